@@ -1,0 +1,105 @@
+/*
+ * Reports: what Concord hands to people. Two kinds, both pure functions of a result struct that
+ * write into a caller's struct cc_buf, never to a file or the terminal:
+ *
+ *  - cc_coverage_format(): one coverage result as an aligned text table, CSV or JSON, for the
+ *    CLI (`concord coverage [--csv|--json]`) and the API. The same struct feeds all three.
+ *  - cc_report_html(): the mission review as one self-contained HTML5 file: inline CSS and
+ *    inline SVG only, no scripts, fonts, images or any other external request (a
+ *    Content-Security-Policy of default-src 'none' says so to the browser too).
+ *
+ * Output is built in a private buffer capped at CC_LIMIT_REPORT (HTML) or CC_LIMIT_TEXT_OUT
+ * (table, CSV, JSON) in src/core/limits.h, and appended to *out only when complete: on error
+ * *out is unchanged, so half-built output never escapes. Give *out a maximum at least that
+ * large (CC_BUF_INIT(CC_LIMIT_REPORT)), or the final append fails with CC_ETOOBIG (and, as
+ * every cc_buf failure does, releases *out).
+ *
+ * Nothing here reads the clock, the locale or the environment: the generation date is an input,
+ * and numbers are written with '.' whatever LC_NUMERIC says. All text from the data is escaped
+ * for its destination (HTML, JSON, CSV); control characters are replaced in the text table.
+ * Functions are reentrant; inputs are borrowed for the call.
+ */
+#ifndef CONCORD_REPORT_H
+#define CONCORD_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <concord/buf.h>
+#include <concord/coverage.h>
+#include <concord/error.h>
+#include <concord/model.h>
+
+enum cc_format {
+	CC_FORMAT_TABLE = 0, /* aligned text for a terminal */
+	CC_FORMAT_CSV,       /* RFC 4180 fields, one line per row × column, LF line ends */
+	CC_FORMAT_JSON,      /* one object, keys in a fixed order */
+};
+
+/* "pillar", "sector", "cluster"; "unknown" for an out-of-range value. */
+CC_API const char *cc_coverage_by_name(enum cc_coverage_by by);
+
+/*
+ * Appends cov to out in format fmt.
+ *
+ * CC_FORMAT_TABLE: a header line (P-code, Area, one column per cov->columns code, Total), one
+ * line per row with "activities/organisations" per cell ("-" for an empty cell) and the row's
+ * distinct totals, then a "Total" line of the column totals and overall distinct counts. Names
+ * are aligned by display width (UTF-8, East Asian wide characters count two).
+ *
+ * CC_FORMAT_CSV: header
+ *   pcode,name,level,unspecified,column,activities,organisations,targeted,reached
+ * then one line per row × column, all columns, in row then column order; unspecified is
+ * "true" or "false"; targeted/reached are empty when no record had a figure.
+ *
+ * CC_FORMAT_JSON:
+ *   { "level": 2, "by": "pillar", "n_records": N,
+ *     "columns": [ { "code": …, "name": … }, … ],
+ *     "rows": [ { "area_id": …, "pcode": …, "name": …, "level": …, "unspecified": false,
+ *                 "cells": [ { "column": code, "activities": …, "organisations": …,
+ *                              "targeted": number|null, "reached": number|null }, … ],
+ *                 "totals": { "activities": …, "organisations": … } }, … ],
+ *     "totals": { "activities": …, "organisations": …, "cells": [ same as a row's ] } }
+ * Cells are in column order. Numbers: integers without a fraction, others in the shortest
+ * form that reads back to the same double; absent figures are null.
+ *
+ * Returns 0, CC_ENOMEM, CC_ETOOBIG (output over CC_LIMIT_TEXT_OUT) or CC_EINVALID (unknown
+ * fmt).
+ */
+CC_API int cc_coverage_format(const struct cc_coverage *cov, enum cc_format fmt, struct cc_buf *out,
+                              struct cc_err *err);
+
+/* One imported source, for the provenance section. Strings borrowed for the call. */
+struct cc_report_source {
+	const char *name;        /* "afg_3w_2021q3.csv" */
+	const char *imported_at; /* ISO 8601 UTC; NULL or "" unknown */
+	size_t rows;             /* records stored from it */
+};
+
+/*
+ * Everything the review report shows. Later issues add sections here (indicators and progress,
+ * incidents and exposure, gaps, survey results, lessons); a NULL or zero member omits its
+ * section, so callers that do not know a section keep working.
+ */
+struct cc_report_input {
+	struct cc_mission mission;
+	const char *generated_on; /* borrowed; "2021-10-05": the library never reads the clock */
+	const char *period;       /* borrowed; reporting period "FROM/TO" as given, NULL none */
+	const char *generator;    /* borrowed; "concord 0.1.0", NULL omitted */
+
+	/* coverage (3W): table and charts; NULL omits the section */
+	const struct cc_coverage *coverage; /* borrowed */
+	size_t top_areas;                   /* areas in the stacked bar chart; 0: 15 */
+
+	/* provenance */
+	const struct cc_report_source *sources; /* borrowed, n_sources entries */
+	size_t n_sources;
+};
+
+/*
+ * Appends the review of in as one HTML5 document to out. Returns 0, CC_ENOMEM, CC_ETOOBIG (the
+ * document would exceed CC_LIMIT_REPORT) or CC_EINVALID (in->generated_on missing).
+ */
+CC_API int cc_report_html(const struct cc_report_input *in, struct cc_buf *out, struct cc_err *err);
+
+#endif

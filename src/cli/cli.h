@@ -1,0 +1,60 @@
+/*
+ * The command-line face of Concord: one table of subcommands (main.c), one file per command.
+ * A command parses its arguments, calls one library function and formats the result. Only this
+ * folder prints and chooses exit statuses.
+ */
+#ifndef CC_CLI_H
+#define CC_CLI_H
+
+#include <stdbool.h>
+
+#include <concord/error.h>
+#include <concord/store.h>
+
+/* Exit statuses of `concord`. */
+enum cli_exit {
+	CLI_OK = 0,       /* success */
+	CLI_FAIL = 1,     /* failure; nothing was stored */
+	CLI_USAGE = 2,    /* invalid command line */
+	CLI_REJECTED = 3, /* an import stored its good rows and rejected others */
+};
+
+enum cli_cmd_flags {
+	CLI_STORE = 1 << 0,  /* open the store before running */
+	CLI_CREATE = 1 << 1, /* … creating it if needed */
+	CLI_ANY_SCHEMA = 1 << 2, /* … whatever its schema version */
+};
+
+struct cli {
+	const char *db;      /* store URI: -d/--db, else $CONCORD_DB, else ./concord.db */
+	const char *mission; /* -m/--mission or NULL */
+	struct cc_store *st; /* open when the command has CLI_STORE */
+	bool tty;            /* stderr is a terminal: show progress */
+	const struct cli_cmd *cmd;
+};
+
+typedef int cli_cmd_fn(struct cli *cli, int argc, char **argv);
+
+struct cli_cmd {
+	const char *name;
+	cli_cmd_fn *run;
+	unsigned flags;
+	const char *usage;   /* synopsis after "concord " */
+	const char *summary; /* one line for `concord --help` */
+	const char *help;    /* the rest of `concord help CMD` */
+};
+
+/* Prints err as "concord: file:line: field: message" and returns the exit status for it. */
+int cli_fail(const struct cc_err *err);
+/* Prints "concord CMD: message" and the command's usage; returns CLI_USAGE. */
+int cli_usage(const struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Writes s to stdout; CLI_FAIL on a write error. */
+int cli_write(const char *s, size_t len);
+
+int cmd_init(struct cli *cli, int argc, char **argv);
+int cmd_migrate(struct cli *cli, int argc, char **argv);
+int cmd_import(struct cli *cli, int argc, char **argv);
+int cmd_coverage(struct cli *cli, int argc, char **argv);
+int cmd_report(struct cli *cli, int argc, char **argv);
+
+#endif

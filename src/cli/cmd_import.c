@@ -1,0 +1,176 @@
+/* concord import 3w|areas FILE... */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <concord/import.h>
+#include <concord/text.h>
+
+#include "cli/cli.h"
+
+#define CC_BANNED_ALLOW_IO
+#include "core/banned.h"
+
+typedef int import_fn(struct cc_store *st, const char *path, const struct cc_import_opts *opts,
+                      struct cc_import_report *rep, struct cc_err *err);
+
+static const struct {
+	const char *kind;
+	import_fn *run;
+} importers[] = {
+	{ .kind = "3w", .run = cc_import_3w },
+	{ .kind = "areas", .run = cc_import_areas },
+};
+
+static void print_reject(void *ctx, const struct cc_err *why)
+{
+	char buf[1024];
+	bool *tty = ctx;
+
+	if (*tty)
+		fputs("\r\033[K", stderr);
+	fprintf(stderr, "%s\n", cc_err_format(why, buf, sizeof(buf)));
+}
+
+static void print_progress(void *ctx, uint64_t done, uint64_t total, size_t rows)
+{
+	(void)ctx;
+	if (total)
+		fprintf(stderr, "\r%zu rows, %3.0f%%", rows, 100.0 * (double)done / (double)total);
+	else
+		fprintf(stderr, "\r%zu rows", rows);
+	fflush(stderr);
+}
+
+int cmd_import(struct cli *cli, int argc, char **argv)
+{
+	enum { O_SOURCE = 256, O_PERIOD, O_ADD_AREAS, O_ENCODING, O_REJECTS, O_LEVEL, O_CODE_FIELD,
+	       O_NAME_FIELD, O_PARENT_FIELD, O_CODE_MAP, O_DRY_RUN, O_STRICT };
+	static const struct option longopts[] = {
+		{ "source", required_argument, NULL, O_SOURCE },
+		{ "period", required_argument, NULL, O_PERIOD },
+		{ "add-areas", no_argument, NULL, O_ADD_AREAS },
+		{ "encoding", required_argument, NULL, O_ENCODING },
+		{ "rejects", required_argument, NULL, O_REJECTS },
+		{ "level", required_argument, NULL, O_LEVEL },
+		{ "code-field", required_argument, NULL, O_CODE_FIELD },
+		{ "name-field", required_argument, NULL, O_NAME_FIELD },
+		{ "parent-field", required_argument, NULL, O_PARENT_FIELD },
+		{ "code-map", required_argument, NULL, O_CODE_MAP },
+		{ "dry-run", no_argument, NULL, O_DRY_RUN },
+		{ "strict", no_argument, NULL, O_STRICT },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cc_import_opts o = { .period_from = CC_DATE_NONE, .period_to = CC_DATE_NONE,
+		                    .level = -1 };
+	struct cc_err err = { 0 };
+	import_fn *run = NULL;
+	int opt, ret, status = CLI_OK;
+	bool areas_only = false;
+	int64_t level;
+
+	while ((opt = getopt_long(argc, argv, "n", longopts, NULL)) != -1) {
+		switch (opt) {
+		case O_SOURCE:
+			o.source = optarg;
+			break;
+		case O_PERIOD:
+			if (cc_period_parse(optarg, &o.period_from, &o.period_to, &err) < 0)
+				return cli_usage(cli, "--period: %s", err.msg);
+			break;
+		case O_ADD_AREAS:
+			o.flags |= CC_IMPORT_ADD_AREAS;
+			break;
+		case O_ENCODING:
+			o.encoding = optarg;
+			break;
+		case O_REJECTS:
+			o.rejects_path = optarg;
+			break;
+		case O_LEVEL:
+			if (cc_parse_i64(optarg, 0, 5, &level, &err) < 0)
+				return cli_usage(cli, "--level: %s", err.msg);
+			o.level = (int)level;
+			areas_only = true;
+			break;
+		case O_CODE_FIELD:
+			o.code_field = optarg;
+			areas_only = true;
+			break;
+		case O_NAME_FIELD:
+			o.name_field = optarg;
+			areas_only = true;
+			break;
+		case O_PARENT_FIELD:
+			o.parent_field = optarg;
+			areas_only = true;
+			break;
+		case O_CODE_MAP:
+			o.code_map = optarg;
+			areas_only = true;
+			break;
+		case 'n':
+		case O_DRY_RUN:
+			o.flags |= CC_IMPORT_DRY_RUN;
+			break;
+		case O_STRICT:
+			o.flags |= CC_IMPORT_STRICT;
+			break;
+		default:
+			return cli_usage(cli, "unknown option");
+		}
+	}
+	if (optind >= argc)
+		return cli_usage(cli, "say what to import: 3w or areas");
+	for (size_t i = 0; i < sizeof(importers) / sizeof(importers[0]); i++)
+		if (!strcmp(argv[optind], importers[i].kind))
+			run = importers[i].run;
+	if (!run)
+		return cli_usage(cli, "unknown kind '%s'; the kinds are: 3w, areas", argv[optind]);
+	if (run == cc_import_3w && areas_only)
+		return cli_usage(cli, "--level, --code-field, --name-field, --parent-field and "
+		                      "--code-map are options of 'import areas'");
+	if (++optind >= argc)
+		return cli_usage(cli, "no file given");
+	if (o.source && argc - optind > 1)
+		return cli_usage(cli, "--source names one file's source; give one file");
+	o.mission = cli->mission;
+	o.on_reject = print_reject;
+	o.reject_ctx = &cli->tty;
+	if (cli->tty) {
+		o.on_progress = print_progress;
+	}
+
+	for (int i = optind; i < argc; i++) {
+		struct cc_import_report rep = { 0 };
+
+		cc_err_clear(&err);
+		ret = run(cli->st, argv[i], &o, &rep, &err);
+		if (cli->tty)
+			fputs("\r\033[K", stderr);
+		if (ret < 0 && ret != CC_EREJECTED)
+			return cli_fail(&err);
+		if (rep.same_file) {
+			printf("%s: unchanged since the last import of this source; nothing to do\n",
+			       argv[i]);
+			continue;
+		}
+		printf("%s: read %zu, added %zu, updated %zu, removed %zu, unchanged %zu, "
+		       "rejected %zu%s\n",
+		       argv[i], rep.n_read, rep.n_added, rep.n_updated, rep.n_removed,
+		       rep.n_unchanged, rep.n_rejected,
+		       (o.flags & CC_IMPORT_DRY_RUN) ? " (dry run: nothing stored)"
+		       : ret == CC_EREJECTED          ? " (strict: nothing stored)"
+		                                      : "");
+		if (rep.kept_stale)
+			printf("%s: rows missing from this file were kept because rows were "
+			       "rejected; fix them and import again\n",
+			       argv[i]);
+		if (ret == CC_EREJECTED)
+			return cli_fail(&err);
+		if (rep.n_rejected)
+			status = (o.flags & CC_IMPORT_DRY_RUN) ? CLI_FAIL : CLI_REJECTED;
+	}
+	fflush(stdout);
+	return status;
+}

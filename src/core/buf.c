@@ -1,0 +1,212 @@
+#include <concord/buf.h>
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <concord/alloc.h>
+
+#include "limits.h"
+
+#include "banned.h"
+
+char cc__buf_empty[1];
+
+void cc_buf_init(struct cc_buf *b, size_t max)
+{
+	b->buf = cc__buf_empty;
+	b->len = 0;
+	b->alloc = 0;
+	b->max = max;
+}
+
+void cc_buf_release(struct cc_buf *b)
+{
+	if (!b)
+		return;
+	if (b->alloc)
+		cc_free(b->buf);
+	cc_buf_init(b, b->max);
+}
+
+void cc_buf_clear(struct cc_buf *b)
+{
+	b->len = 0;
+	if (b->alloc)
+		b->buf[0] = '\0';
+}
+
+char *cc_buf_detach(struct cc_buf *b, size_t *len_out)
+{
+	char *s;
+
+	if (len_out)
+		*len_out = b->len;
+	if (b->alloc) {
+		s = b->buf;
+	} else {
+		s = cc_malloc(1);
+		if (s)
+			s[0] = '\0';
+	}
+	cc_buf_init(b, b->max);
+	return s;
+}
+
+int cc_buf_grow(struct cc_buf *b, size_t extra)
+{
+	size_t max = b->max ? b->max : CC_LIMIT_BUF_DEFAULT;
+	size_t need, n;
+	char *p;
+
+	if (extra > max || b->len > max - extra) {
+		cc_buf_release(b);
+		return CC_ETOOBIG;
+	}
+	need = b->len + extra + 1;
+	if (need <= b->alloc)
+		return 0;
+	n = b->alloc ? b->alloc : 64;
+	while (n < need)
+		n = n < SIZE_MAX / 2 ? n * 2 : need;
+	p = cc_realloc(b->alloc ? b->buf : NULL, n);
+	if (!p) {
+		cc_buf_release(b);
+		return CC_ENOMEM;
+	}
+	if (!b->alloc)
+		p[0] = '\0';
+	b->buf = p;
+	b->alloc = n;
+	return 0;
+}
+
+int cc_buf_add(struct cc_buf *b, const void *data, size_t len)
+{
+	int ret = cc_buf_grow(b, len);
+
+	if (ret < 0)
+		return ret;
+	if (len)
+		memcpy(b->buf + b->len, data, len);
+	b->len += len;
+	b->buf[b->len] = '\0';
+	return 0;
+}
+
+int cc_buf_adds(struct cc_buf *b, const char *s)
+{
+	return cc_buf_add(b, s, strlen(s));
+}
+
+int cc_buf_addch(struct cc_buf *b, char c)
+{
+	return cc_buf_add(b, &c, 1);
+}
+
+int cc_buf_vaddf(struct cc_buf *b, const char *fmt, va_list ap)
+{
+	va_list cp;
+	int n, ret;
+
+	va_copy(cp, ap);
+	n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		return CC_EINVALID;
+	ret = cc_buf_grow(b, (size_t)n);
+	if (ret < 0)
+		return ret;
+	vsnprintf(b->buf + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+	return 0;
+}
+
+int cc_buf_addf(struct cc_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = cc_buf_vaddf(b, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+int cc_buf_add_html(struct cc_buf *b, const char *s)
+{
+	const char *run = s;
+	int ret = 0;
+
+	for (; *s; s++) {
+		const char *rep;
+
+		switch (*s) {
+		case '&':
+			rep = "&amp;";
+			break;
+		case '<':
+			rep = "&lt;";
+			break;
+		case '>':
+			rep = "&gt;";
+			break;
+		case '"':
+			rep = "&quot;";
+			break;
+		case '\'':
+			rep = "&#39;";
+			break;
+		default:
+			continue;
+		}
+		if ((ret = cc_buf_add(b, run, (size_t)(s - run))) < 0 || (ret = cc_buf_adds(b, rep)) < 0)
+			return ret;
+		run = s + 1;
+	}
+	return cc_buf_add(b, run, (size_t)(s - run));
+}
+
+int cc_buf_add_json_str(struct cc_buf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int ret = cc_buf_addch(b, '"');
+
+	for (; ret == 0 && *p; p++) {
+		switch (*p) {
+		case '"':
+			ret = cc_buf_adds(b, "\\\"");
+			break;
+		case '\\':
+			ret = cc_buf_adds(b, "\\\\");
+			break;
+		case '\n':
+			ret = cc_buf_adds(b, "\\n");
+			break;
+		case '\r':
+			ret = cc_buf_adds(b, "\\r");
+			break;
+		case '\t':
+			ret = cc_buf_adds(b, "\\t");
+			break;
+		default:
+			if (*p < 0x20)
+				ret = cc_buf_addf(b, "\\u%04x", *p);
+			else
+				ret = cc_buf_addch(b, (char)*p);
+		}
+	}
+	return ret < 0 ? ret : cc_buf_addch(b, '"');
+}
+
+int cc_buf_add_csv(struct cc_buf *b, const char *s)
+{
+	int ret;
+
+	if (!strpbrk(s, ",\"\r\n"))
+		return cc_buf_adds(b, s);
+	ret = cc_buf_addch(b, '"');
+	for (; ret == 0 && *s; s++)
+		ret = *s == '"' ? cc_buf_adds(b, "\"\"") : cc_buf_addch(b, *s);
+	return ret < 0 ? ret : cc_buf_addch(b, '"');
+}

@@ -1,0 +1,967 @@
+/*
+ * The 3W importer: an HXL-tagged "who does what where" CSV → activities of one source.
+ *
+ * Each data row becomes one activity of kind "presence" (organisation × area × sector, nothing
+ * else) or "activity" (it has activity text, dates or people figures). Codes are resolved
+ * exactly, then through the alias code list, else the row is rejected; nothing is guessed.
+ * The store does the diff against the source's previous import by natural key
+ * (organisation and implementing partner, area, sector, activity, start date), so memory stays
+ * flat whatever the size of the file.
+ */
+#include <concord/import.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <concord/alloc.h>
+#include <concord/buf.h>
+#include <concord/text.h>
+
+#include "core/digest.h"
+#include "core/limits.h"
+#include "io/csv.h"
+#include "io/hxl.h"
+
+#include "core/banned.h"
+
+#define MAX_LEVEL 5
+
+/* Columns the importer understands; -1 when the file has none. */
+struct cols {
+	int org_code, org_acronym, org_name, org_type;
+	int impl_code, impl_acronym, impl_name;
+	int funder_code, funder_acronym, funder_name;
+	int sector_code, sector_name;
+	int adm_code[MAX_LEVEL + 1], adm_name[MAX_LEVEL + 1];
+	int activity, activity_code, description;
+	int date_start, date_end;
+	int targeted, reached;
+	int status;
+	int budget, currency;
+	int lat, lon;
+};
+
+struct imp {
+	struct cc_store *st;
+	const struct cc_import_opts *o;
+	struct cc_import_report *rep;
+	const char *fname;
+	struct cc_mission mission;
+	struct cc_source src;
+	int64_t batch;
+	struct cc_hxl hxl;
+	struct cols c;
+	struct cc_csv_row *row; /* the current record (borrowed from the reader) */
+	struct cc_map orgs;     /* "code\x1facronym\x1fname" → organisation id */
+	struct cc_map sectors;  /* raw sector text → sector id (or -1 unknown) */
+	struct cc_map areas;    /* "level\x1fpcode" → area id, and "@id" → parent id */
+	struct cc_buf key, norm, norm2, title;
+	FILE *rejects;
+	int64_t first_added, last_added;
+};
+
+static const char *cell(const struct imp *im, int col)
+{
+	if (col < 0 || (size_t)col >= im->row->n_fields)
+		return "";
+	return im->row->fields[col];
+}
+
+static const char *col_text(const struct imp *im, int col)
+{
+	for (size_t i = 0; i < im->hxl.n_cols; i++)
+		if (im->hxl.cols[i].index == col)
+			return im->hxl.cols[i].text;
+	return "";
+}
+
+/* The rejected row: why has message and field; the location is added here. */
+static int reject(struct imp *im, struct cc_err *why, int col)
+{
+	if (col >= 0 && !why->field[0])
+		cc_err_at(why, NULL, 0, col_text(im, col));
+	cc_err_at(why, im->fname, im->row->line, NULL);
+	im->rep->n_rejected++;
+	if (im->o->on_reject)
+		im->o->on_reject(im->o->reject_ctx, why);
+	if (im->rejects) {
+		struct cc_buf line = CC_BUF_INIT(CC_LIMIT_CSV_RECORD * 2);
+		char msg[512];
+		int ret = 0;
+
+		for (size_t i = 0; i < im->row->n_fields && ret == 0; i++) {
+			ret = cc_buf_add_csv(&line, im->row->fields[i]);
+			if (ret == 0)
+				ret = cc_buf_addch(&line, ',');
+		}
+		snprintf(msg, sizeof(msg), "%s%s%s", why->field, why->field[0] ? ": " : "",
+		         why->msg);
+		if (ret == 0)
+			ret = cc_buf_add_csv(&line, msg);
+		if (ret == 0)
+			ret = cc_buf_addch(&line, '\n');
+		if (ret == 0 && fwrite(line.buf, 1, line.len, im->rejects) != line.len)
+			ret = CC_EIO;
+		cc_buf_release(&line);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* ---- columns ---- */
+
+static int find(const struct cc_hxl *h, const char *pattern)
+{
+	const struct cc_hxl_col *col = cc_hxl_find(h, pattern);
+
+	return col ? col->index : -1;
+}
+
+/* The first #tag column without disaggregation attributes (for #targeted, #reached). */
+static int find_total(const struct cc_hxl *h, const char *tag)
+{
+	static const char *const parts[] = { "f", "m", "i", "children", "adults", "elderly",
+		                             "boys", "girls", "men", "women", "hh", "pct" };
+
+	for (size_t i = 0; i < h->n_cols; i++) {
+		const struct cc_hxl_col *col = &h->cols[i];
+		bool part = false;
+
+		if (strcmp(col->tag, tag) != 0)
+			continue;
+		for (size_t k = 0; k < sizeof(parts) / sizeof(parts[0]); k++)
+			part = part || cc_hxl_has_attr(col, parts[k]);
+		if (!part)
+			return col->index;
+	}
+	return -1;
+}
+
+static void map_columns(struct imp *im)
+{
+	const struct cc_hxl *h = &im->hxl;
+	struct cols *c = &im->c;
+	static const char *const roles = "-impl-funder-partner-type";
+	char pat[96];
+
+	c->org_code = find(h, (snprintf(pat, sizeof(pat), "#org+code%s", roles), pat));
+	c->org_acronym = find(h, (snprintf(pat, sizeof(pat), "#org+acronym%s", roles), pat));
+	c->org_name = find(h, (snprintf(pat, sizeof(pat), "#org+name%s", roles), pat));
+	if (c->org_name < 0)
+		c->org_name =
+		        find(h, (snprintf(pat, sizeof(pat), "#org-code-acronym%s", roles), pat));
+	c->org_type = find(h, "#org+type-impl-funder-partner");
+	c->impl_code = find(h, "#org+impl+code");
+	c->impl_acronym = find(h, "#org+impl+acronym");
+	c->impl_name = find(h, "#org+impl+name");
+	if (c->impl_name < 0)
+		c->impl_name = find(h, "#org+impl-code-acronym-type");
+	c->funder_code = find(h, "#org+funder+code");
+	c->funder_acronym = find(h, "#org+funder+acronym");
+	c->funder_name = find(h, "#org+funder+name");
+	if (c->funder_name < 0)
+		c->funder_name = find(h, "#org+funder-code-acronym-type");
+	c->sector_code = find(h, "#sector+code");
+	c->sector_name = find(h, "#sector+name");
+	if (c->sector_code < 0)
+		c->sector_code = find(h, "#sector-name");
+	for (int l = 1; l <= MAX_LEVEL; l++) {
+		snprintf(pat, sizeof(pat), "#adm%d+code", l);
+		c->adm_code[l] = find(h, pat);
+		snprintf(pat, sizeof(pat), "#adm%d+name", l);
+		c->adm_name[l] = find(h, pat);
+		if (c->adm_name[l] < 0) {
+			snprintf(pat, sizeof(pat), "#adm%d-code", l);
+			c->adm_name[l] = find(h, pat);
+		}
+	}
+	c->activity = find(h, "#activity-code-description");
+	c->activity_code = find(h, "#activity+code");
+	c->description = find(h, "#activity+description");
+	c->date_start = find(h, "#date+start");
+	c->date_end = find(h, "#date+end");
+	c->targeted = find_total(h, "targeted");
+	c->reached = find_total(h, "reached");
+	c->status = find(h, "#status");
+	c->budget = find(h, "#value+budget");
+	if (c->budget < 0)
+		c->budget = find(h, "#value");
+	c->currency = find(h, "#currency");
+	c->lat = find(h, "#geo+lat");
+	c->lon = find(h, "#geo+lon");
+}
+
+static int check_columns(struct imp *im, struct cc_err *err)
+{
+	const struct cols *c = &im->c;
+	bool area = false;
+
+	for (int l = 1; l <= MAX_LEVEL; l++)
+		area = area || c->adm_code[l] >= 0 || c->adm_name[l] >= 0;
+	if (c->org_code < 0 && c->org_acronym < 0 && c->org_name < 0)
+		return cc_err_set(err, CC_EPARSE, "no organisation column (#org)");
+	if (c->sector_code < 0 && c->sector_name < 0)
+		return cc_err_set(err, CC_EPARSE, "no sector column (#sector)");
+	if (!area)
+		return cc_err_set(err, CC_EPARSE, "no admin-area column (#adm1 … #adm5)");
+	if (c->date_start < 0 && c->date_end < 0 && im->o->period_from == CC_DATE_NONE)
+		return cc_err_set(err, CC_EUSAGE,
+		                  "file has no #date columns; give the reporting period with "
+		                  "--period FROM/TO");
+	return 0;
+}
+
+/* ---- resolving codes, organisations, areas ---- */
+
+static int resolve_sector(struct imp *im, int64_t *id_out, struct cc_err *why)
+{
+	const char *code = cell(im, im->c.sector_code);
+	int col = im->c.sector_code;
+	static const struct {
+		const char *list, *vocabulary;
+	} tries[] = {
+		{ .list = "IASCCluster", .vocabulary = "10" },
+		{ .list = "Sector", .vocabulary = "1" },
+		{ .list = "SectorCategory", .vocabulary = "2" },
+	};
+	char resolved[64];
+	int64_t id;
+	int ret;
+
+	if (!code[0]) {
+		code = cell(im, im->c.sector_name);
+		col = im->c.sector_name;
+	}
+	if (!code[0]) {
+		cc_err_set(why, CC_EINVALID, "sector is empty");
+		cc_err_at(why, NULL, 0, col_text(im, im->c.sector_code >= 0 ? im->c.sector_code
+		                                                           : im->c.sector_name));
+		return CC_EINVALID;
+	}
+	if (cc_map_get(&im->sectors, code, &id) == 0) {
+		if (id > 0) {
+			*id_out = id;
+			return 0;
+		}
+		goto unknown;
+	}
+	for (size_t i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
+		ret = cc_store_resolve_code(im->st, tries[i].list, code, im->mission.country,
+		                            resolved, sizeof(resolved), NULL);
+		if (ret == CC_ENOTFOUND)
+			continue;
+		if (ret < 0)
+			return cc_err_set(why, ret, "cannot resolve sector '%s'", code);
+		ret = cc_store_sector_id(im->st, tries[i].vocabulary, resolved, &id, why);
+		if (ret < 0)
+			return ret;
+		if ((ret = cc_map_put(&im->sectors, code, id)) < 0)
+			return ret;
+		*id_out = id;
+		return 0;
+	}
+	if ((ret = cc_map_put(&im->sectors, code, -1)) < 0)
+		return ret;
+unknown:
+	cc_err_set(why, CC_EINVALID,
+	           "unknown sector code '%s' (not an IASC cluster, a DAC code or a known alias)",
+	           code);
+	cc_err_at(why, NULL, 0, col_text(im, col));
+	return CC_EINVALID;
+}
+
+/* The organisation named by the three columns (code, acronym, name); 0 when all are empty. */
+static int resolve_org(struct imp *im, int c_code, int c_acr, int c_name, int c_type,
+                       int64_t *id_out, struct cc_err *why)
+{
+	const char *code = cell(im, c_code), *acr = cell(im, c_acr), *name = cell(im, c_name);
+	const char *type = c_type >= 0 ? cell(im, c_type) : "";
+	struct cc_org org = { 0 };
+	int64_t id;
+	int ret;
+
+	*id_out = 0;
+	if (!code[0] && !acr[0] && !name[0])
+		return 0;
+	cc_buf_clear(&im->key);
+	if ((ret = cc_buf_addf(&im->key, "%s\x1f%s\x1f%s\x1f%s", code, acr, name, type)) < 0)
+		return ret;
+	if (cc_map_get(&im->orgs, im->key.buf, &id) == 0) {
+		*id_out = id;
+		return 0;
+	}
+	/* a new spelling in this import: find the organisation by code, acronym or name */
+	org.mission_id = im->mission.id;
+	org.is_local = -1;
+	const char *probe[] = { code, acr, name };
+	for (size_t i = 0; i < 3 && !org.id; i++) {
+		if (!probe[i][0])
+			continue;
+		if ((ret = cc_text_norm(probe[i], &im->norm)) < 0)
+			return cc_err_set(why, ret, "organisation '%s' is not valid text", probe[i]);
+		ret = cc_store_find_org(im->st, im->mission.id, im->norm.buf, &org, NULL);
+		if (ret < 0 && ret != CC_ENOTFOUND)
+			return cc_err_set(why, ret, "cannot look up organisation '%s'", probe[i]);
+	}
+	if (!org.id) {
+		if (code[0])
+			snprintf(org.key, sizeof(org.key), "%s", code);
+		else if (acr[0])
+			snprintf(org.key, sizeof(org.key), "local:%s", acr);
+		else if ((ret = cc_text_norm(name, &im->norm)) == 0)
+			snprintf(org.key, sizeof(org.key), "local:%s", im->norm.buf);
+		else
+			return ret;
+	}
+	if (name[0])
+		snprintf(org.name, sizeof(org.name), "%s", name);
+	else if (!org.name[0])
+		snprintf(org.name, sizeof(org.name), "%s", acr[0] ? acr : code);
+	if (acr[0])
+		snprintf(org.acronym, sizeof(org.acronym), "%s", acr);
+	if (type[0]) {
+		char t[8], kind[16];
+
+		ret = cc_store_resolve_code(im->st, "OrganisationType", type, im->mission.country,
+		                            t, sizeof(t), NULL);
+		if (ret == CC_ENOTFOUND) {
+			cc_err_set(why, CC_EINVALID, "unknown organisation type '%s'", type);
+			cc_err_at(why, NULL, 0, col_text(im, c_type));
+			return CC_EINVALID;
+		}
+		if (ret < 0)
+			return cc_err_set(why, ret, "cannot resolve organisation type '%s'", type);
+		snprintf(org.type, sizeof(org.type), "%s", t);
+		if (cc_store_resolve_code(im->st, "OrganisationKind", type, im->mission.country,
+		                          kind, sizeof(kind), NULL) == 0)
+			snprintf(org.kind, sizeof(org.kind), "%s", kind);
+		/* IATI types that say where the organisation is from */
+		if (!strcmp(t, "22") || !strcmp(t, "24") || !strcmp(t, "11") || !strcmp(t, "72"))
+			org.is_local = 1;
+		else if (!strcmp(t, "21") || !strcmp(t, "40") || !strcmp(t, "71"))
+			org.is_local = 0;
+	}
+	if ((ret = cc_store_put_org(im->st, &org, why)) < 0)
+		return ret;
+	for (size_t i = 0; i < 3; i++) {
+		if (!probe[i][0])
+			continue;
+		if ((ret = cc_text_norm(probe[i], &im->norm)) < 0 ||
+		    (ret = cc_store_put_org_alias(im->st, im->mission.id, org.id, im->norm.buf,
+		                                  why)) < 0)
+			return ret;
+	}
+	if ((ret = cc_map_put(&im->orgs, im->key.buf, org.id)) < 0)
+		return ret;
+	*id_out = org.id;
+	return 0;
+}
+
+/* Cache of areas seen in this import: "pcode" → id, "#id" → parent id. */
+static int cache_area(struct imp *im, const struct cc_area *a)
+{
+	char k[40];
+	int ret = cc_map_put(&im->areas, a->pcode, a->id);
+
+	if (ret < 0)
+		return ret;
+	snprintf(k, sizeof(k), "#%lld", (long long)a->id);
+	return cc_map_put(&im->areas, k, a->parent_id);
+}
+
+static int64_t cached_parent(struct imp *im, int64_t id)
+{
+	char k[40];
+	int64_t parent = 0;
+
+	snprintf(k, sizeof(k), "#%lld", (long long)id);
+	cc_map_get(&im->areas, k, &parent);
+	return parent;
+}
+
+/* The area with this P-code at level; creates it with --add-areas. 0 or CC_EINVALID. */
+static int area_by_code(struct imp *im, int level, int64_t parent, int64_t *id_out,
+                        struct cc_err *why)
+{
+	const char *pcode = cell(im, im->c.adm_code[level]);
+	struct cc_area a = { 0 };
+	int ret;
+
+	if (cc_map_get(&im->areas, pcode, id_out) == 0)
+		return 0;
+	ret = cc_store_find_area(im->st, pcode, &a, NULL);
+	if (ret == CC_ENOTFOUND && (im->o->flags & CC_IMPORT_ADD_AREAS)) {
+		const char *name = cell(im, im->c.adm_name[level]);
+
+		memset(&a, 0, sizeof(a));
+		snprintf(a.pcode, sizeof(a.pcode), "%s", pcode);
+		snprintf(a.name, sizeof(a.name), "%s", name[0] ? name : pcode);
+		a.level = level;
+		a.parent_id = parent;
+		a.population = -1;
+		ret = cc_store_put_area(im->st, &a, NULL, 0, why);
+		if (ret < 0)
+			return ret;
+		if ((ret = cc_text_norm(a.name, &im->norm)) == 0)
+			ret = cc_store_put_area_alias(im->st, a.id, im->norm.buf, im->src.name, why);
+		if (ret < 0)
+			return ret;
+	} else if (ret == CC_ENOTFOUND) {
+		cc_err_set(why, CC_EINVALID, "unknown P-code '%s'", pcode);
+		cc_err_at(why, NULL, 0, col_text(im, im->c.adm_code[level]));
+		return CC_EINVALID;
+	} else if (ret < 0) {
+		return cc_err_set(why, ret, "cannot look up P-code '%s'", pcode);
+	}
+	if (a.level != level) {
+		cc_err_set(why, CC_EINVALID, "P-code '%s' is an admin level %d area, not level %d",
+		           pcode, a.level, level);
+		cc_err_at(why, NULL, 0, col_text(im, im->c.adm_code[level]));
+		return CC_EINVALID;
+	}
+	if ((ret = cache_area(im, &a)) < 0)
+		return ret;
+	*id_out = a.id;
+	return 0;
+}
+
+/* The area named at level within parent (names only, no P-code column). */
+static int area_by_name(struct imp *im, int level, int64_t parent, int64_t *id_out,
+                        struct cc_err *why)
+{
+	const char *name = cell(im, im->c.adm_name[level]);
+	struct cc_area a = { 0 };
+	int ret;
+
+	if ((ret = cc_text_norm(name, &im->norm)) < 0)
+		return cc_err_set(why, ret, "area name '%s' is not valid text", name);
+	cc_buf_clear(&im->key);
+	if ((ret = cc_buf_addf(&im->key, "%d\x1f%lld\x1f%s", level, (long long)parent,
+	                       im->norm.buf)) < 0)
+		return ret;
+	if (cc_map_get(&im->areas, im->key.buf, id_out) == 0)
+		return 0;
+	ret = cc_store_find_area_by_name(im->st, parent, level, im->norm.buf, &a, why);
+	if (ret == CC_ENOTFOUND) {
+		cc_err_set(why, CC_EINVALID, "no admin level %d area named '%s'%s", level, name,
+		           parent ? " within the row's parent area" : "");
+	}
+	if (ret < 0) {
+		cc_err_at(why, NULL, 0, col_text(im, im->c.adm_name[level]));
+		return ret == CC_ENOTFOUND ? CC_EINVALID : ret;
+	}
+	if ((ret = cc_map_put(&im->areas, im->key.buf, a.id)) < 0 || (ret = cache_area(im, &a)) < 0)
+		return ret;
+	*id_out = a.id;
+	return 0;
+}
+
+/*
+ * The row's area: the deepest level it names. Codes win over names; each given level must be
+ * the parent of the next (a district under another province is rejected).
+ */
+static int resolve_area(struct imp *im, int64_t *id_out, struct cc_err *why)
+{
+	int64_t parent = 0, id = 0;
+	int prev_level = 0;
+	int ret;
+
+	for (int l = 1; l <= MAX_LEVEL; l++) {
+		bool code = cell(im, im->c.adm_code[l])[0] != '\0';
+		bool name = cell(im, im->c.adm_name[l])[0] != '\0';
+
+		if (!code && !name)
+			continue;
+		if (code)
+			ret = area_by_code(im, l, parent, &id, why);
+		else
+			ret = area_by_name(im, l, parent, &id, why);
+		if (ret < 0)
+			return ret;
+		if (parent && prev_level == l - 1 && cached_parent(im, id) != parent) {
+			int c = im->c.adm_code[l] >= 0 ? im->c.adm_code[l] : im->c.adm_name[l];
+
+			cc_err_set(why, CC_EINVALID, "area '%s' is not within the row's admin level %d area '%s'",
+			           cell(im, c), l - 1,
+			           cell(im, im->c.adm_code[l - 1]) [0] ? cell(im, im->c.adm_code[l - 1])
+			                                                : cell(im, im->c.adm_name[l - 1]));
+			cc_err_at(why, NULL, 0, col_text(im, c));
+			return CC_EINVALID;
+		}
+		parent = id;
+		prev_level = l;
+	}
+	if (!id) {
+		int c = im->c.adm_code[1] >= 0 ? im->c.adm_code[1] : im->c.adm_name[1];
+
+		cc_err_set(why, CC_EINVALID, "no admin area given");
+		cc_err_at(why, NULL, 0, c >= 0 ? col_text(im, c) : "#adm1");
+		return CC_EINVALID;
+	}
+	*id_out = id;
+	return 0;
+}
+
+/* ---- one row ---- */
+
+static int number(struct imp *im, int col, double *out, struct cc_err *why)
+{
+	const char *s = cell(im, col);
+
+	*out = NAN;
+	if (!s[0])
+		return 0;
+	if (cc_parse_double(s, out, why) < 0 || *out < 0) {
+		if (*out < 0)
+			cc_err_set(why, CC_EINVALID, "'%s' is negative", s);
+		cc_err_at(why, NULL, 0, col_text(im, col));
+		return CC_EINVALID;
+	}
+	return 0;
+}
+
+static int date(struct imp *im, int col, int32_t fallback, int32_t *out, struct cc_err *why)
+{
+	const char *s = cell(im, col);
+
+	*out = fallback;
+	if (!s[0])
+		return 0;
+	if (cc_date_parse(s, out, why) < 0) {
+		cc_err_at(why, NULL, 0, col_text(im, col));
+		return CC_EINVALID;
+	}
+	return 0;
+}
+
+/* Fills act from the current row; < 0 with why set when the row must be rejected. */
+static int row_to_activity(struct imp *im, struct cc_activity *act, char status[static 16],
+                           struct cc_err *why)
+{
+	const struct cols *c = &im->c;
+	struct cc_hash128 h;
+	const char *title = cell(im, c->activity);
+	int ret;
+
+	memset(act, 0, sizeof(*act));
+	act->mission_id = im->mission.id;
+	act->source_id = im->src.id;
+	act->line = im->row->line;
+	act->lat = act->lon = NAN;
+	act->releasability = "public";
+	if ((ret = resolve_org(im, c->org_code, c->org_acronym, c->org_name, c->org_type,
+	                       &act->org_id, why)) < 0)
+		return ret;
+	if (!act->org_id) {
+		cc_err_set(why, CC_EINVALID, "organisation is empty");
+		cc_err_at(why, NULL, 0,
+		          col_text(im, c->org_acronym >= 0 ? c->org_acronym
+		                       : c->org_name >= 0 ? c->org_name : c->org_code));
+		return CC_EINVALID;
+	}
+	if ((ret = resolve_org(im, c->impl_code, c->impl_acronym, c->impl_name, -1,
+	                       &act->impl_org_id, why)) < 0 ||
+	    (ret = resolve_org(im, c->funder_code, c->funder_acronym, c->funder_name, -1,
+	                       &act->funder_org_id, why)) < 0 ||
+	    (ret = resolve_sector(im, &act->sector_id, why)) < 0 ||
+	    (ret = resolve_area(im, &act->area_id, why)) < 0)
+		return ret;
+	if ((ret = date(im, c->date_start, im->o->period_from, &act->start_date, why)) < 0 ||
+	    (ret = date(im, c->date_end, im->o->period_to, &act->end_date, why)) < 0)
+		return ret;
+	if (act->start_date != CC_DATE_NONE && act->end_date != CC_DATE_NONE &&
+	    act->end_date < act->start_date) {
+		cc_err_set(why, CC_EINVALID, "end date %s is before start date %s",
+		           cell(im, c->date_end), cell(im, c->date_start));
+		cc_err_at(why, NULL, 0, col_text(im, c->date_end >= 0 ? c->date_end : c->date_start));
+		return CC_EINVALID;
+	}
+	if ((ret = number(im, c->targeted, &act->targeted, why)) < 0 ||
+	    (ret = number(im, c->reached, &act->reached, why)) < 0 ||
+	    (ret = number(im, c->budget, &act->budget, why)) < 0)
+		return ret;
+	if (c->lat >= 0 && c->lon >= 0 && cell(im, c->lat)[0] && cell(im, c->lon)[0]) {
+		if (cc_parse_double(cell(im, c->lat), &act->lat, why) < 0 || fabs(act->lat) > 90) {
+			cc_err_set(why, CC_EINVALID, "latitude '%s' is not in -90..90", cell(im, c->lat));
+			cc_err_at(why, NULL, 0, col_text(im, c->lat));
+			return CC_EINVALID;
+		}
+		if (cc_parse_double(cell(im, c->lon), &act->lon, why) < 0 || fabs(act->lon) > 180) {
+			cc_err_set(why, CC_EINVALID, "longitude '%s' is not in -180..180",
+			           cell(im, c->lon));
+			cc_err_at(why, NULL, 0, col_text(im, c->lon));
+			return CC_EINVALID;
+		}
+	}
+	status[0] = '\0';
+	if (cell(im, c->status)[0]) {
+		ret = cc_store_resolve_code(im->st, "ActivityStatus", cell(im, c->status),
+		                            im->mission.country, status, 16, NULL);
+		if (ret < 0) {
+			cc_err_set(why, CC_EINVALID, "unknown activity status '%s'",
+			           cell(im, c->status));
+			cc_err_at(why, NULL, 0, col_text(im, c->status));
+			return CC_EINVALID;
+		}
+	}
+	snprintf(act->currency, sizeof(act->currency), "%s", cell(im, c->currency));
+	act->status = status;
+	cc_buf_clear(&im->title);
+	if (cell(im, c->activity_code)[0] && !title[0])
+		title = cell(im, c->activity_code);
+	if ((ret = cc_buf_adds(&im->title, title)) < 0)
+		return ret;
+	act->title = im->title.buf;
+	act->description = cell(im, c->description);
+	act->kind = (title[0] || cell(im, c->date_start)[0] || cell(im, c->date_end)[0] ||
+	             !isnan(act->targeted) || !isnan(act->reached))
+	                    ? CC_KIND_ACTIVITY
+	                    : CC_KIND_PRESENCE;
+
+	/* natural key: who (and through whom), where, what sector, which activity, from when */
+	if ((ret = cc_text_norm(title, &im->norm2)) < 0)
+		return cc_err_set(why, ret, "activity text is not valid UTF-8");
+	cc_hash128_init(&h);
+	cc_hash128_i64(&h, act->org_id);
+	cc_hash128_i64(&h, act->impl_org_id);
+	cc_hash128_i64(&h, act->area_id);
+	cc_hash128_i64(&h, act->sector_id);
+	cc_hash128_str(&h, im->norm2.buf);
+	cc_hash128_str(&h, cell(im, c->activity_code));
+	cc_hash128_i64(&h, act->start_date);
+	cc_hash128_final(&h, act->natkey);
+
+	/* digest: everything stored, so a re-import tells updated from unchanged */
+	cc_hash128_init(&h);
+	crypto_generichash_update(&h.st, act->natkey, sizeof(act->natkey));
+	cc_hash128_i64(&h, act->kind);
+	cc_hash128_str(&h, act->title);
+	cc_hash128_str(&h, act->description);
+	cc_hash128_str(&h, act->status);
+	cc_hash128_i64(&h, act->funder_org_id);
+	cc_hash128_i64(&h, act->end_date);
+	cc_hash128_double(&h, act->lat);
+	cc_hash128_double(&h, act->lon);
+	cc_hash128_double(&h, act->targeted);
+	cc_hash128_double(&h, act->reached);
+	cc_hash128_double(&h, act->budget);
+	cc_hash128_str(&h, act->currency);
+	cc_hash128_final(&h, act->digest);
+	return 0;
+}
+
+static int import_row(struct imp *im, struct cc_err *err)
+{
+	struct cc_err why = { 0 };
+	struct cc_activity act;
+	enum cc_put_result res;
+	char status[16];
+	long dup_line = 0;
+	int ret;
+
+	ret = row_to_activity(im, &act, status, &why);
+	if (ret == CC_EINVALID || ret == CC_EPARSE)
+		return reject(im, &why, -1);
+	if (ret < 0)
+		goto out_fail;
+	ret = cc_store_put_activity(im->st, &act, im->batch, &res, &dup_line, &why);
+	if (ret < 0)
+		goto out_fail;
+	switch (res) {
+	case CC_PUT_ADDED:
+		im->rep->n_added++;
+		if (!im->first_added)
+			im->first_added = act.id;
+		im->last_added = act.id;
+		break;
+	case CC_PUT_UPDATED:
+		im->rep->n_updated++;
+		break;
+	case CC_PUT_UNCHANGED:
+		im->rep->n_unchanged++;
+		break;
+	case CC_PUT_DUPLICATE:
+		cc_err_set(&why, CC_EINVALID, "duplicate of line %ld", dup_line);
+		cc_err_at(&why, NULL, 0,
+		          col_text(im, im->c.org_acronym >= 0 ? im->c.org_acronym
+		                       : im->c.org_name >= 0  ? im->c.org_name
+		                                              : im->c.org_code));
+		return reject(im, &why, -1);
+	}
+	return 0;
+out_fail:
+	if (!why.msg[0])
+		cc_err_set(&why, ret, "%s", cc_code_text(ret));
+	cc_err_at(&why, im->fname, im->row->line, NULL);
+	if (err)
+		*err = why;
+	return ret;
+}
+
+/* ---- the whole file ---- */
+
+static int open_rejects(struct imp *im, struct cc_err *err)
+{
+	im->rejects = fopen(im->o->rejects_path, "w");
+	if (!im->rejects)
+		return cc_err_set(err, CC_EIO, "cannot write rejects file '%s'", im->o->rejects_path);
+	return 0;
+}
+
+/* Writes one header record (human header or hashtag row) to the rejects file. */
+static int rejects_header(struct imp *im, const struct cc_csv_row *row, const char *extra)
+{
+	struct cc_buf line = CC_BUF_INIT(CC_LIMIT_CSV_RECORD * 2);
+	int ret = 0;
+
+	for (size_t i = 0; i < row->n_fields && ret == 0; i++) {
+		ret = cc_buf_add_csv(&line, row->fields[i]);
+		if (ret == 0)
+			ret = cc_buf_addch(&line, ',');
+	}
+	if (ret == 0)
+		ret = cc_buf_addf(&line, "%s\n", extra);
+	if (ret == 0 && fwrite(line.buf, 1, line.len, im->rejects) != line.len)
+		ret = CC_EIO;
+	cc_buf_release(&line);
+	return ret;
+}
+
+static int log_changes(struct imp *im, struct cc_err *err)
+{
+	struct cc_change ch = { .table = "activity", .batch = im->batch,
+		                .mission_id = im->mission.id, .detail = im->src.name };
+	int ret = 0;
+
+	if (im->rep->n_added) {
+		ch.op = "insert";
+		ch.first_id = im->first_added;
+		ch.last_id = im->last_added;
+		ch.count = (int64_t)im->rep->n_added;
+		ret = cc_store_log_change(im->st, &ch, err);
+	}
+	if (ret == 0 && im->rep->n_updated) {
+		ch.op = "update";
+		ch.first_id = ch.last_id = 0;
+		ch.count = (int64_t)im->rep->n_updated;
+		ret = cc_store_log_change(im->st, &ch, err);
+	}
+	if (ret == 0 && im->rep->n_removed) {
+		ch.op = "delete";
+		ch.first_id = ch.last_id = 0;
+		ch.count = (int64_t)im->rep->n_removed;
+		ret = cc_store_log_change(im->st, &ch, err);
+	}
+	return ret;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+static void now_iso(char out[static 32])
+{
+	struct tm tm;
+	time_t t = time(NULL);
+
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int cc_import_3w(struct cc_store *st, const char *path, const struct cc_import_opts *opts,
+                 struct cc_import_report *rep, struct cc_err *err)
+{
+	static const struct cc_import_opts no_opts = { .period_from = CC_DATE_NONE,
+		                                       .period_to = CC_DATE_NONE };
+	struct imp im = { .st = st, .o = opts ? opts : &no_opts, .rep = rep };
+	struct cc_csv_opts copts = { 0 };
+	struct cc_csv *csv = NULL;
+	struct cc_csv_row row;
+	struct cc_csv_row pre[CC_LIMIT_HXL_SCAN];
+	size_t n_pre = 0;
+	bool in_tx = false;
+	char digest[65] = "";
+	int ret;
+
+	memset(rep, 0, sizeof(*rep));
+	memset(pre, 0, sizeof(pre));
+	im.fname = im.o->display_name ? im.o->display_name : path;
+	cc_buf_init(&im.key, 4096);
+	cc_buf_init(&im.norm, CC_LIMIT_CSV_FIELD * 4);
+	cc_buf_init(&im.norm2, CC_LIMIT_CSV_FIELD * 4);
+	cc_buf_init(&im.title, CC_LIMIT_CSV_FIELD);
+
+	ret = cc_store_get_mission(st, im.o->mission, &im.mission, err);
+	if (ret < 0)
+		goto out;
+	if (strcmp(path, "-") != 0) {
+		ret = cc_file_digest(path, digest, err);
+		if (ret < 0)
+			goto out;
+	}
+	snprintf(rep->digest, sizeof(rep->digest), "%s", digest);
+	ret = cc_store_get_source(st, im.mission.id, im.o->source ? im.o->source : base_name(path),
+	                          &im.src, err);
+	if (ret < 0 && ret != CC_ENOTFOUND)
+		goto out;
+	if (ret == 0 && digest[0] && strcmp(im.src.digest, digest) == 0) {
+		rep->same_file = true;
+		ret = 0;
+		goto out;
+	}
+	if (ret == CC_ENOTFOUND) {
+		memset(&im.src, 0, sizeof(im.src));
+		im.src.mission_id = im.mission.id;
+		snprintf(im.src.name, sizeof(im.src.name), "%s",
+		         im.o->source ? im.o->source : base_name(path));
+	}
+	cc_err_clear(err);
+
+	copts.encoding = im.o->encoding;
+	copts.display_name = im.fname;
+	ret = cc_csv_open(&csv, path, &copts, err);
+	if (ret < 0)
+		goto out;
+
+	/* the hashtag row: the first of the first CC_LIMIT_HXL_SCAN records made of hashtags */
+	for (;;) {
+		ret = cc_csv_next(csv, &row, err);
+		if (ret > 0 || n_pre == CC_LIMIT_HXL_SCAN) {
+			ret = cc_err_set(err, CC_EPARSE, "no HXL hashtag row in the first %d rows",
+			                 CC_LIMIT_HXL_SCAN);
+			cc_err_at(err, im.fname, 0, NULL);
+			goto out;
+		}
+		if (ret < 0)
+			goto out;
+		ret = cc_hxl_parse(row.fields, row.n_fields, &im.hxl, err);
+		if (ret < 0) {
+			cc_err_at(err, im.fname, row.line, NULL);
+			goto out;
+		}
+		/* keep the header records for the rejects file */
+		pre[n_pre].n_fields = row.n_fields;
+		pre[n_pre].line = row.line;
+		pre[n_pre].fields = cc_alloc_array(row.n_fields ? row.n_fields : 1, sizeof(char *));
+		if (!pre[n_pre].fields) {
+			ret = CC_ENOMEM;
+			goto out;
+		}
+		n_pre++;
+		for (size_t i = 0; i < row.n_fields; i++) {
+			pre[n_pre - 1].fields[i] = cc_strdup(row.fields[i]);
+			if (!pre[n_pre - 1].fields[i]) {
+				ret = CC_ENOMEM;
+				goto out;
+			}
+		}
+		if (ret == 1)
+			break;
+	}
+	map_columns(&im);
+	ret = check_columns(&im, err);
+	if (ret < 0) {
+		cc_err_at(err, im.fname, pre[n_pre - 1].line, NULL);
+		goto out;
+	}
+	if (im.o->rejects_path) {
+		ret = open_rejects(&im, err);
+		for (size_t i = 0; ret == 0 && i < n_pre; i++)
+			ret = rejects_header(&im, &pre[i], i + 1 == n_pre ? "#meta+error" : "error");
+		if (ret < 0)
+			goto out;
+	}
+
+	ret = cc_store_begin(st, err);
+	if (ret < 0)
+		goto out;
+	in_tx = true;
+	if (im.o->period_from != CC_DATE_NONE) {
+		im.src.period_from = im.o->period_from;
+		im.src.period_to = im.o->period_to;
+	} else if (!im.src.id) {
+		im.src.period_from = im.src.period_to = CC_DATE_NONE;
+	}
+	if ((ret = cc_store_put_source(st, &im.src, err)) < 0 ||
+	    (ret = cc_store_new_batch(st, &im.batch, err)) < 0)
+		goto out;
+
+	while ((ret = cc_csv_next(csv, &row, err)) == 0) {
+		im.row = &row;
+		rep->n_read++;
+		ret = import_row(&im, err);
+		if (ret < 0)
+			goto out;
+		if (im.o->on_progress && (rep->n_read & 0x3fff) == 0)
+			im.o->on_progress(im.o->progress_ctx, cc_csv_bytes_read(csv),
+			                  cc_csv_bytes_total(csv), rep->n_read);
+	}
+	if (ret < 0)
+		goto out;
+	if (im.o->on_progress)
+		im.o->on_progress(im.o->progress_ctx, cc_csv_bytes_read(csv), cc_csv_bytes_total(csv),
+		                  rep->n_read);
+	if (!digest[0])
+		snprintf(rep->digest, sizeof(rep->digest), "%s", cc_csv_digest(csv));
+
+	if (rep->n_rejected == 0) {
+		ret = cc_store_remove_stale(st, im.src.id, im.batch, &rep->n_removed, err);
+		if (ret < 0)
+			goto out;
+	} else {
+		/* a rejected row may be the new version of a stored one: keep what is stored */
+		rep->kept_stale = im.src.batch != 0;
+	}
+	ret = log_changes(&im, err);
+	if (ret < 0)
+		goto out;
+	snprintf(im.src.digest, sizeof(im.src.digest), "%s",
+	         rep->n_rejected ? "" : rep->digest); /* a partial import is never "the same" */
+	im.src.batch = im.batch;
+	now_iso(im.src.imported_at);
+	ret = cc_store_put_source(st, &im.src, err);
+	if (ret < 0)
+		goto out;
+
+	if (rep->n_rejected && (im.o->flags & CC_IMPORT_STRICT)) {
+		ret = cc_err_set(err, CC_EREJECTED, "%zu of %zu rows rejected; nothing stored",
+		                 rep->n_rejected, rep->n_read);
+		goto out;
+	}
+	if (im.o->flags & CC_IMPORT_DRY_RUN) {
+		ret = 0;
+		goto out;
+	}
+	ret = cc_store_commit(st, err);
+	if (ret < 0)
+		goto out;
+	in_tx = false;
+	rep->stored = true;
+	rep->batch = im.batch;
+out:
+	if (in_tx)
+		cc_store_rollback(st);
+	if (im.rejects && fclose(im.rejects) != 0 && ret == 0)
+		ret = cc_err_set(err, CC_EIO, "cannot write rejects file '%s'", im.o->rejects_path);
+	for (size_t i = 0; i < n_pre; i++) {
+		for (size_t k = 0; pre[i].fields && k < pre[i].n_fields; k++)
+			cc_free(pre[i].fields[k]);
+		cc_free(pre[i].fields);
+	}
+	cc_csv_close(csv);
+	cc_hxl_release(&im.hxl);
+	cc_map_release(&im.orgs);
+	cc_map_release(&im.sectors);
+	cc_map_release(&im.areas);
+	cc_buf_release(&im.key);
+	cc_buf_release(&im.norm);
+	cc_buf_release(&im.norm2);
+	cc_buf_release(&im.title);
+	return ret;
+}

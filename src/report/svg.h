@@ -1,0 +1,109 @@
+/*
+ * Internal helpers of src/report: a writer with a sticky error, locale-independent numbers,
+ * UTF-8 text widths, and SVG bar charts. Used by html.c and table.c, and meant for the later
+ * report sections (indicators, incidents, surveys).
+ *
+ * The SVG produced is inline SVG for an HTML5 document: well-formed XML (every element closed,
+ * every attribute quoted and escaped) without an xmlns attribute, so the document holds no URL
+ * at all. A writer of a standalone .svg file must add the SVG namespace to the root element.
+ * Charts carry role="img", a <title> and a <desc> referenced by aria-labelledby, and a <title>
+ * tooltip on every bar.
+ */
+#ifndef CC_REPORT_SVG_H
+#define CC_REPORT_SVG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <concord/buf.h>
+
+/*
+ * A writer: appends to buf until the first error, then does nothing and keeps that error in ret.
+ * Check ret once at the end instead of after every append (a cc_buf releases itself on error, so
+ * appending after a failure would silently restart it).
+ */
+struct cc__out {
+	struct cc_buf buf; /* owned: cc_buf_release() */
+	int ret;           /* 0, or the first CC_ENOMEM / CC_ETOOBIG */
+};
+
+void cc__out_init(struct cc__out *o, size_t max);
+void cc__out_adds(struct cc__out *o, const char *s);
+void cc__out_add(struct cc__out *o, const char *s, size_t len);
+void cc__out_addf(struct cc__out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cc__out_html(struct cc__out *o, const char *s); /* escaped for HTML/XML text and attributes */
+void cc__out_json(struct cc__out *o, const char *s); /* a JSON string literal */
+void cc__out_csv(struct cc__out *o, const char *s);  /* one CSV field */
+/* v in the shortest form that reads back as v ("12", "0.1", "1.5e+20"), '.' as decimal point. */
+void cc__out_num(struct cc__out *o, double v);
+/* v rounded to one decimal, without a trailing ".0" (SVG coordinates). */
+void cc__out_coord(struct cc__out *o, double v);
+/* Whole number with "," between groups of three digits: 1234567 → "1,234,567". */
+void cc__out_grouped(struct cc__out *o, double v);
+/* Moves the text to the end of *dst and releases o; returns 0 or the writer's first error. */
+int cc__out_finish(struct cc__out *o, struct cc_buf *dst);
+
+/* Formats v as cc__out_num does into buf (at least 32 bytes); returns buf. */
+const char *cc__fmt_num(double v, char *buf, size_t n);
+
+/*
+ * Bytes of the character at s (n > 0 bytes left) and its display width (East Asian wide: 2,
+ * combining: 0). A control character or an invalid byte is one byte of width 1 with *bad_out
+ * set, so that a writer replacing it with '?' keeps the width right.
+ */
+size_t cc__text_char(const char *s, size_t n, size_t *width_out, bool *bad_out);
+/* Display columns of s (UTF-8; East Asian wide characters count 2, invalid bytes 1). */
+size_t cc__text_width(const char *s);
+/* Appends s, cut to at most max_cols display columns with "…" at the cut, HTML-escaped. */
+void cc__out_html_fit(struct cc__out *o, const char *s, size_t max_cols);
+
+/* A linear scale from 0: axis end `max` = n_steps × step, step 1, 2 or 5 × 10^k. */
+struct cc__scale {
+	double max;
+	double step;
+	size_t n_steps;
+};
+
+/* The smallest step 1, 2 or 5 × 10^k that is ≥ raw (raw > 0). */
+double cc__nice_step(double raw);
+/*
+ * A scale covering [0, data_max] in at most max_ticks steps (max_ticks ≥ 1). With integer set
+ * (counts) the step is at least 1. data_max ≤ 0 or not finite gives 0..1 in one step.
+ */
+void cc__nice_scale(double data_max, size_t max_ticks, bool integer, struct cc__scale *out);
+
+/* One series of a bar chart: its legend name and fill colour ("#0072b2"). */
+struct cc__svg_series {
+	const char *name;
+	const char *color;
+};
+
+/*
+ * A horizontal bar chart: one bar per label, each bar stacked from n_series segments (one series
+ * is a plain bar chart). Values are n_bars × n_series, row-major; a segment ≤ 0 or NAN is not
+ * drawn. Strings are borrowed and escaped by the chart.
+ */
+struct cc__svg_hbar {
+	const char *id;         /* unique within the document, an XML name: "cov-acts" */
+	const char *title;      /* drawn above the chart and used as the accessible name */
+	const char *desc;       /* text alternative: what the chart shows, in a sentence or two */
+	const char *axis_label; /* under the value axis: "Activities" */
+	const char *unit;       /* in tooltips after the number: "activities" */
+	const char *unit_one;   /* after the number 1: "activity"; NULL: unit */
+	const char *const *labels; /* n_bars */
+	const char *const *tips;   /* n_bars longer labels for tooltips, NULL: labels */
+	size_t n_bars;
+	const struct cc__svg_series *series;
+	size_t n_series;
+	const double *values;
+	double width; /* px; 0: 760 */
+};
+
+/* Appends the chart as one <svg> element (a small "no data" chart when n_bars is 0). */
+void cc__svg_hbar_chart(struct cc__out *o, const struct cc__svg_hbar *c);
+
+/* Colour-blind-safe fills (Okabe–Ito, darkened to ≥ 3:1 against white), in series order. */
+extern const char *const cc__svg_palette[];
+extern const size_t cc__svg_n_palette;
+
+#endif

@@ -1,0 +1,394 @@
+#include <concord/store.h>
+
+#include <assert.h>
+#include <string.h>
+
+#include <concord/buf.h>
+#include <concord/text.h>
+
+#include "store/backend.h"
+
+#include "core/banned.h"
+
+/* cc_store_open() picks a backend by the URI's scheme; a plain path is SQLite. */
+static const struct cc_store_ops *const backends[] = {
+	&cc__store_sqlite,
+#if defined(CC_WITH_POSTGRES) && CC_WITH_POSTGRES
+	&cc__store_postgres,
+#endif
+};
+
+/* Schemes Concord knows of but this build lacks: a clear answer instead of "unknown scheme". */
+static const struct {
+	const char *scheme;
+	const char *why;
+} unbuilt[] = {
+	{ .scheme = "postgresql", .why = "PostgreSQL backend not built yet" },
+	{ .scheme = "postgres", .why = "PostgreSQL backend not built yet" },
+};
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+static bool is_scheme_char(char c, bool first)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+		return true;
+	return !first && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.');
+}
+
+/* Length of "scheme" when uri starts with "scheme:" (two or more characters), else 0. */
+static size_t scheme_len(const char *uri)
+{
+	size_t n = 0;
+
+	while (is_scheme_char(uri[n], n == 0))
+		n++;
+	/* "C:" is a drive letter, not a scheme */
+	return n >= 2 && uri[n] == ':' ? n : 0;
+}
+
+static bool scheme_is(const char *uri, size_t n, const char *scheme)
+{
+	return strlen(scheme) == n && strncmp(uri, scheme, n) == 0;
+}
+
+int cc_store_open(struct cc_store **out, const char *uri, const struct cc_store_opts *opts,
+                  struct cc_err *err)
+{
+	struct cc_store_opts o = opts ? *opts : (struct cc_store_opts){ 0 };
+	size_t n;
+
+	*out = NULL;
+	if (!uri || !*uri)
+		return cc_err_set(err, CC_EUSAGE, "no store given");
+	if (o.busy_timeout_ms <= 0)
+		o.busy_timeout_ms = 5000;
+	if (!o.who || !*o.who)
+		o.who = "cli";
+	if ((o.flags & CC_STORE_CREATE) && (o.flags & CC_STORE_READONLY))
+		return cc_err_set(err, CC_EUSAGE, "cannot create a store read-only");
+
+	n = scheme_len(uri);
+	if (n == 0)
+		return backends[0]->open(out, uri, &o, err);
+	for (size_t i = 0; i < N_OF(backends); i++) {
+		if (!scheme_is(uri, n, backends[i]->scheme))
+			continue;
+		/* "sqlite:PATH"; "sqlite://PATH" is accepted too */
+		uri += n + 1;
+		if (strcmp(backends[i]->scheme, "sqlite") == 0 && strncmp(uri, "//", 2) == 0)
+			uri += 2;
+		if (!*uri)
+			return cc_err_set(err, CC_EUSAGE, "no path after '%s:'",
+			                  backends[i]->scheme);
+		return backends[i]->open(out, uri, &o, err);
+	}
+	for (size_t i = 0; i < N_OF(unbuilt); i++)
+		if (scheme_is(uri, n, unbuilt[i].scheme))
+			return cc_err_set(err, CC_EUNSUPPORTED, "%s", unbuilt[i].why);
+	return cc_err_set(err, CC_EUSAGE, "unknown store scheme '%.*s' (known: sqlite, postgresql)",
+	                  (int)n, uri);
+}
+
+void cc_store_close(struct cc_store *st)
+{
+	if (st)
+		st->ops->close(st);
+}
+
+int cc_store_schema_version(struct cc_store *st, int *have_out, int *want_out, struct cc_err *err)
+{
+	return st->ops->schema_version(st, have_out, want_out, err);
+}
+
+int cc_store_migrate(struct cc_store *st, int *from_out, int *to_out, struct cc_err *err)
+{
+	int from, to;
+
+	return st->ops->migrate(st, from_out ? from_out : &from, to_out ? to_out : &to, err);
+}
+
+int cc_store_begin(struct cc_store *st, struct cc_err *err)
+{
+	return st->ops->begin(st, err);
+}
+
+int cc_store_commit(struct cc_store *st, struct cc_err *err)
+{
+	return st->ops->commit(st, err);
+}
+
+void cc_store_rollback(struct cc_store *st)
+{
+	if (st)
+		st->ops->rollback(st);
+}
+
+int cc_store_digest(struct cc_store *st, char out[static 65], struct cc_err *err)
+{
+	out[0] = '\0';
+	return st->ops->digest(st, out, err);
+}
+
+int cc_store_count(struct cc_store *st, const char *table, int64_t *n_out, struct cc_err *err)
+{
+	*n_out = 0;
+	if (!table)
+		return cc_err_set(err, CC_EUSAGE, "no table given");
+	return st->ops->count(st, table, n_out, err);
+}
+
+/* ---- missions ---- */
+
+int cc_store_put_mission(struct cc_store *st, struct cc_mission *m, struct cc_err *err)
+{
+	if (!m->code[0])
+		return cc_err_set(err, CC_EINVALID, "mission without a code");
+	return st->ops->put_mission(st, m, err);
+}
+
+int cc_store_get_mission(struct cc_store *st, const char *code, struct cc_mission *out,
+                         struct cc_err *err)
+{
+	memset(out, 0, sizeof(*out));
+	return st->ops->get_mission(st, code, out, err);
+}
+
+/* ---- code lists ---- */
+
+/* The code lists whose codes are also sectors, and their IATI SectorVocabulary codes. */
+static const struct {
+	const char *list;
+	const char *vocabulary;
+} sector_lists[] = {
+	{ .list = "Sector", .vocabulary = "1" },
+	{ .list = "SectorCategory", .vocabulary = "2" },
+	{ .list = "IASCCluster", .vocabulary = "10" },
+};
+
+int cc_store_put_code(struct cc_store *st, const char *list, const char *code, const char *name,
+                      const char *category, struct cc_err *err)
+{
+	const char *vocabulary = NULL;
+
+	if (!list || !*list || !code || !*code)
+		return cc_err_set(err, CC_EINVALID, "code list entry without a list or a code");
+	for (size_t i = 0; i < N_OF(sector_lists); i++)
+		if (strcmp(list, sector_lists[i].list) == 0)
+			vocabulary = sector_lists[i].vocabulary;
+	return st->ops->put_code(st, list, vocabulary, code, name, category, err);
+}
+
+int cc_store_put_code_alias(struct cc_store *st, const char *alias, const char *list,
+                            const char *code, const char *scope, const char *source,
+                            struct cc_err *err)
+{
+	if (!alias || !*alias || !list || !*list || !code || !*code)
+		return cc_err_set(err, CC_EINVALID,
+		                  "code alias without an alias, a list or a code");
+	return st->ops->put_code_alias(st, alias, list, code, scope ? scope : "", source, err);
+}
+
+int cc_store_put_pillar(struct cc_store *st, int64_t mission_id, const char *vocabulary,
+                        const char *code, enum cc_pillar pillar, struct cc_err *err)
+{
+	if (!cc_pillar_name((int)pillar))
+		return cc_err_set(err, CC_EINVALID, "pillar %d out of range", (int)pillar);
+	if (!vocabulary || !*vocabulary || !code || !*code)
+		return cc_err_set(err, CC_EINVALID,
+		                  "pillar mapping without a vocabulary or a code");
+	return st->ops->put_pillar(st, mission_id, vocabulary, code, pillar, err);
+}
+
+int cc_store_resolve_code(struct cc_store *st, const char *list, const char *text,
+                          const char *scope, char *code_out, size_t n, struct cc_err *err)
+{
+	if (n == 0)
+		return cc_err_set(err, CC_EUSAGE, "no room for the code");
+	code_out[0] = '\0';
+	if (!text || !*text)
+		return cc_err_set(err, CC_ENOTFOUND, "empty code in list '%s'", list);
+	return st->ops->resolve_code(st, list, text, scope ? scope : "", code_out, n, err);
+}
+
+int cc_store_sector_id(struct cc_store *st, const char *vocabulary, const char *code,
+                       int64_t *id_out, struct cc_err *err)
+{
+	*id_out = 0;
+	return st->ops->sector_id(st, vocabulary, code, id_out, err);
+}
+
+/* ---- areas ---- */
+
+int cc_store_put_area(struct cc_store *st, struct cc_area *a, const void *wkb, size_t len,
+                      struct cc_err *err)
+{
+	struct cc_buf norm = CC_BUF_INIT(0);
+	int ret;
+
+	if (!a->pcode[0])
+		return cc_err_set(err, CC_EINVALID, "area without a P-code");
+	ret = cc_text_norm(a->name, &norm);
+	if (ret == CC_EPARSE)
+		ret = cc_err_set(err, ret, "name of area '%s' is not valid UTF-8", a->pcode);
+	else if (ret < 0)
+		ret = cc_err_set(err, ret, "out of memory");
+	if (ret < 0)
+		goto out_release;
+	ret = st->ops->put_area(st, a, norm.buf, wkb, wkb ? len : 0, err);
+out_release:
+	cc_buf_release(&norm);
+	return ret;
+}
+
+int cc_store_find_area(struct cc_store *st, const char *pcode, struct cc_area *out,
+                       struct cc_err *err)
+{
+	memset(out, 0, sizeof(*out));
+	return st->ops->find_area(st, pcode, out, err);
+}
+
+int cc_store_find_area_by_name(struct cc_store *st, int64_t parent_id, int level,
+                               const char *name_norm, struct cc_area *out, struct cc_err *err)
+{
+	memset(out, 0, sizeof(*out));
+	return st->ops->find_area_by_name(st, parent_id, level, name_norm, out, err);
+}
+
+int cc_store_put_area_alias(struct cc_store *st, int64_t area_id, const char *alias_norm,
+                            const char *source, struct cc_err *err)
+{
+	if (!alias_norm || !*alias_norm)
+		return cc_err_set(err, CC_EINVALID, "empty area alias");
+	return st->ops->put_area_alias(st, area_id, alias_norm, source, err);
+}
+
+int cc_store_set_area_parent(struct cc_store *st, int64_t area_id, int64_t parent_id,
+                             struct cc_err *err)
+{
+	if (area_id == parent_id && area_id != 0)
+		return cc_err_set(err, CC_EINVALID, "area %lld cannot be its own parent",
+		                  (long long)area_id);
+	return st->ops->set_area_parent(st, area_id, parent_id, err);
+}
+
+int cc_store_list_areas(struct cc_store *st, const struct cc_area_filter *f, struct cc_area **out,
+                        size_t *n_out, struct cc_err *err)
+{
+	struct cc_area_filter any = { .level = -1 };
+
+	*out = NULL;
+	*n_out = 0;
+	return st->ops->list_areas(st, f ? f : &any, out, n_out, err);
+}
+
+int cc_store_area_geometry(struct cc_store *st, int64_t area_id, void **wkb_out, size_t *len_out,
+                           struct cc_err *err)
+{
+	*wkb_out = NULL;
+	*len_out = 0;
+	return st->ops->area_geometry(st, area_id, wkb_out, len_out, err);
+}
+
+/* ---- organisations ---- */
+
+int cc_store_put_org(struct cc_store *st, struct cc_org *o, struct cc_err *err)
+{
+	if (!o->key[0])
+		return cc_err_set(err, CC_EINVALID, "organisation without a key");
+	return st->ops->put_org(st, o, err);
+}
+
+int cc_store_find_org(struct cc_store *st, int64_t mission_id, const char *alias_norm,
+                      struct cc_org *out, struct cc_err *err)
+{
+	memset(out, 0, sizeof(*out));
+	return st->ops->find_org(st, mission_id, alias_norm, out, err);
+}
+
+int cc_store_put_org_alias(struct cc_store *st, int64_t mission_id, int64_t org_id,
+                           const char *alias_norm, struct cc_err *err)
+{
+	if (!alias_norm || !*alias_norm)
+		return cc_err_set(err, CC_EINVALID, "empty organisation alias");
+	return st->ops->put_org_alias(st, mission_id, org_id, alias_norm, err);
+}
+
+/* ---- sources and imports ---- */
+
+int cc_store_get_source(struct cc_store *st, int64_t mission_id, const char *name,
+                        struct cc_source *out, struct cc_err *err)
+{
+	memset(out, 0, sizeof(*out));
+	return st->ops->get_source(st, mission_id, name, out, err);
+}
+
+int cc_store_put_source(struct cc_store *st, struct cc_source *s, struct cc_err *err)
+{
+	if (!s->name[0])
+		return cc_err_set(err, CC_EINVALID, "source without a name");
+	return st->ops->put_source(st, s, err);
+}
+
+int cc_store_new_batch(struct cc_store *st, int64_t *batch_out, struct cc_err *err)
+{
+	*batch_out = 0;
+	return st->ops->new_batch(st, batch_out, err);
+}
+
+int cc_store_put_activity(struct cc_store *st, struct cc_activity *a, int64_t batch,
+                          enum cc_put_result *res_out, long *dup_line_out, struct cc_err *err)
+{
+	long dup_line = 0;
+	enum cc_put_result res;
+
+	return st->ops->put_activity(st, a, batch, res_out ? res_out : &res,
+	                             dup_line_out ? dup_line_out : &dup_line, err);
+}
+
+int cc_store_remove_stale(struct cc_store *st, int64_t source_id, int64_t batch,
+                          size_t *n_removed_out, struct cc_err *err)
+{
+	size_t n;
+
+	return st->ops->remove_stale(st, source_id, batch, n_removed_out ? n_removed_out : &n, err);
+}
+
+int cc_store_log_change(struct cc_store *st, const struct cc_change *c, struct cc_err *err)
+{
+	if (!c->table || !*c->table || !c->op || !*c->op)
+		return cc_err_set(err, CC_EUSAGE, "change without a table or an operation");
+	return st->ops->log_change(st, c, err);
+}
+
+int cc_store_verify_log(struct cc_store *st, int64_t *n_entries_out, struct cc_err *err)
+{
+	int64_t n;
+
+	return st->ops->verify_log(st, n_entries_out ? n_entries_out : &n, err);
+}
+
+/* ---- reads for analyses ---- */
+
+int cc_store_load_coverage(struct cc_store *st, const struct cc_coverage_query *q,
+                           struct cc_coverage_record **records_out, size_t *n_records_out,
+                           struct cc_coverage_column **columns_out, size_t *n_columns_out,
+                           struct cc_area **areas_out, size_t *n_areas_out, struct cc_err *err)
+{
+	*records_out = NULL;
+	*n_records_out = 0;
+	*columns_out = NULL;
+	*n_columns_out = 0;
+	*areas_out = NULL;
+	*n_areas_out = 0;
+	switch (q->by) {
+	case CC_BY_PILLAR:
+	case CC_BY_SECTOR:
+	case CC_BY_CLUSTER:
+		break;
+	default:
+		return cc_err_set(err, CC_EUSAGE, "unknown coverage column kind %d", (int)q->by);
+	}
+	return st->ops->load_coverage(st, q, records_out, n_records_out, columns_out, n_columns_out,
+	                              areas_out, n_areas_out, err);
+}

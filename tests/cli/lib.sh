@@ -1,0 +1,58 @@
+# TAP helpers for CLI tests (POSIX sh). Source it, call plan N or use done_testing.
+# Each test runs in its own temporary directory, removed at exit.
+
+T_N=0
+T_FAILED=0
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/concord-test.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT INT TERM
+ROOT=${CC_SOURCE_ROOT:?CC_SOURCE_ROOT is not set}
+CASE="$ROOT/data/cases/afghanistan"
+TDATA=${CC_TEST_DATA:-$ROOT/tests/data}
+SHARED=${CC_SHARED_DATA:-$ROOT/../shared/data}
+: "${CONCORD:?CONCORD is not set}"
+
+ok() { # ok DESCRIPTION: a passing point
+	T_N=$((T_N + 1))
+	echo "ok $T_N - $1"
+}
+
+not_ok() { # not_ok DESCRIPTION DETAIL
+	T_N=$((T_N + 1))
+	T_FAILED=$((T_FAILED + 1))
+	echo "not ok $T_N - $1"
+	[ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/# /'
+	return 0
+}
+
+skip() { # skip DESCRIPTION REASON
+	T_N=$((T_N + 1))
+	echo "ok $T_N - $1 # SKIP $2"
+}
+
+is() { # is GOT EXPECTED DESCRIPTION
+	if [ "$1" = "$2" ]; then ok "$3"; else not_ok "$3" "got:      '$1'
+expected: '$2'"; fi
+}
+
+like() { # like TEXT GREP-PATTERN DESCRIPTION
+	if printf '%s\n' "$1" | grep -q -- "$2"; then ok "$3"; else not_ok "$3" "no '$2' in:
+$1"; fi
+}
+
+unlike() { # unlike TEXT GREP-PATTERN DESCRIPTION
+	if printf '%s\n' "$1" | grep -q -- "$2"; then not_ok "$3" "unexpected '$2' in:
+$1"; else ok "$3"; fi
+}
+
+# run CMD...: runs it, sets OUT, ERR and RC
+run() {
+	"$@" >"$WORK/out" 2>"$WORK/err"
+	RC=$?
+	OUT=$(cat "$WORK/out")
+	ERR=$(cat "$WORK/err")
+}
+
+done_testing() {
+	echo "1..$T_N"
+	[ "$T_FAILED" -eq 0 ]
+}

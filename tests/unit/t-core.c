@@ -1,0 +1,200 @@
+/* Unit tests of src/core: errors, buffers, text normalisation, dates, the map, allocation. */
+#include <math.h>
+#include <stdint.h>
+
+#include <concord/alloc.h>
+#include <concord/buf.h>
+#include <concord/error.h>
+#include <concord/model.h>
+#include <concord/text.h>
+
+#include "tap.h"
+
+TEST(error_format_names_file_line_field)
+{
+	struct cc_err err = { 0 };
+	char buf[512];
+
+	check_int(cc_err_set(&err, CC_EINVALID, "unknown P-code '%s'", "LY0199"), ==, CC_EINVALID);
+	cc_err_at(&err, "3w.csv", 12, "#adm2+code");
+	check_str(cc_err_format(&err, buf, sizeof(buf)), "3w.csv:12: #adm2+code: unknown P-code 'LY0199'");
+	check_str(cc_code_name(CC_ENOMEM), "ENOMEM");
+	check_str(cc_code_text(CC_EPARSE), "malformed input");
+	check_str(cc_code_name(-999), "unknown");
+	check_int(cc_err_set(NULL, CC_EIO, "x"), ==, CC_EIO); /* NULL err is allowed */
+	cc_err_clear(&err);
+	cc_err_set(&err, CC_EIO, "cannot read");
+	check_str(cc_err_format(&err, buf, sizeof(buf)), "cannot read");
+}
+
+TEST(buf_grows_escapes_and_caps)
+{
+	struct cc_buf b = CC_BUF_INIT(32);
+
+	check_str(b.buf, "");
+	check_int(cc_buf_adds(&b, "a<b>&\"c'"), ==, 0);
+	check_int(b.len, ==, 8);
+	cc_buf_clear(&b);
+	check_int(cc_buf_add_html(&b, "a<b>&\"c'"), ==, 0);
+	check_str(b.buf, "a&lt;b&gt;&amp;&quot;c&#39;");
+	check_int(cc_buf_adds(&b, "0123456789"), ==, CC_ETOOBIG); /* 27 + 10 > 32 */
+	check_str(b.buf, "");                                     /* released, still a string */
+	check_int(b.len, ==, 0);
+	cc_buf_release(&b);
+
+	struct cc_buf j = CC_BUF_INIT(0);
+	check_int(cc_buf_add_json_str(&j, "a\"b\\c\nd\x01"), ==, 0);
+	check_str(j.buf, "\"a\\\"b\\\\c\\nd\\u0001\"");
+	cc_buf_clear(&j);
+	check_int(cc_buf_add_csv(&j, "plain"), ==, 0);
+	check_int(cc_buf_addch(&j, ','), ==, 0);
+	check_int(cc_buf_add_csv(&j, "FS.SO3.1.1: food, cash \"now\""), ==, 0);
+	check_str(j.buf, "plain,\"FS.SO3.1.1: food, cash \"\"now\"\"\"");
+	size_t len;
+	char *s = cc_buf_detach(&j, &len);
+	check_int(len, ==, strlen(s));
+	cc_free(s);
+	cc_buf_release(&j);
+}
+
+TEST(text_norm_folds_case_accents_and_punctuation)
+{
+	struct cc_buf b = CC_BUF_INIT(0);
+
+	check_int(cc_text_norm("  Kosovska  Mitrovica ", &b), ==, 0);
+	check_str(b.buf, "kosovska mitrovica");
+	check_int(cc_text_norm("kosovska-mitrovica", &b), ==, 0);
+	check_str(b.buf, "kosovska mitrovica");
+	check_int(cc_text_norm("Uro\xc5\xa1" "evac", &b), ==, 0); /* Uroševac */
+	check_str(b.buf, "urosevac");
+	check_int(cc_text_norm("\xc4\x90" "akovica", &b), ==, 0); /* Đakovica: Đ has no decomposition */
+	check_str(b.buf, "\xc4\x91" "akovica");
+	check_int(cc_text_norm("TAKAHr", &b), ==, 0);
+	check_str(b.buf, "takahr");
+	check_int(cc_text_norm("Tajura' wa an Nawahi al Arba", &b), ==, 0);
+	check_str(b.buf, "tajura wa an nawahi al arba");
+	check_int(cc_text_norm("Sar-e-Pul", &b), ==, 0);
+	check_str(b.buf, "sar e pul");
+	check_int(cc_text_norm("bad \xff utf8", &b), ==, CC_EPARSE);
+	cc_buf_release(&b);
+}
+
+TEST(utf8_validation_reports_offset)
+{
+	size_t off = 99;
+
+	check(cc_text_valid_utf8("Pe\xc4\x87", 4, &off));
+	check(!cc_text_valid_utf8("Caf\xe9 noir", 9, &off));
+	check_int(off, ==, 3);
+}
+
+TEST(numbers_parse_strictly)
+{
+	struct cc_err err = { 0 };
+	int64_t v;
+	double d;
+
+	check_int(cc_parse_i64("42", 0, 100, &v, &err), ==, 0);
+	check_int(v, ==, 42);
+	check_int(cc_parse_i64("42x", 0, 100, &v, &err), ==, CC_EPARSE);
+	check_int(cc_parse_i64("101", 0, 100, &v, &err), ==, CC_EINVALID);
+	check_int(cc_parse_double("4500.5", &d, &err), ==, 0);
+	check_dbl(d, 4500.5, 1e-12);
+	check_int(cc_parse_double("N/A", &d, &err), ==, CC_EPARSE);
+	check_str(err.msg, "'N/A' is not a number");
+	check_int(cc_parse_double("", &d, &err), ==, CC_EPARSE);
+}
+
+TEST(dates_round_trip_and_validate)
+{
+	struct cc_err err = { 0 };
+	int32_t d, from, to;
+	char buf[11];
+
+	check_int(cc_date_parse("1970-01-01", &d, &err), ==, 0);
+	check_int(d, ==, 0);
+	check_int(cc_date_parse("2000-03-01", &d, &err), ==, 0);
+	check_int(d, ==, 11017); /* 30 years incl. 7 leap days + Jan + Feb 2000 (29 days) */
+	check_str(cc_date_format(d, buf), "2000-03-01");
+	check_int(cc_date_parse("2024-02-29", &d, &err), ==, 0);
+	check_int(cc_date_parse("2023-02-29", &d, &err), ==, CC_EINVALID);
+	check_int(cc_date_parse("2021-07", &d, &err), ==, 0);
+	check_str(cc_date_format(d, buf), "2021-07-01");
+	check_int(cc_date_parse("2021-07-15T00:00:00", &d, &err), ==, 0);
+	check_str(cc_date_format(d, buf), "2021-07-15");
+	check_int(cc_date_parse("15/07/2021", &d, &err), ==, CC_EPARSE);
+	/* every day of four centuries survives the round trip */
+	for (int32_t k = -200000; k < 200000; k += 7) {
+		int y, m, dd;
+
+		cc_date_to_ymd(k, &y, &m, &dd);
+		if (cc_date_from_ymd(y, m, dd) != k) {
+			check_int(cc_date_from_ymd(y, m, dd), ==, k);
+			break;
+		}
+	}
+	check_int(cc_period_parse("2021-07-01/2021-09-30", &from, &to, &err), ==, 0);
+	check_int(to - from, ==, 91);
+	check_int(cc_period_parse("2021-09-30/2021-07-01", &from, &to, &err), ==, CC_EINVALID);
+	check_str(cc_date_format(CC_DATE_NONE, buf), "");
+}
+
+TEST(pillars_have_six_names)
+{
+	check_int(CC_N_PILLARS, ==, 6);
+	check_str(cc_pillar_name(CC_PILLAR_SECURITY), "security");
+	check_str(cc_pillar_name(CC_PILLAR_OTHER), "other");
+	check_int(cc_pillar_parse("economy"), ==, CC_PILLAR_ECONOMY);
+	check_int(cc_pillar_parse("Economy"), ==, -1);
+	check(cc_pillar_name(6) == NULL);
+}
+
+TEST(map_stores_many_keys)
+{
+	struct cc_map m = CC_MAP_INIT;
+	char key[32];
+	int64_t v;
+	int bad = 0;
+
+	for (int i = 0; i < 5000; i++) {
+		snprintf(key, sizeof(key), "AF%04d", i);
+		check_int(cc_map_put(&m, key, i * 3), ==, 0);
+	}
+	check_int(cc_map_put(&m, "AF0007", -1), ==, 0); /* replace */
+	for (int i = 0; i < 5000; i++) {
+		snprintf(key, sizeof(key), "AF%04d", i);
+		if (cc_map_get(&m, key, &v) != 0 || v != (i == 7 ? -1 : i * 3))
+			bad++;
+	}
+	check_int(bad, ==, 0);
+	check_int(m.len, ==, 5000);
+	check_int(cc_map_get(&m, "AF9999", &v), ==, CC_ENOTFOUND);
+	cc_map_release(&m);
+}
+
+TEST(allocation_failure_is_reported_not_fatal)
+{
+	struct cc_map m = CC_MAP_INIT;
+	struct cc_buf b = CC_BUF_INIT(0);
+	long n;
+	int ret = -1;
+
+	for (n = 0; n < 100; n++) {
+		cc_test_fail_alloc_after(n);
+		ret = cc_map_put(&m, "a", 1);
+		if (ret == 0)
+			ret = cc_map_put(&m, "b", 2);
+		if (ret == 0)
+			ret = cc_text_norm("\xc3\x89" "cole", &b);
+		cc_test_fail_alloc_after(-1);
+		if (ret == 0)
+			break;
+		check_int(ret, ==, CC_ENOMEM);
+	}
+	check_int(ret, ==, 0);
+	check(n > 0); /* at least one injected failure happened */
+	check_str(b.buf, "ecole");
+	cc_map_release(&m);
+	cc_buf_release(&b);
+	check(cc_alloc_array(SIZE_MAX / 2, 4) == NULL); /* overflow */
+}

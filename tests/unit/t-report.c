@@ -1,0 +1,637 @@
+/*
+ * Reports: the HTML review (self-contained, escaped, well-formed SVG) and the three text formats
+ * of a coverage result, on a small case whose figures are worked out by hand below.
+ */
+#include <concord/report.h>
+
+#include <jansson.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <math.h>
+
+#include <concord/alloc.h>
+
+#include "core/limits.h"
+#include "report/svg.h"
+#include "tap.h"
+
+#define NA ((double)NAN) /* a figure not available (clang: NAN alone is a float) */
+
+/*
+ * XX Country (0)
+ * ├── XX01 Hérat (1)       — "é" is two bytes, one column
+ * └── XX02 東京 (1)        — two wide characters, four columns
+ * Two columns. Records:
+ *   activity 1, org 1, Hérat, security,   activity, 100 targeted, 80 reached
+ *   activity 2, org 2, Hérat, governance, activity,  50 targeted, reached unknown
+ *   activity 3, org 1, 東京,  security,   presence (no people)
+ *   activity 4, org 3, XX,    governance, activity, 12.5 targeted — country level
+ * At level 1:
+ *   XX01 security 1/1 (100, 80), governance 1/1 (50, –), row 2/2
+ *   XX02 security 1/1 (–, –), governance 0/0, row 1/1
+ *   XX "Country (unspecified below adm1)", level 0: governance 1/1 (12.5, –), row 1/1
+ *   totals: security 2 acts {1,3} / 1 org {1} (100, 80); governance 2 {2,4} / 2 {2,3}
+ *   (62.5, –); all 4 / 3.
+ */
+static const struct cc_area small_areas[] = {
+	{ .id = 3,
+	  .pcode = "XX02",
+	  .name = "\xe6\x9d\xb1\xe4\xba\xac",
+	  .level = 1,
+	  .parent_id = 1 },
+	{ .id = 1, .pcode = "XX", .name = "Country", .level = 0 },
+	{ .id = 2, .pcode = "XX01", .name = "H\xc3\xa9rat", .level = 1, .parent_id = 1 },
+};
+
+static const struct cc_coverage_column two_cols[] = {
+	{ "security", "Security" },
+	{ "governance", "Governance" },
+};
+
+static const struct cc_coverage_record small_recs[] = {
+	{ 1, 1, 2, 0, 0, CC_KIND_ACTIVITY, 100, 80 },
+	{ 2, 2, 2, 0, 1, CC_KIND_ACTIVITY, 50, NA },
+	{ 3, 1, 3, 0, 0, CC_KIND_PRESENCE, NA, NA },
+	{ 4, 3, 1, 0, 1, CC_KIND_ACTIVITY, 12.5, NA },
+};
+
+static int small_coverage(struct cc_coverage *cov)
+{
+	return cc_coverage_compute(small_recs, 4, small_areas, 3, two_cols, 2, NULL, cov, NULL);
+}
+
+static int format(const struct cc_coverage *cov, enum cc_format fmt, struct cc_buf *out)
+{
+	cc_buf_init(out, CC_LIMIT_TEXT_OUT);
+	return cc_coverage_format(cov, fmt, out, NULL);
+}
+
+TEST(csv)
+{
+	struct cc_coverage cov;
+	struct cc_buf out;
+
+	if (!check_int(small_coverage(&cov), ==, 0))
+		return;
+	check_int(format(&cov, CC_FORMAT_CSV, &out), ==, 0);
+	check_str(out.buf,
+	          "pcode,name,level,unspecified,column,activities,organisations,targeted,reached\n"
+	          "XX01,H\xc3\xa9rat,1,false,security,1,1,100,80\n"
+	          "XX01,H\xc3\xa9rat,1,false,governance,1,1,50,\n"
+	          "XX02,\xe6\x9d\xb1\xe4\xba\xac,1,false,security,1,1,,\n"
+	          "XX02,\xe6\x9d\xb1\xe4\xba\xac,1,false,governance,0,0,,\n"
+	          "XX,Country (unspecified below adm1),0,true,security,0,0,,\n"
+	          "XX,Country (unspecified below adm1),0,true,governance,1,1,12.5,\n");
+	cc_buf_release(&out);
+	cc_coverage_release(&cov);
+}
+
+TEST(csv_quoting)
+{
+	struct cc_area a = { .id = 1, .pcode = "Q1", .name = "Say \"hi\", then", .level = 1 };
+	struct cc_coverage_record r = { 1, 1, 1, 0, 0, CC_KIND_ACTIVITY, NA, NA };
+	struct cc_coverage cov;
+	struct cc_buf out;
+
+	check_int(cc_coverage_compute(&r, 1, &a, 1, two_cols, 1, NULL, &cov, NULL), ==, 0);
+	check_int(format(&cov, CC_FORMAT_CSV, &out), ==, 0);
+	check(strstr(out.buf, "\nQ1,\"Say \"\"hi\"\", then\",1,false,security,1,1,,\n") != NULL);
+	cc_buf_release(&out);
+	cc_coverage_release(&cov);
+}
+
+TEST(table)
+{
+	struct cc_coverage cov;
+	struct cc_buf out;
+
+	if (!check_int(small_coverage(&cov), ==, 0))
+		return;
+	check_int(format(&cov, CC_FORMAT_TABLE, &out), ==, 0);
+	/*
+	 * Widths: P-code 6, Area 32 ("Country (unspecified below adm1)"), security 8,
+	 * governance 10, Total 5; two spaces between columns: 6+2+32+2+8+2+10+2+5 = 69.
+	 * "Hérat" is 5 columns (pad 27), "東京" 4 (pad 28).
+	 */
+	check_str(out.buf,
+	          "P-code  Area                              security  governance  Total\n"
+	          "---------------------------------------------------------------------\n"
+	          "XX01    H\xc3\xa9rat                                  1/1         1/1    2/2\n"
+	          "XX02    \xe6\x9d\xb1\xe4\xba\xac                                   1/1          "
+	          " -    1/1\n"
+	          "XX      Country (unspecified below adm1)         -         1/1    1/1\n"
+	          "---------------------------------------------------------------------\n"
+	          "        Total                                  2/1         2/2    4/3\n");
+	cc_buf_release(&out);
+	cc_coverage_release(&cov);
+}
+
+TEST(table_control_characters)
+{
+	struct cc_area a = { .id = 1, .pcode = "Q1", .name = "Bad\x1b[31mName", .level = 1 };
+	struct cc_coverage_record r = { 1, 1, 1, 0, 0, CC_KIND_ACTIVITY, NA, NA };
+	struct cc_coverage cov;
+	struct cc_buf out;
+
+	check_int(cc_coverage_compute(&r, 1, &a, 1, two_cols, 1, NULL, &cov, NULL), ==, 0);
+	check_int(format(&cov, CC_FORMAT_TABLE, &out), ==, 0);
+	check(strchr(out.buf, '\x1b') == NULL); /* no terminal escape reaches the screen */
+	check(strstr(out.buf, "Bad?[31mName") != NULL);
+	cc_buf_release(&out);
+	cc_coverage_release(&cov);
+}
+
+static json_t *jpath(json_t *j, const char *key, long index)
+{
+	j = key ? json_object_get(j, key) : j;
+	return index >= 0 ? json_array_get(j, (size_t)index) : j;
+}
+
+static double jnum(json_t *j)
+{
+	return json_is_number(j) ? json_number_value(j) : -12345;
+}
+
+TEST(json)
+{
+	struct cc_coverage cov;
+	struct cc_buf out;
+	json_error_t jerr;
+	json_t *root, *row, *cell, *tot;
+	const char *p;
+
+	if (!check_int(small_coverage(&cov), ==, 0))
+		return;
+	check_int(format(&cov, CC_FORMAT_JSON, &out), ==, 0);
+	root = json_loads(out.buf, 0, &jerr);
+	if (!check(root != NULL)) {
+		printf("# %s at line %d\n", jerr.text, jerr.line);
+		goto out;
+	}
+	check_int(json_integer_value(json_object_get(root, "level")), ==, 1);
+	check_str(json_string_value(json_object_get(root, "by")), "pillar");
+	check_int(json_integer_value(json_object_get(root, "n_records")), ==, 4);
+	check_int(json_array_size(json_object_get(root, "columns")), ==, 2);
+	check_str(json_string_value(json_object_get(jpath(root, "columns", 1), "code")),
+	          "governance");
+	check_str(json_string_value(json_object_get(jpath(root, "columns", 1), "name")),
+	          "Governance");
+	check_int(json_array_size(json_object_get(root, "rows")), ==, 3);
+
+	row = jpath(root, "rows", 0);
+	check_str(json_string_value(json_object_get(row, "pcode")), "XX01");
+	check_str(json_string_value(json_object_get(row, "name")), "H\xc3\xa9rat");
+	check_int(json_integer_value(json_object_get(row, "area_id")), ==, 2);
+	check(json_is_false(json_object_get(row, "unspecified")));
+	check_int(json_array_size(json_object_get(row, "cells")), ==, 2);
+	cell = jpath(row, "cells", 0);
+	check_str(json_string_value(json_object_get(cell, "column")), "security");
+	check_int(json_integer_value(json_object_get(cell, "activities")), ==, 1);
+	check_int(json_integer_value(json_object_get(cell, "organisations")), ==, 1);
+	check_dbl(jnum(json_object_get(cell, "targeted")), 100, 0);
+	check_dbl(jnum(json_object_get(cell, "reached")), 80, 0);
+	cell = jpath(row, "cells", 1);
+	check_dbl(jnum(json_object_get(cell, "targeted")), 50, 0);
+	check(json_is_null(json_object_get(cell, "reached")));
+	check_int(json_integer_value(json_object_get(json_object_get(row, "totals"), "activities")),
+	          ==, 2);
+
+	row = jpath(root, "rows", 1);
+	check_str(json_string_value(json_object_get(row, "name")), "\xe6\x9d\xb1\xe4\xba\xac");
+	cell = jpath(row, "cells", 0);
+	check(json_is_null(json_object_get(cell, "targeted"))); /* presence: no people */
+	check_int(json_integer_value(json_object_get(jpath(row, "cells", 1), "activities")), ==, 0);
+
+	row = jpath(root, "rows", 2);
+	check_str(json_string_value(json_object_get(row, "name")),
+	          "Country (unspecified below adm1)");
+	check(json_is_true(json_object_get(row, "unspecified")));
+	check_int(json_integer_value(json_object_get(row, "level")), ==, 0);
+	check_dbl(jnum(json_object_get(jpath(row, "cells", 1), "targeted")), 12.5, 0);
+
+	tot = json_object_get(root, "totals");
+	check_int(json_integer_value(json_object_get(tot, "activities")), ==, 4);
+	check_int(json_integer_value(json_object_get(tot, "organisations")), ==, 3);
+	cell = jpath(tot, "cells", 1);
+	check_int(json_integer_value(json_object_get(cell, "activities")), ==, 2);
+	check_int(json_integer_value(json_object_get(cell, "organisations")), ==, 2);
+	check_dbl(jnum(json_object_get(cell, "targeted")), 62.5, 0);
+	check(json_is_null(json_object_get(cell, "reached")));
+	cell = jpath(tot, "cells", 0);
+	check_int(json_integer_value(json_object_get(cell, "activities")), ==, 2);
+	check_int(json_integer_value(json_object_get(cell, "organisations")), ==, 1);
+
+	/* keys in a fixed order, integers without a fraction */
+	p = out.buf;
+	check(strstr(p, "\"level\"") < strstr(p, "\"by\"") &&
+	      strstr(p, "\"by\"") < strstr(p, "\"columns\"") &&
+	      strstr(p, "\"columns\"") < strstr(p, "\"rows\"") &&
+	      strstr(p, "\"rows\"") < strstr(p, "\"totals\": {\"activities\": 4"));
+	check(strstr(p, "\"targeted\": 100, \"reached\": 80}") != NULL);
+	json_decref(root);
+out:
+	cc_buf_release(&out);
+	cc_coverage_release(&cov);
+}
+
+TEST(json_empty_and_bad_format)
+{
+	struct cc_coverage cov;
+	struct cc_buf out = CC_BUF_INIT(0);
+	struct cc_err err = { 0 };
+	json_t *root;
+
+	check_int(cc_coverage_compute(NULL, 0, small_areas, 3, two_cols, 0, NULL, &cov, NULL), ==,
+	          0);
+	check_int(format(&cov, CC_FORMAT_JSON, &out), ==, 0);
+	root = json_loads(out.buf, 0, NULL);
+	check(root != NULL);
+	check_int(json_array_size(json_object_get(root, "rows")), ==, 0);
+	json_decref(root);
+	cc_buf_release(&out);
+	check_int(cc_coverage_format(&cov, (enum cc_format)42, &out, &err), ==, CC_EINVALID);
+	check_int(out.len, ==, 0);
+	cc_coverage_release(&cov);
+}
+
+TEST(numbers_and_scales)
+{
+	char b[40];
+	struct cc__scale sc;
+
+	check_str(cc__fmt_num(0.1, b, sizeof(b)), "0.1");
+	check_str(cc__fmt_num(-0.0, b, sizeof(b)), "0");
+	check_str(cc__fmt_num(1234567, b, sizeof(b)), "1234567");
+	/* shortest form that reads back, as Python's repr() gives: */
+	check_str(cc__fmt_num(1.0 / 3, b, sizeof(b)), "0.3333333333333333");
+	check_str(cc__fmt_num(0.1 + 0.2, b, sizeof(b)), "0.30000000000000004");
+	check_str(cc__fmt_num(2.5e20, b, sizeof(b)), "2.5e+20");
+	check_dbl(cc__nice_step(0.3), 0.5, 1e-12);
+	check_dbl(cc__nice_step(7), 10, 0);
+	check_dbl(cc__nice_step(1), 1, 0);
+	check_dbl(cc__nice_step(12), 20, 0);
+	check_dbl(cc__nice_step(0.07), 0.1, 1e-12);
+	check_dbl(cc__nice_step(250), 500, 0);
+	check_dbl(cc__nice_step(2), 2, 0);
+	cc__nice_scale(97, 5, true, &sc); /* 97 / 5 = 19.4 → 20, five steps to 100 */
+	check_dbl(sc.step, 20, 0);
+	check_dbl(sc.max, 100, 0);
+	check_int(sc.n_steps, ==, 5);
+	cc__nice_scale(3, 10, true, &sc); /* 0.3 → 0.5, but counts step by at least 1 */
+	check_dbl(sc.step, 1, 0);
+	check_dbl(sc.max, 3, 0);
+	cc__nice_scale(0.9, 4, false, &sc); /* 0.225 → 0.5: 0, 0.5, 1 */
+	check_dbl(sc.step, 0.5, 1e-12);
+	check_dbl(sc.max, 1, 1e-12);
+	cc__nice_scale(0, 5, true, &sc);
+	check_dbl(sc.max, 1, 0);
+	check_int(cc__text_width("H\xc3\xa9rat"), ==, 5);
+	check_int(cc__text_width("\xe6\x9d\xb1\xe4\xba\xac"), ==, 4);
+}
+
+/* ---- the HTML review ---- */
+
+#define NASTY     "Kabul <\"Old\" & 'New'>"
+#define NASTY_ESC "Kabul &lt;&quot;Old&quot; &amp; &#39;New&#39;&gt;"
+
+static const struct cc_area report_areas[] = {
+	{ .id = 1, .pcode = "AF", .name = "Afghanistan", .level = 0 },
+	{ .id = 10, .pcode = "AF01", .name = NASTY, .level = 1, .parent_id = 1 },
+	{ .id = 20, .pcode = "AF02", .name = "Herat", .level = 1, .parent_id = 1 },
+	{ .id = 30, .pcode = "AF03", .name = "Kandahar & Co", .level = 1, .parent_id = 1 },
+};
+
+static const struct cc_coverage_column six[] = {
+	{ "security", "Security" },
+	{ "governance", "Governance" },
+	{ "infrastructure", "Infrastructure" },
+	{ "economy", "Economy" },
+	{ "humanitarian", "Humanitarian" },
+	{ "other", "Other" },
+};
+
+static const struct cc_coverage_record report_recs[] = {
+	{ 1, 1, 10, 0, 0, CC_KIND_ACTIVITY, 100, 50 },
+	{ 2, 2, 10, 0, 4, CC_KIND_ACTIVITY, 300, NA },
+	{ 3, 2, 20, 0, 4, CC_KIND_PRESENCE, NA, NA },
+	{ 4, 3, 30, 0, 2, CC_KIND_ACTIVITY, NA, NA },
+	{ 5, 3, 30, 0, 3, CC_KIND_ACTIVITY, NA, NA },
+	{ 6, 1, 1, 0, 1, CC_KIND_ACTIVITY, NA, NA },
+};
+
+static const struct cc_report_source report_sources[] = {
+	{ .name = "afg_3w <2021> & \"q3\".csv",
+	  .imported_at = "2021-10-01T08:00:00Z",
+	  .rows = 1234 },
+	{ .name = "areas.csv", .imported_at = NULL, .rows = 0 },
+};
+
+static void report_input(struct cc_report_input *in, const struct cc_coverage *cov)
+{
+	*in = (struct cc_report_input){
+		.mission = { .code = "AFG-2021",
+		             .name = "Mission <Test> & \"Co\"",
+		             .country = "AFG",
+		             .start_date = CC_DATE_NONE,
+		             .end_date = CC_DATE_NONE },
+		.generated_on = "2021-10-05",
+		.generator = "concord test",
+		.coverage = cov,
+		.sources = report_sources,
+		.n_sources = 2,
+	};
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* Counts <rect> elements below node, and those whose first child is a <title> tooltip. */
+static void count_rects(xmlNodePtr node, int *n_rects, int *n_titled)
+{
+	for (xmlNodePtr c = node->children; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (strcmp((const char *)c->name, "rect") == 0) {
+			(*n_rects)++;
+			if (c->children && c->children->type == XML_ELEMENT_NODE &&
+			    strcmp((const char *)c->children->name, "title") == 0)
+				(*n_titled)++;
+		}
+		count_rects(c, n_rects, n_titled);
+	}
+}
+
+/*
+ * Parses every <svg>…</svg> of html with libxml2's XML parser (well-formed or nothing); the root
+ * must be <svg> with a viewBox, an accessible name and <title>, <desc> first. Returns how many
+ * parsed, -1 on the first failure.
+ */
+static int parse_svgs(const char *html, int *n_rects_out, int *n_titled_out)
+{
+	int n = 0;
+
+	*n_rects_out = *n_titled_out = 0;
+	for (const char *p = html; (p = strstr(p, "<svg")) != NULL;) {
+		const char *end = strstr(p, "</svg>");
+		xmlDocPtr doc;
+		xmlNodePtr root, first;
+
+		if (!end)
+			return -1;
+		end += strlen("</svg>");
+		doc = xmlReadMemory(p, (int)(end - p), "chart.svg", "UTF-8",
+		                    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+		if (!doc)
+			return -1;
+		root = xmlDocGetRootElement(doc);
+		first = root ? xmlFirstElementChild(root) : NULL;
+		if (!root || strcmp((const char *)root->name, "svg") != 0 ||
+		    !xmlHasProp(root, (const xmlChar *)"viewBox") ||
+		    !xmlHasProp(root, (const xmlChar *)"aria-labelledby") || !first ||
+		    strcmp((const char *)first->name, "title") != 0 ||
+		    !xmlNextElementSibling(first) ||
+		    strcmp((const char *)xmlNextElementSibling(first)->name, "desc") != 0) {
+			xmlFreeDoc(doc);
+			return -1;
+		}
+		count_rects(root, n_rects_out, n_titled_out);
+		xmlFreeDoc(doc);
+		n++;
+		p = end;
+	}
+	return n;
+}
+
+TEST(html_report)
+{
+	struct cc_coverage cov;
+	struct cc_report_input in;
+	struct cc_buf out = CC_BUF_INIT(CC_LIMIT_REPORT);
+	int n_rects, n_titles;
+	const char *h;
+
+	if (!check_int(
+	            cc_coverage_compute(report_recs, 6, report_areas, 4, six, 6, NULL, &cov, NULL),
+	            ==, 0))
+		return;
+	report_input(&in, &cov);
+	if (!check_int(cc_report_html(&in, &out, NULL), ==, 0))
+		goto out;
+	h = out.buf;
+	check(strncmp(h, "<!DOCTYPE html>\n<html lang=\"en\">",
+	              strlen("<!DOCTYPE html>\n<html lang=\"en\">")) == 0);
+	check(out.len > 20 && strcmp(h + out.len - 8, "</html>\n") == 0);
+
+	/* self-contained: nothing to fetch */
+	check_int(count(h, "http://"), ==, 0);
+	check_int(count(h, "https://"), ==, 0);
+	check_int(count(h, "src="), ==, 0);
+	check_int(count(h, "href="), ==, 0);
+	check_int(count(h, "url("), ==, 0);
+	check_int(count(h, "@import"), ==, 0);
+	check_int(count(h, "<script"), ==, 0);
+	check_int(count(h, "<link"), ==, 0);
+	check_int(count(h, "<img"), ==, 0);
+	check(strstr(h, "default-src 'none'") != NULL);
+
+	/* title: mission code and name, date given */
+	check(strstr(h, "<title>AFG-2021 \xe2\x80\x94 Mission &lt;Test&gt; &amp; &quot;Co&quot; "
+	                "\xe2\x80\x94 coordination review 2021-10-05</title>") != NULL);
+	check(strstr(h, "<time>2021-10-05</time>") != NULL);
+
+	/* every area name escaped, never raw */
+	check_int(count(h, NASTY), ==, 0);
+	check_int(count(h, "<\"Old\""), ==, 0);
+	check(count(h, "<th scope=\"row\">" NASTY_ESC "</th>") == 1);
+	check(count(h, NASTY_ESC) >= 3); /* table, chart label, tooltip */
+	check(strstr(h, "<th scope=\"row\">Herat</th>") != NULL);
+	check(strstr(h, "Kandahar &amp; Co") != NULL);
+	check_int(count(h, "Kandahar & Co"), ==, 0);
+	check(strstr(h, "Afghanistan (unspecified below adm1)") != NULL);
+
+	/* the table: Kabul row has security 1/1 and humanitarian 1/1, row 2/2 (by hand) */
+	check(strstr(h, "<th scope=\"row\">" NASTY_ESC "</th><td class=\"n q4\">1 / 1</td>") !=
+	      NULL);
+	check(strstr(h, "<td class=\"n\">2 / 2</td></tr>") != NULL);
+	/* totals: infrastructure 1/1, humanitarian 2 activities {2,3} by 1 org {2}; all 6 / 3 */
+	check(strstr(h, "<td class=\"n\">2 / 1</td><td class=\"n\">0 / 0</td><td class=\"n\">"
+	                "6 / 3</td></tr>\n</tfoot>") != NULL);
+
+	/* provenance, escaped */
+	check(strstr(h, "afg_3w &lt;2021&gt; &amp; &quot;q3&quot;.csv") != NULL);
+	check(strstr(h, "<td class=\"n\">1,234</td>") != NULL);
+	check(strstr(h, "<td>unknown</td>") != NULL);
+
+	/* two charts, each well-formed XML with a title, a desc and tooltips on every bar */
+	check_int(parse_svgs(h, &n_rects, &n_titles), ==, 2);
+	check_int(count(h, "<svg"), ==, 2);
+	check_int(count(h, "<desc id="), ==, 2);
+	/*
+	 * Bars with a tooltip: 6 activity segments (Kabul 2, Kandahar 2, Herat 1, Afghanistan 1)
+	 * and 5 pillars with an organisation (not "other"); plus 6 legend swatches.
+	 */
+	check_int(n_titles, ==, 6 + 5);
+	check_int(n_rects, ==, 6 + 5 + 6);
+	check(strstr(h, "<title>" NASTY_ESC " (AF01) \xe2\x80\x94 Security: 1 activity</title>") !=
+	      NULL);
+	check(strstr(h, "<title>Humanitarian: 1 organisation</title>") != NULL);
+out:
+	cc_buf_release(&out);
+	cc_coverage_release(&cov);
+}
+
+TEST(html_without_coverage_and_errors)
+{
+	struct cc_report_input in = { .generated_on = "2021-10-05" };
+	struct cc_buf out = CC_BUF_INIT(CC_LIMIT_REPORT);
+	struct cc_err err = { 0 };
+	int n_rects, n_titles;
+
+	check_int(cc_report_html(&in, &out, NULL), ==, 0);
+	check(strstr(out.buf, "No imported source") != NULL);
+	check_int(parse_svgs(out.buf, &n_rects, &n_titles), ==, 0);
+	cc_buf_release(&out);
+
+	in.generated_on = NULL;
+	check_int(cc_report_html(&in, &out, &err), ==, CC_EINVALID);
+	check_int(out.len, ==, 0);
+
+	/* an out buffer too small for the document: CC_ETOOBIG, nothing half-written */
+	in.generated_on = "2021-10-05";
+	out = (struct cc_buf)CC_BUF_INIT(100);
+	check_int(cc_report_html(&in, &out, &err), ==, CC_ETOOBIG);
+	check_int(out.len, ==, 0);
+	cc_buf_release(&out);
+}
+
+TEST(html_empty_coverage_and_control_chars)
+{
+	struct cc_area a[2] = {
+		{ .id = 1, .pcode = "XX", .name = "Country", .level = 0 },
+		{ .id = 2, .pcode = "XX01", .name = "Bad\x01name\xff", .level = 1, .parent_id = 1 },
+	};
+	struct cc_coverage_record r = { 1, 1, 2, 0, 0, CC_KIND_ACTIVITY, NA, NA };
+	struct cc_coverage cov;
+	struct cc_report_input in;
+	struct cc_buf out = CC_BUF_INIT(CC_LIMIT_REPORT);
+	int n_rects, n_titles;
+
+	/* no records: empty charts still parse */
+	check_int(cc_coverage_compute(NULL, 0, a, 2, six, 6, NULL, &cov, NULL), ==, 0);
+	report_input(&in, &cov);
+	check_int(cc_report_html(&in, &out, NULL), ==, 0);
+	check_int(parse_svgs(out.buf, &n_rects, &n_titles), ==, 2);
+	check(strstr(out.buf, "No data") != NULL);
+	cc_buf_release(&out);
+	cc_coverage_release(&cov);
+
+	/* a control character and an invalid byte cannot break the XML */
+	check_int(cc_coverage_compute(&r, 1, a, 2, six, 6, NULL, &cov, NULL), ==, 0);
+	report_input(&in, &cov);
+	check_int(cc_report_html(&in, &out, NULL), ==, 0);
+	check_int(parse_svgs(out.buf, &n_rects, &n_titles), ==, 2);
+	check(strchr(out.buf, '\x01') == NULL);
+	check(strstr(out.buf, "Bad\xef\xbf\xbdname\xef\xbf\xbd") != NULL);
+	cc_buf_release(&out);
+	cc_coverage_release(&cov);
+}
+
+TEST(html_many_columns_and_long_labels)
+{
+	enum { N_COLS = 12, N_AREAS = 40 };
+	static struct cc_coverage_column cols[N_COLS];
+	static struct cc_area a[N_AREAS + 1];
+	static struct cc_coverage_record r[N_AREAS * 3];
+	struct cc_coverage cov;
+	struct cc_report_input in;
+	struct cc_buf out = CC_BUF_INIT(CC_LIMIT_REPORT);
+	int n_rects, n_titles;
+
+	for (int c = 0; c < N_COLS; c++)
+		snprintf(cols[c].code, sizeof(cols[c].code), "%d", 15110 + c);
+	a[0] = (struct cc_area){ .id = 1, .pcode = "YY", .name = "Country", .level = 0 };
+	for (int i = 0; i < N_AREAS; i++) {
+		a[1 + i] = (struct cc_area){ .id = 100 + i, .level = 1, .parent_id = 1 };
+		snprintf(a[1 + i].pcode, sizeof(a[1 + i].pcode), "YY%02d", i);
+		snprintf(a[1 + i].name, sizeof(a[1 + i].name),
+		         "A very long area name that will not fit the label column %d", i);
+		for (int k = 0; k < 3; k++)
+			r[i * 3 + k] = (struct cc_coverage_record){
+				i * 3 + k, k, 100 + i, 0, (i + k) % N_COLS, CC_KIND_ACTIVITY, NA, NA
+			};
+	}
+	check_int(
+	        cc_coverage_compute(r, N_AREAS * 3, a, N_AREAS + 1, cols, N_COLS, NULL, &cov, NULL),
+	        ==, 0);
+	report_input(&in, &cov);
+	in.top_areas = 10;
+	check_int(cc_report_html(&in, &out, NULL), ==, 0);
+	check_int(parse_svgs(out.buf, &n_rects, &n_titles), ==, 2);
+	check(strstr(out.buf, "other columns") != NULL); /* 12 columns > 8 colours */
+	check(strstr(out.buf, "A very long area name that will\xe2\x80\xa6") != NULL);
+	/*
+	 * Columns all have 10 activities: series are columns 0–6 and "other" (7–11). Area i has
+	 * columns i, i+1, i+2: segments 3 for i = 0…5, 2 for i = 6, 1 for i = 7, 8, 9 = 23; plus
+	 * 12 organisation bars (3 organisations each).
+	 */
+	check_int(n_titles, ==, 23 + 12);
+	cc_buf_release(&out);
+	cc_coverage_release(&cov);
+}
+
+TEST(html_allocation_failures)
+{
+	struct cc_coverage cov;
+	struct cc_report_input in;
+	int ret = -1;
+	long n;
+
+	if (!check_int(
+	            cc_coverage_compute(report_recs, 6, report_areas, 4, six, 6, NULL, &cov, NULL),
+	            ==, 0))
+		return;
+	report_input(&in, &cov);
+	for (n = 0; n < 100000; n++) {
+		struct cc_buf out = CC_BUF_INIT(CC_LIMIT_REPORT);
+		struct cc_err err = { 0 };
+
+		cc_test_fail_alloc_after(n);
+		ret = cc_report_html(&in, &out, &err);
+		cc_test_fail_alloc_after(-1);
+		if (ret == 0) {
+			check(strstr(out.buf, "</html>") != NULL);
+			cc_buf_release(&out);
+			break;
+		}
+		check_int(ret, ==, CC_ENOMEM);
+		check_int(out.len, ==, 0);
+		cc_buf_release(&out);
+	}
+	check_int(ret, ==, 0);
+	check_int(n, >, 3);
+	for (int fmt = CC_FORMAT_TABLE; fmt <= CC_FORMAT_JSON; fmt++) {
+		for (n = 0; n < 100000; n++) {
+			struct cc_buf out = CC_BUF_INIT(0);
+
+			cc_test_fail_alloc_after(n);
+			ret = cc_coverage_format(&cov, (enum cc_format)fmt, &out, NULL);
+			cc_test_fail_alloc_after(-1);
+			if (ret == 0) {
+				cc_buf_release(&out);
+				break;
+			}
+			check_int(ret, ==, CC_ENOMEM);
+			check_int(out.len, ==, 0);
+			cc_buf_release(&out);
+		}
+		check_int(ret, ==, 0);
+		check_int(n, >, 0);
+	}
+	cc_coverage_release(&cov);
+}
