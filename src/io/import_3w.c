@@ -335,9 +335,12 @@ static int resolve_org(struct imp *im, int c_code, int c_acr, int c_name, int c_
 		if (ret < 0)
 			return cc_err_set(why, ret, "cannot resolve organisation type '%s'", type);
 		snprintf(org.type, sizeof(org.type), "%s", t);
-		if (cc_store_resolve_code(im->st, "OrganisationKind", type, im->mission.country,
-		                          kind, sizeof(kind), NULL) == 0)
+		ret = cc_store_resolve_code(im->st, "OrganisationKind", type, im->mission.country,
+		                            kind, sizeof(kind), NULL);
+		if (ret == 0)
 			snprintf(org.kind, sizeof(org.kind), "%s", kind);
+		else if (ret != CC_ENOTFOUND)
+			return cc_err_set(why, ret, "cannot resolve organisation kind '%s'", type);
 		/* IATI types that say where the organisation is from */
 		if (!strcmp(t, "22") || !strcmp(t, "24") || !strcmp(t, "11") || !strcmp(t, "72"))
 			org.is_local = 1;
@@ -600,6 +603,8 @@ static int row_to_activity(struct imp *im, struct cc_activity *act, char status[
 	if (cell(im, c->status)[0]) {
 		ret = cc_store_resolve_code(im->st, "ActivityStatus", cell(im, c->status),
 		                            im->mission.country, status, 16, NULL);
+		if (ret < 0 && ret != CC_ENOTFOUND)
+			return cc_err_set(why, ret, "cannot resolve activity status");
 		if (ret < 0) {
 			cc_err_set(why, CC_EINVALID, "unknown activity status '%s'",
 			           cell(im, c->status));
