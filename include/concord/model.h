@@ -74,11 +74,14 @@ struct cc_source {
 	int64_t id;
 	int64_t mission_id;
 	char name[256];
-	char digest[65];     /* hex SHA-256 of the last imported file, "" never imported */
+	char digest[65];     /* hex BLAKE2b-256 of the last imported file, "" never */
 	int64_t batch;       /* change-log batch of the last import that changed it, 0 none */
 	int32_t period_from; /* reporting period, CC_DATE_NONE unknown */
 	int32_t period_to;
 	char imported_at[32]; /* ISO 8601 UTC */
+	int64_t n_read;       /* rows the last import read, -1 unknown */
+	int64_t n_rejected;   /* rows it rejected, -1 unknown */
+	int64_t n_records;    /* records stored from the source now (filled by reads only) */
 };
 
 /*

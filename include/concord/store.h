@@ -156,8 +156,14 @@ CC_API int cc_store_put_org_alias(struct cc_store *st, int64_t mission_id, int64
 
 CC_API int cc_store_get_source(struct cc_store *st, int64_t mission_id, const char *name,
                                struct cc_source *out, struct cc_err *err);
-/* Inserts or updates (mission_id, name); sets s->id. */
+/* Inserts or updates (mission_id, name); sets s->id. n_read/n_rejected < 0 are stored as unknown. */
 CC_API int cc_store_put_source(struct cc_store *st, struct cc_source *s, struct cc_err *err);
+/*
+ * The sources of a mission and those shared by all missions (mission_id 0, e.g. boundary files),
+ * sorted by name, each with n_records counted. *out owned (cc_free).
+ */
+CC_API int cc_store_list_sources(struct cc_store *st, int64_t mission_id, struct cc_source **out,
+                                 size_t *n_out, struct cc_err *err);
 /* A new change-log batch number for an import (one per import run). */
 CC_API int cc_store_new_batch(struct cc_store *st, int64_t *batch_out, struct cc_err *err);
 

@@ -146,6 +146,9 @@ int cmd_report(struct cli *cli, int argc, char **argv)
 {
 	struct coverage_args a;
 	struct cc_report_input in = { 0 };
+	struct cc_report_source *rsrcs = NULL;
+	struct cc_source *srcs = NULL;
+	size_t n_srcs = 0;
 	struct cc_coverage cov = { 0 };
 	struct cc_buf out = CC_BUF_INIT(CC_LIMIT_REPORT);
 	struct cc_err err = { 0 };
@@ -164,12 +167,33 @@ int cmd_report(struct cli *cli, int argc, char **argv)
 	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
 	snprintf(version, sizeof(version), "concord %s", CC_VERSION);
 	ret = compute(cli, &a, &in.mission, &cov, &err);
+	if (ret == 0)
+		ret = cc_store_list_sources(cli->st, in.mission.id, &srcs, &n_srcs, &err);
+	if (ret == 0 && n_srcs) {
+		rsrcs = cc_alloc_array(n_srcs, sizeof(*rsrcs));
+		if (!rsrcs)
+			ret = cc_err_set(&err, CC_ENOMEM, "out of memory");
+	}
 	if (ret == 0) {
+		for (size_t i = 0; i < n_srcs; i++) {
+			const struct cc_source *s = &srcs[i];
+
+			rsrcs[i].name = s->name;
+			rsrcs[i].imported_at = s->imported_at;
+			/* records of the source, or for areas (no activities) the rows kept */
+			rsrcs[i].rows = (size_t)(s->n_records > 0 || s->n_read < 0
+			                                 ? s->n_records
+			                                 : s->n_read - (s->n_rejected > 0 ? s->n_rejected : 0));
+		}
 		in.generated_on = today;
 		in.generator = version;
 		in.coverage = &cov;
+		in.sources = rsrcs;
+		in.n_sources = n_srcs;
 		ret = cc_report_html(&in, &out, &err);
 	}
+	cc_free(rsrcs);
+	cc_free(srcs);
 	cc_coverage_release(&cov);
 	if (ret < 0) {
 		cc_buf_release(&out);

@@ -632,6 +632,8 @@ static int run_end(struct run *r, int ret, struct cc_err *err)
 		memcpy(r->src.digest, r->file_digest, sizeof(r->src.digest));
 	}
 	r->src.batch = r->batch;
+	r->src.n_read = (int64_t)rep->n_read;
+	r->src.n_rejected = (int64_t)rep->n_rejected;
 	r->src.period_from = r->o.period_from || r->o.period_to ? r->o.period_from : CC_DATE_NONE;
 	r->src.period_to = r->o.period_from || r->o.period_to ? r->o.period_to : CC_DATE_NONE;
 	now_iso(r->src.imported_at);

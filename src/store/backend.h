@@ -82,6 +82,8 @@ struct cc_store_ops {
 	int (*get_source)(struct cc_store *st, int64_t mission_id, const char *name,
 	                  struct cc_source *out, struct cc_err *err);
 	int (*put_source)(struct cc_store *st, struct cc_source *s, struct cc_err *err);
+	int (*list_sources)(struct cc_store *st, int64_t mission_id, struct cc_source **out,
+	                    size_t *n_out, struct cc_err *err);
 	int (*new_batch)(struct cc_store *st, int64_t *batch_out, struct cc_err *err);
 	/* the import hot path: called once per row, must not allocate per row */
 	int (*put_activity)(struct cc_store *st, struct cc_activity *a, int64_t batch,

@@ -62,6 +62,7 @@ enum stmt_id {
 	S_ORG_ALIAS_PUT,
 	S_SOURCE_GET,
 	S_SOURCE_PUT,
+	S_SOURCE_LIST,
 	S_BATCH_NEW,
 	S_ACT_INSERT,
 	S_ACT_FIND,
@@ -81,7 +82,9 @@ enum stmt_id {
 
 #define AREA_COLS    "id, pcode, name, level, parent_id, population, minx, miny, maxx, maxy"
 #define ORG_COLS     "id, mission_id, key, name, acronym, type, kind, is_local, nation"
-#define SRC_COLS     "id, mission_id, name, digest, batch, period_from, period_to, imported_at"
+#define SRC_COLS                                                                      \
+	"id, mission_id, name, digest, batch, period_from, period_to, imported_at, n_read, " \
+	"n_rejected"
 #define MISSION_COLS "id, code, name, country, start_date, end_date"
 #define CHANGE_COLS                                                                      \
 	"id, at, who, tbl, op, record_id, first_id, last_id, batch, count, mission_id, " \
@@ -194,11 +197,16 @@ static const char *const sql_text[S_N] = {
 	                    "SET org_id = excluded.org_id",
 	[S_SOURCE_GET] = "SELECT " SRC_COLS " FROM source WHERE mission_id = ?1 AND name = ?2",
 	[S_SOURCE_PUT] = "INSERT INTO source (mission_id, name, digest, batch, period_from, "
-	                 "period_to, imported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+	                 "period_to, imported_at, n_read, n_rejected) "
+	                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
 	                 "ON CONFLICT (mission_id, name) DO UPDATE SET digest = excluded.digest, "
 	                 "batch = excluded.batch, period_from = excluded.period_from, "
-	                 "period_to = excluded.period_to, imported_at = excluded.imported_at "
+	                 "period_to = excluded.period_to, imported_at = excluded.imported_at, "
+	                 "n_read = excluded.n_read, n_rejected = excluded.n_rejected "
 	                 "RETURNING id",
+	[S_SOURCE_LIST] = "SELECT " SRC_COLS ", (SELECT count(*) FROM activity a "
+	                  "WHERE a.source_id = source.id) FROM source "
+	                  "WHERE mission_id IN (?1, 0) ORDER BY name, mission_id",
 	[S_BATCH_NEW] = "UPDATE meta SET value = value + 1 WHERE key = 'batch' RETURNING value",
 	/* insert first: a new key (the common case) costs one index probe, not two */
 	[S_ACT_INSERT] = "INSERT INTO activity (" ACT_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
@@ -776,8 +784,15 @@ static int set_pragmas(struct sqlite_store *s, const struct cc_store_opts *opts,
 
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, opts->busy_timeout_ms);
-	/* a 64 MiB page cache keeps the activity indexes in memory during big imports */
-	ret = exec(s, "PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;", NULL, err);
+	/*
+	 * page_size only counts before the first write of a new file: 16 KiB pages made a 1M-row
+	 * 3W import 5% faster than 4 KiB (fewer levels, less WAL traffic). A 64 MiB page cache
+	 * keeps the key index in memory during big imports.
+	 */
+	ret = exec(s,
+	           "PRAGMA page_size = 16384; PRAGMA foreign_keys = ON; "
+	           "PRAGMA cache_size = -65536;",
+	           NULL, err);
 	if (ret == 0 && !(opts->flags & CC_STORE_READONLY))
 		ret = exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", NULL, err);
 	return ret;
@@ -1625,6 +1640,62 @@ out_leave:
 
 /* ---- sources ---- */
 
+/* A count that may be unknown (NULL): -1. */
+static int64_t col_count(sqlite3_stmt *stmt, int i)
+{
+	return sqlite3_column_type(stmt, i) == SQLITE_NULL ? -1 : sqlite3_column_int64(stmt, i);
+}
+
+static void row_source(sqlite3_stmt *stmt, struct cc_source *out)
+{
+	out->id = sqlite3_column_int64(stmt, 0);
+	out->mission_id = sqlite3_column_int64(stmt, 1);
+	col_str(stmt, 2, out->name, sizeof(out->name));
+	col_str(stmt, 3, out->digest, sizeof(out->digest));
+	out->batch = sqlite3_column_int64(stmt, 4);
+	out->period_from = col_date(stmt, 5);
+	out->period_to = col_date(stmt, 6);
+	col_str(stmt, 7, out->imported_at, sizeof(out->imported_at));
+	out->n_read = col_count(stmt, 8);
+	out->n_rejected = col_count(stmt, 9);
+	out->n_records = 0;
+}
+
+static int sq_list_sources(struct cc_store *st, int64_t mission_id, struct cc_source **out,
+                           size_t *n_out, struct cc_err *err)
+{
+	struct sqlite_store *s = to_sq(st);
+	struct cc_source *srcs = NULL;
+	sqlite3_stmt *stmt = NULL;
+	size_t n = 0, cap = 0;
+	int rc, ret;
+
+	if ((ret = prep(s, S_SOURCE_LIST, &stmt, err)) < 0)
+		return ret;
+	if ((rc = sqlite3_bind_int64(stmt, 1, mission_id)))
+		return bind_fail(s, stmt, rc, err);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (grow((void **)&srcs, &cap, n, sizeof(*srcs)) < 0) {
+			ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+			goto out_free;
+		}
+		row_source(stmt, &srcs[n]);
+		srcs[n++].n_records = sqlite3_column_int64(stmt, 10);
+	}
+	if (rc != SQLITE_DONE) {
+		ret = sq_error(s, rc, err);
+		goto out_free;
+	}
+	sqlite3_reset(stmt);
+	*out = srcs;
+	*n_out = n;
+	return 0;
+out_free:
+	sqlite3_reset(stmt);
+	cc_free(srcs);
+	return ret;
+}
+
 static int sq_get_source(struct cc_store *st, int64_t mission_id, const char *name,
                          struct cc_source *out, struct cc_err *err)
 {
@@ -1642,14 +1713,7 @@ static int sq_get_source(struct cc_store *st, int64_t mission_id, const char *na
 		return cc_err_set(err, CC_ENOTFOUND, "unknown source '%s'", name);
 	if (ret < 0)
 		return ret;
-	out->id = sqlite3_column_int64(stmt, 0);
-	out->mission_id = sqlite3_column_int64(stmt, 1);
-	col_str(stmt, 2, out->name, sizeof(out->name));
-	col_str(stmt, 3, out->digest, sizeof(out->digest));
-	out->batch = sqlite3_column_int64(stmt, 4);
-	out->period_from = col_date(stmt, 5);
-	out->period_to = col_date(stmt, 6);
-	col_str(stmt, 7, out->imported_at, sizeof(out->imported_at));
+	row_source(stmt, out);
 	sqlite3_reset(stmt);
 	return 0;
 }
@@ -1670,7 +1734,11 @@ static int sq_put_source(struct cc_store *st, struct cc_source *src, struct cc_e
 	    (rc = bind_text(stmt, 3, src->digest)) || (rc = bind_id(stmt, 4, src->batch)) ||
 	    (rc = bind_date(stmt, 5, src->period_from)) ||
 	    (rc = bind_date(stmt, 6, src->period_to)) ||
-	    (rc = bind_text(stmt, 7, src->imported_at))) {
+	    (rc = bind_text(stmt, 7, src->imported_at)) ||
+	    (rc = src->n_read < 0 ? sqlite3_bind_null(stmt, 8)
+	                          : sqlite3_bind_int64(stmt, 8, src->n_read)) ||
+	    (rc = src->n_rejected < 0 ? sqlite3_bind_null(stmt, 9)
+	                              : sqlite3_bind_int64(stmt, 9, src->n_rejected))) {
 		ret = bind_fail(s, stmt, rc, err);
 		goto out_leave;
 	}
@@ -2464,6 +2532,7 @@ const struct cc_store_ops cc__store_sqlite = {
 	.put_org_alias = sq_put_org_alias,
 	.get_source = sq_get_source,
 	.put_source = sq_put_source,
+	.list_sources = sq_list_sources,
 	.new_batch = sq_new_batch,
 	.put_activity = sq_put_activity,
 	.remove_stale = sq_remove_stale,

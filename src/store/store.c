@@ -330,6 +330,14 @@ int cc_store_put_source(struct cc_store *st, struct cc_source *s, struct cc_err 
 	return st->ops->put_source(st, s, err);
 }
 
+int cc_store_list_sources(struct cc_store *st, int64_t mission_id, struct cc_source **out,
+                          size_t *n_out, struct cc_err *err)
+{
+	*out = NULL;
+	*n_out = 0;
+	return st->ops->list_sources(st, mission_id, out, n_out, err);
+}
+
 int cc_store_new_batch(struct cc_store *st, int64_t *batch_out, struct cc_err *err)
 {
 	*batch_out = 0;

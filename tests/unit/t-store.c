@@ -125,6 +125,34 @@ static struct cc_activity activity(int64_t mission_id, int64_t source_id, int ke
 
 /* ---- opening ---- */
 
+/* The migrations compiled in: the schema version a new store gets. */
+static int n_migrations(void)
+{
+	int n = 0;
+
+	while (cc__migrations[n].name)
+		n++;
+	return n;
+}
+
+/*
+ * The real migrations plus one more (the next version, named NNNN_<suffix>.sql, running sql):
+ * plays a newer program. blobs must hold n_migrations() + 2 entries.
+ */
+static void with_extra(struct cc__blob *blobs, char name[static 32], const char *suffix,
+                       const char *sql)
+{
+	int n = n_migrations();
+
+	for (int i = 0; i < n; i++)
+		blobs[i] = cc__migrations[i];
+	snprintf(name, 32, "%04d_%s.sql", n + 1, suffix);
+	blobs[n] = (struct cc__blob){ .name = name, .data = (const unsigned char *)sql,
+		                      .len = strlen(sql) };
+	blobs[n + 1] = (struct cc__blob){ 0 };
+	cc__sqlite_migrations = blobs;
+}
+
 TEST(open_missing_store)
 {
 	struct cc_store *st = NULL;
@@ -160,7 +188,7 @@ TEST(open_by_scheme)
 	check(st != NULL);
 	cc_store_close(st);
 	check(access(path, F_OK) == 0);
-	check_int(raw_int(path, "PRAGMA user_version"), ==, 1);
+	check_int(raw_int(path, "PRAGMA user_version"), ==, n_migrations());
 	cc_store_close(NULL);
 }
 
@@ -175,8 +203,9 @@ TEST(create_applies_schema)
 	if (!st)
 		return;
 	check_int(cc_store_schema_version(st, &have, &want, &err), ==, 0);
-	check_int(have, ==, 1);
-	check_int(want, ==, 1);
+	check_int(have, ==, n_migrations());
+	check_int(want, ==, n_migrations());
+	check(n_migrations() >= 2);
 	check_int(count(st, "activity"), ==, 0);
 	check_int(count(st, "change"), ==, 0);
 	check_int(cc_store_count(st, "sqlite_schema", &(int64_t){ 0 }, &err), ==, CC_EINVALID);
@@ -202,42 +231,39 @@ static const char extra_sql[] = "CREATE TABLE extra (x INTEGER);";
 
 TEST(schema_older_and_newer)
 {
-	struct cc__blob two[3];
+	struct cc__blob blobs[32];
 	struct cc_store *st;
 	struct cc_err err = { 0 };
-	int from = -1, to = -1, have, want;
-	char path[128];
+	int from = -1, to = -1, have, want, n = n_migrations();
+	char path[128], name[32], msg[160];
 
 	st = create_store(new_path(path));
 	if (!st)
 		return;
 	cc_store_close(st);
 
-	/* play a program with a second migration */
-	two[0] = cc__migrations[0];
-	two[1] = (struct cc__blob){ .name = "0002_extra.sql",
-		                    .data = (const unsigned char *)extra_sql,
-		                    .len = sizeof(extra_sql) - 1 };
-	two[2] = (struct cc__blob){ 0 };
-	cc__sqlite_migrations = two;
-
+	/* play a program with one more migration */
+	with_extra(blobs, name, "extra", extra_sql);
 	check_int(cc_store_open(&st, path, NULL, &err), ==, CC_ESCHEMA);
-	check_str(err.msg, "database schema version 1 is older than this program's 2; "
-	                   "run 'concord migrate'");
+	snprintf(msg, sizeof(msg),
+	         "database schema version %d is older than this program's %d; "
+	         "run 'concord migrate'",
+	         n, n + 1);
+	check_str(err.msg, msg);
 	check_int(cc_store_open(&st, path, &(struct cc_store_opts){ .flags = CC_STORE_ANY_SCHEMA },
 	                        &err),
 	          ==, 0);
 	check_int(cc_store_schema_version(st, &have, &want, &err), ==, 0);
-	check_int(have, ==, 1);
-	check_int(want, ==, 2);
+	check_int(have, ==, n);
+	check_int(want, ==, n + 1);
 	check_int(cc_store_migrate(st, &from, &to, &err), ==, 0);
-	check_int(from, ==, 1);
-	check_int(to, ==, 2);
+	check_int(from, ==, n);
+	check_int(to, ==, n + 1);
 	check_int(cc_store_migrate(st, &from, &to, &err), ==, 0); /* nothing left to do */
-	check_int(from, ==, 2);
-	check_int(to, ==, 2);
+	check_int(from, ==, n + 1);
+	check_int(to, ==, n + 1);
 	cc_store_close(st);
-	check_int(raw_int(path, "PRAGMA user_version"), ==, 2);
+	check_int(raw_int(path, "PRAGMA user_version"), ==, n + 1);
 	check_int(raw_int(path, "SELECT count(*) FROM extra"), ==, 0);
 	check_int(cc_store_open(&st, path, NULL, &err), ==, 0);
 	cc_store_close(st);
@@ -245,18 +271,21 @@ TEST(schema_older_and_newer)
 	/* back to this program: the store is now newer, even for `concord migrate` */
 	cc__sqlite_migrations = cc__migrations;
 	check_int(cc_store_open(&st, path, NULL, &err), ==, CC_ESCHEMA);
-	check_str(err.msg, "database schema version 2 is newer than this program's 1; "
-	                   "upgrade concord");
+	snprintf(msg, sizeof(msg),
+	         "database schema version %d is newer than this program's %d; upgrade concord",
+	         n + 1, n);
+	check_str(err.msg, msg);
 	check_int(cc_store_open(&st, path, &(struct cc_store_opts){ .flags = CC_STORE_ANY_SCHEMA },
 	                        &err),
 	          ==, CC_ESCHEMA);
 	check(st == NULL);
 
 	/* user_version set by hand, forward and back */
-	check_int(raw_exec(path, "PRAGMA user_version = 7"), ==, SQLITE_OK);
+	check_int(raw_exec(path, "PRAGMA user_version = 77"), ==, SQLITE_OK);
 	check_int(cc_store_open(&st, path, NULL, &err), ==, CC_ESCHEMA);
-	check_str(err.msg, "database schema version 7 is newer than this program's 1; "
-	                   "upgrade concord");
+	snprintf(msg, sizeof(msg),
+	         "database schema version 77 is newer than this program's %d; upgrade concord", n);
+	check_str(err.msg, msg);
 
 	/* a database of someone else's is left alone */
 	new_path(path);
@@ -269,48 +298,46 @@ TEST(schema_older_and_newer)
 
 	check_int(raw_exec(path, "DROP TABLE t"), ==, SQLITE_OK);
 	check_int(cc_store_open(&st, path, NULL, &err), ==, CC_ESCHEMA);
-	check_str(err.msg, "database schema version 0 is older than this program's 1; "
-	                   "run 'concord migrate'");
+	snprintf(msg, sizeof(msg),
+	         "database schema version 0 is older than this program's %d; run 'concord migrate'",
+	         n);
+	check_str(err.msg, msg);
 	check_int(cc_store_open(&st, path, &(struct cc_store_opts){ .flags = CC_STORE_ANY_SCHEMA },
 	                        &err),
 	          ==, 0);
 	check_int(cc_store_migrate(st, &from, &to, &err), ==, 0);
 	check_int(from, ==, 0);
-	check_int(to, ==, 1);
+	check_int(to, ==, n);
 	check_int(count(st, "mission"), ==, 0);
 	cc_store_close(st);
-	check_int(raw_int(path, "PRAGMA user_version"), ==, 1);
+	check_int(raw_int(path, "PRAGMA user_version"), ==, n);
 }
 
 TEST(failed_migration_changes_nothing)
 {
 	static const char bad_sql[] = "CREATE TABLE fine (x); CREATE TABLE mission (x);";
-	struct cc__blob two[3];
+	struct cc__blob blobs[32];
 	struct cc_store *st;
 	struct cc_err err = { 0 };
-	int from = -1, to = -1;
-	char path[128];
+	int from = -1, to = -1, n = n_migrations();
+	char path[128], name[32], msg[160];
 
 	st = create_store(new_path(path));
 	if (!st)
 		return;
 	cc_store_close(st);
-	two[0] = cc__migrations[0];
-	two[1] = (struct cc__blob){ .name = "0002_bad.sql",
-		                    .data = (const unsigned char *)bad_sql,
-		                    .len = sizeof(bad_sql) - 1 };
-	two[2] = (struct cc__blob){ 0 };
-	cc__sqlite_migrations = two;
+	with_extra(blobs, name, "bad", bad_sql);
 	check_int(cc_store_open(&st, path, &(struct cc_store_opts){ .flags = CC_STORE_ANY_SCHEMA },
 	                        &err),
 	          ==, 0);
 	check_int(cc_store_migrate(st, &from, &to, &err), ==, CC_ESTORE);
-	check_str(err.msg, "migration '0002_bad.sql' failed: table mission already exists");
-	check_int(from, ==, 1);
-	check_int(to, ==, 1);
+	snprintf(msg, sizeof(msg), "migration '%s' failed: table mission already exists", name);
+	check_str(err.msg, msg);
+	check_int(from, ==, n);
+	check_int(to, ==, n);
 	cc_store_close(st);
 	cc__sqlite_migrations = cc__migrations;
-	check_int(raw_int(path, "PRAGMA user_version"), ==, 1);
+	check_int(raw_int(path, "PRAGMA user_version"), ==, n);
 	check_int(raw_int(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'fine'"), ==, 0);
 }
 
@@ -1336,7 +1363,7 @@ TEST(allocation_failures_in_reads_and_open)
 	if (ret == 0) {
 		check_int(count(st, "activity"), ==, 0);
 		cc_store_close(st);
-		check_int(raw_int(path, "PRAGMA user_version"), ==, 1);
+		check_int(raw_int(path, "PRAGMA user_version"), ==, n_migrations());
 	}
 }
 
