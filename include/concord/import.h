@@ -63,7 +63,7 @@ struct cc_import_report {
 	bool stored;        /* the transaction was committed */
 	bool kept_stale;    /* rows were rejected, so rows missing from the file were kept */
 	int64_t batch;      /* change-log batch, 0 when nothing stored */
-	char digest[65];    /* hex SHA-256 of the file */
+	char digest[65];    /* hex BLAKE2b-256 of the file */
 };
 
 /*

@@ -35,6 +35,25 @@ void cc_sha256_final_hex(struct cc_sha256 *h, char out[static 65])
 	cc_hex(d, sizeof(d), out);
 }
 
+void cc_digest_init(struct cc_digest *h)
+{
+	init_sodium();
+	crypto_generichash_init(&h->st, NULL, 0, 32);
+}
+
+void cc_digest_update(struct cc_digest *h, const void *data, size_t len)
+{
+	crypto_generichash_update(&h->st, data, len);
+}
+
+void cc_digest_final_hex(struct cc_digest *h, char out[static 65])
+{
+	unsigned char d[32];
+
+	crypto_generichash_final(&h->st, d, sizeof(d));
+	cc_hex(d, sizeof(d), out);
+}
+
 void cc_hash128_init(struct cc_hash128 *h)
 {
 	init_sodium();

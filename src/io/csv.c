@@ -98,8 +98,9 @@ struct cc_csv {
 	enum cb_fail cb_fail;
 	long cb_line;
 
-	struct cc_sha256 sha;
+	struct cc_digest sha;
 	char digest[65]; /* "" until the end of the file */
+	bool no_digest;  /* the caller hashes the file itself */
 	uint64_t bytes_read, bytes_total;
 
 	int failed; /* an error code returned again by every later call */
@@ -299,11 +300,12 @@ static int read_some(struct cc_csv *c, unsigned char *buf, size_t cap, size_t *n
 	*n_out = (size_t)n;
 	if (n == 0) {
 		if (!c->eof)
-			cc_sha256_final_hex(&c->sha, c->digest);
+			cc_digest_final_hex(&c->sha, c->digest);
 		c->eof = true;
 		return 0;
 	}
-	cc_sha256_update(&c->sha, buf, (size_t)n);
+	if (!c->no_digest)
+		cc_digest_update(&c->sha, buf, (size_t)n);
 	c->bytes_read += (uint64_t)n;
 	return 0;
 }
@@ -730,7 +732,8 @@ int cc_csv_open(struct cc_csv **out, const char *path, const struct cc_csv_opts 
 	csv_set_realloc_func(&c->p, cc_realloc);
 	csv_set_free_func(&c->p, cc_free);
 	csv_set_blk_size(&c->p, 4096);
-	cc_sha256_init(&c->sha);
+	cc_digest_init(&c->sha);
+	c->no_digest = o.no_digest;
 
 	c->raw = cc_malloc(CSV_CHUNK);
 	if (!c->raw) {
@@ -801,7 +804,7 @@ void cc_csv_close(struct cc_csv *c)
 
 int cc_file_digest(const char *path, char out[static 65], struct cc_err *err)
 {
-	struct cc_sha256 sha;
+	struct cc_digest sha;
 	unsigned char *buf;
 	char ebuf[128];
 	int fd, ret = 0;
@@ -829,14 +832,14 @@ int cc_file_digest(const char *path, char out[static 65], struct cc_err *err)
 		}
 		own_fd = true;
 	}
-	cc_sha256_init(&sha);
+	cc_digest_init(&sha);
 	for (;;) {
 		n = read(fd, buf, CSV_CHUNK);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;
-		cc_sha256_update(&sha, buf, (size_t)n);
+		cc_digest_update(&sha, buf, (size_t)n);
 	}
 	if (n < 0) {
 		cc_err_clear(err);
@@ -845,7 +848,7 @@ int cc_file_digest(const char *path, char out[static 65], struct cc_err *err)
 		cc_err_at(err, path, 0, NULL);
 		goto out_close;
 	}
-	cc_sha256_final_hex(&sha, out);
+	cc_digest_final_hex(&sha, out);
 out_close:
 	if (own_fd)
 		close(fd);

@@ -6,7 +6,7 @@
  * and line breaks inside. Each record carries the physical line where it starts (1-based), so
  * errors can name it. Input that is not valid UTF-8 is refused (CC_EPARSE naming the line and
  * byte) unless opts->encoding names the input's encoding, which is then converted (iconv).
- * Blank lines are skipped. The file is hashed (SHA-256) as it is read.
+ * Blank lines are skipped. The file is hashed (BLAKE2b-256) as it is read.
  *
  * Details (libcsv's rules): spaces and tabs around an unquoted field are trimmed, inside quotes
  * they are kept; a line of nothing but spaces is blank; a bare CR also ends a line (old Mac
@@ -28,6 +28,7 @@ struct cc_csv_opts {
 	char delimiter;       /* 0: ',' */
 	const char *encoding; /* NULL or "utf-8": UTF-8 required; else an iconv name ("latin1") */
 	const char *display_name; /* name used in error messages; NULL: the path */
+	bool no_digest;       /* skip hashing: cc_csv_digest() stays "" (the caller hashed the file) */
 };
 
 /* One record. fields[i] are NUL-terminated, owned by the reader, valid until the next call. */
@@ -54,14 +55,14 @@ int cc_csv_next(struct cc_csv *c, struct cc_csv_row *row, struct cc_err *err);
 uint64_t cc_csv_bytes_read(const struct cc_csv *c);
 uint64_t cc_csv_bytes_total(const struct cc_csv *c);
 /*
- * After the end: the hex SHA-256 of the whole file's bytes (as read, before conversion); ""
+ * After the end: the hex BLAKE2b-256 of the whole file's bytes (as read, before conversion); ""
  * until cc_csv_next() has returned > 0. Borrowed until cc_csv_close().
  */
 const char *cc_csv_digest(const struct cc_csv *c);
 /* Closes; accepts NULL. */
 void cc_csv_close(struct cc_csv *c);
 
-/* SHA-256 of a whole file, hex (used by importers that do not read through cc_csv). */
+/* BLAKE2b-256 of a whole file, hex (used by importers that do not read through cc_csv). */
 int cc_file_digest(const char *path, char out[static 65], struct cc_err *err);
 
 /*

@@ -830,6 +830,7 @@ int cc_import_3w(struct cc_store *st, const char *path, const struct cc_import_o
 
 	copts.encoding = im.o->encoding;
 	copts.display_name = im.fname;
+	copts.no_digest = digest[0] != '\0'; /* hashed above */
 	ret = cc_csv_open(&csv, path, &copts, err);
 	if (ret < 0)
 		goto out;
@@ -929,6 +930,8 @@ int cc_import_3w(struct cc_store *st, const char *path, const struct cc_import_o
 	snprintf(im.src.digest, sizeof(im.src.digest), "%s",
 	         rep->n_rejected ? "" : rep->digest); /* a partial import is never "the same" */
 	im.src.batch = im.batch;
+	im.src.n_read = (int64_t)rep->n_read;
+	im.src.n_rejected = (int64_t)rep->n_rejected;
 	now_iso(im.src.imported_at);
 	ret = cc_store_put_source(st, &im.src, err);
 	if (ret < 0)
