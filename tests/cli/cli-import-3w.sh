@@ -99,6 +99,15 @@ printf '%s\n' "$ERR" >got.errors
 if diff -u "$TDATA/3w/bad.errors" got.errors >diff.out; then ok "every rejected row is reported as FILE:LINE: FIELD: reason"; else not_ok "every rejected row is reported as FILE:LINE: FIELD: reason" "$(cat diff.out)"; fi
 like "$OUT" "read 14, added 2, updated 0, removed 0, unchanged 0, rejected 12" "summary of bad.csv"
 
+# Names only: matched within the parent, ignoring case and accents; misspellings are rejected
+run "$CONCORD" -d b.db import 3w "$TDATA/3w/names-only.csv" --period 2021-07-01/2021-09-30
+is "$RC" 3 "names-only file: good rows stored, misspelled ones rejected"
+like "$OUT" "read 6, added 3, updated 0, removed 0, unchanged 0, rejected 3" "3 of 6 rows match by name"
+like "$ERR" "names-only.csv:3: #adm1+name: no admin level 1 area named 'TAKAHr'" "the misspelled province is named"
+like "$ERR" "names-only.csv:6: #adm2+name: no admin level 2 area named 'WAKAHn' within the row's parent area" "the misspelled district is named"
+like "$ERR" "names-only.csv:8: #adm2+name: no admin level 2 area named 'Taloqan' within the row's parent area" "a district under the wrong province is not found"
+is "$(sqlite3 b.db "select group_concat(r.pcode, ' ') from (select distinct r.pcode from activity a join area r on r.id = a.area_id join source s on s.id = a.source_id where s.name = 'names-only.csv' order by r.pcode) r")" "AF1001 AF1728 AF1801" "case and accent variants find Taloqan, Bamyan and Wakhan"
+
 # Unknown areas: rejected, or created with --add-areas
 "$CONCORD" -d e.db init --mission AFG --country AFG >/dev/null
 run "$CONCORD" -d e.db import 3w "$TDATA/3w/small.csv"
