@@ -38,8 +38,10 @@ test: deps
 	@ninja -C $(TEST_BUILD)
 	@python3 scripts/run-tests.py $(TEST_BUILD)
 
+# Benchmarks against named peers (bench/README.md); not part of `make test`. N=… REPS=… choose
+# the size and the repetitions.
 bench: deps
-	@./bench/run.sh
+	sh bench/import_3w/run.sh
 
 clean:
 	rm -rf $(BUILD) $(TEST_BUILD) build-bench

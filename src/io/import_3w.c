@@ -56,7 +56,9 @@ struct imp {
 	struct cc_csv_row *row; /* the current record (borrowed from the reader) */
 	struct cc_map orgs;     /* "code\x1facronym\x1fname" → organisation id */
 	struct cc_map sectors;  /* raw sector text → sector id (or -1 unknown) */
-	struct cc_map areas;    /* "level\x1fpcode" → area id, and "@id" → parent id */
+	struct cc_map areas;    /* "pcode" or "level\x1fparent\x1fname" → area id */
+	int64_t *parents;       /* parent id by area id, n_parents entries (owned) */
+	size_t n_parents;
 	struct cc_buf key, norm, norm2, title;
 	FILE *rejects;
 	int64_t first_added, last_added;
@@ -286,8 +288,11 @@ static int resolve_org(struct imp *im, int c_code, int c_acr, int c_name, int c_
 	*id_out = 0;
 	if (!code[0] && !acr[0] && !name[0])
 		return 0;
-	cc_buf_clear(&im->key);
-	if ((ret = cc_buf_addf(&im->key, "%s\x1f%s\x1f%s\x1f%s", code, acr, name, type)) < 0)
+	cc_buf_clear(&im->key); /* plain appends: this runs for every row */
+	if ((ret = cc_buf_adds(&im->key, code)) < 0 || (ret = cc_buf_addch(&im->key, 0x1f)) < 0 ||
+	    (ret = cc_buf_adds(&im->key, acr)) < 0 || (ret = cc_buf_addch(&im->key, 0x1f)) < 0 ||
+	    (ret = cc_buf_adds(&im->key, name)) < 0 || (ret = cc_buf_addch(&im->key, 0x1f)) < 0 ||
+	    (ret = cc_buf_adds(&im->key, type)) < 0)
 		return ret;
 	if (cc_map_get(&im->orgs, im->key.buf, &id) == 0) {
 		*id_out = id;
@@ -363,26 +368,37 @@ static int resolve_org(struct imp *im, int c_code, int c_acr, int c_name, int c_
 	return 0;
 }
 
-/* Cache of areas seen in this import: "pcode" → id, "#id" → parent id. */
+/*
+ * Cache of areas seen in this import: "pcode" → id in im->areas, and the parent of each area by
+ * id in im->parents (ids are small, dense integers).
+ */
 static int cache_area(struct imp *im, const struct cc_area *a)
 {
-	char k[40];
 	int ret = cc_map_put(&im->areas, a->pcode, a->id);
 
 	if (ret < 0)
 		return ret;
-	snprintf(k, sizeof(k), "#%lld", (long long)a->id);
-	return cc_map_put(&im->areas, k, a->parent_id);
+	if (a->id <= 0)
+		return 0;
+	if (a->id >= (int64_t)1 << 26) /* 64 M areas: far beyond any country's gazetteer */
+		return CC_ETOOBIG;
+	if ((size_t)a->id >= im->n_parents) {
+		size_t n = (size_t)a->id * 2 + 64;
+		int64_t *p = cc_realloc(im->parents, n * sizeof(*p));
+
+		if (!p)
+			return CC_ENOMEM;
+		memset(p + im->n_parents, 0, (n - im->n_parents) * sizeof(*p));
+		im->parents = p;
+		im->n_parents = n;
+	}
+	im->parents[a->id] = a->parent_id;
+	return 0;
 }
 
-static int64_t cached_parent(struct imp *im, int64_t id)
+static int64_t cached_parent(const struct imp *im, int64_t id)
 {
-	char k[40];
-	int64_t parent = 0;
-
-	snprintf(k, sizeof(k), "#%lld", (long long)id);
-	cc_map_get(&im->areas, k, &parent);
-	return parent;
+	return id > 0 && (size_t)id < im->n_parents ? im->parents[id] : 0;
 }
 
 /* The area with this P-code at level; creates it with --add-areas. 0 or CC_EINVALID. */
@@ -967,6 +983,7 @@ out:
 	cc_map_release(&im.orgs);
 	cc_map_release(&im.sectors);
 	cc_map_release(&im.areas);
+	cc_free(im.parents);
 	cc_buf_release(&im.key);
 	cc_buf_release(&im.norm);
 	cc_buf_release(&im.norm2);
