@@ -1,5 +1,6 @@
 /* concord init, concord migrate */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,11 +18,14 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 		{ "mission", required_argument, NULL, 'm' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "country", required_argument, NULL, 'c' },
+		{ "start", required_argument, NULL, 's' },
+		{ "end", required_argument, NULL, 'e' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cc_mission m = { .start_date = CC_DATE_NONE, .end_date = CC_DATE_NONE };
 	struct cc_err err = { 0 };
 	const char *code = cli->mission, *name = NULL, *country = NULL;
+	int32_t start = CC_DATE_NONE, end = CC_DATE_NONE;
 	int opt, ret, have, want;
 
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -34,6 +38,12 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 			break;
 		case 'c':
 			country = optarg;
+			break;
+		case 's':
+		case 'e':
+			if (cc_date_parse(optarg, opt == 's' ? &start : &end, &err) < 0)
+				return cli_usage(cli, "--%s: %s", opt == 's' ? "start" : "end",
+				                 err.msg);
 			break;
 		default:
 			return cli_usage(cli, "unknown option");
@@ -50,11 +60,22 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 		ret = cc_import_codelists(cli->st, &err);
 	if (ret < 0)
 		goto out_fail;
-	if (code || name || country) {
-		if (cc_store_get_mission(cli->st, code, &m, NULL) < 0 && !code) {
-			ret = cc_err_set(&err, CC_EUSAGE, "give the mission's code with --mission");
-			goto out_fail;
+	if (start != CC_DATE_NONE && end != CC_DATE_NONE && end < start)
+		return cli_usage(cli, "--end is before --start");
+	if (code || name || country || start != CC_DATE_NONE || end != CC_DATE_NONE) {
+		if (cc_store_get_mission(cli->st, code, &m, NULL) < 0) {
+			if (!code) {
+				ret = cc_err_set(&err, CC_EUSAGE,
+				                 "give the mission's code with --mission");
+				goto out_fail;
+			}
+			m = (struct cc_mission){ .start_date = CC_DATE_NONE,
+				                 .end_date = CC_DATE_NONE };
 		}
+		if (start != CC_DATE_NONE)
+			m.start_date = start;
+		if (end != CC_DATE_NONE)
+			m.end_date = end;
 		if (code)
 			snprintf(m.code, sizeof(m.code), "%s", code);
 		if (name)

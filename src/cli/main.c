@@ -19,7 +19,7 @@ static int cmd_help(struct cli *cli, int argc, char **argv);
 
 static const struct cli_cmd commands[] = {
 	{ .name = "init", .run = cmd_init, .flags = CLI_STORE | CLI_CREATE,
-	  .usage = "init [--mission CODE] [--name NAME] [--country ISO3]",
+	  .usage = "init [--mission CODE] [--name NAME] [--country ISO3] [--start DATE] [--end DATE]",
 	  .summary = "create a store (or refresh its code lists) and a mission",
 	  .help = "Creates the store with the current schema, loads the code lists compiled into\n"
 	          "the program (DAC sectors, IASC clusters, pillars, IATI organisation types and\n"

@@ -49,6 +49,12 @@ is "$RC" 0 "init again is harmless"
 run "$CONCORD" -d other.db init --mission KFOR-1999 --name "Kosovo 1999" --country XKX
 is "$RC" 0 "init -d other.db"
 like "$OUT" "mission KFOR-1999: Kosovo 1999, XKX" "init names the mission"
+is "$(sqlite3 other.db "select coalesce(start_date, 'none') from mission where code = 'KFOR-1999'")" none "a mission without dates stores none"
+run "$CONCORD" -d other.db init --mission KFOR-1999 --start 1999-06-10 --end 2008-02-17
+is "$RC" 0 "init sets the mission's dates"
+is "$(sqlite3 other.db "select date(start_date * 86400, 'unixepoch') || ' ' || date(end_date * 86400, 'unixepoch') || ' ' || name from mission where code = 'KFOR-1999'")" "1999-06-10 2008-02-17 Kosovo 1999" "dates stored, name kept"
+run "$CONCORD" -d other.db init --mission KFOR-1999 --start 2008-02-17 --end 1999-06-10
+is "$RC" 2 "an end before the start is a usage error"
 CONCORD_DB=other.db run "$CONCORD" init --mission LBY-2011 --country LBY
 is "$RC" 0 "CONCORD_DB selects the store"
 [ -s other.db ] && ok "CONCORD_DB store written" || not_ok "CONCORD_DB store written"
