@@ -41,8 +41,13 @@ CC_API int cc_buf_addch(struct cc_buf *b, char c);
 CC_API int cc_buf_addf(struct cc_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 CC_API int cc_buf_vaddf(struct cc_buf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
-/* Appends s escaped for HTML text and attribute values (& < > " '). */
+/*
+ * Appends s escaped for HTML and XML text and attribute values (& < > " '); characters XML
+ * cannot carry (C0 controls but tab and line ends, DEL, invalid UTF-8) become U+FFFD, so the
+ * output always parses. The _n form takes len bytes.
+ */
 CC_API int cc_buf_add_html(struct cc_buf *b, const char *s);
+CC_API int cc_buf_add_html_n(struct cc_buf *b, const char *s, size_t len);
 /* Appends s as a JSON string literal, quotes included. */
 CC_API int cc_buf_add_json_str(struct cc_buf *b, const char *s);
 /* Appends s as one CSV field (RFC 4180: quoted when it holds , " CR or LF). */

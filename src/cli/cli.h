@@ -56,5 +56,6 @@ int cmd_migrate(struct cli *cli, int argc, char **argv);
 int cmd_import(struct cli *cli, int argc, char **argv);
 int cmd_coverage(struct cli *cli, int argc, char **argv);
 int cmd_report(struct cli *cli, int argc, char **argv);
+int cmd_pillar(struct cli *cli, int argc, char **argv);
 
 #endif

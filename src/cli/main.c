@@ -57,6 +57,15 @@ static const struct cli_cmd commands[] = {
 	          "Each cell shows distinct activities / distinct organisations, recounted at each\n"
 	          "level (never summed from children). Operational-presence rows count as\n"
 	          "presence, never as people reached.\n" },
+	{ .name = "pillar", .run = cmd_pillar, .flags = CLI_STORE,
+	  .usage = "pillar CODE PILLAR [--vocabulary 1|2|10]",
+	  .summary = "put a sector or cluster in another pillar for this mission",
+	  .help = "The shipped mapping (data/codelists/pillars.csv) puts each DAC sector and IASC\n"
+	          "cluster in one of the six pillars: security, governance, infrastructure,\n"
+	          "economy, humanitarian, other. A mission may decide otherwise: the override is\n"
+	          "used by every analysis from then on, since pillars are resolved when read.\n"
+	          "CODE is a cluster (WSH), a DAC code (15240, 152) or an alias (WASH_OP); with\n"
+	          "--vocabulary only that vocabulary is searched.\n" },
 	{ .name = "report", .run = cmd_report, .flags = CLI_STORE,
 	  .usage = "report [-o FILE] [--level N]",
 	  .summary = "write a self-contained HTML report (default report.html)",
@@ -73,6 +82,16 @@ static const struct cli_cmd *find_command(const char *name)
 		if (strcmp(commands[i].name, name) == 0)
 			return &commands[i];
 	return NULL;
+}
+
+/* Names match exactly; an unknown one is a usage error listing the valid ones. */
+static int unknown_command(const char *name)
+{
+	fprintf(stderr, "concord: unknown command '%s'; the commands are:", name);
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		fprintf(stderr, " %s", commands[i].name);
+	fputc('\n', stderr);
+	return CLI_USAGE;
 }
 
 static void print_help(FILE *f)
@@ -107,13 +126,8 @@ static int cmd_help(struct cli *cli, int argc, char **argv)
 		return CLI_OK;
 	}
 	c = find_command(argv[1]);
-	if (!c) {
-		fprintf(stderr, "concord: unknown command '%s'; the commands are:", argv[1]);
-		for (size_t i = 0; i < N_COMMANDS; i++)
-			fprintf(stderr, " %s", commands[i].name);
-		fputc('\n', stderr);
-		return CLI_USAGE;
-	}
+	if (!c)
+		return unknown_command(argv[1]);
 	print_command_help(stdout, c);
 	return CLI_OK;
 }
@@ -229,13 +243,8 @@ int main(int argc, char **argv)
 		return CLI_OK;
 	}
 	c = find_command(argv[1]);
-	if (!c) {
-		fprintf(stderr, "concord: unknown command '%s'; the commands are:", argv[1]);
-		for (size_t i = 0; i < N_COMMANDS; i++)
-			fprintf(stderr, " %s", commands[i].name);
-		fputc('\n', stderr);
-		return CLI_USAGE;
-	}
+	if (!c)
+		return unknown_command(argv[1]);
 	cli.cmd = c;
 	for (int i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <utf8proc.h>
+
 #include <concord/alloc.h>
 
 #include "limits.h"
@@ -133,15 +135,34 @@ int cc_buf_addf(struct cc_buf *b, const char *fmt, ...)
 	return ret;
 }
 
-int cc_buf_add_html(struct cc_buf *b, const char *s)
+/*
+ * Length of the valid UTF-8 character at s (n bytes left) that XML allows, or 0: C0 controls
+ * other than tab, LF and CR, DEL, U+FFFE/U+FFFF and malformed sequences are not allowed.
+ */
+static size_t xml_char_len(const char *s, size_t n)
 {
-	const char *run = s;
+	unsigned char c = (unsigned char)*s;
+	utf8proc_int32_t cp;
+	utf8proc_ssize_t k;
+
+	if (c < 0x80)
+		return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f ? 0 : 1;
+	k = utf8proc_iterate((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &cp);
+	if (k <= 0 || cp == 0xfffe || cp == 0xffff)
+		return 0;
+	return (size_t)k;
+}
+
+int cc_buf_add_html_n(struct cc_buf *b, const char *s, size_t len)
+{
+	size_t i = 0, run = 0;
 	int ret = 0;
 
-	for (; *s; s++) {
-		const char *rep;
+	while (i < len && ret == 0) {
+		const char *rep = NULL;
+		size_t k = xml_char_len(s + i, len - i);
 
-		switch (*s) {
+		switch (k ? s[i] : 0) {
 		case '&':
 			rep = "&amp;";
 			break;
@@ -157,14 +178,25 @@ int cc_buf_add_html(struct cc_buf *b, const char *s)
 		case '\'':
 			rep = "&#39;";
 			break;
+		case 0:
+			rep = "\xef\xbf\xbd"; /* U+FFFD for what XML cannot carry */
+			k = 1;
+			break;
 		default:
+			i += k;
 			continue;
 		}
-		if ((ret = cc_buf_add(b, run, (size_t)(s - run))) < 0 || (ret = cc_buf_adds(b, rep)) < 0)
-			return ret;
-		run = s + 1;
+		if ((ret = cc_buf_add(b, s + run, i - run)) == 0)
+			ret = cc_buf_adds(b, rep);
+		i += k;
+		run = i;
 	}
-	return cc_buf_add(b, run, (size_t)(s - run));
+	return ret < 0 ? ret : cc_buf_add(b, s + run, i - run);
+}
+
+int cc_buf_add_html(struct cc_buf *b, const char *s)
+{
+	return cc_buf_add_html_n(b, s, strlen(s));
 }
 
 int cc_buf_add_json_str(struct cc_buf *b, const char *s)

@@ -44,79 +44,16 @@ void cc__out_addf(struct cc__out *o, const char *fmt, ...)
 	va_end(ap);
 }
 
-/*
- * Length of the valid UTF-8 character at s (n bytes left) that XML allows, or 0: C0 controls
- * other than tab, LF and CR, DEL, and malformed sequences are not allowed.
- */
-static size_t xml_char_len(const char *s, size_t n)
-{
-	unsigned char c = (unsigned char)*s;
-	utf8proc_int32_t cp;
-	utf8proc_ssize_t k;
-
-	if (c < 0x80)
-		return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f ? 0 : 1;
-	k = utf8proc_iterate((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &cp);
-	if (k <= 0 || cp == 0xfffe || cp == 0xffff)
-		return 0;
-	return (size_t)k;
-}
-
-/* Escapes s[0..len) like cc_buf_add_html, replacing what XML forbids with U+FFFD. */
+/* Escapes s[0..len) for HTML and XML (see cc_buf_add_html_n). */
 static void html_n(struct cc__out *o, const char *s, size_t len)
 {
-	size_t i = 0, run = 0;
-
-	while (i < len && o->ret == 0) {
-		const char *rep = NULL;
-		size_t k = xml_char_len(s + i, len - i);
-
-		switch (k ? s[i] : 0) {
-		case '&':
-			rep = "&amp;";
-			break;
-		case '<':
-			rep = "&lt;";
-			break;
-		case '>':
-			rep = "&gt;";
-			break;
-		case '"':
-			rep = "&quot;";
-			break;
-		case '\'':
-			rep = "&#39;";
-			break;
-		case 0:
-			rep = "\xef\xbf\xbd";
-			k = 1;
-			break;
-		default:
-			i += k;
-			continue;
-		}
-		cc__out_add(o, s + run, i - run);
-		cc__out_adds(o, rep);
-		i += k;
-		run = i;
-	}
-	cc__out_add(o, s + run, i - run);
+	if (o->ret == 0)
+		o->ret = cc_buf_add_html_n(&o->buf, s, len);
 }
 
 void cc__out_html(struct cc__out *o, const char *s)
 {
-	size_t len = strlen(s);
-
-	if (o->ret)
-		return;
-	for (size_t i = 0, k; i < len; i += k) {
-		k = xml_char_len(s + i, len - i);
-		if (k == 0) {
-			html_n(o, s, len); /* rare: text XML cannot carry */
-			return;
-		}
-	}
-	o->ret = cc_buf_add_html(&o->buf, s);
+	html_n(o, s, strlen(s));
 }
 
 void cc__out_json(struct cc__out *o, const char *s)

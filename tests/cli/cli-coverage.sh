@@ -79,6 +79,23 @@ run "$CONCORD" -d s.db coverage --level 2 --csv
 like "$OUT" "^AF17,Badakhshan[^,]*,1,true,infrastructure,1,1,,$" "a province-level record is 'unspecified below adm2'"
 like "$OUT" "^AF0101,Kabul,2,false,infrastructure,2,1,7200,4500" "people targeted and reached are summed per cell"
 
+# A mission's own pillar for a cluster is used at once, for every record already stored
+run "$CONCORD" -d s.db pillar WASH_OP security
+is "$RC" 0 "pillar accepts an alias"
+like "$OUT" "IASC cluster WSH -> security" "pillar says what it set"
+run "$CONCORD" -d s.db coverage --level 1 --csv
+like "$OUT" "^AF01,Kabul,1,false,security,2,1," "WASH activities move to security"
+like "$OUT" "^AF01,Kabul,1,false,infrastructure,1,1," "education stays in infrastructure"
+run "$CONCORD" -d s.db pillar WSH infrastructure
+run "$CONCORD" -d s.db coverage --level 1 --csv
+like "$OUT" "^AF01,Kabul,1,false,infrastructure,3,1," "setting the default back restores the matrix"
+run "$CONCORD" -d s.db pillar 999999 security
+is "$RC" 1 "an unknown sector is refused"
+like "$ERR" "unknown sector '999999'" "the message names it"
+run "$CONCORD" -d s.db pillar WSH peacekeeping
+is "$RC" 2 "an unknown pillar is a usage error"
+is "$(sqlite3 s.db "select count(*) from change where tbl = 'pillar_map'")" 2 "each override is in the change log"
+
 run "$CONCORD" -d s.db coverage --level 1 --from 2021-10-01 --to 2021-12-31 --csv
 like "$OUT" "^AF01,Kabul,1,false,infrastructure,1,1," "the period filter drops activities that ended before it"
 like "$OUT" "^AF02,Kapisa,1,false,humanitarian,1,1" "the period filter keeps activities that overlap it"

@@ -37,6 +37,11 @@ TEST(buf_grows_escapes_and_caps)
 	cc_buf_clear(&b);
 	check_int(cc_buf_add_html(&b, "a<b>&\"c'"), ==, 0);
 	check_str(b.buf, "a&lt;b&gt;&amp;&quot;c&#39;");
+	cc_buf_clear(&b);
+	check_int(cc_buf_add_html(&b, "x\x01y\xffz"), ==, 0); /* XML cannot carry these */
+	check_str(b.buf, "x\xef\xbf\xbdy\xef\xbf\xbdz");
+	cc_buf_clear(&b);
+	check_int(cc_buf_add_html(&b, "a<b>&\"c'"), ==, 0);
 	check_int(cc_buf_adds(&b, "0123456789"), ==, CC_ETOOBIG); /* 27 + 10 > 32 */
 	check_str(b.buf, "");                                     /* released, still a string */
 	check_int(b.len, ==, 0);
