@@ -22,6 +22,13 @@ struct cc_store {
 	const struct cc_store_ops *ops;
 };
 
+/* Domain tables of later issues: each declared in src/store/ops_<domain>.h. */
+struct cc__events_ops;
+struct cc__needs_ops;
+struct cc__lessons_ops;
+struct cc__auth_ops;
+struct cc__indicators_ops;
+
 struct cc_store_ops {
 	const char *scheme; /* "sqlite", "postgresql": matched against the store URI */
 
@@ -98,6 +105,16 @@ struct cc_store_ops {
 	                     struct cc_coverage_record **records_out, size_t *n_records_out,
 	                     struct cc_coverage_column **columns_out, size_t *n_columns_out,
 	                     struct cc_area **areas_out, size_t *n_areas_out, struct cc_err *err);
+
+	/*
+	 * Domains added by later issues, one table each (src/store/ops_<domain>.h, implemented
+	 * by src/store/sqlite_<domain>.c); NULL when the backend lacks it (CC_EUNSUPPORTED).
+	 */
+	const struct cc__events_ops *events;
+	const struct cc__needs_ops *needs;
+	const struct cc__lessons_ops *lessons;
+	const struct cc__auth_ops *auth;
+	const struct cc__indicators_ops *indicators;
 };
 
 extern const struct cc_store_ops cc__store_sqlite; /* src/store/sqlite.c */

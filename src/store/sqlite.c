@@ -1,6 +1,8 @@
 #include "store/backend.h"
+#include "store/sqlite_int.h"
 
 #include <errno.h>
+#include <assert.h>
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
@@ -260,6 +262,8 @@ struct sqlite_store {
 	bool expect_known; /* the last activity stored was known: look it up before inserting */
 	char who[64];      /* actor for the change log */
 	sqlite3_stmt *stmt[S_N]; /* prepared on first use; owned */
+	/* statements of the domain modules (sqlite_int.h), prepared on first use; owned */
+	sqlite3_stmt *mod_stmt[CC__SQ_N_MODULES][CC__SQ_MODULE_STMTS];
 };
 
 static struct sqlite_store *to_sq(struct cc_store *st)
@@ -399,6 +403,12 @@ static void finalize_all(struct sqlite_store *s)
 	for (size_t i = 0; i < S_N; i++) {
 		sqlite3_finalize(s->stmt[i]);
 		s->stmt[i] = NULL;
+	}
+	for (size_t m = 0; m < CC__SQ_N_MODULES; m++) {
+		for (size_t i = 0; i < CC__SQ_MODULE_STMTS; i++) {
+			sqlite3_finalize(s->mod_stmt[m][i]);
+			s->mod_stmt[m][i] = NULL;
+		}
 	}
 }
 
@@ -2502,6 +2512,118 @@ out_free:
 	return ret;
 }
 
+/* ---- helpers for the domain modules (sqlite_int.h) ---- */
+
+sqlite3 *cc__sq_db(struct cc_store *st)
+{
+	return to_sq(st)->db;
+}
+
+int cc__sq_stmt(struct cc_store *st, enum cc__sq_module module, int id, const char *sql,
+                sqlite3_stmt **out, struct cc_err *err)
+{
+	struct sqlite_store *s = to_sq(st);
+	sqlite3_stmt **slot;
+	int rc;
+
+	assert(module < CC__SQ_N_MODULES && id >= 0 && id < CC__SQ_MODULE_STMTS);
+	slot = &s->mod_stmt[module][id];
+	if (!*slot) {
+		rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL);
+		if (rc != SQLITE_OK) {
+			*slot = NULL;
+			return sq_error(s, rc, err);
+		}
+	}
+	*out = *slot;
+	return 0;
+}
+
+int cc__sq_error(struct cc_store *st, int rc, struct cc_err *err)
+{
+	return sq_error(to_sq(st), rc, err);
+}
+
+int cc__sq_bind_fail(struct cc_store *st, sqlite3_stmt *stmt, int rc, struct cc_err *err)
+{
+	return bind_fail(to_sq(st), stmt, rc, err);
+}
+
+int cc__sq_step_done(struct cc_store *st, sqlite3_stmt *stmt, struct cc_err *err)
+{
+	return step_done(to_sq(st), stmt, err);
+}
+
+int cc__sq_step_row(struct cc_store *st, sqlite3_stmt *stmt, struct cc_err *err)
+{
+	return step_row(to_sq(st), stmt, err);
+}
+
+int cc__sq_exec(struct cc_store *st, const char *sql, struct cc_err *err)
+{
+	return exec(to_sq(st), sql, NULL, err);
+}
+
+int cc__sq_tx_enter(struct cc_store *st, bool *own, struct cc_err *err)
+{
+	return tx_enter(to_sq(st), own, err);
+}
+
+int cc__sq_tx_leave(struct cc_store *st, bool own, int ret, struct cc_err *err)
+{
+	return tx_leave(to_sq(st), own, ret, err);
+}
+
+int cc__sq_rx_enter(struct cc_store *st, bool *own, struct cc_err *err)
+{
+	return rx_enter(to_sq(st), own, err);
+}
+
+void cc__sq_rx_leave(struct cc_store *st, bool own)
+{
+	rx_leave(to_sq(st), own);
+}
+
+int cc__sq_bind_text(sqlite3_stmt *stmt, int i, const char *v)
+{
+	return bind_text(stmt, i, v);
+}
+
+int cc__sq_bind_id(sqlite3_stmt *stmt, int i, int64_t v)
+{
+	return bind_id(stmt, i, v);
+}
+
+int cc__sq_bind_date(sqlite3_stmt *stmt, int i, int32_t v)
+{
+	return bind_date(stmt, i, v);
+}
+
+int cc__sq_bind_num(sqlite3_stmt *stmt, int i, double v)
+{
+	return bind_num(stmt, i, v);
+}
+
+void cc__sq_col_str(sqlite3_stmt *stmt, int i, char *dst, size_t n)
+{
+	col_str(stmt, i, dst, n);
+}
+
+int32_t cc__sq_col_date(sqlite3_stmt *stmt, int i)
+{
+	return col_date(stmt, i);
+}
+
+double cc__sq_col_num(sqlite3_stmt *stmt, int i)
+{
+	return col_num(stmt, i);
+}
+
+int cc__sq_grow(void **arr, size_t *cap, size_t n, size_t size)
+{
+	return grow(arr, cap, n, size);
+}
+
 const struct cc_store_ops cc__store_sqlite = {
 	.scheme = "sqlite",
 	.open = sq_open,
@@ -2539,4 +2661,5 @@ const struct cc_store_ops cc__store_sqlite = {
 	.log_change = sq_log_change,
 	.verify_log = sq_verify_log,
 	.load_coverage = sq_load_coverage,
+	/* domain modules (sqlite_<domain>.c): one line each */
 };
