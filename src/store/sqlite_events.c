@@ -1,0 +1,317 @@
+/*
+ * The events domain of the SQLite backend: the incident table (migration 0003).
+ */
+#include "store/ops_events.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <concord/alloc.h>
+
+#include "store/sqlite_int.h"
+
+#include "core/banned.h"
+
+enum {
+	S_EV_FIND,
+	S_EV_INSERT,
+	S_EV_UPDATE,
+	S_EV_COUNT,
+	S_EV_COUNT_SRC,
+	S_EV_LATEST,
+	S_EV_LOAD,
+	S_EV_PLACES,
+};
+
+#define EV_COLS                                                                               \
+	"source, source_id, date, date_end, date_prec, type, sub_type, actor1, actor2, lat, " \
+	"lon, geo_prec, area_id, fatalities, fat_low, fat_high, revised, notes, digest, "     \
+	"batch, line"
+
+static const char *const sql[] = {
+	[S_EV_FIND] = "SELECT id, digest FROM incident WHERE source = ?1 AND source_id = ?2",
+	[S_EV_INSERT] = "INSERT INTO incident (" EV_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+	                "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+	[S_EV_UPDATE] = "UPDATE incident SET date = ?3, date_end = ?4, date_prec = ?5, type = ?6, "
+	                "sub_type = ?7, actor1 = ?8, actor2 = ?9, lat = ?10, lon = ?11, "
+	                "geo_prec = ?12, area_id = ?13, fatalities = ?14, fat_low = ?15, "
+	                "fat_high = ?16, revised = ?17, notes = ?18, digest = ?19, batch = ?20, "
+	                "line = ?21 WHERE id = ?22 AND source = ?1 AND source_id = ?2",
+	[S_EV_COUNT] = "SELECT count(*) FROM incident",
+	[S_EV_COUNT_SRC] = "SELECT count(*) FROM incident WHERE source = ?1",
+	[S_EV_LATEST] = "SELECT max(date_end) FROM incident",
+	/* the window pushed down: last day >= from (index), first day <= to; then the box */
+	[S_EV_LOAD] = "SELECT lat, lon, date, date_end, fatalities, type, area_id FROM incident "
+	              "WHERE date_end >= ?1 AND date <= ?2 AND (NOT ?3 OR (lat BETWEEN ?4 AND ?5 "
+	              "AND lon BETWEEN ?6 AND ?7)) AND (?8 = 0 OR source <> 'acled' OR "
+	              "coalesce(geo_prec, 99) <= ?8) AND (?9 = 0 OR source <> 'ucdp' OR "
+	              "coalesce(geo_prec, 99) <= ?9) ORDER BY date, id",
+	[S_EV_PLACES] = "SELECT a.id, a.area_id, ar.pcode, a.title, a.lat, a.lon FROM activity a "
+	                "LEFT JOIN area ar ON ar.id = a.area_id WHERE a.mission_id = ?1 "
+	                "ORDER BY a.id",
+};
+
+static int stmt(struct cc_store *st, int id, sqlite3_stmt **out, struct cc_err *err)
+{
+	return cc__sq_stmt(st, CC__SQ_EVENTS, id, sql[id], out, err);
+}
+
+static int bind_int0(sqlite3_stmt *s, int i, int64_t v)
+{
+	return v ? sqlite3_bind_int64(s, i, v) : sqlite3_bind_null(s, i);
+}
+
+static int bind_incident(sqlite3_stmt *s, const struct cc_incident *inc, int64_t batch)
+{
+	int rc;
+
+	if ((rc = cc__sq_bind_text(s, 1, inc->source)) ||
+	    (rc = cc__sq_bind_text(s, 2, inc->source_id)) ||
+	    (rc = sqlite3_bind_int(s, 3, inc->date)) ||
+	    (rc = sqlite3_bind_int(s, 4, inc->date_end)) ||
+	    (rc = bind_int0(s, 5, inc->date_prec)) || (rc = cc__sq_bind_text(s, 6, inc->type)) ||
+	    (rc = cc__sq_bind_text(s, 7, inc->sub_type)) ||
+	    (rc = cc__sq_bind_text(s, 8, inc->actor1)) ||
+	    (rc = cc__sq_bind_text(s, 9, inc->actor2)) ||
+	    (rc = sqlite3_bind_double(s, 10, inc->lat)) ||
+	    (rc = sqlite3_bind_double(s, 11, inc->lon)) || (rc = bind_int0(s, 12, inc->geo_prec)) ||
+	    (rc = cc__sq_bind_id(s, 13, inc->area_id)) ||
+	    (rc = cc__sq_bind_num(s, 14, inc->fatalities)) ||
+	    (rc = cc__sq_bind_num(s, 15, inc->fat_low)) ||
+	    (rc = cc__sq_bind_num(s, 16, inc->fat_high)) || (rc = bind_int0(s, 17, inc->revised)) ||
+	    (rc = cc__sq_bind_text(s, 18, inc->notes)) ||
+	    (rc = sqlite3_bind_blob(s, 19, inc->digest, sizeof(inc->digest), SQLITE_STATIC)) ||
+	    (rc = sqlite3_bind_int64(s, 20, batch)) || (rc = sqlite3_bind_int64(s, 21, inc->line)))
+		return rc;
+	return SQLITE_OK;
+}
+
+static int sq_put_incident(struct cc_store *st, struct cc_incident *inc, int64_t batch,
+                           enum cc_put_result *res_out, struct cc_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	bool own, same = false;
+	int64_t id = 0;
+	int rc, ret;
+
+	if ((ret = cc__sq_tx_enter(st, &own, err)) < 0)
+		return ret;
+	if ((ret = stmt(st, S_EV_FIND, &s, err)) < 0)
+		goto out_leave;
+	if ((rc = cc__sq_bind_text(s, 1, inc->source)) ||
+	    (rc = cc__sq_bind_text(s, 2, inc->source_id))) {
+		ret = cc__sq_bind_fail(st, s, rc, err);
+		goto out_leave;
+	}
+	ret = cc__sq_step_row(st, s, err);
+	if (ret < 0)
+		goto out_leave;
+	if (ret == 0) {
+		const void *d = sqlite3_column_blob(s, 1);
+
+		id = sqlite3_column_int64(s, 0);
+		same = d && sqlite3_column_bytes(s, 1) == (int)sizeof(inc->digest) &&
+		       memcmp(d, inc->digest, sizeof(inc->digest)) == 0;
+		sqlite3_reset(s);
+	}
+	if (id && same) {
+		inc->id = id;
+		*res_out = CC_PUT_UNCHANGED;
+		ret = 0;
+		goto out_leave;
+	}
+	if ((ret = stmt(st, id ? S_EV_UPDATE : S_EV_INSERT, &s, err)) < 0)
+		goto out_leave;
+	if ((rc = bind_incident(s, inc, batch)) || (id && (rc = sqlite3_bind_int64(s, 22, id)))) {
+		ret = cc__sq_bind_fail(st, s, rc, err);
+		goto out_leave;
+	}
+	if ((ret = cc__sq_step_done(st, s, err)) < 0)
+		goto out_leave;
+	inc->id = id ? id : sqlite3_last_insert_rowid(cc__sq_db(st));
+	*res_out = id ? CC_PUT_UPDATED : CC_PUT_ADDED;
+out_leave:
+	return cc__sq_tx_leave(st, own, ret, err);
+}
+
+static int sq_count_incidents(struct cc_store *st, const char *source, int64_t *n_out,
+                              struct cc_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc, ret;
+
+	if ((ret = stmt(st, source ? S_EV_COUNT_SRC : S_EV_COUNT, &s, err)) < 0)
+		return ret;
+	if (source && (rc = sqlite3_bind_text(s, 1, source, -1, SQLITE_STATIC)))
+		return cc__sq_bind_fail(st, s, rc, err);
+	ret = cc__sq_step_row(st, s, err);
+	if (ret > 0)
+		return cc_err_set(err, CC_ESTORE, "cannot count incidents");
+	if (ret == 0)
+		*n_out = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return ret;
+}
+
+static int sq_latest_incident(struct cc_store *st, int32_t *date_out, struct cc_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int ret;
+
+	if ((ret = stmt(st, S_EV_LATEST, &s, err)) < 0)
+		return ret;
+	ret = cc__sq_step_row(st, s, err);
+	if (ret > 0)
+		return cc_err_set(err, CC_ESTORE, "cannot read the latest incident");
+	if (ret < 0)
+		return ret;
+	if (sqlite3_column_type(s, 0) == SQLITE_NULL)
+		ret = cc_err_set(err, CC_ENOTFOUND, "no incidents stored");
+	else
+		*date_out = sqlite3_column_int(s, 0);
+	sqlite3_reset(s);
+	return ret;
+}
+
+/* The index of type name t in *types (added when new); -1 for NULL or an error. */
+static int type_index(const char *t, char (**types)[64], size_t *n, size_t *cap, int *last)
+{
+	if (!t)
+		return -1;
+	if (*last >= 0 && strcmp((*types)[*last], t) == 0)
+		return *last;
+	for (size_t i = 0; i < *n; i++) {
+		if (strcmp((*types)[i], t) == 0)
+			return *last = (int)i;
+	}
+	if (*n >= 100000 || cc__sq_grow((void **)types, cap, *n, sizeof(**types)) < 0)
+		return -2;
+	snprintf((*types)[*n], sizeof((*types)[*n]), "%s", t);
+	return *last = (int)(*n)++;
+}
+
+static int sq_load_incidents(struct cc_store *st, const struct cc_incident_query *q,
+                             struct cc_exposure_incident **out, size_t *n_out,
+                             char (**types_out)[64], size_t *n_types_out, struct cc_err *err)
+{
+	struct cc_exposure_incident *inc = NULL;
+	char(*types)[64] = NULL;
+	size_t n = 0, cap = 0, n_types = 0, cap_types = 0;
+	sqlite3_stmt *s = NULL;
+	int rc, ret, last = -1;
+	bool own;
+
+	if ((ret = cc__sq_rx_enter(st, &own, err)) < 0)
+		return ret;
+	if ((ret = stmt(st, S_EV_LOAD, &s, err)) < 0)
+		goto out_leave;
+	if ((rc = sqlite3_bind_int(s, 1, q->from)) || (rc = sqlite3_bind_int(s, 2, q->to)) ||
+	    (rc = sqlite3_bind_int(s, 3, q->in_bbox)) ||
+	    (rc = sqlite3_bind_double(s, 4, q->minlat)) ||
+	    (rc = sqlite3_bind_double(s, 5, q->maxlat)) ||
+	    (rc = sqlite3_bind_double(s, 6, q->minlon)) ||
+	    (rc = sqlite3_bind_double(s, 7, q->maxlon)) ||
+	    (rc = sqlite3_bind_int(s, 8, q->max_geo_prec_acled)) ||
+	    (rc = sqlite3_bind_int(s, 9, q->max_geo_prec_ucdp))) {
+		ret = cc__sq_bind_fail(st, s, rc, err);
+		goto out_leave;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct cc_exposure_incident *e;
+		int t;
+
+		if (cc__sq_grow((void **)&inc, &cap, n, sizeof(*inc)) < 0) {
+			ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+			goto out_reset;
+		}
+		e = &inc[n];
+		e->lat = sqlite3_column_double(s, 0);
+		e->lon = sqlite3_column_double(s, 1);
+		e->date = sqlite3_column_int(s, 2);
+		e->date_end = sqlite3_column_int(s, 3);
+		e->fatalities = cc__sq_col_num(s, 4);
+		t = type_index((const char *)sqlite3_column_text(s, 5), &types, &n_types,
+		               &cap_types, &last);
+		if (t < -1) {
+			ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+			goto out_reset;
+		}
+		e->type = t;
+		e->area_id = sqlite3_column_int64(s, 6);
+		n++;
+	}
+	if (rc != SQLITE_DONE)
+		ret = cc__sq_error(st, rc, err);
+out_reset:
+	sqlite3_reset(s);
+	if (ret == 0) {
+		*out = inc;
+		*n_out = n;
+		*types_out = types;
+		*n_types_out = n_types;
+		inc = NULL;
+		types = NULL;
+	}
+out_leave:
+	cc_free(inc);
+	cc_free(types);
+	cc__sq_rx_leave(st, own);
+	return ret;
+}
+
+static int sq_load_places(struct cc_store *st, int64_t mission_id, struct cc_exposure_place **out,
+                          size_t *n_out, struct cc_err *err)
+{
+	struct cc_exposure_place *pl = NULL;
+	size_t n = 0, cap = 0;
+	sqlite3_stmt *s = NULL;
+	int rc, ret;
+	bool own;
+
+	if ((ret = cc__sq_rx_enter(st, &own, err)) < 0)
+		return ret;
+	if ((ret = stmt(st, S_EV_PLACES, &s, err)) < 0)
+		goto out_leave;
+	if ((rc = sqlite3_bind_int64(s, 1, mission_id))) {
+		ret = cc__sq_bind_fail(st, s, rc, err);
+		goto out_leave;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct cc_exposure_place *p;
+
+		if (cc__sq_grow((void **)&pl, &cap, n, sizeof(*pl)) < 0) {
+			ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+			break;
+		}
+		p = &pl[n++];
+		memset(p, 0, sizeof(*p));
+		p->activity_id = sqlite3_column_int64(s, 0);
+		p->area_id = sqlite3_column_int64(s, 1);
+		cc__sq_col_str(s, 2, p->pcode, sizeof(p->pcode));
+		cc__sq_col_str(s, 3, p->title, sizeof(p->title));
+		p->lat = cc__sq_col_num(s, 4);
+		p->lon = cc__sq_col_num(s, 5);
+		p->how = isnan(p->lat) || isnan(p->lon) ? CC_PLACE_NONE : CC_PLACE_POINT;
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = cc__sq_error(st, rc, err);
+	sqlite3_reset(s);
+	if (ret == 0) {
+		*out = pl;
+		*n_out = n;
+		pl = NULL;
+	}
+out_leave:
+	cc_free(pl);
+	cc__sq_rx_leave(st, own);
+	return ret;
+}
+
+const struct cc__events_ops cc__sqlite_events = {
+	.put_incident = sq_put_incident,
+	.count_incidents = sq_count_incidents,
+	.latest_incident = sq_latest_incident,
+	.load_incidents = sq_load_incidents,
+	.load_places = sq_load_places,
+};

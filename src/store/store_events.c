@@ -1,0 +1,231 @@
+/*
+ * The events domain's public store functions (<concord/events.h>): argument checks, then the
+ * backend's events table (CC_EUNSUPPORTED when the backend has none).
+ *
+ * cc_store_load_exposure_places computes area centroids with GEOS (reentrant API). GEOS's
+ * allocations cannot be routed through cc_malloc; only Concord's own are.
+ */
+#include <concord/events.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GEOS_USE_ONLY_R_API
+#include <geos_c.h>
+
+#include <concord/alloc.h>
+
+#include "store/backend.h"
+#include "store/ops_events.h"
+
+#include "core/banned.h"
+
+static const struct cc__events_ops *ops(struct cc_store *st, struct cc_err *err)
+{
+	if (!st->ops->events)
+		cc_err_set(err, CC_EUNSUPPORTED, "this store has no incident table");
+	return st->ops->events;
+}
+
+const char *cc_events_format_name(enum cc_events_format f)
+{
+	switch (f) {
+	case CC_EVENTS_ACLED:
+		return "acled";
+	case CC_EVENTS_UCDP:
+		return "ucdp";
+	case CC_EVENTS_AUTO:
+		break;
+	}
+	return NULL;
+}
+
+int cc_store_put_incident(struct cc_store *st, struct cc_incident *inc, int64_t batch,
+                          enum cc_put_result *res_out, struct cc_err *err)
+{
+	const struct cc__events_ops *o = ops(st, err);
+
+	if (!o)
+		return CC_EUNSUPPORTED;
+	if (!inc->source || (strcmp(inc->source, "acled") != 0 && strcmp(inc->source, "ucdp") != 0))
+		return cc_err_set(err, CC_EINVALID, "incident source must be acled or ucdp");
+	if (!inc->source_id || !inc->source_id[0])
+		return cc_err_set(err, CC_EINVALID, "incident without an id");
+	if (inc->date == CC_DATE_NONE || inc->date_end < inc->date)
+		return cc_err_set(err, CC_EINVALID, "incident '%s' has no valid dates",
+		                  inc->source_id);
+	if (!(fabs(inc->lat) <= 90) || !(fabs(inc->lon) <= 180))
+		return cc_err_set(err, CC_EINVALID, "incident '%s' has no valid point",
+		                  inc->source_id);
+	return o->put_incident(st, inc, batch, res_out, err);
+}
+
+int cc_store_count_incidents(struct cc_store *st, const char *source, int64_t *n_out,
+                             struct cc_err *err)
+{
+	const struct cc__events_ops *o = ops(st, err);
+
+	*n_out = 0;
+	return o ? o->count_incidents(st, source, n_out, err) : CC_EUNSUPPORTED;
+}
+
+int cc_store_latest_incident(struct cc_store *st, int32_t *date_out, struct cc_err *err)
+{
+	const struct cc__events_ops *o = ops(st, err);
+
+	*date_out = CC_DATE_NONE;
+	return o ? o->latest_incident(st, date_out, err) : CC_EUNSUPPORTED;
+}
+
+int cc_store_load_incidents(struct cc_store *st, const struct cc_incident_query *q,
+                            struct cc_exposure_incident **out, size_t *n_out,
+                            char (**types_out)[64], size_t *n_types_out, struct cc_err *err)
+{
+	const struct cc__events_ops *o = ops(st, err);
+
+	*out = NULL;
+	*n_out = 0;
+	*types_out = NULL;
+	*n_types_out = 0;
+	if (!o)
+		return CC_EUNSUPPORTED;
+	if (q->from == CC_DATE_NONE || q->to == CC_DATE_NONE || q->to < q->from)
+		return cc_err_set(err, CC_EINVALID, "incident query needs a date range");
+	return o->load_incidents(st, q, out, n_out, types_out, n_types_out, err);
+}
+
+/* ---- sites ---- */
+
+struct cent {
+	int64_t id; /* area id */
+	size_t idx; /* index in the area list */
+	int state;  /* 0 not computed, 1 has a centroid, -1 none */
+	double lat, lon;
+};
+
+static int cmp_cent(const void *a, const void *b)
+{
+	const struct cent *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static struct cent *find_cent(struct cent *c, size_t n, int64_t id)
+{
+	struct cent key = { .id = id };
+
+	return id ? bsearch(&key, c, n, sizeof(*c), cmp_cent) : NULL;
+}
+
+/* The centroid of an area's stored geometry: 0 found, 1 none, < 0 an error. */
+static int centroid(struct cc_store *st, GEOSContextHandle_t gh, GEOSWKBReader *rd, struct cent *c,
+                    struct cc_err *err)
+{
+	GEOSGeometry *g = NULL, *pt = NULL;
+	void *wkb = NULL;
+	size_t len = 0;
+	double x, y;
+	int ret;
+
+	if (c->state)
+		return c->state > 0 ? 0 : 1;
+	c->state = -1;
+	ret = cc_store_area_geometry(st, c->id, &wkb, &len, err);
+	if (ret < 0 || !wkb)
+		goto out_free;
+	g = GEOSWKBReader_read_r(gh, rd, wkb, len);
+	pt = g ? GEOSGetCentroid_r(gh, g) : NULL;
+	if (pt && !GEOSisEmpty_r(gh, pt) && GEOSGeomGetX_r(gh, pt, &x) == 1 &&
+	    GEOSGeomGetY_r(gh, pt, &y) == 1) {
+		c->lat = y;
+		c->lon = x;
+		c->state = 1;
+	}
+out_free:
+	if (pt)
+		GEOSGeom_destroy_r(gh, pt);
+	if (g)
+		GEOSGeom_destroy_r(gh, g);
+	cc_free(wkb);
+	return ret < 0 ? ret : c->state > 0 ? 0 : 1;
+}
+
+int cc_store_load_exposure_places(struct cc_store *st, int64_t mission_id,
+                                  struct cc_exposure_place **out, size_t *n_out, struct cc_err *err)
+{
+	const struct cc__events_ops *o = ops(st, err);
+	struct cc_area_filter all = { .level = -1 };
+	struct cc_exposure_place *pl = NULL;
+	struct cc_area *areas = NULL;
+	struct cent *cents = NULL;
+	size_t n = 0, n_areas = 0;
+	GEOSContextHandle_t gh = NULL;
+	GEOSWKBReader *rd = NULL;
+	int ret;
+
+	*out = NULL;
+	*n_out = 0;
+	if (!o)
+		return CC_EUNSUPPORTED;
+	if ((ret = o->load_places(st, mission_id, &pl, &n, err)) < 0)
+		return ret;
+	if ((ret = cc_store_list_areas(st, &all, &areas, &n_areas, err)) < 0)
+		goto out_free;
+	if (n_areas) {
+		cents = cc_alloc_array(n_areas, sizeof(*cents));
+		if (!cents) {
+			ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+			goto out_free;
+		}
+	}
+	for (size_t i = 0; i < n_areas; i++)
+		cents[i] = (struct cent){ .id = areas[i].id, .idx = i };
+	if (n_areas)
+		qsort(cents, n_areas, sizeof(*cents), cmp_cent);
+	for (size_t i = 0; i < n; i++) {
+		struct cc_exposure_place *p = &pl[i];
+		struct cent *c = find_cent(cents, n_areas, p->area_id);
+
+		if (p->how != CC_PLACE_NONE)
+			continue;
+		/* the area's centroid, or its nearest ancestor's that has a geometry */
+		for (size_t steps = 0; c && steps < n_areas; steps++) {
+			if (!areas[c->idx].has_geom) {
+				c->state = -1;
+			} else if (!gh) {
+				gh = GEOS_init_r();
+				rd = gh ? GEOSWKBReader_create_r(gh) : NULL;
+				if (!rd) {
+					ret = cc_err_set(err, CC_ENOMEM, "cannot start GEOS");
+					goto out_free;
+				}
+			}
+			if (areas[c->idx].has_geom && (ret = centroid(st, gh, rd, c, err)) < 0)
+				goto out_free;
+			if (c->state > 0) {
+				p->lat = c->lat;
+				p->lon = c->lon;
+				p->how = CC_PLACE_CENTROID;
+				snprintf(p->centroid_of, sizeof(p->centroid_of), "%s",
+				         areas[c->idx].pcode);
+				break;
+			}
+			c = find_cent(cents, n_areas, areas[c->idx].parent_id);
+		}
+	}
+	ret = 0;
+	*out = pl;
+	*n_out = n;
+	pl = NULL;
+out_free:
+	if (rd)
+		GEOSWKBReader_destroy_r(gh, rd);
+	if (gh)
+		GEOS_finish_r(gh);
+	cc_free(pl);
+	cc_free(areas);
+	cc_free(cents);
+	return ret;
+}
