@@ -1,0 +1,506 @@
+/*
+ * Gaps: needs against coverage per area × sector or pillar (see <concord/gaps.h> for the rules).
+ *
+ * Everything is done by sorting plain arrays and binary search: needs are merged per area × key,
+ * mapped up to the requested level (an entry counts only when no area between it and the level
+ * has a figure of its own), and coverage records are grouped per area × key × organisation.
+ */
+#include <concord/gaps.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <concord/alloc.h>
+
+#include "core/banned.h"
+
+#define MAX_DEPTH 16 /* admin levels walked up before a parent chain counts as broken */
+
+struct area_ix {
+	int64_t id;
+	size_t i; /* index in the caller's areas */
+};
+
+/* A need merged per area × key. */
+struct entry {
+	int64_t area_id;
+	int64_t key; /* sector id or pillar + 1; 0 intersectoral */
+	int level;
+	double pin; /* NAN unknown */
+	int severity;
+};
+
+/* One coverage record placed at the level: area × key × organisation. */
+struct cov {
+	int64_t area_id;
+	int64_t key;
+	int64_t org_id;
+	double figure; /* NAN when the record has none */
+};
+
+const char *cc_gap_reach_rule(enum cc_gap_reach reach)
+{
+	switch (reach) {
+	case CC_REACH_MAX:
+		return "covered = the largest figure of any one organisation (each organisation's "
+		       "own records added up), since partners in one area and sector often reach "
+		       "the same people";
+	case CC_REACH_SUM:
+		return "covered = the sum over organisations (an upper bound: people reached by "
+		       "several partners count several times)";
+	}
+	return "unknown";
+}
+
+const char *cc_gap_rank_rule(void)
+{
+	return "gap = severity x people in need x shortfall share, shortfall share = "
+	       "max(0, 1 - covered / people in need); ranked by gap, highest first";
+}
+
+const char *cc_gap_status_name(enum cc_gap_status s)
+{
+	switch (s) {
+	case CC_GAP_SCORED:
+		return "scored";
+	case CC_GAP_NO_SEVERITY:
+		return "no severity";
+	case CC_GAP_NO_FIGURES:
+		return "no figures";
+	case CC_GAP_NO_DATA:
+		return "no data";
+	case CC_GAP_NO_PIN:
+		return "no PIN";
+	}
+	return "unknown";
+}
+
+static int cmp_i64(int64_t a, int64_t b)
+{
+	return (a > b) - (a < b);
+}
+
+static int cmp_area_ix(const void *a, const void *b)
+{
+	return cmp_i64(((const struct area_ix *)a)->id, ((const struct area_ix *)b)->id);
+}
+
+static int cmp_entry(const void *pa, const void *pb)
+{
+	const struct entry *a = pa, *b = pb;
+	int c = cmp_i64(a->area_id, b->area_id);
+
+	return c ? c : cmp_i64(a->key, b->key);
+}
+
+static int cmp_cov(const void *pa, const void *pb)
+{
+	const struct cov *a = pa, *b = pb;
+	int c = cmp_i64(a->area_id, b->area_id);
+
+	if (!c)
+		c = cmp_i64(a->key, b->key);
+	return c ? c : cmp_i64(a->org_id, b->org_id);
+}
+
+static const struct cc_area *find_area(const struct area_ix *ix, size_t n,
+                                       const struct cc_area *areas, int64_t id)
+{
+	struct area_ix k = { .id = id };
+	const struct area_ix *f = bsearch(&k, ix, n, sizeof(*ix), cmp_area_ix);
+
+	return f ? &areas[f->i] : NULL;
+}
+
+static const struct entry *find_entry(const struct entry *e, size_t n, int64_t area, int64_t key)
+{
+	struct entry k = { .area_id = area, .key = key };
+
+	return bsearch(&k, e, n, sizeof(*e), cmp_entry);
+}
+
+/* Sorts entries by area × key and merges equal ones (largest PIN, highest severity). */
+static size_t merge_max(struct entry *e, size_t n)
+{
+	size_t w = 0;
+
+	if (!n)
+		return 0;
+	qsort(e, n, sizeof(*e), cmp_entry);
+	for (size_t r = 1; r < n; r++) {
+		if (cmp_entry(&e[w], &e[r]) == 0) {
+			if (isnan(e[w].pin) || (!isnan(e[r].pin) && e[r].pin > e[w].pin))
+				e[w].pin = e[r].pin;
+			if (e[r].severity > e[w].severity)
+				e[w].severity = e[r].severity;
+		} else {
+			e[++w] = e[r];
+		}
+	}
+	return w + 1;
+}
+
+/* Sorts by area × key and adds equal ones up (known PINs summed, highest severity). */
+static size_t merge_sum(struct entry *e, size_t n)
+{
+	size_t w = 0;
+
+	if (!n)
+		return 0;
+	qsort(e, n, sizeof(*e), cmp_entry);
+	for (size_t r = 1; r < n; r++) {
+		if (cmp_entry(&e[w], &e[r]) == 0) {
+			if (isnan(e[w].pin))
+				e[w].pin = e[r].pin;
+			else if (!isnan(e[r].pin))
+				e[w].pin += e[r].pin;
+			if (e[r].severity > e[w].severity)
+				e[w].severity = e[r].severity;
+		} else {
+			e[++w] = e[r];
+		}
+	}
+	return w + 1;
+}
+
+/*
+ * The ancestor of area at level (the area itself when it is at that level): 0 and *above when
+ * the area is above the level, 0 when the chain breaks.
+ */
+static int64_t at_level(const struct area_ix *ix, size_t n_ix, const struct cc_area *areas,
+                        const struct cc_area *a, int level, bool *above)
+{
+	*above = a->level < level;
+	for (int d = 0; a && d < MAX_DEPTH; d++) {
+		if (a->level == level)
+			return a->id;
+		if (a->level < level || !a->parent_id)
+			return 0;
+		a = find_area(ix, n_ix, areas, a->parent_id);
+	}
+	return 0;
+}
+
+static int row_rank(const struct cc_gap_row *r)
+{
+	switch (r->status) {
+	case CC_GAP_SCORED:
+		return 0;
+	case CC_GAP_NO_SEVERITY:
+		return 1;
+	case CC_GAP_NO_FIGURES:
+	case CC_GAP_NO_DATA:
+		return 2;
+	case CC_GAP_NO_PIN:
+		return 3;
+	}
+	return 4;
+}
+
+static int cmp_row(const void *pa, const void *pb)
+{
+	const struct cc_gap_row *a = pa, *b = pb;
+	int c = row_rank(a) - row_rank(b);
+	double va = 0, vb = 0;
+
+	if (c)
+		return c;
+	switch (a->status) {
+	case CC_GAP_SCORED:
+		va = a->gap;
+		vb = b->gap;
+		break;
+	case CC_GAP_NO_SEVERITY:
+		va = a->unmet;
+		vb = b->unmet;
+		break;
+	case CC_GAP_NO_FIGURES:
+	case CC_GAP_NO_DATA:
+		va = a->in_need;
+		vb = b->in_need;
+		break;
+	case CC_GAP_NO_PIN:
+		break;
+	}
+	if (va != vb)
+		return va > vb ? -1 : 1;
+	if ((c = strcmp(a->pcode, b->pcode)) != 0)
+		return c;
+	return strcmp(a->key_code, b->key_code);
+}
+
+static int cmp_sector(const void *a, const void *b)
+{
+	return cmp_i64(((const struct cc_gap_sector *)a)->id,
+	               ((const struct cc_gap_sector *)b)->id);
+}
+
+static void name_key(struct cc_gap_row *r, int64_t key, const struct cc_gap_opts *o,
+                     const struct cc_gap_sector *sectors, size_t n_sectors)
+{
+	r->sector_id = 0;
+	r->pillar = -1;
+	if (key == 0) {
+		snprintf(r->key_code, sizeof(r->key_code), "ALL");
+		snprintf(r->key_name, sizeof(r->key_name), "all sectors (intersectoral)");
+		return;
+	}
+	if (o->by == CC_GAP_BY_PILLAR) {
+		const char *p = cc_pillar_name((int)(key - 1));
+
+		r->pillar = (int)(key - 1);
+		snprintf(r->key_code, sizeof(r->key_code), "%s", p ? p : "other");
+		snprintf(r->key_name, sizeof(r->key_name), "%s", p ? p : "other");
+		return;
+	}
+	r->sector_id = key;
+	const struct cc_gap_sector k = { .id = key };
+	const struct cc_gap_sector *s =
+	        sectors ? bsearch(&k, sectors, n_sectors, sizeof(*s), cmp_sector) : NULL;
+	if (s) {
+		snprintf(r->key_code, sizeof(r->key_code), "%s", s->code);
+		snprintf(r->key_name, sizeof(r->key_name), "%s", s->name);
+	} else {
+		snprintf(r->key_code, sizeof(r->key_code), "sector:%lld", (long long)key);
+	}
+}
+
+int cc_gaps_compute(const struct cc_gap_need *needs, size_t n_needs,
+                    const struct cc_coverage_record *records, size_t n_records,
+                    const struct cc_area *areas, size_t n_areas,
+                    const struct cc_gap_sector *sectors, size_t n_sectors,
+                    const struct cc_gap_opts *opts, struct cc_gaps *out, struct cc_err *err)
+{
+	struct cc_gap_opts o = opts ? *opts : (struct cc_gap_opts){ 0 };
+	struct area_ix *ix = NULL;
+	struct entry *e = NULL, *lv = NULL;
+	struct cov *cv = NULL;
+	struct cc_gap_sector *sec = NULL;
+	struct cc_gap_row *rows = NULL;
+	size_t n_ix = 0, n_e = 0, n_lv = 0, n_cv = 0;
+	int ret = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (o.level <= 0)
+		o.level = 1;
+	out->opts = o;
+	out->n_needs = n_needs;
+
+	/* areas by id */
+	ix = cc_alloc_array(n_areas ? n_areas : 1, sizeof(*ix));
+	e = cc_alloc_array(n_needs ? n_needs : 1, sizeof(*e));
+	cv = cc_alloc_array(n_records ? n_records * 2 : 1, sizeof(*cv));
+	sec = cc_alloc_array(n_sectors ? n_sectors : 1, sizeof(*sec));
+	if (!ix || !e || !cv || !sec)
+		goto out_nomem;
+	for (size_t i = 0; i < n_areas; i++)
+		ix[i] = (struct area_ix){ .id = areas[i].id, .i = i };
+	qsort(ix, n_areas, sizeof(*ix), cmp_area_ix);
+	for (size_t i = 0; i < n_areas; i++)
+		if (!n_ix || ix[n_ix - 1].id != ix[i].id)
+			ix[n_ix++] = ix[i];
+	if (n_sectors)
+		memcpy(sec, sectors, n_sectors * sizeof(*sec));
+	qsort(sec, n_sectors, sizeof(*sec), cmp_sector);
+
+	/* needs: one entry per area × key (the larger of two totals for the same cell) */
+	for (size_t i = 0; i < n_needs; i++) {
+		const struct cc_gap_need *nd = &needs[i];
+		const struct cc_area *a;
+
+		if (!nd->area_id) {
+			out->n_needs_above++;
+			continue;
+		}
+		if (!(a = find_area(ix, n_ix, areas, nd->area_id))) {
+			ret = cc_err_set(err, CC_EINVALID,
+			                 "need names area %lld, which is not in the "
+			                 "areas given",
+			                 (long long)nd->area_id);
+			goto out_free;
+		}
+		if (a->level < o.level) {
+			out->n_needs_above++;
+			continue;
+		}
+		e[n_e++] = (struct entry){
+			.area_id = nd->area_id,
+			.key = !nd->sector_id             ? 0
+			       : o.by == CC_GAP_BY_PILLAR ? (int64_t)nd->pillar + 1
+			                                  : nd->sector_id,
+			.level = a->level,
+			.pin = nd->in_need,
+			.severity = nd->severity >= 1 && nd->severity <= 5 ? nd->severity : 0,
+		};
+	}
+	n_e = merge_max(e, n_e);
+
+	/* up to the level: an entry counts unless an area between it and the level has its own */
+	lv = cc_alloc_array(n_e ? n_e : 1, sizeof(*lv));
+	if (!lv)
+		goto out_nomem;
+	for (size_t i = 0; i < n_e; i++) {
+		const struct cc_area *a = find_area(ix, n_ix, areas, e[i].area_id);
+		bool shadowed = false, above;
+		int64_t top = a ? at_level(ix, n_ix, areas, a, o.level, &above) : 0;
+
+		if (!a || !top) {
+			out->n_needs_unplaced++;
+			continue;
+		}
+		for (int d = 0; a->id != top && d < MAX_DEPTH && !shadowed; d++) {
+			a = find_area(ix, n_ix, areas, a->parent_id);
+			if (!a)
+				break;
+			shadowed = find_entry(e, n_e, a->id, e[i].key) != NULL;
+		}
+		if (shadowed)
+			continue;
+		lv[n_lv] = e[i];
+		lv[n_lv].area_id = top;
+		lv[n_lv].level = o.level;
+		n_lv++;
+	}
+	n_lv = merge_sum(lv, n_lv);
+
+	/* coverage: each record at the level, under its key and under "all sectors" */
+	for (size_t i = 0; i < n_records; i++) {
+		const struct cc_coverage_record *r = &records[i];
+		const struct cc_area *a = find_area(ix, n_ix, areas, r->area_id);
+		double fig = r->kind == CC_KIND_PRESENCE ? (double)NAN
+		             : o.planning                ? r->targeted
+		                                         : r->reached;
+		bool above;
+		int64_t top;
+
+		if (!a) {
+			ret = cc_err_set(err, CC_EINVALID,
+			                 "coverage record names area %lld, which is "
+			                 "not in the areas given",
+			                 (long long)r->area_id);
+			goto out_free;
+		}
+		top = at_level(ix, n_ix, areas, a, o.level, &above);
+		if (!top) {
+			out->n_records_above++;
+			continue;
+		}
+		cv[n_cv++] = (struct cov){
+			.area_id = top,
+			.key = o.by == CC_GAP_BY_PILLAR ? (int64_t)r->column + 1 : r->sector_id,
+			.org_id = r->org_id,
+			.figure = fig,
+		};
+		cv[n_cv++] = (struct cov){
+			.area_id = top, .key = 0, .org_id = r->org_id, .figure = fig
+		};
+	}
+	qsort(cv, n_cv, sizeof(*cv), cmp_cov);
+
+	rows = cc_alloc_array(n_lv ? n_lv : 1, sizeof(*rows));
+	if (!rows)
+		goto out_nomem;
+	for (size_t i = 0; i < n_lv; i++) {
+		struct cc_gap_row *row = &rows[i];
+		const struct cc_area *a = find_area(ix, n_ix, areas, lv[i].area_id);
+		struct cov k = { .area_id = lv[i].area_id, .key = lv[i].key, .org_id = INT64_MIN };
+		size_t lo = 0, hi = n_cv;
+		double covered = NAN;
+
+		if (!a) { /* cannot happen: lv areas come from ix */
+			ret = cc_err_set(err, CC_EINVALID, "area %lld vanished",
+			                 (long long)lv[i].area_id);
+			goto out_free;
+		}
+		memset(row, 0, sizeof(*row));
+		row->area_id = a->id;
+		snprintf(row->pcode, sizeof(row->pcode), "%s", a->pcode);
+		snprintf(row->name, sizeof(row->name), "%s", a->name);
+		name_key(row, lv[i].key, &o, sec, n_sectors);
+		row->severity = lv[i].severity;
+		row->in_need = lv[i].pin;
+		/* the first coverage of area × key */
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (cmp_cov(&cv[mid], &k) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (size_t j = lo; j < n_cv && cv[j].area_id == k.area_id && cv[j].key == k.key;) {
+			int64_t org = cv[j].org_id;
+			double sum = NAN;
+
+			for (; j < n_cv && cv[j].area_id == k.area_id && cv[j].key == k.key &&
+			       cv[j].org_id == org;
+			     j++) {
+				row->n_records++;
+				if (!isnan(cv[j].figure))
+					sum = isnan(sum) ? cv[j].figure : sum + cv[j].figure;
+			}
+			if (isnan(sum))
+				continue;
+			row->n_orgs++;
+			if (isnan(covered))
+				covered = sum;
+			else if (o.reach == CC_REACH_SUM)
+				covered += sum;
+			else if (sum > covered)
+				covered = sum;
+		}
+		row->covered = covered;
+		row->shortfall = row->unmet = row->gap = NAN;
+		if (isnan(row->in_need)) {
+			row->status = CC_GAP_NO_PIN;
+		} else if (!row->n_records) {
+			row->status = CC_GAP_NO_DATA;
+		} else if (!row->n_orgs) {
+			row->status = CC_GAP_NO_FIGURES;
+		} else {
+			row->shortfall =
+			        row->in_need > 0 ? fmax(0.0, 1.0 - covered / row->in_need) : 0.0;
+			row->unmet = row->in_need * row->shortfall;
+			if (row->severity) {
+				row->status = CC_GAP_SCORED;
+				row->gap = row->severity * row->in_need * row->shortfall;
+				out->n_scored++;
+			} else {
+				row->status = CC_GAP_NO_SEVERITY;
+			}
+		}
+	}
+	qsort(rows, n_lv, sizeof(*rows), cmp_row);
+	out->rows = rows;
+	out->n_rows = n_lv;
+	rows = NULL;
+	ret = 0;
+	goto out_free;
+out_nomem:
+	ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+out_free:
+	if (ret < 0) {
+		struct cc_gap_opts keep = out->opts;
+
+		memset(out, 0, sizeof(*out));
+		out->opts = keep;
+	}
+	cc_free(rows);
+	cc_free(ix);
+	cc_free(e);
+	cc_free(lv);
+	cc_free(cv);
+	cc_free(sec);
+	return ret;
+}
+
+void cc_gaps_release(struct cc_gaps *g)
+{
+	if (!g)
+		return;
+	cc_free(g->rows);
+	g->rows = NULL;
+	g->n_rows = 0;
+}

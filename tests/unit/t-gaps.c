@@ -1,0 +1,634 @@
+/*
+ * cc_gaps_compute: hand-computed cases (DOMAIN.md §2.12's example, reach max against sum, "no
+ * data" against zero coverage, missing severity, levels, pillars, intersectoral needs), errors,
+ * allocation failures, and a random comparison with a naive implementation written here.
+ */
+#include <concord/gaps.h>
+
+#include <math.h>
+#include <stdint.h>
+
+#include <concord/alloc.h>
+
+#include "tap.h"
+
+#define NA ((double)NAN)
+
+/*
+ * AF  Afghanistan (1)
+ * ├── AF01 Kabul (10)   ├── AF0101 Kabul City (101)   └── AF0102 Paghman (102)
+ * └── AF02 Herat (20)   ├── AF0201 Herat City (201)   └── AF0202 Guzara (202)
+ */
+static const struct cc_area areas[] = {
+	{ .id = 202, .pcode = "AF0202", .name = "Guzara", .level = 2, .parent_id = 20 },
+	{ .id = 10, .pcode = "AF01", .name = "Kabul", .level = 1, .parent_id = 1 },
+	{ .id = 101, .pcode = "AF0101", .name = "Kabul City", .level = 2, .parent_id = 10 },
+	{ .id = 1, .pcode = "AF", .name = "Afghanistan", .level = 0, .parent_id = 0 },
+	{ .id = 201, .pcode = "AF0201", .name = "Herat City", .level = 2, .parent_id = 20 },
+	{ .id = 20, .pcode = "AF02", .name = "Herat", .level = 1, .parent_id = 1 },
+	{ .id = 102, .pcode = "AF0102", .name = "Paghman", .level = 2, .parent_id = 10 },
+};
+#define N_AREAS (sizeof(areas) / sizeof(areas[0]))
+
+enum { HEA = 5, FSC = 6, EDU = 7 };
+static const struct cc_gap_sector sectors[] = {
+	{ .id = HEA, .code = "HEA", .name = "Health" },
+	{ .id = FSC, .code = "FSC", .name = "Food Security" },
+	{ .id = EDU, .code = "EDU", .name = "Education" },
+};
+#define N_SECTORS (sizeof(sectors) / sizeof(sectors[0]))
+#define INFRA     CC_PILLAR_INFRASTRUCTURE
+#define HUM       CC_PILLAR_HUMANITARIAN
+
+/* A reached figure of org in area and sector (pillar column as the store would set it). */
+#define REC(org_, area_, sector_, col_, reached_)                                                 \
+	{                                                                                         \
+		.activity_id = 0, .org_id = (org_), .area_id = (area_), .sector_id = (sector_),   \
+		.column = (col_), .kind = CC_KIND_ACTIVITY, .targeted = NA, .reached = (reached_) \
+	}
+
+static const struct cc_gap_row *row(const struct cc_gaps *g, const char *pcode, const char *key)
+{
+	for (size_t i = 0; i < g->n_rows; i++)
+		if (!strcmp(g->rows[i].pcode, pcode) && !strcmp(g->rows[i].key_code, key))
+			return &g->rows[i];
+	return NULL;
+}
+
+static int compute(const struct cc_gap_need *n, size_t nn, const struct cc_coverage_record *r,
+                   size_t nr, struct cc_gap_opts o, struct cc_gaps *g)
+{
+	struct cc_err err = { 0 };
+
+	return cc_gaps_compute(n, nn, r, nr, areas, N_AREAS, sectors, N_SECTORS, &o, g, &err);
+}
+
+TEST(domain_example)
+{
+	/* DOMAIN.md §2.12: severity 4, PIN 120,000, reached 45,000 → 0.625 → 300,000 */
+	const struct cc_gap_need n[] = { { .area_id = 10,
+		                           .sector_id = HEA,
+		                           .pillar = INFRA,
+		                           .in_need = 120000,
+		                           .severity = 4 } };
+	const struct cc_coverage_record r[] = { REC(1, 10, HEA, INFRA, 45000) };
+	struct cc_gaps g;
+	const struct cc_gap_row *x;
+
+	check_int(compute(n, 1, r, 1, (struct cc_gap_opts){ .level = 1 }, &g), ==, 0);
+	check_int(g.n_rows, ==, 1);
+	x = row(&g, "AF01", "HEA");
+	if (check(x != NULL)) {
+		check_dbl(x->covered, 45000, 0);
+		check_dbl(x->shortfall, 0.625, 1e-12);
+		check_dbl(x->gap, 300000, 1e-6);
+		check_dbl(x->unmet, 75000, 1e-6);
+		check_int(x->status, ==, CC_GAP_SCORED);
+		check_str(x->key_name, "Health");
+	}
+	cc_gaps_release(&g);
+}
+
+TEST(reach_max_and_sum)
+{
+	/*
+	 * Herat FSC: PIN 100,000, severity 3. Org 1 reaches 30,000 in Herat City and 10,000 in
+	 * Guzara (its own records add up: 40,000); org 2 reaches 25,000; org 3 is present only.
+	 * max: 40,000 → shortfall 0.6 → gap 3 × 100,000 × 0.6 = 180,000.
+	 * sum: 65,000 → shortfall 0.35 → gap 105,000.
+	 */
+	const struct cc_gap_need n[] = {
+		{ .area_id = 20, .sector_id = FSC, .pillar = HUM, .in_need = 100000, .severity = 3 }
+	};
+	struct cc_coverage_record r[] = {
+		REC(1, 201, FSC, HUM, 30000),
+		REC(1, 202, FSC, HUM, 10000),
+		REC(2, 201, FSC, HUM, 25000),
+		REC(3, 20, FSC, HUM, NA),
+	};
+	struct cc_gaps g;
+	const struct cc_gap_row *x;
+
+	r[3].kind = CC_KIND_PRESENCE;
+	check_int(compute(n, 1, r, 4, (struct cc_gap_opts){ .level = 1 }, &g), ==, 0);
+	x = row(&g, "AF02", "FSC");
+	if (check(x != NULL)) {
+		check_dbl(x->covered, 40000, 0);
+		check_dbl(x->gap, 180000, 1e-6);
+		check_int(x->n_orgs, ==, 2);
+		check_int(x->n_records, ==, 4);
+	}
+	cc_gaps_release(&g);
+	check_int(
+	        compute(n, 1, r, 4, (struct cc_gap_opts){ .level = 1, .reach = CC_REACH_SUM }, &g),
+	        ==, 0);
+	x = row(&g, "AF02", "FSC");
+	if (check(x != NULL)) {
+		check_dbl(x->covered, 65000, 0);
+		check_dbl(x->shortfall, 0.35, 1e-12);
+		check_dbl(x->gap, 105000, 1e-6);
+	}
+	cc_gaps_release(&g);
+	/* planning: targeted figures instead (none here: "no figures") */
+	check_int(compute(n, 1, r, 4, (struct cc_gap_opts){ .level = 1, .planning = true }, &g), ==,
+	          0);
+	x = row(&g, "AF02", "FSC");
+	if (check(x != NULL))
+		check_int(x->status, ==, CC_GAP_NO_FIGURES);
+	cc_gaps_release(&g);
+}
+
+TEST(no_data_is_not_zero)
+{
+	/*
+	 * Kabul FSC 5,000 sev 2: no record → no data. Herat HEA 8,000 sev 5: a presence row only →
+	 * no figures. Kabul EDU 2,000 sev 3: reached 0 → zero coverage, shortfall 1, gap 6,000.
+	 * Herat FSC 1,000 sev 4, reached 1,500 → shortfall 0 (never negative), gap 0.
+	 * Kabul HEA PIN 0 sev 1, reached 10 → shortfall 0, gap 0.
+	 */
+	const struct cc_gap_need n[] = {
+		{ .area_id = 10, .sector_id = FSC, .pillar = HUM, .in_need = 5000, .severity = 2 },
+		{ .area_id = 20,
+		  .sector_id = HEA,
+		  .pillar = INFRA,
+		  .in_need = 8000,
+		  .severity = 5 },
+		{ .area_id = 10,
+		  .sector_id = EDU,
+		  .pillar = INFRA,
+		  .in_need = 2000,
+		  .severity = 3 },
+		{ .area_id = 20, .sector_id = FSC, .pillar = HUM, .in_need = 1000, .severity = 4 },
+		{ .area_id = 10, .sector_id = HEA, .pillar = INFRA, .in_need = 0, .severity = 1 },
+	};
+	struct cc_coverage_record r[] = {
+		REC(1, 20, HEA, INFRA, NA),
+		REC(2, 101, EDU, INFRA, 0),
+		REC(3, 202, FSC, HUM, 1500),
+		REC(3, 10, HEA, INFRA, 10),
+	};
+	struct cc_gaps g;
+	const struct cc_gap_row *x;
+
+	r[0].kind = CC_KIND_PRESENCE;
+	check_int(compute(n, 5, r, 4, (struct cc_gap_opts){ .level = 1 }, &g), ==, 0);
+	check_int(g.n_rows, ==, 5);
+	check_int(g.n_scored, ==, 3);
+	x = row(&g, "AF01", "FSC");
+	if (check(x != NULL)) {
+		check_int(x->status, ==, CC_GAP_NO_DATA);
+		check(isnan(x->covered) && isnan(x->gap) && isnan(x->shortfall));
+	}
+	x = row(&g, "AF02", "HEA");
+	if (check(x != NULL)) {
+		check_int(x->status, ==, CC_GAP_NO_FIGURES);
+		check_int(x->n_records, ==, 1);
+		check(isnan(x->gap));
+	}
+	x = row(&g, "AF01", "EDU");
+	if (check(x != NULL)) {
+		check_int(x->status, ==, CC_GAP_SCORED);
+		check_dbl(x->covered, 0, 0);
+		check_dbl(x->shortfall, 1, 0);
+		check_dbl(x->gap, 6000, 0);
+	}
+	x = row(&g, "AF02", "FSC");
+	if (check(x != NULL))
+		check_dbl(x->gap, 0, 0);
+	x = row(&g, "AF01", "HEA");
+	if (check(x != NULL))
+		check_dbl(x->shortfall, 0, 0);
+	/* ranking: scored by gap first (EDU 6,000, then the two zeros by P-code), then no data
+	 * and no figures by PIN (Herat HEA 8,000 before Kabul FSC 5,000) */
+	check_str(g.rows[0].key_code, "EDU");
+	check_str(g.rows[1].pcode, "AF01");
+	check_str(g.rows[2].pcode, "AF02");
+	check_str(g.rows[3].key_code, "HEA");
+	check_str(g.rows[4].key_code, "FSC");
+	check_int(g.rows[4].status, ==, CC_GAP_NO_DATA);
+	cc_gaps_release(&g);
+}
+
+TEST(severity_missing)
+{
+	/*
+	 * Kabul HEA PIN 1,000 without severity, reached 250 → shortfall 0.75, unmet 750, no gap.
+	 * Herat HEA PIN 10 sev 1 reached 0 → gap 10: scored, so ranked first despite smaller need.
+	 * Herat FSC: no PIN → last.
+	 */
+	const struct cc_gap_need n[] = {
+		{ .area_id = 10,
+		  .sector_id = HEA,
+		  .pillar = INFRA,
+		  .in_need = 1000,
+		  .severity = 0 },
+		{ .area_id = 20, .sector_id = HEA, .pillar = INFRA, .in_need = 10, .severity = 1 },
+		{ .area_id = 20, .sector_id = FSC, .pillar = HUM, .in_need = NA, .severity = 3 },
+	};
+	const struct cc_coverage_record r[] = { REC(1, 10, HEA, INFRA, 250),
+		                                REC(1, 20, HEA, INFRA, 0) };
+	struct cc_gaps g;
+
+	check_int(compute(n, 3, r, 2, (struct cc_gap_opts){ .level = 1 }, &g), ==, 0);
+	check_int(g.n_rows, ==, 3);
+	check_str(g.rows[0].pcode, "AF02");
+	check_dbl(g.rows[0].gap, 10, 0);
+	check_int(g.rows[1].status, ==, CC_GAP_NO_SEVERITY);
+	check_dbl(g.rows[1].shortfall, 0.75, 1e-12);
+	check_dbl(g.rows[1].unmet, 750, 1e-9);
+	check(isnan(g.rows[1].gap));
+	check_int(g.rows[1].severity, ==, 0);
+	check_int(g.rows[2].status, ==, CC_GAP_NO_PIN);
+	cc_gaps_release(&g);
+}
+
+TEST(levels)
+{
+	/*
+	 * Kabul HEA: no province figure; Kabul City 1,000 sev 2 and Paghman 3,000 sev 4 → 4,000,
+	 * severity 4. Herat FSC: the province's own 100,000 sev 3 wins over Herat City's 70,000.
+	 * Two totals for Paghman HEA (3,000 and 2,500): the larger counts, never the sum.
+	 * National (area 0) and AF (level 0) needs are above level 1.
+	 */
+	const struct cc_gap_need n[] = {
+		{ .area_id = 101,
+		  .sector_id = HEA,
+		  .pillar = INFRA,
+		  .in_need = 1000,
+		  .severity = 2 },
+		{ .area_id = 102,
+		  .sector_id = HEA,
+		  .pillar = INFRA,
+		  .in_need = 3000,
+		  .severity = 4 },
+		{ .area_id = 102,
+		  .sector_id = HEA,
+		  .pillar = INFRA,
+		  .in_need = 2500,
+		  .severity = 1 },
+		{ .area_id = 20,
+		  .sector_id = FSC,
+		  .pillar = HUM,
+		  .in_need = 100000,
+		  .severity = 3 },
+		{ .area_id = 201,
+		  .sector_id = FSC,
+		  .pillar = HUM,
+		  .in_need = 70000,
+		  .severity = 5 },
+		{ .area_id = 0, .sector_id = FSC, .pillar = HUM, .in_need = 9e6, .severity = 3 },
+		{ .area_id = 1, .sector_id = 0, .pillar = 0, .in_need = 9e6, .severity = 3 },
+	};
+	const struct cc_coverage_record r[] = { REC(1, 1, HEA, INFRA, 5) };
+	struct cc_gaps g;
+	const struct cc_gap_row *x;
+
+	check_int(compute(n, 7, r, 1, (struct cc_gap_opts){ .level = 1 }, &g), ==, 0);
+	check_int(g.n_rows, ==, 2);
+	check_int(g.n_needs_above, ==, 2);
+	check_int(g.n_records_above, ==, 1);
+	x = row(&g, "AF01", "HEA");
+	if (check(x != NULL)) {
+		check_dbl(x->in_need, 4000, 0);
+		check_int(x->severity, ==, 4);
+	}
+	x = row(&g, "AF02", "FSC");
+	if (check(x != NULL)) {
+		check_dbl(x->in_need, 100000, 0);
+		check_int(x->severity, ==, 3);
+	}
+	cc_gaps_release(&g);
+	/* at level 2 the districts stand alone and Herat's own figure is above the level */
+	check_int(compute(n, 7, r, 1, (struct cc_gap_opts){ .level = 2 }, &g), ==, 0);
+	check_int(g.n_rows, ==, 3);
+	check_int(g.n_needs_above, ==, 3);
+	x = row(&g, "AF0102", "HEA");
+	if (check(x != NULL))
+		check_dbl(x->in_need, 3000, 0);
+	cc_gaps_release(&g);
+}
+
+TEST(pillar_and_intersectoral)
+{
+	/*
+	 * Kabul: HEA 120,000 sev 4 and EDU 50,000 sev 3 are both infrastructure → PIN 120,000
+	 * (the largest, not 170,000), severity 4. Org 1 reaches 45,000 in HEA and 5,000 in EDU
+	 * (its own: 50,000), org 2 30,000 in EDU → max 50,000 → shortfall 70/120, gap
+	 * 4 × 120,000 × 70/120 = 280,000. Intersectoral Kabul need 200,000 sev 3 against all
+	 * coverage: max(50,000, 30,000) + FSC org 2 10,000 → org 2 total 40,000, org 1 50,000 →
+	 * 50,000 → gap 3 × 150,000 = 450,000.
+	 */
+	const struct cc_gap_need n[] = {
+		{ .area_id = 10,
+		  .sector_id = HEA,
+		  .pillar = INFRA,
+		  .in_need = 120000,
+		  .severity = 4 },
+		{ .area_id = 10,
+		  .sector_id = EDU,
+		  .pillar = INFRA,
+		  .in_need = 50000,
+		  .severity = 3 },
+		{ .area_id = 10, .sector_id = 0, .pillar = 0, .in_need = 200000, .severity = 3 },
+	};
+	const struct cc_coverage_record r[] = {
+		REC(1, 101, HEA, INFRA, 45000),
+		REC(1, 10, EDU, INFRA, 5000),
+		REC(2, 102, EDU, INFRA, 30000),
+		REC(2, 102, FSC, HUM, 10000),
+	};
+	struct cc_gaps g;
+	const struct cc_gap_row *x;
+
+	check_int(
+	        compute(n, 3, r, 4, (struct cc_gap_opts){ .level = 1, .by = CC_GAP_BY_PILLAR }, &g),
+	        ==, 0);
+	check_int(g.n_rows, ==, 2);
+	x = row(&g, "AF01", "infrastructure");
+	if (check(x != NULL)) {
+		check_dbl(x->in_need, 120000, 0);
+		check_int(x->severity, ==, 4);
+		check_dbl(x->covered, 50000, 0);
+		check_dbl(x->gap, 280000, 1e-6);
+	}
+	x = row(&g, "AF01", "ALL");
+	if (check(x != NULL)) {
+		check_dbl(x->covered, 50000, 0);
+		check_dbl(x->gap, 450000, 1e-6);
+	}
+	cc_gaps_release(&g);
+}
+
+TEST(errors)
+{
+	const struct cc_gap_need n[] = {
+		{ .area_id = 999, .sector_id = HEA, .in_need = 1, .severity = 1 }
+	};
+	const struct cc_gap_need ok[] = {
+		{ .area_id = 10, .sector_id = HEA, .in_need = 1, .severity = 1 }
+	};
+	const struct cc_coverage_record r[] = { REC(1, 998, HEA, INFRA, 5) };
+	struct cc_gaps g;
+	struct cc_err err = { 0 };
+
+	check_int(cc_gaps_compute(n, 1, NULL, 0, areas, N_AREAS, NULL, 0, NULL, &g, &err), ==,
+	          CC_EINVALID);
+	check(g.rows == NULL && g.n_rows == 0);
+	check(strstr(err.msg, "999") != NULL);
+	check_int(cc_gaps_compute(ok, 1, r, 1, areas, N_AREAS, NULL, 0, NULL, &g, &err), ==,
+	          CC_EINVALID);
+	check(strstr(err.msg, "998") != NULL);
+	/* nothing at all */
+	check_int(cc_gaps_compute(NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL, &g, &err), ==, 0);
+	check_int(g.n_rows, ==, 0);
+	cc_gaps_release(&g);
+	cc_gaps_release(NULL);
+	/* a sector without a name shows its id */
+	check_int(cc_gaps_compute(ok, 1, NULL, 0, areas, N_AREAS, NULL, 0, NULL, &g, &err), ==, 0);
+	check_str(g.rows[0].key_code, "sector:5");
+	check_int(g.rows[0].status, ==, CC_GAP_NO_DATA);
+	cc_gaps_release(&g);
+}
+
+TEST(allocation_failures)
+{
+	const struct cc_gap_need n[] = {
+		{ .area_id = 101,
+		  .sector_id = HEA,
+		  .pillar = INFRA,
+		  .in_need = 1000,
+		  .severity = 2 },
+		{ .area_id = 20,
+		  .sector_id = FSC,
+		  .pillar = HUM,
+		  .in_need = 100000,
+		  .severity = 3 },
+	};
+	const struct cc_coverage_record r[] = { REC(1, 201, FSC, HUM, 30000),
+		                                REC(2, 102, HEA, INFRA, 10) };
+	struct cc_gaps g;
+	int ret = -1;
+	long k;
+
+	for (k = 0; k < 100; k++) {
+		struct cc_err err = { 0 };
+
+		cc_test_fail_alloc_after(k);
+		ret = cc_gaps_compute(n, 2, r, 2, areas, N_AREAS, sectors, N_SECTORS,
+		                      &(struct cc_gap_opts){ .level = 1 }, &g, &err);
+		cc_test_fail_alloc_after(-1);
+		if (ret == 0)
+			break;
+		check_int(ret, ==, CC_ENOMEM);
+		check_int(err.code, ==, CC_ENOMEM);
+		check(g.rows == NULL && g.n_rows == 0);
+		cc_gaps_release(&g);
+	}
+	check_int(ret, ==, 0);
+	check_int(k, >, 3);
+	check_int(g.n_rows, ==, 2);
+	const struct cc_gap_row *x = row(&g, "AF02", "FSC");
+	if (check(x != NULL))
+		check_dbl(x->gap, 3 * 100000 * 0.7, 1e-6);
+	cc_gaps_release(&g);
+}
+
+/* ---- random cases against a naive implementation ---- */
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15u;
+
+static uint64_t rnd(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+static const int64_t provinces[] = { 10, 20 };
+static const int64_t districts[2][2] = { { 101, 102 }, { 201, 202 } };
+
+static int64_t key_of(int64_t sector, int pillar, enum cc_gap_by by)
+{
+	if (!sector)
+		return 0;
+	return by == CC_GAP_BY_PILLAR ? pillar + 1 : sector;
+}
+
+/* The largest known PIN and highest severity of the needs at area with key; false: none. */
+static bool own(const struct cc_gap_need *n, size_t nn, int64_t area, int64_t key,
+                enum cc_gap_by by, double *pin, int *sev)
+{
+	bool any = false;
+
+	*pin = NA;
+	*sev = 0;
+	for (size_t i = 0; i < nn; i++) {
+		if (n[i].area_id != area || key_of(n[i].sector_id, n[i].pillar, by) != key)
+			continue;
+		any = true;
+		if (!isnan(n[i].in_need) && (isnan(*pin) || n[i].in_need > *pin))
+			*pin = n[i].in_need;
+		if (n[i].severity > *sev)
+			*sev = n[i].severity;
+	}
+	return any;
+}
+
+static void naive_check(const struct cc_gap_need *n, size_t nn, const struct cc_coverage_record *r,
+                        size_t nr, enum cc_gap_by by, enum cc_gap_reach reach,
+                        const struct cc_gaps *g)
+{
+	size_t n_rows = 0;
+
+	for (int p = 0; p < 2; p++) {
+		for (int64_t key = 0; key <= 7; key++) {
+			double pin, covered = NA;
+			int sev;
+			bool has = own(n, nn, provinces[p], key, by, &pin, &sev);
+			size_t n_rec = 0, n_org = 0;
+			char code[32];
+
+			bool province_own = has;
+
+			for (int d = 0; !province_own && d < 2; d++) {
+				double dp;
+				int ds;
+
+				if (own(n, nn, districts[p][d], key, by, &dp, &ds)) {
+					has = true;
+					if (!isnan(dp))
+						pin = isnan(pin) ? dp : pin + dp;
+					if (ds > sev)
+						sev = ds;
+				}
+			}
+			if (!has)
+				continue;
+			n_rows++;
+			for (int64_t org = 1; org <= 4; org++) {
+				double sum = NA;
+
+				for (size_t i = 0; i < nr; i++) {
+					int64_t a = r[i].area_id;
+					bool inside = a == provinces[p] || a == districts[p][0] ||
+					              a == districts[p][1];
+
+					if (r[i].org_id != org || !inside ||
+					    (key && key_of(r[i].sector_id, r[i].column, by) != key))
+						continue;
+					n_rec++;
+					if (r[i].kind == CC_KIND_ACTIVITY && !isnan(r[i].reached))
+						sum = isnan(sum) ? r[i].reached
+						                 : sum + r[i].reached;
+				}
+				if (isnan(sum))
+					continue;
+				n_org++;
+				if (isnan(covered))
+					covered = sum;
+				else if (reach == CC_REACH_SUM)
+					covered += sum;
+				else if (sum > covered)
+					covered = sum;
+			}
+			if (!key)
+				snprintf(code, sizeof(code), "ALL");
+			else if (by == CC_GAP_BY_PILLAR)
+				snprintf(code, sizeof(code), "%s", cc_pillar_name((int)key - 1));
+			else
+				snprintf(code, sizeof(code), "%s",
+				         key == HEA   ? "HEA"
+				         : key == FSC ? "FSC"
+				                      : "EDU");
+			const struct cc_gap_row *x =
+			        row(g, provinces[p] == 10 ? "AF01" : "AF02", code);
+			if (!check(x != NULL))
+				continue;
+			check_int(x->n_records, ==, n_rec);
+			check_int(x->n_orgs, ==, n_org);
+			check_int(x->severity, ==, sev);
+			if (isnan(pin)) {
+				check_int(x->status, ==, CC_GAP_NO_PIN);
+				continue;
+			}
+			if (!check_dbl(x->in_need, pin, 1e-9)) {
+				for (size_t i = 0; i < nn; i++)
+					printf("# need %lld %lld %d %g %d\n",
+					       (long long)n[i].area_id, (long long)n[i].sector_id,
+					       n[i].pillar, n[i].in_need, n[i].severity);
+				printf("# by %d key %lld province %lld\n", by, (long long)key,
+				       (long long)provinces[p]);
+			}
+			if (!n_rec) {
+				check_int(x->status, ==, CC_GAP_NO_DATA);
+				continue;
+			}
+			if (!n_org) {
+				check_int(x->status, ==, CC_GAP_NO_FIGURES);
+				continue;
+			}
+			double sf = pin > 0 ? fmax(0, 1 - covered / pin) : 0;
+			check_dbl(x->covered, covered, 1e-9);
+			check_dbl(x->shortfall, sf, 1e-12);
+			if (sev)
+				check_dbl(x->gap, sev * pin * sf, 1e-6);
+			else
+				check_int(x->status, ==, CC_GAP_NO_SEVERITY);
+		}
+	}
+	check_int(g->n_rows, ==, n_rows);
+}
+
+TEST(random_against_naive)
+{
+	static const int64_t where[] = { 10, 20, 101, 102, 201, 202 };
+	static const int64_t secs[] = { 0, HEA, FSC, EDU };
+	static const int pillar_of[] = { 0, INFRA, HUM, INFRA }; /* by index of secs */
+
+	for (int round = 0; round < 300; round++) {
+		struct cc_gap_need n[12];
+		struct cc_coverage_record r[16];
+		size_t nn = rnd() % 12, nr = rnd() % 16;
+
+		for (size_t i = 0; i < nn; i++) {
+			size_t s = rnd() % 4;
+
+			n[i] = (struct cc_gap_need){
+				.area_id = where[rnd() % 6],
+				.sector_id = secs[s],
+				.pillar = pillar_of[s],
+				.in_need = rnd() % 10 == 0 ? NA : (double)(rnd() % 1000),
+				.severity = (int)(rnd() % 6),
+			};
+		}
+		for (size_t i = 0; i < nr; i++) {
+			size_t s = 1 + rnd() % 3;
+
+			r[i] = (struct cc_coverage_record)REC(
+			        (int64_t)(1 + rnd() % 4), where[rnd() % 6], secs[s], pillar_of[s],
+			        rnd() % 5 == 0 ? NA : (double)(rnd() % 800));
+			if (rnd() % 6 == 0)
+				r[i].kind = CC_KIND_PRESENCE;
+		}
+		for (int by = 0; by < 2; by++)
+			for (int reach = 0; reach < 2; reach++) {
+				struct cc_gaps g;
+
+				if (!check_int(compute(n, nn, r, nr,
+				                       (struct cc_gap_opts){ .level = 1,
+				                                             .by = by,
+				                                             .reach = reach },
+				                       &g),
+				               ==, 0))
+					return;
+				naive_check(n, nn, r, nr, by, reach, &g);
+				/* the ranking: scored rows by gap, descending */
+				for (size_t i = 1; i < g.n_scored; i++)
+					check(g.rows[i - 1].gap >= g.rows[i].gap);
+				cc_gaps_release(&g);
+				if (tap_failed_checks)
+					return;
+			}
+	}
+}
