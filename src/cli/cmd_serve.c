@@ -1,0 +1,219 @@
+/* concord serve, concord user, concord token */
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <concord/alloc.h>
+#include <concord/auth.h>
+#include <concord/buf.h>
+#include <concord/server.h>
+#include <concord/text.h>
+
+#include "cli/cli.h"
+
+#define CC_BANNED_ALLOW_IO
+#include "core/banned.h"
+
+static void log_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	fprintf(stderr, "%s\n", line);
+}
+
+/* "HOST:PORT" into host (size n) and port. */
+static int parse_listen(const char *s, char *host, size_t n, uint16_t *port)
+{
+	const char *colon = strrchr(s, ':');
+	int64_t v;
+
+	if (!colon || (size_t)(colon - s) >= n || cc_parse_i64(colon + 1, 0, 65535, &v, NULL) < 0)
+		return -1;
+	memcpy(host, s, (size_t)(colon - s));
+	host[colon - s] = '\0';
+	*port = (uint16_t)v;
+	return 0;
+}
+
+static int print_table(int (*fn)(struct cc_buf *, struct cc_err *))
+{
+	struct cc_buf out = CC_BUF_INIT(0);
+	struct cc_err err = { 0 };
+	int ret;
+
+	if (fn(&out, &err) < 0)
+		return cli_fail(&err);
+	ret = cli_write(out.buf, out.len);
+	cc_buf_release(&out);
+	return ret;
+}
+
+int cmd_serve(struct cli *cli, int argc, char **argv)
+{
+	enum { O_LISTEN = 256, O_THREADS, O_TIMEOUT, O_ROUTES, O_OPENAPI };
+	static const struct option longopts[] = {
+		{ "listen", required_argument, NULL, O_LISTEN },
+		{ "threads", required_argument, NULL, O_THREADS },
+		{ "timeout", required_argument, NULL, O_TIMEOUT },
+		{ "routes", no_argument, NULL, O_ROUTES },
+		{ "openapi", no_argument, NULL, O_OPENAPI },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cc_server_opts o = { .store = cli->db, .log = log_line };
+	struct cc_server *srv;
+	struct cc_err err = { 0 };
+	char host[64] = "127.0.0.1";
+	sigset_t sigs;
+	int64_t v;
+	int opt, sig;
+
+	o.port = 8080;
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (opt) {
+		case O_LISTEN:
+			if (parse_listen(optarg, host, sizeof(host), &o.port) < 0)
+				return cli_usage(cli, "--listen '%s': expected HOST:PORT", optarg);
+			break;
+		case O_THREADS:
+			if (cc_parse_i64(optarg, 1, 256, &v, &err) < 0)
+				return cli_usage(cli, "--threads: %s", err.msg);
+			o.threads = (unsigned)v;
+			break;
+		case O_TIMEOUT:
+			if (cc_parse_i64(optarg, 1, 3600, &v, &err) < 0)
+				return cli_usage(cli, "--timeout: %s", err.msg);
+			o.timeout_s = (unsigned)v;
+			break;
+		case O_ROUTES:
+			return print_table(cc_server_routes_text);
+		case O_OPENAPI:
+			return print_table(cc_server_openapi);
+		default:
+			return cli_usage(cli, "unknown option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
+	o.host = host;
+
+	/* the workers inherit this mask, so only sigwait() below sees the signals */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	if (cc_server_start(&srv, &o, &err) < 0)
+		return cli_fail(&err);
+	printf("listening on %s:%u\n", host, (unsigned)cc_server_port(srv));
+	fflush(stdout);
+	while (sigwait(&sigs, &sig) != 0)
+		;
+	fprintf(stderr, "concord serve: %s: finishing requests in flight\n",
+	        sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	cc_server_stop(srv);
+	fprintf(stderr, "concord serve: stopped\n");
+	return CLI_OK;
+}
+
+int cmd_user(struct cli *cli, int argc, char **argv)
+{
+	enum { O_ORG = 256, O_ROLE };
+	static const struct option longopts[] = {
+		{ "org", required_argument, NULL, O_ORG },
+		{ "role", required_argument, NULL, O_ROLE },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cc_user_spec spec = { .mission = cli->mission, .role = CC_ROLE_VIEWER };
+	struct cc_err err = { 0 };
+	struct cc_user u;
+	int opt;
+
+	if (argc < 2 || strcmp(argv[1], "add") != 0)
+		return cli_usage(cli, "expected 'add'");
+	argc--;
+	argv++;
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (opt) {
+		case O_ORG:
+			spec.org = optarg;
+			break;
+		case O_ROLE:
+			if (cc_role_parse(optarg, &spec.role, &err) < 0)
+				return cli_usage(cli, "--role: %s", err.msg);
+			break;
+		default:
+			return cli_usage(cli, "unknown option");
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage(cli, "expected one user NAME");
+	if (!spec.org)
+		return cli_usage(cli, "--org is required");
+	spec.name = argv[optind];
+	if (cc_auth_add_user(cli->st, &spec, &u, &err) < 0)
+		return cli_fail(&err);
+	printf("user %lld '%s' added as %s\n", (long long)u.id, u.name, cc_role_name(u.role));
+	return CLI_OK;
+}
+
+static int token_create(struct cli *cli, int argc, char **argv)
+{
+	enum { O_EXPIRES = 256 };
+	static const struct option longopts[] = {
+		{ "expires", required_argument, NULL, O_EXPIRES },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cc_err err = { 0 };
+	struct cc_user u;
+	struct cc_token t;
+	char hex[CC_TOKEN_HEX], until[64] = "never expires";
+	int64_t days = 0, id;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (opt) {
+		case O_EXPIRES:
+			if (cc_parse_i64(optarg, 0, 36600, &days, &err) < 0)
+				return cli_usage(cli, "--expires: %s", err.msg);
+			break;
+		default:
+			return cli_usage(cli, "unknown option");
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage(cli, "expected one USER");
+	if (cc_auth_find_user(cli->st, cli->mission, argv[optind], &u, &err) < 0 ||
+	    cc_auth_create_token(cli->st, u.id, days, 0, hex, &id, &err) < 0)
+		return cli_fail(&err);
+	printf("%s\n", hex);
+	fflush(stdout);
+	if (days && cc_auth_get_token(cli->st, id, &t, &err) == 0) {
+		time_t when = (time_t)t.expires;
+		struct tm tm;
+
+		gmtime_r(&when, &tm);
+		strftime(until, sizeof(until), "expires %Y-%m-%d %H:%M UTC", &tm);
+	}
+	fprintf(stderr, "token %lld for user '%s' (%s); it is shown only now\n", (long long)id,
+	        u.name, until);
+	return CLI_OK;
+}
+
+int cmd_token(struct cli *cli, int argc, char **argv)
+{
+	struct cc_err err = { 0 };
+	int64_t id;
+
+	if (argc >= 2 && strcmp(argv[1], "create") == 0)
+		return token_create(cli, argc - 1, argv + 1);
+	if (argc < 2 || strcmp(argv[1], "revoke") != 0)
+		return cli_usage(cli, "expected 'create' or 'revoke'");
+	if (argc != 3 || cc_parse_i64(argv[2], 1, INT64_MAX, &id, &err) < 0)
+		return cli_usage(cli, "expected one token ID");
+	if (cc_auth_revoke_token(cli->st, id, 0, &err) < 0)
+		return cli_fail(&err);
+	printf("token %lld revoked\n", (long long)id);
+	return CLI_OK;
+}

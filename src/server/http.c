@@ -1,0 +1,741 @@
+/*
+ * The HTTP layer: libmicrohttpd daemon, per-request state, authentication, the mapping of
+ * Concord's error codes to HTTP statuses, JSON error bodies, the request log and graceful
+ * shutdown. Routes and handlers are in routes.c.
+ */
+#include <concord/server.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <sodium.h>
+#include <zlib.h>
+
+#include <concord/alloc.h>
+#include <concord/auth.h>
+#include <concord/store.h>
+#include <concord/text.h>
+
+#include "core/limits.h"
+#include "server/server.h"
+
+#include "core/banned.h"
+
+#define DEFAULT_THREADS   4
+#define DEFAULT_TIMEOUT_S 30
+#define DEFAULT_GRACE_MS  30000
+#define MAX_THREADS       256
+
+struct cc_server {
+	struct MHD_Daemon *d;
+	struct cc_server_opts o;
+	char *store_uri; /* owned */
+	char host[INET_ADDRSTRLEN];
+	uint16_t port;
+
+	pthread_mutex_t pool_lock;
+	struct cc_store **pool; /* idle store handles, owned */
+	size_t n_pool, cap_pool;
+
+	atomic_uint_fast64_t next_id;
+	atomic_int in_flight;
+};
+
+/* One request, from its first callback to its completion notice. */
+struct rq {
+	struct cc__req req;
+	struct cc_server *srv;
+	struct cc_buf body; /* request body as received, capped by max_body */
+	bool too_big;
+	bool answered; /* a response is queued */
+	int status;
+	size_t bytes_out;
+	char user[128]; /* for the log line */
+	struct timespec t0;
+	struct cc_principal who;
+};
+
+/* ---- status codes ---- */
+
+/* The HTTP status of an error code: one switch, no default, so a new code must be placed. */
+static unsigned http_status(enum cc_code code)
+{
+	switch (code) {
+	case CC_OK:
+		return MHD_HTTP_OK;
+	case CC_EPARSE:
+	case CC_EINVALID:
+	case CC_EUSAGE:
+		return MHD_HTTP_BAD_REQUEST;
+	case CC_ETOOBIG:
+		return MHD_HTTP_CONTENT_TOO_LARGE;
+	case CC_ENOTFOUND:
+		return MHD_HTTP_NOT_FOUND;
+	case CC_EDENIED:
+		return MHD_HTTP_FORBIDDEN;
+	case CC_EEXIST:
+		return MHD_HTTP_CONFLICT;
+	case CC_EREJECTED:
+		return MHD_HTTP_UNPROCESSABLE_CONTENT;
+	case CC_EBUSY:
+	case CC_ESCHEMA:
+	case CC_ENOMEM:
+		return MHD_HTTP_SERVICE_UNAVAILABLE;
+	case CC_EUNSUPPORTED:
+		return MHD_HTTP_NOT_IMPLEMENTED;
+	case CC_EIO:
+	case CC_ESTORE:
+		return MHD_HTTP_INTERNAL_SERVER_ERROR;
+	}
+	return MHD_HTTP_INTERNAL_SERVER_ERROR;
+}
+
+/* ---- store pool ---- */
+
+static int pool_get(struct cc_server *srv, struct cc_store **out, struct cc_err *err)
+{
+	pthread_mutex_lock(&srv->pool_lock);
+	if (srv->n_pool > 0) {
+		*out = srv->pool[--srv->n_pool];
+		pthread_mutex_unlock(&srv->pool_lock);
+		return 0;
+	}
+	pthread_mutex_unlock(&srv->pool_lock);
+	return cc_store_open(out, srv->store_uri, &(struct cc_store_opts){ .who = "api" }, err);
+}
+
+static void pool_put(struct cc_server *srv, struct cc_store *st)
+{
+	if (!st)
+		return;
+	pthread_mutex_lock(&srv->pool_lock);
+	if (srv->n_pool == srv->cap_pool) {
+		size_t cap = srv->cap_pool ? 2 * srv->cap_pool : 8;
+		struct cc_store **p = cc_realloc(srv->pool, cap * sizeof(*p));
+
+		if (p) {
+			srv->pool = p;
+			srv->cap_pool = cap;
+		}
+	}
+	if (srv->n_pool < srv->cap_pool) {
+		srv->pool[srv->n_pool++] = st;
+		st = NULL;
+	}
+	pthread_mutex_unlock(&srv->pool_lock);
+	cc_store_close(st); /* no room to keep it */
+}
+
+/* ---- responses ---- */
+
+int cc__reply_json(struct cc_buf *out, json_t *j, struct cc_err *err)
+{
+	const size_t flags = JSON_COMPACT | JSON_ENSURE_ASCII;
+	size_t n;
+	int ret;
+
+	if (!j)
+		return cc_err_set(err, CC_ENOMEM, "out of memory");
+	n = json_dumpb(j, NULL, 0, flags);
+	if (n == 0) {
+		json_decref(j);
+		return cc_err_set(err, CC_ENOMEM, "out of memory");
+	}
+	ret = cc_buf_grow(out, n + 1);
+	if (ret < 0) {
+		json_decref(j);
+		return cc_err_set(err, ret, "response too large");
+	}
+	/* dumping allocates too (cycle detection), so the second pass can fail as well */
+	if (json_dumpb(j, out->buf + out->len, n, flags) != n) {
+		out->buf[out->len] = '\0';
+		json_decref(j);
+		return cc_err_set(err, CC_ENOMEM, "out of memory");
+	}
+	out->len += n;
+	out->buf[out->len++] = '\n';
+	out->buf[out->len] = '\0';
+	json_decref(j);
+	return 0;
+}
+
+static void free_body(void *p)
+{
+	cc_free(p);
+}
+
+static bool add_headers(struct MHD_Response *resp, const char *const *headers)
+{
+	for (size_t i = 0; headers && headers[i]; i += 2)
+		if (MHD_add_response_header(resp, headers[i], headers[i + 1]) != MHD_YES)
+			return false;
+	return true;
+}
+
+/*
+ * Queues body (taken: released here) with status, the common headers and the given ones
+ * (name, value, …, NULL: ETag, Allow, WWW-Authenticate). Returns MHD_YES or MHD_NO (drop the
+ * connection).
+ */
+static enum MHD_Result send_with(struct rq *r, struct MHD_Connection *c, unsigned status,
+                                 struct cc_buf *body, const char *const *headers)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ok;
+	char id[32];
+	size_t len;
+	char *data;
+
+	data = cc_buf_detach(body, &len);
+	if (!data)
+		return MHD_NO;
+	resp = MHD_create_response_from_buffer_with_free_callback(len, data, free_body);
+	if (!resp) {
+		cc_free(data);
+		return MHD_NO;
+	}
+	snprintf(id, sizeof(id), "%llu", (unsigned long long)r->req.id);
+	if (MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json") !=
+	            MHD_YES ||
+	    MHD_add_response_header(resp, "X-Request-Id", id) != MHD_YES ||
+	    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store") != MHD_YES ||
+	    !add_headers(resp, headers)) {
+		MHD_destroy_response(resp);
+		return MHD_NO;
+	}
+	ok = MHD_queue_response(c, status, resp);
+	MHD_destroy_response(resp);
+	r->status = (int)status;
+	r->bytes_out = len;
+	r->answered = true;
+	return ok;
+}
+
+/* send_with() and one optional header (name NULL: none). */
+static enum MHD_Result send_body(struct rq *r, struct MHD_Connection *c, unsigned status,
+                                 struct cc_buf *body, const char *name, const char *value)
+{
+	const char *const headers[] = { name, value, NULL };
+
+	return send_with(r, c, status, body, name ? headers : NULL);
+}
+
+/* An error body {"error":{"code","message","field"}} with the given status. */
+static enum MHD_Result send_error(struct rq *r, struct MHD_Connection *c, unsigned status,
+                                  const struct cc_err *e, const char *extra_name,
+                                  const char *extra_value)
+{
+	struct cc_buf body = CC_BUF_INIT(CC_LIMIT_TEXT_OUT);
+	enum cc_code code = e->code ? e->code : CC_ESTORE;
+	const char *msg = e->msg[0] ? e->msg : cc_code_text(code);
+
+	/* built by hand, so that an error can be reported when memory is short */
+	if (cc_buf_adds(&body, "{\"error\":{\"code\":") < 0 ||
+	    cc_buf_add_json_str(&body, cc_code_name(code)) < 0 ||
+	    cc_buf_adds(&body, ",\"message\":") < 0 || cc_buf_add_json_str(&body, msg) < 0 ||
+	    cc_buf_adds(&body, ",\"field\":") < 0 ||
+	    (e->field[0] ? cc_buf_add_json_str(&body, e->field) : cc_buf_adds(&body, "null")) < 0 ||
+	    cc_buf_adds(&body, "}}\n") < 0)
+		return MHD_NO;
+	return send_body(r, c, status, &body, extra_name, extra_value);
+}
+
+static enum MHD_Result fail(struct rq *r, struct MHD_Connection *c, const struct cc_err *e)
+{
+	return send_error(r, c, http_status(e->code), e, NULL, NULL);
+}
+
+/* ---- requests ---- */
+
+const char *cc__req_query(const struct cc__req *req, const char *name)
+{
+	/* no connection: a handler called directly, by a test */
+	return req->conn ? MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name)
+	                 : NULL;
+}
+
+const char *cc__req_param(const struct cc__req *req, const char *name)
+{
+	for (size_t i = 0; i < req->n_params; i++)
+		if (strcmp(req->params[i].name, name) == 0)
+			return req->params[i].value;
+	return "";
+}
+
+/* The token of "Authorization: Bearer TOKEN", or NULL. */
+static const char *bearer(struct MHD_Connection *c)
+{
+	const char *h =
+	        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+
+	if (!h || strncasecmp(h, "Bearer ", 7) != 0)
+		return NULL;
+	h += 7;
+	while (*h == ' ')
+		h++;
+	return h;
+}
+
+/* Authenticates the caller and checks its role against the route's. */
+static enum MHD_Result authorise(struct rq *r, struct MHD_Connection *c,
+                                 const struct cc__route *route, bool *done)
+{
+	struct cc_err e = { 0 };
+	int ret;
+
+	*done = true;
+	ret = cc_auth_check_token(r->req.st, bearer(c), 0, &r->who, &e);
+	if (ret == CC_EDENIED)
+		return send_error(r, c, MHD_HTTP_UNAUTHORIZED, &e, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+		                  "Bearer realm=\"concord\"");
+	if (ret < 0)
+		return fail(r, c, &e);
+	memcpy(r->user, r->who.user.name, sizeof(r->user));
+	if (r->who.user.role < route->role) {
+		cc_err_set(&e, CC_EDENIED, "this needs the role %s; user '%s' is %s",
+		           cc_role_name(route->role), r->who.user.name,
+		           cc_role_name(r->who.user.role));
+		return fail(r, c, &e);
+	}
+	r->req.who = &r->who;
+	*done = false;
+	return MHD_YES;
+}
+
+/* Parses the body as JSON; a malformed body is 400 naming where it breaks. */
+static enum MHD_Result parse_body(struct rq *r, struct MHD_Connection *c, bool *done)
+{
+	struct cc_err e = { 0 };
+	json_error_t je;
+
+	*done = false;
+	if (r->body.len == 0)
+		return MHD_YES;
+	r->req.body = json_loadb(r->body.buf, r->body.len, JSON_REJECT_DUPLICATES, &je);
+	if (r->req.body)
+		return MHD_YES;
+	*done = true;
+	if (json_error_code(&je) == json_error_out_of_memory)
+		cc_err_set(&e, CC_ENOMEM, "out of memory");
+	else
+		cc_err_set(&e, CC_EPARSE, "malformed JSON at line %d, column %d (byte %d): %s",
+		           je.line, je.column, je.position, je.text);
+	cc_err_at(&e, NULL, 0, "body");
+	return fail(r, c, &e);
+}
+
+struct query_check {
+	const struct cc__route *route;
+	const char *unknown; /* the first argument the route does not take */
+};
+
+static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 const char *value)
+{
+	struct query_check *qc = cls;
+
+	(void)kind;
+	(void)value;
+	for (const struct cc__query_param *q = qc->route->query; q && q->name; q++)
+		if (strcmp(q->name, key) == 0)
+			return MHD_YES;
+	qc->unknown = key;
+	return MHD_NO;
+}
+
+/* A query argument the route does not document is an error, not silently ignored. */
+static bool unknown_arg(struct MHD_Connection *c, const struct cc__route *route, struct cc_err *e)
+{
+	struct query_check qc = { .route = route };
+
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, check_arg, &qc);
+	if (!qc.unknown)
+		return false;
+	cc_err_set(e, CC_EUSAGE, "unknown query argument '%s'", qc.unknown);
+	cc_err_at(e, NULL, 0, qc.unknown);
+	return true;
+}
+
+static void *z_alloc(void *opaque, unsigned items, unsigned size)
+{
+	(void)opaque;
+	return cc_alloc_array(items, size);
+}
+
+static void z_free(void *opaque, void *p)
+{
+	(void)opaque;
+	cc_free(p);
+}
+
+/* True when Accept-Encoding names gzip without refusing it ("gzip;q=0"). */
+static bool accepts_gzip(struct MHD_Connection *c)
+{
+	const char *h =
+	        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	const char *p = h ? strcasestr(h, "gzip") : NULL;
+
+	if (!p)
+		return false;
+	p += 4;
+	while (*p == ' ')
+		p++;
+	if (strncmp(p, ";q=0", 4) != 0)
+		return true;
+	p += 4;
+	if (*p == '.')
+		p += strspn(p + 1, "0") + 1;
+	return !(*p == '\0' || *p == ',' || *p == ' ');
+}
+
+/* Compresses in into *gz (gzip format); 0, or CC_ENOMEM/CC_EIO with *gz released. */
+static int gzip_body(const struct cc_buf *in, struct cc_buf *gz)
+{
+	z_stream z = { .zalloc = z_alloc, .zfree = z_free };
+	int ret;
+
+	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return CC_ENOMEM;
+	ret = cc_buf_grow(gz, deflateBound(&z, in->len));
+	if (ret == 0) {
+		z.next_in = (unsigned char *)in->buf;
+		z.avail_in = (unsigned)in->len;
+		z.next_out = (unsigned char *)gz->buf;
+		z.avail_out = (unsigned)(gz->alloc - 1);
+		if (deflate(&z, Z_FINISH) == Z_STREAM_END) {
+			gz->len = z.total_out;
+			gz->buf[gz->len] = '\0';
+		} else {
+			ret = CC_EIO;
+			cc_buf_release(gz);
+		}
+	}
+	deflateEnd(&z);
+	return ret;
+}
+
+#define GZIP_MIN 1024 /* smaller bodies go as they are */
+
+/*
+ * Answers a successful GET: with its ETag (a BLAKE2b-128 of the body), or 304 Not Modified
+ * and no body when If-None-Match names that tag; gzip-compressed when the client accepts it
+ * and the body is worth it (the tag then ends in "-gzip"; an uncompressed answer is the
+ * fallback when compression fails).
+ */
+static enum MHD_Result send_tagged(struct rq *r, struct MHD_Connection *c, struct cc_buf *out)
+{
+	const char *inm =
+	        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	struct cc_buf gz = CC_BUF_INIT(CC_LIMIT_TEXT_OUT);
+	unsigned char h[16];
+	char tag[2 * sizeof(h) + 8];
+
+	crypto_generichash(h, sizeof(h), (const unsigned char *)out->buf, out->len, NULL, 0);
+	tag[0] = '"';
+	cc_hex(h, sizeof(h), tag + 1); /* '"' and 32 hex digits: matches both representations */
+	if (inm && (strstr(inm, tag) || strcmp(inm, "*") == 0)) {
+		memcpy(tag + 1 + 2 * sizeof(h), "\"", 2);
+		cc_buf_release(out);
+		return send_body(r, c, MHD_HTTP_NOT_MODIFIED, out, MHD_HTTP_HEADER_ETAG, tag);
+	}
+	if (out->len >= GZIP_MIN && accepts_gzip(c) && gzip_body(out, &gz) == 0) {
+		const char *const headers[] = { MHD_HTTP_HEADER_ETAG,
+			                        tag,
+			                        MHD_HTTP_HEADER_CONTENT_ENCODING,
+			                        "gzip",
+			                        MHD_HTTP_HEADER_VARY,
+			                        "Accept-Encoding",
+			                        NULL };
+
+		memcpy(tag + 1 + 2 * sizeof(h), "-gzip\"", 7);
+		cc_buf_release(out);
+		return send_with(r, c, MHD_HTTP_OK, &gz, headers);
+	}
+	memcpy(tag + 1 + 2 * sizeof(h), "\"", 2);
+	return send_body(r, c, MHD_HTTP_OK, out, MHD_HTTP_HEADER_ETAG, tag);
+}
+
+static enum MHD_Result dispatch(struct rq *r, struct MHD_Connection *c)
+{
+	struct cc_buf allow = CC_BUF_INIT(256);
+	struct cc_buf out = CC_BUF_INIT(CC_LIMIT_TEXT_OUT);
+	const struct cc__route *route;
+	struct cc_err e = { 0 };
+	enum MHD_Result res;
+	bool known = false, done;
+	int ret;
+
+	route = cc__route_find(r->req.method, r->req.path, &r->req, &known, &allow);
+	if (!route && known) {
+		cc_err_set(&e, CC_EUSAGE, "method %s not allowed on %s", r->req.method,
+		           r->req.path);
+		res = send_error(r, c, MHD_HTTP_METHOD_NOT_ALLOWED, &e, MHD_HTTP_HEADER_ALLOW,
+		                 allow.buf);
+		cc_buf_release(&allow);
+		return res;
+	}
+	cc_buf_release(&allow);
+	if (!route) {
+		cc_err_set(&e, CC_ENOTFOUND, "no route %s %s", r->req.method, r->req.path);
+		return fail(r, c, &e);
+	}
+	if ((ret = pool_get(r->srv, &r->req.st, &e)) < 0)
+		return fail(r, c, &e);
+	if (route->role > CC_ROLE_NONE) {
+		res = authorise(r, c, route, &done);
+		if (done)
+			return res;
+	}
+	if (unknown_arg(c, route, &e))
+		return fail(r, c, &e);
+	res = parse_body(r, c, &done);
+	if (done)
+		return res;
+	r->req.status = route->status ? route->status : MHD_HTTP_OK;
+	ret = route->run(&r->req, &out, &e);
+	if (ret < 0) {
+		cc_buf_release(&out);
+		if (!e.code)
+			e.code = (enum cc_code)ret;
+		return fail(r, c, &e);
+	}
+	if (r->req.status == MHD_HTTP_OK && strcmp(r->req.method, "GET") == 0)
+		return send_tagged(r, c, &out);
+	return send_body(r, c, (unsigned)r->req.status, &out, NULL, NULL);
+}
+
+static bool content_length_over(struct MHD_Connection *c, size_t max)
+{
+	const char *h =
+	        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	int64_t n;
+
+	return h && cc_parse_i64(h, 0, INT64_MAX, &n, NULL) == 0 && (uint64_t)n > max;
+}
+
+static enum MHD_Result too_big(struct rq *r, struct MHD_Connection *c)
+{
+	struct cc_err e = { 0 };
+
+	cc_err_set(&e, CC_ETOOBIG, "request body exceeds %zu bytes", r->srv->o.max_body);
+	cc_err_at(&e, NULL, 0, "body");
+	return fail(r, c, &e);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+	struct cc_server *srv = cls;
+	struct rq *r = *con_cls;
+
+	(void)version;
+	if (!r) {
+		r = cc_calloc(1, sizeof(*r));
+		if (!r)
+			return MHD_NO;
+		clock_gettime(CLOCK_MONOTONIC, &r->t0);
+		r->srv = srv;
+		r->req.id = atomic_fetch_add(&srv->next_id, 1) + 1;
+		r->req.method = method;
+		r->req.path = url;
+		r->req.conn = c;
+		cc_buf_init(&r->body, srv->o.max_body + 1);
+		atomic_fetch_add(&srv->in_flight, 1);
+		*con_cls = r;
+		if (content_length_over(c, srv->o.max_body)) {
+			r->too_big = true;
+			return too_big(r, c);
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (!r->too_big && !r->answered &&
+		    (r->body.len + *upload_data_size > srv->o.max_body ||
+		     cc_buf_add(&r->body, upload_data, *upload_data_size) < 0))
+			r->too_big = true;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (r->answered)
+		return MHD_YES;
+	if (r->too_big)
+		return too_big(r, c);
+	return dispatch(r, c);
+}
+
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+	struct cc_server *srv = cls;
+	struct rq *r = *con_cls;
+	char line[1024];
+
+	(void)c;
+	if (!r)
+		return;
+	if (srv->o.log) {
+		snprintf(line, sizeof(line), "req=%llu %s %s %d %zuB %.1fms user=%s%s",
+		         (unsigned long long)r->req.id, r->req.method, r->req.path, r->status,
+		         r->bytes_out, ms_since(&r->t0), r->user[0] ? r->user : "-",
+		         toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
+		srv->o.log(srv->o.log_ctx, line);
+	}
+	if (r->req.body)
+		json_decref(r->req.body);
+	pool_put(srv, r->req.st);
+	cc_buf_release(&r->body);
+	cc_free(r);
+	*con_cls = NULL;
+	atomic_fetch_sub(&srv->in_flight, 1);
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	struct cc_server *srv = cls;
+	char line[512];
+
+	if (!srv->o.log)
+		return;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	line[strcspn(line, "\n")] = '\0';
+	srv->o.log(srv->o.log_ctx, line);
+}
+
+/* ---- lifecycle ---- */
+
+static void *json_alloc(size_t n)
+{
+	return cc_malloc(n);
+}
+
+static void json_free(void *p)
+{
+	cc_free(p);
+}
+
+static void free_server(struct cc_server *srv)
+{
+	for (size_t i = 0; i < srv->n_pool; i++)
+		cc_store_close(srv->pool[i]);
+	cc_free(srv->pool);
+	pthread_mutex_destroy(&srv->pool_lock);
+	cc_free(srv->store_uri);
+	cc_free(srv);
+}
+
+int cc_server_start(struct cc_server **out, const struct cc_server_opts *opts, struct cc_err *err)
+{
+	struct cc_server *srv;
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct sockaddr_in bound;
+	socklen_t blen = sizeof(bound);
+	const union MHD_DaemonInfo *info;
+	struct cc_store *st = NULL;
+	unsigned flags;
+	int ret;
+
+	*out = NULL;
+	if (!opts || !opts->store || !*opts->store)
+		return cc_err_set(err, CC_EUSAGE, "no store given");
+	srv = cc_calloc(1, sizeof(*srv));
+	if (!srv)
+		return cc_err_set(err, CC_ENOMEM, "out of memory");
+	srv->o = *opts;
+	if (!srv->o.host || !*srv->o.host)
+		srv->o.host = "127.0.0.1";
+	if (srv->o.threads == 0)
+		srv->o.threads = DEFAULT_THREADS;
+	if (srv->o.max_body == 0)
+		srv->o.max_body = CC_SERVER_MAX_BODY;
+	if (srv->o.timeout_s == 0)
+		srv->o.timeout_s = DEFAULT_TIMEOUT_S;
+	if (srv->o.grace_ms == 0)
+		srv->o.grace_ms = DEFAULT_GRACE_MS;
+	pthread_mutex_init(&srv->pool_lock, NULL);
+	srv->store_uri = cc_strdup(opts->store);
+	if (!srv->store_uri) {
+		ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+		goto out_free;
+	}
+	if (srv->o.threads > MAX_THREADS) {
+		ret = cc_err_set(err, CC_EUSAGE, "at most %d threads", MAX_THREADS);
+		goto out_free;
+	}
+	if (inet_pton(AF_INET, srv->o.host, &sin.sin_addr) != 1) {
+		ret = cc_err_set(err, CC_EUSAGE, "'%s' is not an IPv4 address", srv->o.host);
+		goto out_free;
+	}
+	sin.sin_port = htons(srv->o.port);
+	/* a store that cannot be opened fails here, not on every request */
+	if ((ret = pool_get(srv, &st, err)) < 0)
+		goto out_free;
+	pool_put(srv, st);
+	json_set_alloc_funcs(json_alloc, json_free);
+
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	srv->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
+	                          on_mhd_log, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
+	                          MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)srv->o.threads,
+	                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)srv->o.timeout_s,
+	                          MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_END);
+	if (!srv->d) {
+		ret = cc_err_set(err, CC_EIO, "cannot listen on %s:%u: %s", srv->o.host,
+		                 (unsigned)srv->o.port, strerror(errno));
+		goto out_free;
+	}
+	info = MHD_get_daemon_info(srv->d, MHD_DAEMON_INFO_LISTEN_FD);
+	if (!info || getsockname(info->listen_fd, (struct sockaddr *)&bound, &blen) != 0) {
+		ret = cc_err_set(err, CC_EIO, "cannot read the listening port: %s",
+		                 strerror(errno));
+		MHD_stop_daemon(srv->d);
+		goto out_free;
+	}
+	srv->port = ntohs(bound.sin_port);
+	*out = srv;
+	return 0;
+out_free:
+	free_server(srv);
+	return ret;
+}
+
+uint16_t cc_server_port(const struct cc_server *srv)
+{
+	return srv->port;
+}
+
+void cc_server_stop(struct cc_server *srv)
+{
+	MHD_socket s;
+	unsigned waited_ms = 0;
+
+	if (!srv)
+		return;
+	s = MHD_quiesce_daemon(srv->d); /* no new connections from here on */
+	if (s != MHD_INVALID_SOCKET)
+		close(s);
+	while (atomic_load(&srv->in_flight) > 0 && waited_ms < srv->o.grace_ms) {
+		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+		waited_ms += 10;
+	}
+	MHD_stop_daemon(srv->d);
+	free_server(srv);
+}

@@ -1,0 +1,90 @@
+/*
+ * The server's internals: the request as handlers see it, the route table's row, and the
+ * helpers handlers share (internal).
+ *
+ * A request lives from its first byte to the log line written when it completes; everything
+ * in struct cc__req is borrowed until then. A handler reads what it needs from req (path
+ * parameters, query arguments, the parsed JSON body, the caller), calls one library function
+ * and writes the JSON answer into *out (capped at CC_LIMIT_TEXT_OUT). On failure it returns
+ * the negative code with err filled (err->field names the offending parameter); the dispatcher
+ * turns it into an error body and the status of that code.
+ */
+#ifndef CC_SERVER_SERVER_H
+#define CC_SERVER_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include <concord/auth.h>
+#include <concord/buf.h>
+#include <concord/error.h>
+#include <concord/store.h>
+
+#define CC__MAX_PATH_PARAMS 4
+
+struct cc__req {
+	uint64_t id;        /* request id: in the log line and the X-Request-Id header */
+	const char *method; /* "GET" */
+	const char *path;   /* "/api/areas/AF01", without the query */
+	void *conn;         /* the libmicrohttpd connection, for cc__req_query */
+	size_t n_params;
+	struct {
+		char name[32];   /* from the pattern, without braces */
+		char value[128]; /* the path segment */
+	} params[CC__MAX_PATH_PARAMS];
+	json_t *body;        /* the parsed JSON body; NULL when the request had none */
+	struct cc_store *st; /* this worker's store handle */
+	/*
+	 * The caller, for every route that needs a token; NULL on public routes. Its mission,
+	 * organisation and role reach every handler, so that visibility filtering can be added
+	 * to handlers without changing their signature.
+	 */
+	const struct cc_principal *who;
+	int status; /* set by a handler that answers other than 200 (201 Created) */
+};
+
+typedef int cc__route_fn(struct cc__req *req, struct cc_buf *out, struct cc_err *err);
+
+/* A query argument of a route, for the OpenAPI document. */
+struct cc__query_param {
+	const char *name;
+	const char *type;        /* JSON Schema type: "integer", "string" */
+	const char *enum_values; /* "pillar|sector|cluster", or NULL */
+	const char *format;      /* "date", or NULL */
+	const char *description;
+};
+
+struct cc__route {
+	const char *method; /* "GET", "POST", "DELETE" */
+	const char *path;   /* "/api/areas/{pcode}": a {name} matches one non-empty segment */
+	cc__route_fn *run;
+	enum cc_role role;   /* minimum role; CC_ROLE_NONE: no token needed */
+	int status;          /* status of success: 200, 201 */
+	const char *summary; /* one line, for the OpenAPI document */
+	const char *body;    /* description of the JSON body it takes, NULL when none */
+	const struct cc__query_param *query; /* ended by a row with name NULL; NULL none */
+};
+
+extern const struct cc__route cc__routes[];
+extern const size_t cc__n_routes;
+
+/*
+ * Finds the route for method and path and fills req->params. Returns the route, or NULL with
+ * *path_known true when some route has this path but not this method (then allow gets the
+ * methods, "GET, POST"), false when no route has it.
+ */
+const struct cc__route *cc__route_find(const char *method, const char *path, struct cc__req *req,
+                                       bool *path_known, struct cc_buf *allow);
+
+/* A query argument of the request, NULL when absent (borrowed until the request ends). */
+const char *cc__req_query(const struct cc__req *req, const char *name);
+/* The value of path parameter name; "" when the route has none of that name. */
+const char *cc__req_param(const struct cc__req *req, const char *name);
+
+/* Serialises j into out (keys in insertion order, compact) and releases j; NULL j is ENOMEM. */
+int cc__reply_json(struct cc_buf *out, json_t *j, struct cc_err *err);
+
+#endif
