@@ -1,0 +1,144 @@
+/*
+ * Progress against benchmarks and robust trends (DOMAIN.md §2.1–2.4). Pure functions over plain
+ * arrays: no store, no I/O; GSL's error handler is switched off so that it never aborts.
+ *
+ *	progress = (actual − baseline) / (target − baseline)      NAN ("n/a") when target = baseline
+ *	expected = position of the latest actual's date on the line baseline → milestones → target,
+ *	           clipped to [0, 1]
+ *	ratio    = progress / expected
+ *	status   = no_data (no actual after the baseline), stale (latest actual older than max_age:
+ *	           opts, else 2 × the indicator's reporting period, else 180 days), on_track
+ *	           (ratio ≥ on_track), at_risk (≥ at_risk), off_track; with expected = 0 on_track when
+ *	           progress ≥ 0. "Lower is better" needs nothing special: target − baseline < 0.
+ *	trend    = Theil–Sen slope and intercept, Mann–Kendall S, tie-corrected Var(S), continuity-
+ *	           corrected Z, two-sided p: exact (Mahonian numbers) for n < 10 without ties, else
+ *	           the normal approximation (flagged when n < 10 with ties). No verdict for n < 4.
+ *	projected date: t* = (target − a) / b when b has the sign of target − baseline, "attained"
+ *	           when the latest actual meets the target, else "not reached on current trend".
+ *
+ * Time is in days (cc_date day numbers) inside cc_progress_compute; the trend functions take any
+ * unit.
+ */
+#ifndef CONCORD_PROGRESS_H
+#define CONCORD_PROGRESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <concord/error.h>
+#include <concord/indicators.h>
+
+#define CC_TREND_MIN_N 4    /* no verdict and no projection from fewer points */
+#define CC_TREND_MAX_N 4096 /* pairwise slopes: n(n − 1)/2 of them */
+
+enum cc_trend_dir {
+	CC_TREND_TOO_FEW = 0, /* n < CC_TREND_MIN_N */
+	CC_TREND_NONE,        /* p >= alpha: "no clear trend" */
+	CC_TREND_INCREASING,
+	CC_TREND_DECREASING,
+};
+
+struct cc_trend {
+	size_t n;          /* points used */
+	double slope;      /* Theil–Sen b per unit of t; NAN when n < 2 or all t equal */
+	double intercept;  /* a = median(y − b t) */
+	long s;            /* Mann–Kendall S */
+	double var_s;      /* tie-corrected Var(S) */
+	double z;          /* continuity-corrected */
+	double p;          /* two-sided; NAN when n < CC_TREND_MIN_N */
+	bool exact;        /* p from the exact distribution (n < 10, no ties) */
+	bool ties;         /* some y values are tied */
+	bool approximate;  /* n < 10 with ties: normal approximation, flag it */
+	enum cc_trend_dir dir;
+};
+
+/*
+ * Theil–Sen, Mann–Kendall and the verdict at alpha (0: 0.05) for (t[i], y[i]), i < n, in time
+ * order. 0, CC_EINVALID (a NAN value), CC_ETOOBIG (n > CC_TREND_MAX_N) or CC_ENOMEM.
+ */
+CC_API int cc_trend_compute(const double *t, const double *y, size_t n, double alpha,
+                            struct cc_trend *out, struct cc_err *err);
+/*
+ * The exact two-sided p of Mann–Kendall S for n untied values (1 <= n <= 12): the share of the
+ * n! orderings with |S'| >= |S|. NAN when n is out of range.
+ */
+CC_API double cc_trend_exact_p(size_t n, long s);
+/* "increasing", "decreasing", "no clear trend", "too few points". */
+CC_API const char *cc_trend_dir_name(enum cc_trend_dir d);
+
+enum cc_status {
+	CC_STATUS_NA = 0,    /* no baseline or target, or target = baseline: progress "n/a" */
+	CC_STATUS_NO_DATA,
+	CC_STATUS_STALE,
+	CC_STATUS_ON_TRACK,
+	CC_STATUS_AT_RISK,
+	CC_STATUS_OFF_TRACK,
+};
+/* "n/a", "no_data", "stale", "on_track", "at_risk", "off_track". */
+CC_API const char *cc_status_name(enum cc_status s);
+
+enum cc_projection {
+	CC_PROJ_NONE = 0,     /* no target, or too few points (see trend.n) */
+	CC_PROJ_ATTAINED,
+	CC_PROJ_DATE,         /* projected_date holds the day */
+	CC_PROJ_NOT_REACHED,  /* "not reached on current trend" */
+};
+CC_API const char *cc_projection_name(enum cc_projection p);
+
+struct cc_progress_opts {
+	double on_track;  /* ratio at or above: on track; 0: 0.90 */
+	double at_risk;   /* ratio at or above: at risk; 0: 0.75 */
+	double alpha;     /* trend significance; 0: 0.05 */
+	int max_age_days; /* stale beyond; 0: 2 × reporting period, else 180 */
+	int32_t at;       /* "today" for staleness; CC_DATE_NONE: the latest observation overall */
+};
+
+/* Progress of one value; NAN when target = baseline or any input is NAN. */
+CC_API double cc_progress_of(double actual, double baseline, double target);
+/*
+ * Expected progress at day t on the line through (dates[i], values[i]) for the n benchmark
+ * points in date order (baseline first, target last, milestones between), each converted to
+ * progress; clipped to [0, 1]. NAN when n < 2 or target = baseline.
+ */
+CC_API double cc_progress_expected(const int32_t *dates, const double *values, size_t n,
+                                   int32_t t);
+/* The status for a progress and expected value under opts' thresholds (not stale/no data). */
+CC_API enum cc_status cc_progress_status(double progress, double expected,
+                                         const struct cc_progress_opts *opts);
+
+/* One result per indicator × area × disaggregation. Strings copied. */
+struct cc_progress_result {
+	size_t indicator;       /* index into data->indicators */
+	char area[32];          /* P-code, "" the whole mission */
+	char sex[16];           /* "" total */
+	char age_group[32];
+	size_t n_values;        /* observations with a value */
+	size_t n_missing;       /* observations without one */
+	int32_t latest_date;    /* CC_DATE_NONE: none */
+	double latest_value;    /* NAN: none */
+	double baseline, target;          /* NAN: no such benchmark */
+	int32_t baseline_date, target_date;
+	size_t n_milestones;
+	double progress;        /* raw, may be < 0 or > 1; NAN n/a */
+	double expected;        /* NAN n/a */
+	double ratio;           /* NAN n/a */
+	enum cc_status status;
+	int max_age_days;       /* the staleness rule applied to this series */
+	struct cc_trend trend;  /* t in days */
+	enum cc_projection projection;
+	int32_t projected_date; /* with CC_PROJ_DATE */
+};
+
+/*
+ * Every series of data (sorted as cc_store_load_indicator_data returns it): a result for each
+ * indicator × area × disaggregation with observations or benchmarks. *out owned (cc_free).
+ * Benchmarks apply to the series with the same area and disaggregation only. 0, CC_ENOMEM or
+ * CC_EINVALID (unsorted input).
+ */
+CC_API int cc_progress_compute(const struct cc_indicator_data *data,
+                               const struct cc_progress_opts *opts,
+                               struct cc_progress_result **out, size_t *n_out,
+                               struct cc_err *err);
+
+#endif

@@ -1,0 +1,384 @@
+/* concord progress: indicators against their benchmarks, with status, trend and projection */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <concord/alloc.h>
+#include <concord/indicators.h>
+#include <concord/progress.h>
+#include <concord/text.h>
+
+#include "cli/cli.h"
+
+#define CC_BANNED_ALLOW_IO
+#include "core/banned.h"
+
+enum fmt { F_TABLE, F_CSV, F_JSON };
+
+static int32_t today(void)
+{
+	struct tm tm;
+	time_t t = time(NULL);
+
+	gmtime_r(&t, &tm);
+	return cc_date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+/* A number with 3 decimals, or "n/a". */
+static const char *num3(double v, char buf[static 32])
+{
+	if (isnan(v))
+		return "n/a";
+	snprintf(buf, 32, "%.3f", v);
+	return buf;
+}
+
+static const char *numg(double v, char buf[static 32])
+{
+	if (isnan(v))
+		return "";
+	snprintf(buf, 32, "%.6g", v);
+	return buf;
+}
+
+static const char *p_method(const struct cc_trend *t)
+{
+	if (isnan(t->p))
+		return "";
+	return t->exact ? "exact" : t->approximate ? "normal (ties, n < 10)" : "normal";
+}
+
+static const char *disagg(const struct cc_progress_result *r, char buf[static 64])
+{
+	if (!r->sex[0] && !r->age_group[0])
+		return "total";
+	snprintf(buf, 64, "%s%s%s", r->sex, r->sex[0] && r->age_group[0] ? " " : "",
+	         r->age_group);
+	return buf;
+}
+
+static const char *projected(const struct cc_progress_result *r, char buf[static 32])
+{
+	char d[11];
+
+	switch (r->projection) {
+	case CC_PROJ_DATE:
+		snprintf(buf, 32, "%s", cc_date_format(r->projected_date, d));
+		return buf;
+	case CC_PROJ_NONE:
+		if (!isnan(r->target) && r->trend.n < CC_TREND_MIN_N)
+			return "too few points";
+		return "";
+	case CC_PROJ_ATTAINED:
+	case CC_PROJ_NOT_REACHED:
+		break;
+	}
+	return cc_projection_name(r->projection);
+}
+
+static void csv_field(const char *s, bool last)
+{
+	bool quote = strpbrk(s, ",\"\n\r") != NULL;
+
+	if (quote) {
+		putchar('"');
+		for (; *s; s++) {
+			if (*s == '"')
+				putchar('"');
+			putchar(*s);
+		}
+		putchar('"');
+	} else {
+		fputs(s, stdout);
+	}
+	putchar(last ? '\n' : ',');
+}
+
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static void json_num(double v)
+{
+	if (isnan(v))
+		fputs("null", stdout);
+	else
+		printf("%.6g", v);
+}
+
+static void print_csv(const struct cc_indicator_data *d, const struct cc_progress_result *r,
+                      size_t n)
+{
+	static const char *const head[] = {
+		"indicator", "area", "sex", "age_group", "direction", "n", "missing",
+		"latest_date", "latest_value", "baseline", "target", "progress", "expected", "ratio",
+		"status", "max_age_days", "trend", "slope_per_year", "mk_s", "p", "p_method",
+		"projection", "projected_date",
+	};
+	char b[16][32], dt[3][11];
+
+	for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
+		csv_field(head[i], i + 1 == sizeof(head) / sizeof(head[0]));
+	for (size_t i = 0; i < n; i++) {
+		const struct cc_progress_result *x = &r[i];
+		const struct cc_indicator *ind = &d->indicators[x->indicator];
+
+		snprintf(b[0], 32, "%zu", x->n_values);
+		snprintf(b[1], 32, "%zu", x->n_missing);
+		snprintf(b[2], 32, "%d", x->max_age_days);
+		snprintf(b[3], 32, "%ld", x->trend.s);
+		csv_field(ind->code, false);
+		csv_field(x->area, false);
+		csv_field(x->sex, false);
+		csv_field(x->age_group, false);
+		csv_field(ind->higher_is_better ? "higher" : "lower", false);
+		csv_field(b[0], false);
+		csv_field(b[1], false);
+		csv_field(cc_date_format(x->latest_date, dt[0]), false);
+		csv_field(numg(x->latest_value, b[4]), false);
+		csv_field(numg(x->baseline, b[5]), false);
+		csv_field(numg(x->target, b[6]), false);
+		csv_field(numg(x->progress, b[7]), false);
+		csv_field(numg(x->expected, b[8]), false);
+		csv_field(numg(x->ratio, b[9]), false);
+		csv_field(cc_status_name(x->status), false);
+		csv_field(b[2], false);
+		csv_field(cc_trend_dir_name(x->trend.dir), false);
+		csv_field(numg(x->trend.slope * 365.25, b[10]), false);
+		csv_field(x->trend.n >= 2 ? b[3] : "", false);
+		csv_field(numg(x->trend.p, b[11]), false);
+		csv_field(p_method(&x->trend), false);
+		csv_field(x->projection == CC_PROJ_DATE ? "date" : projected(x, b[12]), false);
+		csv_field(x->projection == CC_PROJ_DATE ? cc_date_format(x->projected_date, dt[1])
+		                                        : "",
+		          true);
+	}
+}
+
+static void print_json(const struct cc_indicator_data *d, const struct cc_progress_result *r,
+                       size_t n, const struct cc_progress_opts *o, int32_t at)
+{
+	char dt[11], b[32];
+
+	printf("{\"as_of\":\"%s\",\"rule\":{\"on_track\":%.6g,\"at_risk\":%.6g,\"alpha\":%.6g,"
+	       "\"max_age_days\":%d},\"results\":[",
+	       cc_date_format(at, dt), o->on_track, o->at_risk, o->alpha, o->max_age_days);
+	for (size_t i = 0; i < n; i++) {
+		const struct cc_progress_result *x = &r[i];
+		const struct cc_indicator *ind = &d->indicators[x->indicator];
+
+		printf("%s{\"indicator\":", i ? "," : "");
+		json_str(ind->code);
+		fputs(",\"area\":", stdout);
+		json_str(x->area);
+		fputs(",\"sex\":", stdout);
+		json_str(x->sex);
+		fputs(",\"age_group\":", stdout);
+		json_str(x->age_group);
+		printf(",\"higher_is_better\":%s,\"n\":%zu,\"missing\":%zu,\"latest_date\":",
+		       ind->higher_is_better ? "true" : "false", x->n_values, x->n_missing);
+		if (x->latest_date == CC_DATE_NONE)
+			fputs("null", stdout);
+		else
+			json_str(cc_date_format(x->latest_date, dt));
+		fputs(",\"latest_value\":", stdout);
+		json_num(x->latest_value);
+		fputs(",\"baseline\":", stdout);
+		json_num(x->baseline);
+		fputs(",\"target\":", stdout);
+		json_num(x->target);
+		fputs(",\"progress\":", stdout);
+		json_num(x->progress);
+		fputs(",\"expected\":", stdout);
+		json_num(x->expected);
+		fputs(",\"ratio\":", stdout);
+		json_num(x->ratio);
+		printf(",\"status\":\"%s\",\"max_age_days\":%d,\"trend\":{\"direction\":\"%s\","
+		       "\"n\":%zu,\"slope_per_day\":",
+		       cc_status_name(x->status), x->max_age_days, cc_trend_dir_name(x->trend.dir),
+		       x->trend.n);
+		json_num(x->trend.slope);
+		fputs(",\"intercept\":", stdout);
+		json_num(x->trend.intercept);
+		printf(",\"s\":%ld,\"var_s\":", x->trend.s);
+		json_num(x->trend.var_s);
+		fputs(",\"z\":", stdout);
+		json_num(x->trend.z);
+		fputs(",\"p\":", stdout);
+		json_num(x->trend.p);
+		printf(",\"p_method\":\"%s\"},\"projection\":", p_method(&x->trend));
+		json_str(x->projection == CC_PROJ_DATE ? "date" : projected(x, b));
+		fputs(",\"projected_date\":", stdout);
+		if (x->projection == CC_PROJ_DATE)
+			json_str(cc_date_format(x->projected_date, dt));
+		else
+			fputs("null", stdout);
+		putchar('}');
+	}
+	fputs("]}\n", stdout);
+}
+
+static void print_table(const struct cc_indicator_data *d, const struct cc_progress_result *r,
+                        size_t n, const struct cc_progress_opts *o, int32_t at)
+{
+	char dt[11], b[8][32], dg[64], latest[48], trend[64];
+
+	printf("Progress as of %s. Status rule: on_track if progress/expected >= %.2f, at_risk if "
+	       ">= %.2f, off_track below;\n",
+	       cc_date_format(at, dt), o->on_track, o->at_risk);
+	if (o->max_age_days)
+		printf("stale if the latest value is older than %d days; ", o->max_age_days);
+	else
+		printf("stale if the latest value is older than 180 days (or 2 x the indicator's "
+		       "reporting period); ");
+	printf("no_data without a value after the baseline.\nTrend: Theil-Sen slope, "
+	       "Mann-Kendall test, alpha %.2f; no verdict below %d values.\n\n",
+	       o->alpha, CC_TREND_MIN_N);
+	printf("%-16s %-10s %-10s %-3s %-22s %8s %8s %6s %-9s %-32s %s\n", "indicator", "area",
+	       "disagg", "dir", "latest", "progress", "expected", "ratio", "status",
+	       "trend (p)", "projected");
+	for (size_t i = 0; i < n; i++) {
+		const struct cc_progress_result *x = &r[i];
+		const struct cc_indicator *ind = &d->indicators[x->indicator];
+
+		if (isnan(x->latest_value))
+			snprintf(latest, sizeof(latest), "-");
+		else
+			snprintf(latest, sizeof(latest), "%.6g @ %s", x->latest_value,
+			         cc_date_format(x->latest_date, dt));
+		if (isnan(x->trend.p))
+			snprintf(trend, sizeof(trend), "%s", cc_trend_dir_name(x->trend.dir));
+		else
+			snprintf(trend, sizeof(trend), "%s (p%s%.4f %s)",
+			         cc_trend_dir_name(x->trend.dir), x->trend.p < 0.0001 ? "<" : "=",
+			         x->trend.p < 0.0001 ? 0.0001 : x->trend.p,
+			         x->trend.exact ? "exact" : x->trend.approximate ? "approx!" : "normal");
+		printf("%-16s %-10s %-10s %-3s %-22s %8s %8s %6s %-9s %-32s %s\n", ind->code,
+		       x->area[0] ? x->area : "(mission)", disagg(x, dg),
+		       ind->higher_is_better ? "up" : "dn", latest, num3(x->progress, b[0]),
+		       num3(x->expected, b[1]), num3(x->ratio, b[2]), cc_status_name(x->status),
+		       trend, projected(x, b[3]));
+	}
+}
+
+int cmd_progress(struct cli *cli, int argc, char **argv)
+{
+	enum { O_INDICATOR = 256, O_AREA, O_AT, O_CSV, O_JSON, O_ON_TRACK, O_AT_RISK, O_MAX_AGE,
+	       O_ALPHA };
+	static const struct option longopts[] = {
+		{ "indicator", required_argument, NULL, O_INDICATOR },
+		{ "area", required_argument, NULL, O_AREA },
+		{ "at", required_argument, NULL, O_AT },
+		{ "csv", no_argument, NULL, O_CSV },
+		{ "json", no_argument, NULL, O_JSON },
+		{ "on-track", required_argument, NULL, O_ON_TRACK },
+		{ "at-risk", required_argument, NULL, O_AT_RISK },
+		{ "max-age", required_argument, NULL, O_MAX_AGE },
+		{ "alpha", required_argument, NULL, O_ALPHA },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cc_progress_opts o = { .on_track = 0.90, .at_risk = 0.75, .alpha = 0.05,
+		                      .at = CC_DATE_NONE };
+	struct cc_indicator_query q = { .at = CC_DATE_NONE };
+	struct cc_indicator_data data = { 0 };
+	struct cc_progress_result *res = NULL;
+	struct cc_mission m;
+	struct cc_err err = { 0 };
+	enum fmt fmt = F_TABLE;
+	size_t n = 0;
+	int64_t v;
+	int opt, ret;
+
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (opt) {
+		case O_INDICATOR:
+			q.indicator = optarg;
+			break;
+		case O_AREA:
+			q.area = optarg;
+			break;
+		case O_AT:
+			if (cc_date_parse(optarg, &q.at, &err) < 0)
+				return cli_usage(cli, "--at: %s", err.msg);
+			break;
+		case O_CSV:
+			fmt = F_CSV;
+			break;
+		case O_JSON:
+			fmt = F_JSON;
+			break;
+		case O_ON_TRACK:
+		case O_AT_RISK:
+		case O_ALPHA: {
+			double d;
+
+			if (cc_parse_double(optarg, &d, &err) < 0 || d <= 0 || d > 1)
+				return cli_usage(cli, "%s: '%s' is not a number in (0, 1]",
+				                 argv[optind - 1], optarg);
+			if (opt == O_ON_TRACK)
+				o.on_track = d;
+			else if (opt == O_AT_RISK)
+				o.at_risk = d;
+			else
+				o.alpha = d;
+			break;
+		}
+		case O_MAX_AGE:
+			if (cc_parse_i64(optarg, 1, 36600, &v, &err) < 0)
+				return cli_usage(cli, "--max-age: %s", err.msg);
+			o.max_age_days = (int)v;
+			break;
+		default:
+			return cli_usage(cli, "unknown option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
+	if (o.at_risk > o.on_track)
+		return cli_usage(cli, "--at-risk must not be above --on-track");
+	o.at = q.at != CC_DATE_NONE ? q.at : today();
+	if ((ret = cc_store_get_mission(cli->st, cli->mission, &m, &err)) < 0)
+		return cli_fail(&err);
+	q.mission_id = m.id;
+	if ((ret = cc_store_load_indicator_data(cli->st, &q, &data, &err)) < 0)
+		return cli_fail(&err);
+	if (q.indicator && data.n_indicators == 0) {
+		cc_indicator_data_release(&data);
+		cc_err_set(&err, CC_ENOTFOUND, "unknown indicator '%s'", q.indicator);
+		return cli_fail(&err);
+	}
+	if ((ret = cc_progress_compute(&data, &o, &res, &n, &err)) < 0) {
+		cc_indicator_data_release(&data);
+		return cli_fail(&err);
+	}
+	switch (fmt) {
+	case F_TABLE:
+		print_table(&data, res, n, &o, o.at);
+		break;
+	case F_CSV:
+		print_csv(&data, res, n);
+		break;
+	case F_JSON:
+		print_json(&data, res, n, &o, o.at);
+		break;
+	}
+	cc_free(res);
+	cc_indicator_data_release(&data);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return CLI_FAIL;
+	return CLI_OK;
+}

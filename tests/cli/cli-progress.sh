@@ -1,0 +1,194 @@
+#!/bin/sh
+# concord import indicators|benchmarks|observations and concord progress on a constructed but
+# realistic case (police trained per province with a female series, DDR weapons collected
+# nationally, security incidents per month where lower is better, a stale survey indicator),
+# every figure recomputed here in python from the CSV files (DOMAIN.md §2.1–2.4), and on real
+# World Bank WDI series for Afghanistan.
+. "$CC_SOURCE_ROOT/tests/cli/lib.sh"
+cd "$WORK" || exit 1
+D="$TDATA/indicators"
+AT=2025-07-15
+
+"$CONCORD" init --mission AFG --name Afghanistan --country AFG >/dev/null
+"$CONCORD" import areas "$CASE/afg_global_pcodes_subset.csv" >/dev/null
+
+run "$CONCORD" import indicators "$D/indicators.csv"
+is "$RC" 0 "indicators load"
+like "$OUT" "read 4, added 4, updated 0, removed 0, unchanged 0, rejected 0" "four indicators"
+run "$CONCORD" import benchmarks "$D/benchmarks.csv"
+like "$OUT" "read 13, added 13, .* rejected 0" "thirteen benchmarks"
+run "$CONCORD" import observations "$D/observations.csv"
+like "$OUT" "read 33, added 33, .* rejected 0" "33 observations, one of them a missing value"
+run "$CONCORD" import observations "$D/observations.csv"
+like "$OUT" "read 33, added 0, updated 0, removed 0, unchanged 33, rejected 0" \
+	"importing the same observations again changes nothing"
+run "$CONCORD" import benchmarks "$D/benchmarks.csv"
+like "$OUT" "added 0, updated 0, removed 0, unchanged 13" "nor the benchmarks"
+
+# The expected figures, from the CSV files alone.
+python3 - "$D" "$AT" >expected <<'PY'
+import csv, datetime, itertools, math, statistics, sys
+d, at = sys.argv[1], datetime.date.fromisoformat(sys.argv[2])
+day = lambda s: (datetime.date.fromisoformat(s) - datetime.date(1970, 1, 1)).days
+rd = lambda f: list(csv.DictReader(open(d + '/' + f, newline='')))
+norm_sex = lambda s: {'f': 'female', 'female': 'female', 'm': 'male', '': ''}[s.lower()]
+norm_age = lambda s: '' if s.lower() in ('', 'total') else s
+inds = {r['code']: r for r in rd('indicators.csv')}
+series = {}
+def key(r):
+    return (r['indicator'], r['area'], norm_sex(r['sex']), norm_age(r['age_group']))
+for r in rd('benchmarks.csv'):
+    series.setdefault(key(r), {'bm': [], 'ob': []})['bm'].append(r)
+for r in rd('observations.csv'):
+    series.setdefault(key(r), {'bm': [], 'ob': []})['ob'].append(r)
+def sgn(x):
+    return (x > 0) - (x < 0)
+def mk_s(y):
+    return sum(sgn(y[j] - y[i]) for i in range(len(y)) for j in range(i + 1, len(y)))
+def f(x):
+    return 'n/a' if x is None else '%.4f' % x
+for k in sorted(series):
+    s = series[k]
+    ind = inds[k[0]]
+    bm = {b['kind']: b for b in s['bm'] if b['kind'] != 'milestone'}
+    ms = sorted((day(b['date']), float(b['value'])) for b in s['bm'] if b['kind'] == 'milestone')
+    obs = sorted((day(o['period_end']), float(o['value'])) for o in s['ob'] if o['value'] != '')
+    t = [o[0] for o in obs]; y = [o[1] for o in obs]
+    prog = exp = ratio = None
+    base = targ = None
+    if 'baseline' in bm and 'target' in bm:
+        bd, base = day(bm['baseline']['date']), float(bm['baseline']['value'])
+        td, targ = day(bm['target']['date']), float(bm['target']['value'])
+        pts = [(bd, 0.0)] + [(md, (mv - base) / (targ - base)) for md, mv in ms] + [(td, 1.0)]
+        if obs:
+            prog = (y[-1] - base) / (targ - base)
+            tl = t[-1]
+            if tl <= bd: exp = 0.0
+            elif tl >= td: exp = 1.0
+            else:
+                for (d0, p0), (d1, p1) in zip(pts, pts[1:]):
+                    if d0 <= tl < d1:
+                        exp = min(1, max(0, p0 + (p1 - p0) * (tl - d0) / (d1 - d0)))
+            ratio = prog / exp if exp else None
+    max_age = 2 * int(ind['period_days'])
+    if not obs or (base is not None and t[-1] <= bd):
+        status = 'no_data'
+    elif (at - datetime.date(1970, 1, 1)).days - t[-1] > max_age:
+        status = 'stale'
+    elif prog is None:
+        status = 'n/a'
+    elif exp == 0:
+        status = 'on_track' if prog >= 0 else 'off_track'
+    else:
+        status = 'on_track' if ratio >= 0.9 else 'at_risk' if ratio >= 0.75 else 'off_track'
+    n = len(y)
+    trend, p, proj = 'too few points', None, ''
+    if n >= 4:
+        S = mk_s(y)
+        ties = len(set(y)) < n
+        if n < 10 and not ties:   # exact: enumerate every ordering
+            hits = sum(1 for perm in itertools.permutations(range(n)) if abs(mk_s(perm)) >= abs(S))
+            p = hits / math.factorial(n)
+        else:
+            groups = [y.count(v) for v in set(y)]
+            var = (n * (n - 1) * (2 * n + 5) - sum(g * (g - 1) * (2 * g + 5) for g in groups)) / 18
+            z = (S - sgn(S)) / math.sqrt(var)
+            p = math.erfc(abs(z) / math.sqrt(2))
+        trend = ('increasing' if S > 0 else 'decreasing') if p < 0.05 else 'no clear trend'
+    if targ is not None and obs:
+        b = statistics.median((y[j] - y[i]) / (t[j] - t[i]) for i in range(n) for j in range(i + 1, n))
+        a = statistics.median(y[i] - b * t[i] for i in range(n))
+        if (targ - base > 0 and y[-1] >= targ) or (targ - base < 0 and y[-1] <= targ):
+            proj = 'attained'
+        elif n < 4:
+            proj = 'too few points'
+        elif b == 0 or sgn(b) != sgn(targ - base):
+            proj = 'not reached on current trend'
+        else:
+            proj = str(datetime.date(1970, 1, 1) + datetime.timedelta(days=round((targ - a) / b)))
+    print('|'.join([k[0], k[1], k[2], k[3], status, f(prog), f(exp), f(ratio), trend,
+                    f(p), proj, str(max_age)]))
+PY
+
+run "$CONCORD" progress --at "$AT" --csv
+is "$RC" 0 "progress runs"
+printf '%s\n' "$OUT" >got.csv
+python3 - got.csv >got <<'PY'
+import csv, sys
+def f(x):
+    return 'n/a' if x == '' else '%.4f' % float(x)
+for r in csv.DictReader(open(sys.argv[1], newline='')):
+    proj = r['projected_date'] if r['projection'] == 'date' else r['projection']
+    print('|'.join([r['indicator'], r['area'], r['sex'], r['age_group'], r['status'],
+                    f(r['progress']), f(r['expected']), f(r['ratio']), r['trend'], f(r['p']),
+                    proj, r['max_age_days']]))
+PY
+is "$(cat got)" "$(cat expected)" "every series: status, progress, expected, ratio, trend, p, projection"
+is "$(wc -l <expected | tr -d ' ')" 6 "six series (one disaggregated)"
+like "$(cat got)" "^SEC-INC|AF01|||off_track|0.5357|" "lower is better: (33 - 48)/(20 - 48)"
+like "$(cat got)" "^POL-TRAINED|AF01|||at_risk|" "the milestone makes police training at risk"
+like "$(cat got)" "^LIT-F|AF03|female|15+|stale|" "a survey two years old is stale"
+like "$(cat got)" "^POL-TRAINED|AF01|female||off_track|" "the female series is judged on its own benchmarks"
+
+run "$CONCORD" progress --at "$AT"
+like "$OUT" "on_track if progress/expected >= 0.90, at_risk if >= 0.75" "the table states the rule"
+like "$OUT" "SEC-INC .* dn " "the table marks lower-is-better"
+run "$CONCORD" progress --at "$AT" --on-track 0.8 --at-risk 0.5 --indicator SEC-INC --csv
+like "$OUT" "SEC-INC,AF01,,,lower,.*,at_risk," "thresholds are configurable (0.716 is at risk above 0.5)"
+run "$CONCORD" progress --at "$AT" --area AF02 --json
+python3 -c 'import json,sys; d=json.loads(sys.argv[1]); r=d["results"]; print(len(r), r[0]["area"], r[0]["missing"], d["rule"]["on_track"])' "$OUT" >j 2>&1
+is "$(cat j)" "1 AF02 1 0.9" "JSON: one series for --area AF02, its missing value counted, the rule stated"
+run "$CONCORD" progress --indicator NOPE
+is "$RC" 1 "an unknown indicator fails"
+run "$CONCORD" progress --at 2025-13-01
+is "$RC" 2 "a bad date is a usage error"
+
+# The rejects file: the header with an error column, then each rejected row with its reason.
+run "$CONCORD" import observations --dry-run --rejects rej.csv "$D/observations_bad.csv"
+is "$RC" 1 "a dry run with rejected rows fails and stores nothing"
+is "$(python3 -c 'import csv,sys; r=list(csv.reader(open(sys.argv[1]))); print(len(r), r[0][-1], r[1][6], r[1][-1])' rej.csv)" \
+	"10 error Yes value: 'Yes' is not a number" "the rejects file holds the 9 bad rows and why"
+
+# Rejected rows, each FILE:LINE: FIELD: reason; the good row is stored (exit status 3).
+run "$CONCORD" import observations "$D/observations_bad.csv"
+is "$RC" 3 "bad rows are rejected, good ones stored"
+printf '%s\n' "$ERR" | sed "s|^.*observations_bad.csv|F|" >rejects
+cat >want <<'W'
+F:2: value: 'Yes' is not a number
+F:3: value: 'N/A' is not a number
+F:4: area: unknown P-code 'AF99'
+F:5: indicator: unknown indicator 'POLICE-X' (import indicators first)
+F:6: sex: unknown sex 'x' (female, male or total)
+F:7: period_end: '2025-13-01' is not a date (YYYY-MM-DD)
+F:8: confidence: unknown confidence 'certain' (high, medium, low)
+F:9: period_start: period_start 2025-08-01 is after period_end 2025-07-31
+F:11: period_end: duplicate of line 10
+W
+is "$(cat rejects)" "$(cat want)" "each rejected row names its line, field and reason"
+run "$CONCORD" progress --at 2025-08-15 --indicator SEC-INC --csv
+like "$OUT" "SEC-INC,AF01,,,lower,7,0,2025-07-31,30," "the one good row was stored"
+
+# Real data: World Bank WDI population of Afghanistan, 2000–2016, as a national series.
+python3 - "$D/wdi_afg_excerpt.csv" >wdi_obs.csv <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], encoding='utf-8-sig', newline='')))
+head = rows[0]
+print('indicator,area,sex,age_group,period_start,period_end,value,source,confidence')
+for r in rows[1:]:
+    if r[3] != 'SP.POP.TOTL':
+        continue
+    for i, y in enumerate(head):
+        if y.isdigit() and 2000 <= int(y) <= 2016 and r[i]:
+            print('WDI-POP,,,,%s-01-01,%s-12-31,%s,World Bank WDI,high' % (y, y, r[i]))
+PY
+printf 'code,name,pillar,unit,measure,direction,aggregation,period_days\nWDI-POP,Population,overall,people,unit,higher,sum,365\n' >wdi_ind.csv
+"$CONCORD" import indicators wdi_ind.csv >/dev/null
+run "$CONCORD" import observations wdi_obs.csv
+like "$OUT" "read 17, added 17, .* rejected 0" "17 years of WDI population"
+run "$CONCORD" progress --indicator WDI-POP --at 2017-06-30 --csv
+# 17 strictly rising values: S = 136, Var = 17·16·39/18 = 589.33, Z = 135/√589.33 = 5.561
+python3 -c 'import math; print("%.6g" % math.erfc(135 / math.sqrt(17*16*39/18) / math.sqrt(2)))' >wdi_p
+like "$OUT" "WDI-POP,,,,higher,17,0,2016-12-31,.*,n/a,730,increasing,.*,136,$(cat wdi_p),normal" \
+	"the WDI series rises significantly (normal p for n = 17)"
+
+done_testing
