@@ -12,6 +12,9 @@ libgdal-dev gdal-bin libgeos-dev
 libutf8proc-dev
 libjansson-dev libsodium-dev
 libxml2-dev
+libgsl-dev
+libyaml-dev
+libmicrohttpd-dev curl
 zlib1g-dev
 "
 

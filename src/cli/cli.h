@@ -55,7 +55,31 @@ int cmd_init(struct cli *cli, int argc, char **argv);
 int cmd_migrate(struct cli *cli, int argc, char **argv);
 int cmd_import(struct cli *cli, int argc, char **argv);
 int cmd_coverage(struct cli *cli, int argc, char **argv);
+int cmd_progress(struct cli *cli, int argc, char **argv);
 int cmd_report(struct cli *cli, int argc, char **argv);
 int cmd_pillar(struct cli *cli, int argc, char **argv);
+int cmd_gaps(struct cli *cli, int argc, char **argv);
+/* cmd_gaps.c: `import needs|population` rows of cmd_import.c and their --map COLUMN=#tag
+   (cli_needs_map returns CLI_OK or CLI_USAGE) */
+int cli_needs_map(const char *arg);
+struct cc_import_opts;
+struct cc_import_report;
+int cli_import_needs(struct cc_store *st, const char *path, const struct cc_import_opts *opts,
+                     struct cc_import_report *rep, struct cc_err *err);
+int cli_import_population(struct cc_store *st, const char *path,
+                          const struct cc_import_opts *opts, struct cc_import_report *rep,
+                          struct cc_err *err);
+int cmd_serve(struct cli *cli, int argc, char **argv);
+int cmd_user(struct cli *cli, int argc, char **argv);
+int cmd_token(struct cli *cli, int argc, char **argv);
+/* cmd_events.c: exposure, and the `import events` row of cmd_import.c (--format sets the
+   format, NULL: decided by the header) */
+int cmd_exposure(struct cli *cli, int argc, char **argv);
+int cmd_lesson(struct cli *cli, int argc, char **argv);
+extern const char *cli_events_format;
+struct cc_import_opts;
+struct cc_import_report;
+int cli_import_events(struct cc_store *st, const char *path, const struct cc_import_opts *opts,
+                      struct cc_import_report *rep, struct cc_err *err);
 
 #endif

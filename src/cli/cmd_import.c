@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include <concord/import.h>
+#include <concord/needs.h>
+#include <concord/indicators.h>
 #include <concord/text.h>
 
 #include "cli/cli.h"
@@ -20,7 +22,29 @@ static const struct {
 } importers[] = {
 	{ .kind = "3w", .run = cc_import_3w },
 	{ .kind = "areas", .run = cc_import_areas },
+	{ .kind = "needs", .run = cli_import_needs },
+	{ .kind = "population", .run = cli_import_population },
+	{ .kind = "indicators", .run = cc_import_indicators },
+	{ .kind = "benchmarks", .run = cc_import_benchmarks },
+	{ .kind = "observations", .run = cc_import_observations },
+	{ .kind = "events", .run = cli_import_events },
 };
+
+/* "3w, areas, …": the kinds of the table, for messages. */
+static const char *kinds(char *buf, size_t n)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(importers) / sizeof(importers[0]) && off < n; i++) {
+		int k = snprintf(buf + off, n - off, "%s%s", i ? ", " : "", importers[i].kind);
+
+		if (k < 0)
+			break;
+		off += (size_t)k;
+	}
+	return buf;
+}
 
 static void print_reject(void *ctx, const struct cc_err *why)
 {
@@ -59,6 +83,8 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 		{ "code-map", required_argument, NULL, O_CODE_MAP },
 		{ "dry-run", no_argument, NULL, O_DRY_RUN },
 		{ "strict", no_argument, NULL, O_STRICT },
+		{ "format", required_argument, NULL, 'f' }, /* import events */
+		{ "map", required_argument, NULL, 'M' }, /* import needs|population */
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cc_import_opts o = { .period_from = CC_DATE_NONE, .period_to = CC_DATE_NONE,
@@ -68,6 +94,7 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 	int opt, ret, status = CLI_OK;
 	bool areas_only = false;
 	int64_t level;
+	char list[256];
 
 	while ((opt = getopt_long(argc, argv, "n", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -109,6 +136,13 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 			o.code_map = optarg;
 			areas_only = true;
 			break;
+		case 'f':
+			cli_events_format = optarg;
+			break;
+		case 'M':
+			if (cli_needs_map(optarg) != CLI_OK)
+				return cli_usage(cli, "--map '%s': write COLUMN=#tag", optarg);
+			break;
 		case 'n':
 		case O_DRY_RUN:
 			o.flags |= CC_IMPORT_DRY_RUN;
@@ -121,12 +155,13 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 		}
 	}
 	if (optind >= argc)
-		return cli_usage(cli, "say what to import: 3w or areas");
+		return cli_usage(cli, "say what to import: %s", kinds(list, sizeof(list)));
 	for (size_t i = 0; i < sizeof(importers) / sizeof(importers[0]); i++)
 		if (!strcmp(argv[optind], importers[i].kind))
 			run = importers[i].run;
 	if (!run)
-		return cli_usage(cli, "unknown kind '%s'; the kinds are: 3w, areas", argv[optind]);
+		return cli_usage(cli, "unknown kind '%s'; the kinds are: %s", argv[optind],
+		                 kinds(list, sizeof(list)));
 	if (run == cc_import_3w && areas_only)
 		return cli_usage(cli, "--level, --code-field, --name-field, --parent-field and "
 		                      "--code-map are options of 'import areas'");

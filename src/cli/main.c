@@ -30,8 +30,8 @@ static const struct cli_cmd commands[] = {
 	  .summary = "upgrade a store made by an older version",
 	  .help = "Applies the schema migrations the store lacks, in one transaction.\n" },
 	{ .name = "import", .run = cmd_import, .flags = CLI_STORE,
-	  .usage = "import 3w|areas FILE... [--dry-run] [--strict] [--rejects FILE.csv] [options]",
-	  .summary = "load 3W files or admin areas",
+	  .usage = "import KIND FILE... [--dry-run] [--strict] [--rejects FILE.csv] [options]",
+	  .summary = "load 3W files, admin areas, needs, population, events, indicators",
 	  .help = "import 3w FILE... [--source NAME] [--period FROM/TO] [--add-areas]\n"
 	          "                  [--encoding ENC]\n"
 	          "    An HXL-tagged 3W CSV. Each row is an operational presence or an activity of\n"
@@ -41,6 +41,20 @@ static const struct cli_cmd commands[] = {
 	          "import areas FILE --level N [--code-field F] [--name-field F]\n"
 	          "                  [--parent-field F] [--code-map FILE]\n"
 	          "    Admin areas from GeoJSON, Shapefile, GeoPackage or a P-code gazetteer CSV.\n"
+	          "import needs FILE [--period FROM/TO] [--map COLUMN=#tag]...\n"
+	          "    People in need, targeted, reached and severity by area and sector: HXL\n"
+	          "    (#adm1+code, #sector+code, #inneed, #severity, breakdowns #gender+code,\n"
+	          "    #age_group+code, #population_group+code, #is_disabled), the HPC caseload\n"
+	          "    export and JIAF district tables by their header names. Totals come from\n"
+	          "    total rows only; breakdown rows are kept apart. Sector ALL: intersectoral.\n"
+	          "    --map gives a header the hashtag it stands for ('In Need=#inneed').\n"
+	          "import population FILE [--period FROM/TO] [--map COLUMN=#tag]...\n"
+	          "    Population by area (HXL #population, or ADM_PCODE/alpha_3/Population);\n"
+	          "    rows of other countries than the mission's are skipped, not rejected.\n"
+	          "import events FILE [--format acled|ucdp]\n"
+	          "    ACLED or UCDP GED CSV (the header decides unless --format is given) into\n"
+	          "    incidents, placed in areas by point-in-polygon, else by admin names.\n"
+	          "    Re-imports update revised events and never duplicate; none are removed.\n"
 	          "Common options:\n"
 	          "    --dry-run        validate and report; store nothing\n"
 	          "    --strict         store nothing if any row is rejected\n"
@@ -70,6 +84,105 @@ static const struct cli_cmd commands[] = {
 	  .usage = "report [-o FILE] [--level N]",
 	  .summary = "write a self-contained HTML report (default report.html)",
 	  .help = "One HTML file with no external requests: the coverage table and charts.\n" },
+	{ .name = "serve", .run = cmd_serve, .flags = 0,
+	  .usage = "serve [--listen 127.0.0.1:8080] [--threads N] [--timeout S] [--routes] "
+	           "[--openapi]",
+	  .summary = "serve the HTTP JSON API",
+	  .help = "Serves the store over HTTP until SIGTERM or SIGINT, then stops accepting and\n"
+	          "lets the requests in flight finish. Prints 'listening on HOST:PORT' when ready\n"
+	          "(port 0 picks a free one) and one log line per request on stderr. Callers send\n"
+	          "'Authorization: Bearer TOKEN' (see `concord token create`).\n"
+	          "    --timeout S close a connection idle for S seconds (default 30)\n"
+	          "    --routes    print the route table (METHOD PATH ROLE) and exit\n"
+	          "    --openapi   print the OpenAPI 3 document and exit\n" },
+	{ .name = "user", .run = cmd_user, .flags = CLI_STORE,
+	  .usage = "user add NAME --org KEY --role viewer|editor|coordinator|admin",
+	  .summary = "add a user of an organisation of the mission",
+	  .help = "KEY is the organisation's key or one of its names (as in the 3W files).\n" },
+	{ .name = "token", .run = cmd_token, .flags = CLI_STORE,
+	  .usage = "token create USER [--expires DAYS] | token revoke ID",
+	  .summary = "create or revoke an API token",
+	  .help = "create prints the token (64 hex digits) on stdout, the only time it is shown;\n"
+	          "only its hash is stored. Its id goes to stderr. --expires 0 (the default)\n"
+	          "means it never expires. revoke ID ends a token for good.\n" },
+	{ .name = "exposure", .run = cmd_exposure, .flags = CLI_STORE,
+	  .usage = "exposure [--radius KM] [--days D] [--at DATE] [--by site|area] [--level N] "
+	           "[--all-precisions] [--csv|--json|--geojson]",
+	  .summary = "incidents and fatalities near each activity site, or per area",
+	  .help = "--by site (default): for each activity site (its point, else the centroid of\n"
+	          "its area, or of the nearest ancestor with a boundary: the output says which),\n"
+	          "the incidents within --radius km (default 10, great circle; an incident on the\n"
+	          "radius counts) in the --days days (default 90) up to --at (default: the\n"
+	          "latest incident), the previous window of the same length, the change and the\n"
+	          "dominant event type. A multi-day event counts in each window it overlaps.\n"
+	          "Sites use events of ACLED geo_precision 1-2 and UCDP where_prec 1-3 unless\n"
+	          "--all-precisions. --by area: incidents and fatalities per area of --level N\n"
+	          "(default 1; all precisions at levels 0-1, the precise ones below unless\n"
+	          "--all-precisions), and per 100,000 people where the area's population is\n"
+	          "known. Load events with 'concord import events FILE [--format acled|ucdp]'\n"
+	          "(the header decides by default).\n" },
+	{ .name = "lesson", .run = cmd_lesson, .flags = CLI_STORE,
+	  .usage = "lesson add|edit|import|list|show|search [ARGS]",
+	  .summary = "the lessons-learned register: record, import, search lessons",
+	  .help = "lesson add --title T --observation O [--key K] [--discussion D]\n"
+	          "           [--conclusion C] [--recommendation R] [--pillar P]... [--area PCODE]...\n"
+	          "           [--tag T]... [--date DATE] [--source S] [--status S] [--owner O]\n"
+	          "           [--releasability public|partners|org] [--evidence KIND:REF]...\n"
+	          "    Records a lesson (of the mission given with -m, else of no mission).\n"
+	          "lesson edit KEY [the options of add]\n"
+	          "    Changes a lesson; --evidence adds to its evidence. The status moves one\n"
+	          "    step at a time: observed, analysed, action-assigned, implemented,\n"
+	          "    validated.\n"
+	          "lesson import FILE... [--dry-run] [--strict]\n"
+	          "    CSV files with a header row (key, title, observation, discussion,\n"
+	          "    conclusion, recommendation, pillars, areas, tags, date, source, status,\n"
+	          "    owner, releasability, mission, evidence; lists separated by ';') and\n"
+	          "    Markdown files: a front matter between '---' lines with those fields, then\n"
+	          "    '## Observation', '## Discussion', '## Conclusion', '## Recommendation'.\n"
+	          "    All files in one transaction; importing again changes nothing. Bad rows\n"
+	          "    are printed as FILE:LINE: FIELD: reason (exit status 3).\n"
+	          "lesson list [--pillar P] [--status S] [--evidence KIND:REF]\n"
+	          "lesson show KEY\n"
+	          "    The lesson, its evidence, and the other lessons citing the same evidence.\n"
+	          "lesson search WORDS... [--pillar P] [--status S] [--limit N] [--json]\n"
+	          "    Full-text search (stemmed: 'reintegrating' finds 'reintegration'; case\n"
+	          "    and accents ignored), ranked by bm25, with a snippet per lesson and\n"
+	          "    counts by pillar, mission and status. EVIDENCE kinds: activity,\n"
+	          "    indicator, incident, area, report.\n" },
+	{ .name = "progress", .run = cmd_progress, .flags = CLI_STORE,
+	  .usage = "progress [--indicator CODE] [--area PCODE] [--at DATE] [--csv|--json]",
+	  .summary = "indicators against baseline and target: status, trend, projected date",
+	  .help = "For each indicator x area x disaggregation: the latest value, progress\n"
+	          "(actual - baseline)/(target - baseline), progress expected on the line from\n"
+	          "baseline through milestones to target, their ratio and a status: on_track\n"
+	          "(ratio >= --on-track, default 0.90), at_risk (>= --at-risk, default 0.75),\n"
+	          "off_track, stale (latest value older than --max-age days, default 180 or\n"
+	          "2 x the reporting period), no_data, n/a (no baseline or target, or target =\n"
+	          "baseline). The trend is a Theil-Sen slope with a Mann-Kendall test (exact p\n"
+	          "below 10 values without ties; --alpha, default 0.05; no verdict below 4\n"
+	          "values); the projected date comes from the Theil-Sen line. Lower-is-better\n"
+	          "indicators need nothing special. --at DATE uses values up to DATE and judges\n"
+	          "staleness on DATE (default today). Indicators, benchmarks and observations\n"
+	          "come from `import indicators|benchmarks|observations` (CSV with a header:\n"
+	          "indicators: code,name,pillar,unit,measure,direction,aggregation,period_days,\n"
+	          "goal_min,goal_max; benchmarks: indicator,area,sex,age_group,kind,date,value;\n"
+	          "observations: indicator,area,sex,age_group,period_start,period_end,value,\n"
+	          "source,confidence).\n" },
+	{ .name = "gaps", .run = cmd_gaps, .flags = CLI_STORE,
+	  .usage = "gaps [--level N] [--reach max|sum] [--by sector|pillar] [--planning] "
+	           "[--from DATE] [--to DATE] [--csv|--json]",
+	  .summary = "needs nobody covers: people in need against people reached",
+	  .help = "Per area of admin level N (default 1) and sector (or pillar): people in need\n"
+	          "and severity from `import needs` (total rows only), against the people\n"
+	          "reached (--planning: targeted) by the activities there. Each organisation's\n"
+	          "own figures are added up; organisations are combined by the largest single\n"
+	          "figure (--reach max, default: partners often reach the same people) or by\n"
+	          "their sum (--reach sum). gap = severity x in need x shortfall share, with\n"
+	          "shortfall share = max(0, 1 - covered / in need); rows are ranked by gap.\n"
+	          "Needs without coverage records are 'no data', records without people\n"
+	          "figures 'no figures': neither counts as zero coverage. Needs below level N\n"
+	          "map up (an area's own figure wins over the sum of its parts). Intersectoral\n"
+	          "needs (HNO code ALL) show as key ALL against all coverage of the area.\n" },
 	{ .name = "help", .run = cmd_help, .flags = 0, .usage = "help [COMMAND]",
 	  .summary = "show help for a command", .help = "" },
 };

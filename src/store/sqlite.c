@@ -1,5 +1,10 @@
 #include "store/backend.h"
 #include "store/sqlite_int.h"
+#include "store/ops_events.h"
+#include "store/ops_indicators.h"
+#include "store/ops_needs.h"
+#include "store/ops_lessons.h"
+#include "store/ops_auth.h"
 
 #include <errno.h>
 #include <assert.h>
@@ -525,6 +530,8 @@ static int tx_enter(struct sqlite_store *s, bool *own, struct cc_err *err)
 			                  "the transaction was rolled back after an earlier error");
 		return 0;
 	}
+	if (!sqlite3_get_autocommit(s->db))
+		return 0; /* inside a write that began its own transaction: join it */
 	ret = run(s, S_BEGIN, err);
 	if (ret == 0)
 		*own = true;
@@ -2662,4 +2669,9 @@ const struct cc_store_ops cc__store_sqlite = {
 	.verify_log = sq_verify_log,
 	.load_coverage = sq_load_coverage,
 	/* domain modules (sqlite_<domain>.c): one line each */
+	.events = &cc__sqlite_events,
+	.indicators = &cc__sqlite_indicators,
+	.needs = &cc__sqlite_needs,
+	.lessons = &cc__sqlite_lessons,
+	.auth = &cc__sqlite_auth,
 };

@@ -15,7 +15,7 @@ done
 
 run "$CONCORD" help import
 is "$RC" 0 "help import exits 0"
-like "$OUT" 'usage: concord import 3w|areas' "help import shows the synopsis"
+like "$OUT" 'usage: concord import KIND FILE' "help import shows the synopsis"
 like "$OUT" 'FILE:LINE: FIELD: reason' "help import explains rejected rows"
 
 run "$CONCORD" coverage --help
@@ -79,7 +79,7 @@ run "$CONCORD" import
 is "$RC" 2 "import without a kind is a usage error"
 run "$CONCORD" import iati x.xml
 is "$RC" 2 "an unknown import kind is a usage error"
-like "$ERR" "the kinds are: 3w, areas" "the usage error lists the kinds"
+like "$ERR" "the kinds are: 3w, areas, needs" "the usage error lists the kinds"
 run "$CONCORD" import 3w "$WORK/missing.csv" --period 2021-07-01/2021-09-30
 is "$RC" 1 "a missing file fails"
 like "$ERR" "missing.csv" "the message names the file"
