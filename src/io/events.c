@@ -38,6 +38,7 @@
 #include "core/digest.h"
 #include "core/limits.h"
 #include "io/csv.h"
+#include "io/import_util.h"
 
 #include "core/banned.h"
 
@@ -119,33 +120,7 @@ static int bad(const struct evimp *im, struct cc_err *why, int col)
 
 static int reject(struct evimp *im, struct cc_err *why)
 {
-	cc_err_at(why, im->fname, im->row->line, NULL);
-	im->rep->n_rejected++;
-	if (im->o->on_reject)
-		im->o->on_reject(im->o->reject_ctx, why);
-	if (im->rejects) {
-		struct cc_buf line = CC_BUF_INIT(CC_LIMIT_CSV_RECORD * 2);
-		char msg[512];
-		int ret = 0;
-
-		for (size_t i = 0; i < im->row->n_fields && ret == 0; i++) {
-			ret = cc_buf_add_csv(&line, im->row->fields[i]);
-			if (ret == 0)
-				ret = cc_buf_addch(&line, ',');
-		}
-		snprintf(msg, sizeof(msg), "%s%s%s", why->field, why->field[0] ? ": " : "",
-		         why->msg);
-		if (ret == 0)
-			ret = cc_buf_add_csv(&line, msg);
-		if (ret == 0)
-			ret = cc_buf_addch(&line, '\n');
-		if (ret == 0 && fwrite(line.buf, 1, line.len, im->rejects) != line.len)
-			ret = CC_EIO;
-		cc_buf_release(&line);
-		if (ret < 0)
-			return ret;
-	}
-	return 0;
+	return cc__import_reject(im->o, im->rep, im->rejects, im->fname, im->row, why);
 }
 
 /* ---- header ---- */
@@ -780,41 +755,12 @@ static int log_changes(struct evimp *im, struct cc_err *err)
 
 static int rejects_header(struct evimp *im, struct cc_err *err)
 {
-	struct cc_buf line = CC_BUF_INIT(CC_LIMIT_CSV_RECORD * 2);
-	int ret = 0;
+	int ret = cc__rejects_open(im->o->rejects_path, &im->rejects, err);
 
-	im->rejects = fopen(im->o->rejects_path, "w");
-	if (!im->rejects)
-		return cc_err_set(err, CC_EIO, "cannot write rejects file '%s'",
-		                  im->o->rejects_path);
-	for (size_t i = 0; i < im->n_header && ret == 0; i++) {
-		ret = cc_buf_add_csv(&line, im->header[i]);
-		if (ret == 0)
-			ret = cc_buf_addch(&line, ',');
-	}
 	if (ret == 0)
-		ret = cc_buf_adds(&line, "error\n");
-	if (ret == 0 && fwrite(line.buf, 1, line.len, im->rejects) != line.len)
-		ret = CC_EIO;
-	cc_buf_release(&line);
+		ret = cc__csv_write_record(im->rejects, im->header, im->n_header, "error");
 	return ret < 0 ? cc_err_set(err, ret, "cannot write rejects file '%s'", im->o->rejects_path)
 	               : 0;
-}
-
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
-}
-
-static void now_iso(char out[static 32])
-{
-	struct tm tm;
-	time_t t = time(NULL);
-
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 static void release(struct evimp *im)
@@ -851,7 +797,7 @@ int cc_import_events(struct cc_store *st, const char *path, const struct cc_impo
 	struct cc_csv_row row;
 	bool in_tx = false;
 	char digest[65] = "";
-	int ret;
+	int ret, same;
 
 	memset(rep, 0, sizeof(*rep));
 	im.format = eopts ? eopts->format : CC_EVENTS_AUTO;
@@ -859,11 +805,12 @@ int cc_import_events(struct cc_store *st, const char *path, const struct cc_impo
 	cc_buf_init(&im.norm, CC_LIMIT_CSV_FIELD * 4);
 	cc_buf_init(&im.key, CC_LIMIT_CSV_FIELD * 4 + 64);
 
-	if ((ret = cc_store_get_mission(st, im.o->mission, &im.mission, err)) < 0)
+	/* 1: the same file as the source's last import; decided after the header is checked */
+	if ((same = cc__import_source(st, path, im.o, &im.mission, &im.src, digest, rep, err)) < 0) {
+		ret = same;
 		goto out;
-	if (strcmp(path, "-") != 0 && (ret = cc_file_digest(path, digest, err)) < 0)
-		goto out;
-	snprintf(rep->digest, sizeof(rep->digest), "%s", digest);
+	}
+	rep->same_file = false;
 
 	/* the header first: a file of the wrong format is refused even if it was seen before */
 	copts.encoding = im.o->encoding;
@@ -884,23 +831,11 @@ int cc_import_events(struct cc_store *st, const char *path, const struct cc_impo
 		goto out;
 	}
 
-	ret = cc_store_get_source(st, im.mission.id, im.o->source ? im.o->source : base_name(path),
-	                          &im.src, err);
-	if (ret < 0 && ret != CC_ENOTFOUND)
-		goto out;
-	if (ret == 0 && digest[0] && strcmp(im.src.digest, digest) == 0) {
+	if (same) {
 		rep->same_file = true;
 		ret = 0;
 		goto out;
 	}
-	if (ret == CC_ENOTFOUND) {
-		memset(&im.src, 0, sizeof(im.src));
-		im.src.mission_id = im.mission.id;
-		im.src.period_from = im.src.period_to = CC_DATE_NONE;
-		snprintf(im.src.name, sizeof(im.src.name), "%s",
-		         im.o->source ? im.o->source : base_name(path));
-	}
-	cc_err_clear(err);
 	if (im.o->rejects_path && (ret = rejects_header(&im, err)) < 0)
 		goto out;
 
@@ -933,7 +868,7 @@ int cc_import_events(struct cc_store *st, const char *path, const struct cc_impo
 		im.src.batch = im.batch;
 	im.src.n_read = (int64_t)rep->n_read;
 	im.src.n_rejected = (int64_t)rep->n_rejected;
-	now_iso(im.src.imported_at);
+	cc__now_iso(im.src.imported_at);
 	if ((ret = cc_store_put_source(st, &im.src, err)) < 0)
 		goto out;
 	if (rep->n_rejected && (im.o->flags & CC_IMPORT_STRICT)) {

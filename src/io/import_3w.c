@@ -23,6 +23,7 @@
 #include "core/limits.h"
 #include "io/csv.h"
 #include "io/hxl.h"
+#include "io/import_util.h"
 
 #include "core/banned.h"
 
@@ -79,38 +80,12 @@ static const char *col_text(const struct imp *im, int col)
 	return "";
 }
 
-/* The rejected row: why has message and field; the location is added here. */
+/* The rejected row: why has message and field (or col names it); the location is added here. */
 static int reject(struct imp *im, struct cc_err *why, int col)
 {
 	if (col >= 0 && !why->field[0])
 		cc_err_at(why, NULL, 0, col_text(im, col));
-	cc_err_at(why, im->fname, im->row->line, NULL);
-	im->rep->n_rejected++;
-	if (im->o->on_reject)
-		im->o->on_reject(im->o->reject_ctx, why);
-	if (im->rejects) {
-		struct cc_buf line = CC_BUF_INIT(CC_LIMIT_CSV_RECORD * 2);
-		char msg[512];
-		int ret = 0;
-
-		for (size_t i = 0; i < im->row->n_fields && ret == 0; i++) {
-			ret = cc_buf_add_csv(&line, im->row->fields[i]);
-			if (ret == 0)
-				ret = cc_buf_addch(&line, ',');
-		}
-		snprintf(msg, sizeof(msg), "%s%s%s", why->field, why->field[0] ? ": " : "",
-		         why->msg);
-		if (ret == 0)
-			ret = cc_buf_add_csv(&line, msg);
-		if (ret == 0)
-			ret = cc_buf_addch(&line, '\n');
-		if (ret == 0 && fwrite(line.buf, 1, line.len, im->rejects) != line.len)
-			ret = CC_EIO;
-		cc_buf_release(&line);
-		if (ret < 0)
-			return ret;
-	}
-	return 0;
+	return cc__import_reject(im->o, im->rep, im->rejects, im->fname, im->row, why);
 }
 
 /* ---- columns ---- */
@@ -724,33 +699,6 @@ out_fail:
 
 /* ---- the whole file ---- */
 
-static int open_rejects(struct imp *im, struct cc_err *err)
-{
-	im->rejects = fopen(im->o->rejects_path, "w");
-	if (!im->rejects)
-		return cc_err_set(err, CC_EIO, "cannot write rejects file '%s'", im->o->rejects_path);
-	return 0;
-}
-
-/* Writes one header record (human header or hashtag row) to the rejects file. */
-static int rejects_header(struct imp *im, const struct cc_csv_row *row, const char *extra)
-{
-	struct cc_buf line = CC_BUF_INIT(CC_LIMIT_CSV_RECORD * 2);
-	int ret = 0;
-
-	for (size_t i = 0; i < row->n_fields && ret == 0; i++) {
-		ret = cc_buf_add_csv(&line, row->fields[i]);
-		if (ret == 0)
-			ret = cc_buf_addch(&line, ',');
-	}
-	if (ret == 0)
-		ret = cc_buf_addf(&line, "%s\n", extra);
-	if (ret == 0 && fwrite(line.buf, 1, line.len, im->rejects) != line.len)
-		ret = CC_EIO;
-	cc_buf_release(&line);
-	return ret;
-}
-
 static int log_changes(struct imp *im, struct cc_err *err)
 {
 	struct cc_change ch = { .table = "activity", .batch = im->batch,
@@ -779,22 +727,6 @@ static int log_changes(struct imp *im, struct cc_err *err)
 	return ret;
 }
 
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
-}
-
-static void now_iso(char out[static 32])
-{
-	struct tm tm;
-	time_t t = time(NULL);
-
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 int cc_import_3w(struct cc_store *st, const char *path, const struct cc_import_opts *opts,
                  struct cc_import_report *rep, struct cc_err *err)
 {
@@ -818,31 +750,11 @@ int cc_import_3w(struct cc_store *st, const char *path, const struct cc_import_o
 	cc_buf_init(&im.norm2, CC_LIMIT_CSV_FIELD * 4);
 	cc_buf_init(&im.title, CC_LIMIT_CSV_FIELD);
 
-	ret = cc_store_get_mission(st, im.o->mission, &im.mission, err);
-	if (ret < 0)
-		goto out;
-	if (strcmp(path, "-") != 0) {
-		ret = cc_file_digest(path, digest, err);
-		if (ret < 0)
-			goto out;
-	}
-	snprintf(rep->digest, sizeof(rep->digest), "%s", digest);
-	ret = cc_store_get_source(st, im.mission.id, im.o->source ? im.o->source : base_name(path),
-	                          &im.src, err);
-	if (ret < 0 && ret != CC_ENOTFOUND)
-		goto out;
-	if (ret == 0 && digest[0] && strcmp(im.src.digest, digest) == 0) {
-		rep->same_file = true;
-		ret = 0;
+	ret = cc__import_source(st, path, im.o, &im.mission, &im.src, digest, rep, err);
+	if (ret != 0) {
+		ret = ret > 0 ? 0 : ret; /* 1: the same file as last time, nothing to do */
 		goto out;
 	}
-	if (ret == CC_ENOTFOUND) {
-		memset(&im.src, 0, sizeof(im.src));
-		im.src.mission_id = im.mission.id;
-		snprintf(im.src.name, sizeof(im.src.name), "%s",
-		         im.o->source ? im.o->source : base_name(path));
-	}
-	cc_err_clear(err);
 
 	copts.encoding = im.o->encoding;
 	copts.display_name = im.fname;
@@ -893,9 +805,10 @@ int cc_import_3w(struct cc_store *st, const char *path, const struct cc_import_o
 		goto out;
 	}
 	if (im.o->rejects_path) {
-		ret = open_rejects(&im, err);
+		ret = cc__rejects_open(im.o->rejects_path, &im.rejects, err);
 		for (size_t i = 0; ret == 0 && i < n_pre; i++)
-			ret = rejects_header(&im, &pre[i], i + 1 == n_pre ? "#meta+error" : "error");
+			ret = cc__csv_write_record(im.rejects, pre[i].fields, pre[i].n_fields,
+			                           i + 1 == n_pre ? "#meta+error" : "error");
 		if (ret < 0)
 			goto out;
 	}
@@ -948,7 +861,7 @@ int cc_import_3w(struct cc_store *st, const char *path, const struct cc_import_o
 	im.src.batch = im.batch;
 	im.src.n_read = (int64_t)rep->n_read;
 	im.src.n_rejected = (int64_t)rep->n_rejected;
-	now_iso(im.src.imported_at);
+	cc__now_iso(im.src.imported_at);
 	ret = cc_store_put_source(st, &im.src, err);
 	if (ret < 0)
 		goto out;

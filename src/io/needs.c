@@ -38,6 +38,7 @@
 #include "core/limits.h"
 #include "io/csv.h"
 #include "io/hxl.h"
+#include "io/import_util.h"
 
 #include "core/banned.h"
 
@@ -164,41 +165,12 @@ static const char *col_text(const struct imp *im, int col)
 	return "";
 }
 
-static int write_csv_line(FILE *f, char *const *fields, size_t n, const char *extra)
-{
-	struct cc_buf line = CC_BUF_INIT(CC_LIMIT_CSV_RECORD * 2);
-	int ret = 0;
-
-	for (size_t i = 0; i < n && ret == 0; i++) {
-		ret = cc_buf_add_csv(&line, fields[i]);
-		if (ret == 0)
-			ret = cc_buf_addch(&line, ',');
-	}
-	if (ret == 0)
-		ret = cc_buf_add_csv(&line, extra);
-	if (ret == 0)
-		ret = cc_buf_addch(&line, '\n');
-	if (ret == 0 && fwrite(line.buf, 1, line.len, f) != line.len)
-		ret = CC_EIO;
-	cc_buf_release(&line);
-	return ret;
-}
-
 /* The rejected row: why has message and field (or col names it); the location is added here. */
 static int reject(struct imp *im, struct cc_err *why, int col)
 {
-	char msg[512];
-
 	if (col >= 0 && !why->field[0])
 		cc_err_at(why, NULL, 0, col_text(im, col));
-	cc_err_at(why, im->fname, im->row->line, NULL);
-	im->rep->n_rejected++;
-	if (im->o->on_reject)
-		im->o->on_reject(im->o->reject_ctx, why);
-	if (!im->rejects)
-		return 0;
-	snprintf(msg, sizeof(msg), "%s%s%s", why->field, why->field[0] ? ": " : "", why->msg);
-	return write_csv_line(im->rejects, im->row->fields, im->row->n_fields, msg);
+	return cc__import_reject(im->o, im->rep, im->rejects, im->fname, im->row, why);
 }
 
 /* A rejection with a message: evaluates to CC_EINVALID so the caller passes it up. */
@@ -906,22 +878,6 @@ static int log_changes(struct imp *im, struct cc_err *err)
 	return ret;
 }
 
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
-}
-
-static void now_iso(char out[static 32])
-{
-	struct tm tm;
-	time_t t = time(NULL);
-
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* Copies a record (for the rejects file's header lines). */
 static int keep_row(struct cc_csv_row *dst, const struct cc_csv_row *row)
 {
@@ -962,31 +918,11 @@ static int run(struct cc_store *st, const char *path, const struct cc_import_opt
 	cc_buf_init(&im.key, 4096);
 	cc_buf_init(&im.norm, CC_LIMIT_CSV_FIELD * 4);
 
-	ret = cc_store_get_mission(st, im.o->mission, &im.mission, err);
-	if (ret < 0)
-		goto out;
-	if (strcmp(path, "-") != 0) {
-		ret = cc_file_digest(path, digest, err);
-		if (ret < 0)
-			goto out;
-	}
-	snprintf(rep->digest, sizeof(rep->digest), "%s", digest);
-	ret = cc_store_get_source(st, im.mission.id, im.o->source ? im.o->source : base_name(path),
-	                          &im.src, err);
-	if (ret < 0 && ret != CC_ENOTFOUND)
-		goto out;
-	if (ret == 0 && digest[0] && strcmp(im.src.digest, digest) == 0) {
-		rep->same_file = true;
-		ret = 0;
+	ret = cc__import_source(st, path, im.o, &im.mission, &im.src, digest, rep, err);
+	if (ret != 0) {
+		ret = ret > 0 ? 0 : ret; /* 1: the same file as last time, nothing to do */
 		goto out;
 	}
-	if (ret == CC_ENOTFOUND) {
-		memset(&im.src, 0, sizeof(im.src));
-		im.src.mission_id = im.mission.id;
-		snprintf(im.src.name, sizeof(im.src.name), "%s",
-		         im.o->source ? im.o->source : base_name(path));
-	}
-	cc_err_clear(err);
 
 	copts.encoding = im.o->encoding;
 	copts.display_name = im.fname;
@@ -1068,16 +1004,11 @@ static int run(struct cc_store *st, const char *path, const struct cc_import_opt
 		goto out;
 	}
 	if (im.o->rejects_path) {
-		im.rejects = fopen(im.o->rejects_path, "w");
-		if (!im.rejects) {
-			ret = cc_err_set(err, CC_EIO, "cannot write rejects file '%s'",
-			                 im.o->rejects_path);
-			goto out;
-		}
+		ret = cc__rejects_open(im.o->rejects_path, &im.rejects, err);
 		for (size_t i = 0; ret == 0 && i < n_pre; i++)
-			ret = write_csv_line(im.rejects, pre[i].fields, pre[i].n_fields,
-			                     i + 1 == n_pre && !have_first ? "#meta+error"
-			                                                   : "error");
+			ret = cc__csv_write_record(im.rejects, pre[i].fields, pre[i].n_fields,
+			                           i + 1 == n_pre && !have_first ? "#meta+error"
+			                                                         : "error");
 		if (ret < 0)
 			goto out;
 	}
@@ -1137,7 +1068,7 @@ static int run(struct cc_store *st, const char *path, const struct cc_import_opt
 	im.src.batch = im.batch;
 	im.src.n_read = (int64_t)rep->n_read;
 	im.src.n_rejected = (int64_t)rep->n_rejected;
-	now_iso(im.src.imported_at);
+	cc__now_iso(im.src.imported_at);
 	if ((ret = cc_store_put_source(st, &im.src, err)) < 0)
 		goto out;
 	if (rep->n_rejected && (im.o->flags & CC_IMPORT_STRICT)) {

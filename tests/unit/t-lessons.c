@@ -13,39 +13,15 @@
 #include <unistd.h>
 
 #include "tap.h"
+#include "testdir.h"
 
-static char tmpdir[64];
-
-static const char *tmp_path(const char *name, char buf[static 160])
+/* A file of tests/data/lessons. */
+static const char *lesson_data(const char *name, char buf[static 512])
 {
-	if (!tmpdir[0]) {
-		snprintf(tmpdir, sizeof(tmpdir), "/tmp/t-lessons-XXXXXX");
-		if (!mkdtemp(tmpdir)) {
-			perror("mkdtemp");
-			exit(1);
-		}
-	}
-	snprintf(buf, 160, "%s/%s", tmpdir, name);
-	return buf;
-}
+	char rel[256];
 
-__attribute__((destructor)) static void cleanup(void)
-{
-	char cmd[128];
-
-	if (tmpdir[0] && strncmp(tmpdir, "/tmp/t-lessons-", 15) == 0) {
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-		if (system(cmd) != 0)
-			fprintf(stderr, "cannot remove %s\n", tmpdir);
-	}
-}
-
-static const char *data(const char *rel, char buf[static 512])
-{
-	const char *root = getenv("CC_SOURCE_ROOT");
-
-	snprintf(buf, 512, "%s/tests/data/lessons/%s", root ? root : ".", rel);
-	return buf;
+	snprintf(rel, sizeof(rel), "tests/data/lessons/%s", name);
+	return data(rel, buf);
 }
 
 static struct cc_store *new_store(const char *name)
@@ -93,7 +69,7 @@ static int import1(struct cc_store *st, const char *file, struct cc_import_repor
                    struct rejects *r)
 {
 	char path[512];
-	const char *paths[] = { data(file, path) };
+	const char *paths[] = { lesson_data(file, path) };
 	struct cc_err err = { 0 };
 	int ret;
 
@@ -320,7 +296,7 @@ TEST(import_rejects_name_file_line_field)
 	struct rejects r = { 0 };
 	char before[65], after[65];
 	char p1[512], p2[512];
-	const char *paths[] = { data("bad.csv", p1), data("good.md", p2) };
+	const char *paths[] = { lesson_data("bad.csv", p1), lesson_data("good.md", p2) };
 	struct cc_err err = { 0 };
 
 	/* bad.csv: line 2 good, 3 pillar, 4 date, 5 title, 6 status, 7 duplicate of line 2 */
@@ -358,7 +334,7 @@ TEST(import_allocation_failure_changes_nothing)
 	struct cc_err err = { 0 };
 	struct cc_lesson *l = calloc(1, sizeof(*l));
 	char before[65], after[65], p1[512], p2[512];
-	const char *paths[] = { data("ranking.csv", p1), data("good.md", p2) };
+	const char *paths[] = { lesson_data("ranking.csv", p1), lesson_data("good.md", p2) };
 	long n, n_fail = 0;
 	int ret = -1;
 

@@ -15,40 +15,7 @@
 #include <unistd.h>
 
 #include "tap.h"
-
-static char tmpdir[64];
-
-static const char *tmp_path(const char *name, char buf[static 160])
-{
-	if (!tmpdir[0]) {
-		snprintf(tmpdir, sizeof(tmpdir), "/tmp/t-needs-XXXXXX");
-		if (!mkdtemp(tmpdir)) {
-			perror("mkdtemp");
-			exit(1);
-		}
-	}
-	snprintf(buf, 160, "%s/%s", tmpdir, name);
-	return buf;
-}
-
-__attribute__((destructor)) static void cleanup(void)
-{
-	char cmd[128];
-
-	if (tmpdir[0] && strncmp(tmpdir, "/tmp/t-needs-", 13) == 0) {
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-		if (system(cmd) != 0)
-			fprintf(stderr, "cannot remove %s\n", tmpdir);
-	}
-}
-
-static const char *data(const char *rel, char buf[static 512])
-{
-	const char *root = getenv("CC_SOURCE_ROOT");
-
-	snprintf(buf, 512, "%s/%s", root ? root : ".", rel);
-	return buf;
-}
+#include "testdir.h"
 
 static void show(const struct cc_err *err)
 {

@@ -1,0 +1,110 @@
+#include "io/import_util.h"
+
+#include <string.h>
+#include <time.h>
+
+#include <concord/buf.h>
+
+#include "core/limits.h"
+
+#include "core/banned.h"
+
+const char *cc__base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+void cc__now_iso(char out[static 32])
+{
+	struct tm tm;
+	time_t t = time(NULL);
+
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int cc__import_source(struct cc_store *st, const char *path, const struct cc_import_opts *o,
+                      struct cc_mission *mission, struct cc_source *src,
+                      char digest_out[static 65], struct cc_import_report *rep,
+                      struct cc_err *err)
+{
+	const char *name = o->source ? o->source : cc__base_name(path);
+	int ret;
+
+	digest_out[0] = '\0';
+	ret = cc_store_get_mission(st, o->mission, mission, err);
+	if (ret < 0)
+		return ret;
+	if (strcmp(path, "-") != 0) {
+		ret = cc_file_digest(path, digest_out, err);
+		if (ret < 0)
+			return ret;
+	}
+	snprintf(rep->digest, sizeof(rep->digest), "%s", digest_out);
+	ret = cc_store_get_source(st, mission->id, name, src, err);
+	if (ret < 0 && ret != CC_ENOTFOUND)
+		return ret;
+	cc_err_clear(err);
+	if (ret == 0 && digest_out[0] && strcmp(src->digest, digest_out) == 0) {
+		rep->same_file = true;
+		return 1;
+	}
+	if (ret == CC_ENOTFOUND) {
+		memset(src, 0, sizeof(*src));
+		src->mission_id = mission->id;
+		src->period_from = src->period_to = CC_DATE_NONE;
+		src->n_read = src->n_rejected = -1;
+		snprintf(src->name, sizeof(src->name), "%s", name);
+	}
+	return 0;
+}
+
+int cc__csv_write_record(FILE *f, char *const *fields, size_t n_fields, const char *extra)
+{
+	struct cc_buf line = CC_BUF_INIT(CC_LIMIT_CSV_RECORD * 2);
+	int ret = 0;
+
+	for (size_t i = 0; i < n_fields && ret == 0; i++) {
+		if (i)
+			ret = cc_buf_addch(&line, ',');
+		if (ret == 0)
+			ret = cc_buf_add_csv(&line, fields[i]);
+	}
+	if (ret == 0 && extra) {
+		ret = cc_buf_addch(&line, ',');
+		if (ret == 0)
+			ret = cc_buf_add_csv(&line, extra);
+	}
+	if (ret == 0)
+		ret = cc_buf_addch(&line, '\n');
+	if (ret == 0 && fwrite(line.buf, 1, line.len, f) != line.len)
+		ret = CC_EIO;
+	cc_buf_release(&line);
+	return ret;
+}
+
+int cc__rejects_open(const char *path, FILE **out, struct cc_err *err)
+{
+	*out = fopen(path, "w");
+	if (!*out)
+		return cc_err_set(err, CC_EIO, "cannot write rejects file '%s'", path);
+	return 0;
+}
+
+int cc__import_reject(const struct cc_import_opts *o, struct cc_import_report *rep,
+                      FILE *rejects, const char *fname, const struct cc_csv_row *row,
+                      struct cc_err *why)
+{
+	char msg[512];
+
+	cc_err_at(why, fname, row->line, NULL);
+	rep->n_rejected++;
+	if (o->on_reject)
+		o->on_reject(o->reject_ctx, why);
+	if (!rejects)
+		return 0;
+	snprintf(msg, sizeof(msg), "%s%s%s", why->field, why->field[0] ? ": " : "", why->msg);
+	return cc__csv_write_record(rejects, row->fields, row->n_fields, msg);
+}

@@ -1,0 +1,48 @@
+/*
+ * The steps every row importer shares (internal): finding the mission, recognising a file
+ * already imported, and reporting a rejected row — to the caller's callback and to the rejects
+ * file — so that all importers report, reject and skip files the same way and each keeps only
+ * what is its own: its columns and its rows.
+ */
+#ifndef CC_IO_IMPORT_UTIL_H
+#define CC_IO_IMPORT_UTIL_H
+
+#include <stdio.h>
+
+#include <concord/import.h>
+
+#include "io/csv.h"
+
+/* The part of path after its last '/'. */
+const char *cc__base_name(const char *path);
+/* The current UTC time as ISO 8601 ("2021-10-05T12:00:00Z"). */
+void cc__now_iso(char out[static 32]);
+
+/*
+ * Prepares an import of path: loads the mission (o->mission, or the store's only one), hashes
+ * the file into digest_out ("" for standard input, "-") and rep->digest, and loads the source
+ * named o->source or the file's base name, or fills *src as a new one (id 0, dates unknown).
+ * Returns 0, 1 when the file equals the source's last import (rep->same_file is set: nothing
+ * to do), or < 0 with err set.
+ */
+int cc__import_source(struct cc_store *st, const char *path, const struct cc_import_opts *o,
+                      struct cc_mission *mission, struct cc_source *src,
+                      char digest_out[static 65], struct cc_import_report *rep,
+                      struct cc_err *err);
+
+/* Writes fields as one CSV record, then extra as a last field (NULL: none), then a newline. */
+int cc__csv_write_record(FILE *f, char *const *fields, size_t n_fields, const char *extra);
+
+/* Opens (truncates) the rejects file at path; CC_EIO naming it. */
+int cc__rejects_open(const char *path, FILE **out, struct cc_err *err);
+
+/*
+ * One rejected row: adds fname and the row's line to why, counts it in rep, hands it to
+ * o->on_reject and writes the row with "field: reason" as last field to rejects (when not
+ * NULL). Returns 0, or CC_EIO / CC_ENOMEM when the rejects file cannot be written.
+ */
+int cc__import_reject(const struct cc_import_opts *o, struct cc_import_report *rep,
+                      FILE *rejects, const char *fname, const struct cc_csv_row *row,
+                      struct cc_err *why);
+
+#endif
