@@ -28,6 +28,8 @@ struct cc__needs_ops;
 struct cc__lessons_ops;
 struct cc__auth_ops;
 struct cc__indicators_ops;
+struct cc__overlap_ops;
+struct cc__export_ops;
 
 struct cc_store_ops {
 	const char *scheme; /* "sqlite", "postgresql": matched against the store URI */
@@ -115,6 +117,8 @@ struct cc_store_ops {
 	const struct cc__lessons_ops *lessons;
 	const struct cc__auth_ops *auth;
 	const struct cc__indicators_ops *indicators;
+	const struct cc__overlap_ops *overlap;
+	const struct cc__export_ops *export;
 };
 
 extern const struct cc_store_ops cc__store_sqlite; /* src/store/sqlite.c */

@@ -31,6 +31,8 @@ enum cc__sq_module {
 	CC__SQ_AUTH,
 	CC__SQ_INDICATORS,
 	CC__SQ_IATI,
+	CC__SQ_OVERLAP,
+	CC__SQ_EXPORT,
 	CC__SQ_N_MODULES
 };
 
