@@ -1,4 +1,4 @@
-/* concord import 3w|areas FILE... */
+/* concord import KIND FILE...: one table of importers and the options each takes */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,18 +16,46 @@
 typedef int import_fn(struct cc_store *st, const char *path, const struct cc_import_opts *opts,
                       struct cc_import_report *rep, struct cc_err *err);
 
+/* Options that only some kinds take; the common ones (--dry-run, --strict, --rejects) any. */
+enum kind_opt {
+	K_SOURCE = 1 << 0,
+	K_PERIOD = 1 << 1,
+	K_ADD_AREAS = 1 << 2,
+	K_ENCODING = 1 << 3,
+	K_AREAS = 1 << 4, /* --level, --code-field, --name-field, --parent-field, --code-map */
+	K_FORMAT = 1 << 5,
+	K_MAP = 1 << 6,
+};
+
 static const struct {
 	const char *kind;
 	import_fn *run;
+	unsigned opts; /* enum kind_opt: the options this kind takes */
 } importers[] = {
-	{ .kind = "3w", .run = cc_import_3w },
-	{ .kind = "areas", .run = cc_import_areas },
-	{ .kind = "needs", .run = cli_import_needs },
-	{ .kind = "population", .run = cli_import_population },
-	{ .kind = "indicators", .run = cc_import_indicators },
-	{ .kind = "benchmarks", .run = cc_import_benchmarks },
-	{ .kind = "observations", .run = cc_import_observations },
-	{ .kind = "events", .run = cli_import_events },
+	{ .kind = "3w", .run = cc_import_3w,
+	  .opts = K_SOURCE | K_PERIOD | K_ADD_AREAS | K_ENCODING },
+	{ .kind = "areas", .run = cc_import_areas, .opts = K_SOURCE | K_AREAS | K_ENCODING },
+	{ .kind = "needs", .run = cli_import_needs,
+	  .opts = K_SOURCE | K_PERIOD | K_ENCODING | K_MAP },
+	{ .kind = "population", .run = cli_import_population,
+	  .opts = K_SOURCE | K_PERIOD | K_ENCODING | K_MAP },
+	{ .kind = "indicators", .run = cc_import_indicators, .opts = K_SOURCE | K_ENCODING },
+	{ .kind = "benchmarks", .run = cc_import_benchmarks, .opts = K_SOURCE | K_ENCODING },
+	{ .kind = "observations", .run = cc_import_observations, .opts = K_SOURCE | K_ENCODING },
+	{ .kind = "events", .run = cli_import_events, .opts = K_SOURCE | K_ENCODING | K_FORMAT },
+};
+
+static const struct {
+	enum kind_opt opt;
+	const char *names;
+} kind_opt_names[] = {
+	{ .opt = K_SOURCE, .names = "--source" },
+	{ .opt = K_PERIOD, .names = "--period" },
+	{ .opt = K_ADD_AREAS, .names = "--add-areas" },
+	{ .opt = K_ENCODING, .names = "--encoding" },
+	{ .opt = K_AREAS, .names = "--level, --code-field, --name-field, --parent-field, --code-map" },
+	{ .opt = K_FORMAT, .names = "--format" },
+	{ .opt = K_MAP, .names = "--map" },
 };
 
 /* "3w, areas, …": the kinds of the table, for messages. */
@@ -92,23 +120,27 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 	struct cc_err err = { 0 };
 	import_fn *run = NULL;
 	int opt, ret, status = CLI_OK;
-	bool areas_only = false;
+	unsigned given = 0, takes = 0;
 	int64_t level;
 	char list[256];
 
 	while ((opt = getopt_long(argc, argv, "n", longopts, NULL)) != -1) {
 		switch (opt) {
 		case O_SOURCE:
+			given |= K_SOURCE;
 			o.source = optarg;
 			break;
 		case O_PERIOD:
+			given |= K_PERIOD;
 			if (cc_period_parse(optarg, &o.period_from, &o.period_to, &err) < 0)
 				return cli_usage(cli, "--period: %s", err.msg);
 			break;
 		case O_ADD_AREAS:
+			given |= K_ADD_AREAS;
 			o.flags |= CC_IMPORT_ADD_AREAS;
 			break;
 		case O_ENCODING:
+			given |= K_ENCODING;
 			o.encoding = optarg;
 			break;
 		case O_REJECTS:
@@ -118,28 +150,30 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 			if (cc_parse_i64(optarg, 0, 5, &level, &err) < 0)
 				return cli_usage(cli, "--level: %s", err.msg);
 			o.level = (int)level;
-			areas_only = true;
+			given |= K_AREAS;
 			break;
 		case O_CODE_FIELD:
 			o.code_field = optarg;
-			areas_only = true;
+			given |= K_AREAS;
 			break;
 		case O_NAME_FIELD:
 			o.name_field = optarg;
-			areas_only = true;
+			given |= K_AREAS;
 			break;
 		case O_PARENT_FIELD:
 			o.parent_field = optarg;
-			areas_only = true;
+			given |= K_AREAS;
 			break;
 		case O_CODE_MAP:
 			o.code_map = optarg;
-			areas_only = true;
+			given |= K_AREAS;
 			break;
 		case 'f':
+			given |= K_FORMAT;
 			cli_events_format = optarg;
 			break;
 		case 'M':
+			given |= K_MAP;
 			if (cli_needs_map(optarg) != CLI_OK)
 				return cli_usage(cli, "--map '%s': write COLUMN=#tag", optarg);
 			break;
@@ -156,15 +190,19 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cli_usage(cli, "say what to import: %s", kinds(list, sizeof(list)));
-	for (size_t i = 0; i < sizeof(importers) / sizeof(importers[0]); i++)
-		if (!strcmp(argv[optind], importers[i].kind))
+	for (size_t i = 0; i < sizeof(importers) / sizeof(importers[0]); i++) {
+		if (!strcmp(argv[optind], importers[i].kind)) {
 			run = importers[i].run;
+			takes = importers[i].opts;
+		}
+	}
 	if (!run)
 		return cli_usage(cli, "unknown kind '%s'; the kinds are: %s", argv[optind],
 		                 kinds(list, sizeof(list)));
-	if (run == cc_import_3w && areas_only)
-		return cli_usage(cli, "--level, --code-field, --name-field, --parent-field and "
-		                      "--code-map are options of 'import areas'");
+	for (size_t i = 0; i < sizeof(kind_opt_names) / sizeof(kind_opt_names[0]); i++)
+		if ((given & kind_opt_names[i].opt) && !(takes & kind_opt_names[i].opt))
+			return cli_usage(cli, "'import %s' does not take %s", argv[optind],
+			                 kind_opt_names[i].names);
 	if (++optind >= argc)
 		return cli_usage(cli, "no file given");
 	if (o.source && argc - optind > 1)
