@@ -1,0 +1,815 @@
+/*
+ * Reading a plan file (YAML through libyaml, JSON through jansson) into a struct cc_plan, and
+ * cc_review_plan: the store reads plan review needs, the rules, and the lessons per finding.
+ *
+ * Both formats are first read into one small tree (struct pn: scalars as text, with the YAML
+ * line of each node), which one converter turns into the plan; so the two formats accept the
+ * same fields and report the same errors. libyaml and jansson allocate with malloc: their
+ * memory is not counted by the allocation-failure tests (the tree and the plan are).
+ */
+#include <concord/review.h>
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <yaml.h>
+
+#include <concord/alloc.h>
+#include <concord/buf.h>
+#include <concord/events.h>
+#include <concord/exposure.h>
+#include <concord/lessons.h>
+#include <concord/text.h>
+
+#include "core/banned.h"
+
+#define PLAN_MAX   (8u << 20) /* bytes of a plan file */
+#define PLAN_DEPTH 16
+
+enum pn_kind { PN_SCALAR = 0, PN_MAP, PN_SEQ };
+
+struct pn {
+	enum pn_kind kind;
+	char *text;       /* PN_SCALAR; map keys are scalars */
+	struct pn **kids; /* PN_MAP: key, value, key, value …; PN_SEQ: items */
+	size_t n_kids;
+	long line; /* 1-based, 0 unknown */
+};
+
+static void pn_free(struct pn *n)
+{
+	if (!n)
+		return;
+	for (size_t i = 0; i < n->n_kids; i++)
+		pn_free(n->kids[i]);
+	cc_free(n->kids);
+	cc_free(n->text);
+	cc_free(n);
+}
+
+static struct pn *pn_new(enum pn_kind kind, size_t n_kids, long line)
+{
+	struct pn *n = cc_calloc(1, sizeof(*n));
+
+	if (!n)
+		return NULL;
+	n->kind = kind;
+	n->line = line;
+	if (n_kids) {
+		n->kids = cc_calloc(n_kids, sizeof(*n->kids));
+		if (!n->kids) {
+			cc_free(n);
+			return NULL;
+		}
+	}
+	return n;
+}
+
+static struct pn *pn_scalar(const char *s, size_t len, long line)
+{
+	struct pn *n = pn_new(PN_SCALAR, 0, line);
+
+	if (n && !(n->text = cc_strndup(s, len))) {
+		cc_free(n);
+		return NULL;
+	}
+	return n;
+}
+
+/* YAML document node → tree; NULL on ENOMEM (*bad set when the input is too deep). */
+static struct pn *from_yaml(yaml_document_t *doc, yaml_node_t *y, int depth, bool *bad)
+{
+	struct pn *n = NULL;
+	long line = (long)y->start_mark.line + 1;
+	size_t i = 0;
+
+	if (depth > PLAN_DEPTH) {
+		*bad = true;
+		return NULL;
+	}
+	switch (y->type) {
+	case YAML_SCALAR_NODE:
+		return pn_scalar((const char *)y->data.scalar.value, y->data.scalar.length, line);
+	case YAML_SEQUENCE_NODE:
+		n = pn_new(PN_SEQ, (size_t)(y->data.sequence.items.top -
+		                            y->data.sequence.items.start), line);
+		if (!n)
+			return NULL;
+		for (yaml_node_item_t *it = y->data.sequence.items.start;
+		     it < y->data.sequence.items.top; it++, i++) {
+			n->kids[i] = from_yaml(doc, yaml_document_get_node(doc, *it), depth + 1, bad);
+			n->n_kids = i + 1;
+			if (!n->kids[i])
+				goto out_fail;
+		}
+		return n;
+	case YAML_MAPPING_NODE:
+		n = pn_new(PN_MAP, 2 * (size_t)(y->data.mapping.pairs.top -
+		                                y->data.mapping.pairs.start), line);
+		if (!n)
+			return NULL;
+		for (yaml_node_pair_t *p = y->data.mapping.pairs.start;
+		     p < y->data.mapping.pairs.top; p++) {
+			n->kids[i] = from_yaml(doc, yaml_document_get_node(doc, p->key), depth + 1,
+			                       bad);
+			n->n_kids = ++i;
+			if (!n->kids[i - 1])
+				goto out_fail;
+			n->kids[i] = from_yaml(doc, yaml_document_get_node(doc, p->value),
+			                       depth + 1, bad);
+			n->n_kids = ++i;
+			if (!n->kids[i - 1])
+				goto out_fail;
+		}
+		return n;
+	case YAML_NO_NODE:
+		return pn_scalar("", 0, line);
+	}
+	return pn_scalar("", 0, line);
+out_fail:
+	pn_free(n);
+	return NULL;
+}
+
+static struct pn *from_json(json_t *j, int depth, bool *bad)
+{
+	struct pn *n = NULL;
+	char num[64];
+	size_t i = 0;
+
+	if (depth > PLAN_DEPTH) {
+		*bad = true;
+		return NULL;
+	}
+	switch (json_typeof(j)) {
+	case JSON_STRING:
+		return pn_scalar(json_string_value(j), json_string_length(j), 0);
+	case JSON_INTEGER:
+		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(j));
+		return pn_scalar(num, strlen(num), 0);
+	case JSON_REAL:
+		snprintf(num, sizeof(num), "%.17g", json_real_value(j));
+		return pn_scalar(num, strlen(num), 0);
+	case JSON_TRUE:
+		return pn_scalar("true", 4, 0);
+	case JSON_FALSE:
+		return pn_scalar("false", 5, 0);
+	case JSON_NULL:
+		return pn_scalar("", 0, 0);
+	case JSON_ARRAY: {
+		json_t *v;
+		size_t k;
+
+		n = pn_new(PN_SEQ, json_array_size(j), 0);
+		if (!n)
+			return NULL;
+		json_array_foreach(j, k, v) {
+			n->kids[k] = from_json(v, depth + 1, bad);
+			n->n_kids = k + 1;
+			if (!n->kids[k])
+				goto out_fail;
+		}
+		return n;
+	}
+	case JSON_OBJECT: {
+		const char *key;
+		json_t *v;
+
+		n = pn_new(PN_MAP, 2 * json_object_size(j), 0);
+		if (!n)
+			return NULL;
+		json_object_foreach(j, key, v) {
+			n->kids[i] = pn_scalar(key, strlen(key), 0);
+			n->n_kids = ++i;
+			if (!n->kids[i - 1])
+				goto out_fail;
+			n->kids[i] = from_json(v, depth + 1, bad);
+			n->n_kids = ++i;
+			if (!n->kids[i - 1])
+				goto out_fail;
+		}
+		return n;
+	}
+	}
+	return pn_scalar("", 0, 0);
+out_fail:
+	pn_free(n);
+	return NULL;
+}
+
+/* ---- tree → plan ---- */
+
+struct conv {
+	const char *file;
+	struct cc_err *err;
+};
+
+static int bad(struct conv *c, const struct pn *n, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int bad(struct conv *c, const struct pn *n, const char *field, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cc_err_set(c->err, CC_EINVALID, "%s", msg);
+	cc_err_at(c->err, c->file, n ? n->line : 0, field);
+	return CC_EINVALID;
+}
+
+static int text(struct conv *c, const struct pn *v, const char *field, char *dst, size_t n,
+                bool lower)
+{
+	if (v->kind != PN_SCALAR)
+		return bad(c, v, field, "expected text");
+	if (strlen(v->text) >= n)
+		return bad(c, v, field, "longer than %zu bytes", n - 1);
+	for (size_t i = 0; v->text[i]; i++)
+		dst[i] = lower && v->text[i] >= 'A' && v->text[i] <= 'Z' ? (char)(v->text[i] + 32)
+		                                                         : v->text[i];
+	dst[strlen(v->text)] = '\0';
+	return 0;
+}
+
+/* A list of text (or one text) into rows of width w: *n_out items, at most max. */
+static int list(struct conv *c, const struct pn *v, const char *field, char *rows, size_t w,
+                size_t max, size_t *n_out, bool lower)
+{
+	size_t n = v->kind == PN_SEQ ? v->n_kids : 1;
+	int rc;
+
+	if (v->kind == PN_MAP)
+		return bad(c, v, field, "expected text or a list of text");
+	if (n > max)
+		return bad(c, v, field, "more than %zu items", max);
+	for (size_t i = 0; i < n; i++) {
+		const struct pn *x = v->kind == PN_SEQ ? v->kids[i] : v;
+		rc = text(c, x, field, rows + i * w, w, lower);
+		if (rc)
+			return rc;
+		cc_text_trim(rows + i * w);
+	}
+	*n_out = n;
+	return 0;
+}
+
+static int org(struct conv *c, const struct pn *m, struct cc_plan_org *o)
+{
+	char role[32] = "", local[8] = "";
+	int rc = 0;
+
+	o->is_local = -1;
+	if (m->kind != PN_MAP)
+		return bad(c, m, "organisations", "expected a mapping (name, type, role, …)");
+	for (size_t i = 0; i + 1 < m->n_kids && !rc; i += 2) {
+		const char *k = m->kids[i]->text;
+		const struct pn *v = m->kids[i + 1];
+
+		if (strcmp(k, "name") == 0)
+			rc = text(c, v, k, o->name, sizeof(o->name), false);
+		else if (strcmp(k, "type") == 0)
+			rc = text(c, v, k, o->type, sizeof(o->type), false);
+		else if (strcmp(k, "kind") == 0)
+			rc = text(c, v, k, o->kind, sizeof(o->kind), true);
+		else if (strcmp(k, "role") == 0)
+			rc = text(c, v, k, role, sizeof(role), true);
+		else if (strcmp(k, "local") == 0)
+			rc = text(c, v, k, local, sizeof(local), true);
+		else
+			rc = bad(c, m->kids[i], k, "unknown field");
+	}
+	if (rc)
+		return rc;
+	if (!o->name[0])
+		return bad(c, m, "name", "an organisation has no name");
+	if (strcmp(local, "true") == 0 || strcmp(local, "yes") == 0)
+		o->is_local = 1;
+	else if (strcmp(local, "false") == 0 || strcmp(local, "no") == 0)
+		o->is_local = 0;
+	else if (local[0])
+		return bad(c, m, "local", "expected true or false, not '%s'", local);
+	if (strcmp(role, "lead") == 0)
+		o->role = CC_ROLE_LEAD;
+	else if (strcmp(role, "implementing") == 0)
+		o->role = CC_ROLE_IMPLEMENTING;
+	else if (strcmp(role, "funding") == 0)
+		o->role = CC_ROLE_FUNDING;
+	else if (role[0])
+		return bad(c, m, "role", "unknown role '%s' (lead, implementing, funding)", role);
+	return 0;
+}
+
+static int date(struct conv *c, const struct pn *v, const char *field, int32_t *out)
+{
+	char s[40];
+	int rc = text(c, v, field, s, sizeof(s), false);
+
+	if (rc)
+		return rc;
+	if (cc_date_parse(s, out, NULL))
+		return bad(c, v, field, "not a date (YYYY-MM-DD): '%s'", s);
+	return 0;
+}
+
+static int activity(struct conv *c, const struct pn *m, struct cc_plan_activity *a)
+{
+	char tmp[64];
+	int rc = 0;
+
+	a->start = a->end = CC_DATE_NONE;
+	a->line = m->line;
+	if (m->kind != PN_MAP)
+		return bad(c, m, "activities", "an activity is not a mapping");
+	for (size_t i = 0; i + 1 < m->n_kids && !rc; i += 2) {
+		const char *k = m->kids[i]->text;
+		const struct pn *v = m->kids[i + 1];
+
+		if (strcmp(k, "id") == 0) {
+			rc = text(c, v, k, a->id, sizeof(a->id), false);
+		} else if (strcmp(k, "title") == 0) {
+			rc = text(c, v, k, a->title, sizeof(a->title), false);
+		} else if (strcmp(k, "pillar") == 0 || strcmp(k, "pillars") == 0) {
+			rc = list(c, v, k, a->pillars[0], sizeof(a->pillars[0]),
+			          CC_PLAN_MAX_PILLARS, &a->n_pillars, true);
+		} else if (strcmp(k, "sector") == 0) {
+			rc = text(c, v, k, a->sector, sizeof(a->sector), false);
+		} else if (strcmp(k, "areas") == 0 || strcmp(k, "area") == 0) {
+			rc = list(c, v, k, a->areas[0], sizeof(a->areas[0]), CC_PLAN_MAX_AREAS,
+			          &a->n_areas, false);
+		} else if (strcmp(k, "organisations") == 0) {
+			if (v->kind != PN_SEQ)
+				rc = bad(c, v, k, "expected a list of organisations");
+			else if (v->n_kids > CC_PLAN_MAX_ORGS)
+				rc = bad(c, v, k, "more than %d organisations", CC_PLAN_MAX_ORGS);
+			for (size_t j = 0; !rc && j < v->n_kids; j++)
+				rc = org(c, v->kids[j], &a->orgs[a->n_orgs++]);
+		} else if (strcmp(k, "budget") == 0) {
+			rc = text(c, v, k, tmp, sizeof(tmp), false);
+			if (!rc && tmp[0]) {
+				if (cc_parse_double(tmp, &a->budget, NULL) || !isfinite(a->budget))
+					rc = bad(c, v, k, "not a number: '%s'", tmp);
+				a->has_budget = true;
+			}
+		} else if (strcmp(k, "currency") == 0) {
+			rc = text(c, v, k, a->currency, sizeof(a->currency), false);
+		} else if (strcmp(k, "start") == 0) {
+			rc = date(c, v, k, &a->start);
+		} else if (strcmp(k, "end") == 0) {
+			rc = date(c, v, k, &a->end);
+		} else if (strcmp(k, "risks") == 0) {
+			struct cc_buf b = CC_BUF_INIT(sizeof(a->risks) - 1);
+			size_t n = v->kind == PN_SEQ ? v->n_kids : 1;
+			for (size_t j = 0; !rc && j < n; j++) {
+				const struct pn *x = v->kind == PN_SEQ ? v->kids[j] : v;
+				if (x->kind != PN_SCALAR)
+					rc = bad(c, x, k, "expected text or a list of text");
+				else if (cc_buf_adds(&b, j ? "; " : "") || cc_buf_adds(&b, x->text))
+					rc = bad(c, x, k, "longer than %zu bytes",
+					         sizeof(a->risks) - 1);
+			}
+			if (!rc)
+				snprintf(a->risks, sizeof(a->risks), "%s", b.buf);
+			cc_buf_release(&b);
+		} else {
+			rc = bad(c, m->kids[i], k, "unknown field");
+		}
+	}
+	if (rc)
+		return rc;
+	if (!a->id[0])
+		return bad(c, m, "id", "an activity has no id");
+	return 0;
+}
+
+static int to_plan(struct conv *c, const struct pn *root, struct cc_plan *p)
+{
+	const struct pn *acts = NULL;
+	int rc = 0;
+
+	if (root->kind != PN_MAP)
+		return bad(c, root, "", "a plan is a mapping with mission and activities");
+	for (size_t i = 0; i + 1 < root->n_kids && !rc; i += 2) {
+		const char *k = root->kids[i]->text;
+		if (strcmp(k, "mission") == 0)
+			rc = text(c, root->kids[i + 1], k, p->mission, sizeof(p->mission), false);
+		else if (strcmp(k, "activities") == 0)
+			acts = root->kids[i + 1];
+		else
+			rc = bad(c, root->kids[i], k, "unknown field");
+	}
+	if (rc)
+		return rc;
+	if (!acts || acts->kind != PN_SEQ || acts->n_kids == 0)
+		return bad(c, acts ? acts : root, "activities", "a plan needs a list of activities");
+	p->acts = cc_calloc(acts->n_kids, sizeof(*p->acts));
+	if (!p->acts)
+		return cc_err_set(c->err, CC_ENOMEM, "out of memory");
+	p->n_acts = acts->n_kids;
+	for (size_t i = 0; i < acts->n_kids && !rc; i++)
+		rc = activity(c, acts->kids[i], &p->acts[i]);
+	for (size_t i = 0; i < p->n_acts && !rc; i++)
+		for (size_t j = 0; j < i && !rc; j++)
+			if (strcmp(p->acts[i].id, p->acts[j].id) == 0)
+				rc = bad(c, acts->kids[i], "id", "activity id '%s' used twice",
+				         p->acts[i].id);
+	return rc;
+}
+
+void cc_plan_release(struct cc_plan *p)
+{
+	if (!p)
+		return;
+	cc_free(p->acts);
+	memset(p, 0, sizeof(*p));
+}
+
+static bool looks_json(const char *name, const char *text, size_t len)
+{
+	size_t n = strlen(name), i = 0;
+
+	if (n >= 5 && strcmp(name + n - 5, ".json") == 0)
+		return true;
+	if (n >= 5 && (strcmp(name + n - 5, ".yaml") == 0 || strcmp(name + n - 4, ".yml") == 0))
+		return false;
+	while (i < len && (text[i] == ' ' || text[i] == '\n' || text[i] == '\r' || text[i] == '\t'))
+		i++;
+	return i < len && text[i] == '{';
+}
+
+int cc_plan_parse(const char *name, const char *text, size_t len, struct cc_plan *out,
+                  struct cc_err *err)
+{
+	struct conv c = { .file = name, .err = err };
+	struct pn *root = NULL;
+	bool too_deep = false;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->file, sizeof(out->file), "%s", name);
+	if (looks_json(name, text, len)) {
+		json_error_t je;
+		json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+		if (!j) {
+			if (json_error_code(&je) == json_error_out_of_memory)
+				return cc_err_set(err, CC_ENOMEM, "out of memory");
+			cc_err_set(err, CC_EPARSE, "malformed JSON: %s", je.text);
+			cc_err_at(err, name, je.line > 0 ? je.line : 0, NULL);
+			return CC_EPARSE;
+		}
+		root = from_json(j, 0, &too_deep);
+		json_decref(j);
+	} else {
+		yaml_parser_t parser;
+		yaml_document_t doc;
+		yaml_node_t *y;
+
+		if (!yaml_parser_initialize(&parser))
+			return cc_err_set(err, CC_ENOMEM, "out of memory");
+		yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+		if (!yaml_parser_load(&parser, &doc)) {
+			if (parser.error == YAML_MEMORY_ERROR) {
+				rc = cc_err_set(err, CC_ENOMEM, "out of memory");
+			} else {
+				rc = cc_err_set(err, CC_EPARSE, "malformed YAML: %s%s%s",
+				                parser.problem ? parser.problem : "syntax error",
+				                parser.context ? " " : "",
+				                parser.context ? parser.context : "");
+				cc_err_at(err, name, (long)(parser.context ? parser.context_mark.line
+				                                           : parser.problem_mark.line) + 1,
+				          NULL);
+			}
+			yaml_parser_delete(&parser);
+			return rc;
+		}
+		y = yaml_document_get_root_node(&doc);
+		if (!y) {
+			yaml_document_delete(&doc);
+			yaml_parser_delete(&parser);
+			return bad(&c, NULL, "", "the plan is empty");
+		}
+		root = from_yaml(&doc, y, 0, &too_deep);
+		yaml_document_delete(&doc);
+		yaml_parser_delete(&parser);
+	}
+	if (!root) {
+		if (too_deep)
+			return bad(&c, NULL, "", "nested deeper than %d levels", PLAN_DEPTH);
+		return cc_err_set(err, CC_ENOMEM, "out of memory");
+	}
+	rc = to_plan(&c, root, out);
+	pn_free(root);
+	if (rc)
+		cc_plan_release(out);
+	return rc;
+}
+
+int cc_plan_read(const char *path, struct cc_plan *out, struct cc_err *err)
+{
+	struct cc_buf b = CC_BUF_INIT(PLAN_MAX);
+	char chunk[8192];
+	FILE *f;
+	size_t n;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	f = fopen(path, "rb");
+	if (!f) {
+		cc_err_set(err, CC_EIO, "cannot open: %s", strerror(errno));
+		cc_err_at(err, path, 0, NULL);
+		return CC_EIO;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && !rc)
+		rc = cc_buf_add(&b, chunk, n);
+	if (!rc && ferror(f))
+		rc = CC_EIO;
+	fclose(f);
+	if (rc) {
+		cc_err_set(err, rc, "%s", rc == CC_ETOOBIG ? "plan file too big" : cc_code_text(rc));
+		cc_err_at(err, path, 0, NULL);
+		goto out_buf;
+	}
+	rc = cc_plan_parse(path, b.buf, b.len, out, err);
+out_buf:
+	cc_buf_release(&b);
+	return rc;
+}
+
+/* ---- review against the store ---- */
+
+static int cmp_area_pcode(const void *a, const void *b)
+{
+	return strcmp(((const struct cc_area *)a)->pcode, ((const struct cc_area *)b)->pcode);
+}
+
+struct id_ix {
+	int64_t id;
+	size_t ix;
+};
+
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = ((const struct id_ix *)a)->id, y = ((const struct id_ix *)b)->id;
+	return (x > y) - (x < y);
+}
+
+static const struct cc_area *area_by_id(const struct cc_area *areas, const struct id_ix *ids,
+                                        size_t n, int64_t id)
+{
+	struct id_ix key = { .id = id };
+	const struct id_ix *hit = bsearch(&key, ids, n, sizeof(*ids), cmp_id);
+	return hit ? &areas[hit->ix] : NULL;
+}
+
+/* Counts the window's incidents in each of the plan's areas (an incident counts upwards). */
+static int count_incidents(struct cc_store *st, const struct cc_plan *plan,
+                           const struct cc_area *areas, size_t n_areas,
+                           const struct cc_review_opts *o, struct cc_review_inputs *in,
+                           struct cc_area_count **counts_out, struct cc_err *err)
+{
+	struct cc_incident_query q = { 0 };
+	struct cc_exposure_incident *inc = NULL;
+	char (*types)[64] = NULL;
+	struct id_ix *ids = NULL;
+	struct cc_area_count *counts = NULL;
+	int64_t *count_ids = NULL;
+	size_t n_inc = 0, n_types = 0, n_counts = 0, total = 0;
+	int32_t latest;
+	int rc;
+
+	in->window_days = o->window_days > 0 ? o->window_days : 90;
+	rc = cc_store_latest_incident(st, &latest, err);
+	if (rc == CC_ENOTFOUND) {
+		cc_err_clear(err);
+		in->have_events = false;
+		return 0;
+	}
+	if (rc)
+		return rc;
+	in->have_events = true;
+	in->as_of = o->as_of != CC_DATE_NONE ? o->as_of : latest;
+	for (size_t i = 0; i < plan->n_acts; i++)
+		total += plan->acts[i].n_areas;
+	counts = cc_calloc(total ? total : 1, sizeof(*counts));
+	count_ids = cc_calloc(total ? total : 1, sizeof(*count_ids));
+	ids = cc_calloc(n_areas ? n_areas : 1, sizeof(*ids));
+	if (!counts || !count_ids || !ids) {
+		rc = cc_err_set(err, CC_ENOMEM, "out of memory");
+		goto out_free;
+	}
+	for (size_t i = 0; i < n_areas; i++)
+		ids[i] = (struct id_ix){ .id = areas[i].id, .ix = i };
+	qsort(ids, n_areas, sizeof(*ids), cmp_id);
+	/* the plan's distinct P-codes that are stored */
+	for (size_t i = 0; i < plan->n_acts; i++) {
+		for (size_t j = 0; j < plan->acts[i].n_areas; j++) {
+			struct cc_area key;
+			const struct cc_area *a;
+			bool seen = false;
+
+			snprintf(key.pcode, sizeof(key.pcode), "%s", plan->acts[i].areas[j]);
+			a = bsearch(&key, areas, n_areas, sizeof(*areas), cmp_area_pcode);
+			if (!a)
+				continue;
+			for (size_t k = 0; k < n_counts && !seen; k++)
+				seen = count_ids[k] == a->id;
+			if (seen)
+				continue;
+			snprintf(counts[n_counts].pcode, sizeof(counts[n_counts].pcode), "%s",
+			         a->pcode);
+			count_ids[n_counts++] = a->id;
+		}
+	}
+	q.to = in->as_of;
+	q.from = in->as_of - in->window_days + 1;
+	rc = cc_store_load_incidents(st, &q, &inc, &n_inc, &types, &n_types, err);
+	if (rc)
+		goto out_free;
+	for (size_t i = 0; i < n_inc; i++) {
+		int64_t id = inc[i].area_id;
+		for (int depth = 0; id && depth < 16; depth++) {
+			const struct cc_area *a = area_by_id(areas, ids, n_areas, id);
+			for (size_t k = 0; k < n_counts; k++)
+				if (count_ids[k] == id)
+					counts[k].n++;
+			id = a ? a->parent_id : 0;
+		}
+	}
+	in->counts = counts;
+	in->n_counts = n_counts;
+	*counts_out = counts;
+	counts = NULL;
+out_free:
+	cc_free(inc);
+	cc_free(types);
+	cc_free(ids);
+	cc_free(count_ids);
+	cc_free(counts);
+	return rc;
+}
+
+static const char *const stop_words[] = {
+	"and", "for", "the", "with", "from", "into", "of", "in", "to", "on", "by", "at", "an",
+	"or", "not", "near", "its", "their", "this", "that", "new",
+};
+
+struct agg {
+	struct cc_review_lesson l;
+	size_t n_words;
+	double rank;
+};
+
+static int cmp_agg(const void *a, const void *b)
+{
+	const struct agg *x = a, *y = b;
+
+	if (x->n_words != y->n_words)
+		return x->n_words > y->n_words ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return strcmp(x->l.key, y->l.key);
+}
+
+/* The words of s (ASCII letters and digits, >= 3 long, lowercased, no stop words) into w. */
+static size_t words(const char *s, char (*w)[32], size_t n, size_t max)
+{
+	for (const char *p = s; *p && n < max;) {
+		char word[32];
+		size_t len = 0;
+		bool dup = false;
+
+		while (*p && !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		               (*p >= '0' && *p <= '9')))
+			p++;
+		while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		       (*p >= '0' && *p <= '9')) {
+			if (len + 1 < sizeof(word))
+				word[len++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+			p++;
+		}
+		word[len] = '\0';
+		if (len < 3)
+			continue;
+		for (size_t i = 0; i < sizeof(stop_words) / sizeof(stop_words[0]) && !dup; i++)
+			dup = strcmp(word, stop_words[i]) == 0;
+		for (size_t i = 0; i < n && !dup; i++)
+			dup = strcmp(word, w[i]) == 0;
+		if (!dup)
+			memcpy(w[n++], word, len + 1);
+	}
+	return n;
+}
+
+static int match_lessons(struct cc_store *st, struct cc_finding *f, int pillar,
+                         struct cc_err *err)
+{
+	const struct cc_review_rule *rule = cc_review_rule_find(f->rule);
+	struct cc_lesson_filter flt = { .pillar = pillar, .status = -1, .mission_id = 0 };
+	char w[24][32];
+	struct agg *agg = NULL;
+	size_t n_w, n_agg = 0, cap = 0;
+	int rc = 0;
+
+	n_w = words(rule ? rule->keywords : "", w, 0, 24);
+	n_w = words(f->title, w, n_w, 24);
+	for (size_t i = 0; i < n_w && !rc; i++) {
+		struct cc_lesson_search s;
+
+		rc = cc_lessons_search(st, w[i], &flt, &s, err);
+		if (rc)
+			break;
+		for (size_t h = 0; h < s.n_hits && !rc; h++) {
+			const struct cc_lesson *l = &s.hits[h].lesson;
+			size_t k = 0;
+
+			while (k < n_agg && strcmp(agg[k].l.key, l->key) != 0)
+				k++;
+			if (k == n_agg) {
+				if (n_agg == cap) {
+					size_t nc = cap ? 2 * cap : 16;
+					struct agg *p = cc_realloc(agg, nc * sizeof(*p));
+					if (!p) {
+						rc = cc_err_set(err, CC_ENOMEM, "out of memory");
+						break;
+					}
+					agg = p;
+					cap = nc;
+				}
+				memset(&agg[k], 0, sizeof(agg[k]));
+				snprintf(agg[k].l.key, sizeof(agg[k].l.key), "%s", l->key);
+				snprintf(agg[k].l.title, sizeof(agg[k].l.title), "%s", l->title);
+				n_agg++;
+			}
+			agg[k].n_words++;
+			agg[k].rank += s.hits[h].rank;
+		}
+		cc_lesson_search_release(&s);
+	}
+	if (!rc) {
+		qsort(agg, n_agg, sizeof(*agg), cmp_agg);
+		f->n_lessons = n_agg < 3 ? n_agg : 3;
+		for (size_t i = 0; i < f->n_lessons; i++)
+			f->lessons[i] = agg[i].l;
+	}
+	cc_free(agg);
+	return rc;
+}
+
+int cc_review_plan(struct cc_store *st, const struct cc_plan *plan,
+                   const struct cc_review_opts *opts, struct cc_review_result *out,
+                   struct cc_err *err)
+{
+	struct cc_review_opts def = { .as_of = CC_DATE_NONE };
+	const struct cc_review_opts *o = opts ? opts : &def;
+	struct cc_area_filter af = { .level = -1 };
+	struct cc_review_inputs in = { 0 };
+	struct cc_area *areas = NULL;
+	struct cc_area_count *counts = NULL;
+	char (*known)[32] = NULL;
+	size_t n_areas = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = cc_store_list_areas(st, &af, &areas, &n_areas, err);
+	if (rc)
+		return rc;
+	qsort(areas, n_areas, sizeof(*areas), cmp_area_pcode);
+	known = cc_calloc(n_areas ? n_areas : 1, sizeof(*known));
+	if (!known) {
+		rc = cc_err_set(err, CC_ENOMEM, "out of memory");
+		goto out_free;
+	}
+	for (size_t i = 0; i < n_areas; i++)
+		snprintf(known[i], sizeof(known[i]), "%s", areas[i].pcode);
+	in.known_pcodes = (const char (*)[32])known;
+	in.n_known_pcodes = n_areas;
+	in.threshold = o->threshold;
+	in.disabled = o->disabled;
+	in.n_disabled = o->n_disabled;
+	rc = count_incidents(st, plan, areas, n_areas, o, &in, &counts, err);
+	if (rc)
+		goto out_free;
+	rc = cc_review_run(plan, &in, out, err);
+	if (rc)
+		goto out_free;
+	for (size_t i = 0; i < out->n_findings && !rc; i++) {
+		struct cc_finding *f = &out->findings[i];
+		rc = match_lessons(st, f, f->pillar, err);
+		if (!rc && f->n_lessons == 0 && f->pillar >= 0)
+			rc = match_lessons(st, f, -1, err);
+	}
+	if (rc)
+		cc_review_release(out);
+out_free:
+	cc_free(counts);
+	cc_free(known);
+	cc_free(areas);
+	return rc;
+}
