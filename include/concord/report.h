@@ -28,6 +28,8 @@
 #include <concord/buf.h>
 #include <concord/coverage.h>
 #include <concord/error.h>
+#include <concord/gaps.h>
+#include <concord/lessons.h>
 #include <concord/model.h>
 
 enum cc_format {
@@ -76,6 +78,14 @@ struct cc_report_source {
 	size_t rows;             /* records stored from it */
 };
 
+/* One area of the map: its P-code and name and its stored boundary. Borrowed for the call. */
+struct cc_report_area {
+	const char *pcode;
+	const char *name;
+	const void *wkb; /* WKB Polygon or MultiPolygon (2D, Z, M or ZM; ISO or EWKB), wkb_len bytes */
+	size_t wkb_len;
+};
+
 /*
  * Everything the review report shows. Later issues add sections here (indicators and progress,
  * incidents and exposure, gaps, survey results, lessons); a NULL or zero member omits its
@@ -90,6 +100,26 @@ struct cc_report_input {
 	/* coverage (3W): table and charts; NULL omits the section */
 	const struct cc_coverage *coverage; /* borrowed */
 	size_t top_areas;                   /* areas in the stacked bar chart; 0: 15 */
+
+	/*
+	 * map: the areas at the coverage's level, coloured by their distinct activities (the
+	 * coverage row of the same P-code; 0 without one). Areas whose WKB is missing or not a
+	 * polygon are left out; no drawable area omits the section. Drawn in the given order.
+	 */
+	const struct cc_report_area *map_areas; /* borrowed, n_map_areas */
+	size_t n_map_areas;
+
+	/* lessons: listed in the given order (key, title, pillars, source); 0 omits the section */
+	const struct cc_lesson *lessons; /* borrowed, n_lessons */
+	size_t n_lessons;
+
+	/* gaps: the first top_gaps rows of the ranking (0: 15); NULL or no row omits the section */
+	const struct cc_gaps *gaps; /* borrowed */
+	size_t top_gaps;
+
+	/* incidents: first day of each incident (day numbers), counted per calendar month */
+	const int32_t *incident_dates; /* borrowed, n_incidents; CC_DATE_NONE entries skipped */
+	size_t n_incidents;
 
 	/* provenance */
 	const struct cc_report_source *sources; /* borrowed, n_sources entries */

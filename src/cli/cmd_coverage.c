@@ -6,6 +6,10 @@
 
 #include <concord/alloc.h>
 #include <concord/coverage.h>
+#include <concord/events.h>
+#include <concord/gaps.h>
+#include <concord/lessons.h>
+#include <concord/needs.h>
 #include <concord/report.h>
 #include <concord/text.h>
 
@@ -142,6 +146,195 @@ int cmd_coverage(struct cli *cli, int argc, char **argv)
 	return ret;
 }
 
+/* The inputs of the report's later sections, loaded from the store; all owned. */
+struct extras {
+	struct cc_area *areas;
+	struct cc_report_area *map;
+	size_t n_areas, n_map;
+	struct cc_lesson *lessons;
+	size_t n_lessons;
+	struct cc_gaps gaps;
+	int32_t *dates;
+	size_t n_dates;
+};
+
+static void extras_release(struct extras *x)
+{
+	for (size_t i = 0; i < x->n_map; i++)
+		cc_free((void *)x->map[i].wkb);
+	cc_free(x->map);
+	cc_free(x->areas);
+	cc_free(x->lessons);
+	cc_gaps_release(&x->gaps);
+	cc_free(x->dates);
+}
+
+/* The areas at the report's level that have a stored boundary, with their WKB. */
+static int load_map(struct cli *cli, int level, struct extras *x, struct cc_err *err)
+{
+	int ret = cc_store_list_areas(cli->st, &(struct cc_area_filter){ .level = level },
+	                              &x->areas, &x->n_areas, err);
+
+	if (ret < 0 || !x->n_areas)
+		return ret;
+	x->map = cc_alloc_array(x->n_areas, sizeof(*x->map));
+	if (!x->map)
+		return cc_err_set(err, CC_ENOMEM, "out of memory");
+	for (size_t i = 0; i < x->n_areas; i++) {
+		const struct cc_area *a = &x->areas[i];
+		void *wkb = NULL;
+		size_t len = 0;
+
+		if (!a->has_geom)
+			continue;
+		ret = cc_store_area_geometry(cli->st, a->id, &wkb, &len, err);
+		if (ret < 0)
+			return ret;
+		if (!wkb)
+			continue;
+		x->map[x->n_map++] = (struct cc_report_area){
+			.pcode = a->pcode, .name = a->name, .wkb = wkb, .wkb_len = len };
+	}
+	return 0;
+}
+
+/* Does the comma-separated pillar list name a pillar marked in active? */
+static bool any_pillar(const char *list, const bool *active)
+{
+	char name[32];
+
+	while (*list) {
+		size_t n = strcspn(list, ",");
+		int p;
+
+		snprintf(name, sizeof(name), "%.*s", (int)n, list);
+		p = cc_pillar_parse(cc_text_trim(name));
+		if (p >= 0 && p < CC_N_PILLARS && active[p])
+			return true;
+		list += n + (list[n] == ',');
+	}
+	return false;
+}
+
+/*
+ * The mission's own lessons and those of the register (no mission) on a pillar with activity in
+ * the coverage (every pillar when coverage is not by pillar), by key.
+ */
+static int load_lessons(struct cli *cli, const struct cc_mission *m, const struct cc_coverage *cov,
+                        struct extras *x, struct cc_err *err)
+{
+	bool active[CC_N_PILLARS];
+	size_t n = 0;
+	int ret;
+
+	for (int p = 0; p < CC_N_PILLARS; p++)
+		active[p] = cov->by != CC_BY_PILLAR;
+	if (cov->by == CC_BY_PILLAR)
+		for (size_t c = 0; c < cov->n_columns; c++) {
+			int p = cc_pillar_parse(cov->columns[c].code);
+
+			if (p >= 0 && p < CC_N_PILLARS && cov->col_totals[c].n_activities > 0)
+				active[p] = true;
+		}
+	ret = cc_store_list_lessons(cli->st,
+	                            &(struct cc_lesson_filter){ .pillar = -1, .status = -1 },
+	                            &x->lessons, &x->n_lessons, err);
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < x->n_lessons; i++) {
+		const struct cc_lesson *l = &x->lessons[i];
+
+		if (l->mission_id == m->id || (l->mission_id == 0 && any_pillar(l->pillars, active)))
+			memmove(&x->lessons[n++], l, sizeof(*l));
+	}
+	x->n_lessons = n;
+	return 0;
+}
+
+/* The gap ranking as `concord gaps` computes it by default; no rows without needs. */
+static int load_gaps(struct cli *cli, const struct coverage_args *a, const struct cc_mission *m,
+                     struct extras *x, struct cc_err *err)
+{
+	struct cc_coverage_record *recs = NULL;
+	struct cc_coverage_column *cols = NULL;
+	struct cc_area *cov_areas = NULL, *need_areas = NULL, *areas = NULL;
+	struct cc_gap_need *needs = NULL;
+	struct cc_gap_sector *sectors = NULL;
+	size_t n_recs = 0, n_cols = 0, n_cov_areas = 0, n_need_areas = 0, n_needs = 0,
+	       n_sectors = 0;
+	int ret;
+
+	ret = cc_store_load_needs(
+	        cli->st,
+	        &(struct cc_need_query){ .mission_id = m->id, .from = a->from, .to = a->to },
+	        &needs, &n_needs, &need_areas, &n_need_areas, &sectors, &n_sectors, err);
+	if (ret < 0 || n_needs == 0)
+		goto out_free;
+	ret = cc_store_load_coverage(
+	        cli->st,
+	        &(struct cc_coverage_query){
+	                .mission_id = m->id, .by = CC_BY_PILLAR, .from = a->from, .to = a->to },
+	        &recs, &n_recs, &cols, &n_cols, &cov_areas, &n_cov_areas, err);
+	if (ret == 0) {
+		areas = cc_alloc_array(n_cov_areas + n_need_areas + 1, sizeof(*areas));
+		if (!areas)
+			ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+	}
+	if (ret == 0) {
+		if (n_cov_areas)
+			memcpy(areas, cov_areas, n_cov_areas * sizeof(*areas));
+		if (n_need_areas)
+			memcpy(areas + n_cov_areas, need_areas, n_need_areas * sizeof(*areas));
+		ret = cc_gaps_compute(needs, n_needs, recs, n_recs, areas,
+		                      n_cov_areas + n_need_areas, sectors, n_sectors,
+		                      &(struct cc_gap_opts){ .level = a->level,
+		                                             .reach = CC_REACH_MAX,
+		                                             .by = CC_GAP_BY_SECTOR },
+		                      &x->gaps, err);
+	}
+out_free:
+	cc_free(recs);
+	cc_free(cols);
+	cc_free(cov_areas);
+	cc_free(need_areas);
+	cc_free(areas);
+	cc_free(needs);
+	cc_free(sectors);
+	return ret;
+}
+
+/*
+ * First days of the incidents in the reporting period, else in the mission's dates, else all of
+ * them.
+ */
+static int load_incidents(struct cli *cli, const struct coverage_args *a,
+                          const struct cc_mission *m, struct extras *x, struct cc_err *err)
+{
+	int32_t from = a->from != CC_DATE_NONE ? a->from : m->start_date;
+	int32_t to = a->to != CC_DATE_NONE ? a->to : m->end_date;
+	struct cc_exposure_incident *inc = NULL;
+	char(*types)[64] = NULL;
+	size_t n = 0, n_types = 0;
+	int ret;
+
+	ret = cc_store_load_incidents(
+	        cli->st,
+	        &(struct cc_incident_query){ .from = from != CC_DATE_NONE ? from : INT32_MIN + 1,
+	                                     .to = to != CC_DATE_NONE ? to : INT32_MAX },
+	        &inc, &n, &types, &n_types, err);
+	if (ret == 0 && n) {
+		x->dates = cc_alloc_array(n, sizeof(*x->dates));
+		if (!x->dates)
+			ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+		for (size_t i = 0; x->dates && i < n; i++)
+			x->dates[i] = inc[i].date;
+		x->n_dates = x->dates ? n : 0;
+	}
+	cc_free(inc);
+	cc_free(types);
+	return ret;
+}
+
 int cmd_report(struct cli *cli, int argc, char **argv)
 {
 	struct coverage_args a;
@@ -150,6 +343,7 @@ int cmd_report(struct cli *cli, int argc, char **argv)
 	struct cc_source *srcs = NULL;
 	size_t n_srcs = 0;
 	struct cc_coverage cov = { 0 };
+	struct extras x = { 0 };
 	struct cc_buf out = CC_BUF_INIT(CC_LIMIT_REPORT);
 	struct cc_err err = { 0 };
 	char today[11], version[64];
@@ -169,6 +363,14 @@ int cmd_report(struct cli *cli, int argc, char **argv)
 	ret = compute(cli, &a, &in.mission, &cov, &err);
 	if (ret == 0)
 		ret = cc_store_list_sources(cli->st, in.mission.id, &srcs, &n_srcs, &err);
+	if (ret == 0)
+		ret = load_map(cli, a.level, &x, &err);
+	if (ret == 0)
+		ret = load_lessons(cli, &in.mission, &cov, &x, &err);
+	if (ret == 0)
+		ret = load_gaps(cli, &a, &in.mission, &x, &err);
+	if (ret == 0)
+		ret = load_incidents(cli, &a, &in.mission, &x, &err);
 	if (ret == 0 && n_srcs) {
 		rsrcs = cc_alloc_array(n_srcs, sizeof(*rsrcs));
 		if (!rsrcs)
@@ -190,8 +392,16 @@ int cmd_report(struct cli *cli, int argc, char **argv)
 		in.coverage = &cov;
 		in.sources = rsrcs;
 		in.n_sources = n_srcs;
+		in.map_areas = x.map;
+		in.n_map_areas = x.n_map;
+		in.lessons = x.lessons;
+		in.n_lessons = x.n_lessons;
+		in.gaps = x.gaps.n_rows ? &x.gaps : NULL;
+		in.incident_dates = x.dates;
+		in.n_incidents = x.n_dates;
 		ret = cc_report_html(&in, &out, &err);
 	}
+	extras_release(&x);
 	cc_free(rsrcs);
 	cc_free(srcs);
 	cc_coverage_release(&cov);

@@ -481,13 +481,22 @@ int cc_report_html(const struct cc_report_input *in, struct cc_buf *out, struct 
 		return cc_err_set(err, CC_EINVALID, "report needs a generation date");
 	cc__out_init(&o, CC_LIMIT_REPORT);
 	head(&o, in);
-	if (in->coverage) {
+	if (in->coverage)
 		summary(&o, in->coverage);
+	ret = cc__report_map(&o, in); /* the order: summary, map, coverage and gaps, … */
+	if (ret < 0 && o.ret == 0)
+		o.ret = ret;
+	if (in->coverage) {
 		coverage_table(&o, in->coverage);
 		ret = coverage_charts(&o, in->coverage, top);
 		if (ret < 0 && o.ret == 0)
 			o.ret = ret;
 	}
+	cc__report_gaps(&o, in->gaps, in->top_gaps);
+	ret = cc__report_incidents(&o, in->incident_dates, in->n_incidents);
+	if (ret < 0 && o.ret == 0)
+		o.ret = ret;
+	cc__report_lessons(&o, in->lessons, in->n_lessons);
 	sources(&o, in);
 	cc__out_adds(&o, "</main>\n<footer>\n<p>Generated ");
 	if (in->generator && in->generator[0]) {

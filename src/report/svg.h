@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include <concord/buf.h>
+#include <concord/report.h>
 
 /*
  * A writer: appends to buf until the first error, then does nothing and keeps that error in ret.
@@ -101,6 +102,45 @@ struct cc__svg_hbar {
 
 /* Appends the chart as one <svg> element (a small "no data" chart when n_bars is 0). */
 void cc__svg_hbar_chart(struct cc__out *o, const struct cc__svg_hbar *c);
+
+/* One area of a choropleth: its WKB boundary (polygon or multipolygon) and its value. */
+struct cc__map_area {
+	const char *pcode, *name; /* borrowed */
+	const void *wkb;          /* borrowed, wkb_len bytes; NULL: not drawn */
+	size_t wkb_len;
+	double value; /* >= 0 */
+};
+
+/* Classes of a choropleth: 0 (value 0) and four equal steps of a nice scale up to the maximum. */
+#define CC__MAP_CLASSES 5
+
+struct cc__map {
+	const char *id, *title, *desc; /* as for cc__svg_hbar */
+	const char *legend_title;      /* "Activities per province" */
+	const char *unit, *unit_one;   /* in tooltips: "activities", "activity" */
+	const struct cc__map_area *areas;
+	size_t n_areas;
+};
+
+/* True when the area's WKB parses as polygons with at least one ring. */
+bool cc__map_drawable(const struct cc__map_area *a);
+/* The class (0 … CC__MAP_CLASSES - 1) of value v on scale s (s->max the last break). */
+int cc__map_class(double v, const struct cc__scale *s);
+/*
+ * Appends the map as one <svg> element: one <path> per drawable area, in the given order,
+ * with a <title> "Name (PCODE): N unit", and a legend of the class breaks. Returns the number
+ * of paths drawn; with none, nothing is written.
+ */
+size_t cc__svg_choropleth(struct cc__out *o, const struct cc__map *m);
+
+/*
+ * Report sections (sections.c). Each writes nothing when its input is empty; the int ones
+ * return 0 or CC_ENOMEM (for their scratch; write errors stay in o).
+ */
+int cc__report_map(struct cc__out *o, const struct cc_report_input *in);
+void cc__report_gaps(struct cc__out *o, const struct cc_gaps *g, size_t top);
+int cc__report_incidents(struct cc__out *o, const int32_t *dates, size_t n_dates);
+void cc__report_lessons(struct cc__out *o, const struct cc_lesson *ls, size_t n);
 
 /* Colour-blind-safe fills (Okabe–Ito, darkened to ≥ 3:1 against white), in series order. */
 extern const char *const cc__svg_palette[];

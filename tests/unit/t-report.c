@@ -635,3 +635,324 @@ TEST(html_allocation_failures)
 	}
 	cc_coverage_release(&cov);
 }
+
+/* ---- the later sections: map, gaps, incidents, lessons ---- */
+
+/* A little WKB writer for the map tests. */
+struct wkbw {
+	unsigned char b[1024];
+	size_t n;
+	bool be;
+};
+
+static void w_u32(struct wkbw *w, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		w->b[w->n++] = (unsigned char)(v >> (w->be ? 24 - 8 * i : 8 * i));
+}
+
+static void w_f64(struct wkbw *w, double d)
+{
+	uint64_t v;
+
+	memcpy(&v, &d, sizeof(v));
+	for (int i = 0; i < 8; i++)
+		w->b[w->n++] = (unsigned char)(v >> (w->be ? 56 - 8 * i : 8 * i));
+}
+
+static void w_head(struct wkbw *w, uint32_t type)
+{
+	w->b[w->n++] = w->be ? 0 : 1;
+	w_u32(w, type);
+}
+
+/* One ring of n (lon, lat) pairs, with a z of 100 when dims is 3. */
+static void w_ring(struct wkbw *w, const double *xy, uint32_t n, int dims)
+{
+	w_u32(w, n);
+	for (uint32_t i = 0; i < n; i++) {
+		w_f64(w, xy[2 * i]);
+		w_f64(w, xy[2 * i + 1]);
+		if (dims == 3)
+			w_f64(w, 100);
+	}
+}
+
+/*
+ * AF01: a polygon, little-endian, [60,61] × [34,35]. AF02: a big-endian multipolygon of
+ * [61,62] × [34,35] and the triangle (62,34.5) (62.5,34.5) (62.5,34). AF03: an ISO "Polygon Z"
+ * (1003) triangle (60,34) (62.5,34) (62.5,33). AF04: truncated. AF05: a point. Extent lon
+ * 60…62.5, lat 33…35, mean latitude 34: x = 8 + (lon - 60) × 744 / 2.5 = 8 + 297.6 (lon - 60)
+ * (the width fills 760 - 2 × 8 whatever the cosine), y = 8 + (35 - lat) × 744 / (2.5 cos 34°)
+ * = 8 + 358.97 (35 - lat): lat 34 → 367.0, 34.5 → 187.5, 33 → 725.9; height 733.9 + 64 legend.
+ */
+static struct wkbw map_wkb[5];
+
+static void build_map_wkb(void)
+{
+	static const double sq1[] = { 60, 35, 61, 35, 61, 34, 60, 34, 60, 35 };
+	static const double sq2[] = { 61, 35, 62, 35, 62, 34, 61, 34, 61, 35 };
+	static const double tri2[] = { 62, 34.5, 62.5, 34.5, 62.5, 34, 62, 34.5 };
+	static const double tri3[] = { 60, 34, 62.5, 34, 62.5, 33, 60, 34 };
+	struct wkbw *w;
+
+	memset(map_wkb, 0, sizeof(map_wkb));
+	w = &map_wkb[0];
+	w_head(w, 3);
+	w_u32(w, 1);
+	w_ring(w, sq1, 5, 2);
+	w = &map_wkb[1];
+	w->be = true;
+	w_head(w, 6);
+	w_u32(w, 2);
+	w_head(w, 3);
+	w_u32(w, 1);
+	w_ring(w, sq2, 5, 2);
+	w_head(w, 3);
+	w_u32(w, 1);
+	w_ring(w, tri2, 4, 2);
+	w = &map_wkb[2];
+	w_head(w, 1003);
+	w_u32(w, 1);
+	w_ring(w, tri3, 4, 3);
+	w = &map_wkb[3];
+	w_head(w, 3);
+	w_u32(w, 1);
+	w_ring(w, sq1, 5, 2);
+	w->n -= 3; /* cut inside the last coordinate */
+	w = &map_wkb[4];
+	w_head(w, 1);
+	w_f64(w, 61);
+	w_f64(w, 34);
+}
+
+static struct cc_report_area map_areas[5] = {
+	{ .pcode = "AF01", .name = NASTY },
+	{ .pcode = "AF02", .name = "Herat" },
+	{ .pcode = "AF03", .name = "Kandahar & Co" },
+	{ .pcode = "AF04", .name = "Truncated" },
+	{ .pcode = "AF05", .name = "A point" },
+};
+
+static struct cc_lesson test_lessons[2];
+static struct cc_gap_row test_gap_rows[2];
+static int32_t test_dates[4];
+
+static void full_input(struct cc_report_input *in, const struct cc_coverage *cov,
+                       struct cc_gaps *g)
+{
+	build_map_wkb();
+	for (int i = 0; i < 5; i++) {
+		map_areas[i].wkb = map_wkb[i].b;
+		map_areas[i].wkb_len = map_wkb[i].n;
+	}
+	memset(test_lessons, 0, sizeof(test_lessons));
+	snprintf(test_lessons[0].key, sizeof(test_lessons[0].key), "AFG-001");
+	snprintf(test_lessons[0].title, sizeof(test_lessons[0].title), "Plan <early> & together");
+	snprintf(test_lessons[0].pillars, sizeof(test_lessons[0].pillars), "security,governance");
+	snprintf(test_lessons[0].source, sizeof(test_lessons[0].source), "A report, 2010");
+	test_lessons[0].status = CC_LESSON_ANALYSED;
+	snprintf(test_lessons[1].key, sizeof(test_lessons[1].key), "KOS-002");
+	snprintf(test_lessons[1].title, sizeof(test_lessons[1].title), "Second");
+	memset(test_gap_rows, 0, sizeof(test_gap_rows));
+	test_gap_rows[0] = (struct cc_gap_row){ .pcode = "AF01", .name = "Kabul", .key_code = "FSC",
+		                                .key_name = "Food Security", .severity = 4,
+		                                .in_need = 1000, .covered = 250, .shortfall = 0.75,
+		                                .unmet = 750, .gap = 3000,
+		                                .status = CC_GAP_SCORED };
+	test_gap_rows[1] = (struct cc_gap_row){ .pcode = "AF02", .name = "Herat", .key_code = "ALL",
+		                                .in_need = 500, .covered = NA, .shortfall = NA,
+		                                .unmet = NA, .gap = NA, .status = CC_GAP_NO_DATA };
+	*g = (struct cc_gaps){ .opts = { .level = 1 }, .rows = test_gap_rows, .n_rows = 2 };
+	/* July 2021: 2 incidents, August none, September 1; one without a date */
+	test_dates[0] = cc_date_from_ymd(2021, 7, 3);
+	test_dates[1] = cc_date_from_ymd(2021, 9, 30);
+	test_dates[2] = CC_DATE_NONE;
+	test_dates[3] = cc_date_from_ymd(2021, 7, 31);
+	report_input(in, cov);
+	in->map_areas = map_areas;
+	in->n_map_areas = 5;
+	in->lessons = test_lessons;
+	in->n_lessons = 2;
+	in->gaps = g;
+	in->incident_dates = test_dates;
+	in->n_incidents = 4;
+}
+
+/* The <path> elements of the <svg id="map-acts"> of html; -1 when it does not parse. */
+static int map_paths(const char *html, char titles[][128], char ds[][256], int max)
+{
+	const char *p = strstr(html, "<svg id=\"map-acts\""), *end;
+	xmlDocPtr doc;
+	int n = 0;
+
+	if (!p || !(end = strstr(p, "</svg>")))
+		return -1;
+	doc = xmlReadMemory(p, (int)(end + 6 - p), "map.svg", "UTF-8",
+	                    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (!doc)
+		return -1;
+	for (xmlNodePtr g = xmlDocGetRootElement(doc)->children; g; g = g->next) {
+		if (g->type != XML_ELEMENT_NODE || strcmp((const char *)g->name, "g") != 0)
+			continue;
+		for (xmlNodePtr c = g->children; c; c = c->next) {
+			xmlChar *d, *t;
+
+			if (c->type != XML_ELEMENT_NODE || strcmp((const char *)c->name, "path"))
+				continue;
+			if (n < max) {
+				d = xmlGetProp(c, (const xmlChar *)"d");
+				t = c->children ? xmlNodeGetContent(c->children) : NULL;
+				snprintf(ds[n], 256, "%s", d ? (const char *)d : "");
+				snprintf(titles[n], 128, "%s", t ? (const char *)t : "");
+				xmlFree(d);
+				xmlFree(t);
+			}
+			n++;
+		}
+	}
+	xmlFreeDoc(doc);
+	return n;
+}
+
+TEST(html_sections)
+{
+	struct cc_coverage cov;
+	struct cc_report_input in;
+	struct cc_gaps g;
+	struct cc_buf out = CC_BUF_INIT(CC_LIMIT_REPORT);
+	char titles[8][128], ds[8][256];
+	int n_rects, n_titles;
+	const char *h;
+
+	if (!check_int(
+	            cc_coverage_compute(report_recs, 6, report_areas, 4, six, 6, NULL, &cov, NULL),
+	            ==, 0))
+		return;
+	full_input(&in, &cov, &g);
+	if (!check_int(cc_report_html(&in, &out, NULL), ==, 0))
+		goto out;
+	h = out.buf;
+	check_int(count(h, "http://"), ==, 0);
+	check_int(count(h, "https://"), ==, 0);
+	check_int(count(h, "href="), ==, 0);
+	check_int(count(h, "xmlns"), ==, 0);
+	/* every SVG parses: two coverage charts, the map, incidents */
+	check_int(parse_svgs(h, &n_rects, &n_titles), ==, 4);
+	/* map: AF04 (truncated) and AF05 (a point) are not drawn; values from the coverage */
+	if (check_int(map_paths(h, titles, ds, 8), ==, 3)) {
+		check_str(titles[0], NASTY " (AF01): 2 activities");
+		check_str(titles[1], "Herat (AF02): 1 activity");
+		check_str(titles[2], "Kandahar & Co (AF03): 2 activities");
+		check_str(ds[0], "M8 8 305.6 8 305.6 367 8 367 8 8Z");
+		check_str(ds[1], "M305.6 8 603.2 8 603.2 367 305.6 367 305.6 8ZM603.2 187.5 752 "
+		                 "187.5 752 367 603.2 187.5Z");
+		check_str(ds[2], "M8 367 752 367 752 725.9 8 367Z");
+	}
+	check(strstr(h, "<svg id=\"map-acts\" role=\"img\" aria-labelledby=\"map-acts-t "
+	                "map-acts-d\" viewBox=\"0 0 760 797.9\"") != NULL);
+	/* classes: max 2 → step 1 (at least one whole number): 1 → class 1, 2 → class 2 */
+	check(strstr(h, "<path fill=\"#9ecae1\" d=\"M8 8 ") != NULL);
+	check(strstr(h, "<path fill=\"#c6dbef\" d=\"M305.6 8 ") != NULL);
+	check(strstr(h, ">1\xe2\x80\x93" "1</text>") == NULL); /* one-value classes read "1" */
+	check(strstr(h, ">3</text>") != NULL);
+	check(strstr(h, "3 have none") == NULL);
+	check(strstr(h, "the 3 areas at admin level 1 with a stored boundary") != NULL);
+
+	/* gaps: both rows, numbers grouped, unknowns as dashes */
+	check(strstr(h, "<section id=\"gaps\">") != NULL);
+	check(strstr(h, "<td>Food Security</td><td class=\"n\">4</td><td class=\"n\">1,000</td>"
+	                "<td class=\"n\">250</td><td class=\"n\">75%</td><td class=\"n\">3,000</td>"
+	                "<td>scored</td>") != NULL);
+	check(strstr(h, "<td>ALL</td><td class=\"n\">\xe2\x80\x93</td><td class=\"n\">500</td>") !=
+	      NULL);
+
+	/* incidents: 3 months, July 2 and September 1 drawn (August is 0) */
+	check(strstr(h, "<section id=\"incidents\">") != NULL);
+	check(strstr(h, "from 2021-07 to 2021-09") != NULL);
+	check(strstr(h, "3 incidents in all, most (2) in 2021-07") != NULL);
+
+	/* lessons, escaped */
+	check(strstr(h, "<section id=\"lessons\">") != NULL);
+	check(strstr(h, "<th scope=\"row\">Plan &lt;early&gt; &amp; together</th><td>security, "
+	                "governance</td><td>analysed</td><td>A report, 2010</td>") != NULL);
+	check(strstr(h, "KOS-002") != NULL);
+
+	/* sections in order */
+	check(strstr(h, "id=\"map\"") < strstr(h, "id=\"gaps\"") &&
+	      strstr(h, "id=\"gaps\"") < strstr(h, "id=\"incidents\"") &&
+	      strstr(h, "id=\"incidents\"") < strstr(h, "id=\"lessons\"") &&
+	      strstr(h, "id=\"lessons\"") < strstr(h, "id=\"sources\""));
+	cc_buf_release(&out);
+
+	/* absent inputs: no section */
+	in.n_map_areas = 0;
+	in.gaps = NULL;
+	in.n_incidents = 0;
+	in.n_lessons = 0;
+	check_int(cc_report_html(&in, &out, NULL), ==, 0);
+	check(strstr(out.buf, "id=\"map\"") == NULL);
+	check(strstr(out.buf, "id=\"gaps\"") == NULL);
+	check(strstr(out.buf, "id=\"incidents\"") == NULL);
+	check(strstr(out.buf, "id=\"lessons\"") == NULL);
+	cc_buf_release(&out);
+
+	/* only undrawable areas, an empty gap ranking, only undated incidents: no section */
+	in.map_areas = map_areas + 3;
+	in.n_map_areas = 2;
+	g.n_rows = 0;
+	in.gaps = &g;
+	in.incident_dates = test_dates + 2;
+	in.n_incidents = 1;
+	check_int(cc_report_html(&in, &out, NULL), ==, 0);
+	check(strstr(out.buf, "id=\"map\"") == NULL);
+	check(strstr(out.buf, "id=\"gaps\"") == NULL);
+	check(strstr(out.buf, "id=\"incidents\"") == NULL);
+	cc_buf_release(&out);
+
+	/* incidents over more than three years: counted per year */
+	test_dates[0] = cc_date_from_ymd(2015, 1, 1);
+	test_dates[1] = cc_date_from_ymd(2021, 12, 31);
+	in.incident_dates = test_dates;
+	in.n_incidents = 2;
+	check_int(cc_report_html(&in, &out, NULL), ==, 0);
+	check(strstr(out.buf, "one per calendar year from 2015 to 2021") != NULL);
+	check(strstr(out.buf, "Incidents per year") != NULL);
+out:
+	cc_buf_release(&out);
+	cc_coverage_release(&cov);
+}
+
+TEST(html_sections_allocation_failures)
+{
+	struct cc_coverage cov;
+	struct cc_report_input in;
+	struct cc_gaps g;
+	int ret = -1;
+	long n;
+
+	if (!check_int(
+	            cc_coverage_compute(report_recs, 6, report_areas, 4, six, 6, NULL, &cov, NULL),
+	            ==, 0))
+		return;
+	full_input(&in, &cov, &g);
+	for (n = 0; n < 100000; n++) {
+		struct cc_buf out = CC_BUF_INIT(CC_LIMIT_REPORT);
+		struct cc_err err = { 0 };
+
+		cc_test_fail_alloc_after(n);
+		ret = cc_report_html(&in, &out, &err);
+		cc_test_fail_alloc_after(-1);
+		if (ret == 0) {
+			check(strstr(out.buf, "id=\"map\"") != NULL);
+			cc_buf_release(&out);
+			break;
+		}
+		check_int(ret, ==, CC_ENOMEM);
+		check_int(out.len, ==, 0);
+		cc_buf_release(&out);
+	}
+	check_int(ret, ==, 0);
+	check_int(n, >, 5);
+	cc_coverage_release(&cov);
+}
