@@ -59,6 +59,7 @@ int cmd_progress(struct cli *cli, int argc, char **argv);
 int cmd_report(struct cli *cli, int argc, char **argv);
 int cmd_pillar(struct cli *cli, int argc, char **argv);
 int cmd_gaps(struct cli *cli, int argc, char **argv);
+int cmd_overlap(struct cli *cli, int argc, char **argv);
 /* cmd_gaps.c: `import needs|population` rows of cmd_import.c and their --map COLUMN=#tag
    (cli_needs_map returns CLI_OK or CLI_USAGE) */
 int cli_needs_map(const char *arg);
@@ -76,6 +77,9 @@ int cmd_token(struct cli *cli, int argc, char **argv);
    format, NULL: decided by the header) */
 int cmd_exposure(struct cli *cli, int argc, char **argv);
 int cmd_lesson(struct cli *cli, int argc, char **argv);
+int cmd_export(struct cli *cli, int argc, char **argv); /* cmd_export.c: export, audit */
+int cmd_audit(struct cli *cli, int argc, char **argv);
+int cmd_review(struct cli *cli, int argc, char **argv); /* cmd_review.c: plan review */
 extern const char *cli_events_format;
 struct cc_import_opts;
 struct cc_import_report;

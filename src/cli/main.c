@@ -183,6 +183,40 @@ static const struct cli_cmd commands[] = {
 	          "figures 'no figures': neither counts as zero coverage. Needs below level N\n"
 	          "map up (an area's own figure wins over the sum of its parts). Intersectoral\n"
 	          "needs (HNO code ALL) show as key ALL against all coverage of the area.\n" },
+	{ .name = "export", .run = cmd_export, .flags = CLI_STORE,
+	  .usage = "export 3w|areas -o FILE [--level N] [--with-coverage]",
+	  .summary = "write the 3W as HXL CSV or the areas as GeoJSON",
+	  .help = "3w: every activity of the mission, one HXL CSV row each, in source and line\n"
+	          "order; `import 3w` reads it back. areas: a GeoJSON FeatureCollection of the\n"
+	          "areas of level N (default every level) with pcode, name, level and parent;\n"
+	          "--with-coverage adds activities, organisations and activities per pillar.\n"
+	          "FILE is written as FILE.tmp and renamed when complete.\n" },
+	{ .name = "audit", .run = cmd_audit, .flags = CLI_STORE, .usage = "audit verify",
+	  .summary = "verify the change log's hash chain",
+	  .help = "Prints the number of entries and the head hash; exit 1 naming the first\n"
+	          "broken entry when the chain does not verify.\n" },
+	{ .name = "overlap", .run = cmd_overlap, .flags = CLI_STORE,
+	  .usage = "overlap [--distance KM] [--min-score S] [--level N] [--csv|--json]",
+	  .summary = "duplicated effort: similar activities of different organisations",
+	  .help = "Pairs of activities (not presence rows) of different organisations with the\n"
+	          "same sector (or DAC-3 category, scored x0.75), overlapping dates (undated:\n"
+	          "assumed overlapping, said so) and the same area of admin level N (default 2)\n"
+	          "or sites within KM (default 0: by area only). score = factor x (0.5 text +\n"
+	          "0.2 dates + 0.2 place + 0.1 people): text TF-IDF cosine of title and\n"
+	          "description, dates overlap/union days, place 1 same area, 0.5 same area at\n"
+	          "level N, 1 - d/KM for sites; people min/max of people targeted (else\n"
+	          "reached). Pairs below S (default 0) are left out; sorted by score.\n" },
+	{ .name = "review", .run = cmd_review, .flags = CLI_STORE,
+	  .usage = "review PLAN [--json] [--disable RULE=REASON]... [--threshold N] [--window DAYS] "
+	           "[--as-of DATE]",
+	  .summary = "check a plan against the review rules and list matching lessons",
+	  .help = "PLAN is YAML or JSON (docs/plan-review.md). Rules: R1 governance work with no\n"
+	          "civilian lead; R2 no local partner; R3 an area with >= N (--threshold, default\n"
+	          "10) incidents in the DAYS (default 90) to --as-of (default: the latest stored\n"
+	          "incident) and no security activity there; R4 no budget; R5 end before start;\n"
+	          "R6 unknown P-code or pillar. Each finding lists up to 3 matching lessons.\n"
+	          "--disable R2=\"reason\" turns a rule off and the output states it.\n"
+	          "Exit status: 0 no error findings, 4 findings of severity error, 1 failure.\n" },
 	{ .name = "help", .run = cmd_help, .flags = 0, .usage = "help [COMMAND]",
 	  .summary = "show help for a command", .help = "" },
 };

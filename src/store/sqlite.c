@@ -5,6 +5,8 @@
 #include "store/ops_needs.h"
 #include "store/ops_lessons.h"
 #include "store/ops_auth.h"
+#include "store/ops_export.h"
+#include "store/ops_overlap.h"
 
 #include <errno.h>
 #include <assert.h>
@@ -2674,4 +2676,6 @@ const struct cc_store_ops cc__store_sqlite = {
 	.needs = &cc__sqlite_needs,
 	.lessons = &cc__sqlite_lessons,
 	.auth = &cc__sqlite_auth,
+	.export = &cc__sqlite_export,
+	.overlap = &cc__sqlite_overlap,
 };
