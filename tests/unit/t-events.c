@@ -16,6 +16,7 @@
 
 #include "tap.h"
 #include "testdir.h"
+#include "fixtures.h"
 
 static const struct cc_import_opts no_opts = { .level = -1,
 	                                       .period_from = CC_DATE_NONE,
@@ -24,47 +25,7 @@ static const struct cc_import_opts no_opts = { .level = -1,
 /* Code lists, mission AFG, the Afghan P-codes and the province boundaries. */
 static struct cc_store *afg_store(const char *name)
 {
-	struct cc_store *st = NULL;
-	struct cc_err err = { 0 };
-	struct cc_mission m = { .code = "AFG",
-		                .name = "Afghanistan",
-		                .country = "AFG",
-		                .start_date = CC_DATE_NONE,
-		                .end_date = CC_DATE_NONE };
-	struct cc_import_opts bo = no_opts;
-	struct cc_import_report rep;
-	char path[160], gaz[512], geo[512], map[512];
-	int ret;
-
-	bo.level = 1;
-	bo.name_field = "shapeName";
-	bo.code_map = data("data/cases/afghanistan/adm1_code_map.csv", map);
-	ret = cc_store_open(&st, tmp_path(name, path),
-	                    &(struct cc_store_opts){ .flags = CC_STORE_CREATE }, &err);
-	if (ret == 0)
-		ret = cc_store_begin(st, &err);
-	if (ret == 0)
-		ret = cc_import_codelists(st, &err);
-	if (ret == 0)
-		ret = cc_store_put_mission(st, &m, &err);
-	if (ret == 0)
-		ret = cc_store_commit(st, &err);
-	if (ret == 0)
-		ret = cc_import_areas(
-		        st, data("data/cases/afghanistan/afg_global_pcodes_subset.csv", gaz),
-		        &no_opts, &rep, &err);
-	if (ret == 0)
-		ret = cc_import_areas(
-		        st, data("data/cases/afghanistan/afg_adm1_geoboundaries.geojson", geo), &bo,
-		        &rep, &err);
-	if (!check_int(ret, ==, 0)) {
-		char buf[512];
-
-		printf("# %s\n", cc_err_format(&err, buf, sizeof(buf)));
-		cc_store_close(st);
-		return NULL;
-	}
-	return st;
+	return afg_fixture(name, AFG_BOUNDARIES, NULL, NULL, NULL);
 }
 
 static int64_t n_incidents(struct cc_store *st, const char *source)

@@ -14,41 +14,11 @@
 
 #include "tap.h"
 #include "testdir.h"
+#include "fixtures.h"
 
-/* A store with the code lists, mission AFG and the Afghan P-codes. */
 static struct cc_store *afg_store(const char *name)
 {
-	struct cc_store *st = NULL;
-	struct cc_err err = { 0 };
-	struct cc_mission m = { .code = "AFG", .name = "Afghanistan", .country = "AFG",
-		                .start_date = CC_DATE_NONE, .end_date = CC_DATE_NONE };
-	struct cc_import_report rep;
-	char path[160], gaz[512];
-	int ret;
-
-	ret = cc_store_open(&st, tmp_path(name, path),
-	                    &(struct cc_store_opts){ .flags = CC_STORE_CREATE }, &err);
-	if (ret == 0)
-		ret = cc_store_begin(st, &err);
-	if (ret == 0)
-		ret = cc_import_codelists(st, &err);
-	if (ret == 0)
-		ret = cc_store_put_mission(st, &m, &err);
-	if (ret == 0)
-		ret = cc_store_commit(st, &err);
-	if (ret == 0)
-		ret = cc_import_areas(st, data("data/cases/afghanistan/afg_global_pcodes_subset.csv", gaz),
-		                      &(struct cc_import_opts){ .level = -1, .period_from = CC_DATE_NONE,
-		                                                .period_to = CC_DATE_NONE },
-		                      &rep, &err);
-	if (!check_int(ret, ==, 0)) {
-		char buf[512];
-
-		printf("# %s\n", cc_err_format(&err, buf, sizeof(buf)));
-		cc_store_close(st);
-		return NULL;
-	}
-	return st;
+	return afg_fixture(name, 0, NULL, NULL, NULL);
 }
 
 static int64_t count(struct cc_store *st, const char *table)

@@ -18,6 +18,7 @@
 
 #include "tap.h"
 #include "testdir.h"
+#include "fixtures.h"
 
 #define D(y, m, d) cc_date_from_ymd(y, m, d)
 
@@ -436,48 +437,8 @@ TEST(time_one_million)
 
 static struct cc_store *overlap_store(int64_t *mission_out)
 {
-	struct cc_store *st = NULL;
-	struct cc_err err = { 0 };
-	struct cc_mission m = { .code = "AFG",
-		                .name = "Afghanistan",
-		                .country = "AFG",
-		                .start_date = CC_DATE_NONE,
-		                .end_date = CC_DATE_NONE };
-	struct cc_import_report rep;
-	char path[160], gaz[512], f[512];
-	int ret;
-
-	ret = cc_store_open(&st, tmp_path("t-overlap.db", path),
-	                    &(struct cc_store_opts){ .flags = CC_STORE_CREATE }, &err);
-	if (ret == 0)
-		ret = cc_store_begin(st, &err);
-	if (ret == 0)
-		ret = cc_import_codelists(st, &err);
-	if (ret == 0)
-		ret = cc_store_put_mission(st, &m, &err);
-	if (ret == 0)
-		ret = cc_store_commit(st, &err);
-	if (ret == 0)
-		ret = cc_import_areas(
-		        st, data("data/cases/afghanistan/afg_global_pcodes_subset.csv", gaz),
-		        &(struct cc_import_opts){ .level = -1,
-		                                  .period_from = CC_DATE_NONE,
-		                                  .period_to = CC_DATE_NONE },
-		        &rep, &err);
-	if (ret == 0)
-		ret = cc_import_3w(st, data("tests/data/overlap/afg-3w-overlap.csv", f),
-		                   &(struct cc_import_opts){ .period_from = CC_DATE_NONE,
-		                                             .period_to = CC_DATE_NONE },
-		                   &rep, &err);
-	*mission_out = m.id;
-	if (!check_int(ret, ==, 0)) {
-		char buf[512];
-
-		printf("# %s\n", cc_err_format(&err, buf, sizeof(buf)));
-		cc_store_close(st);
-		return NULL;
-	}
-	return st;
+	return afg_fixture("t-overlap.db", 0, "tests/data/overlap/afg-3w-overlap.csv", NULL,
+	                   mission_out);
 }
 
 TEST(store_read_skips_presence_and_fills_ancestors)
