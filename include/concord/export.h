@@ -35,6 +35,7 @@ struct cc_export_activity {
 	const char *title, *description, *status, *currency;
 	int32_t start_date, end_date;
 	double targeted, reached, budget, lat, lon; /* NAN when absent */
+	enum cc_activity_kind kind; /* written as #meta+kind, so presence survives a round trip */
 };
 
 /* Called once per activity; a negative return stops the walk and is returned. */

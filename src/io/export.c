@@ -117,6 +117,7 @@ static const struct {
 	{ "Currency", "#currency" },
 	{ "Latitude", "#geo+lat" },
 	{ "Longitude", "#geo+lon" },
+	{ "Kind", "#meta+kind" },
 };
 
 #define N_W3 (sizeof(w3_cols) / sizeof(w3_cols[0]))
@@ -167,7 +168,9 @@ static int w3_row(void *ctx, const struct cc_export_activity *a, struct cc_err *
 	    (ret = cc_buf_addch(b, ',')) == 0 && (ret = add_num(b, a->budget)) == 0 &&
 	    (ret = cc_buf_addch(b, ',')) == 0 && (ret = cc_buf_add_csv(b, a->currency)) == 0 &&
 	    (ret = cc_buf_addch(b, ',')) == 0 && (ret = add_num(b, a->lat)) == 0 &&
-	    (ret = cc_buf_addch(b, ',')) == 0 && (ret = add_num(b, a->lon)) == 0)
+	    (ret = cc_buf_addch(b, ',')) == 0 && (ret = add_num(b, a->lon)) == 0 &&
+	    (ret = cc_buf_addch(b, ',')) == 0 &&
+	    (ret = cc_buf_adds(b, a->kind == CC_KIND_PRESENCE ? "presence" : "activity")) == 0)
 		ret = cc_buf_add(b, "\r\n", 2);
 	if (ret < 0)
 		return cc_err_set(err, ret,

@@ -42,6 +42,7 @@ struct cols {
 	int status;
 	int budget, currency;
 	int lat, lon;
+	int kind; /* #meta+kind: presence or activity, as concord export writes it */
 };
 
 struct imp {
@@ -167,6 +168,7 @@ static void map_columns(struct imp *im)
 	if (c->budget < 0)
 		c->budget = find(h, "#value");
 	c->currency = find(h, "#currency");
+	c->kind = find(h, "#meta+kind");
 	c->lat = find(h, "#geo+lat");
 	c->lon = find(h, "#geo+lon");
 }
@@ -616,6 +618,18 @@ static int row_to_activity(struct imp *im, struct cc_activity *act, char status[
 	             !isnan(act->targeted) || !isnan(act->reached))
 	                    ? CC_KIND_ACTIVITY
 	                    : CC_KIND_PRESENCE;
+	if (cell(im, c->kind)[0]) { /* said by the file: wins over the rule above */
+		if (!strcmp(cell(im, c->kind), "presence")) {
+			act->kind = CC_KIND_PRESENCE;
+		} else if (!strcmp(cell(im, c->kind), "activity")) {
+			act->kind = CC_KIND_ACTIVITY;
+		} else {
+			cc_err_set(why, CC_EINVALID, "unknown kind '%s' (presence or activity)",
+			           cell(im, c->kind));
+			cc_err_at(why, NULL, 0, col_text(im, c->kind));
+			return CC_EINVALID;
+		}
+	}
 
 	/* natural key: who (and through whom), where, what sector, which activity, from when */
 	if ((ret = cc_text_norm(title, &im->norm2)) < 0)

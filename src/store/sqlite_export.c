@@ -19,7 +19,7 @@ static const char *const sql[] = {
 	        "a.status, a.currency, a.start_date, a.end_date, a.targeted, a.reached, a.budget, "
 	        "a.lat, a.lon, "
 	        "r0.pcode, r0.name, r0.level, r1.pcode, r1.name, r1.level, "
-	        "r2.pcode, r2.name, r2.level, r3.pcode, r3.name, r3.level "
+	        "r2.pcode, r2.name, r2.level, r3.pcode, r3.name, r3.level, a.kind "
 	        "FROM activity a "
 	        "LEFT JOIN source src ON src.id = a.source_id "
 	        "LEFT JOIN organisation o ON o.id = a.org_id "
@@ -54,6 +54,8 @@ static void read_activity(sqlite3_stmt *s, struct cc_export_activity *a)
 	a->id = sqlite3_column_int64(s, 0);
 	a->source_id = sqlite3_column_int64(s, 1);
 	a->line = (long)sqlite3_column_int64(s, 2);
+	a->kind = sqlite3_column_int(s, 37) == CC_KIND_PRESENCE ? CC_KIND_PRESENCE
+	                                                          : CC_KIND_ACTIVITY;
 	a->source = col_text(s, 3);
 	a->org_key = col_text(s, 4);
 	a->org_acronym = col_text(s, 5);

@@ -12,7 +12,7 @@ rows = db.execute("""
 SELECT coalesce(o.acronym, ''), o.name, coalesce(o.type, ''), coalesce(i.name, ''),
        r.pcode, s.vocabulary, s.code, coalesce(a.title, ''), coalesce(a.description, ''),
        a.start_date, a.end_date, a.targeted, a.reached, a.budget, coalesce(a.currency, ''),
-       coalesce(a.status, ''), a.lat, a.lon
+       coalesce(a.status, ''), a.lat, a.lon, a.kind
 FROM activity a JOIN organisation o ON o.id = a.org_id
 LEFT JOIN organisation i ON i.id = a.impl_org_id
 JOIN area r ON r.id = a.area_id JOIN sector s ON s.id = a.sector_id""").fetchall()
@@ -76,6 +76,11 @@ python3 acts.py rt.db >b.txt
 is "$(wc -l <a.txt | tr -d ' ')" 2343 "2343 activities compared"
 if cmp -s a.txt b.txt; then ok "every activity's fields are the same in both stores"; else
 	not_ok "every activity's fields are the same in both stores" "$(diff a.txt b.txt | head -5)"; fi
+
+is "$(sqlite3 rt.db 'select count(*) from activity where kind = 0')" "$(sqlite3 concord.db 'select count(*) from activity where kind = 0')" "operational-presence rows stay presence (#meta+kind)"
+printf 'Org,Cluster,District,Kind\n#org+acronym,#sector+cluster+code,#adm2+code,#meta+kind\nNRC,WSH,AF0101,maybe\n' >kind.csv
+run "$CONCORD" -d rt.db import 3w kind.csv --period 2021-07-01/2021-09-30
+like "$ERR" "kind.csv:3: #meta+kind: unknown kind 'maybe' (presence or activity)" "a bad kind is rejected with its field"
 
 run "$CONCORD" export 3w -o /nonexistent-dir/x.csv
 is "$RC" 1 "an unwritable path fails"

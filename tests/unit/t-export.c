@@ -75,7 +75,8 @@ TEST(export_3w_writes_the_rows_of_small_csv)
 	                    "#org+funder+name,#sector+vocabulary,#sector+code,#sector+name,"
 	                    "#adm1+code,#adm1+name,#adm2+code,#adm2+name,#adm3+code,#adm3+name,"
 	                    "#activity,#activity+description,#date+start,#date+end,#targeted,"
-	                    "#reached,#status,#value+budget,#currency,#geo+lat,#geo+lon");
+	                    "#reached,#status,#value+budget,#currency,#geo+lat,#geo+lon,"
+	                    "#meta+kind");
 	/*
 	 * Line 3 of small.csv: UNICEF (no name column: the acronym is its name), "United Nations"
 	 * is IATI organisation type 40 (Multilateral), partner Local NGO A, WASH is IASC cluster
@@ -90,6 +91,9 @@ TEST(export_3w_writes_the_rows_of_small_csv)
 	                       "2021-12-31,1200,,2,,,,") != NULL);
 	/* line 9: a province-level row leaves the district empty */
 	check(strstr(lines[8], ",AF17,Badakhshan,,,,,,,,,,,,,,") != NULL);
+	/* the kind: an activity with text and figures; the province-level row is presence */
+	check(strstr(lines[2], ",activity") != NULL);
+	check(strstr(lines[8], ",presence") != NULL);
 	printf("# %s\n# %s\n", lines[2], lines[8]);
 	cc_store_close(st);
 }
