@@ -26,7 +26,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #define GEOS_USE_ONLY_R_API
 #include <geos_c.h>
@@ -729,30 +728,6 @@ out_fail:
 
 /* ---- the whole file ---- */
 
-static int log_changes(struct evimp *im, struct cc_err *err)
-{
-	struct cc_change ch = { .table = "incident",
-		                .batch = im->batch,
-		                .mission_id = im->mission.id,
-		                .detail = im->src.name };
-	int ret = 0;
-
-	if (im->rep->n_added) {
-		ch.op = "insert";
-		ch.first_id = im->first_added;
-		ch.last_id = im->last_added;
-		ch.count = (int64_t)im->rep->n_added;
-		ret = cc_store_log_change(im->st, &ch, err);
-	}
-	if (ret == 0 && im->rep->n_updated) {
-		ch.op = "update";
-		ch.first_id = ch.last_id = 0;
-		ch.count = (int64_t)im->rep->n_updated;
-		ret = cc_store_log_change(im->st, &ch, err);
-	}
-	return ret;
-}
-
 static int rejects_header(struct evimp *im, struct cc_err *err)
 {
 	int ret = cc__rejects_open(im->o->rejects_path, &im->rejects, err);
@@ -861,30 +836,13 @@ int cc_import_events(struct cc_store *st, const char *path, const struct cc_impo
 		                  cc_csv_bytes_total(csv), rep->n_read);
 	if (!digest[0])
 		snprintf(rep->digest, sizeof(rep->digest), "%s", cc_csv_digest(csv));
-	if ((ret = log_changes(&im, err)) < 0)
-		goto out;
-	snprintf(im.src.digest, sizeof(im.src.digest), "%s", rep->n_rejected ? "" : rep->digest);
-	if (rep->n_added || rep->n_updated)
-		im.src.batch = im.batch;
-	im.src.n_read = (int64_t)rep->n_read;
-	im.src.n_rejected = (int64_t)rep->n_rejected;
-	cc__now_iso(im.src.imported_at);
-	if ((ret = cc_store_put_source(st, &im.src, err)) < 0)
-		goto out;
-	if (rep->n_rejected && (im.o->flags & CC_IMPORT_STRICT)) {
-		ret = cc_err_set(err, CC_EREJECTED, "%zu of %zu rows rejected; nothing stored",
-		                 rep->n_rejected, rep->n_read);
-		goto out;
-	}
-	if (im.o->flags & CC_IMPORT_DRY_RUN) {
-		ret = 0;
-		goto out;
-	}
-	if ((ret = cc_store_commit(st, err)) < 0)
-		goto out;
-	in_tx = false;
-	rep->stored = true;
-	rep->batch = im.batch;
+	ret = cc__import_finish(st, im.o, rep,
+	                        &(struct cc__import_end){ .table = "incident",
+	                                                  .mission_id = im.mission.id,
+	                                                  .batch = im.batch,
+	                                                  .first_added = im.first_added,
+	                                                  .last_added = im.last_added },
+	                        &im.src, &in_tx, err);
 out:
 	if (in_tx)
 		cc_store_rollback(st);

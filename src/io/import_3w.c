@@ -13,7 +13,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <concord/alloc.h>
 #include <concord/buf.h>
@@ -713,34 +712,6 @@ out_fail:
 
 /* ---- the whole file ---- */
 
-static int log_changes(struct imp *im, struct cc_err *err)
-{
-	struct cc_change ch = { .table = "activity", .batch = im->batch,
-		                .mission_id = im->mission.id, .detail = im->src.name };
-	int ret = 0;
-
-	if (im->rep->n_added) {
-		ch.op = "insert";
-		ch.first_id = im->first_added;
-		ch.last_id = im->last_added;
-		ch.count = (int64_t)im->rep->n_added;
-		ret = cc_store_log_change(im->st, &ch, err);
-	}
-	if (ret == 0 && im->rep->n_updated) {
-		ch.op = "update";
-		ch.first_id = ch.last_id = 0;
-		ch.count = (int64_t)im->rep->n_updated;
-		ret = cc_store_log_change(im->st, &ch, err);
-	}
-	if (ret == 0 && im->rep->n_removed) {
-		ch.op = "delete";
-		ch.first_id = ch.last_id = 0;
-		ch.count = (int64_t)im->rep->n_removed;
-		ret = cc_store_log_change(im->st, &ch, err);
-	}
-	return ret;
-}
-
 int cc_import_3w(struct cc_store *st, const char *path, const struct cc_import_opts *opts,
                  struct cc_import_report *rep, struct cc_err *err)
 {
@@ -867,34 +838,13 @@ int cc_import_3w(struct cc_store *st, const char *path, const struct cc_import_o
 		/* a rejected row may be the new version of a stored one: keep what is stored */
 		rep->kept_stale = im.src.batch != 0;
 	}
-	ret = log_changes(&im, err);
-	if (ret < 0)
-		goto out;
-	snprintf(im.src.digest, sizeof(im.src.digest), "%s",
-	         rep->n_rejected ? "" : rep->digest); /* a partial import is never "the same" */
-	im.src.batch = im.batch;
-	im.src.n_read = (int64_t)rep->n_read;
-	im.src.n_rejected = (int64_t)rep->n_rejected;
-	cc__now_iso(im.src.imported_at);
-	ret = cc_store_put_source(st, &im.src, err);
-	if (ret < 0)
-		goto out;
-
-	if (rep->n_rejected && (im.o->flags & CC_IMPORT_STRICT)) {
-		ret = cc_err_set(err, CC_EREJECTED, "%zu of %zu rows rejected; nothing stored",
-		                 rep->n_rejected, rep->n_read);
-		goto out;
-	}
-	if (im.o->flags & CC_IMPORT_DRY_RUN) {
-		ret = 0;
-		goto out;
-	}
-	ret = cc_store_commit(st, err);
-	if (ret < 0)
-		goto out;
-	in_tx = false;
-	rep->stored = true;
-	rep->batch = im.batch;
+	ret = cc__import_finish(st, im.o, rep,
+	                        &(struct cc__import_end){ .table = "activity",
+	                                                  .mission_id = im.mission.id,
+	                                                  .batch = im.batch,
+	                                                  .first_added = im.first_added,
+	                                                  .last_added = im.last_added },
+	                        &im.src, &in_tx, err);
 out:
 	if (in_tx)
 		cc_store_rollback(st);

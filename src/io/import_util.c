@@ -108,3 +108,55 @@ int cc__import_reject(const struct cc_import_opts *o, struct cc_import_report *r
 	snprintf(msg, sizeof(msg), "%s%s%s", why->field, why->field[0] ? ": " : "", why->msg);
 	return cc__csv_write_record(rejects, row->fields, row->n_fields, msg);
 }
+
+int cc__import_finish(struct cc_store *st, const struct cc_import_opts *o,
+                      struct cc_import_report *rep, const struct cc__import_end *e,
+                      struct cc_source *src, bool *in_tx, struct cc_err *err)
+{
+	const struct {
+		const char *op;
+		size_t n;
+	} ops[] = {
+		{ .op = "insert", .n = rep->n_added },
+		{ .op = "update", .n = rep->n_updated },
+		{ .op = "delete", .n = rep->n_removed },
+	};
+	struct cc_change ch = { .table = e->table, .batch = e->batch, .mission_id = e->mission_id,
+		                .detail = src->name };
+	bool changed = false;
+	int ret = 0;
+
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]) && ret == 0; i++) {
+		if (!ops[i].n)
+			continue;
+		changed = true;
+		ch.op = ops[i].op;
+		ch.first_id = i == 0 ? e->first_added : 0;
+		ch.last_id = i == 0 ? e->last_added : 0;
+		ch.count = (int64_t)ops[i].n;
+		ret = cc_store_log_change(st, &ch, err);
+	}
+	if (ret < 0)
+		return ret;
+	snprintf(src->digest, sizeof(src->digest), "%s", rep->n_rejected ? "" : rep->digest);
+	if (changed)
+		src->batch = e->batch;
+	src->n_read = (int64_t)rep->n_read;
+	src->n_rejected = (int64_t)rep->n_rejected;
+	cc__now_iso(src->imported_at);
+	ret = cc_store_put_source(st, src, err);
+	if (ret < 0)
+		return ret;
+	if (rep->n_rejected && (o->flags & CC_IMPORT_STRICT))
+		return cc_err_set(err, CC_EREJECTED, "%zu of %zu rows rejected; nothing stored",
+		                  rep->n_rejected, rep->n_read);
+	if (o->flags & CC_IMPORT_DRY_RUN)
+		return 0;
+	ret = cc_store_commit(st, err);
+	if (ret < 0)
+		return ret;
+	*in_tx = false;
+	rep->stored = true;
+	rep->batch = e->batch;
+	return 0;
+}

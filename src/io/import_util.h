@@ -7,6 +7,8 @@
 #ifndef CC_IO_IMPORT_UTIL_H
 #define CC_IO_IMPORT_UTIL_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include <concord/import.h>
@@ -44,5 +46,26 @@ int cc__rejects_open(const char *path, FILE **out, struct cc_err *err);
 int cc__import_reject(const struct cc_import_opts *o, struct cc_import_report *rep,
                       FILE *rejects, const char *fname, const struct cc_csv_row *row,
                       struct cc_err *why);
+
+/* What an import did, for its change-log entries. */
+struct cc__import_end {
+	const char *table;   /* the records' table: "activity", "incident", "need", … */
+	int64_t mission_id;
+	int64_t batch;       /* the import's change-log batch */
+	int64_t first_added; /* id range of the added records, 0 when none */
+	int64_t last_added;
+};
+
+/*
+ * Ends an import inside its transaction: one change-log entry per operation that happened
+ * (insert with the id range, update, delete, with their counts from rep), the source recorded
+ * (its digest only when no row was rejected, so that a partial import is never "the same file";
+ * its batch when anything changed; rows read and rejected; the time), then --strict
+ * (CC_EREJECTED: nothing stored), --dry-run (0: nothing stored) or the commit, which clears
+ * *in_tx and sets rep->stored and rep->batch. The caller rolls back while *in_tx is still set.
+ */
+int cc__import_finish(struct cc_store *st, const struct cc_import_opts *o,
+                      struct cc_import_report *rep, const struct cc__import_end *e,
+                      struct cc_source *src, bool *in_tx, struct cc_err *err);
 
 #endif

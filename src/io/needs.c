@@ -28,7 +28,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include <concord/alloc.h>
 #include <concord/buf.h>
@@ -850,34 +849,6 @@ static int import_population(struct imp *im, struct cc_err *err)
 
 /* ---- the whole file ---- */
 
-static int log_changes(struct imp *im, struct cc_err *err)
-{
-	struct cc_change ch = { .table = im->kind == K_NEEDS ? "need" : "population",
-		                .batch = im->batch,
-		                .mission_id = im->mission.id,
-		                .detail = im->src.name };
-	const struct {
-		const char *op;
-		size_t n;
-	} ops[] = {
-		{ .op = "insert", .n = im->rep->n_added },
-		{ .op = "update", .n = im->rep->n_updated },
-		{ .op = "delete", .n = im->rep->n_removed },
-	};
-	int ret = 0;
-
-	for (size_t i = 0; i < 3 && ret == 0; i++) {
-		if (!ops[i].n)
-			continue;
-		ch.op = ops[i].op;
-		ch.first_id = i == 0 ? im->first_added : 0;
-		ch.last_id = i == 0 ? im->last_added : 0;
-		ch.count = (int64_t)ops[i].n;
-		ret = cc_store_log_change(im->st, &ch, err);
-	}
-	return ret;
-}
-
 /* Copies a record (for the rejects file's header lines). */
 static int keep_row(struct cc_csv_row *dst, const struct cc_csv_row *row)
 {
@@ -1062,29 +1033,14 @@ static int run(struct cc_store *st, const char *path, const struct cc_import_opt
 	} else {
 		rep->kept_stale = im.src.batch != 0;
 	}
-	if ((ret = log_changes(&im, err)) < 0)
-		goto out;
-	snprintf(im.src.digest, sizeof(im.src.digest), "%s", rep->n_rejected ? "" : rep->digest);
-	im.src.batch = im.batch;
-	im.src.n_read = (int64_t)rep->n_read;
-	im.src.n_rejected = (int64_t)rep->n_rejected;
-	cc__now_iso(im.src.imported_at);
-	if ((ret = cc_store_put_source(st, &im.src, err)) < 0)
-		goto out;
-	if (rep->n_rejected && (im.o->flags & CC_IMPORT_STRICT)) {
-		ret = cc_err_set(err, CC_EREJECTED, "%zu of %zu rows rejected; nothing stored",
-		                 rep->n_rejected, rep->n_read);
-		goto out;
-	}
-	if (im.o->flags & CC_IMPORT_DRY_RUN) {
-		ret = 0;
-		goto out;
-	}
-	if ((ret = cc_store_commit(st, err)) < 0)
-		goto out;
-	in_tx = false;
-	rep->stored = true;
-	rep->batch = im.batch;
+	ret = cc__import_finish(st, im.o, rep,
+	                        &(struct cc__import_end){ .table = im.kind == K_NEEDS ? "need"
+	                                                                           : "population",
+	                                                  .mission_id = im.mission.id,
+	                                                  .batch = im.batch,
+	                                                  .first_added = im.first_added,
+	                                                  .last_added = im.last_added },
+	                        &im.src, &in_tx, err);
 out:
 	if (ret == CC_ENOMEM && err && !err->msg[0])
 		cc_err_set(err, CC_ENOMEM, "out of memory");
