@@ -19,6 +19,7 @@
 
 #include <concord/error.h>
 #include <concord/model.h>
+#include <concord/visibility.h>
 
 enum cc_coverage_by {
 	CC_BY_PILLAR = 0, /* six columns, one per enum cc_pillar */
@@ -36,6 +37,7 @@ struct cc_coverage_record {
 	enum cc_activity_kind kind;
 	double targeted;   /* NAN when absent */
 	double reached;    /* NAN when absent */
+	enum cc_rel rel;   /* the record's releasability: the matrix takes the strictest */
 };
 
 /* One column of the matrix. */
@@ -80,6 +82,7 @@ struct cc_coverage {
 	size_t n_activities;                 /* distinct over everything */
 	size_t n_orgs;
 	size_t n_records;                    /* records read */
+	enum cc_rel marking; /* the strictest releasability of the records counted */
 };
 
 /*

@@ -36,7 +36,8 @@
 	X(EEXIST, -11, "already exists")                              \
 	X(EREJECTED, -12, "rows rejected")                            \
 	X(EBUSY, -13, "database is busy")                             \
-	X(EUNSUPPORTED, -14, "not supported by this build")
+	X(EUNSUPPORTED, -14, "not supported by this build")           \
+	X(ECHANGED, -15, "changed since it was read")
 
 enum cc_code {
 #define CC_X(name, value, text) CC_##name = (value),

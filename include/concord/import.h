@@ -28,6 +28,20 @@ typedef void cc_reject_fn(void *ctx, const struct cc_err *why);
 /* Called now and then during long imports: bytes read of total (0 when unknown), rows so far. */
 typedef void cc_progress_fn(void *ctx, uint64_t bytes_done, uint64_t bytes_total, size_t rows);
 
+/*
+ * The marking of the records an import stores (<concord/visibility.h>). Strings borrowed;
+ * NULL takes the default: public, held by the coordination cell (no owner), denied to the
+ * kinds the owner's kind denies by default (cc_default_deny).
+ */
+struct cc_import_marking {
+	const char *releasability; /* public, partners, org, or a TLP label */
+	const char *owner;         /* key or alias of an organisation of the mission */
+	const char *deny;          /* organisation kinds, "military,private"; "none" */
+	const char *geo;           /* stricter marking of exact sites; NULL: partners for a
+	                              public record (exact sites are sensitive by default) */
+	const char *figures;       /* stricter marking of people targeted/reached and budget */
+};
+
 struct cc_import_opts {
 	unsigned flags;          /* enum cc_import_flags */
 	const char *mission;     /* mission code; NULL: the store's only mission */
@@ -41,6 +55,7 @@ struct cc_import_opts {
 	void *reject_ctx;
 	cc_progress_fn *on_progress;
 	void *progress_ctx;
+	struct cc_import_marking marking; /* 3w so far: who may see what is stored */
 
 	/* areas only */
 	int level;                /* admin level of the features (required for boundary files,

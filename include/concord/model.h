@@ -111,6 +111,10 @@ struct cc_activity {
 	double budget;            /* NAN when absent */
 	char currency[4];
 	const char *releasability; /* borrowed; "public", "partners" or "org"; NULL means "public" */
+	int64_t owner_id;          /* organisation holding the record; 0 the coordination cell */
+	unsigned deny;             /* organisation kinds denied (<concord/visibility.h>) */
+	const char *geo_rel;       /* stricter marking of the exact site; NULL the record's */
+	const char *figures_rel;   /* stricter marking of targeted, reached, budget; NULL */
 	long line;                /* physical line of the record in its source file */
 	unsigned char natkey[16];
 	unsigned char digest[16];

@@ -192,6 +192,11 @@ struct cc_change {
 	const char *releasability; /* NULL: "public" */
 	const char *detail;        /* free text: source name, summary; NULL none */
 };
+/*
+ * The actor the change log records for writes through st from now on ("api:amina"); NULL or
+ * "": the one the store was opened with (struct cc_store_opts.who).
+ */
+CC_API void cc_store_set_actor(struct cc_store *st, const char *who);
 /* Appends to the change log, chaining its hash to the previous entry. */
 CC_API int cc_store_log_change(struct cc_store *st, const struct cc_change *c, struct cc_err *err);
 /* Verifies the hash chain of the whole change log; CC_EINVALID names the first broken entry. */

@@ -421,6 +421,9 @@ int cc_coverage_compute(const struct cc_coverage_record *records, size_t n_recor
 	out->level = level;
 	out->by = opts ? opts->by : CC_BY_PILLAR;
 	out->n_records = n_records;
+	out->marking = CC_REL_PUBLIC;
+	for (size_t i = 0; i < n_records; i++)
+		out->marking = cc_rel_max(out->marking, records[i].rel);
 	out->n_columns = n_columns;
 
 	out->columns = cc_alloc_array(n_columns, sizeof(*out->columns));

@@ -51,6 +51,7 @@ struct imp {
 	const char *fname;
 	struct cc_mission mission;
 	struct cc_source src;
+	struct cc__marking mark;
 	int64_t batch;
 	struct cc_hxl hxl;
 	struct cols c;
@@ -287,7 +288,10 @@ static int resolve_org(struct imp *im, int c_code, int c_acr, int c_name, int c_
 		if (ret < 0 && ret != CC_ENOTFOUND)
 			return cc_err_set(why, ret, "cannot look up organisation '%s'", probe[i]);
 	}
+	/* a failed look-up clears org: the mission is set again for a new organisation */
+	org.mission_id = im->mission.id;
 	if (!org.id) {
+		org.is_local = -1;
 		if (code[0])
 			snprintf(org.key, sizeof(org.key), "%s", code);
 		else if (acr[0])
@@ -546,7 +550,11 @@ static int row_to_activity(struct imp *im, struct cc_activity *act, char status[
 	act->source_id = im->src.id;
 	act->line = im->row->line;
 	act->lat = act->lon = NAN;
-	act->releasability = "public";
+	act->releasability = im->mark.rel;
+	act->owner_id = im->mark.owner_id;
+	act->deny = im->mark.deny;
+	act->geo_rel = im->mark.geo;
+	act->figures_rel = im->mark.figures;
 	if ((ret = resolve_org(im, c->org_code, c->org_acronym, c->org_name, c->org_type,
 	                       &act->org_id, why)) < 0)
 		return ret;
@@ -658,6 +666,11 @@ static int row_to_activity(struct imp *im, struct cc_activity *act, char status[
 	cc_hash128_double(&h, act->reached);
 	cc_hash128_double(&h, act->budget);
 	cc_hash128_str(&h, act->currency);
+	cc_hash128_str(&h, act->releasability);
+	cc_hash128_i64(&h, act->owner_id);
+	cc_hash128_i64(&h, act->deny);
+	cc_hash128_str(&h, act->geo_rel ? act->geo_rel : "");
+	cc_hash128_str(&h, act->figures_rel ? act->figures_rel : "");
 	cc_hash128_final(&h, act->digest);
 	return 0;
 }
@@ -740,6 +753,8 @@ int cc_import_3w(struct cc_store *st, const char *path, const struct cc_import_o
 		ret = ret > 0 ? 0 : ret; /* 1: the same file as last time, nothing to do */
 		goto out;
 	}
+	if ((ret = cc__import_marking(st, &im.mission, im.o, &im.mark, err)) < 0)
+		goto out;
 
 	copts.encoding = im.o->encoding;
 	copts.display_name = im.fname;

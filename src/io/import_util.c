@@ -4,6 +4,8 @@
 #include <time.h>
 
 #include <concord/buf.h>
+#include <concord/text.h>
+#include <concord/visibility.h>
 
 #include "core/limits.h"
 
@@ -23,6 +25,13 @@ void cc__now_iso(char out[static 32])
 
 	gmtime_r(&t, &tm);
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static bool has_marking(const struct cc_import_opts *o)
+{
+	const struct cc_import_marking *m = &o->marking;
+
+	return m->releasability || m->owner || m->deny || m->geo || m->figures;
 }
 
 int cc__import_source(struct cc_store *st, const char *path, const struct cc_import_opts *o,
@@ -47,7 +56,8 @@ int cc__import_source(struct cc_store *st, const char *path, const struct cc_imp
 	if (ret < 0 && ret != CC_ENOTFOUND)
 		return ret;
 	cc_err_clear(err);
-	if (ret == 0 && digest_out[0] && strcmp(src->digest, digest_out) == 0) {
+	/* a marking given again may differ from the stored one: then the rows are compared */
+	if (ret == 0 && digest_out[0] && strcmp(src->digest, digest_out) == 0 && !has_marking(o)) {
 		rep->same_file = true;
 		return 1;
 	}
@@ -158,5 +168,62 @@ int cc__import_finish(struct cc_store *st, const struct cc_import_opts *o,
 	*in_tx = false;
 	rep->stored = true;
 	rep->batch = e->batch;
+	return 0;
+}
+
+/* A releasability option: "" and NULL are none (*out NULL). */
+static int marking_rel(const char *s, const char *option, const char **out, struct cc_err *err)
+{
+	enum cc_rel rel;
+
+	*out = NULL;
+	if (!s || !*s)
+		return 0;
+	if (cc_rel_parse(s, &rel, err) < 0) {
+		cc_err_at(err, NULL, 0, option);
+		return cc_err_set(err, CC_EUSAGE, "%s: %s", option, err->msg);
+	}
+	*out = cc_rel_name(rel);
+	return 0;
+}
+
+int cc__import_marking(struct cc_store *st, const struct cc_mission *mission,
+                       const struct cc_import_opts *o, struct cc__marking *out,
+                       struct cc_err *err)
+{
+	const struct cc_import_marking *m = &o->marking;
+	struct cc_org owner = { 0 };
+	struct cc_buf norm = CC_BUF_INIT(0);
+	int ret;
+
+	*out = (struct cc__marking){ .rel = "public" };
+	if ((ret = marking_rel(m->releasability, "--releasability", &out->rel, err)) < 0 ||
+	    (ret = marking_rel(m->geo, "--geo-releasability", &out->geo, err)) < 0 ||
+	    (ret = marking_rel(m->figures, "--figures-releasability", &out->figures, err)) < 0)
+		return ret;
+	if (!out->rel)
+		out->rel = "public";
+	/* do no harm: a public record's exact site is for the partners unless said otherwise */
+	if (!m->geo && strcmp(out->rel, "public") == 0)
+		out->geo = "partners";
+	if (m->owner && *m->owner) {
+		ret = cc_text_norm(m->owner, &norm);
+		if (ret == 0)
+			ret = cc_store_find_org(st, mission->id, norm.buf, &owner, NULL);
+		cc_buf_release(&norm);
+		if (ret < 0) {
+			cc_err_set(err, CC_EUSAGE, "--owner: no organisation '%s' in mission %s",
+			           m->owner, mission->code);
+			cc_err_at(err, NULL, 0, "--owner");
+			return CC_EUSAGE;
+		}
+		out->owner_id = owner.id;
+		out->deny = cc_default_deny(owner.kind);
+	}
+	if (m->deny && cc_kinds_parse(m->deny, &out->deny, err) < 0) {
+		cc_err_set(err, CC_EUSAGE, "--deny: %s", err->msg);
+		cc_err_at(err, NULL, 0, "--deny");
+		return CC_EUSAGE;
+	}
 	return 0;
 }

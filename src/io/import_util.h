@@ -32,6 +32,20 @@ int cc__import_source(struct cc_store *st, const char *path, const struct cc_imp
                       char digest_out[static 65], struct cc_import_report *rep,
                       struct cc_err *err);
 
+/* An import's marking, resolved against the mission (see struct cc_import_marking). */
+struct cc__marking {
+	const char *rel;     /* "public", "partners", "org" (static) */
+	const char *geo;     /* NULL: the record's */
+	const char *figures; /* NULL: the record's */
+	int64_t owner_id;    /* 0: the coordination cell */
+	unsigned deny;
+};
+
+/* Resolves o->marking for the mission; CC_EUSAGE naming the option ("--owner") otherwise. */
+int cc__import_marking(struct cc_store *st, const struct cc_mission *mission,
+                       const struct cc_import_opts *o, struct cc__marking *out,
+                       struct cc_err *err);
+
 /* Writes fields as one CSV record, then extra as a last field (NULL: none), then a newline. */
 int cc__csv_write_record(FILE *f, char *const *fields, size_t n_fields, const char *extra);
 

@@ -230,7 +230,8 @@ static void format_json(struct cc__out *o, const struct cc_coverage *cov)
 {
 	cc__out_addf(o, "{\n  \"level\": %d,\n  \"by\": ", cov->level);
 	cc__out_json(o, cc_coverage_by_name(cov->by));
-	cc__out_addf(o, ",\n  \"n_records\": %zu,\n  \"columns\": [", cov->n_records);
+	cc__out_addf(o, ",\n  \"releasability\": \"%s\",\n  \"n_records\": %zu,\n  \"columns\": [",
+	             cc_rel_name(cov->marking), cov->n_records);
 	for (size_t c = 0; c < cov->n_columns; c++) {
 		cc__out_adds(o, c ? ",\n    {\"code\": " : "\n    {\"code\": ");
 		cc__out_json(o, cov->columns[c].code);

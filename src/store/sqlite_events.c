@@ -10,6 +10,7 @@
 #include <concord/alloc.h>
 
 #include "store/sqlite_int.h"
+#include "store/sqlite_visibility.h"
 
 #include "core/banned.h"
 
@@ -46,10 +47,11 @@ static const char *const sql[] = {
 	              "WHERE date_end >= ?1 AND date <= ?2 AND (NOT ?3 OR (lat BETWEEN ?4 AND ?5 "
 	              "AND lon BETWEEN ?6 AND ?7)) AND (?8 = 0 OR source <> 'acled' OR "
 	              "coalesce(geo_prec, 99) <= ?8) AND (?9 = 0 OR source <> 'ucdp' OR "
-	              "coalesce(geo_prec, 99) <= ?9) ORDER BY date, id",
+	              "coalesce(geo_prec, 99) <= ?9) AND " CC__SQ_VISIBLE("incident", "incident")
+	              " ORDER BY date, id",
 	[S_EV_PLACES] = "SELECT a.id, a.area_id, ar.pcode, a.title, a.lat, a.lon FROM activity a "
-	                "LEFT JOIN area ar ON ar.id = a.area_id WHERE a.mission_id = ?1 "
-	                "ORDER BY a.id",
+	                "LEFT JOIN area ar ON ar.id = a.area_id WHERE a.mission_id = ?1 AND "
+	                CC__SQ_VISIBLE("a", "activity") " ORDER BY a.id",
 };
 
 static int stmt(struct cc_store *st, int id, sqlite3_stmt **out, struct cc_err *err)

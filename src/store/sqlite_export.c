@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "store/sqlite_int.h"
+#include "store/sqlite_visibility.h"
+
 
 #include "core/banned.h"
 
@@ -16,8 +18,10 @@ static const char *const sql[] = {
 	[S_ACTIVITIES] =
 	        "SELECT a.id, a.source_id, a.line, src.name, o.key, o.acronym, o.name, o.type, "
 	        "ot.name, i.name, f.name, s.vocabulary, s.code, s.name, a.title, a.description, "
-	        "a.status, a.currency, a.start_date, a.end_date, a.targeted, a.reached, a.budget, "
-	        "a.lat, a.lon, "
+	        "a.status, a.currency, a.start_date, a.end_date, "
+	        "CASE WHEN " CC__SQ_VISIBLE_FIGURES("a") " THEN a.targeted END, CASE WHEN " CC__SQ_VISIBLE_FIGURES("a") " THEN a.reached END, "
+	        "CASE WHEN " CC__SQ_VISIBLE_FIGURES("a") " THEN a.budget END, "
+	        "CASE WHEN " CC__SQ_VISIBLE_SITE("a") " THEN a.lat END, CASE WHEN " CC__SQ_VISIBLE_SITE("a") " THEN a.lon END, "
 	        "r0.pcode, r0.name, r0.level, r1.pcode, r1.name, r1.level, "
 	        "r2.pcode, r2.name, r2.level, r3.pcode, r3.name, r3.level, a.kind "
 	        "FROM activity a "
@@ -31,7 +35,8 @@ static const char *const sql[] = {
 	        "LEFT JOIN area r1 ON r1.id = r0.parent_id "
 	        "LEFT JOIN area r2 ON r2.id = r1.parent_id "
 	        "LEFT JOIN area r3 ON r3.id = r2.parent_id "
-	        "WHERE a.mission_id = ?1 ORDER BY a.source_id, a.line, a.id",
+	        "WHERE a.mission_id = :mission AND " CC__SQ_VISIBLE("a", "activity")
+	        " ORDER BY a.source_id, a.line, a.id",
 	[S_LOG_HEAD] = "SELECT hash, (SELECT count(*) FROM change) FROM change "
 	               "ORDER BY id DESC LIMIT 1",
 };
@@ -107,7 +112,8 @@ static int sq_activities(struct cc_store *st, int64_t mission_id, cc_export_acti
 		return ret;
 	if ((ret = stmt(st, S_ACTIVITIES, &s, err)) < 0)
 		goto out_leave;
-	if ((rc = cc__sq_bind_id(s, 1, mission_id)) != SQLITE_OK) {
+	/* named parameters only (see sqlite_visibility.h) */
+	if ((rc = cc__sq_bind_id(s, sqlite3_bind_parameter_index(s, ":mission"), mission_id))) {
 		ret = cc__sq_bind_fail(st, s, rc, err);
 		goto out_leave;
 	}

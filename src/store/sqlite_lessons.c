@@ -11,6 +11,7 @@
 #include <concord/buf.h>
 
 #include "store/sqlite_int.h"
+#include "store/sqlite_visibility.h"
 
 #include "core/banned.h"
 
@@ -56,22 +57,23 @@ static const char *const sql[] = {
 	[S_LINK_DEL] = "DELETE FROM lesson_link WHERE lesson_id = ?1",
 	[S_LINK_ADD] =
 	        "INSERT OR IGNORE INTO lesson_link (lesson_id, kind, ref) VALUES (?1, ?2, ?3)",
-	[S_GET] = "SELECT " L_COLS L_FROM "WHERE l.key = ?1",
+	[S_GET] = "SELECT " L_COLS L_FROM "WHERE l.key = ?1 AND " CC__SQ_VISIBLE("l", "lesson"),
 	[S_LIST] = "SELECT " L_COLS L_FROM
 	           "WHERE (?1 IS NULL OR instr(',' || l.pillars || ',', ',' || ?1 || ',') > 0) "
 	           "AND (?2 IS NULL OR l.status = ?2) AND (?3 IS NULL OR l.mission_id = ?3) "
-	           "ORDER BY l.key",
+	           "AND " CC__SQ_VISIBLE("l", "lesson") " ORDER BY l.key",
 	[S_LINKS] = "SELECT l.key, l.title, k.kind, k.ref FROM lesson_link k "
 	            "JOIN lesson l ON l.id = k.lesson_id WHERE l.key = ?1 ORDER BY k.kind, k.ref",
 	[S_EVIDENCE] = "SELECT l.key, l.title, k.kind, k.ref FROM lesson_link k "
 	               "JOIN lesson l ON l.id = k.lesson_id WHERE k.kind = ?1 AND k.ref = ?2 "
-	               "ORDER BY l.key",
+	               "AND " CC__SQ_VISIBLE("l", "lesson") " ORDER BY l.key",
 	/* weights: title 10, observation 2, discussion 1, conclusion 2, recommendation 3, tags 5 */
 	[S_SEARCH] = "SELECT " L_COLS ", bm25(lesson_fts, 10.0, 2.0, 1.0, 2.0, 3.0, 5.0) AS r, "
 	             "snippet(lesson_fts, -1, '[', ']', '...', 16) "
 	             "FROM lesson_fts JOIN lesson l ON l.id = lesson_fts.rowid "
 	             "LEFT JOIN mission m ON m.id = l.mission_id "
-	             "WHERE lesson_fts MATCH ?1 ORDER BY r, l.key",
+	             "WHERE lesson_fts MATCH ?1 AND " CC__SQ_VISIBLE("l", "lesson")
+	             " ORDER BY r, l.key",
 };
 
 static int stmt(struct cc_store *st, int id, sqlite3_stmt **out, struct cc_err *err)

@@ -10,6 +10,7 @@
 #include <concord/alloc.h>
 
 #include "store/sqlite_int.h"
+#include "store/sqlite_visibility.h"
 
 #include "core/banned.h"
 
@@ -64,8 +65,8 @@ static const char *const sql_text[] = {
 	        "WHERE n.mission_id = ?1 AND n.is_total = 1 AND "
 	        "(CASE WHEN n.area_id IS NULL THEN 0 ELSE a.level END) >= ?2 AND "
 	        "(?3 IS NULL OR n.period_to IS NULL OR n.period_to >= ?3) AND "
-	        "(?4 IS NULL OR n.period_from IS NULL OR n.period_from <= ?4) "
-	        "ORDER BY n.id",
+	        "(?4 IS NULL OR n.period_from IS NULL OR n.period_from <= ?4) AND "
+	        CC__SQ_VISIBLE("n", "need") " ORDER BY n.id",
 	/* ?1: the needs' areas as a JSON array; they and all their ancestors */
 	[S_NEED_AREAS] = "WITH RECURSIVE anc(id) AS (SELECT value FROM json_each(?1) UNION "
 	                 "SELECT p.parent_id FROM area p JOIN anc ON p.id = anc.id "
@@ -79,8 +80,8 @@ static const char *const sql_text[] = {
 	                "(CASE WHEN n.area_id IS NULL THEN 0 ELSE (SELECT a.level FROM area a "
 	                "WHERE a.id = n.area_id) END) >= ?2 AND "
 	                "(?3 IS NULL OR n.period_to IS NULL OR n.period_to >= ?3) AND "
-	                "(?4 IS NULL OR n.period_from IS NULL OR n.period_from <= ?4) "
-	                "ORDER BY n.source_id, n.line, n.id",
+	                "(?4 IS NULL OR n.period_from IS NULL OR n.period_from <= ?4) AND "
+	                CC__SQ_VISIBLE("n", "need") " ORDER BY n.source_id, n.line, n.id",
 	[S_POP_GET] = "SELECT id, value FROM population WHERE source_id = ?1 AND area_id = ?2 AND "
 	              "year = ?3",
 	[S_POP_INSERT] = "INSERT INTO population (area_id, year, value, source_id, line, batch) "

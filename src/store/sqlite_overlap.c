@@ -14,6 +14,7 @@
 #include <concord/text.h>
 
 #include "store/sqlite_int.h"
+#include "store/sqlite_visibility.h"
 
 #include "core/banned.h"
 
@@ -35,7 +36,8 @@ static const char *const sql[] = {
 	              "LEFT JOIN sector s ON s.id = a.sector_id "
 	              "LEFT JOIN organisation o ON o.id = a.org_id "
 	              "LEFT JOIN area ar ON ar.id = a.area_id "
-	              "WHERE a.mission_id = ?1 AND a.kind = 1 ORDER BY a.id",
+	              "WHERE a.mission_id = ?1 AND a.kind = 1 AND " CC__SQ_VISIBLE("a", "activity")
+	              " ORDER BY a.id",
 };
 
 struct node {

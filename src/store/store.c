@@ -1,6 +1,7 @@
 #include <concord/store.h>
 
 #include <assert.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <concord/buf.h>
@@ -291,6 +292,11 @@ int cc_store_area_geometry(struct cc_store *st, int64_t area_id, void **wkb_out,
 }
 
 /* ---- organisations ---- */
+
+void cc_store_set_actor(struct cc_store *st, const char *who)
+{
+	snprintf(st->actor, sizeof(st->actor), "%s", who ? who : "");
+}
 
 int cc_store_put_org(struct cc_store *st, struct cc_org *o, struct cc_err *err)
 {

@@ -46,13 +46,13 @@ static const struct cc_coverage_column pillars[] = {
 
 static const struct cc_coverage_record recs[] = {
 	/* activity, org, area, sector, column, kind, targeted, reached */
-	{ 1, 100, 101, 0, 0, ACT, 50, 40 },    { 2, 100, 102, 0, 0, ACT, 30, NA },
-	{ 3, 200, 101, 0, 1, PRES, 999, 999 }, /* presence: its figures must be ignored */
-	{ 4, 200, 10, 0, 1, ACT, 20, 10 },     /* province level */
-	{ 5, 300, 201, 0, 2, ACT, NA, NA },    { 6, 100, 202, 0, 0, PRES, NA, NA },
-	{ 1, 100, 102, 0, 0, ACT, 5, 5 },  /* activity 1 again, in Paghman */
-	{ 7, 300, 1, 0, 4, ACT, 100, NA }, /* country level */
-	{ 8, 200, 201, 0, 2, ACT, 10, 10 },
+	{ 1, 100, 101, 0, 0, ACT, 50, 40, CC_REL_PUBLIC },    { 2, 100, 102, 0, 0, ACT, 30, NA, CC_REL_PUBLIC },
+	{ 3, 200, 101, 0, 1, PRES, 999, 999, CC_REL_PUBLIC }, /* presence: its figures must be ignored */
+	{ 4, 200, 10, 0, 1, ACT, 20, 10, CC_REL_PUBLIC },     /* province level */
+	{ 5, 300, 201, 0, 2, ACT, NA, NA, CC_REL_PUBLIC },    { 6, 100, 202, 0, 0, PRES, NA, NA, CC_REL_PUBLIC },
+	{ 1, 100, 102, 0, 0, ACT, 5, 5, CC_REL_PUBLIC },  /* activity 1 again, in Paghman */
+	{ 7, 300, 1, 0, 4, ACT, 100, NA, CC_REL_PUBLIC }, /* country level */
+	{ 8, 200, 201, 0, 2, ACT, 10, 10, CC_REL_PUBLIC },
 };
 #define N_RECS (sizeof(recs) / sizeof(recs[0]))
 
@@ -261,7 +261,7 @@ TEST(long_name_cut_on_character)
 		{ .id = 1, .pcode = "XX", .level = 0 },
 		{ .id = 2, .pcode = "XX01", .level = 1, .parent_id = 1 },
 	};
-	struct cc_coverage_record r = { 1, 1, 1, 0, 0, ACT, NA, NA };
+	struct cc_coverage_record r = { 1, 1, 1, 0, 0, ACT, NA, NA, CC_REL_PUBLIC };
 	struct cc_coverage cov;
 	size_t len;
 
