@@ -1,11 +1,12 @@
 /*
- * `concord export 3w|areas -o FILE` and `concord audit verify`.
+ * `concord export 3w|areas|iati -o FILE` and `concord audit verify`.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <concord/export.h>
+#include <concord/iati.h>
 #include <concord/text.h>
 
 #include "cli/cli.h"
@@ -31,7 +32,7 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 	int opt, ret;
 
 	if (argc < 2 || argv[1][0] == '-')
-		return cli_usage(cli, "give what to export: 3w or areas");
+		return cli_usage(cli, "give what to export: 3w, areas or iati");
 	kind = argv[1];
 	optind = 1;
 	while ((opt = getopt_long(argc - 1, argv + 1, "o:", longopts, NULL)) != -1) {
@@ -74,7 +75,16 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 		printf("%zu areas written to %s\n", n, path);
 		return CLI_OK;
 	}
-	return cli_usage(cli, "cannot export '%s': choose 3w or areas", kind);
+	if (!strcmp(kind, "iati")) {
+		if (level_given || ao.with_coverage)
+			return cli_usage(cli, "--level and --with-coverage are for areas");
+		ret = cc_export_iati(cli->st, cli->mission, path, &n, &err);
+		if (ret < 0)
+			return cli_fail(&err);
+		printf("%zu IATI activities written to %s\n", n, path);
+		return CLI_OK;
+	}
+	return cli_usage(cli, "cannot export '%s': choose 3w, areas or iati", kind);
 }
 
 int cmd_audit(struct cli *cli, int argc, char **argv)

@@ -77,7 +77,7 @@ like "$ERR" "choose pillar, sector or cluster" "the usage error lists the choice
 
 run "$CONCORD" import
 is "$RC" 2 "import without a kind is a usage error"
-run "$CONCORD" import iati x.xml
+run "$CONCORD" import gpx x.gpx
 is "$RC" 2 "an unknown import kind is a usage error"
 like "$ERR" "the kinds are: 3w, areas, needs" "the usage error lists the kinds"
 run "$CONCORD" import 3w "$WORK/missing.csv" --map 'In Need=#inneed'

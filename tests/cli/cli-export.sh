@@ -85,7 +85,7 @@ like "$ERR" "kind.csv:3: #meta+kind: unknown kind 'maybe' (presence or activity)
 run "$CONCORD" export 3w -o /nonexistent-dir/x.csv
 is "$RC" 1 "an unwritable path fails"
 like "$ERR" "cannot create /nonexistent-dir/x.csv.tmp" "and names the file"
-run "$CONCORD" export iati -o x
+run "$CONCORD" export gpx -o x
 is "$RC" 2 "an unknown export kind is a usage error"
 run "$CONCORD" export 3w
 is "$RC" 2 "-o is required"
