@@ -1,0 +1,708 @@
+/*
+ * concord survey results|alpha, and the `import survey` row of cmd_import.c: perception
+ * surveys, weighted estimates with their intervals, changes between waves, scale reliability.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <concord/alloc.h>
+#include <concord/import.h>
+#include <concord/survey.h>
+#include <concord/text.h>
+
+#include "cli/cli.h"
+
+#define CC_BANNED_ALLOW_IO
+#include "core/banned.h"
+
+/* ---- import survey ---- */
+
+#define MAX_FORMS 8
+
+static struct cc_survey_import_opts survey_opts;
+static const char *survey_forms[MAX_FORMS + 1];
+static size_t n_survey_forms;
+
+int cli_survey_option(int opt, const char *arg)
+{
+	switch (opt) {
+	case CLI_SO_WAVE:
+		survey_opts.wave = arg;
+		break;
+	case CLI_SO_WEIGHT:
+		survey_opts.weight_column = arg;
+		break;
+	case CLI_SO_AREA:
+		survey_opts.area_columns = arg;
+		break;
+	case CLI_SO_AREA_MAP:
+		survey_opts.area_map = arg;
+		break;
+	case CLI_SO_FORM:
+		if (n_survey_forms == MAX_FORMS)
+			return CLI_USAGE;
+		survey_forms[n_survey_forms++] = arg;
+		survey_opts.forms = survey_forms;
+		break;
+	case CLI_SO_PERSONAL:
+		survey_opts.personal = arg;
+		break;
+	case CLI_SO_ID:
+		survey_opts.id_column = arg;
+		break;
+	default:
+		return CLI_USAGE;
+	}
+	return CLI_OK;
+}
+
+int cli_import_survey(struct cc_store *st, const char *path, const struct cc_import_opts *opts,
+                      struct cc_import_report *rep, struct cc_err *err)
+{
+	return cc_import_survey(st, path, opts, &survey_opts, rep, err);
+}
+
+/* ---- output helpers ---- */
+
+enum fmt { F_TABLE, F_CSV, F_JSON };
+
+/* v with prec decimals (prec < 0: 6 significant digits), "" for NAN */
+static const char *num(double v, int prec, char buf[static 32])
+{
+	if (isnan(v))
+		return "";
+	if (prec < 0)
+		snprintf(buf, 32, "%.6g", v);
+	else
+		snprintf(buf, 32, "%.*f", prec, v);
+	return buf;
+}
+
+/* ---- survey results ---- */
+
+enum by { BY_NONE, BY_AREA, BY_GROUP, BY_WAVE };
+
+struct rargs {
+	const char *question, *wave, *group;
+	enum by by;
+	int level;
+	int likert_k;
+	bool reverse;
+	double conf, min_neff;
+	enum fmt fmt;
+};
+
+struct sorted {
+	const struct cc_survey_row *row;
+	const char *cell;
+	size_t ix;
+};
+
+static int cmp_sorted(const void *a, const void *b)
+{
+	const struct sorted *x = a, *y = b;
+	int c = strcmp(x->cell, y->cell);
+
+	if (c)
+		return c;
+	return x->ix < y->ix ? -1 : x->ix > y->ix;
+}
+
+static const char *cell_of(const struct rargs *a, const struct cc_survey_row *r,
+                           char buf[static 32])
+{
+	switch (a->by) {
+	case BY_NONE:
+		return "all";
+	case BY_WAVE:
+		return r->wave;
+	case BY_GROUP:
+		return r->group[0] ? r->group : "(no answer)";
+	case BY_AREA:
+		if (r->area_cell[0])
+			return r->area_cell;
+		if (!r->area_id)
+			return "(no area)";
+		snprintf(buf, 32, "(above adm%d)", a->level);
+		return buf;
+	}
+	return "all";
+}
+
+static const char *by_name(enum by b)
+{
+	switch (b) {
+	case BY_NONE:
+		return "all";
+	case BY_AREA:
+		return "area";
+	case BY_GROUP:
+		return "group";
+	case BY_WAVE:
+		return "wave";
+	}
+	return "?";
+}
+
+static void print_table(const struct rargs *a, const struct cc_survey_data *d,
+                        const struct cc_survey_table *t, const struct cc_survey_tab_opts *o)
+{
+	char b[8][32];
+
+	printf("Question %s%s%s%s. Weighted shares of the substantive answers (don't know and "
+	       "refused apart, missing skipped),\n",
+	       d->question.name, d->question.label[0] ? " (" : "", d->question.label,
+	       d->question.label[0] ? ")" : "");
+	printf("%.0f%% Wilson intervals on the Kish effective n = (sum w)^2 / sum w^2 "
+	       "(z = %.6f); '*' marks n_eff < %g.\n",
+	       o->level * 100, t->z, o->min_neff);
+	if (o->changes)
+		printf("Change between consecutive waves: two-sided z test of the difference, "
+		       "se = sqrt(p1(1-p1)/n_eff1 + p2(1-p2)/n_eff2).\n");
+	printf("\n%-28s %-16s %6s %6s %9s %7s %17s %8s %6s %s\n", by_name(a->by), "answer", "count",
+	       "of n", "sum_w", "share", "interval", "n_eff", "deff", "");
+	for (size_t c = 0; c < t->n_cells; c++) {
+		const struct cc_survey_cell *cell = &t->cells[c];
+
+		for (size_t i = 0; i < t->n_estimates; i++) {
+			const struct cc_survey_estimate *e = &t->estimates[i];
+			char ci[48];
+
+			if (e->cell != c)
+				continue;
+			snprintf(ci, sizeof(ci), "[%.4f, %.4f]", e->prop.lo, e->prop.hi);
+			if (e->note[0])
+				printf("%-28.28s %-16.16s %6zu %6zu %9s %7s  %s\n", cell->cell,
+				       e->category, e->prop.n_yes, e->prop.n,
+				       num(e->prop.sum_w, 2, b[0]), "-", e->note);
+			else
+				printf("%-28.28s %-16.16s %6zu %6zu %9.2f %7.4f %17s %8.1f %6.3f "
+				       "%s\n",
+				       cell->cell, e->category, e->prop.n_yes, e->prop.n,
+				       e->prop.sum_w, e->prop.p, ci, e->prop.n_eff, e->prop.deff,
+				       e->prop.small ? "*" : "");
+			if (e->has_change)
+				printf("%-28s   change from %s: %+.4f (z = %.3f, p = %.4f)\n", "",
+				       t->cells[c - 1].cell, e->change.diff, e->change.z,
+				       e->change.p);
+			else if (e->change_note[0])
+				printf("%-28s   change from %s: no test (%s)\n", "",
+				       t->cells[c - 1].cell, e->change_note);
+		}
+		printf("%-28.28s answered %zu, don't know %zu (%s), refused %zu (%s), missing "
+		       "%zu\n",
+		       cell->cell, cell->n_answered, cell->n_dont_know,
+		       num(cell->dont_know_share, 4, b[1]), cell->n_refused,
+		       num(cell->refused_share, 4, b[2]), cell->n_missing);
+		if (o->likert_k > 0) {
+			if (cell->has_likert)
+				printf("%-28.28s Likert 1..%d%s: mean %.3f, index %.2f [%.2f, "
+				       "%.2f], "
+				       "top-two-box %.4f [%.4f, %.4f], n_eff %.1f%s\n",
+				       cell->cell, o->likert_k, o->reverse ? " reversed" : "",
+				       cell->likert.mean, cell->likert.index, cell->likert.index_lo,
+				       cell->likert.index_hi, cell->likert.top2.p,
+				       cell->likert.top2.lo, cell->likert.top2.hi,
+				       cell->likert.n_eff, cell->likert.small ? " *" : "");
+			else
+				printf("%-28.28s Likert index: none (%s)\n", cell->cell,
+				       cell->likert_note);
+			if (cell->has_change)
+				printf("%-28s   index change from %s: %+.2f (z = %.3f, p = %.4f)\n",
+				       "", t->cells[c - 1].cell, cell->likert_change.diff,
+				       cell->likert_change.z, cell->likert_change.p);
+			else if (cell->change_note[0])
+				printf("%-28s   index change from %s: no test (%s)\n", "",
+				       t->cells[c - 1].cell, cell->change_note);
+		}
+	}
+}
+
+static void print_csv(const struct cc_survey_data *d, const struct cc_survey_table *t)
+{
+	static const char *const head[] = {
+		"question", "cell",     "answer",    "count",           "n",       "sum_w",
+		"share",    "lo",       "hi",        "n_eff",           "deff",    "small",
+		"note",     "answered", "dont_know", "dont_know_share", "refused", "refused_share",
+		"missing",  "change",   "change_z",  "change_p",
+	};
+	char b[16][32];
+
+	for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
+		cli_csv_field(head[i], i + 1 == sizeof(head) / sizeof(head[0]));
+	for (size_t i = 0; i < t->n_estimates; i++) {
+		const struct cc_survey_estimate *e = &t->estimates[i];
+		const struct cc_survey_cell *c = &t->cells[e->cell];
+
+		snprintf(b[0], 32, "%zu", e->prop.n);
+		snprintf(b[1], 32, "%zu", c->n_answered);
+		snprintf(b[2], 32, "%zu", c->n_dont_know);
+		snprintf(b[3], 32, "%zu", c->n_refused);
+		snprintf(b[4], 32, "%zu", c->n_missing);
+		cli_csv_field(d->question.name, false);
+		cli_csv_field(c->cell, false);
+		cli_csv_field(e->category, false);
+		snprintf(b[1], 32, "%zu", e->prop.n_yes);
+		cli_csv_field(b[1], false);
+		cli_csv_field(b[0], false);
+		snprintf(b[1], 32, "%zu", c->n_answered);
+		cli_csv_field(num(e->prop.sum_w, -1, b[5]), false);
+		cli_csv_field(num(e->prop.p, 6, b[6]), false);
+		cli_csv_field(num(e->prop.lo, 6, b[7]), false);
+		cli_csv_field(num(e->prop.hi, 6, b[8]), false);
+		cli_csv_field(num(e->prop.n_eff, 4, b[9]), false);
+		cli_csv_field(num(e->prop.deff, 4, b[10]), false);
+		cli_csv_field(e->note[0] ? "" : e->prop.small ? "yes" : "no", false);
+		cli_csv_field(e->note, false);
+		cli_csv_field(b[1], false);
+		cli_csv_field(b[2], false);
+		cli_csv_field(num(c->dont_know_share, 6, b[11]), false);
+		cli_csv_field(b[3], false);
+		cli_csv_field(num(c->refused_share, 6, b[12]), false);
+		cli_csv_field(b[4], false);
+		cli_csv_field(e->has_change ? num(e->change.diff, 6, b[13]) : "", false);
+		cli_csv_field(e->has_change ? num(e->change.z, 4, b[14]) : "", false);
+		cli_csv_field(e->has_change ? num(e->change.p, 6, b[15]) : "", true);
+	}
+}
+
+static void json_prop(const struct cc_survey_prop *p)
+{
+	printf("\"count\":%zu,\"n\":%zu,\"sum_w\":", p->n_yes, p->n);
+	cli_json_num(p->sum_w);
+	fputs(",\"share\":", stdout);
+	cli_json_num(p->p);
+	fputs(",\"lo\":", stdout);
+	cli_json_num(p->lo);
+	fputs(",\"hi\":", stdout);
+	cli_json_num(p->hi);
+	fputs(",\"n_eff\":", stdout);
+	cli_json_num(p->n_eff);
+	fputs(",\"deff\":", stdout);
+	cli_json_num(p->deff);
+	printf(",\"small\":%s", p->small ? "true" : "false");
+}
+
+static void json_change(const char *key, bool has, const struct cc_survey_change *ch,
+                        const char *why)
+{
+	printf(",\"%s\":", key);
+	if (!has && !why[0]) {
+		fputs("null", stdout);
+		return;
+	}
+	fputs("{\"diff\":", stdout);
+	cli_json_num(has ? ch->diff : (double)NAN);
+	fputs(",\"z\":", stdout);
+	cli_json_num(has ? ch->z : (double)NAN);
+	fputs(",\"p\":", stdout);
+	cli_json_num(has ? ch->p : (double)NAN);
+	fputs(",\"note\":", stdout);
+	cli_json_str(why);
+	putchar('}');
+}
+
+static void print_json(const struct rargs *a, const struct cc_survey_data *d,
+                       const struct cc_survey_table *t, const struct cc_survey_tab_opts *o)
+{
+	fputs("{\"question\":", stdout);
+	cli_json_str(d->question.name);
+	fputs(",\"label\":", stdout);
+	cli_json_str(d->question.label);
+	printf(",\"by\":\"%s\",\"confidence\":%.6g,\"z\":%.9g,\"min_neff\":%.6g,"
+	       "\"method\":{\"share\":\"weighted share of substantive answers\","
+	       "\"interval\":\"Wilson on Kish n_eff\",\"change\":\"two-sided z test, "
+	       "unpooled, design-adjusted standard errors\"},\"cells\":[",
+	       by_name(a->by), o->level, t->z, o->min_neff);
+	for (size_t c = 0; c < t->n_cells; c++) {
+		const struct cc_survey_cell *cell = &t->cells[c];
+		bool first = true;
+
+		printf("%s{\"cell\":", c ? "," : "");
+		cli_json_str(cell->cell);
+		printf(",\"answered\":%zu,\"dont_know\":%zu,\"refused\":%zu,\"missing\":%zu,"
+		       "\"dont_know_share\":",
+		       cell->n_answered, cell->n_dont_know, cell->n_refused, cell->n_missing);
+		cli_json_num(cell->dont_know_share);
+		fputs(",\"refused_share\":", stdout);
+		cli_json_num(cell->refused_share);
+		if (o->likert_k > 0) {
+			fputs(",\"likert\":", stdout);
+			if (!cell->has_likert) {
+				fputs("{\"note\":", stdout);
+				cli_json_str(cell->likert_note);
+				putchar('}');
+			} else {
+				printf("{\"k\":%d,\"reverse\":%s,\"mean\":", o->likert_k,
+				       o->reverse ? "true" : "false");
+				cli_json_num(cell->likert.mean);
+				fputs(",\"index\":", stdout);
+				cli_json_num(cell->likert.index);
+				fputs(",\"index_lo\":", stdout);
+				cli_json_num(cell->likert.index_lo);
+				fputs(",\"index_hi\":", stdout);
+				cli_json_num(cell->likert.index_hi);
+				fputs(",\"top2\":{", stdout);
+				json_prop(&cell->likert.top2);
+				fputs("}}", stdout);
+			}
+			json_change("likert_change", cell->has_change, &cell->likert_change,
+			            cell->change_note);
+		}
+		fputs(",\"estimates\":[", stdout);
+		for (size_t i = 0; i < t->n_estimates; i++) {
+			const struct cc_survey_estimate *e = &t->estimates[i];
+
+			if (e->cell != c)
+				continue;
+			fputs(first ? "{\"answer\":" : ",{\"answer\":", stdout);
+			first = false;
+			cli_json_str(e->category);
+			putchar(',');
+			json_prop(&e->prop);
+			fputs(",\"note\":", stdout);
+			cli_json_str(e->note);
+			json_change("change", e->has_change, &e->change, e->change_note);
+			putchar('}');
+		}
+		fputs("]}", stdout);
+	}
+	fputs("]}\n", stdout);
+}
+
+static int survey_results(struct cli *cli, int argc, char **argv)
+{
+	enum {
+		O_QUESTION = 256,
+		O_BY,
+		O_GROUP,
+		O_LEVEL,
+		O_WAVE,
+		O_LIKERT,
+		O_REVERSE,
+		O_CONF,
+		O_MIN_NEFF,
+		O_CSV,
+		O_JSON
+	};
+	static const struct option longopts[] = {
+		{ "question", required_argument, NULL, O_QUESTION },
+		{ "by", required_argument, NULL, O_BY },
+		{ "group", required_argument, NULL, O_GROUP },
+		{ "level", required_argument, NULL, O_LEVEL },
+		{ "wave", required_argument, NULL, O_WAVE },
+		{ "likert", required_argument, NULL, O_LIKERT },
+		{ "reverse", no_argument, NULL, O_REVERSE },
+		{ "confidence", required_argument, NULL, O_CONF },
+		{ "min-neff", required_argument, NULL, O_MIN_NEFF },
+		{ "csv", no_argument, NULL, O_CSV },
+		{ "json", no_argument, NULL, O_JSON },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct rargs a = { .level = 1, .conf = CC_SURVEY_LEVEL, .min_neff = CC_SURVEY_MIN_NEFF };
+	struct cc_survey_data d = { 0 };
+	struct cc_survey_table t = { 0 };
+	struct cc_survey_response *resp = NULL;
+	struct sorted *srt = NULL;
+	char(*cells)[32] = NULL;
+	struct cc_mission m;
+	struct cc_err err = { 0 };
+	struct cc_survey_tab_opts o;
+	int64_t v;
+	int opt, ret, status = CLI_OK;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (opt) {
+		case O_QUESTION:
+			a.question = optarg;
+			break;
+		case O_BY:
+			if (!strcmp(optarg, "area"))
+				a.by = BY_AREA;
+			else if (!strcmp(optarg, "group"))
+				a.by = BY_GROUP;
+			else if (!strcmp(optarg, "wave"))
+				a.by = BY_WAVE;
+			else
+				return cli_usage(cli, "--by: '%s' is not area, group or wave",
+				                 optarg);
+			break;
+		case O_GROUP:
+			a.group = optarg;
+			break;
+		case O_LEVEL:
+			if (cc_parse_i64(optarg, 0, 5, &v, &err) < 0)
+				return cli_usage(cli, "--level: %s", err.msg);
+			a.level = (int)v;
+			break;
+		case O_WAVE:
+			a.wave = optarg;
+			break;
+		case O_LIKERT:
+			if (cc_parse_i64(optarg, 2, 11, &v, &err) < 0)
+				return cli_usage(cli, "--likert: %s", err.msg);
+			a.likert_k = (int)v;
+			break;
+		case O_REVERSE:
+			a.reverse = true;
+			break;
+		case O_CONF:
+			if (cc_parse_double(optarg, &a.conf, &err) < 0 ||
+			    !(a.conf > 0 && a.conf < 1))
+				return cli_usage(cli, "--confidence: '%s' is not in (0, 1)",
+				                 optarg);
+			break;
+		case O_MIN_NEFF:
+			if (cc_parse_double(optarg, &a.min_neff, &err) < 0 || !(a.min_neff > 0))
+				return cli_usage(cli, "--min-neff: '%s' is not a number > 0",
+				                 optarg);
+			break;
+		case O_CSV:
+			a.fmt = F_CSV;
+			break;
+		case O_JSON:
+			a.fmt = F_JSON;
+			break;
+		default:
+			return cli_usage(cli, "unknown option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
+	if (!a.question)
+		return cli_usage(cli, "say which question: --question NAME");
+	if (a.by == BY_GROUP && !a.group)
+		return cli_usage(cli, "--by group needs --group QUESTION (the column to group by)");
+	if (a.group && a.by != BY_GROUP)
+		return cli_usage(cli, "--group goes with --by group");
+	if (a.reverse && !a.likert_k)
+		return cli_usage(cli, "--reverse goes with --likert K");
+	if ((ret = cc_store_get_mission(cli->st, cli->mission, &m, &err)) < 0)
+		return cli_fail(&err);
+	ret = cc_store_load_survey(
+	        cli->st,
+	        &(struct cc_survey_query){ .mission_id = m.id,
+	                                   .question = a.question,
+	                                   .wave = a.wave,
+	                                   .group = a.group,
+	                                   .level = a.by == BY_AREA ? a.level : -1 },
+	        &d, &err);
+	if (ret < 0)
+		return cli_fail(&err);
+	resp = cc_calloc(d.n_rows ? d.n_rows : 1, sizeof(*resp));
+	srt = cc_calloc(d.n_rows ? d.n_rows : 1, sizeof(*srt));
+	cells = cc_calloc(d.n_rows ? d.n_rows : 1, sizeof(*cells));
+	if (!resp || !srt || !cells) {
+		cc_err_set(&err, CC_ENOMEM, "out of memory");
+		status = cli_fail(&err);
+		goto out;
+	}
+	for (size_t i = 0; i < d.n_rows; i++) {
+		srt[i].row = &d.rows[i];
+		srt[i].cell = cell_of(&a, &d.rows[i], cells[i]);
+		srt[i].ix = i;
+	}
+	/* waves stay in import order (the rows' order); areas and groups sort by name */
+	if (a.by == BY_AREA || a.by == BY_GROUP)
+		qsort(srt, d.n_rows, sizeof(*srt), cmp_sorted);
+	for (size_t i = 0; i < d.n_rows; i++) {
+		const struct cc_survey_row *r = srt[i].row;
+
+		resp[i] = (struct cc_survey_response){ .cell = srt[i].cell,
+			                               .code = r->code,
+			                               .value = r->value,
+			                               .weight = r->weight,
+			                               .status = r->status };
+	}
+	o = (struct cc_survey_tab_opts){ .level = a.conf,
+		                         .min_neff = a.min_neff,
+		                         .likert_k = a.likert_k,
+		                         .reverse = a.reverse,
+		                         .changes = a.by == BY_WAVE };
+	if ((ret = cc_survey_tabulate(resp, d.n_rows, &o, &t, &err)) < 0) {
+		status = cli_fail(&err);
+		goto out;
+	}
+	switch (a.fmt) {
+	case F_TABLE:
+		if (!d.n_rows)
+			printf("No respondents%s%s.\n", a.wave ? " in wave " : "",
+			       a.wave ? a.wave : "");
+		print_table(&a, &d, &t, &o);
+		break;
+	case F_CSV:
+		print_csv(&d, &t);
+		break;
+	case F_JSON:
+		print_json(&a, &d, &t, &o);
+		break;
+	}
+	if (fflush(stdout) != 0 || ferror(stdout))
+		status = CLI_FAIL;
+out:
+	cc_survey_table_release(&t);
+	cc_survey_data_release(&d);
+	cc_free(resp);
+	cc_free(srt);
+	cc_free(cells);
+	return status;
+}
+
+/* ---- survey alpha ---- */
+
+static int survey_alpha(struct cli *cli, int argc, char **argv)
+{
+	enum { O_ITEMS = 256, O_WAVE, O_JSON };
+	static const struct option longopts[] = {
+		{ "items", required_argument, NULL, O_ITEMS },
+		{ "wave", required_argument, NULL, O_WAVE },
+		{ "json", no_argument, NULL, O_JSON },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *items = NULL, *wave = NULL;
+	char names[32][128];
+	size_t k = 0, n = 0;
+	struct cc_survey_data d = { 0 };
+	struct cc_mission m;
+	struct cc_err err = { 0 };
+	struct cc_alpha al;
+	double *x = NULL, var[32];
+	int64_t *ids = NULL;
+	bool json = false, *asked = NULL;
+	int opt, ret, status = CLI_OK;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (opt) {
+		case O_ITEMS:
+			items = optarg;
+			break;
+		case O_WAVE:
+			wave = optarg;
+			break;
+		case O_JSON:
+			json = true;
+			break;
+		default:
+			return cli_usage(cli, "unknown option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
+	if (!items)
+		return cli_usage(cli, "name the items: --items Q1,Q2,...");
+	for (const char *p = items; p && *p;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (k == 32)
+			return cli_usage(cli, "at most 32 items");
+		if (len == 0 || len >= sizeof(names[0]))
+			return cli_usage(cli, "--items: an empty or too long item name");
+		snprintf(names[k++], sizeof(names[0]), "%.*s", (int)len, p);
+		p = end ? end + 1 : NULL;
+	}
+	if ((ret = cc_store_get_mission(cli->st, cli->mission, &m, &err)) < 0)
+		return cli_fail(&err);
+	for (size_t j = 0; j < k; j++) {
+		ret = cc_store_load_survey(cli->st,
+		                           &(struct cc_survey_query){ .mission_id = m.id,
+		                                                      .question = names[j],
+		                                                      .wave = wave,
+		                                                      .level = -1 },
+		                           &d, &err);
+		if (ret < 0) {
+			status = cli_fail(&err);
+			goto out;
+		}
+		if (j == 0) {
+			n = d.n_rows;
+			x = cc_calloc((n * k) != 0 ? n * k : 1, sizeof(*x));
+			ids = cc_calloc(n ? n : 1, sizeof(*ids));
+			asked = cc_calloc(n ? n : 1, sizeof(*asked));
+			if (!x || !ids || !asked) {
+				cc_err_set(&err, CC_ENOMEM, "out of memory");
+				status = cli_fail(&err);
+				goto out;
+			}
+		}
+		for (size_t r = 0; r < n && r < d.n_rows; r++) {
+			const struct cc_survey_row *row = &d.rows[r];
+
+			if (j == 0)
+				ids[r] = row->respondent_id;
+			/* the same query gives the same respondents in the same order */
+			x[r * k + j] = row->respondent_id == ids[r] && row->status == CC_ANSWERED
+			                       ? row->value
+			                       : (double)NAN;
+			asked[r] |= row->respondent_id == ids[r] && row->status != CC_MISSING;
+		}
+		cc_survey_data_release(&d);
+	}
+	/* respondents who were asked none of the items (other waves, other forms) are no
+	   respondents of the scale; those who were asked some and lack one are dropped */
+	{
+		size_t kept = 0;
+
+		for (size_t r = 0; r < n; r++)
+			if (asked[r])
+				memmove(x + kept++ * k, x + r * k, k * sizeof(*x));
+		n = kept;
+	}
+	ret = cc_cronbach_alpha(x, n, k, var, &al, &err);
+	if (json) {
+		printf("{\"items\":[");
+		for (size_t j = 0; j < k; j++) {
+			printf("%s{\"item\":", j ? "," : "");
+			cli_json_str(names[j]);
+			fputs(",\"variance\":", stdout);
+			cli_json_num(ret == 0 ? var[j] : (double)NAN);
+			putchar('}');
+		}
+		printf("],\"asked\":%zu,\"used\":%zu,\"dropped\":%zu,\"sum_item_var\":", n,
+		       al.n_used, al.n_dropped);
+		cli_json_num(al.sum_item_var);
+		fputs(",\"total_var\":", stdout);
+		cli_json_num(al.total_var);
+		fputs(",\"alpha\":", stdout);
+		cli_json_num(al.alpha);
+		fputs(",\"note\":", stdout);
+		cli_json_str(ret < 0 ? err.msg : "");
+		fputs("}\n", stdout);
+	} else if (ret == 0) {
+		printf("Cronbach's alpha of %zu items: %.4f (%s)\n", k, al.alpha,
+		       al.alpha >= 0.7   ? "acceptable: >= 0.7"
+		       : al.alpha >= 0.6 ? "questionable: 0.6-0.7"
+		                         : "below 0.6: do not combine the items");
+		printf("respondents asked %zu, with every item %zu, dropped (an item missing) %zu\n", n,
+		       al.n_used, al.n_dropped);
+		for (size_t j = 0; j < k; j++)
+			printf("  %-32s variance %.4f\n", names[j], var[j]);
+		printf("sum of item variances %.4f, variance of the total %.4f (sample, n - 1)\n",
+		       al.sum_item_var, al.total_var);
+	}
+	if (ret < 0 && !json)
+		status = cli_fail(&err);
+out:
+	cc_survey_data_release(&d);
+	cc_free(x);
+	cc_free(ids);
+	cc_free(asked);
+	return status;
+}
+
+int cmd_survey(struct cli *cli, int argc, char **argv)
+{
+	if (argc < 2)
+		return cli_usage(cli, "say results or alpha");
+	if (!strcmp(argv[1], "results"))
+		return survey_results(cli, argc - 1, argv + 1);
+	if (!strcmp(argv[1], "alpha"))
+		return survey_alpha(cli, argc - 1, argv + 1);
+	return cli_usage(cli, "unknown subcommand '%s'; the subcommands are: results, alpha",
+	                 argv[1]);
+}
