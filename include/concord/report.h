@@ -22,15 +22,20 @@
 #ifndef CONCORD_REPORT_H
 #define CONCORD_REPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <concord/buf.h>
 #include <concord/coverage.h>
 #include <concord/error.h>
+#include <concord/feedback.h>
 #include <concord/gaps.h>
 #include <concord/lessons.h>
 #include <concord/model.h>
+#include <concord/progress.h>
+#include <concord/review.h>
+#include <concord/survey.h>
 
 enum cc_format {
 	CC_FORMAT_TABLE = 0, /* aligned text for a terminal */
@@ -86,6 +91,18 @@ struct cc_report_area {
 	size_t wkb_len;
 };
 
+/* One survey question's results: cc_survey_tabulate with one cell per wave. Borrowed. */
+struct cc_report_survey {
+	const char *question; /* its name */
+	const char *label;    /* its label, "" or NULL none */
+	const struct cc_survey_table *table;
+};
+
+/* The dates of one activity; CC_DATE_NONE unknown. */
+struct cc_report_span {
+	int32_t start, end;
+};
+
 /*
  * Everything the review report shows. Later issues add sections here (indicators and progress,
  * incidents and exposure, gaps, survey results, lessons); a NULL or zero member omits its
@@ -124,6 +141,48 @@ struct cc_report_input {
 	/* provenance */
 	const struct cc_report_source *sources; /* borrowed, n_sources entries */
 	size_t n_sources;
+
+	/*
+	 * timeline: activities (their dates) and incidents (incident_dates above) per calendar
+	 * month, per year when the range spans 36 months or more. The range is [period_from,
+	 * period_to] when period_set, else that of the dated activities, else that of the
+	 * incidents; what falls outside is not counted. An activity without a start is not placed
+	 * (counted as undated); one without an end is taken to end when it starts. No span and
+	 * no incident omits the section.
+	 */
+	const struct cc_report_span *activity_spans; /* borrowed, n_activity_spans */
+	size_t n_activity_spans;
+	bool period_set;
+	int32_t period_from, period_to;
+
+	/*
+	 * indicators: one table row per progress result (at most 60), with the indicator's code,
+	 * name and pillar from indicator_data, and a line chart of the observations with the
+	 * baseline and target as dashed lines for the first 6 series with two or more values.
+	 * The caller computes progress (the command: as of the latest observation, so that a
+	 * review read years later is not all "stale"). NULL or no result omits the section.
+	 */
+	const struct cc_indicator_data *indicator_data; /* borrowed */
+	const struct cc_progress_result *progress;      /* borrowed, n_progress */
+	size_t n_progress;
+
+	/*
+	 * survey results: per question, each wave's share of each answer with its interval (as a
+	 * table and an interval chart); no question omits the section
+	 */
+	const struct cc_report_survey *surveys; /* borrowed, n_surveys */
+	size_t n_surveys;
+
+	/*
+	 * feedback themes: the counts of cc_store_count_feedback (category × area × month) summed
+	 * per category, most items first, with the negative ones; no count omits the section
+	 */
+	const struct cc_feedback_count *feedback; /* borrowed, n_feedback */
+	size_t n_feedback;
+
+	/* plan-review findings (cc_review_plan of plan); NULL omits the section */
+	const struct cc_plan *plan;             /* borrowed */
+	const struct cc_review_result *review; /* borrowed */
 };
 
 /*
@@ -131,5 +190,12 @@ struct cc_report_input {
  * document would exceed CC_LIMIT_REPORT) or CC_EINVALID (in->generated_on missing).
  */
 CC_API int cc_report_html(const struct cc_report_input *in, struct cc_buf *out, struct cc_err *err);
+
+/*
+ * The same review as Markdown (CommonMark with GFM pipe tables) for wikis: the same sections in
+ * the same order with the same figures; each chart becomes the table of its figures, the map
+ * the list of its classes. Cells escape '|' and line breaks. Returns as cc_report_html.
+ */
+CC_API int cc_report_md(const struct cc_report_input *in, struct cc_buf *out, struct cc_err *err);
 
 #endif

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include <concord/alloc.h>
+#include <concord/overlap.h>
 
 #include "core/banned.h"
 
@@ -31,7 +32,42 @@ static const struct cc_review_rule rules[] = {
 	{ "R5", CC_SEV_ERROR, "dates", "an activity ends before it starts", "timeline planning" },
 	{ "R6", CC_SEV_ERROR, "unknown-reference", "an activity names an unknown P-code or pillar",
 	  "planning data" },
+	{ "R7", CC_SEV_WARNING, "duplicate-activity",
+	  "an activity duplicates one already registered by another organisation (overlap score)",
+	  "duplication coordination overlap" },
+	{ "R8", CC_SEV_WARNING, "indicator-baseline",
+	  "a pillar of the plan has no indicator with a baseline",
+	  "indicator baseline monitoring evaluation" },
 };
+
+_Static_assert(N_OF(rules) == CC_REVIEW_N_RULES, "CC_REVIEW_N_RULES is the rule count");
+
+void cc_review_config_default(struct cc_review_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < N_OF(rules); i++) {
+		c->rule[i].enabled = true;
+		c->rule[i].severity = rules[i].severity;
+	}
+	c->threshold = 10;
+	c->window_days = 90;
+	c->min_score = 0.5;
+	c->level = 2;
+}
+
+int cc_review_config_disable(struct cc_review_config *c, const char *id, const char *reason,
+                             struct cc_err *err)
+{
+	const struct cc_review_rule *rule = cc_review_rule_find(id);
+
+	if (!rule)
+		return cc_err_set(err, CC_EUSAGE, "unknown rule '%s'", id ? id : "");
+	if (!reason || !reason[0])
+		return cc_err_set(err, CC_EUSAGE, "rule %s is disabled without a reason", rule->id);
+	c->rule[rule - rules].enabled = false;
+	snprintf(c->rule[rule - rules].reason, sizeof(c->rule[0].reason), "%s", reason);
+	return 0;
+}
 
 const struct cc_review_rule *cc_review_rules(size_t *n_out)
 {
@@ -48,10 +84,19 @@ const struct cc_review_rule *cc_review_rule_find(const char *id)
 	return NULL;
 }
 
+static const char *const sev_names[] = { "error", "warning", "info" };
+
 const char *cc_severity_name(int sev)
 {
-	static const char *const names[] = { "error", "warning", "info" };
-	return sev >= 0 && sev < (int)N_OF(names) ? names[sev] : NULL;
+	return sev >= 0 && sev < (int)N_OF(sev_names) ? sev_names[sev] : NULL;
+}
+
+int cc_severity_parse(const char *s)
+{
+	for (size_t i = 0; s && i < N_OF(sev_names); i++)
+		if (strcmp(s, sev_names[i]) == 0)
+			return (int)i;
+	return -1;
 }
 
 /* IATI OrganisationType names and the 3W words for them; local ones marked. */
@@ -140,6 +185,9 @@ struct run {
 	struct cc_review_result *out;
 	size_t cap;
 	bool off[N_OF(rules)];
+	enum cc_severity sev[N_OF(rules)];
+	size_t threshold;
+	int window_days;
 };
 
 static int add(struct run *r, size_t rule, const struct cc_plan_activity *a, int pillar,
@@ -163,7 +211,7 @@ static int add(struct run *r, size_t rule, const struct cc_plan_activity *a, int
 	f = &o->findings[o->n_findings++];
 	memset(f, 0, sizeof(*f));
 	f->rule = rules[rule].id;
-	f->severity = rules[rule].severity;
+	f->severity = r->sev[rule];
 	f->pillar = pillar;
 	if (a) {
 		copy(f->activity, sizeof(f->activity), a->id);
@@ -280,11 +328,26 @@ static size_t area_count(const struct cc_review_inputs *in, const char *pcode)
 	return 0;
 }
 
+/* Makes the last finding an info (a rule that could not be checked says so). */
+static void make_info(struct run *r)
+{
+	struct cc_finding *f = &r->out->findings[r->out->n_findings - 1];
+
+	if (f->severity == CC_SEV_ERROR)
+		r->out->n_errors--;
+	else if (f->severity == CC_SEV_WARNING)
+		r->out->n_warnings--;
+	else
+		return;
+	f->severity = CC_SEV_INFO;
+	r->out->n_infos++;
+}
+
 /* R3 over the plan's distinct areas, each reported at the first activity naming it. */
 static int rule_exposure(struct run *r, const struct cc_plan *p, const struct cc_review_inputs *in)
 {
-	size_t thr = in->threshold ? in->threshold : 10;
-	int win = in->window_days > 0 ? in->window_days : 90;
+	size_t thr = r->threshold;
+	int win = r->window_days;
 	char d[11], item[128];
 
 	if (!in->have_events) {
@@ -293,9 +356,7 @@ static int rule_exposure(struct run *r, const struct cc_plan *p, const struct cc
 		             "could not be checked: no incidents are loaded");
 		if (rc)
 			return rc;
-		r->out->findings[r->out->n_findings - 1].severity = CC_SEV_INFO;
-		r->out->n_warnings--;
-		r->out->n_infos++;
+		make_info(r);
 		return 0;
 	}
 	for (size_t i = 0; i < p->n_acts; i++) {
@@ -332,6 +393,197 @@ static int rule_exposure(struct run *r, const struct cc_plan *p, const struct cc
 	return 0;
 }
 
+/* R8: each pillar of the plan, at the first activity naming it. */
+static int rule_baseline(struct run *r, const struct cc_plan *p, const struct cc_review_inputs *in)
+{
+	bool done[CC_N_PILLARS] = { false };
+	char item[64];
+
+	for (size_t i = 0; i < p->n_acts; i++) {
+		const struct cc_plan_activity *a = &p->acts[i];
+
+		for (size_t j = 0; j < a->n_pillars; j++) {
+			int pl = cc_pillar_parse(a->pillars[j]);
+			int rc;
+
+			if (pl < 0 || done[pl])
+				continue;
+			done[pl] = true;
+			if (in->baselines[pl] > 0)
+				continue;
+			snprintf(item, sizeof(item), "pillar %s", cc_pillar_name(pl));
+			if (in->indicators[pl] == 0)
+				rc = add(r, 7, a, pl, item, "no indicator of the %s pillar is "
+				         "registered, so none has a baseline", cc_pillar_name(pl));
+			else
+				rc = add(r, 7, a, pl, item, "none of the %zu indicators of the %s pillar "
+				         "has a baseline", in->indicators[pl], cc_pillar_name(pl));
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* Does the plan activity name an organisation called name (ASCII case-insensitive)? */
+static bool act_has_org(const struct cc_plan_activity *a, const char *name)
+{
+	for (size_t i = 0; name && name[0] && i < a->n_orgs; i++)
+		if (strcasecmp(a->orgs[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* One (plan activity, registered activity) pair of R7 with its best overlap pair. */
+struct dup {
+	size_t act, reg, pair;
+};
+
+static int cmp_dup(const void *x, const void *y)
+{
+	const struct dup *a = x, *b = y;
+
+	if (a->act != b->act)
+		return a->act < b->act ? -1 : 1;
+	if (a->reg != b->reg)
+		return a->reg < b->reg ? -1 : 1;
+	return (a->pair > b->pair) - (a->pair < b->pair);
+}
+
+/*
+ * R7: the overlap analysis over the registered activities and the plan's items; a pair of a
+ * plan item and a registered activity of an organisation the plan activity does not name, at
+ * or above min_score, makes the plan activity a duplicate. best[k] gets the index into dups of
+ * the best pair of plan activity k (SIZE_MAX none) and more[k] the other registered activities.
+ */
+struct dups {
+	struct cc_overlap ov;
+	struct cc_overlap_activity *all;
+	struct dup *d;
+	size_t *best, *more;
+};
+
+static void dups_release(struct dups *x)
+{
+	cc_overlap_release(&x->ov);
+	cc_free(x->all);
+	cc_free(x->d);
+	cc_free(x->best);
+	cc_free(x->more);
+}
+
+static int find_dups(const struct cc_plan *p, const struct cc_review_inputs *in,
+                     const struct cc_review_config *cfg, struct dups *x, struct cc_err *err)
+{
+	size_t n = in->n_registered + in->n_planned, m = 0;
+	int rc;
+
+	x->best = cc_alloc_array(p->n_acts + 1, sizeof(*x->best));
+	x->more = cc_alloc_array(p->n_acts + 1, sizeof(*x->more));
+	if (!x->best || !x->more)
+		return cc_err_set(err, CC_ENOMEM, "out of memory");
+	for (size_t k = 0; k < p->n_acts; k++) {
+		x->best[k] = SIZE_MAX;
+		x->more[k] = 0;
+	}
+	if (!in->n_registered || !in->n_planned)
+		return 0;
+	x->all = cc_alloc_array(n, sizeof(*x->all));
+	if (!x->all)
+		return cc_err_set(err, CC_ENOMEM, "out of memory");
+	memcpy(x->all, in->registered, in->n_registered * sizeof(*x->all));
+	memcpy(x->all + in->n_registered, in->planned, in->n_planned * sizeof(*x->all));
+	rc = cc_overlap_compute(x->all, n,
+	                        &(struct cc_overlap_opts){ .distance_km = 0,
+	                                                   .min_score = cfg->min_score,
+	                                                   .level = cfg->level },
+	                        &x->ov, err);
+	if (rc)
+		return rc;
+	x->d = cc_alloc_array(x->ov.n_pairs + 1, sizeof(*x->d));
+	if (!x->d)
+		return cc_err_set(err, CC_ENOMEM, "out of memory");
+	for (size_t i = 0; i < x->ov.n_pairs; i++) {
+		const struct cc_overlap_pair *q = &x->ov.pairs[i];
+		size_t reg, item, act;
+
+		if ((q->a < in->n_registered) == (q->b < in->n_registered))
+			continue; /* two registered activities, or two plan items */
+		reg = q->a < in->n_registered ? q->a : q->b;
+		item = (q->a < in->n_registered ? q->b : q->a) - in->n_registered;
+		act = in->planned_act[item];
+		if (act >= p->n_acts || act_has_org(&p->acts[act], x->all[reg].org))
+			continue; /* the organisation's own activity: not duplicated effort */
+		x->d[m++] = (struct dup){ .act = act, .reg = reg, .pair = i };
+	}
+	/* by plan activity, registered activity, then best pair first (pairs are by score) */
+	qsort(x->d, m, sizeof(*x->d), cmp_dup);
+	for (size_t i = 0; i < m; i++) {
+		size_t k = x->d[i].act;
+
+		if (i > 0 && x->d[i - 1].act == k && x->d[i - 1].reg == x->d[i].reg)
+			continue;
+		if (x->best[k] == SIZE_MAX) {
+			x->best[k] = i;
+			continue;
+		}
+		x->more[k]++;
+		if (x->d[i].pair < x->d[x->best[k]].pair) /* a better score (or same, lower ids) */
+			x->best[k] = i;
+	}
+	return 0;
+}
+
+static void add_why(char *buf, size_t n, unsigned facts)
+{
+	snprintf(buf, n, "%s; %s; %s%s", (facts & CC_OV_SAME_SECTOR) ? "same sector" : "same category",
+	         (facts & CC_OV_SAME_AREA) ? "same area" : "same area at the level",
+	         (facts & CC_OV_UNDATED) ? "no dates: assumed overlapping" : "dates overlap",
+	         (facts & CC_OV_SAME_IMPL) ? "; same implementing partner" : "");
+}
+
+static int rule_duplicate(struct run *r, const struct cc_plan_activity *a, size_t k,
+                          const struct dups *x, const struct cc_review_config *cfg)
+{
+	const struct cc_overlap_pair *q;
+	const struct cc_overlap_activity *g;
+	struct cc_review_match *m;
+	char item[128], why[160], more[96] = "";
+	int rc;
+
+	if (!x->best || x->best[k] == SIZE_MAX)
+		return 0;
+	q = &x->ov.pairs[x->d[x->best[k]].pair];
+	g = &x->all[x->d[x->best[k]].reg];
+	add_why(why, sizeof(why), q->facts);
+	if (x->more[k])
+		snprintf(more, sizeof(more), "; %zu more registered %s at or above %.2f", x->more[k],
+		         x->more[k] == 1 ? "activity scores" : "activities score", cfg->min_score);
+	snprintf(item, sizeof(item), "sector %s, area %s", g->sector, g->pcode);
+	rc = add(r, 6, a, act_pillar(a), item,
+	         "duplicates registered activity %lld '%.80s' of %.60s: score %.2f (text %.2f, "
+	         "dates %.2f, place %.2f); %s%s",
+	         (long long)g->id, g->title, g->org, q->score, q->text, q->dates, q->place, why,
+	         more);
+	if (rc)
+		return rc;
+	m = &r->out->findings[r->out->n_findings - 1].match;
+	m->id = g->id;
+	copy(m->org, sizeof(m->org), g->org);
+	copy(m->title, sizeof(m->title), g->title);
+	copy(m->sector, sizeof(m->sector), g->sector);
+	copy(m->pcode, sizeof(m->pcode), g->pcode);
+	m->start = g->start;
+	m->end = g->end;
+	m->score = q->score;
+	m->text = q->text;
+	m->dates = q->dates;
+	m->place = q->place;
+	m->facts = q->facts;
+	m->n_more = x->more[k];
+	return 0;
+}
+
 void cc_review_release(struct cc_review_result *r)
 {
 	if (!r)
@@ -343,10 +595,24 @@ void cc_review_release(struct cc_review_result *r)
 int cc_review_run(const struct cc_plan *plan, const struct cc_review_inputs *in,
                   struct cc_review_result *out, struct cc_err *err)
 {
+	struct cc_review_config def;
+	const struct cc_review_config *cfg = in->config;
 	struct run r = { .out = out };
+	struct dups x = { 0 };
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
+	if (!cfg) {
+		cc_review_config_default(&def);
+		cfg = &def;
+	}
+	for (size_t i = 0; i < N_OF(rules); i++) {
+		r.off[i] = !cfg->rule[i].enabled;
+		r.sev[i] = cfg->rule[i].severity;
+	}
+	r.threshold = in->threshold ? in->threshold : cfg->threshold ? cfg->threshold : 10;
+	r.window_days = in->window_days > 0 ? in->window_days
+	                : cfg->window_days > 0 ? cfg->window_days : 90;
 	for (size_t i = 0; i < in->n_disabled; i++) {
 		const struct cc_review_rule *rule = cc_review_rule_find(in->disabled[i].rule);
 		if (!rule)
@@ -354,10 +620,29 @@ int cc_review_run(const struct cc_plan *plan, const struct cc_review_inputs *in,
 		if (!in->disabled[i].reason || !in->disabled[i].reason[0])
 			return cc_err_set(err, CC_EUSAGE, "rule %s is disabled without a reason",
 			                  rule->id);
-		r.off[rule - rules] = true;
 	}
-	out->disabled = in->disabled;
-	out->n_disabled = in->n_disabled;
+	for (size_t i = 0; i < N_OF(rules); i++) {
+		const char *reason = r.off[i] ? cfg->rule[i].reason : NULL;
+
+		for (size_t j = 0; j < in->n_disabled; j++)
+			if (cc_review_rule_find(in->disabled[j].rule) == &rules[i])
+				reason = in->disabled[j].reason;
+		if (!reason)
+			continue;
+		r.off[i] = true;
+		out->disabled[out->n_disabled].rule = rules[i].id;
+		copy(out->disabled[out->n_disabled].reason, sizeof(out->disabled[0].reason),
+		     reason[0] ? reason : "(no reason given)");
+		out->n_disabled++;
+	}
+	if (!r.off[6]) {
+		rc = find_dups(plan, in, cfg, &x, err);
+		if (rc) {
+			dups_release(&x);
+			memset(out, 0, sizeof(*out));
+			return rc;
+		}
+	}
 	for (size_t i = 0; i < plan->n_acts && !rc; i++) {
 		const struct cc_plan_activity *a = &plan->acts[i];
 		if (!rc && !r.off[0])
@@ -370,9 +655,14 @@ int cc_review_run(const struct cc_plan *plan, const struct cc_review_inputs *in,
 			rc = rule_dates(&r, a);
 		if (!rc && !r.off[5])
 			rc = rule_refs(&r, a, in);
+		if (!rc && !r.off[6])
+			rc = rule_duplicate(&r, a, i, &x, cfg);
 	}
+	dups_release(&x);
 	if (!rc && !r.off[2])
 		rc = rule_exposure(&r, plan, in);
+	if (!rc && !r.off[7])
+		rc = rule_baseline(&r, plan, in);
 	if (rc) {
 		cc_review_release(out);
 		return cc_err_set(err, rc, "out of memory");

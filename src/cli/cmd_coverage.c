@@ -7,10 +7,13 @@
 #include <concord/alloc.h>
 #include <concord/coverage.h>
 #include <concord/events.h>
+#include <concord/export.h>
 #include <concord/gaps.h>
 #include <concord/lessons.h>
 #include <concord/needs.h>
+#include <concord/progress.h>
 #include <concord/report.h>
+#include <concord/review.h>
 #include <concord/text.h>
 
 #include "cli/cli.h"
@@ -25,13 +28,17 @@ struct coverage_args {
 	int32_t from, to;
 	enum cc_format fmt;
 	const char *output; /* report only */
+	const char *plan;   /* report only: --plan FILE */
+	const char *survey[8]; /* report only: --survey QUESTION, repeatable */
+	size_t n_survey;
+	bool md;            /* report only: --format md */
 };
 
 /* Parses the options shared by coverage and report; returns CLI_OK or an exit status. */
 static int parse_args(struct cli *cli, int argc, char **argv, struct coverage_args *a,
                       bool report)
 {
-	enum { O_LEVEL = 256, O_BY, O_FROM, O_TO, O_JSON, O_CSV };
+	enum { O_LEVEL = 256, O_BY, O_FROM, O_TO, O_JSON, O_CSV, O_PLAN, O_FORMAT, O_SURVEY };
 	static const struct option longopts[] = {
 		{ "level", required_argument, NULL, O_LEVEL },
 		{ "by", required_argument, NULL, O_BY },
@@ -40,6 +47,9 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct coverage_ar
 		{ "json", no_argument, NULL, O_JSON },
 		{ "csv", no_argument, NULL, O_CSV },
 		{ "output", required_argument, NULL, 'o' },
+		{ "plan", required_argument, NULL, O_PLAN },
+		{ "format", required_argument, NULL, O_FORMAT },
+		{ "survey", required_argument, NULL, O_SURVEY },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cc_err err = { 0 };
@@ -82,6 +92,28 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct coverage_ar
 			if (!report)
 				return cli_usage(cli, "unknown option");
 			a->output = optarg;
+			break;
+		case O_PLAN:
+			if (!report)
+				return cli_usage(cli, "unknown option");
+			a->plan = optarg;
+			break;
+		case O_SURVEY:
+			if (!report)
+				return cli_usage(cli, "unknown option");
+			if (a->n_survey == sizeof(a->survey) / sizeof(a->survey[0]))
+				return cli_usage(cli, "--survey: at most 8 questions");
+			a->survey[a->n_survey++] = optarg;
+			break;
+		case O_FORMAT:
+			if (!report)
+				return cli_usage(cli, "unknown option");
+			if (!strcmp(optarg, "md") || !strcmp(optarg, "markdown"))
+				a->md = true;
+			else if (!strcmp(optarg, "html"))
+				a->md = false;
+			else
+				return cli_usage(cli, "--format '%s': choose html or md", optarg);
 			break;
 		default:
 			return cli_usage(cli, "unknown option");
@@ -156,6 +188,20 @@ struct extras {
 	struct cc_gaps gaps;
 	int32_t *dates;
 	size_t n_dates;
+	struct cc_report_span *spans;
+	size_t n_spans;
+	struct cc_indicator_data ind;
+	struct cc_progress_result *progress;
+	size_t n_progress;
+	struct cc_plan plan;
+	struct cc_review_result review;
+	bool have_review;
+	struct cc_feedback_count *fb;
+	size_t n_fb;
+	struct cc_survey_data sdata[8];
+	struct cc_survey_table stab[8];
+	struct cc_report_survey surveys[8];
+	size_t n_surveys;
 };
 
 static void extras_release(struct extras *x)
@@ -167,6 +213,160 @@ static void extras_release(struct extras *x)
 	cc_free(x->lessons);
 	cc_gaps_release(&x->gaps);
 	cc_free(x->dates);
+	cc_free(x->spans);
+	cc_indicator_data_release(&x->ind);
+	cc_free(x->progress);
+	cc_review_release(&x->review);
+	cc_plan_release(&x->plan);
+	cc_free(x->fb);
+	for (size_t i = 0; i < x->n_surveys; i++) {
+		cc_survey_table_release(&x->stab[i]);
+		cc_survey_data_release(&x->sdata[i]);
+	}
+}
+
+/* Each --survey question tabulated by wave (in import order), with changes between waves. */
+static int load_surveys(struct cli *cli, const struct coverage_args *a,
+                        const struct cc_mission *m, struct extras *x, struct cc_err *err)
+{
+	int ret = 0;
+
+	for (size_t i = 0; ret == 0 && i < a->n_survey; i++) {
+		struct cc_survey_data *d = &x->sdata[i];
+		struct cc_survey_response *resp;
+
+		ret = cc_store_load_survey(cli->st,
+		                           &(struct cc_survey_query){ .mission_id = m->id,
+		                                                      .question = a->survey[i],
+		                                                      .level = -1 },
+		                           d, err);
+		if (ret < 0)
+			break;
+		memset(&x->stab[i], 0, sizeof(x->stab[i]));
+		x->n_surveys++;
+		resp = cc_alloc_array(d->n_rows + 1, sizeof(*resp));
+		if (!resp)
+			return cc_err_set(err, CC_ENOMEM, "out of memory");
+		for (size_t k = 0; k < d->n_rows; k++)
+			resp[k] = (struct cc_survey_response){ .cell = d->rows[k].wave,
+				                               .code = d->rows[k].code,
+				                               .value = d->rows[k].value,
+				                               .weight = d->rows[k].weight,
+				                               .status = d->rows[k].status };
+		ret = cc_survey_tabulate(resp, d->n_rows,
+		                         &(struct cc_survey_tab_opts){ .changes = true },
+		                         &x->stab[i], err);
+		cc_free(resp);
+		x->surveys[i] = (struct cc_report_survey){ .question = d->question.name,
+			                                   .label = d->question.label,
+			                                   .table = &x->stab[i] };
+	}
+	return ret;
+}
+
+/* Feedback counts of the mission in the period, for the themes. */
+static int load_feedback(struct cli *cli, const struct coverage_args *a,
+                         const struct cc_mission *m, struct extras *x, struct cc_err *err)
+{
+	int ret = cc_store_count_feedback(
+	        cli->st,
+	        &(struct cc_feedback_query){ .mission_id = m->id, .from = a->from, .to = a->to },
+	        &x->fb, &x->n_fb, err);
+
+	if (ret == CC_EUNSUPPORTED) {
+		cc_err_clear(err);
+		ret = 0;
+	}
+	return ret;
+}
+
+/* The walk of load_spans. */
+struct spans_walk {
+	struct extras *x;
+	size_t cap;
+	const struct cc_source *srcs;
+	size_t n_srcs;
+	int32_t from, to;
+};
+
+static int add_span(void *ctx, const struct cc_export_activity *a, struct cc_err *err)
+{
+	struct spans_walk *w = ctx;
+	struct cc_report_span sp = { a->start_date, a->end_date };
+
+	for (size_t j = 0; sp.start == CC_DATE_NONE && sp.end == CC_DATE_NONE && j < w->n_srcs; j++)
+		if (w->srcs[j].id == a->source_id) {
+			sp.start = w->srcs[j].period_from;
+			sp.end = w->srcs[j].period_to;
+		}
+	/* in the period: as the coverage reads it, an undated end or start is open */
+	if ((w->from != CC_DATE_NONE && sp.end != CC_DATE_NONE && sp.end < w->from) ||
+	    (w->to != CC_DATE_NONE && sp.start != CC_DATE_NONE && sp.start > w->to))
+		return 0;
+	if (w->x->n_spans == w->cap) {
+		size_t nc = w->cap ? 2 * w->cap : 1024;
+		struct cc_report_span *p = cc_realloc(w->x->spans, nc * sizeof(*p));
+
+		if (!p)
+			return cc_err_set(err, CC_ENOMEM, "out of memory");
+		w->x->spans = p;
+		w->cap = nc;
+	}
+	w->x->spans[w->x->n_spans++] = sp;
+	return 0;
+}
+
+/*
+ * The dates of the mission's activities in the period, for the timeline; an activity without
+ * dates (operational presence) takes the reporting period of its source when that is known.
+ */
+static int load_spans(struct cli *cli, const struct coverage_args *a, const struct cc_mission *m,
+                      const struct cc_source *srcs, size_t n_srcs, struct extras *x,
+                      struct cc_err *err)
+{
+	struct spans_walk w = { .x = x, .srcs = srcs, .n_srcs = n_srcs, .from = a->from,
+		                .to = a->to };
+	int ret = cc_store_export_activities(cli->st, m->id, add_span, &w, err);
+
+	if (ret == CC_EUNSUPPORTED) {
+		cc_err_clear(err);
+		ret = 0;
+	}
+	return ret;
+}
+
+/* Progress of the mission's indicators (as `concord progress` computes it by default). */
+static int load_progress(struct cli *cli, const struct cc_mission *m, struct extras *x,
+                         struct cc_err *err)
+{
+	int ret = cc_store_load_indicator_data(
+	        cli->st, &(struct cc_indicator_query){ .mission_id = m->id, .at = CC_DATE_NONE },
+	        &x->ind, err);
+
+	if (ret == CC_EUNSUPPORTED) {
+		cc_err_clear(err);
+		return 0;
+	}
+	if (ret == 0 && x->ind.n_indicators)
+		ret = cc_progress_compute(&x->ind,
+		                          &(struct cc_progress_opts){ .at = CC_DATE_NONE },
+		                          &x->progress, &x->n_progress, err);
+	return ret;
+}
+
+/* The plan review of --plan, against this mission. */
+static int load_review(struct cli *cli, const char *path, const struct cc_mission *m,
+                       struct extras *x, struct cc_err *err)
+{
+	int ret = cc_plan_read(path, &x->plan, err);
+
+	if (ret == 0)
+		ret = cc_review_plan(cli->st, &x->plan,
+		                     &(struct cc_review_opts){ .mission_id = m->id,
+		                                               .as_of = CC_DATE_NONE },
+		                     &x->review, err);
+	x->have_review = ret == 0;
+	return ret;
 }
 
 /* The areas at the report's level that have a stored boundary, with their WKB. */
@@ -346,7 +546,7 @@ int cmd_report(struct cli *cli, int argc, char **argv)
 	struct extras x = { 0 };
 	struct cc_buf out = CC_BUF_INIT(CC_LIMIT_REPORT);
 	struct cc_err err = { 0 };
-	char today[11], version[64];
+	char today[11], version[64], period[32];
 	struct tm tm;
 	time_t t = time(NULL);
 	FILE *f;
@@ -356,7 +556,7 @@ int cmd_report(struct cli *cli, int argc, char **argv)
 	if (ret != CLI_OK)
 		return ret;
 	if (!a.output)
-		a.output = "report.html";
+		a.output = a.md ? "report.md" : "report.html";
 	gmtime_r(&t, &tm);
 	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
 	snprintf(version, sizeof(version), "concord %s", CC_VERSION);
@@ -371,6 +571,16 @@ int cmd_report(struct cli *cli, int argc, char **argv)
 		ret = load_gaps(cli, &a, &in.mission, &x, &err);
 	if (ret == 0)
 		ret = load_incidents(cli, &a, &in.mission, &x, &err);
+	if (ret == 0)
+		ret = load_spans(cli, &a, &in.mission, srcs, n_srcs, &x, &err);
+	if (ret == 0)
+		ret = load_progress(cli, &in.mission, &x, &err);
+	if (ret == 0)
+		ret = load_feedback(cli, &a, &in.mission, &x, &err);
+	if (ret == 0)
+		ret = load_surveys(cli, &a, &in.mission, &x, &err);
+	if (ret == 0 && a.plan)
+		ret = load_review(cli, a.plan, &in.mission, &x, &err);
 	if (ret == 0 && n_srcs) {
 		rsrcs = cc_alloc_array(n_srcs, sizeof(*rsrcs));
 		if (!rsrcs)
@@ -399,7 +609,31 @@ int cmd_report(struct cli *cli, int argc, char **argv)
 		in.gaps = x.gaps.n_rows ? &x.gaps : NULL;
 		in.incident_dates = x.dates;
 		in.n_incidents = x.n_dates;
-		ret = cc_report_html(&in, &out, &err);
+		in.activity_spans = x.spans;
+		in.n_activity_spans = x.n_spans;
+		in.period_from = a.from != CC_DATE_NONE ? a.from : in.mission.start_date;
+		in.period_to = a.to != CC_DATE_NONE ? a.to : in.mission.end_date;
+		in.period_set = in.period_from != CC_DATE_NONE && in.period_to != CC_DATE_NONE;
+		if (a.from != CC_DATE_NONE || a.to != CC_DATE_NONE) {
+			char d0[11], d1[11];
+
+			snprintf(period, sizeof(period), "%s/%s",
+			         a.from != CC_DATE_NONE ? cc_date_format(a.from, d0) : "..",
+			         a.to != CC_DATE_NONE ? cc_date_format(a.to, d1) : "..");
+			in.period = period;
+		}
+		in.indicator_data = &x.ind;
+		in.progress = x.progress;
+		in.n_progress = x.n_progress;
+		in.feedback = x.fb;
+		in.n_feedback = x.n_fb;
+		in.surveys = x.surveys;
+		in.n_surveys = x.n_surveys;
+		if (x.have_review) {
+			in.plan = &x.plan;
+			in.review = &x.review;
+		}
+		ret = a.md ? cc_report_md(&in, &out, &err) : cc_report_html(&in, &out, &err);
 	}
 	extras_release(&x);
 	cc_free(rsrcs);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <concord/buf.h>
+#include <concord/overlap.h>
 #include <concord/review.h>
 #include <concord/text.h>
 
@@ -13,10 +14,10 @@
 #define CC_BANNED_ALLOW_IO
 #include "core/banned.h"
 
-#define MAX_DISABLED 16
+#define MAX_DISABLED CC_REVIEW_N_RULES
 #define CLI_FINDINGS 4 /* exit status when there are findings of severity error */
 
-enum { O_JSON = 256, O_DISABLE, O_THRESHOLD, O_WINDOW, O_AS_OF };
+enum { O_JSON = 256, O_DISABLE, O_REASON, O_RULES, O_THRESHOLD, O_WINDOW, O_AS_OF };
 
 static int format_text(const struct cc_plan *p, const struct cc_review_result *r,
                        struct cc_buf *b)
@@ -57,6 +58,28 @@ static int format_json(const struct cc_plan *p, const struct cc_review_result *r
 		rc = rc ? rc : cc_buf_add_json_str(b, f->item);
 		rc = rc ? rc : cc_buf_adds(b, ",\"evidence\":");
 		rc = rc ? rc : cc_buf_add_json_str(b, f->evidence);
+		if (f->match.id) {
+			const struct cc_review_match *m = &f->match;
+			char d0[11], d1[11];
+
+			rc = rc ? rc : cc_buf_addf(b, ",\"match\":{\"id\":%lld,\"org\":",
+			                           (long long)m->id);
+			rc = rc ? rc : cc_buf_add_json_str(b, m->org);
+			rc = rc ? rc : cc_buf_adds(b, ",\"title\":");
+			rc = rc ? rc : cc_buf_add_json_str(b, m->title);
+			rc = rc ? rc : cc_buf_adds(b, ",\"sector\":");
+			rc = rc ? rc : cc_buf_add_json_str(b, m->sector);
+			rc = rc ? rc : cc_buf_adds(b, ",\"pcode\":");
+			rc = rc ? rc : cc_buf_add_json_str(b, m->pcode);
+			rc = rc ? rc : cc_buf_addf(b, ",\"start\":\"%s\",\"end\":\"%s\",\"score\":%.6f,"
+			                           "\"text\":%.6f,\"dates\":%.6f,\"place\":%.6f,"
+			                           "\"same_sector\":%s,\"same_area\":%s,\"more\":%zu}",
+			                           cc_date_format(m->start, d0), cc_date_format(m->end, d1),
+			                           m->score, m->text, m->dates, m->place,
+			                           (m->facts & CC_OV_SAME_SECTOR) ? "true" : "false",
+			                           (m->facts & CC_OV_SAME_AREA) ? "true" : "false",
+			                           m->n_more);
+		}
 		rc = rc ? rc : cc_buf_adds(b, ",\"lessons\":[");
 		for (size_t j = 0; j < f->n_lessons && !rc; j++) {
 			rc = cc_buf_addf(b, "%s{\"key\":", j ? "," : "");
@@ -78,19 +101,68 @@ static int format_json(const struct cc_plan *p, const struct cc_review_result *r
 	return rc ? rc : cc_buf_adds(b, "]}\n");
 }
 
+/* The mission R7 and R8 read: -m, else the plan's mission code, else the store's only one. */
+static int mission_of(struct cli *cli, const struct cc_plan *p, int64_t *id, struct cc_err *err)
+{
+	struct cc_mission m;
+	int ret;
+
+	*id = 0;
+	if (cli->mission) {
+		ret = cc_store_get_mission(cli->st, cli->mission, &m, err);
+		if (ret == 0)
+			*id = m.id;
+		return ret;
+	}
+	if (p->mission[0] && cc_store_get_mission(cli->st, p->mission, &m, NULL) == 0) {
+		*id = m.id;
+		return 0;
+	}
+	if (cc_store_get_mission(cli->st, NULL, &m, NULL) == 0)
+		*id = m.id;
+	return 0;
+}
+
+/* --disable LIST[=REASON]: each rule id of the comma-separated LIST, with REASON or --reason. */
+static int disable(struct cli *cli, struct cc_review_config *cfg, char *arg, const char *reason)
+{
+	struct cc_err err = { 0 };
+	char *eq = strchr(arg, '=');
+
+	if (eq) {
+		*eq = '\0';
+		reason = eq + 1;
+	}
+	if (!reason || !reason[0])
+		return cli_usage(cli, "--disable %s: give a reason (RULE=REASON or --reason TEXT)",
+		                 arg);
+	for (char *id = arg, *next; id; id = next) {
+		next = strchr(id, ',');
+		if (next)
+			*next++ = '\0';
+		if (cc_review_config_disable(cfg, id, reason, &err))
+			return cli_usage(cli, "--disable: %s", err.msg);
+	}
+	return CLI_OK;
+}
+
 int cmd_review(struct cli *cli, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, O_JSON },
 		{ "disable", required_argument, NULL, O_DISABLE },
+		{ "reason", required_argument, NULL, O_REASON },
+		{ "rules", required_argument, NULL, O_RULES },
 		{ "threshold", required_argument, NULL, O_THRESHOLD },
 		{ "window", required_argument, NULL, O_WINDOW },
 		{ "as-of", required_argument, NULL, O_AS_OF },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct cc_review_disable dis[MAX_DISABLED];
-	char dis_rule[MAX_DISABLED][16];
-	struct cc_review_opts o = { .as_of = CC_DATE_NONE, .disabled = dis };
+	char *dis[MAX_DISABLED * 4];
+	size_t n_dis = 0;
+	const char *reason = NULL, *rules = NULL;
+	struct cc_review_config cfg;
+	struct cc_review_opts o = { .as_of = CC_DATE_NONE, .config = &cfg };
 	struct cc_review_result r;
 	struct cc_plan plan;
 	struct cc_buf out = CC_BUF_INIT(64u << 20);
@@ -99,28 +171,23 @@ int cmd_review(struct cli *cli, int argc, char **argv)
 	int64_t v;
 	int opt, ret;
 
+	cc_review_config_default(&cfg);
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (opt) {
 		case O_JSON:
 			json = true;
 			break;
-		case O_DISABLE: {
-			const char *eq = strchr(optarg, '=');
-			size_t n = eq ? (size_t)(eq - optarg) : 0;
-
-			if (!eq || n == 0 || !eq[1])
-				return cli_usage(cli, "--disable '%s': write RULE=REASON", optarg);
-			if (o.n_disabled == MAX_DISABLED || n >= sizeof(dis_rule[0]))
-				return cli_usage(cli, "--disable '%s': too many or too long", optarg);
-			optarg[n] = '\0';
-			if (!cc_review_rule_find(optarg))
-				return cli_usage(cli, "--disable: unknown rule '%s'", optarg);
-			memcpy(dis_rule[o.n_disabled], optarg, n + 1);
-			dis[o.n_disabled].rule = dis_rule[o.n_disabled];
-			dis[o.n_disabled].reason = eq + 1;
-			o.n_disabled++;
+		case O_DISABLE:
+			if (n_dis == sizeof(dis) / sizeof(dis[0]))
+				return cli_usage(cli, "--disable: too many");
+			dis[n_dis++] = optarg;
 			break;
-		}
+		case O_REASON:
+			reason = optarg;
+			break;
+		case O_RULES:
+			rules = optarg;
+			break;
 		case O_THRESHOLD:
 			if (cc_parse_i64(optarg, 1, 1000000, &v, &err))
 				return cli_usage(cli, "--threshold: %s", err.msg);
@@ -141,9 +208,19 @@ int cmd_review(struct cli *cli, int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return cli_usage(cli, "give one PLAN file");
+	/* the rules file first, then --disable over it */
+	if (rules && cc_review_config_read(rules, &cfg, &err))
+		return cli_fail(&err);
+	for (size_t i = 0; i < n_dis; i++) {
+		ret = disable(cli, &cfg, dis[i], reason);
+		if (ret != CLI_OK)
+			return ret;
+	}
 	if (cc_plan_read(argv[optind], &plan, &err))
 		return cli_fail(&err);
-	ret = cc_review_plan(cli->st, &plan, &o, &r, &err);
+	ret = mission_of(cli, &plan, &o.mission_id, &err);
+	if (!ret)
+		ret = cc_review_plan(cli->st, &plan, &o, &r, &err);
 	if (ret) {
 		cc_plan_release(&plan);
 		return cli_fail(&err);

@@ -23,7 +23,9 @@
 #include <concord/buf.h>
 #include <concord/events.h>
 #include <concord/exposure.h>
+#include <concord/indicators.h>
 #include <concord/lessons.h>
+#include <concord/overlap.h>
 #include <concord/text.h>
 
 #include "core/banned.h"
@@ -115,8 +117,13 @@ static struct pn *from_yaml(yaml_document_t *doc, yaml_node_t *y, int depth, boo
 			return NULL;
 		for (yaml_node_pair_t *p = y->data.mapping.pairs.start;
 		     p < y->data.mapping.pairs.top; p++) {
-			n->kids[i] = from_yaml(doc, yaml_document_get_node(doc, p->key), depth + 1,
-			                       bad);
+			yaml_node_t *key = yaml_document_get_node(doc, p->key);
+
+			/* a key that is a list or a mapping has no name: read as "", an unknown field */
+			n->kids[i] = key && key->type == YAML_SCALAR_NODE
+			                     ? from_yaml(doc, key, depth + 1, bad)
+			                     : pn_scalar("", 0, key ? (long)key->start_mark.line + 1
+			                                             : line);
 			n->n_kids = ++i;
 			if (!n->kids[i - 1])
 				goto out_fail;
@@ -444,17 +451,16 @@ static bool looks_json(const char *name, const char *text, size_t len)
 	return i < len && text[i] == '{';
 }
 
-int cc_plan_parse(const char *name, const char *text, size_t len, struct cc_plan *out,
-                  struct cc_err *err)
+/* Parses YAML or JSON text into the tree; *root NULL on error (err set). */
+static int load_tree(const char *name, const char *text, size_t len, bool json,
+                     const char *what, struct pn **root, struct cc_err *err)
 {
 	struct conv c = { .file = name, .err = err };
-	struct pn *root = NULL;
 	bool too_deep = false;
 	int rc = 0;
 
-	memset(out, 0, sizeof(*out));
-	snprintf(out->file, sizeof(out->file), "%s", name);
-	if (looks_json(name, text, len)) {
+	*root = NULL;
+	if (json) {
 		json_error_t je;
 		json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 		if (!j) {
@@ -464,7 +470,7 @@ int cc_plan_parse(const char *name, const char *text, size_t len, struct cc_plan
 			cc_err_at(err, name, je.line > 0 ? je.line : 0, NULL);
 			return CC_EPARSE;
 		}
-		root = from_json(j, 0, &too_deep);
+		*root = from_json(j, 0, &too_deep);
 		json_decref(j);
 	} else {
 		yaml_parser_t parser;
@@ -493,17 +499,32 @@ int cc_plan_parse(const char *name, const char *text, size_t len, struct cc_plan
 		if (!y) {
 			yaml_document_delete(&doc);
 			yaml_parser_delete(&parser);
-			return bad(&c, NULL, "", "the plan is empty");
+			return bad(&c, NULL, "", "the %s is empty", what);
 		}
-		root = from_yaml(&doc, y, 0, &too_deep);
+		*root = from_yaml(&doc, y, 0, &too_deep);
 		yaml_document_delete(&doc);
 		yaml_parser_delete(&parser);
 	}
-	if (!root) {
+	if (!*root) {
 		if (too_deep)
 			return bad(&c, NULL, "", "nested deeper than %d levels", PLAN_DEPTH);
 		return cc_err_set(err, CC_ENOMEM, "out of memory");
 	}
+	return 0;
+}
+
+int cc_plan_parse(const char *name, const char *text, size_t len, struct cc_plan *out,
+                  struct cc_err *err)
+{
+	struct conv c = { .file = name, .err = err };
+	struct pn *root = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->file, sizeof(out->file), "%s", name);
+	rc = load_tree(name, text, len, looks_json(name, text, len), "plan", &root, err);
+	if (rc)
+		return rc;
 	rc = to_plan(&c, root, out);
 	pn_free(root);
 	if (rc)
@@ -511,15 +532,14 @@ int cc_plan_parse(const char *name, const char *text, size_t len, struct cc_plan
 	return rc;
 }
 
-int cc_plan_read(const char *path, struct cc_plan *out, struct cc_err *err)
+/* The whole file into b (at most PLAN_MAX bytes); err names the file on failure. */
+static int slurp(const char *path, struct cc_buf *b, struct cc_err *err)
 {
-	struct cc_buf b = CC_BUF_INIT(PLAN_MAX);
 	char chunk[8192];
 	FILE *f;
 	size_t n;
 	int rc = 0;
 
-	memset(out, 0, sizeof(*out));
 	f = fopen(path, "rb");
 	if (!f) {
 		cc_err_set(err, CC_EIO, "cannot open: %s", strerror(errno));
@@ -527,17 +547,166 @@ int cc_plan_read(const char *path, struct cc_plan *out, struct cc_err *err)
 		return CC_EIO;
 	}
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && !rc)
-		rc = cc_buf_add(&b, chunk, n);
+		rc = cc_buf_add(b, chunk, n);
 	if (!rc && ferror(f))
 		rc = CC_EIO;
 	fclose(f);
 	if (rc) {
-		cc_err_set(err, rc, "%s", rc == CC_ETOOBIG ? "plan file too big" : cc_code_text(rc));
+		cc_err_set(err, rc, "%s", rc == CC_ETOOBIG ? "file too big" : cc_code_text(rc));
 		cc_err_at(err, path, 0, NULL);
-		goto out_buf;
 	}
-	rc = cc_plan_parse(path, b.buf, b.len, out, err);
-out_buf:
+	return rc;
+}
+
+int cc_plan_read(const char *path, struct cc_plan *out, struct cc_err *err)
+{
+	struct cc_buf b = CC_BUF_INIT(PLAN_MAX);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = slurp(path, &b, err);
+	if (!rc)
+		rc = cc_plan_parse(path, b.buf ? b.buf : "", b.len, out, err);
+	cc_buf_release(&b);
+	return rc;
+}
+
+/* ---- rules file ---- */
+
+/* A number in [lo, hi] (an integer when integer is set). */
+static int number(struct conv *c, const struct pn *v, const char *field, double lo, double hi,
+                  bool integer, double *out)
+{
+	char s[64];
+	int rc = text(c, v, field, s, sizeof(s), false);
+
+	if (rc)
+		return rc;
+	if (cc_parse_double(s, out, NULL) || !isfinite(*out))
+		return bad(c, v, field, "not a number: '%s'", s);
+	if (integer && *out != floor(*out))
+		return bad(c, v, field, "not a whole number: '%s'", s);
+	if (*out < lo || *out > hi)
+		return bad(c, v, field, "%s is out of range (%g to %g)", s, lo, hi);
+	return 0;
+}
+
+static int rule_cfg(struct conv *c, const struct pn *key, const struct pn *m,
+                    struct cc_review_config *cfg)
+{
+	const struct cc_review_rule *rule =
+	        key->kind == PN_SCALAR ? cc_review_rule_find(key->text) : NULL;
+	const struct cc_review_rule *all = cc_review_rules(NULL);
+	struct cc_review_rule_cfg *rc_;
+	const struct pn *reason_at = m;
+	char field[64], tmp[32];
+	bool reason_given = false;
+	double v;
+	int rc = 0;
+
+	if (key->kind != PN_SCALAR)
+		return bad(c, key, "rules", "a rule id is text (R1 to R%d)", CC_REVIEW_N_RULES);
+	if (!rule || strcmp(rule->id, key->text) != 0)
+		return bad(c, key, key->text, "unknown rule '%s' (R1 to R%d)", key->text,
+		           CC_REVIEW_N_RULES);
+	rc_ = &cfg->rule[rule - all];
+	if (m->kind != PN_MAP)
+		return bad(c, m, rule->id, "expected a mapping (enabled, severity, …)");
+	for (size_t i = 0; i + 1 < m->n_kids && !rc; i += 2) {
+		const char *k = m->kids[i]->text;
+		const struct pn *val = m->kids[i + 1];
+		bool r3 = strcmp(rule->id, "R3") == 0, r7 = strcmp(rule->id, "R7") == 0;
+
+		snprintf(field, sizeof(field), "%s.%s", rule->id, k);
+		if (strcmp(k, "enabled") == 0) {
+			rc = text(c, val, field, tmp, sizeof(tmp), true);
+			if (!rc && (strcmp(tmp, "true") == 0 || strcmp(tmp, "yes") == 0))
+				rc_->enabled = true;
+			else if (!rc && (strcmp(tmp, "false") == 0 || strcmp(tmp, "no") == 0))
+				rc_->enabled = false;
+			else if (!rc)
+				rc = bad(c, val, field, "expected true or false, not '%s'", tmp);
+		} else if (strcmp(k, "severity") == 0) {
+			rc = text(c, val, field, tmp, sizeof(tmp), true);
+			if (!rc && cc_severity_parse(tmp) < 0)
+				rc = bad(c, val, field, "unknown severity '%s' (error, warning, info)",
+				         tmp);
+			if (!rc)
+				rc_->severity = (enum cc_severity)cc_severity_parse(tmp);
+		} else if (strcmp(k, "reason") == 0) {
+			rc = text(c, val, field, rc_->reason, sizeof(rc_->reason), false);
+			cc_text_trim(rc_->reason);
+			reason_given = true;
+			reason_at = val;
+		} else if (r3 && strcmp(k, "threshold") == 0) {
+			rc = number(c, val, field, 1, 1000000, true, &v);
+			cfg->threshold = rc ? cfg->threshold : (size_t)v;
+		} else if (r3 && strcmp(k, "window_days") == 0) {
+			rc = number(c, val, field, 1, 3650, true, &v);
+			cfg->window_days = rc ? cfg->window_days : (int)v;
+		} else if (r7 && strcmp(k, "min_score") == 0) {
+			rc = number(c, val, field, 0, 1, false, &v);
+			cfg->min_score = rc ? cfg->min_score : v;
+		} else if (r7 && strcmp(k, "level") == 0) {
+			rc = number(c, val, field, 0, 5, true, &v);
+			cfg->level = rc ? cfg->level : (int)v;
+		} else {
+			rc = bad(c, m->kids[i], field, "unknown field '%s' for rule %s", k, rule->id);
+		}
+	}
+	if (rc)
+		return rc;
+	if (!rc_->enabled && !rc_->reason[0]) {
+		snprintf(field, sizeof(field), "%s.reason", rule->id);
+		return bad(c, reason_given ? reason_at : key, field,
+		           "rule %s is turned off without a reason", rule->id);
+	}
+	if (rc_->enabled)
+		rc_->reason[0] = '\0';
+	return 0;
+}
+
+int cc_review_config_parse(const char *name, const char *text, size_t len,
+                           struct cc_review_config *cfg, struct cc_err *err)
+{
+	struct conv c = { .file = name, .err = err };
+	struct cc_review_config work = *cfg;
+	struct pn *root = NULL;
+	int rc;
+
+	rc = load_tree(name, text, len, looks_json(name, text, len), "rules file", &root, err);
+	if (rc)
+		return rc;
+	if (root->kind != PN_MAP)
+		rc = bad(&c, root, "", "a rules file is a mapping with 'rules'");
+	for (size_t i = 0; !rc && i + 1 < root->n_kids; i += 2) {
+		const struct pn *k = root->kids[i], *v = root->kids[i + 1];
+
+		if (k->kind != PN_SCALAR || strcmp(k->text, "rules") != 0) {
+			rc = k->kind != PN_SCALAR ? bad(&c, k, "", "a field name is text")
+			                          : bad(&c, k, k->text, "unknown field");
+			break;
+		}
+		if (v->kind != PN_MAP) {
+			rc = bad(&c, v, "rules", "expected a mapping of rule ids (R1: …)");
+			break;
+		}
+		for (size_t j = 0; !rc && j + 1 < v->n_kids; j += 2)
+			rc = rule_cfg(&c, v->kids[j], v->kids[j + 1], &work);
+	}
+	pn_free(root);
+	if (!rc)
+		*cfg = work;
+	return rc;
+}
+
+int cc_review_config_read(const char *path, struct cc_review_config *cfg, struct cc_err *err)
+{
+	struct cc_buf b = CC_BUF_INIT(PLAN_MAX);
+	int rc = slurp(path, &b, err);
+
+	if (!rc)
+		rc = cc_review_config_parse(path, b.buf ? b.buf : "", b.len, cfg, err);
 	cc_buf_release(&b);
 	return rc;
 }
@@ -762,40 +931,233 @@ static int match_lessons(struct cc_store *st, struct cc_finding *f, int pillar,
 	return rc;
 }
 
+/* The plan's items for R7: one per activity and stored P-code (see cc_review_inputs). */
+struct planned {
+	struct cc_overlap_input reg;
+	struct cc_overlap_activity *items;
+	size_t *act;
+	size_t n;
+};
+
+static void planned_release(struct planned *x)
+{
+	cc_overlap_input_release(&x->reg);
+	cc_free(x->items);
+	cc_free(x->act);
+}
+
+static bool dac_code(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n != 3 && n != 5)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+/*
+ * The sector and category of a plan activity as the registered activities number them: the
+ * sector_id of a registered activity with the same sector code, and the category_id of one
+ * whose DAC code has the same first three digits; else a sector id of its own (that no stored
+ * sector has) and no category.
+ */
+static void plan_sector(const struct cc_overlap_input *reg, const char *code, size_t k,
+                        struct cc_overlap_activity *it)
+{
+	it->sector_id = INT64_MAX - (int64_t)k - 1;
+	it->category_id = 0;
+	for (size_t i = 0; code[0] && i < reg->n; i++)
+		if (strcmp(reg->acts[i].sector, code) == 0) {
+			it->sector_id = reg->acts[i].sector_id;
+			break;
+		}
+	if (!dac_code(code))
+		return;
+	for (size_t i = 0; i < reg->n; i++)
+		if (reg->acts[i].category_id > 0 && dac_code(reg->acts[i].sector) &&
+		    strncmp(reg->acts[i].sector, code, 3) == 0) {
+			it->category_id = reg->acts[i].category_id;
+			break;
+		}
+}
+
+/*
+ * The code a plan's sector text stands for, as an import resolves it: the text itself when it is
+ * a code of the DAC sector, DAC category or IASC cluster lists, else the code of its alias in
+ * one of them ("WASH" → "WSH"); else the text as written.
+ */
+static void sector_code(struct cc_store *st, const char *text, char *code, size_t n)
+{
+	static const char *const lists[] = { "Sector", "SectorCategory", "IASCCluster" };
+
+	snprintf(code, n, "%s", text);
+	for (size_t i = 0; text[0] && i < sizeof(lists) / sizeof(lists[0]); i++)
+		if (cc_store_resolve_code(st, lists[i], text, "", code, n, NULL) == 0)
+			return;
+	snprintf(code, n, "%s", text);
+}
+
+static int build_planned(struct cc_store *st, int64_t mission_id, const struct cc_plan *plan,
+                         const struct cc_area *areas, const struct id_ix *ids, size_t n_areas,
+                         struct planned *x, struct cc_err *err)
+{
+	size_t total = 0;
+	int rc;
+
+	if (!mission_id)
+		return 0;
+	rc = cc_store_load_overlap(st, mission_id, &x->reg, err);
+	if (rc == CC_EUNSUPPORTED) {
+		cc_err_clear(err);
+		return 0;
+	}
+	if (rc || x->reg.n == 0)
+		return rc;
+	for (size_t i = 0; i < plan->n_acts; i++)
+		total += plan->acts[i].n_areas;
+	x->items = cc_calloc(total ? total : 1, sizeof(*x->items));
+	x->act = cc_calloc(total ? total : 1, sizeof(*x->act));
+	if (!x->items || !x->act)
+		return cc_err_set(err, CC_ENOMEM, "out of memory");
+	for (size_t k = 0; k < plan->n_acts; k++) {
+		const struct cc_plan_activity *a = &plan->acts[k];
+		char code[64];
+
+		sector_code(st, a->sector, code, sizeof(code));
+		for (size_t j = 0; j < a->n_areas; j++) {
+			struct cc_overlap_activity *it = &x->items[x->n];
+			struct cc_area key;
+			const struct cc_area *ar, *up;
+
+			snprintf(key.pcode, sizeof(key.pcode), "%s", a->areas[j]);
+			ar = bsearch(&key, areas, n_areas, sizeof(*areas), cmp_area_pcode);
+			if (!ar)
+				continue; /* an unknown P-code is R6's */
+			memset(it, 0, sizeof(*it));
+			it->id = -(int64_t)x->n - 1;
+			it->org_id = -(int64_t)k - 1;
+			plan_sector(&x->reg, code, k, it);
+			it->area_id = ar->id;
+			it->area_level = ar->level;
+			up = ar;
+			for (int hop = 0; up && hop < 16; hop++) {
+				if (up->level >= 0 && up->level < CC_OV_LEVELS && !it->path[up->level])
+					it->path[up->level] = up->id;
+				up = up->parent_id ? area_by_id(areas, ids, n_areas, up->parent_id)
+				                   : NULL;
+			}
+			it->start = a->start;
+			it->end = a->end;
+			it->lat = it->lon = (double)NAN;
+			it->targeted = it->reached = (double)NAN;
+			it->title = a->title;
+			it->description = "";
+			it->org = a->n_orgs ? a->orgs[0].name : "";
+			it->sector = a->sector;
+			it->pcode = ar->pcode;
+			x->act[x->n++] = k;
+		}
+	}
+	return 0;
+}
+
+/* R8's counts: the mission's indicators per pillar, and those with a baseline benchmark. */
+static int count_baselines(struct cc_store *st, int64_t mission_id, struct cc_review_inputs *in,
+                           struct cc_err *err)
+{
+	struct cc_indicator_data d = { 0 };
+	int rc;
+
+	if (!mission_id)
+		return 0;
+	rc = cc_store_load_indicator_data(
+	        st, &(struct cc_indicator_query){ .mission_id = mission_id, .at = CC_DATE_NONE },
+	        &d, err);
+	if (rc == CC_EUNSUPPORTED) {
+		cc_err_clear(err);
+		return 0;
+	}
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < d.n_indicators; i++) {
+		int pl = cc_pillar_parse(d.indicators[i].pillar);
+		bool base = false;
+
+		if (pl < 0)
+			continue;
+		in->indicators[pl]++;
+		for (size_t j = 0; j < d.n_benchmarks && !base; j++)
+			base = d.benchmarks[j].kind == CC_BENCH_BASELINE &&
+			       strcmp(d.benchmarks[j].indicator, d.indicators[i].code) == 0;
+		in->baselines[pl] += base;
+	}
+	cc_indicator_data_release(&d);
+	return 0;
+}
+
 int cc_review_plan(struct cc_store *st, const struct cc_plan *plan,
                    const struct cc_review_opts *opts, struct cc_review_result *out,
                    struct cc_err *err)
 {
 	struct cc_review_opts def = { .as_of = CC_DATE_NONE };
 	const struct cc_review_opts *o = opts ? opts : &def;
+	struct cc_review_config cfg;
 	struct cc_area_filter af = { .level = -1 };
 	struct cc_review_inputs in = { 0 };
 	struct cc_area *areas = NULL;
 	struct cc_area_count *counts = NULL;
+	struct planned pl = { 0 };
+	struct id_ix *ids = NULL;
 	char (*known)[32] = NULL;
 	size_t n_areas = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	if (o->config)
+		cfg = *o->config;
+	else
+		cc_review_config_default(&cfg);
 	rc = cc_store_list_areas(st, &af, &areas, &n_areas, err);
 	if (rc)
 		return rc;
 	qsort(areas, n_areas, sizeof(*areas), cmp_area_pcode);
 	known = cc_calloc(n_areas ? n_areas : 1, sizeof(*known));
-	if (!known) {
+	ids = cc_calloc(n_areas ? n_areas : 1, sizeof(*ids));
+	if (!known || !ids) {
 		rc = cc_err_set(err, CC_ENOMEM, "out of memory");
 		goto out_free;
 	}
-	for (size_t i = 0; i < n_areas; i++)
+	for (size_t i = 0; i < n_areas; i++) {
 		snprintf(known[i], sizeof(known[i]), "%s", areas[i].pcode);
+		ids[i] = (struct id_ix){ .id = areas[i].id, .ix = i };
+	}
+	qsort(ids, n_areas, sizeof(*ids), cmp_id);
+	in.config = &cfg;
 	in.known_pcodes = (const char (*)[32])known;
 	in.n_known_pcodes = n_areas;
 	in.threshold = o->threshold;
 	in.disabled = o->disabled;
 	in.n_disabled = o->n_disabled;
-	rc = count_incidents(st, plan, areas, n_areas, o, &in, &counts, err);
+	{
+		struct cc_review_opts oo = *o;
+
+		oo.window_days = o->window_days > 0 ? o->window_days : cfg.window_days;
+		rc = count_incidents(st, plan, areas, n_areas, &oo, &in, &counts, err);
+	}
+	if (!rc && cfg.rule[6].enabled)
+		rc = build_planned(st, o->mission_id, plan, areas, ids, n_areas, &pl, err);
+	if (!rc && cfg.rule[7].enabled)
+		rc = count_baselines(st, o->mission_id, &in, err);
 	if (rc)
 		goto out_free;
+	in.registered = pl.reg.acts;
+	in.n_registered = pl.reg.n;
+	in.planned = pl.items;
+	in.planned_act = pl.act;
+	in.n_planned = pl.n;
 	rc = cc_review_run(plan, &in, out, err);
 	if (rc)
 		goto out_free;
@@ -808,7 +1170,9 @@ int cc_review_plan(struct cc_store *st, const struct cc_plan *plan,
 	if (rc)
 		cc_review_release(out);
 out_free:
+	planned_release(&pl);
 	cc_free(counts);
+	cc_free(ids);
 	cc_free(known);
 	cc_free(areas);
 	return rc;

@@ -43,6 +43,8 @@ static const char css[] =
         "svg{max-width:100%;height:auto}\n"
         ".swatch{display:inline-block;width:1.6rem;border:1px solid #b3b3b3;text-align:center}\n"
         "footer{margin-top:2rem;color:#4a4a4a;font-size:.85rem}\n"
+        "tr.error td:first-child{border-left:4px solid #b2182b}"
+        "tr.warning td:first-child{border-left:4px solid #d55e00}\n"
         "@media print{.scroll{overflow:visible}h2{break-after:avoid}}\n";
 
 static const char *col_label(const struct cc_coverage_column *col)
@@ -483,6 +485,9 @@ int cc_report_html(const struct cc_report_input *in, struct cc_buf *out, struct 
 	head(&o, in);
 	if (in->coverage)
 		summary(&o, in->coverage);
+	ret = cc__report_timeline(&o, in);
+	if (ret < 0 && o.ret == 0)
+		o.ret = ret;
 	ret = cc__report_map(&o, in); /* the order: summary, map, coverage and gaps, … */
 	if (ret < 0 && o.ret == 0)
 		o.ret = ret;
@@ -496,7 +501,11 @@ int cc_report_html(const struct cc_report_input *in, struct cc_buf *out, struct 
 	ret = cc__report_incidents(&o, in->incident_dates, in->n_incidents);
 	if (ret < 0 && o.ret == 0)
 		o.ret = ret;
+	cc__report_indicators(&o, in);
+	cc__report_surveys(&o, in);
+	cc__report_feedback(&o, in);
 	cc__report_lessons(&o, in->lessons, in->n_lessons);
+	cc__report_findings(&o, in);
 	sources(&o, in);
 	cc__out_adds(&o, "</main>\n<footer>\n<p>Generated ");
 	if (in->generator && in->generator[0]) {

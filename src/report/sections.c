@@ -157,12 +157,20 @@ static void ym_of(int32_t day, int *y_out, int *m_out)
 }
 
 /* The bucket of a day: its month (year × 12 + month - 1), or its year when by_year. */
-static long bucket_of(int32_t day, bool by_year)
+long cc__bucket_of(int32_t day, bool by_year)
 {
 	int y, m;
 
 	ym_of(day, &y, &m);
 	return by_year ? y : (long)y * 12 + m - 1;
+}
+
+void cc__bucket_label(long k, bool by_year, char *buf, size_t n)
+{
+	if (by_year)
+		snprintf(buf, n, "%04d", (int)(k % 10000));
+	else
+		snprintf(buf, n, "%04d-%02d", (int)(k / 12 % 10000), (int)(k % 12 + 1));
 }
 
 int cc__report_incidents(struct cc__out *o, const int32_t *dates, size_t n_dates)
@@ -182,7 +190,7 @@ int cc__report_incidents(struct cc__out *o, const int32_t *dates, size_t n_dates
 
 		if (dates[i] == CC_DATE_NONE)
 			continue;
-		k = bucket_of(dates[i], false);
+		k = cc__bucket_of(dates[i], false);
 		if (!n_placed || k < first)
 			first = k;
 		if (!n_placed || k > last)
@@ -208,11 +216,7 @@ int cc__report_incidents(struct cc__out *o, const int32_t *dates, size_t n_dates
 	}
 	for (long k = 0; k < n_buckets; k++) {
 		values[k] = 0;
-		if (by_year)
-			snprintf(labels[k], sizeof(labels[k]), "%04d", (int)((first + k) % 10000));
-		else
-			snprintf(labels[k], sizeof(labels[k]), "%04d-%02d",
-			         (int)((first + k) / 12 % 10000), (int)((first + k) % 12 + 1));
+		cc__bucket_label(first + k, by_year, labels[k], sizeof(labels[k]));
 		label_ptrs[k] = labels[k];
 	}
 	for (size_t i = 0; i < n_dates; i++) {
@@ -220,7 +224,7 @@ int cc__report_incidents(struct cc__out *o, const int32_t *dates, size_t n_dates
 
 		if (dates[i] == CC_DATE_NONE)
 			continue;
-		k = bucket_of(dates[i], by_year) - first;
+		k = cc__bucket_of(dates[i], by_year) - first;
 		if (k >= 0 && k < n_buckets)
 			values[k]++;
 	}

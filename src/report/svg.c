@@ -493,3 +493,206 @@ void cc__svg_hbar_chart(struct cc__out *o, const struct cc__svg_hbar *c)
 		bar(o, c, i, left, top, plot_w, sc.max);
 	cc__out_adds(o, "</svg>\n");
 }
+
+/* ---- line chart ---- */
+
+#define LINE_PLOT_H 220.0
+
+void cc__svg_line_chart(struct cc__out *o, const struct cc__svg_lines *c)
+{
+	double width = c->width > 0 ? c->width : 760, left = 60, right = 40, top, plot_h = LINE_PLOT_H,
+	       axis_y, height, plot_w, data_max = 0, step_x;
+	struct cc__svg_hbar frame = { .id = c->id, .title = c->title, .desc = c->desc,
+		                      .series = c->series, .n_series = c->n_series };
+	struct cc__scale sc;
+	size_t label_every;
+
+	for (size_t i = 0; i < c->n_points * c->n_series; i++)
+		if (isfinite(c->values[i]))
+			data_max = fmax(data_max, c->values[i]);
+	for (size_t r = 0; r < c->n_refs; r++)
+		if (isfinite(c->refs[r].value))
+			data_max = fmax(data_max, c->refs[r].value);
+	plot_w = width - left - right;
+	top = legend(o, &frame, width, 34, false);
+	if (c->n_refs)
+		top += 4;
+	axis_y = top + plot_h;
+	height = axis_y + 52;
+	cc__nice_scale(data_max, 5, c->integer, &sc);
+	svg_open(o, &frame, width, height);
+	legend(o, &frame, width, 34, true);
+	if (c->n_points == 0) {
+		text_el(o, left, top + 20, NULL, NULL, "No data", 0);
+		cc__out_adds(o, "</svg>\n");
+		return;
+	}
+	for (size_t k = 0; k <= sc.n_steps; k++) {
+		double v = (double)k * sc.step, y = axis_y - v / sc.max * plot_h;
+
+		if (k > 0)
+			line_el(o, left, y, left + plot_w, y, "#d9d9d9");
+		cc__out_adds(o, "<text");
+		attr_coord(o, "x", left - 6);
+		attr_coord(o, "y", y + 4);
+		cc__out_adds(o, " text-anchor=\"end\">");
+		cc__out_num(o, v);
+		cc__out_adds(o, "</text>\n");
+	}
+	line_el(o, left, top, left, axis_y, "#595959");
+	line_el(o, left, axis_y, left + plot_w, axis_y, "#595959");
+	step_x = c->n_points > 1 ? plot_w / (double)(c->n_points - 1) : 0;
+	label_every = (size_t)ceil((double)c->n_points * 60 / plot_w);
+	if (label_every < 1)
+		label_every = 1;
+	for (size_t i = 0; i < c->n_points; i++) {
+		double x = left + (c->n_points > 1 ? (double)i * step_x : plot_w / 2);
+
+		if (i % label_every != 0 && i + 1 != c->n_points)
+			continue;
+		line_el(o, x, axis_y, x, axis_y + 4, "#595959");
+		text_el(o, x, axis_y + 17, "middle", NULL, c->labels[i], 12);
+	}
+	text_el(o, left + plot_w / 2, axis_y + 40, "middle", "font-weight=\"bold\"",
+	        c->axis_label ? c->axis_label : "", 0);
+	/* reference (benchmark) lines: dashed, labelled at the right end */
+	for (size_t r = 0; r < c->n_refs; r++) {
+		double y;
+
+		if (!isfinite(c->refs[r].value))
+			continue;
+		y = axis_y - c->refs[r].value / sc.max * plot_h;
+		cc__out_adds(o, "<g>\n<line");
+		attr_coord(o, "x1", left);
+		attr_coord(o, "y1", y);
+		attr_coord(o, "x2", left + plot_w);
+		attr_coord(o, "y2", y);
+		cc__out_adds(o, " stroke=\"#595959\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\">"
+		                "<title>");
+		cc__out_html(o, c->refs[r].name);
+		cc__out_adds(o, ": ");
+		cc__out_num(o, c->refs[r].value);
+		cc__out_adds(o, "</title></line>\n");
+		text_el(o, left + plot_w - 4, y - 4, "end", "font-size=\"11\"", c->refs[r].name, 0);
+		cc__out_adds(o, "</g>\n");
+	}
+	for (size_t s = 0; s < c->n_series; s++) {
+		bool open = false;
+
+		cc__out_adds(o, "<g>\n");
+		for (size_t i = 0; i < c->n_points; i++) {
+			double v = c->values[i * c->n_series + s];
+			double x = left + (c->n_points > 1 ? (double)i * step_x : plot_w / 2);
+
+			if (!isfinite(v)) {
+				if (open)
+					cc__out_adds(o, "\"/>\n");
+				open = false;
+				continue;
+			}
+			if (!open) {
+				cc__out_adds(o, "<polyline fill=\"none\" stroke=\"");
+				cc__out_html(o, c->series[s].color);
+				cc__out_adds(o, "\" stroke-width=\"2\" points=\"");
+				open = true;
+			} else {
+				cc__out_adds(o, " ");
+			}
+			cc__out_coord(o, x);
+			cc__out_adds(o, ",");
+			cc__out_coord(o, axis_y - v / sc.max * plot_h);
+		}
+		if (open)
+			cc__out_adds(o, "\"/>\n");
+		for (size_t i = 0; i < c->n_points; i++) {
+			double v = c->values[i * c->n_series + s];
+			double x = left + (c->n_points > 1 ? (double)i * step_x : plot_w / 2);
+
+			if (!isfinite(v))
+				continue;
+			cc__out_adds(o, "<circle");
+			attr_coord(o, "cx", x);
+			attr_coord(o, "cy", axis_y - v / sc.max * plot_h);
+			cc__out_adds(o, " r=\"3\" fill=\"");
+			cc__out_html(o, c->series[s].color);
+			cc__out_adds(o, "\"><title>");
+			cc__out_html(o, c->labels[i]);
+			cc__out_adds(o, " \xe2\x80\x94 ");
+			cc__out_html(o, c->series[s].name);
+			cc__out_adds(o, ": ");
+			cc__out_num(o, v);
+			cc__out_adds(o, "</title></circle>\n");
+		}
+		cc__out_adds(o, "</g>\n");
+	}
+	cc__out_adds(o, "</svg>\n");
+}
+
+/* ---- interval chart ---- */
+
+void cc__svg_interval_chart(struct cc__out *o, const struct cc__svg_intervals *c)
+{
+	double width = c->width > 0 ? c->width : 760, left, plot_w, top = 34, axis_y, height;
+	size_t label_cols = 4;
+	struct cc__svg_hbar frame = { .id = c->id, .title = c->title, .desc = c->desc };
+
+	for (size_t i = 0; i < c->n; i++) {
+		size_t w = cc__text_width(c->labels[i]);
+
+		label_cols = w > label_cols ? w : label_cols;
+	}
+	if (label_cols > CHART_LABELS)
+		label_cols = CHART_LABELS;
+	left = CHART_PAD + (double)label_cols * CHART_CHAR_W + 10;
+	plot_w = width - left - 30;
+	if (plot_w < 100) {
+		plot_w = 100;
+		width = left + plot_w + 30;
+	}
+	axis_y = top + (double)(c->n ? c->n : 1) * CHART_BAND;
+	height = axis_y + 48;
+	svg_open(o, &frame, width, height);
+	for (int k = 0; k <= 10; k += 2) {
+		double x = left + k / 10.0 * plot_w;
+		char pct[8];
+
+		if (k > 0)
+			line_el(o, x, top, x, axis_y, "#d9d9d9");
+		line_el(o, x, axis_y, x, axis_y + 4, "#595959");
+		snprintf(pct, sizeof(pct), "%d%%", k * 10);
+		text_el(o, x, axis_y + 17, "middle", NULL, pct, 0);
+	}
+	line_el(o, left, top, left, axis_y, "#595959");
+	line_el(o, left, axis_y, left + plot_w, axis_y, "#595959");
+	text_el(o, left + plot_w / 2, axis_y + 38, "middle", "font-weight=\"bold\"",
+	        c->axis_label ? c->axis_label : "", 0);
+	for (size_t i = 0; i < c->n; i++) {
+		double y = top + (double)i * CHART_BAND + CHART_BAND / 2;
+		char a[32], b[32], d[32];
+
+		cc__out_adds(o, "<g>\n");
+		text_el(o, left - 8, y + 4, "end", NULL, c->labels[i], CHART_LABELS);
+		if (!isfinite(c->p[i])) {
+			cc__out_adds(o, "</g>\n");
+			continue;
+		}
+		cc__out_adds(o, "<title>");
+		cc__out_html(o, c->labels[i]);
+		snprintf(a, sizeof(a), "%.1f%%", c->p[i] * 100);
+		snprintf(b, sizeof(b), "%.1f%%", c->lo[i] * 100);
+		snprintf(d, sizeof(d), "%.1f%%", c->hi[i] * 100);
+		cc__out_addf(o, ": %s (%s\xe2\x80\x93%s)</title>\n", a, b, d);
+		if (isfinite(c->lo[i]) && isfinite(c->hi[i])) {
+			line_el(o, left + c->lo[i] * plot_w, y, left + c->hi[i] * plot_w, y, "#0072b2");
+			line_el(o, left + c->lo[i] * plot_w, y - 5, left + c->lo[i] * plot_w, y + 5,
+			        "#0072b2");
+			line_el(o, left + c->hi[i] * plot_w, y - 5, left + c->hi[i] * plot_w, y + 5,
+			        "#0072b2");
+		}
+		cc__out_adds(o, "<circle");
+		attr_coord(o, "cx", left + c->p[i] * plot_w);
+		attr_coord(o, "cy", y);
+		cc__out_adds(o, " r=\"4\" fill=\"#0072b2\"/>\n</g>\n");
+	}
+	cc__out_adds(o, "</svg>\n");
+}

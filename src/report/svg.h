@@ -103,6 +103,47 @@ struct cc__svg_hbar {
 /* Appends the chart as one <svg> element (a small "no data" chart when n_bars is 0). */
 void cc__svg_hbar_chart(struct cc__out *o, const struct cc__svg_hbar *c);
 
+/* A horizontal reference line of a line chart (a benchmark: baseline, target). */
+struct cc__svg_ref {
+	const char *name;
+	double value;
+};
+
+/*
+ * A line chart: n_points labelled positions on the x axis, evenly spaced, one polyline with a
+ * marker (and a <title> tooltip) per point for each series; values n_points × n_series,
+ * row-major, NAN a gap. Dashed reference lines are drawn across the plot. The value axis
+ * starts at 0 (integer: steps of at least 1).
+ */
+struct cc__svg_lines {
+	const char *id, *title, *desc, *axis_label;
+	const char *const *labels; /* n_points */
+	size_t n_points;
+	const struct cc__svg_series *series;
+	size_t n_series;
+	const double *values;
+	const struct cc__svg_ref *refs;
+	size_t n_refs;
+	bool integer;
+	double width; /* px; 0: 760 */
+};
+
+void cc__svg_line_chart(struct cc__out *o, const struct cc__svg_lines *c);
+
+/*
+ * An interval chart: one row per label, a dot at p and a whisker from lo to hi, on a 0–100 %
+ * axis; a NAN p draws the label only. Values are shares in [0, 1].
+ */
+struct cc__svg_intervals {
+	const char *id, *title, *desc, *axis_label;
+	const char *const *labels;
+	size_t n;
+	const double *p, *lo, *hi;
+	double width; /* px; 0: 760 */
+};
+
+void cc__svg_interval_chart(struct cc__out *o, const struct cc__svg_intervals *c);
+
 /* One area of a choropleth: its WKB boundary (polygon or multipolygon) and its value. */
 struct cc__map_area {
 	const char *pcode, *name; /* borrowed */
@@ -141,6 +182,64 @@ int cc__report_map(struct cc__out *o, const struct cc_report_input *in);
 void cc__report_gaps(struct cc__out *o, const struct cc_gaps *g, size_t top);
 int cc__report_incidents(struct cc__out *o, const int32_t *dates, size_t n_dates);
 void cc__report_lessons(struct cc__out *o, const struct cc_lesson *ls, size_t n);
+
+/* The bucket of a day: year × 12 + month − 1, or the year when by_year; and its label. */
+long cc__bucket_of(int32_t day, bool by_year);
+void cc__bucket_label(long k, bool by_year, char *buf, size_t n);
+
+/* Incidents per bucket as the incidents section counts them (shared with Markdown). */
+#define CC__MAX_MONTHS 36 /* more months than this: count per year */
+#define CC__MAX_YEARS  60
+
+/*
+ * The timeline: per bucket, activities that started in it, activities active in it (their
+ * span meets it) and incidents that began in it. Computed once for both output formats.
+ */
+struct cc__timeline {
+	bool by_year;
+	size_t n;             /* buckets */
+	long first;           /* bucket number of the first */
+	char (*labels)[16];   /* owned */
+	double *started, *active, *incidents; /* owned, n each */
+	size_t n_placed_acts, n_undated, n_placed_inc;
+};
+/* 0 (t->n 0: nothing to show) or CC_ENOMEM. */
+int cc__timeline_compute(const struct cc_report_input *in, struct cc__timeline *t);
+void cc__timeline_release(struct cc__timeline *t);
+
+int cc__report_timeline(struct cc__out *o, const struct cc_report_input *in);
+void cc__report_indicators(struct cc__out *o, const struct cc_report_input *in);
+void cc__report_findings(struct cc__out *o, const struct cc_report_input *in);
+
+/* The latest observation date of the progress results (the "as of" of their status). */
+int32_t cc__latest_observation(const struct cc_report_input *in);
+
+/* Feedback per theme (category), most items first, then by name. */
+struct cc__theme {
+	const char *category; /* borrowed from the counts; "" uncategorised */
+	double n, negative;
+};
+/* The themes of in's feedback counts into *out (owned, cc_free); 0 or CC_ENOMEM. */
+int cc__feedback_themes(const struct cc_report_input *in, struct cc__theme **out, size_t *n_out);
+void cc__report_feedback(struct cc__out *o, const struct cc_report_input *in);
+void cc__report_surveys(struct cc__out *o, const struct cc_report_input *in);
+/* The note of a survey estimate: "small cell", its change against the previous wave, … */
+const char *cc__survey_note(const struct cc_survey_estimate *e, char *buf, size_t n);
+
+/* Rows of the indicators table, and series charted. */
+#define CC__MAX_INDICATOR_ROWS   60
+#define CC__MAX_INDICATOR_CHARTS 6
+
+/* Value of a report table cell: the shortest round-trip form, "–" for NAN. */
+const char *cc__fmt_cell(double v, char *buf, size_t n);
+/* Percent with one decimal ("62.5%"), "n/a" for NAN. */
+const char *cc__fmt_pct(double v, char *buf, size_t n);
+/* "total", or the sex and age group of a progress series. */
+const char *cc__disagg(const struct cc_progress_result *r, char *buf, size_t n);
+/* The trend as words: "increasing (p 0.012, 1.5 per year)", "too few points", … */
+const char *cc__trend_text(const struct cc_trend *t, char *buf, size_t n);
+/* The projection as words: a date, "attained", "not reached on current trend", "". */
+const char *cc__proj_text(const struct cc_progress_result *r, char *buf, size_t n);
 
 /* Colour-blind-safe fills (Okabe–Ito, darkened to ≥ 3:1 against white), in series order. */
 extern const char *const cc__svg_palette[];

@@ -3,8 +3,11 @@
 # province with a boundary, each titled with its name and its distinct activities, counted
 # here from the 3W file), lessons (only once imported, those on a pillar with activity, worked
 # out here from the register's front matter), gaps (once needs are loaded) and incidents over
-# time (once events are loaded, counted here from the UCDP file). Sections without data are
-# absent. A screenshot in headless Chromium, when installed, must show the map.
+# time (once events are loaded, counted here from the UCDP file), the timeline (activities of
+# the 3W and incidents per month, counted here), indicators (after an import, against
+# `concord progress` as of the latest observation), plan-review findings (`--plan`, against
+# `concord review --json`) and the same figures as Markdown (`--format md`). Sections without
+# data are absent. A screenshot in headless Chromium, when installed, must show the map.
 . "$CC_SOURCE_ROOT/tests/cli/lib.sh"
 cd "$WORK" || exit 1
 AFG3W="$CASE/afg_3w_operational_presence_2021q3.csv"
@@ -31,7 +34,7 @@ PY
 
 run "$CONCORD" report -o r0.html
 is "$RC" 0 "report without lessons, needs or events"
-is "$(sections r0.html | tr '\n' ' ')" "summary map coverage charts sources " \
+is "$(sections r0.html | tr '\n' ' ')" "summary timeline map coverage charts sources " \
 	"no lessons, gaps or incidents section without their data"
 
 # The map: parsed as XML; every path titled "Name (PCODE): N activities"; N counted here as
@@ -120,7 +123,7 @@ P().feed(open(sys.argv[1], encoding='utf-8').read())
 PY
 like "$(wc -l <expect-lessons)" "^ *[1-9]" "some lessons match the active pillars"
 is "$(cat got-lessons)" "$(cat expect-lessons)" "the lessons section lists exactly those, by key"
-is "$(sections r1.html | tr '\n' ' ')" "summary map coverage charts lessons sources " \
+is "$(sections r1.html | tr '\n' ' ')" "summary timeline map coverage charts lessons sources " \
 	"lessons section once lessons exist"
 
 # Gaps: after the needs import, the first 15 rows of `concord gaps`, in its order.
@@ -155,7 +158,7 @@ Y=$(python3 -c "import csv,sys; y=[r['date_start'][:4] for r in csv.DictReader(o
 like "$(grep -o 'one per calendar year from [0-9]* to [0-9]*[^<]*incidents in all' r3.html | head -1)" \
 	"from ${Y% *} to ${Y#* }, length the number of incidents that began in it; $N_EV incidents in all" \
 	"incidents per year, first and last year and total as in the file"
-is "$(sections r3.html | tr '\n' ' ')" "summary map coverage charts gaps incidents lessons sources " \
+is "$(sections r3.html | tr '\n' ' ')" "summary timeline map coverage charts gaps incidents lessons sources " \
 	"every section once its data exists"
 python3 - r3.html >svg.out <<'PY'
 import sys, xml.etree.ElementTree as ET
@@ -168,14 +171,161 @@ while True:
     ET.fromstring(t[i:j]); n += 1; i = j
 print('svgs', n)
 PY
-is "$(cat svg.out)" "svgs 4" "every SVG is well-formed XML (coverage charts, map, incidents)"
+is "$(cat svg.out)" "svgs 6" "every SVG is well-formed XML (timeline's two, coverage charts, map, incidents)"
+
+# The timeline: the 3W's rows carry no dates, so each takes its source's period (July to
+# September 2021): every stored activity starts in July and runs to September; incidents of
+# the UCDP file counted here per month of that range.
+cat >timeline.py <<'PY'
+import csv, html.parser, sys
+report, path3w, ucdp = sys.argv[1:4]
+class P(html.parser.HTMLParser):
+    inside = False; cell = None; row = []; rows = []
+    def handle_starttag(self, tag, attrs):
+        if tag == 'table': self.inside = dict(attrs).get('id') == 'timeline-table'
+        if self.inside and tag in ('td', 'th') : self.cell = ''
+    def handle_data(self, d):
+        if self.cell is not None: self.cell += d
+    def handle_endtag(self, tag):
+        if tag in ('td', 'th') and self.cell is not None: self.row.append(self.cell); self.cell = None
+        if tag == 'tr' and self.inside and self.row: self.rows.append(self.row); self.row = []
+        if tag == 'table': self.inside = False
+p = P(); p.feed(open(report, encoding='utf-8').read())
+got = ['|'.join(r) for r in p.rows[1:]]
+# stored activities: the 3W's distinct (organisation, district, cluster) rows
+n = len({(r[5], r[4], r[8]) for r in list(csv.reader(open(path3w, encoding='utf-8-sig')))[2:]})
+inc = {}
+for r in csv.DictReader(open(ucdp, encoding='utf-8')):
+    inc[r['date_start'][:7]] = inc.get(r['date_start'][:7], 0) + 1
+want = ['2021-%02d|%d|%d|%d' % (m, n if m == 7 else 0, n, inc.get('2021-%02d' % m, 0))
+        for m in (7, 8, 9)]
+print('same' if got == want else 'got %s want %s' % (got, want))
+PY
+run python3 timeline.py r3.html "$AFG3W" "$UCDP"
+is "$OUT" "same" "timeline: activities started and under way, incidents, per month"
+
+# Indicators: after an import, the table's status column equals `concord progress` as of the
+# latest observation, row by row.
+"$CONCORD" import indicators "$TDATA/indicators/indicators.csv" >/dev/null
+"$CONCORD" import benchmarks "$TDATA/indicators/benchmarks.csv" >/dev/null
+"$CONCORD" import observations "$TDATA/indicators/observations.csv" >/dev/null
+AT=$(python3 -c "import csv,sys; print(max(r['period_end'] for r in csv.DictReader(open(sys.argv[1])) if r['value'].strip()))" "$TDATA/indicators/observations.csv")
+"$CONCORD" progress --json --at "$AT" >progress.json
+run "$CONCORD" report -o r4.html --plan "$CASE/sample_plan.yaml"
+is "$RC" 0 "report with indicators and a plan"
+"$CONCORD" review --json "$CASE/sample_plan.yaml" >review.json
+cat >rows.py <<'PY'
+import html.parser, json, sys
+report, progress, review = sys.argv[1:4]
+class P(html.parser.HTMLParser):
+    table = None; cell = None; row = []; rows = {}
+    def handle_starttag(self, tag, attrs):
+        if tag == 'table': self.table = dict(attrs).get('id')
+        if self.table and tag in ('td', 'th'): self.cell = ''
+    def handle_data(self, d):
+        if self.cell is not None: self.cell += d
+    def handle_endtag(self, tag):
+        if tag in ('td', 'th') and self.cell is not None: self.row.append(self.cell); self.cell = None
+        if tag == 'tr' and self.table and self.row:
+            self.rows.setdefault(self.table, []).append(self.row); self.row = []
+        if tag == 'table': self.table = None
+p = P(); p.feed(open(report, encoding='utf-8').read())
+ind = p.rows['indicators-table'][1:]
+pr = json.load(open(progress))['results']
+fmt = lambda v: '\u2013' if v is None else ('%g' % v)
+want = [[r['indicator'], r['area'] or 'all', fmt(r['baseline']), fmt(r['latest_value']), fmt(r['target']), r['status']] for r in pr]
+got = [[r[0], r[3], r[5], r[6], r[8], r[11]] for r in ind]
+print('indicators', len(got), 'same' if got == want else 'differ %s %s' % (got, want))
+fi = p.rows['findings-table'][1:]
+rv = json.load(open(review))['findings']
+want = [[f['rule'], f['severity'], f['activity'] or '(plan)', f['item'], f['evidence']] for f in rv]
+got = [r[:5] for r in fi]
+print('findings', len(got), 'same' if got == want else 'differ %s %s' % (got, want))
+PY
+run python3 rows.py r4.html progress.json review.json
+like "$OUT" "^indicators [1-9][0-9]* same$" "indicators: one row per series, figures and status as concord progress"
+like "$OUT" "^findings [1-9][0-9]* same$" "plan review: one row per finding, as concord review"
+is "$(sections r4.html | tr '\n' ' ')" "summary timeline map coverage charts gaps incidents indicators lessons plan-review sources " \
+	"every section, in order"
+like "$(grep -c 'status as of '"$AT"', the latest observation' r4.html)" "^1$" "the status date is said"
+
+# Markdown: the same sections and figures
+run "$CONCORD" report --format md --plan "$CASE/sample_plan.yaml"
+is "$RC" 0 "report --format md"
+like "$OUT" "wrote report.md" "written to report.md by default"
+is "$(grep '^## ' report.md | cut -d: -f1 | tr '\n' '/')" "## Summary/## Timeline/## Map/## Coverage/## Gaps/## Incidents over time/## Indicators/## Lessons/## Plan review/## Sources/" \
+	"the same sections in the same order"
+cat >md.py <<'PY'
+import html.parser, re, sys
+report, md = sys.argv[1:3]
+h = open(report, encoding='utf-8').read()
+m = open(md, encoding='utf-8').read()
+# every timeline row of the HTML as a Markdown row
+rows = re.findall(r'<tr><th scope="row">(\d{4}-\d\d)</th><td class="n">(\d+)</td><td class="n">(\d+)</td><td class="n">(\d+)</td></tr>', h)
+bad = [r for r in rows if '| %s | %s | %s | %s |' % r not in m]
+# every finding's rule, severity, activity and evidence
+ev = re.findall(r'<tr class="(?:error|warning|info)"><td class="code">(R\d)</td><td>(\w+)</td><td>([^<]*)</td>', h)
+bad += [e for e in ev if '| %s | %s | %s |' % e not in m]
+print('rows', len(rows), 'findings', len(ev), 'bad', bad)
+PY
+run python3 md.py r4.html report.md
+like "$OUT" "^rows 3 findings [1-9][0-9]* bad \[\]$" "Markdown: the timeline and findings figures of the HTML"
+is "$(grep -c -E '<(svg|td|table)' report.md)" 0 "Markdown holds no HTML table or SVG"
+# Surveys and feedback: the survey table equals `concord survey results --by wave --csv`, the
+# feedback themes are counted here from the file.
+"$CONCORD" import survey "$TDATA/survey/wave1.csv" --wave 2021-03 --weight wt --area-column province >/dev/null 2>&1
+"$CONCORD" import survey "$TDATA/survey/wave2.csv" --wave 2021-09 --weight wt --area-column province >/dev/null 2>&1
+"$CONCORD" feedback import "$TDATA/survey/feedback.csv" --personal name,phone >/dev/null 2>&1
+"$CONCORD" survey results --question q_safe --by wave --csv >q_safe.csv
+run "$CONCORD" report -o r5.html --survey q_safe --from 2021-01-01 --to 2021-12-31
+is "$RC" 0 "report with a survey question and feedback"
+cat >sf.py <<'PY'
+import csv, html.parser, sys
+report, qcsv, fcsv = sys.argv[1:4]
+class P(html.parser.HTMLParser):
+    table = None; cell = None; row = []; rows = {}
+    def handle_starttag(self, tag, attrs):
+        if tag == 'table': self.table = dict(attrs).get('id')
+        if self.table and tag in ('td', 'th'): self.cell = ''
+    def handle_data(self, d):
+        if self.cell is not None: self.cell += d
+    def handle_endtag(self, tag):
+        if tag in ('td', 'th') and self.cell is not None: self.row.append(self.cell); self.cell = None
+        if tag == 'tr' and self.table and self.row:
+            self.rows.setdefault(self.table, []).append(self.row); self.row = []
+        if tag == 'table': self.table = None
+p = P(); p.feed(open(report, encoding='utf-8').read())
+got = [r[:3] + [r[4]] for r in p.rows['survey-table-0'][1:]]
+want = [[r['cell'], r['answer'], '%.1f%%' % (float(r['share']) * 100), r['n']]
+        for r in csv.DictReader(open(qcsv))]
+print('survey', len(got), 'same' if got == want else 'differ %s %s' % (got, want))
+n, neg = {}, {}
+for r in csv.DictReader(open(fcsv, encoding='utf-8')):
+    c = r['category'] or '(uncategorised)'
+    n[c] = n.get(c, 0) + 1
+    neg[c] = neg.get(c, 0) + (r['sentiment'] == 'negative')
+want = sorted(([c, str(n[c]), str(neg[c])] for c in n), key=lambda x: (-int(x[1]), x[0]))
+got = [r[:3] for r in p.rows['feedback-table'][1:]]
+print('feedback', len(got), 'same' if got == want else 'differ %s %s' % (got, want))
+PY
+run python3 sf.py r5.html q_safe.csv "$TDATA/survey/feedback.csv"
+like "$OUT" "^survey [1-9][0-9]* same$" "survey results: shares per wave as concord survey results"
+like "$OUT" "^feedback [1-9][0-9]* same$" "feedback themes: items and negative ones per category"
+like "$(sections r5.html | tr '\n' ' ')" "indicators surveys feedback lessons sources" \
+	"survey and feedback sections after the indicators"
+
+run "$CONCORD" report --format pdf
+is "$RC" 2 "an unknown format is a usage error"
+run "$CONCORD" report --plan "$TDATA/review/malformed.yaml" -o bad.html
+is "$RC" 1 "a malformed plan fails the report"
+like "$ERR" "malformed.yaml:4: malformed YAML" "with file and line"
 
 # A screenshot: the page is not blank and shows the map's fill colours.
 if [ -x /usr/bin/chromium ]; then
 	timeout 120 /usr/bin/chromium --headless --no-sandbox --disable-gpu \
 		--disable-background-networking --disable-component-update --disable-sync \
 		--no-first-run --user-data-dir="$WORK/chromium" --screenshot="$WORK/shot.png" \
-		--window-size=1000,1300 "file://$WORK/r3.html" >/dev/null 2>&1
+		--window-size=1000,2600 "file://$WORK/r3.html" >/dev/null 2>&1
 	run python3 - "$WORK/shot.png" <<'PY'
 import struct, sys, zlib
 data = open(sys.argv[1], 'rb').read()

@@ -5,6 +5,7 @@
 #include <concord/report.h>
 
 #include <jansson.h>
+#include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <math.h>
@@ -49,10 +50,10 @@ static const struct cc_coverage_column two_cols[] = {
 };
 
 static const struct cc_coverage_record small_recs[] = {
-	{ 1, 1, 2, 0, 0, CC_KIND_ACTIVITY, 100, 80 },
-	{ 2, 2, 2, 0, 1, CC_KIND_ACTIVITY, 50, NA },
-	{ 3, 1, 3, 0, 0, CC_KIND_PRESENCE, NA, NA },
-	{ 4, 3, 1, 0, 1, CC_KIND_ACTIVITY, 12.5, NA },
+	{ 1, 1, 2, 0, 0, CC_KIND_ACTIVITY, 100, 80, CC_REL_PUBLIC },
+	{ 2, 2, 2, 0, 1, CC_KIND_ACTIVITY, 50, NA, CC_REL_PUBLIC },
+	{ 3, 1, 3, 0, 0, CC_KIND_PRESENCE, NA, NA, CC_REL_PUBLIC },
+	{ 4, 3, 1, 0, 1, CC_KIND_ACTIVITY, 12.5, NA, CC_REL_PUBLIC },
 };
 
 static int small_coverage(struct cc_coverage *cov)
@@ -89,7 +90,7 @@ TEST(csv)
 TEST(csv_quoting)
 {
 	struct cc_area a = { .id = 1, .pcode = "Q1", .name = "Say \"hi\", then", .level = 1 };
-	struct cc_coverage_record r = { 1, 1, 1, 0, 0, CC_KIND_ACTIVITY, NA, NA };
+	struct cc_coverage_record r = { 1, 1, 1, 0, 0, CC_KIND_ACTIVITY, NA, NA, CC_REL_PUBLIC };
 	struct cc_coverage cov;
 	struct cc_buf out;
 
@@ -129,7 +130,7 @@ TEST(table)
 TEST(table_control_characters)
 {
 	struct cc_area a = { .id = 1, .pcode = "Q1", .name = "Bad\x1b[31mName", .level = 1 };
-	struct cc_coverage_record r = { 1, 1, 1, 0, 0, CC_KIND_ACTIVITY, NA, NA };
+	struct cc_coverage_record r = { 1, 1, 1, 0, 0, CC_KIND_ACTIVITY, NA, NA, CC_REL_PUBLIC };
 	struct cc_coverage cov;
 	struct cc_buf out;
 
@@ -311,12 +312,12 @@ static const struct cc_coverage_column six[] = {
 };
 
 static const struct cc_coverage_record report_recs[] = {
-	{ 1, 1, 10, 0, 0, CC_KIND_ACTIVITY, 100, 50 },
-	{ 2, 2, 10, 0, 4, CC_KIND_ACTIVITY, 300, NA },
-	{ 3, 2, 20, 0, 4, CC_KIND_PRESENCE, NA, NA },
-	{ 4, 3, 30, 0, 2, CC_KIND_ACTIVITY, NA, NA },
-	{ 5, 3, 30, 0, 3, CC_KIND_ACTIVITY, NA, NA },
-	{ 6, 1, 1, 0, 1, CC_KIND_ACTIVITY, NA, NA },
+	{ 1, 1, 10, 0, 0, CC_KIND_ACTIVITY, 100, 50, CC_REL_PUBLIC },
+	{ 2, 2, 10, 0, 4, CC_KIND_ACTIVITY, 300, NA, CC_REL_PUBLIC },
+	{ 3, 2, 20, 0, 4, CC_KIND_PRESENCE, NA, NA, CC_REL_PUBLIC },
+	{ 4, 3, 30, 0, 2, CC_KIND_ACTIVITY, NA, NA, CC_REL_PUBLIC },
+	{ 5, 3, 30, 0, 3, CC_KIND_ACTIVITY, NA, NA, CC_REL_PUBLIC },
+	{ 6, 1, 1, 0, 1, CC_KIND_ACTIVITY, NA, NA, CC_REL_PUBLIC },
 };
 
 static const struct cc_report_source report_sources[] = {
@@ -516,7 +517,7 @@ TEST(html_empty_coverage_and_control_chars)
 		{ .id = 1, .pcode = "XX", .name = "Country", .level = 0 },
 		{ .id = 2, .pcode = "XX01", .name = "Bad\x01name\xff", .level = 1, .parent_id = 1 },
 	};
-	struct cc_coverage_record r = { 1, 1, 2, 0, 0, CC_KIND_ACTIVITY, NA, NA };
+	struct cc_coverage_record r = { 1, 1, 2, 0, 0, CC_KIND_ACTIVITY, NA, NA, CC_REL_PUBLIC };
 	struct cc_coverage cov;
 	struct cc_report_input in;
 	struct cc_buf out = CC_BUF_INIT(CC_LIMIT_REPORT);
@@ -563,7 +564,7 @@ TEST(html_many_columns_and_long_labels)
 		         "A very long area name that will not fit the label column %d", i);
 		for (int k = 0; k < 3; k++)
 			r[i * 3 + k] = (struct cc_coverage_record){
-				i * 3 + k, k, 100 + i, 0, (i + k) % N_COLS, CC_KIND_ACTIVITY, NA, NA
+				i * 3 + k, k, 100 + i, 0, (i + k) % N_COLS, CC_KIND_ACTIVITY, NA, NA, CC_REL_PUBLIC
 			};
 	}
 	check_int(
@@ -837,8 +838,9 @@ TEST(html_sections)
 	check_int(count(h, "https://"), ==, 0);
 	check_int(count(h, "href="), ==, 0);
 	check_int(count(h, "xmlns"), ==, 0);
-	/* every SVG parses: two coverage charts, the map, incidents */
-	check_int(parse_svgs(h, &n_rects, &n_titles), ==, 4);
+	/* every SVG parses: the timeline (incidents only), two coverage charts, the map,
+	 * incidents */
+	check_int(parse_svgs(h, &n_rects, &n_titles), ==, 5);
 	/* map: AF04 (truncated) and AF05 (a point) are not drawn; values from the coverage */
 	if (check_int(map_paths(h, titles, ds, 8), ==, 3)) {
 		check_str(titles[0], NASTY " (AF01): 2 activities");
@@ -955,4 +957,586 @@ TEST(html_sections_allocation_failures)
 	check_int(ret, ==, 0);
 	check_int(n, >, 5);
 	cc_coverage_release(&cov);
+}
+
+/* ---- the post-mission sections: timeline, indicators, plan review; HTML and Markdown ---- */
+
+/* The element with this id attribute under n, NULL none. */
+static xmlNodePtr by_id(xmlNodePtr n, const char *id)
+{
+	for (; n; n = n->next) {
+		xmlChar *v;
+		xmlNodePtr hit;
+
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		v = xmlGetProp(n, (const xmlChar *)"id");
+		if (v && strcmp((const char *)v, id) == 0) {
+			xmlFree(v);
+			return n;
+		}
+		xmlFree(v);
+		if ((hit = by_id(n->children, id)) != NULL)
+			return hit;
+	}
+	return NULL;
+}
+
+#define MAX_CELLS 16
+#define CELL_LEN  512
+
+/* The text of the th/td cells of each <tr> of the <tbody> of table, up to max rows. */
+static size_t body_rows(xmlNodePtr table, char (*cells)[MAX_CELLS][CELL_LEN], size_t max)
+{
+	size_t n = 0;
+
+	for (xmlNodePtr b = table ? table->children : NULL; b; b = b->next) {
+		if (b->type != XML_ELEMENT_NODE || strcmp((const char *)b->name, "tbody") != 0)
+			continue;
+		for (xmlNodePtr tr = b->children; tr; tr = tr->next) {
+			size_t k = 0;
+
+			if (tr->type != XML_ELEMENT_NODE || strcmp((const char *)tr->name, "tr") != 0)
+				continue;
+			for (xmlNodePtr c = tr->children; c && n < max; c = c->next) {
+				xmlChar *t;
+
+				if (c->type != XML_ELEMENT_NODE || k == MAX_CELLS)
+					continue;
+				t = xmlNodeGetContent(c);
+				snprintf(cells[n][k++], CELL_LEN, "%s", t ? (const char *)t : "");
+				xmlFree(t);
+			}
+			n++;
+		}
+	}
+	return n;
+}
+
+/* One indicator with four observations and a baseline and target; one with a lone value. */
+static struct cc_indicator ind_inds[2];
+static struct cc_benchmark ind_bench[2];
+static struct cc_observation ind_obs[5];
+
+static void indicator_data(struct cc_indicator_data *d)
+{
+	static const double v[4] = { 120, 150, 160, 190 };
+	static const int m[4] = { 3, 6, 9, 12 }, last[4] = { 31, 30, 30, 31 };
+
+	memset(ind_inds, 0, sizeof(ind_inds));
+	memset(ind_bench, 0, sizeof(ind_bench));
+	memset(ind_obs, 0, sizeof(ind_obs));
+	ind_inds[0] = (struct cc_indicator){ .code = "IND-1", .name = "People <trained>",
+		                             .pillar = "security", .unit = "people",
+		                             .measure = CC_MEASURE_UNIT, .higher_is_better = true,
+		                             .goal_min = NA, .goal_max = NA };
+	ind_inds[1] = (struct cc_indicator){ .code = "IND-2", .name = "Councils",
+		                             .pillar = "governance", .measure = CC_MEASURE_UNIT,
+		                             .higher_is_better = true, .goal_min = NA,
+		                             .goal_max = NA };
+	ind_bench[0] = (struct cc_benchmark){ .indicator = "IND-1", .kind = CC_BENCH_BASELINE,
+		                              .date = cc_date_from_ymd(2024, 1, 1), .value = 100 };
+	ind_bench[1] = (struct cc_benchmark){ .indicator = "IND-1", .kind = CC_BENCH_TARGET,
+		                              .date = cc_date_from_ymd(2024, 12, 31), .value = 200 };
+	for (int i = 0; i < 4; i++)
+		ind_obs[i] = (struct cc_observation){ .indicator = "IND-1",
+			                              .period_start = CC_DATE_NONE,
+			                              .period_end = cc_date_from_ymd(2024, m[i], last[i]),
+			                              .value = v[i] };
+	ind_obs[4] = (struct cc_observation){ .indicator = "IND-2", .period_start = CC_DATE_NONE,
+		                              .period_end = cc_date_from_ymd(2024, 6, 30),
+		                              .value = 5 };
+	*d = (struct cc_indicator_data){ .indicators = ind_inds, .n_indicators = 2,
+		                         .benchmarks = ind_bench, .n_benchmarks = 2,
+		                         .observations = ind_obs, .n_observations = 5 };
+}
+
+/*
+ * Activities for the timeline (no period: the range of the dated ones, June to December 2021):
+ *   A 2021-07-10 … 2021-08-20: started July, under way July and August
+ *   B 2021-09-01 … (no end):   started and under way September only
+ *   C no start:                undated
+ *   D 2021-06-15 … 2021-12-31: started June, under way June to December
+ * Incidents (full_input): July 3 and 31, September 30, one undated.
+ */
+static const struct cc_report_span test_spans[4] = {
+	{ 18818, 18859 }, /* 2021-07-10, 2021-08-20 (checked below) */
+	{ 18871, CC_DATE_NONE },
+	{ CC_DATE_NONE, 18900 },
+	{ 18793, 18992 },
+};
+static const char *const tl_month[7] = { "2021-06", "2021-07", "2021-08", "2021-09",
+	                                 "2021-10", "2021-11", "2021-12" };
+static const int tl_started[7] = { 1, 1, 0, 1, 0, 0, 0 };
+static const int tl_active[7] = { 1, 2, 2, 2, 1, 1, 1 };
+static const int tl_incidents[7] = { 0, 2, 0, 1, 0, 0, 0 };
+
+/* The review of a small plan: R4 (budget 0), R3 (no incidents: info), R8 (infrastructure). */
+static bool test_review(struct cc_plan *p, struct cc_review_result *r)
+{
+	const char *y = "activities:\n"
+	                "  - id: P-1\n    title: Roads <&> bridges\n    pillars: [infrastructure]\n"
+	                "    budget: 0\n    organisations: [{name: Local | NGO, type: \"22\"}]\n";
+
+	if (cc_plan_parse("plan.yaml", y, strlen(y), p, NULL))
+		return false;
+	if (cc_review_run(p, &(struct cc_review_inputs){ 0 }, r, NULL)) {
+		cc_plan_release(p);
+		return false;
+	}
+	if (r->n_findings) {
+		r->findings[0].n_lessons = 1;
+		snprintf(r->findings[0].lessons[0].key, 64, "AFG-001");
+		snprintf(r->findings[0].lessons[0].title, 256, "Plan early");
+	}
+	return true;
+}
+
+static const struct cc_feedback_count test_feedback[2] = {
+	{ "access", "AF01", "2021-07", 2, 1 },
+	{ "aid", "AF02", "2021-08", 1, 0 },
+};
+
+static const struct cc_survey_response test_resp[3] = {
+	{ "2021-03", "yes", NA, 1, CC_ANSWERED },
+	{ "2021-03", "no", NA, 1, CC_ANSWERED },
+	{ "2021-09", "yes", NA, 2, CC_ANSWERED },
+};
+
+static void fmt_cell(double v, char *buf)
+{
+	cc__fmt_cell(v, buf, 64);
+}
+
+TEST(review_sections_html_and_md)
+{
+	struct cc_coverage cov;
+	struct cc_report_input in;
+	struct cc_gaps g;
+	struct cc_indicator_data d;
+	struct cc_progress_result *pr = NULL;
+	size_t n_pr = 0, n;
+	struct cc_plan plan;
+	struct cc_review_result rv;
+	struct cc_survey_table st = { 0 };
+	struct cc_report_survey sv = { .question = "q_safe", .table = &st };
+	struct cc_buf out = CC_BUF_INIT(CC_LIMIT_REPORT), md = CC_BUF_INIT(CC_LIMIT_REPORT);
+	static char cells[64][MAX_CELLS][CELL_LEN];
+	static const char *const sections[] = { "summary", "timeline", "map", "coverage", "charts",
+		                                "gaps", "incidents", "indicators", "surveys",
+		                                "feedback", "lessons", "plan-review", "sources" };
+	htmlDocPtr doc = NULL;
+	xmlNodePtr root;
+	const char *prev = NULL;
+	char want[512], b[64];
+
+	check_int(test_spans[0].start, ==, cc_date_from_ymd(2021, 7, 10));
+	check_int(test_spans[0].end, ==, cc_date_from_ymd(2021, 8, 20));
+	check_int(test_spans[1].start, ==, cc_date_from_ymd(2021, 9, 1));
+	check_int(test_spans[3].start, ==, cc_date_from_ymd(2021, 6, 15));
+	check_int(test_spans[3].end, ==, cc_date_from_ymd(2021, 12, 31));
+	if (!check_int(
+	            cc_coverage_compute(report_recs, 6, report_areas, 4, six, 6, NULL, &cov, NULL),
+	            ==, 0))
+		return;
+	full_input(&in, &cov, &g);
+	in.activity_spans = test_spans;
+	in.n_activity_spans = 4;
+	indicator_data(&d);
+	if (!check_int(cc_progress_compute(&d, &(struct cc_progress_opts){ .at = CC_DATE_NONE },
+	                                   &pr, &n_pr, NULL),
+	               ==, 0))
+		goto out_cov;
+	check_int(n_pr, ==, 2);
+	/* IND-1 by hand: (190 − 100) / (200 − 100) = 0.9 on 2024-12-31, where 1 is expected */
+	check(fabs(pr[0].progress - 0.9) < 1e-12);
+	check(fabs(pr[0].expected - 1) < 1e-12);
+	check_int(pr[0].status, ==, CC_STATUS_ON_TRACK);
+	in.indicator_data = &d;
+	in.progress = pr;
+	in.n_progress = n_pr;
+	if (!check(test_review(&plan, &rv)))
+		goto out_pr;
+	check_int(rv.n_findings, ==, 3);
+	in.feedback = test_feedback;
+	in.n_feedback = 2;
+	if (!check_int(cc_survey_tabulate(test_resp, 3, &(struct cc_survey_tab_opts){ 0 }, &st,
+	                                  NULL),
+	               ==, 0))
+		goto out_rv;
+	in.surveys = &sv;
+	in.n_surveys = 1;
+	in.plan = &plan;
+	in.review = &rv;
+	if (!check_int(cc_report_html(&in, &out, NULL), ==, 0) ||
+	    !check_int(cc_report_md(&in, &md, NULL), ==, 0))
+		goto out_rv;
+
+	/* the whole document through libxml2's HTML parser */
+	doc = htmlReadMemory(out.buf, (int)out.len, "report.html", "UTF-8",
+	                     HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);
+	if (!check(doc != NULL))
+		goto out_rv;
+	root = xmlDocGetRootElement(doc);
+	check_str((const char *)root->name, "html");
+	/* every section, in the order */
+	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
+		xmlNodePtr sec = by_id(root, sections[i]);
+		char attr[64];
+		const char *at;
+
+		if (!check(sec != NULL)) {
+			printf("# no section %s\n", sections[i]);
+			continue;
+		}
+		check_str((const char *)sec->name, "section");
+		snprintf(attr, sizeof(attr), "<section id=\"%s\">", sections[i]);
+		at = strstr(out.buf, attr);
+		check(at != NULL && (!prev || at > prev));
+		prev = at;
+	}
+	/* nothing to fetch, and every SVG well-formed: timeline (activities, incidents), 2
+	 * coverage charts, map, incidents, the IND-1 chart (IND-2 has one value), the survey,
+	 * feedback */
+	check_int(count(out.buf, "http://") + count(out.buf, "https://"), ==, 0);
+	check_int(count(out.buf, "src=") + count(out.buf, "href=") + count(out.buf, "url("), ==, 0);
+	{
+		int n_rects, n_titles;
+
+		check_int(parse_svgs(out.buf, &n_rects, &n_titles), ==, 9);
+	}
+
+	/* timeline: the table equals the counts worked out above */
+	n = body_rows(by_id(root, "timeline-table"), cells, 64);
+	if (check_int(n, ==, 7))
+		for (size_t k = 0; k < 7; k++) {
+			check_str(cells[k][0], tl_month[k]);
+			check_int(strtol(cells[k][1], NULL, 10), ==, tl_started[k]);
+			check_int(strtol(cells[k][2], NULL, 10), ==, tl_active[k]);
+			check_int(strtol(cells[k][3], NULL, 10), ==, tl_incidents[k]);
+			snprintf(want, sizeof(want), "| %s | %d | %d | %d |\n", tl_month[k],
+			         tl_started[k], tl_active[k], tl_incidents[k]);
+			check(strstr(md.buf, want) != NULL);
+		}
+	check(strstr(out.buf, "3 activities with dates in the range (1 without a start date are "
+	                      "not placed) and 3 incidents") != NULL);
+	check(strstr(md.buf, "3 activities with dates in the range (1 without a start date are "
+	                     "not placed) and 3 incidents") != NULL);
+
+	/* indicators: each row equals its progress result */
+	n = body_rows(by_id(root, "indicators-table"), cells, 64);
+	if (check_int(n, ==, n_pr))
+		for (size_t k = 0; k < n; k++) {
+			const struct cc_progress_result *r = &pr[k];
+			const struct cc_indicator *ind = &d.indicators[r->indicator];
+			char bl[64], lv[64], tg[64], pg[64], ex[64], d10[11], tr[64];
+
+			check_str(cells[k][0], ind->code);
+			check_str(cells[k][1], ind->name);
+			check_str(cells[k][2], ind->pillar);
+			fmt_cell(r->baseline, bl);
+			fmt_cell(r->latest_value, lv);
+			fmt_cell(r->target, tg);
+			check_str(cells[k][5], bl);
+			check_str(cells[k][6], lv);
+			check_str(cells[k][7], cc_date_format(r->latest_date, d10));
+			check_str(cells[k][8], tg);
+			if (isnan(r->progress))
+				snprintf(pg, sizeof(pg), "n/a");
+			else
+				snprintf(pg, sizeof(pg), "%.1f%%", r->progress * 100);
+			if (isnan(r->expected))
+				snprintf(ex, sizeof(ex), "n/a");
+			else
+				snprintf(ex, sizeof(ex), "%.1f%%", r->expected * 100);
+			check_str(cells[k][9], pg);
+			check_str(cells[k][10], ex);
+			check_str(cells[k][11], cc_status_name(r->status));
+			check(strncmp(cells[k][12], cc_trend_dir_name(r->trend.dir),
+			              strlen(cc_trend_dir_name(r->trend.dir))) == 0);
+			/* the same figures in the Markdown row */
+			snprintf(want, sizeof(want), "| %s | %s | %s | %s | %s | %s | %s | %s |",
+			         bl, lv, cc_date_format(r->latest_date, d10), tg, pg, ex,
+			         cc_status_name(r->status), cc__trend_text(&r->trend, tr, sizeof(tr)));
+			if (!check(strstr(md.buf, want) != NULL))
+				printf("# md lacks %s\n", want);
+		}
+	/* by hand for IND-1 */
+	check_str(cells[0][5], "100");
+	check_str(cells[0][6], "190");
+	check_str(cells[0][9], "90.0%");
+	check_str(cells[0][10], "100.0%");
+	check_str(cells[0][11], "on_track");
+	check_str(cells[1][9], "n/a");
+	check(strstr(out.buf, "2 indicator series: 1 on track, 0 at risk, 0 off track") != NULL);
+	/* its chart: four points and the two benchmark lines */
+	check(strstr(out.buf, "<title>baseline: 100</title>") != NULL);
+	check(strstr(out.buf, "<title>target: 200</title>") != NULL);
+	check(strstr(out.buf, "<title>2024-12-31 \xe2\x80\x94 observed: 190</title>") != NULL);
+
+	/* plan review: each row equals its finding */
+	n = body_rows(by_id(root, "findings-table"), cells, 64);
+	if (check_int(n, ==, rv.n_findings))
+		for (size_t k = 0; k < n; k++) {
+			const struct cc_finding *f = &rv.findings[k];
+
+			check_str(cells[k][0], f->rule);
+			check_str(cells[k][1], cc_severity_name(f->severity));
+			check_str(cells[k][2], f->activity[0] ? f->activity : "(plan)");
+			check_str(cells[k][3], f->item);
+			check_str(cells[k][4], f->evidence);
+			snprintf(want, sizeof(want), "| %s | %s | ", f->rule,
+			         cc_severity_name(f->severity));
+			check(strstr(md.buf, want) != NULL);
+		}
+	check_str(cells[0][0], "R4");
+	check_str(cells[0][4], "budget is 0 ");
+	check_str(cells[0][5], "AFG-001: Plan early");
+	check(strstr(out.buf, "1 activities checked against the rules of <code>concord review"
+	                      "</code>: 3 findings, 1 errors, 1 warnings, 1 info.") != NULL);
+	check(strstr(md.buf, "1 activities checked against the rules of `concord review`: 3 "
+	                     "findings, 1 errors, 1 warnings, 1 info.") != NULL);
+	check(strstr(md.buf, "| R4 | error | P-1 | budget | budget is 0  | AFG-001: Plan early |") !=
+	      NULL);
+
+	/* Markdown: the same sections, in order, escaped, no HTML */
+	prev = md.buf;
+	{
+		static const char *const heads[] = { "\n## Summary\n", "\n## Timeline",
+			                             "\n## Map", "\n## Coverage", "\n## Gaps",
+			                             "\n## Incidents over time", "\n## Indicators",
+			                             "\n## Survey results", "\n## Feedback themes",
+			                             "\n## Lessons", "\n## Plan review",
+			                             "\n## Sources" };
+
+		for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++) {
+			const char *at = strstr(md.buf, heads[i]);
+
+			if (!check(at != NULL && at > prev))
+				printf("# md section %s\n", heads[i]);
+			prev = at ? at : prev;
+		}
+	}
+	check_int(count(md.buf, "<svg"), ==, 0);
+	check_int(count(md.buf, "<td"), ==, 0);
+	check(strstr(md.buf, "| AF01 | Kabul &lt;\"Old\" & 'New'> | 2 |") == NULL); /* escaped */
+	check(strstr(md.buf, "Kabul &lt;\"Old\" &amp; 'New'>") != NULL);
+	check(strstr(md.buf, "Plan &lt;early> &amp; together") != NULL);
+	check(strstr(md.buf, "| 2021-07 | 2 |\n| 2021-08 | 0 |\n| 2021-09 | 1 |\n") != NULL);
+	/* the coverage totals row as in the HTML tfoot: all 6 / 3 */
+	check(strstr(md.buf, " 6 / 3 |\n") != NULL);
+	check(strstr(md.buf, "| 1 | AF01 | Kabul | Food Security | 4 | 1,000 | 250 | 75% | 3,000 | "
+	                     "scored |") != NULL);
+	(void)b;
+	xmlFreeDoc(doc);
+out_rv:
+	cc_survey_table_release(&st);
+	cc_review_release(&rv);
+	cc_plan_release(&plan);
+out_pr:
+	cc_free(pr);
+out_cov:
+	cc_buf_release(&out);
+	cc_buf_release(&md);
+	cc_coverage_release(&cov);
+}
+
+TEST(review_sections_allocation_failures)
+{
+	struct cc_coverage cov;
+	struct cc_report_input in;
+	struct cc_gaps g;
+	struct cc_indicator_data d;
+	struct cc_progress_result *pr = NULL;
+	size_t n_pr = 0;
+	struct cc_plan plan;
+	struct cc_review_result rv;
+	struct cc_survey_table st = { 0 };
+	struct cc_report_survey sv = { .question = "q", .table = &st };
+	int ret = -1;
+	long n;
+
+	if (!check_int(
+	            cc_coverage_compute(report_recs, 6, report_areas, 4, six, 6, NULL, &cov, NULL),
+	            ==, 0))
+		return;
+	full_input(&in, &cov, &g);
+	in.activity_spans = test_spans;
+	in.n_activity_spans = 4;
+	indicator_data(&d);
+	if (cc_progress_compute(&d, &(struct cc_progress_opts){ .at = CC_DATE_NONE }, &pr, &n_pr,
+	                        NULL) == 0 &&
+	    check(test_review(&plan, &rv))) {
+		in.indicator_data = &d;
+		in.progress = pr;
+		in.n_progress = n_pr;
+		in.plan = &plan;
+		in.review = &rv;
+		in.feedback = test_feedback;
+		in.n_feedback = 2;
+		check_int(cc_survey_tabulate(test_resp, 3, &(struct cc_survey_tab_opts){ 0 }, &st,
+		                             NULL),
+		          ==, 0);
+		in.surveys = &sv;
+		in.n_surveys = 1;
+		for (int md = 0; md < 2; md++) {
+			for (n = 0; n < 100000; n++) {
+				struct cc_buf out = CC_BUF_INIT(CC_LIMIT_REPORT);
+				struct cc_err err = { 0 };
+
+				cc_test_fail_alloc_after(n);
+				ret = md ? cc_report_md(&in, &out, &err) : cc_report_html(&in, &out, &err);
+				cc_test_fail_alloc_after(-1);
+				if (ret == 0) {
+					check(strstr(out.buf, "Plan review") != NULL);
+					cc_buf_release(&out);
+					break;
+				}
+				check_int(ret, ==, CC_ENOMEM);
+				check_int(out.len, ==, 0);
+				cc_buf_release(&out);
+			}
+			check_int(ret, ==, 0);
+			check_int(n, >, 3);
+		}
+		cc_survey_table_release(&st);
+		cc_review_release(&rv);
+		cc_plan_release(&plan);
+	}
+	cc_free(pr);
+	cc_coverage_release(&cov);
+}
+
+TEST(feedback_themes)
+{
+	/* by hand: security 3 + 2 = 5 items, 1 + 2 = 3 negative (60.0%); services 4, none;
+	 * uncategorised 1, none; most items first */
+	static const struct cc_feedback_count fc[] = {
+		{ "security", "AF01", "2021-07", 3, 1 },
+		{ "security", "AF02", "2021-08", 2, 2 },
+		{ "", "", "2021-07", 1, 0 },
+		{ "services <&>", "AF01", "2021-07", 4, 0 },
+	};
+	static const char *const want[3][4] = { { "security", "5", "3", "60.0%" },
+		                                { "services <&>", "4", "0", "0.0%" },
+		                                { "(uncategorised)", "1", "0", "0.0%" } };
+	static char cells[8][MAX_CELLS][CELL_LEN];
+	struct cc_report_input in = { .generated_on = "2021-10-05", .feedback = fc,
+		                      .n_feedback = 4 };
+	struct cc_buf out = CC_BUF_INIT(CC_LIMIT_REPORT), md = CC_BUF_INIT(CC_LIMIT_REPORT);
+	htmlDocPtr doc;
+	int n_rects, n_titles;
+
+	if (!check_int(cc_report_html(&in, &out, NULL), ==, 0) ||
+	    !check_int(cc_report_md(&in, &md, NULL), ==, 0))
+		goto out;
+	doc = htmlReadMemory(out.buf, (int)out.len, "r.html", "UTF-8",
+	                     HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);
+	if (check(doc != NULL)) {
+		xmlNodePtr root = xmlDocGetRootElement(doc);
+		size_t n = body_rows(by_id(root, "feedback-table"), cells, 8);
+
+		check(by_id(root, "feedback") != NULL);
+		if (check_int(n, ==, 3))
+			for (size_t k = 0; k < 3; k++)
+				for (size_t c = 0; c < 4; c++)
+					check_str(cells[k][c], want[k][c]);
+		xmlFreeDoc(doc);
+	}
+	check(strstr(out.buf, "10 feedback items in 3 themes (their category); 3 negative") != NULL);
+	/* the chart: two segments for security, one each for the others */
+	check_int(parse_svgs(out.buf, &n_rects, &n_titles), ==, 1);
+	check_int(n_titles, ==, 4);
+	check(strstr(md.buf, "| security | 5 | 3 | 60.0% |\n| services &lt;&amp;> | 4 | 0 | 0.0% |\n"
+	                     "| (uncategorised) | 1 | 0 | 0.0% |\n") != NULL);
+	check(strstr(md.buf, "10 feedback items in 3 themes") != NULL);
+out:
+	cc_buf_release(&out);
+	cc_buf_release(&md);
+}
+
+TEST(survey_results)
+{
+	/* wave w1: yes (weight 1), yes (3), no (1), a don't know (2); wave w2: no (1), no (1).
+	 * By hand: w1 yes = 4 / 5 = 80.0%, n 3, n_eff = 5² / 11 = 2.27 (small); w2 no = 100.0%. */
+	static const struct cc_survey_response resp[] = {
+		{ "w1", "yes", NA, 1, CC_ANSWERED }, { "w1", "yes", NA, 3, CC_ANSWERED },
+		{ "w1", "no", NA, 1, CC_ANSWERED },  { "w1", "", NA, 2, CC_DONT_KNOW },
+		{ "w2", "no", NA, 1, CC_ANSWERED },  { "w2", "no", NA, 1, CC_ANSWERED },
+	};
+	static char cells[8][MAX_CELLS][CELL_LEN];
+	struct cc_survey_table t;
+	struct cc_report_survey sv = { .question = "q_safe", .label = "Do you feel <safe>?" };
+	struct cc_report_input in = { .generated_on = "2021-10-05", .surveys = &sv,
+		                      .n_surveys = 1 };
+	struct cc_buf out = CC_BUF_INIT(CC_LIMIT_REPORT), md = CC_BUF_INIT(CC_LIMIT_REPORT);
+	htmlDocPtr doc;
+	int n_rects, n_titles;
+	double lo, hi;
+
+	if (!check_int(cc_survey_tabulate(resp, 6, &(struct cc_survey_tab_opts){ .changes = true },
+	                                  &t, NULL),
+	               ==, 0))
+		return;
+	sv.table = &t;
+	check(fabs(t.estimates[1].prop.p - 0.8) < 1e-12);
+	check(fabs(t.estimates[1].prop.n_eff - 25.0 / 11) < 1e-12);
+	if (!check_int(cc_report_html(&in, &out, NULL), ==, 0) ||
+	    !check_int(cc_report_md(&in, &md, NULL), ==, 0))
+		goto out;
+	doc = htmlReadMemory(out.buf, (int)out.len, "r.html", "UTF-8",
+	                     HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);
+	if (check(doc != NULL)) {
+		xmlNodePtr root = xmlDocGetRootElement(doc);
+		size_t n = body_rows(by_id(root, "survey-table-0"), cells, 8);
+
+		check(by_id(root, "surveys") != NULL);
+		if (check_int(n, ==, t.n_estimates)) {
+			for (size_t k = 0; k < n; k++) {
+				const struct cc_survey_estimate *e = &t.estimates[k];
+				char want[64];
+
+				check_str(cells[k][0], t.cells[e->cell].cell);
+				check_str(cells[k][1], e->category);
+				snprintf(want, sizeof(want), "%.1f%%", e->prop.p * 100);
+				check_str(cells[k][2], want);
+				snprintf(want, sizeof(want), "%.1f%%\xe2\x80\x93%.1f%%", e->prop.lo * 100,
+				         e->prop.hi * 100);
+				check_str(cells[k][3], want);
+				snprintf(want, sizeof(want), "%zu", e->prop.n);
+				check_str(cells[k][4], want);
+			}
+			/* by hand: w1 no, w1 yes, w2 no, w2 yes */
+			check_str(cells[1][1], "yes");
+			check_str(cells[1][2], "80.0%");
+			check_str(cells[1][4], "3");
+			check_str(cells[1][5], "2.3");
+			check_str(cells[1][6], "small cell");
+			check_str(cells[2][2], "100.0%");
+			check(strstr(cells[2][6], "change +80.0 points") != NULL); /* 20% → 100% */
+		}
+		xmlFreeDoc(doc);
+	}
+	/* the interval of w1 yes, independently: Wilson on n_eff */
+	check_int(cc_wilson(0.8, 25.0 / 11, 0.95, &lo, &hi, NULL), ==, 0);
+	{
+		char want[64];
+
+		snprintf(want, sizeof(want), "80.0%% | %.1f%%\xe2\x80\x93%.1f%% | 3 | 2.3 | small cell |",
+		         lo * 100, hi * 100);
+		check(strstr(md.buf, want) != NULL);
+		snprintf(want, sizeof(want), "<title>w1: yes: 80.0%% (%.1f%%\xe2\x80\x93%.1f%%)</title>",
+		         lo * 100, hi * 100);
+		check(strstr(out.buf, want) != NULL);
+	}
+	check(strstr(out.buf, "q_safe: Do you feel &lt;safe&gt;?") != NULL);
+	check(strstr(md.buf, "### q\\_safe: Do you feel &lt;safe>?") != NULL);
+	/* the interval chart: one dot per estimate (w2 has yes at 0%), well-formed */
+	check_int(t.n_estimates, ==, 4);
+	check_int(parse_svgs(out.buf, &n_rects, &n_titles), ==, 1);
+	check_int(count(out.buf, "<circle"), ==, 4);
+out:
+	cc_survey_table_release(&t);
+	cc_buf_release(&out);
+	cc_buf_release(&md);
 }
