@@ -33,6 +33,13 @@
  * Intersectoral needs (sector_id 0, key "ALL") are compared with all coverage of the area,
  * whatever the sector, under the same rule.
  *
+ * Budget (cc_gaps_compute_ex with budgets): the budgets of the activities (kind activity;
+ * presence rows carry none) whose records fall in the cell, one sum per currency. Money is
+ * added across organisations (unlike people, one budget is not another's), but amounts in
+ * different currencies are never added or converted: a cell funded in USD and EUR has two sums.
+ * An activity without a budget adds nothing and is counted in n_unbudgeted, so "no budget
+ * reported" stays apart from a budget of 0. The budget does not enter the gap or its rank.
+ *
  * cc_gaps_compute() is a pure function: no I/O, no store.
  */
 #ifndef CONCORD_GAPS_H
@@ -80,6 +87,20 @@ struct cc_gap_sector {
 	char name[128];
 };
 
+/* The budget of one activity, as the caller read it (joined to records by activity_id). */
+struct cc_gap_budget {
+	int64_t activity_id;
+	double amount;    /* NAN when absent (or hidden from the reader) */
+	char currency[8]; /* ISO 4217 code as stored; "" when not given */
+};
+
+/* One currency's sum in a cell. */
+struct cc_gap_money {
+	char currency[8];    /* "" for budgets given without a currency */
+	double amount;       /* sum of the budgets in this currency */
+	size_t n_activities; /* activities that gave it */
+};
+
 struct cc_gap_opts {
 	int level;               /* admin level of the rows; 0 or less means 1 */
 	enum cc_gap_reach reach;
@@ -104,6 +125,12 @@ struct cc_gap_row {
 	double unmet;          /* in_need × shortfall; NAN when unknown */
 	double gap;            /* severity × in_need × shortfall; NAN unless scored */
 	enum cc_gap_status status;
+	/* budget (only with budgets given to cc_gaps_compute_ex; else all zero) */
+	const struct cc_gap_money *budget; /* n_budget sums, by currency ("" last); in the
+	                                      result's money block; NULL when n_budget is 0 */
+	size_t n_budget;
+	size_t n_budgeted;   /* activities of the cell with a budget */
+	size_t n_unbudgeted; /* activities of the cell without one (presence rows not counted) */
 };
 
 struct cc_gaps {
@@ -117,6 +144,23 @@ struct cc_gaps {
 	size_t n_needs_above;    /* needs above the requested level (not distributed) */
 	size_t n_needs_unplaced; /* needs whose area has no ancestor at the level */
 	size_t n_records_above;  /* coverage records above the level (not attributed) */
+	bool has_budget;         /* budgets were given: the rows' budget fields mean something */
+	struct cc_gap_money *money; /* owned: the rows' budget sums */
+	size_t n_money;
+};
+
+/* The inputs of cc_gaps_compute_ex; see cc_gaps_compute for each array. */
+struct cc_gap_input {
+	const struct cc_gap_need *needs;
+	size_t n_needs;
+	const struct cc_coverage_record *records;
+	size_t n_records;
+	const struct cc_gap_budget *budgets; /* NULL: budget not read (rows carry none) */
+	size_t n_budgets;
+	const struct cc_area *areas;
+	size_t n_areas;
+	const struct cc_gap_sector *sectors;
+	size_t n_sectors;
 };
 
 /* "largest single organisation's figure (partners in one area and sector may reach the same
@@ -125,6 +169,8 @@ CC_API const char *cc_gap_reach_rule(enum cc_gap_reach reach);
 /* The ranking rule as text. Static string. */
 CC_API const char *cc_gap_rank_rule(void);
 CC_API const char *cc_gap_status_name(enum cc_gap_status s);
+/* The budget rule as text (one sum per currency, never converted). Static string. */
+CC_API const char *cc_gap_budget_rule(void);
 
 /*
  * Computes the gap table. needs: total needs (breakdown rows must not be passed); records: the
@@ -140,6 +186,13 @@ CC_API int cc_gaps_compute(const struct cc_gap_need *needs, size_t n_needs,
                            const struct cc_gap_sector *sectors, size_t n_sectors,
                            const struct cc_gap_opts *opts, struct cc_gaps *out,
                            struct cc_err *err);
+/*
+ * cc_gaps_compute with the budget: in->budgets gives each activity's budget (an activity of
+ * the records missing from it counts as without budget; the first of two entries for one
+ * activity counts). Same returns.
+ */
+CC_API int cc_gaps_compute_ex(const struct cc_gap_input *in, const struct cc_gap_opts *opts,
+                              struct cc_gaps *out, struct cc_err *err);
 /* Frees what cc_gaps_compute allocated; accepts NULL and a released result. */
 CC_API void cc_gaps_release(struct cc_gaps *g);
 

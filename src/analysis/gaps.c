@@ -8,6 +8,7 @@
 #include <concord/gaps.h>
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +38,16 @@ struct cov {
 	int64_t area_id;
 	int64_t key;
 	int64_t org_id;
-	double figure; /* NAN when the record has none */
+	double figure;        /* NAN when the record has none */
+	double budget;        /* NAN when the activity has none */
+	const char *currency; /* with a budget: its currency ("" none), borrowed from the input */
+	bool is_activity;     /* kind activity (presence rows have no budget to count) */
+};
+
+/* A budget of the input, sorted by activity (then input order, so the first one wins). */
+struct bud {
+	int64_t activity_id;
+	size_t i;
 };
 
 const char *cc_gap_reach_rule(enum cc_gap_reach reach)
@@ -58,6 +68,14 @@ const char *cc_gap_rank_rule(void)
 {
 	return "gap = severity x people in need x shortfall share, shortfall share = "
 	       "max(0, 1 - covered / people in need); ranked by gap, highest first";
+}
+
+const char *cc_gap_budget_rule(void)
+{
+	return "budget = the sum of the budgets of the activities in the cell, one sum per "
+	       "currency (amounts in different currencies are never added or converted); "
+	       "budgets add up across organisations; activities without a budget are counted, "
+	       "not taken as 0; presence rows carry no budget";
 }
 
 const char *cc_gap_status_name(enum cc_gap_status s)
@@ -103,6 +121,69 @@ static int cmp_cov(const void *pa, const void *pb)
 	if (!c)
 		c = cmp_i64(a->key, b->key);
 	return c ? c : cmp_i64(a->org_id, b->org_id);
+}
+
+static int cmp_bud(const void *pa, const void *pb)
+{
+	const struct bud *a = pa, *b = pb;
+	int c = cmp_i64(a->activity_id, b->activity_id);
+
+	return c ? c : (a->i > b->i) - (a->i < b->i);
+}
+
+/* Currencies by code, the unnamed one ("") last. */
+static int cmp_money(const void *pa, const void *pb)
+{
+	const struct cc_gap_money *a = pa, *b = pb;
+
+	if (!a->currency[0] || !b->currency[0])
+		return !a->currency[0] - !b->currency[0];
+	return strcmp(a->currency, b->currency);
+}
+
+/* The first budget entry of the activity, NULL when none. */
+static const struct cc_gap_budget *find_budget(const struct bud *ix, size_t n,
+                                               const struct cc_gap_budget *budgets, int64_t id)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ix[mid].activity_id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && ix[lo].activity_id == id ? &budgets[ix[lo].i] : NULL;
+}
+
+/* Adds a budget to the sums of the row that start at money[from]; grows the block. */
+static int add_money(struct cc_gap_money **money, size_t *n, size_t *cap, size_t from,
+                     const char *currency, double amount)
+{
+	for (size_t i = from; i < *n; i++)
+		if (!strcmp((*money)[i].currency, currency)) {
+			(*money)[i].amount += amount;
+			(*money)[i].n_activities++;
+			return 0;
+		}
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 16;
+		struct cc_gap_money *m =
+		        c > SIZE_MAX / sizeof(*m) ? NULL : cc_realloc(*money, c * sizeof(*m));
+
+		if (!m)
+			return CC_ENOMEM;
+		*money = m;
+		*cap = c;
+	}
+	memset(&(*money)[*n], 0, sizeof(**money));
+	snprintf((*money)[*n].currency, sizeof((*money)[*n].currency), "%s", currency);
+	(*money)[*n].amount = amount;
+	(*money)[*n].n_activities = 1;
+	(*n)++;
+	return 0;
 }
 
 static const struct cc_area *find_area(const struct area_ix *ix, size_t n,
@@ -273,13 +354,37 @@ int cc_gaps_compute(const struct cc_gap_need *needs, size_t n_needs,
                     const struct cc_gap_sector *sectors, size_t n_sectors,
                     const struct cc_gap_opts *opts, struct cc_gaps *out, struct cc_err *err)
 {
+	return cc_gaps_compute_ex(&(struct cc_gap_input){ .needs = needs,
+	                                                  .n_needs = n_needs,
+	                                                  .records = records,
+	                                                  .n_records = n_records,
+	                                                  .areas = areas,
+	                                                  .n_areas = n_areas,
+	                                                  .sectors = sectors,
+	                                                  .n_sectors = n_sectors },
+	                          opts, out, err);
+}
+
+int cc_gaps_compute_ex(const struct cc_gap_input *in, const struct cc_gap_opts *opts,
+                       struct cc_gaps *out, struct cc_err *err)
+{
+	const struct cc_gap_need *needs = in->needs;
+	const struct cc_coverage_record *records = in->records;
+	const struct cc_area *areas = in->areas;
+	const struct cc_gap_sector *sectors = in->sectors;
+	const struct cc_gap_budget *budgets = in->budgets;
+	size_t n_needs = in->n_needs, n_records = in->n_records, n_areas = in->n_areas,
+	       n_sectors = in->n_sectors, n_budgets = budgets ? in->n_budgets : 0;
 	struct cc_gap_opts o = opts ? *opts : (struct cc_gap_opts){ 0 };
 	struct area_ix *ix = NULL;
 	struct entry *e = NULL, *lv = NULL;
 	struct cov *cv = NULL;
 	struct cc_gap_sector *sec = NULL;
 	struct cc_gap_row *rows = NULL;
-	size_t n_ix = 0, n_e = 0, n_lv = 0, n_cv = 0;
+	struct bud *bix = NULL;
+	struct cc_gap_money *money = NULL;
+	size_t *moff = NULL;
+	size_t n_ix = 0, n_e = 0, n_lv = 0, n_cv = 0, n_money = 0, cap_money = 0;
 	int ret = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -287,14 +392,19 @@ int cc_gaps_compute(const struct cc_gap_need *needs, size_t n_needs,
 		o.level = 1;
 	out->opts = o;
 	out->n_needs = n_needs;
+	out->has_budget = budgets != NULL;
 
 	/* areas by id */
 	ix = cc_alloc_array(n_areas ? n_areas : 1, sizeof(*ix));
 	e = cc_alloc_array(n_needs ? n_needs : 1, sizeof(*e));
 	cv = cc_alloc_array(n_records ? n_records * 2 : 1, sizeof(*cv));
 	sec = cc_alloc_array(n_sectors ? n_sectors : 1, sizeof(*sec));
-	if (!ix || !e || !cv || !sec)
+	bix = cc_alloc_array(n_budgets ? n_budgets : 1, sizeof(*bix));
+	if (!ix || !e || !cv || !sec || !bix)
 		goto out_nomem;
+	for (size_t i = 0; i < n_budgets; i++)
+		bix[i] = (struct bud){ .activity_id = budgets[i].activity_id, .i = i };
+	qsort(bix, n_budgets, sizeof(*bix), cmp_bud);
 	for (size_t i = 0; i < n_areas; i++)
 		ix[i] = (struct area_ix){ .id = areas[i].id, .i = i };
 	qsort(ix, n_areas, sizeof(*ix), cmp_area_ix);
@@ -372,6 +482,12 @@ int cc_gaps_compute(const struct cc_gap_need *needs, size_t n_needs,
 		double fig = r->kind == CC_KIND_PRESENCE ? (double)NAN
 		             : o.planning                ? r->targeted
 		                                         : r->reached;
+		const struct cc_gap_budget *bg =
+		        r->kind == CC_KIND_ACTIVITY
+		                ? find_budget(bix, n_budgets, budgets, r->activity_id)
+		                : NULL;
+		double budget = bg ? bg->amount : (double)NAN;
+		const char *cur = bg ? bg->currency : "";
 		bool above;
 		int64_t top;
 
@@ -392,15 +508,18 @@ int cc_gaps_compute(const struct cc_gap_need *needs, size_t n_needs,
 			.key = o.by == CC_GAP_BY_PILLAR ? (int64_t)r->column + 1 : r->sector_id,
 			.org_id = r->org_id,
 			.figure = fig,
+			.budget = budget,
+			.currency = cur,
+			.is_activity = r->kind == CC_KIND_ACTIVITY,
 		};
-		cv[n_cv++] = (struct cov){
-			.area_id = top, .key = 0, .org_id = r->org_id, .figure = fig
-		};
+		cv[n_cv] = cv[n_cv - 1];
+		cv[n_cv++].key = 0;
 	}
 	qsort(cv, n_cv, sizeof(*cv), cmp_cov);
 
 	rows = cc_alloc_array(n_lv ? n_lv : 1, sizeof(*rows));
-	if (!rows)
+	moff = cc_alloc_array(n_lv ? n_lv : 1, sizeof(*moff));
+	if (!rows || !moff)
 		goto out_nomem;
 	for (size_t i = 0; i < n_lv; i++) {
 		struct cc_gap_row *row = &rows[i];
@@ -415,6 +534,7 @@ int cc_gaps_compute(const struct cc_gap_need *needs, size_t n_needs,
 			goto out_free;
 		}
 		memset(row, 0, sizeof(*row));
+		moff[i] = n_money;
 		row->area_id = a->id;
 		snprintf(row->pcode, sizeof(row->pcode), "%s", a->pcode);
 		snprintf(row->name, sizeof(row->name), "%s", a->name);
@@ -440,6 +560,16 @@ int cc_gaps_compute(const struct cc_gap_need *needs, size_t n_needs,
 				row->n_records++;
 				if (!isnan(cv[j].figure))
 					sum = isnan(sum) ? cv[j].figure : sum + cv[j].figure;
+				if (!budgets || !cv[j].is_activity)
+					continue;
+				if (isnan(cv[j].budget)) {
+					row->n_unbudgeted++;
+					continue;
+				}
+				row->n_budgeted++;
+				if (add_money(&money, &n_money, &cap_money, moff[i], cv[j].currency,
+				              cv[j].budget) < 0)
+					goto out_nomem;
 			}
 			if (isnan(sum))
 				continue;
@@ -452,6 +582,9 @@ int cc_gaps_compute(const struct cc_gap_need *needs, size_t n_needs,
 				covered = sum;
 		}
 		row->covered = covered;
+		row->n_budget = n_money - moff[i];
+		if (row->n_budget > 1)
+			qsort(money + moff[i], row->n_budget, sizeof(*money), cmp_money);
 		row->shortfall = row->unmet = row->gap = NAN;
 		if (isnan(row->in_need)) {
 			row->status = CC_GAP_NO_PIN;
@@ -472,10 +605,16 @@ int cc_gaps_compute(const struct cc_gap_need *needs, size_t n_needs,
 			}
 		}
 	}
+	/* the money block no longer moves: point the rows into it, then rank them */
+	for (size_t i = 0; i < n_lv; i++)
+		rows[i].budget = rows[i].n_budget ? money + moff[i] : NULL;
 	qsort(rows, n_lv, sizeof(*rows), cmp_row);
 	out->rows = rows;
 	out->n_rows = n_lv;
+	out->money = money;
+	out->n_money = n_money;
 	rows = NULL;
+	money = NULL;
 	ret = 0;
 	goto out_free;
 out_nomem:
@@ -488,6 +627,9 @@ out_free:
 		out->opts = keep;
 	}
 	cc_free(rows);
+	cc_free(money);
+	cc_free(moff);
+	cc_free(bix);
 	cc_free(ix);
 	cc_free(e);
 	cc_free(lv);
@@ -501,6 +643,9 @@ void cc_gaps_release(struct cc_gaps *g)
 	if (!g)
 		return;
 	cc_free(g->rows);
+	cc_free(g->money);
 	g->rows = NULL;
 	g->n_rows = 0;
+	g->money = NULL;
+	g->n_money = 0;
 }

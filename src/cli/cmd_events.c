@@ -9,6 +9,7 @@
 #include <concord/buf.h>
 #include <concord/events.h>
 #include <concord/exposure.h>
+#include <concord/geojson.h>
 #include <concord/text.h>
 
 #include "cli/cli.h"
@@ -107,70 +108,101 @@ static void window_text(struct cc_buf *o, const struct xargs *a, const char *pre
 	            a->days, d0, d1, p0, p1, prec);
 }
 
+/* The window, precision and counts of a by-site result as JSON members, without braces. */
+static int add_sites_head(struct cc_buf *o, const struct xargs *a, const char *prec, size_t n_inc,
+                          size_t n_unplaced)
+{
+	char d[11];
+	int ret = cc_buf_addf(o, "\"radius_km\": %g, \"days\": %d, \"at\": \"%s\", ", a->radius_km,
+	                      a->days, cc_date_format(a->at, d));
+
+	if (ret == 0)
+		ret = cc_buf_adds(o, "\"precision\": ");
+	if (ret == 0)
+		ret = cc_buf_add_json_str(o, prec);
+	if (ret == 0)
+		ret = cc_buf_addf(o, ", \"incidents_read\": %zu, \"activities_without_site\": %zu",
+		                  n_inc, n_unplaced);
+	return ret;
+}
+
+/* One site as a JSON object (the --json row and the --geojson properties). */
+static int add_site_json(struct cc_buf *o, const struct site *s, char (*types)[64], size_t n_types)
+{
+	const struct cc_exposure_result *r = &s->r;
+	int ret = cc_buf_adds(o, "{\"site\": ");
+
+	if (ret == 0)
+		ret = cc_buf_add_json_str(o, s->label);
+	if (ret == 0)
+		ret = cc_buf_addf(o,
+		                  ", \"placed\": \"%s\", \"lat\": %.6f, \"lon\": %.6f, "
+		                  "\"activities\": %zu, \"incidents\": %zu, \"fatalities\": %g, "
+		                  "\"prev_incidents\": %zu, \"prev_fatalities\": %g, "
+		                  "\"change\": %ld, \"dominant_type\": ",
+		                  s->how == CC_PLACE_POINT ? "point" : "area centroid", s->lat,
+		                  s->lon, s->n_acts, r->n_now, r->fat_now, r->n_prev, r->fat_prev,
+		                  (long)r->n_now - (long)r->n_prev);
+	if (ret == 0)
+		ret = r->dominant_type >= 0 && (size_t)r->dominant_type < n_types
+		              ? cc_buf_add_json_str(o, types[r->dominant_type])
+		              : cc_buf_adds(o, "null");
+	if (ret == 0)
+		ret = cc_buf_addch(o, '}');
+	return ret;
+}
+
 static int out_sites(struct cc_buf *o, const struct xargs *a, struct site *s, size_t n,
                      char (*types)[64], size_t n_types, size_t n_unplaced, size_t n_inc,
-                     const char *prec)
+                     const char *prec, struct cc_err *err)
 {
 	char f1[32], f2[32];
+	int ret = 0;
 
 	qsort(s, n, sizeof(*s), cmp_site);
 	if (a->fmt == F_GEOJSON) {
-		cc_buf_adds(o, "{\"type\": \"FeatureCollection\", \"features\": [");
-		for (size_t i = 0; i < n; i++) {
-			const struct cc_exposure_result *r = &s[i].r;
+		struct cc_geojson gj;
 
-			cc_buf_addf(o,
-			            "%s\n {\"type\": \"Feature\", \"geometry\": {\"type\": "
-			            "\"Point\", \"coordinates\": [%.6f, %.6f]}, "
-			            "\"properties\": {\"site\": ",
-			            i ? "," : "", s[i].lon, s[i].lat);
-			cc_buf_add_json_str(o, s[i].label);
-			cc_buf_addf(o,
-			            ", \"placed\": \"%s\", \"activities\": %zu, "
-			            "\"incidents\": %zu, \"fatalities\": %g, "
-			            "\"prev_incidents\": %zu, \"prev_fatalities\": %g, "
-			            "\"dominant_type\": ",
-			            s[i].how == CC_PLACE_POINT ? "point" : "area centroid",
-			            s[i].n_acts, r->n_now, r->fat_now, r->n_prev, r->fat_prev);
-			if (r->dominant_type >= 0 && (size_t)r->dominant_type < n_types)
-				cc_buf_add_json_str(o, types[r->dominant_type]);
-			else
-				cc_buf_adds(o, "null");
-			cc_buf_adds(o, "}}");
+		/* one Point per site (its own point or its area's centroid, as "placed" says) */
+		ret = cc_geojson_begin(&gj, o, NULL);
+		if (ret == 0)
+			ret = cc_buf_addch(o, ',');
+		if (ret == 0)
+			ret = add_sites_head(o, a, prec, n_inc, n_unplaced);
+		for (size_t i = 0; i < n && ret == 0; i++) {
+			ret = cc_geojson_feature(&gj);
+			if (ret == 0)
+				ret = cc_geojson_point(&gj, s[i].lat, s[i].lon);
+			if (ret == 0)
+				ret = cc_geojson_properties(&gj);
+			if (ret == 0)
+				ret = add_site_json(o, &s[i], types, n_types);
+			if (ret == 0)
+				ret = cc_geojson_feature_end(&gj);
 		}
-		return cc_buf_adds(o, "\n]}\n");
+		if (ret == 0)
+			ret = cc_geojson_end(&gj);
+		cc_geojson_release(&gj);
+		if (ret < 0)
+			return cc_err_set(err, ret, "cannot format the result");
+		return 0;
 	}
 	if (a->fmt == F_JSON) {
-		char d[11];
-
-		cc_buf_addf(o, "{\"radius_km\": %g, \"days\": %d, \"at\": \"%s\", ", a->radius_km,
-		            a->days, cc_date_format(a->at, d));
-		cc_buf_adds(o, "\"precision\": ");
-		cc_buf_add_json_str(o, prec);
-		cc_buf_addf(o,
-		            ", \"incidents_read\": %zu, \"activities_without_site\": %zu, "
-		            "\"sites\": [",
-		            n_inc, n_unplaced);
-		for (size_t i = 0; i < n; i++) {
-			const struct cc_exposure_result *r = &s[i].r;
-
-			cc_buf_addf(o, "%s\n {\"site\": ", i ? "," : "");
-			cc_buf_add_json_str(o, s[i].label);
-			cc_buf_addf(o,
-			            ", \"placed\": \"%s\", \"lat\": %.6f, \"lon\": %.6f, "
-			            "\"activities\": %zu, \"incidents\": %zu, \"fatalities\": %g, "
-			            "\"prev_incidents\": %zu, \"prev_fatalities\": %g, "
-			            "\"change\": %ld, \"dominant_type\": ",
-			            s[i].how == CC_PLACE_POINT ? "point" : "area centroid",
-			            s[i].lat, s[i].lon, s[i].n_acts, r->n_now, r->fat_now,
-			            r->n_prev, r->fat_prev, (long)r->n_now - (long)r->n_prev);
-			if (r->dominant_type >= 0 && (size_t)r->dominant_type < n_types)
-				cc_buf_add_json_str(o, types[r->dominant_type]);
-			else
-				cc_buf_adds(o, "null");
-			cc_buf_adds(o, "}");
+		ret = cc_buf_addch(o, '{');
+		if (ret == 0)
+			ret = add_sites_head(o, a, prec, n_inc, n_unplaced);
+		if (ret == 0)
+			ret = cc_buf_adds(o, ", \"sites\": [");
+		for (size_t i = 0; i < n && ret == 0; i++) {
+			ret = cc_buf_adds(o, i ? ",\n " : "\n ");
+			if (ret == 0)
+				ret = add_site_json(o, &s[i], types, n_types);
 		}
-		return cc_buf_adds(o, "\n]}\n");
+		if (ret == 0)
+			ret = cc_buf_adds(o, "\n]}\n");
+		if (ret < 0)
+			return cc_err_set(err, ret, "cannot format the result");
+		return 0;
 	}
 	if (a->fmt == F_TABLE) {
 		cc_buf_addf(o,
@@ -314,7 +346,7 @@ static int by_site(struct cli *cli, const struct xargs *a, const struct cc_missi
 		goto out_free;
 	for (size_t i = 0; i < n_sites; i++)
 		sites[i].r = res[i];
-	ret = out_sites(o, a, sites, n_sites, types, n_types, n_unplaced, n_inc, prec);
+	ret = out_sites(o, a, sites, n_sites, types, n_types, n_unplaced, n_inc, prec, err);
 out_free:
 	cc_free(pl);
 	cc_free(inc);
@@ -322,6 +354,35 @@ out_free:
 	cc_free(xs);
 	cc_free(res);
 	cc_free(sites);
+	return ret;
+}
+
+/* One area's row as a JSON object (the --json row and the --geojson properties). */
+static int add_area_json(struct cc_buf *o, const struct cc_area *area,
+                         const struct cc_exposure_area_result *r, const char *f1, const char *f2,
+                         const char *pop, const char *r1, const char *r2, const char *r3)
+{
+	int ret = cc_buf_adds(o, "{\"pcode\": ");
+
+	if (ret == 0)
+		ret = cc_buf_add_json_str(o, area->pcode);
+	if (ret == 0)
+		ret = cc_buf_adds(o, ", \"name\": ");
+	if (ret == 0)
+		ret = cc_buf_add_json_str(o, area->name);
+	if (ret == 0)
+		ret = cc_buf_addf(o,
+		                  ", \"incidents\": %zu, \"fatalities\": %s, \"prev_incidents\": "
+		                  "%zu, \"prev_fatalities\": %s, ",
+		                  r->n_now, f1, r->n_prev, f2);
+	if (ret == 0 && area->population > 0)
+		ret = cc_buf_addf(o,
+		                  "\"population\": %s, \"incidents_per_100k\": %s, "
+		                  "\"fatalities_per_100k\": %s, "
+		                  "\"fatalities_per_100k_year\": %s}",
+		                  pop, r1, r2, r3);
+	else if (ret == 0)
+		ret = cc_buf_adds(o, "\"population\": null, \"note\": \"population unknown\"}");
 	return ret;
 }
 
@@ -333,6 +394,7 @@ static int by_area(struct cli *cli, const struct xargs *a, struct cc_buf *o, str
 	struct cc_exposure_area *xa = NULL;
 	struct cc_exposure_area_result *res = NULL;
 	struct cc_exposure_incident *inc = NULL;
+	struct cc_geojson gj = { 0 };
 	char(*types)[64] = NULL;
 	size_t n_areas = 0, n_inc = 0, n_types = 0, n_quiet = 0, n_unplaced = 0, n_rows = 0;
 	/* DOMAIN.md §3.5: provinces and countries count every event, districts precise ones */
@@ -383,11 +445,24 @@ static int by_area(struct cli *cli, const struct xargs *a, struct cc_buf *o, str
 		cc_buf_adds(o, "pcode,name,incidents,fatalities,prev_incidents,prev_fatalities,"
 		               "population,incidents_per_100k,fatalities_per_100k,"
 		               "fatalities_per_100k_year\n");
-	} else {
+	} else if (a->fmt == F_JSON) {
 		char d[11];
 
 		cc_buf_addf(o, "{\"days\": %d, \"at\": \"%s\", \"level\": %d, \"areas\": [",
 		            a->days, cc_date_format(a->at, d), a->level);
+	} else {
+		char d[11];
+
+		/* one feature per area with incidents, its boundary from the store (or null) */
+		ret = cc_geojson_begin(&gj, o, cli->st);
+		if (ret == 0)
+			ret = cc_buf_addf(o,
+			                  ", \"days\": %d, \"at\": \"%s\", \"level\": %d, "
+			                  "\"unplaced_incidents\": %zu, \"geometry_rule\": \"the "
+			                  "area's boundary as stored; null when it has none\"",
+			                  a->days, cc_date_format(a->at, d), a->level, n_unplaced);
+		if (ret < 0)
+			goto out_format;
 	}
 	for (size_t i = 0; i < n_areas; i++) {
 		const struct cc_exposure_area_result *r = &res[i];
@@ -418,25 +493,29 @@ static int by_area(struct cli *cli, const struct xargs *a, struct cc_buf *o, str
 			cc_buf_addf(o, ",%zu,%s,%zu,%s,%s,%s,%s,%s\n", r->n_now, f1, r->n_prev, f2,
 			            known ? pop : "", known ? r1 : "", known ? r2 : "",
 			            known ? r3 : "");
+		} else if (a->fmt == F_JSON) {
+			char g1[32], g2[32];
+
+			snprintf(g1, sizeof(g1), "%g", r->fat_now);
+			snprintf(g2, sizeof(g2), "%g", r->fat_prev);
+			cc_buf_adds(o, n_rows ? ",\n " : "\n ");
+			add_area_json(o, &areas[i], r, g1, g2, pop, r1, r2, r3);
 		} else {
-			cc_buf_addf(o, "%s\n {\"pcode\": ", n_rows ? "," : "");
-			cc_buf_add_json_str(o, areas[i].pcode);
-			cc_buf_adds(o, ", \"name\": ");
-			cc_buf_add_json_str(o, areas[i].name);
-			cc_buf_addf(o,
-			            ", \"incidents\": %zu, \"fatalities\": %g, \"prev_incidents\": "
-			            "%zu, \"prev_fatalities\": %g, ",
-			            r->n_now, r->fat_now, r->n_prev, r->fat_prev);
-			if (known)
-				cc_buf_addf(o,
-				            "\"population\": %s, \"incidents_per_100k\": %s, "
-				            "\"fatalities_per_100k\": %s, "
-				            "\"fatalities_per_100k_year\": %s}",
-				            pop, r1, r2, r3);
-			else
-				cc_buf_adds(
-				        o,
-				        "\"population\": null, \"note\": \"population unknown\"}");
+			char g1[32], g2[32];
+
+			snprintf(g1, sizeof(g1), "%g", r->fat_now);
+			snprintf(g2, sizeof(g2), "%g", r->fat_prev);
+			ret = cc_geojson_feature(&gj);
+			if (ret == 0 && (ret = cc_geojson_area(&gj, areas[i].id, err)) < 0)
+				goto out_free;
+			if (ret == 0)
+				ret = cc_geojson_properties(&gj);
+			if (ret == 0)
+				ret = add_area_json(o, &areas[i], r, g1, g2, pop, r1, r2, r3);
+			if (ret == 0)
+				ret = cc_geojson_feature_end(&gj);
+			if (ret < 0)
+				goto out_format;
 		}
 		n_rows++;
 	}
@@ -453,8 +532,14 @@ static int by_area(struct cli *cli, const struct xargs *a, struct cc_buf *o, str
 			}
 	} else if (a->fmt == F_JSON) {
 		cc_buf_addf(o, "\n], \"unplaced_incidents\": %zu}\n", n_unplaced);
+	} else if (a->fmt == F_GEOJSON && (ret = cc_geojson_end(&gj)) < 0) {
+		goto out_format;
 	}
+	goto out_free;
+out_format:
+	ret = cc_err_set(err, ret, "cannot format the result");
 out_free:
+	cc_geojson_release(&gj);
 	cc_free(areas);
 	cc_free(xa);
 	cc_free(res);
@@ -533,8 +618,6 @@ int cmd_exposure(struct cli *cli, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
-	if (a.by_area && a.fmt == F_GEOJSON)
-		return cli_usage(cli, "--geojson is for --by site (areas: --csv or --json)");
 	if ((ret = cc_store_get_mission(cli->st, cli->mission, &m, &err)) < 0)
 		return cli_fail(&err);
 	if (a.at == CC_DATE_NONE && (ret = cc_store_latest_incident(cli->st, &a.at, &err)) < 0) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <concord/buf.h>
+#include <concord/geojson.h>
 #include <concord/overlap.h>
 #include <concord/report.h>
 #include <concord/text.h>
@@ -18,17 +19,19 @@
 struct overlap_args {
 	struct cc_overlap_opts o;
 	enum cc_format fmt;
+	bool geojson; /* with fmt CC_FORMAT_JSON */
 };
 
 static int parse_args(struct cli *cli, int argc, char **argv, struct overlap_args *a)
 {
-	enum { O_DISTANCE = 256, O_MIN_SCORE, O_LEVEL, O_JSON, O_CSV };
+	enum { O_DISTANCE = 256, O_MIN_SCORE, O_LEVEL, O_JSON, O_CSV, O_GEOJSON };
 	static const struct option longopts[] = {
 		{ "distance", required_argument, NULL, O_DISTANCE },
 		{ "min-score", required_argument, NULL, O_MIN_SCORE },
 		{ "level", required_argument, NULL, O_LEVEL },
 		{ "json", no_argument, NULL, O_JSON },
 		{ "csv", no_argument, NULL, O_CSV },
+		{ "geojson", no_argument, NULL, O_GEOJSON },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cc_err err = { 0 };
@@ -58,9 +61,15 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct overlap_arg
 			break;
 		case O_JSON:
 			a->fmt = CC_FORMAT_JSON;
+			a->geojson = false;
 			break;
 		case O_CSV:
 			a->fmt = CC_FORMAT_CSV;
+			a->geojson = false;
+			break;
+		case O_GEOJSON:
+			a->fmt = CC_FORMAT_JSON;
+			a->geojson = true;
 			break;
 		default:
 			return cli_usage(cli, "unknown option");
@@ -123,57 +132,125 @@ static int add_side_json(struct cc_buf *b, const char *key, const struct cc_over
 	return ret;
 }
 
+/* The options, counts and rule of the result as JSON members, without braces. */
+static int add_head_json(const struct cc_overlap *ov, struct cc_buf *b)
+{
+	return cc_buf_addf(b,
+	                   "\"distance_km\":%g,\"min_score\":%g,\"level\":%d,"
+	                   "\"n_activities\":%zu,\"n_undated\":%zu,\"n_candidates\":%zu,"
+	                   "\"score_rule\":\"factor x (%.1f text + %.1f dates + %.1f place + "
+	                   "%.1f people)\"",
+	                   ov->opts.distance_km, ov->opts.min_score, ov->opts.level,
+	                   ov->n_activities, ov->n_undated, ov->n_candidates, CC_OV_W_TEXT,
+	                   CC_OV_W_DATES, CC_OV_W_PLACE, CC_OV_W_PEOPLE);
+}
+
+/* One pair as a JSON object. */
+static int add_pair_json(const struct cc_overlap_input *in, const struct cc_overlap_pair *p,
+                         struct cc_buf *b)
+{
+	int ret = cc_buf_addf(b, "{\"score\":%.6f,", p->score);
+
+	if (ret == 0)
+		ret = add_side_json(b, "a", &in->acts[p->a]);
+	if (ret == 0)
+		ret = cc_buf_adds(b, ",");
+	if (ret == 0)
+		ret = add_side_json(b, "b", &in->acts[p->b]);
+	if (ret == 0)
+		ret = cc_buf_addf(b,
+		                  ",\"parts\":{\"text\":%.6f,\"dates\":%.6f,\"place\":%.6f,"
+		                  "\"people\":%.6f,\"factor\":%.2f},\"same_sector\":%s,"
+		                  "\"same_area\":%s,\"same_area_at_level\":%s,\"undated\":%s,"
+		                  "\"same_implementer\":%s,\"overlap_days\":",
+		                  p->text, p->dates, p->place, p->people, p->factor,
+		                  (p->facts & CC_OV_SAME_SECTOR) ? "true" : "false",
+		                  (p->facts & CC_OV_SAME_AREA) ? "true" : "false",
+		                  (p->facts & CC_OV_SAME_AREA_LVL) ? "true" : "false",
+		                  (p->facts & CC_OV_UNDATED) ? "true" : "false",
+		                  (p->facts & CC_OV_SAME_IMPL) ? "true" : "false");
+	if (ret == 0)
+		ret = p->overlap_days < 0 ? cc_buf_adds(b, "null")
+		                          : cc_buf_addf(b, "%d", p->overlap_days);
+	if (ret == 0)
+		ret = isnan(p->distance_km)
+		              ? cc_buf_adds(b, ",\"distance_km\":null")
+		              : cc_buf_addf(b, ",\"distance_km\":%.3f", p->distance_km);
+	if (ret == 0)
+		ret = cc_buf_adds(b, ",\"why\":\"");
+	if (ret == 0)
+		ret = add_why(b, p, "; ");
+	if (ret == 0)
+		ret = cc_buf_adds(b, "\"}");
+	return ret;
+}
+
 static int format_json(const struct cc_overlap_input *in, const struct cc_overlap *ov,
                        struct cc_buf *b)
 {
-	int ret = cc_buf_addf(b,
-	                      "{\"distance_km\":%g,\"min_score\":%g,\"level\":%d,"
-	                      "\"n_activities\":%zu,\"n_undated\":%zu,\"n_candidates\":%zu,"
-	                      "\"score_rule\":\"factor x (%.1f text + %.1f dates + %.1f place + "
-	                      "%.1f people)\",\"pairs\":[",
-	                      ov->opts.distance_km, ov->opts.min_score, ov->opts.level,
-	                      ov->n_activities, ov->n_undated, ov->n_candidates, CC_OV_W_TEXT,
-	                      CC_OV_W_DATES, CC_OV_W_PLACE, CC_OV_W_PEOPLE);
+	int ret = cc_buf_addch(b, '{');
 
+	if (ret == 0)
+		ret = add_head_json(ov, b);
+	if (ret == 0)
+		ret = cc_buf_adds(b, ",\"pairs\":[");
 	for (size_t i = 0; i < ov->n_pairs && ret == 0; i++) {
-		const struct cc_overlap_pair *p = &ov->pairs[i];
-
-		ret = cc_buf_addf(b, "%s{\"score\":%.6f,", i ? "," : "", p->score);
+		if (i)
+			ret = cc_buf_addch(b, ',');
 		if (ret == 0)
-			ret = add_side_json(b, "a", &in->acts[p->a]);
-		if (ret == 0)
-			ret = cc_buf_adds(b, ",");
-		if (ret == 0)
-			ret = add_side_json(b, "b", &in->acts[p->b]);
-		if (ret == 0)
-			ret = cc_buf_addf(
-			        b,
-			        ",\"parts\":{\"text\":%.6f,\"dates\":%.6f,\"place\":%.6f,"
-			        "\"people\":%.6f,\"factor\":%.2f},\"same_sector\":%s,"
-			        "\"same_area\":%s,\"same_area_at_level\":%s,\"undated\":%s,"
-			        "\"same_implementer\":%s,\"overlap_days\":",
-			        p->text, p->dates, p->place, p->people, p->factor,
-			        (p->facts & CC_OV_SAME_SECTOR) ? "true" : "false",
-			        (p->facts & CC_OV_SAME_AREA) ? "true" : "false",
-			        (p->facts & CC_OV_SAME_AREA_LVL) ? "true" : "false",
-			        (p->facts & CC_OV_UNDATED) ? "true" : "false",
-			        (p->facts & CC_OV_SAME_IMPL) ? "true" : "false");
-		if (ret == 0)
-			ret = p->overlap_days < 0 ? cc_buf_adds(b, "null")
-			                          : cc_buf_addf(b, "%d", p->overlap_days);
-		if (ret == 0)
-			ret = isnan(p->distance_km)
-			              ? cc_buf_adds(b, ",\"distance_km\":null")
-			              : cc_buf_addf(b, ",\"distance_km\":%.3f", p->distance_km);
-		if (ret == 0)
-			ret = cc_buf_adds(b, ",\"why\":\"");
-		if (ret == 0)
-			ret = add_why(b, p, "; ");
-		if (ret == 0)
-			ret = cc_buf_adds(b, "\"}");
+			ret = add_pair_json(in, &ov->pairs[i], b);
 	}
 	if (ret == 0)
 		ret = cc_buf_adds(b, "]}\n");
+	return ret;
+}
+
+#define GEOMETRY_RULE                                                                           \
+	"the sites of the two activities (a MultiPoint, a then b; a Point when only one has a " \
+	"site); without sites the boundary of the area they share (the same area, else their "  \
+	"area at the level); else null"
+
+/* One feature per pair, its properties the pair's --json object. */
+static int format_geojson(struct cli *cli, const struct cc_overlap_input *in,
+                          const struct cc_overlap *ov, struct cc_buf *b, struct cc_err *err)
+{
+	struct cc_geojson gj;
+	int ret = cc_geojson_begin(&gj, b, cli->st);
+
+	if (ret == 0)
+		ret = cc_buf_addch(b, ',');
+	if (ret == 0)
+		ret = add_head_json(ov, b);
+	if (ret == 0 && (ret = cc_geojson_member(&gj, "geometry_rule")) == 0)
+		ret = cc_buf_add_json_str(b, GEOMETRY_RULE);
+	for (size_t i = 0; i < ov->n_pairs && ret == 0; i++) {
+		const struct cc_overlap_pair *p = &ov->pairs[i];
+		const struct cc_overlap_activity *x = &in->acts[p->a], *y = &in->acts[p->b];
+		const double lat[2] = { x->lat, y->lat }, lon[2] = { x->lon, y->lon };
+		int64_t area = 0;
+
+		if ((ret = cc_geojson_feature(&gj)) < 0)
+			break;
+		if (p->facts & CC_OV_SAME_AREA)
+			area = x->area_id;
+		else if (p->facts & CC_OV_SAME_AREA_LVL)
+			area = x->path[ov->opts.level];
+		if ((!isnan(x->lat) && !isnan(x->lon)) || (!isnan(y->lat) && !isnan(y->lon)))
+			ret = cc_geojson_points(&gj, lat, lon, 2);
+		else if ((ret = cc_geojson_area(&gj, area, err)) < 0)
+			break;
+		if (ret == 0)
+			ret = cc_geojson_properties(&gj);
+		if (ret == 0)
+			ret = add_pair_json(in, p, b);
+		if (ret == 0)
+			ret = cc_geojson_feature_end(&gj);
+	}
+	if (ret == 0)
+		ret = cc_geojson_end(&gj);
+	cc_geojson_release(&gj);
+	if (ret < 0 && !err->code)
+		cc_err_set(err, ret, ret == CC_ENOMEM ? "out of memory" : "result too large");
 	return ret;
 }
 
@@ -283,7 +360,8 @@ int cmd_overlap(struct cli *cli, int argc, char **argv)
 	if (ret == 0) {
 		switch (a.fmt) {
 		case CC_FORMAT_JSON:
-			ret = format_json(&in, &ov, &out);
+			ret = a.geojson ? format_geojson(cli, &in, &ov, &out, &err)
+			                : format_json(&in, &ov, &out);
 			break;
 		case CC_FORMAT_CSV:
 			ret = format_csv(&in, &ov, &out);
@@ -292,7 +370,7 @@ int cmd_overlap(struct cli *cli, int argc, char **argv)
 			ret = format_table(&in, &ov, &out);
 			break;
 		}
-		if (ret < 0)
+		if (ret < 0 && !err.code)
 			cc_err_set(&err, ret, "cannot format the result");
 	}
 	cc_overlap_release(&ov);

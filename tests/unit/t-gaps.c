@@ -632,3 +632,323 @@ TEST(random_against_naive)
 			}
 	}
 }
+
+/* ---- budget: one sum per currency ---- */
+
+/* The sum of currency cur in the row, NAN when the row has none; *n_out its activities. */
+static double money_of(const struct cc_gap_row *x, const char *cur, size_t *n_out)
+{
+	*n_out = 0;
+	for (size_t k = 0; k < x->n_budget; k++)
+		if (!strcmp(x->budget[k].currency, cur)) {
+			*n_out = x->budget[k].n_activities;
+			return x->budget[k].amount;
+		}
+	return NA;
+}
+
+TEST(budget_per_currency)
+{
+	/*
+	 * Herat (20): HEA PIN 100,000 sev 3, FSC PIN 5,000 sev 2, intersectoral 200,000 sev 4;
+	 * Kabul (10) EDU PIN 1,000 sev 1 with no coverage at all.
+	 * Herat HEA activities: 1 (org 1, USD 1,000; a second entry for it, USD 7, is ignored),
+	 * 2 (org 1, USD 500.5), 3 (org 2, EUR 2,000), 4 (org 2, no budget), 6 (org 4, USD 0: a
+	 * budget of 0 is a budget); 5 is a presence row of org 3 (its USD 9,999 never counts).
+	 *   → USD 1,500.5 from 3 activities, EUR 2,000 from 1; 4 with a budget, 1 without.
+	 * Herat FSC: 7 (300 without currency), 8 (not in the budget list: without budget)
+	 *   → "" 300 from 1; 1 with, 1 without.
+	 * Herat ALL: everything → EUR 2,000, USD 1,500.5, "" 300 (unknown last); 5 with, 2 without.
+	 */
+	const struct cc_gap_need n[] = {
+		{ .area_id = 20,
+		  .sector_id = HEA,
+		  .pillar = HUM,
+		  .in_need = 100000,
+		  .severity = 3 },
+		{ .area_id = 20, .sector_id = FSC, .pillar = HUM, .in_need = 5000, .severity = 2 },
+		{ .area_id = 20, .sector_id = 0, .in_need = 200000, .severity = 4 },
+		{ .area_id = 10,
+		  .sector_id = EDU,
+		  .pillar = INFRA,
+		  .in_need = 1000,
+		  .severity = 1 },
+	};
+	struct cc_coverage_record r[] = {
+		REC(1, 201, HEA, HUM, 100), REC(1, 202, HEA, HUM, 50), REC(2, 201, HEA, HUM, 70),
+		REC(2, 201, HEA, HUM, NA),  REC(3, 20, HEA, HUM, NA),  REC(4, 201, HEA, HUM, 10),
+		REC(1, 201, FSC, HUM, 40),  REC(1, 202, FSC, HUM, NA),
+	};
+	const struct cc_gap_budget b[] = {
+		{ .activity_id = 6, .amount = 0, .currency = "USD" },
+		{ .activity_id = 1, .amount = 1000, .currency = "USD" },
+		{ .activity_id = 3, .amount = 2000, .currency = "EUR" },
+		{ .activity_id = 4, .amount = NA, .currency = "USD" },
+		{ .activity_id = 1, .amount = 7, .currency = "USD" },
+		{ .activity_id = 5, .amount = 9999, .currency = "USD" },
+		{ .activity_id = 2, .amount = 500.5, .currency = "USD" },
+		{ .activity_id = 7, .amount = 300, .currency = "" },
+	};
+	struct cc_gap_input in = { .needs = n,
+		                   .n_needs = 4,
+		                   .records = r,
+		                   .n_records = 8,
+		                   .budgets = b,
+		                   .n_budgets = 8,
+		                   .areas = areas,
+		                   .n_areas = N_AREAS,
+		                   .sectors = sectors,
+		                   .n_sectors = N_SECTORS };
+	struct cc_gaps g, plain;
+	struct cc_err err = { 0 };
+	const struct cc_gap_row *x;
+	size_t na;
+
+	for (size_t i = 0; i < 8; i++)
+		r[i].activity_id = (int64_t)i + 1;
+	r[4].kind = CC_KIND_PRESENCE;
+	if (!check_int(cc_gaps_compute_ex(&in, &(struct cc_gap_opts){ .level = 1 }, &g, &err), ==,
+	               0))
+		return;
+	check(g.has_budget);
+	x = row(&g, "AF02", "HEA");
+	if (check(x != NULL)) {
+		check_int(x->n_budget, ==, 2);
+		check_str(x->budget[0].currency, "EUR");
+		check_str(x->budget[1].currency, "USD");
+		check_dbl(money_of(x, "USD", &na), 1500.5, 0);
+		check_int(na, ==, 3);
+		check_dbl(money_of(x, "EUR", &na), 2000, 0);
+		check_int(na, ==, 1);
+		check_int(x->n_budgeted, ==, 4);
+		check_int(x->n_unbudgeted, ==, 1);
+		/* people: org 1 150, org 2 70, org 4 10 → max 150; the budget changes nothing */
+		check_dbl(x->covered, 150, 0);
+		check_dbl(x->gap, 3 * (100000 - 150), 1e-6);
+	}
+	x = row(&g, "AF02", "FSC");
+	if (check(x != NULL)) {
+		check_int(x->n_budget, ==, 1);
+		check_str(x->budget[0].currency, "");
+		check_dbl(x->budget[0].amount, 300, 0);
+		check_int(x->n_budgeted, ==, 1);
+		check_int(x->n_unbudgeted, ==, 1);
+	}
+	x = row(&g, "AF02", "ALL");
+	if (check(x != NULL) && check_int(x->n_budget, ==, 3)) {
+		check_str(x->budget[0].currency, "EUR");
+		check_str(x->budget[1].currency, "USD");
+		check_str(x->budget[2].currency, "");
+		check_dbl(x->budget[1].amount, 1500.5, 0);
+		check_int(x->n_budgeted, ==, 5);
+		check_int(x->n_unbudgeted, ==, 2);
+	}
+	x = row(&g, "AF01", "EDU");
+	if (check(x != NULL)) {
+		check_int(x->n_budget, ==, 0);
+		check(x->budget == NULL);
+		check_int(x->n_budgeted + x->n_unbudgeted, ==, 0);
+	}
+	/* without budgets: the same rows, in the same order, and no budget */
+	check_int(compute(n, 4, r, 8, (struct cc_gap_opts){ .level = 1 }, &plain), ==, 0);
+	check(!plain.has_budget);
+	if (check_int(plain.n_rows, ==, g.n_rows))
+		for (size_t i = 0; i < g.n_rows; i++) {
+			check_str(plain.rows[i].key_code, g.rows[i].key_code);
+			check_str(plain.rows[i].pcode, g.rows[i].pcode);
+			check(plain.rows[i].gap == g.rows[i].gap ||
+			      (isnan(plain.rows[i].gap) && isnan(g.rows[i].gap)));
+			check_int(plain.rows[i].n_budget + plain.rows[i].n_budgeted +
+			                  plain.rows[i].n_unbudgeted,
+			          ==, 0);
+		}
+	cc_gaps_release(&plain);
+	cc_gaps_release(&g);
+
+	/* by pillar: HEA and FSC are both humanitarian, their budgets add in one cell */
+	if (!check_int(cc_gaps_compute_ex(
+	                       &in, &(struct cc_gap_opts){ .level = 1, .by = CC_GAP_BY_PILLAR }, &g,
+	                       &err),
+	               ==, 0))
+		return;
+	x = row(&g, "AF02", "humanitarian");
+	if (check(x != NULL) && check_int(x->n_budget, ==, 3)) {
+		check_dbl(money_of(x, "USD", &na), 1500.5, 0);
+		check_dbl(money_of(x, "EUR", &na), 2000, 0);
+		check_dbl(money_of(x, "", &na), 300, 0);
+		check_int(x->n_budgeted, ==, 5);
+		check_int(x->n_unbudgeted, ==, 2);
+	}
+	cc_gaps_release(&g);
+}
+
+TEST(budget_allocation_failures)
+{
+	const struct cc_gap_need n[] = {
+		{ .area_id = 20,
+		  .sector_id = FSC,
+		  .pillar = HUM,
+		  .in_need = 100000,
+		  .severity = 3 },
+	};
+	struct cc_coverage_record r[] = { REC(1, 201, FSC, HUM, 30000), REC(2, 202, FSC, HUM, 5) };
+	struct cc_gap_budget b[20];
+	struct cc_gaps g;
+	int ret = -1;
+	long k;
+
+	r[0].activity_id = 1;
+	r[1].activity_id = 2;
+	/* two budgets that count, eighteen of activities no record names (ignored) */
+	for (int i = 0; i < 20; i++)
+		b[i] = (struct cc_gap_budget){ .activity_id = 100 + i, .amount = i };
+	b[0] = (struct cc_gap_budget){ .activity_id = 1, .amount = 10, .currency = "USD" };
+	b[1] = (struct cc_gap_budget){ .activity_id = 2, .amount = 20, .currency = "AFN" };
+	for (k = 0; k < 100; k++) {
+		struct cc_err err = { 0 };
+
+		cc_test_fail_alloc_after(k);
+		ret = cc_gaps_compute_ex(&(struct cc_gap_input){ .needs = n,
+		                                                 .n_needs = 1,
+		                                                 .records = r,
+		                                                 .n_records = 2,
+		                                                 .budgets = b,
+		                                                 .n_budgets = 20,
+		                                                 .areas = areas,
+		                                                 .n_areas = N_AREAS },
+		                         &(struct cc_gap_opts){ .level = 1 }, &g, &err);
+		cc_test_fail_alloc_after(-1);
+		if (ret == 0)
+			break;
+		check_int(ret, ==, CC_ENOMEM);
+		check(g.rows == NULL && g.money == NULL);
+		cc_gaps_release(&g);
+	}
+	check_int(ret, ==, 0);
+	check_int(k, >, 3);
+	if (check_int(g.n_rows, ==, 1) && check_int(g.rows[0].n_budget, ==, 2)) {
+		check_str(g.rows[0].budget[0].currency, "AFN");
+		check_dbl(g.rows[0].budget[0].amount, 20, 0);
+		check_dbl(g.rows[0].budget[1].amount, 10, 0);
+	}
+	cc_gaps_release(&g);
+}
+
+/*
+ * Random cells against a naive sum written here: for every row, every record of an activity
+ * that maps to the row's province and key, its budget added to its currency's total.
+ */
+TEST(budget_random_against_naive)
+{
+	static const char *const curs[] = { "USD", "EUR", "AFN", "" };
+	static const int64_t secs[] = { 0, HEA, FSC, EDU };
+	static const int pillar_of[] = { 0, INFRA, HUM, INFRA };
+
+	for (int round = 0; round < 200; round++) {
+		struct cc_gap_need n[6];
+		struct cc_coverage_record r[40];
+		struct cc_gap_budget b[40];
+		size_t nn = 1 + rnd() % 6, nr = rnd() % 40, nb = 0;
+
+		for (size_t i = 0; i < nn; i++) {
+			size_t s = rnd() % 4;
+
+			n[i] = (struct cc_gap_need){ .area_id = provinces[rnd() % 2],
+				                     .sector_id = secs[s],
+				                     .pillar = pillar_of[s],
+				                     .in_need = 1000,
+				                     .severity = 2 };
+		}
+		for (size_t i = 0; i < nr; i++) {
+			size_t s = 1 + rnd() % 3, p = rnd() % 2;
+
+			r[i] = (struct cc_coverage_record)REC((int64_t)(1 + rnd() % 4),
+			                                      districts[p][rnd() % 2], secs[s],
+			                                      pillar_of[s], 10);
+			r[i].activity_id = (int64_t)i + 1;
+			if (rnd() % 6 == 0)
+				r[i].kind = CC_KIND_PRESENCE;
+			if (rnd() % 5) { /* else: no entry at all */
+				b[nb] = (struct cc_gap_budget){
+					.activity_id = r[i].activity_id,
+					.amount = rnd() % 7 == 0 ? NA : (double)(rnd() % 100000) / 4
+				};
+				snprintf(b[nb].currency, sizeof(b[nb].currency), "%s",
+				         curs[rnd() % 4]);
+				nb++;
+			}
+		}
+		for (int by = 0; by < 2; by++) {
+			struct cc_gaps g;
+			struct cc_err err = { 0 };
+
+			if (!check_int(cc_gaps_compute_ex(
+			                       &(struct cc_gap_input){ .needs = n,
+			                                               .n_needs = nn,
+			                                               .records = r,
+			                                               .n_records = nr,
+			                                               .budgets = b,
+			                                               .n_budgets = nb,
+			                                               .areas = areas,
+			                                               .n_areas = N_AREAS,
+			                                               .sectors = sectors,
+			                                               .n_sectors = N_SECTORS },
+			                       &(struct cc_gap_opts){ .level = 1, .by = by }, &g,
+			                       &err),
+			               ==, 0))
+				return;
+			for (size_t i = 0; i < g.n_rows; i++) {
+				const struct cc_gap_row *x = &g.rows[i];
+				int64_t key = x->sector_id     ? x->sector_id
+				              : x->pillar >= 0 ? x->pillar + 1
+				                               : 0;
+				double sum[4] = { 0, 0, 0, 0 };
+				size_t cnt[4] = { 0, 0, 0, 0 }, with = 0, without = 0, n_cur = 0;
+
+				for (size_t j = 0; j < nr; j++) {
+					int64_t prov = r[j].area_id / 10;
+					const struct cc_gap_budget *e = NULL;
+
+					if (r[j].kind != CC_KIND_ACTIVITY || prov != x->area_id ||
+					    (key && key_of(r[j].sector_id, r[j].column, by) != key))
+						continue;
+					for (size_t q = 0; q < nb && !e; q++)
+						if (b[q].activity_id == r[j].activity_id)
+							e = &b[q];
+					if (!e || isnan(e->amount)) {
+						without++;
+						continue;
+					}
+					with++;
+					for (int c = 0; c < 4; c++)
+						if (!strcmp(curs[c], e->currency)) {
+							sum[c] += e->amount;
+							cnt[c]++;
+						}
+				}
+				check_int(x->n_budgeted, ==, with);
+				check_int(x->n_unbudgeted, ==, without);
+				for (int c = 0; c < 4; c++) {
+					size_t got_n;
+					double got = money_of(x, curs[c], &got_n);
+
+					if (!cnt[c]) {
+						check(isnan(got));
+						continue;
+					}
+					n_cur++;
+					check_dbl(got, sum[c], 1e-9);
+					check_int(got_n, ==, cnt[c]);
+				}
+				check_int(x->n_budget, ==, n_cur);
+				for (size_t k = 1; k < x->n_budget; k++) /* by code, "" last */
+					check(x->budget[k].currency[0] == '\0' ||
+					      strcmp(x->budget[k - 1].currency,
+					             x->budget[k].currency) < 0);
+			}
+			cc_gaps_release(&g);
+			if (tap_failed_checks)
+				return;
+		}
+	}
+}
