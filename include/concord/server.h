@@ -24,6 +24,7 @@
 #ifndef CONCORD_SERVER_H
 #define CONCORD_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,6 +46,7 @@ struct cc_server_opts {
 	unsigned grace_ms;     /* how long stop waits for requests in flight; 0: 30000 */
 	cc_server_log_fn *log; /* NULL: no request log */
 	void *log_ctx;
+	bool webhook_any_host; /* deliver webhooks to any host, not only the loopback */
 };
 
 #define CC_SERVER_MAX_BODY (1u << 20) /* default request body cap: 1 MiB */

@@ -53,13 +53,14 @@ static int print_table(int (*fn)(struct cc_buf *, struct cc_err *))
 
 int cmd_serve(struct cli *cli, int argc, char **argv)
 {
-	enum { O_LISTEN = 256, O_THREADS, O_TIMEOUT, O_ROUTES, O_OPENAPI };
+	enum { O_LISTEN = 256, O_THREADS, O_TIMEOUT, O_ROUTES, O_OPENAPI, O_WEBHOOK_ANY_HOST };
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "threads", required_argument, NULL, O_THREADS },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "routes", no_argument, NULL, O_ROUTES },
 		{ "openapi", no_argument, NULL, O_OPENAPI },
+		{ "webhook-any-host", no_argument, NULL, O_WEBHOOK_ANY_HOST },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cc_server_opts o = { .store = cli->db, .log = log_line };
@@ -91,6 +92,9 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 			return print_table(cc_server_routes_text);
 		case O_OPENAPI:
 			return print_table(cc_server_openapi);
+		case O_WEBHOOK_ANY_HOST:
+			o.webhook_any_host = true;
+			break;
 		default:
 			return cli_usage(cli, "unknown option");
 		}
