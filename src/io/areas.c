@@ -2046,8 +2046,9 @@ static int import_gazetteer(struct run *r, struct cc_err *err)
 	if (ret > 0)
 		ret = 0;
 	if (ret == 0) {
-		/* parents before children: by level, then in file order */
-		qsort(g.rows, g.n_rows, sizeof(*g.rows), row_cmp);
+		/* parents before children: by level, then in file order (no rows: g.rows is NULL) */
+		if (g.n_rows)
+			qsort(g.rows, g.n_rows, sizeof(*g.rows), row_cmp);
 		for (size_t i = 0; i < g.n_rows && ret >= 0; i++)
 			ret = gaz_store_row(r, &g, &g.rows[i], err);
 		if (ret > 0)

@@ -348,6 +348,11 @@ static int fill_plain(struct cc_csv *c, struct cc_err *err)
 	} else {
 		c->bad_off = SIZE_MAX;
 	}
+	/* a NUL byte would silently cut its field short: refuse it like a bad byte */
+	const unsigned char *nul = memchr(c->data, '\0', c->data_len);
+
+	if (nul && (size_t)(nul - c->data) < c->bad_off)
+		c->bad_off = (size_t)(nul - c->data);
 	return 0;
 }
 
@@ -423,6 +428,9 @@ static int encoding_error(struct cc_csv *c, size_t bad, struct cc_err *err)
 {
 	size_t col = c->line_chars + count_chars(c->data + c->line_off, bad - c->line_off) + 1;
 
+	if (c->data[bad] == '\0')
+		return fail(c, err, CC_EPARSE, c->line, NULL,
+		            "NUL byte at line %ld, column %zu: not a text file", c->line, col);
 	return fail(c, err, CC_EPARSE, c->line, NULL,
 	            "file is not UTF-8 (byte 0x%02x at line %ld, column %zu); give --encoding "
 	            "latin1 or convert it",

@@ -6,6 +6,7 @@
  * and line breaks inside. Each record carries the physical line where it starts (1-based), so
  * errors can name it. Input that is not valid UTF-8 is refused (CC_EPARSE naming the line and
  * byte) unless opts->encoding names the input's encoding, which is then converted (iconv).
+ * A NUL byte in UTF-8 input is refused the same way (it would cut its field short).
  * Blank lines are skipped. The file is hashed (BLAKE2b-256) as it is read.
  *
  * Details (libcsv's rules): spaces and tabs around an unquoted field are trimmed, inside quotes
