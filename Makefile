@@ -7,7 +7,7 @@ CONCORD    := $(BUILD)/concord
 CASE       := data/cases/afghanistan
 DB         ?= concord.db
 
-.PHONY: all deps build demo test bench clean
+.PHONY: all deps build demo test bench clean fuzz
 
 all: build
 
@@ -49,6 +49,16 @@ test: deps
 # the size and the repetitions.
 bench: deps
 	sh bench/import_3w/run.sh
+	sh bench/allocate/run.sh
+	sh bench/exposure/run.sh
+	sh bench/overlap/run.sh
+	sh bench/api/run.sh
+
+# libFuzzer targets of fuzz/ (clang, -fsanitize=fuzzer,address,undefined) in build-fuzz, each run
+# for FUZZ_SECONDS (default 60); crashing inputs go to fuzz/crashes/. Not part of `make test`.
+fuzz: deps
+	@./scripts/install-fuzz-deps.sh
+	@FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) ./scripts/run-fuzz.sh
 
 clean:
 	rm -rf $(BUILD) $(TEST_BUILD) build-bench

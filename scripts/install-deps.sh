@@ -12,10 +12,13 @@ libgdal-dev gdal-bin libgeos-dev
 libutf8proc-dev
 libjansson-dev libsodium-dev
 libxml2-dev
+libxml2-utils
 libgsl-dev
+libglpk-dev glpk-utils
 libyaml-dev
 libmicrohttpd-dev curl
 zlib1g-dev
+libcurl4-openssl-dev
 "
 
 missing=""

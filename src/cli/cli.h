@@ -28,6 +28,7 @@ enum cli_cmd_flags {
 struct cli {
 	const char *db;      /* store URI: -d/--db, else $CONCORD_DB, else ./concord.db */
 	const char *mission; /* -m/--mission or NULL */
+	const char *as;      /* --as/--audience READER or NULL (the operator) */
 	struct cc_store *st; /* open when the command has CLI_STORE */
 	bool tty;            /* stderr is a terminal: show progress */
 	const struct cli_cmd *cmd;
@@ -48,6 +49,22 @@ struct cli_cmd {
 int cli_fail(const struct cc_err *err);
 /* Prints "concord CMD: message" and the command's usage; returns CLI_USAGE. */
 int cli_usage(const struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * Makes every read of cli->st one for reader: "public", "partners" (of the mission) or an
+ * organisation of the mission (key or alias, optionally ":ROLE", which is checked and kept for
+ * the record). CC_ENOTFOUND / CC_EUSAGE naming --as otherwise. (cmd_sharing.c)
+ */
+int cli_read_as(struct cli *cli, const char *reader, struct cc_err *err);
+int cmd_member(struct cli *cli, int argc, char **argv);
+int cmd_mark(struct cli *cli, int argc, char **argv);
+int cmd_watch(struct cli *cli, int argc, char **argv);
+int cmd_retention(struct cli *cli, int argc, char **argv);
+int cmd_webhook(struct cli *cli, int argc, char **argv); /* cmd_webhook.c */
+/* out.c: a CSV field (quoted when needed) and ',' or, when last, '\n'; a JSON string; a JSON
+   number with 6 significant digits, null for NAN and infinities. All on stdout. */
+void cli_csv_field(const char *s, bool last);
+void cli_json_str(const char *s);
+void cli_json_num(double v);
 /* Writes s to stdout; CLI_FAIL on a write error. */
 int cli_write(const char *s, size_t len);
 
@@ -80,6 +97,28 @@ int cmd_lesson(struct cli *cli, int argc, char **argv);
 int cmd_export(struct cli *cli, int argc, char **argv); /* cmd_export.c: export, audit */
 int cmd_audit(struct cli *cli, int argc, char **argv);
 int cmd_review(struct cli *cli, int argc, char **argv); /* cmd_review.c: plan review */
+int cmd_allocate(struct cli *cli, int argc, char **argv); /* cmd_allocate.c: the allocation LP */
+int cmd_rollup(struct cli *cli, int argc, char **argv); /* cmd_rollup.c */
+int cmd_index(struct cli *cli, int argc, char **argv);  /* cmd_index.c */
+/* cmd_rollup.c: indicator data, areas (with populations for the year of at) and their roll-up
+   to level; on success all three are owned by the caller */
+struct cc_indicator_data;
+struct cc_area;
+struct cc_rollup;
+int cli_rollup_load(struct cc_store *st, int64_t mission_id, const char *indicator, int level,
+                    int32_t at, struct cc_indicator_data *data, struct cc_area **areas,
+                    size_t *n_areas, struct cc_rollup *out, struct cc_err *err);
+/* cmd_survey.c: survey results|alpha, and the `import survey` row of cmd_import.c with its
+   options (cli_survey_option returns CLI_OK or CLI_USAGE); cmd_feedback.c */
+int cmd_survey(struct cli *cli, int argc, char **argv);
+int cmd_feedback(struct cli *cli, int argc, char **argv);
+enum { CLI_SO_WAVE = 1100, CLI_SO_WEIGHT, CLI_SO_AREA, CLI_SO_AREA_MAP, CLI_SO_FORM,
+       CLI_SO_PERSONAL, CLI_SO_ID };
+int cli_survey_option(int opt, const char *arg);
+struct cc_import_opts;
+struct cc_import_report;
+int cli_import_survey(struct cc_store *st, const char *path, const struct cc_import_opts *opts,
+                      struct cc_import_report *rep, struct cc_err *err);
 extern const char *cli_events_format;
 struct cc_import_opts;
 struct cc_import_report;

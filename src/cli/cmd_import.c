@@ -6,6 +6,7 @@
 #include <concord/import.h>
 #include <concord/needs.h>
 #include <concord/indicators.h>
+#include <concord/iati.h>
 #include <concord/text.h>
 
 #include "cli/cli.h"
@@ -25,6 +26,8 @@ enum kind_opt {
 	K_AREAS = 1 << 4, /* --level, --code-field, --name-field, --parent-field, --code-map */
 	K_FORMAT = 1 << 5,
 	K_MAP = 1 << 6,
+	K_MARKING = 1 << 7, /* --releasability, --owner, --deny, --geo-/--figures-releasability */
+	K_SURVEY = 1 << 8, /* the options of import survey (cmd_survey.c) */
 };
 
 static const struct {
@@ -33,7 +36,7 @@ static const struct {
 	unsigned opts; /* enum kind_opt: the options this kind takes */
 } importers[] = {
 	{ .kind = "3w", .run = cc_import_3w,
-	  .opts = K_SOURCE | K_PERIOD | K_ADD_AREAS | K_ENCODING },
+	  .opts = K_SOURCE | K_PERIOD | K_ADD_AREAS | K_ENCODING | K_MARKING },
 	{ .kind = "areas", .run = cc_import_areas, .opts = K_SOURCE | K_AREAS | K_ENCODING },
 	{ .kind = "needs", .run = cli_import_needs,
 	  .opts = K_SOURCE | K_PERIOD | K_ENCODING | K_MAP },
@@ -43,6 +46,8 @@ static const struct {
 	{ .kind = "benchmarks", .run = cc_import_benchmarks, .opts = K_SOURCE | K_ENCODING },
 	{ .kind = "observations", .run = cc_import_observations, .opts = K_SOURCE | K_ENCODING },
 	{ .kind = "events", .run = cli_import_events, .opts = K_SOURCE | K_ENCODING | K_FORMAT },
+	{ .kind = "iati", .run = cc_import_iati, .opts = K_SOURCE },
+	{ .kind = "survey", .run = cli_import_survey, .opts = K_SOURCE | K_ENCODING | K_SURVEY },
 };
 
 static const struct {
@@ -56,6 +61,10 @@ static const struct {
 	{ .opt = K_AREAS, .names = "--level, --code-field, --name-field, --parent-field, --code-map" },
 	{ .opt = K_FORMAT, .names = "--format" },
 	{ .opt = K_MAP, .names = "--map" },
+	{ .opt = K_MARKING,
+	  .names = "--releasability, --owner, --deny, --geo-releasability, --figures-releasability" },
+	{ .opt = K_SURVEY, .names = "--wave, --weight, --area-column, --area-map, --questions, "
+	                            "--personal, --id-column" },
 };
 
 /* "3w, areas, …": the kinds of the table, for messages. */
@@ -97,7 +106,8 @@ static void print_progress(void *ctx, uint64_t done, uint64_t total, size_t rows
 int cmd_import(struct cli *cli, int argc, char **argv)
 {
 	enum { O_SOURCE = 256, O_PERIOD, O_ADD_AREAS, O_ENCODING, O_REJECTS, O_LEVEL, O_CODE_FIELD,
-	       O_NAME_FIELD, O_PARENT_FIELD, O_CODE_MAP, O_DRY_RUN, O_STRICT };
+	       O_NAME_FIELD, O_PARENT_FIELD, O_CODE_MAP, O_DRY_RUN, O_STRICT, O_REL, O_OWNER,
+	       O_DENY, O_GEO_REL, O_FIG_REL };
 	static const struct option longopts[] = {
 		{ "source", required_argument, NULL, O_SOURCE },
 		{ "period", required_argument, NULL, O_PERIOD },
@@ -113,6 +123,19 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 		{ "strict", no_argument, NULL, O_STRICT },
 		{ "format", required_argument, NULL, 'f' }, /* import events */
 		{ "map", required_argument, NULL, 'M' }, /* import needs|population */
+		{ "releasability", required_argument, NULL, O_REL },
+		{ "owner", required_argument, NULL, O_OWNER },
+		{ "deny", required_argument, NULL, O_DENY },
+		{ "geo-releasability", required_argument, NULL, O_GEO_REL },
+		{ "figures-releasability", required_argument, NULL, O_FIG_REL },
+		{ "wave", required_argument, NULL, CLI_SO_WAVE }, /* import survey */
+		{ "weight", required_argument, NULL, CLI_SO_WEIGHT },
+		{ "area-column", required_argument, NULL, CLI_SO_AREA },
+		{ "area-map", required_argument, NULL, CLI_SO_AREA_MAP },
+		{ "questions", required_argument, NULL, CLI_SO_FORM },
+		{ "form", required_argument, NULL, CLI_SO_FORM },
+		{ "personal", required_argument, NULL, CLI_SO_PERSONAL },
+		{ "id-column", required_argument, NULL, CLI_SO_ID },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cc_import_opts o = { .period_from = CC_DATE_NONE, .period_to = CC_DATE_NONE,
@@ -176,6 +199,37 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 			given |= K_MAP;
 			if (cli_needs_map(optarg) != CLI_OK)
 				return cli_usage(cli, "--map '%s': write COLUMN=#tag", optarg);
+			break;
+		case O_REL:
+			given |= K_MARKING;
+			o.marking.releasability = optarg;
+			break;
+		case O_OWNER:
+			given |= K_MARKING;
+			o.marking.owner = optarg;
+			break;
+		case O_DENY:
+			given |= K_MARKING;
+			o.marking.deny = optarg;
+			break;
+		case O_GEO_REL:
+			given |= K_MARKING;
+			o.marking.geo = optarg;
+			break;
+		case O_FIG_REL:
+			given |= K_MARKING;
+			o.marking.figures = optarg;
+			break;
+		case CLI_SO_WAVE:
+		case CLI_SO_WEIGHT:
+		case CLI_SO_AREA:
+		case CLI_SO_AREA_MAP:
+		case CLI_SO_FORM:
+		case CLI_SO_PERSONAL:
+		case CLI_SO_ID:
+			given |= K_SURVEY;
+			if (cli_survey_option(opt, optarg) != CLI_OK)
+				return cli_usage(cli, "%s: at most 8 form files", argv[optind - 1]);
 			break;
 		case 'n':
 		case O_DRY_RUN:

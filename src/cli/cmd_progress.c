@@ -78,48 +78,6 @@ static const char *projected(const struct cc_progress_result *r, char buf[static
 	return cc_projection_name(r->projection);
 }
 
-static void csv_field(const char *s, bool last)
-{
-	bool quote = strpbrk(s, ",\"\n\r") != NULL;
-
-	if (quote) {
-		putchar('"');
-		for (; *s; s++) {
-			if (*s == '"')
-				putchar('"');
-			putchar(*s);
-		}
-		putchar('"');
-	} else {
-		fputs(s, stdout);
-	}
-	putchar(last ? '\n' : ',');
-}
-
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
-static void json_num(double v)
-{
-	if (isnan(v))
-		fputs("null", stdout);
-	else
-		printf("%.6g", v);
-}
-
 static void print_csv(const struct cc_indicator_data *d, const struct cc_progress_result *r,
                       size_t n)
 {
@@ -132,7 +90,7 @@ static void print_csv(const struct cc_indicator_data *d, const struct cc_progres
 	char b[16][32], dt[3][11];
 
 	for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
-		csv_field(head[i], i + 1 == sizeof(head) / sizeof(head[0]));
+		cli_csv_field(head[i], i + 1 == sizeof(head) / sizeof(head[0]));
 	for (size_t i = 0; i < n; i++) {
 		const struct cc_progress_result *x = &r[i];
 		const struct cc_indicator *ind = &d->indicators[x->indicator];
@@ -141,29 +99,29 @@ static void print_csv(const struct cc_indicator_data *d, const struct cc_progres
 		snprintf(b[1], 32, "%zu", x->n_missing);
 		snprintf(b[2], 32, "%d", x->max_age_days);
 		snprintf(b[3], 32, "%ld", x->trend.s);
-		csv_field(ind->code, false);
-		csv_field(x->area, false);
-		csv_field(x->sex, false);
-		csv_field(x->age_group, false);
-		csv_field(ind->higher_is_better ? "higher" : "lower", false);
-		csv_field(b[0], false);
-		csv_field(b[1], false);
-		csv_field(cc_date_format(x->latest_date, dt[0]), false);
-		csv_field(numg(x->latest_value, b[4]), false);
-		csv_field(numg(x->baseline, b[5]), false);
-		csv_field(numg(x->target, b[6]), false);
-		csv_field(numg(x->progress, b[7]), false);
-		csv_field(numg(x->expected, b[8]), false);
-		csv_field(numg(x->ratio, b[9]), false);
-		csv_field(cc_status_name(x->status), false);
-		csv_field(b[2], false);
-		csv_field(cc_trend_dir_name(x->trend.dir), false);
-		csv_field(numg(x->trend.slope * 365.25, b[10]), false);
-		csv_field(x->trend.n >= 2 ? b[3] : "", false);
-		csv_field(numg(x->trend.p, b[11]), false);
-		csv_field(p_method(&x->trend), false);
-		csv_field(x->projection == CC_PROJ_DATE ? "date" : projected(x, b[12]), false);
-		csv_field(x->projection == CC_PROJ_DATE ? cc_date_format(x->projected_date, dt[1])
+		cli_csv_field(ind->code, false);
+		cli_csv_field(x->area, false);
+		cli_csv_field(x->sex, false);
+		cli_csv_field(x->age_group, false);
+		cli_csv_field(ind->higher_is_better ? "higher" : "lower", false);
+		cli_csv_field(b[0], false);
+		cli_csv_field(b[1], false);
+		cli_csv_field(cc_date_format(x->latest_date, dt[0]), false);
+		cli_csv_field(numg(x->latest_value, b[4]), false);
+		cli_csv_field(numg(x->baseline, b[5]), false);
+		cli_csv_field(numg(x->target, b[6]), false);
+		cli_csv_field(numg(x->progress, b[7]), false);
+		cli_csv_field(numg(x->expected, b[8]), false);
+		cli_csv_field(numg(x->ratio, b[9]), false);
+		cli_csv_field(cc_status_name(x->status), false);
+		cli_csv_field(b[2], false);
+		cli_csv_field(cc_trend_dir_name(x->trend.dir), false);
+		cli_csv_field(numg(x->trend.slope * 365.25, b[10]), false);
+		cli_csv_field(x->trend.n >= 2 ? b[3] : "", false);
+		cli_csv_field(numg(x->trend.p, b[11]), false);
+		cli_csv_field(p_method(&x->trend), false);
+		cli_csv_field(x->projection == CC_PROJ_DATE ? "date" : projected(x, b[12]), false);
+		cli_csv_field(x->projection == CC_PROJ_DATE ? cc_date_format(x->projected_date, dt[1])
 		                                        : "",
 		          true);
 	}
@@ -182,49 +140,49 @@ static void print_json(const struct cc_indicator_data *d, const struct cc_progre
 		const struct cc_indicator *ind = &d->indicators[x->indicator];
 
 		printf("%s{\"indicator\":", i ? "," : "");
-		json_str(ind->code);
+		cli_json_str(ind->code);
 		fputs(",\"area\":", stdout);
-		json_str(x->area);
+		cli_json_str(x->area);
 		fputs(",\"sex\":", stdout);
-		json_str(x->sex);
+		cli_json_str(x->sex);
 		fputs(",\"age_group\":", stdout);
-		json_str(x->age_group);
+		cli_json_str(x->age_group);
 		printf(",\"higher_is_better\":%s,\"n\":%zu,\"missing\":%zu,\"latest_date\":",
 		       ind->higher_is_better ? "true" : "false", x->n_values, x->n_missing);
 		if (x->latest_date == CC_DATE_NONE)
 			fputs("null", stdout);
 		else
-			json_str(cc_date_format(x->latest_date, dt));
+			cli_json_str(cc_date_format(x->latest_date, dt));
 		fputs(",\"latest_value\":", stdout);
-		json_num(x->latest_value);
+		cli_json_num(x->latest_value);
 		fputs(",\"baseline\":", stdout);
-		json_num(x->baseline);
+		cli_json_num(x->baseline);
 		fputs(",\"target\":", stdout);
-		json_num(x->target);
+		cli_json_num(x->target);
 		fputs(",\"progress\":", stdout);
-		json_num(x->progress);
+		cli_json_num(x->progress);
 		fputs(",\"expected\":", stdout);
-		json_num(x->expected);
+		cli_json_num(x->expected);
 		fputs(",\"ratio\":", stdout);
-		json_num(x->ratio);
+		cli_json_num(x->ratio);
 		printf(",\"status\":\"%s\",\"max_age_days\":%d,\"trend\":{\"direction\":\"%s\","
 		       "\"n\":%zu,\"slope_per_day\":",
 		       cc_status_name(x->status), x->max_age_days, cc_trend_dir_name(x->trend.dir),
 		       x->trend.n);
-		json_num(x->trend.slope);
+		cli_json_num(x->trend.slope);
 		fputs(",\"intercept\":", stdout);
-		json_num(x->trend.intercept);
+		cli_json_num(x->trend.intercept);
 		printf(",\"s\":%ld,\"var_s\":", x->trend.s);
-		json_num(x->trend.var_s);
+		cli_json_num(x->trend.var_s);
 		fputs(",\"z\":", stdout);
-		json_num(x->trend.z);
+		cli_json_num(x->trend.z);
 		fputs(",\"p\":", stdout);
-		json_num(x->trend.p);
+		cli_json_num(x->trend.p);
 		printf(",\"p_method\":\"%s\"},\"projection\":", p_method(&x->trend));
-		json_str(x->projection == CC_PROJ_DATE ? "date" : projected(x, b));
+		cli_json_str(x->projection == CC_PROJ_DATE ? "date" : projected(x, b));
 		fputs(",\"projected_date\":", stdout);
 		if (x->projection == CC_PROJ_DATE)
-			json_str(cc_date_format(x->projected_date, dt));
+			cli_json_str(cc_date_format(x->projected_date, dt));
 		else
 			fputs("null", stdout);
 		putchar('}');

@@ -38,6 +38,13 @@ static const struct cli_cmd commands[] = {
 	          "    the source (default: the file's base name). Re-importing a source updates\n"
 	          "    and removes its rows by natural key; an identical file changes nothing.\n"
 	          "    --period is needed when the file has no #date columns.\n"
+	          "    Who may see the rows (default public, held by the coordination cell):\n"
+	          "    --releasability public|partners|org (or TLP:CLEAR|GREEN|AMBER|RED),\n"
+	          "    --owner ORG (the holder; an NGO, Red Cross or UN owner denies military\n"
+	          "    readers unless --deny none), --deny KIND,..., --geo-releasability REL\n"
+	          "    and --figures-releasability REL (stricter markings of exact sites and of\n"
+	          "    people targeted/reached and budget). Exact sites of public rows are for\n"
+	          "    the partners unless --geo-releasability public says otherwise.\n"
 	          "import areas FILE --level N [--code-field F] [--name-field F]\n"
 	          "                  [--parent-field F] [--code-map FILE]\n"
 	          "    Admin areas from GeoJSON, Shapefile, GeoPackage or a P-code gazetteer CSV.\n"
@@ -55,6 +62,25 @@ static const struct cli_cmd commands[] = {
 	          "    ACLED or UCDP GED CSV (the header decides unless --format is given) into\n"
 	          "    incidents, placed in areas by point-in-polygon, else by admin names.\n"
 	          "    Re-imports update revised events and never duplicate; none are removed.\n"
+	          "import iati FILE... [--source NAME]\n"
+	          "    IATI activity XML, 1.0x and 2.0x (decided per activity), streamed.\n"
+	          "    Activities with organisations, dates, recipients, sectors, locations\n"
+	          "    (placed in areas by point-in-polygon), budgets, transactions and results\n"
+	          "    (into indicators); a bad activity is rejected with file:line: element,\n"
+	          "    percentages not summing to 100 are warnings. Not IATI or not well-formed:\n"
+	          "    refused with line and column, nothing stored.\n"
+	          "import survey FILE [--wave W] [--weight COL] [--area-column COL[,COL]]\n"
+	          "                   [--area-map FILE] [--questions FILE]... [--personal COL,...]\n"
+	          "                   [--id-column COL]\n"
+	          "    Respondent-level survey CSV (KoboToolbox/ODK export, ',' or ';', or a\n"
+	          "    plain CSV): one answer per respondent x column. --questions takes the\n"
+	          "    XLSForm survey and choices sheets saved as CSV (select_one answers must be\n"
+	          "    choices; integer/decimal answers numbers). NA and empty are missing;\n"
+	          "    don't know and refused (words or choices so labelled) kept as such.\n"
+	          "    Areas by P-code or name, each column within the one before; --area-map\n"
+	          "    maps names (CSV name,pcode). --personal columns go to a sensitive\n"
+	          "    column, never into answers. Respondents are keyed by _uuid/KEY/_id or\n"
+	          "    --id-column, else by source and line; default wave 1, weight 1.\n"
 	          "Common options:\n"
 	          "    --dry-run        validate and report; store nothing\n"
 	          "    --strict         store nothing if any row is rejected\n"
@@ -84,6 +110,51 @@ static const struct cli_cmd commands[] = {
 	  .usage = "report [-o FILE] [--level N]",
 	  .summary = "write a self-contained HTML report (default report.html)",
 	  .help = "One HTML file with no external requests: the coverage table and charts.\n" },
+	{ .name = "member", .run = cmd_member, .flags = CLI_STORE,
+	  .usage = "member add ORG... [--kind KIND] [--name NAME] | member remove ORG... |"
+	           " member list",
+	  .summary = "the organisations of the mission: the 'partners' audience",
+	  .help = "Records marked 'partners' are visible to the member organisations of their\n"
+	          "mission (and to their owner and those they are shared with). Adding a user\n"
+	          "of an organisation does not make it a member: membership is decided here.\n"
+	          "An organisation no import has named yet is registered by add when --kind\n"
+	          "(military, un, eu, government, ngo, rcrc, private, other) or --name is given.\n" },
+	{ .name = "mark", .run = cmd_mark, .flags = CLI_STORE,
+	  .usage = "mark TABLE ID [--releasability REL] [--owner ORG] [--deny KIND,...]\n"
+	           "       [--share ORG]... [--unshare ORG]...",
+	  .summary = "change who may see a record",
+	  .help = "TABLE: activity, incident, need or lesson. REL: public, partners, org (or\n"
+	          "a TLP label). --owner names the organisation that holds the record (an\n"
+	          "NGO, Red Cross or UN owner denies military readers unless --deny none).\n"
+	          "--share releases the record to an organisation by name, whatever the\n"
+	          "marking says. Each change is logged in the audit log.\n" },
+	{ .name = "retention", .run = cmd_retention, .flags = CLI_STORE,
+	  .usage = "retention [--sites DAYS] [--personal DAYS] [--at DATE] [--dry-run]",
+	  .summary = "redact exact sites and personal data after a stated time",
+	  .help = "Do no harm: the exact sites of activities that ended more than --sites DAYS\n"
+	          "ago, and the personal data of feedback givers and survey respondents older\n"
+	          "than --personal DAYS, are redacted (the area, figures and answers stay).\n"
+	          "--at sets the day counted from (default today); --dry-run only counts. Each\n"
+	          "redaction is an entry of the audit log. Run it from cron to hold a policy.\n" },
+	{ .name = "watch", .run = cmd_watch, .flags = CLI_STORE,
+	  .usage = "watch [--after ID] [--once] [--json] [--interval MS]",
+	  .summary = "print the changes as they are committed (the live feed)",
+	  .help = "Follows the change log: every change the reader may see (with --as, only\n"
+	          "what that organisation may see), in commit order, one line each: id, time,\n"
+	          "who, operation, table, #record or ×count, detail. Starts at the newest entry\n"
+	          "unless --after ID; --once prints what is there and exits; --json prints the\n"
+	          "entries as GET /api/feed sends them. Stop it with Ctrl-C.\n" },
+	{ .name = "webhook", .run = cmd_webhook, .flags = CLI_STORE,
+	  .usage = "webhook add URL --org ORG [--any-host] | webhook list | webhook remove ID |"
+	           " webhook deliveries ID [--limit N]",
+	  .summary = "send the live feed of an organisation to a partner system's URL",
+	  .help = "add registers URL for ORG and prints its signing secret (shown only now):\n"
+	          "`concord serve` then POSTs each change ORG may see, from now on, as JSON\n"
+	          "(the entries of `watch --json`), signed in X-Concord-Signature: sha256=HMAC\n"
+	          "of the body keyed with the secret, and retries with a growing delay until\n"
+	          "it is answered 2xx. Only loopback hosts unless --any-host (and the server's\n"
+	          "--webhook-any-host). list: id, organisation, state, cursor, URL; deliveries:\n"
+	          "entry, attempt, time, HTTP status, duration, error of each attempt.\n" },
 	{ .name = "serve", .run = cmd_serve, .flags = 0,
 	  .usage = "serve [--listen 127.0.0.1:8080] [--threads N] [--timeout S] [--routes] "
 	           "[--openapi]",
@@ -94,7 +165,8 @@ static const struct cli_cmd commands[] = {
 	          "'Authorization: Bearer TOKEN' (see `concord token create`).\n"
 	          "    --timeout S close a connection idle for S seconds (default 30)\n"
 	          "    --routes    print the route table (METHOD PATH ROLE) and exit\n"
-	          "    --openapi   print the OpenAPI 3 document and exit\n" },
+	          "    --openapi   print the OpenAPI 3 document and exit\n"
+	          "    --webhook-any-host deliver webhooks to any host, not only the loopback\n" },
 	{ .name = "user", .run = cmd_user, .flags = CLI_STORE,
 	  .usage = "user add NAME --org KEY --role viewer|editor|coordinator|admin",
 	  .summary = "add a user of an organisation of the mission",
@@ -120,7 +192,9 @@ static const struct cli_cmd commands[] = {
 	          "(default 1; all precisions at levels 0-1, the precise ones below unless\n"
 	          "--all-precisions), and per 100,000 people where the area's population is\n"
 	          "known. Load events with 'concord import events FILE [--format acled|ucdp]'\n"
-	          "(the header decides by default).\n" },
+	          "(the header decides by default). --geojson: an RFC 7946 FeatureCollection,\n"
+	          "by site one Point per site, by area the area's boundary from the store (null\n"
+	          "when it has none); properties as in --json, coordinates to 6 decimals.\n" },
 	{ .name = "lesson", .run = cmd_lesson, .flags = CLI_STORE,
 	  .usage = "lesson add|edit|import|list|show|search [ARGS]",
 	  .summary = "the lessons-learned register: record, import, search lessons",
@@ -168,9 +242,32 @@ static const struct cli_cmd commands[] = {
 	          "goal_min,goal_max; benchmarks: indicator,area,sex,age_group,kind,date,value;\n"
 	          "observations: indicator,area,sex,age_group,period_start,period_end,value,\n"
 	          "source,confidence).\n" },
+	{ .name = "rollup", .run = cmd_rollup, .flags = CLI_STORE,
+	  .usage = "rollup [--indicator CODE] [--level N] [--at DATE] [--csv|--json]",
+	  .summary = "indicator values rolled up to parent areas by each indicator's rule",
+	  .help = "For each indicator x area of admin level N (default 1) x disaggregation: the\n"
+	          "area's own latest value (up to --at DATE), else its children's values combined\n"
+	          "by the indicator's aggregation rule: sum, mean, population_weighted_mean (each\n"
+	          "child's own population for the year of --at; children without one are listed\n"
+	          "and left out), max, latest (the child with the most recent value). Children\n"
+	          "without a value are listed as missing, never imputed, including those missing\n"
+	          "further down. Female and male series roll up separately from the total.\n" },
+	{ .name = "index", .run = cmd_index, .flags = CLI_STORE,
+	  .usage = "index [--config FILE] [--level N] [--at DATE] [--csv|--json]",
+	  .summary = "composite indices per area and pillar, ranks, sensitivity, stages",
+	  .help = "Normalises each indicator's rolled-up value (see `concord rollup`) between its\n"
+	          "goalposts (x - min)/(max - min), or (max - x)/(max - min) when lower is better,\n"
+	          "clamped to [0, 1]; combines them per pillar and the pillars overall with the\n"
+	          "stated weights, arithmetic or geometric (inputs floored at epsilon, 0.01, and\n"
+	          "marked); ranks the areas of level N; shows how ranks change when each weight\n"
+	          "moves by -20% and +20%; and assigns stages of transition (imposed stability,\n"
+	          "assisted stability, self-sustaining peace) by the first rule that holds, naming\n"
+	          "it. FILE (YAML or JSON) gives the name, method, weights, goalposts, missing\n"
+	          "rule and stage rules (docs/index.md); without it every indicator with goalposts\n"
+	          "counts with weight 1, arithmetic, and no stages.\n" },
 	{ .name = "gaps", .run = cmd_gaps, .flags = CLI_STORE,
 	  .usage = "gaps [--level N] [--reach max|sum] [--by sector|pillar] [--planning] "
-	           "[--from DATE] [--to DATE] [--csv|--json]",
+	           "[--from DATE] [--to DATE] [--csv|--json|--geojson]",
 	  .summary = "needs nobody covers: people in need against people reached",
 	  .help = "Per area of admin level N (default 1) and sector (or pillar): people in need\n"
 	          "and severity from `import needs` (total rows only), against the people\n"
@@ -182,9 +279,13 @@ static const struct cli_cmd commands[] = {
 	          "Needs without coverage records are 'no data', records without people\n"
 	          "figures 'no figures': neither counts as zero coverage. Needs below level N\n"
 	          "map up (an area's own figure wins over the sum of its parts). Intersectoral\n"
-	          "needs (HNO code ALL) show as key ALL against all coverage of the area.\n" },
+	          "needs (HNO code ALL) show as key ALL against all coverage of the area.\n"
+	          "Budget: the activities' budgets in each cell, one sum per currency (never\n"
+	          "added across currencies or converted; CSV budget_currency 'mixed' then), with\n"
+	          "the activities with and without a budget. --geojson: one feature per row with\n"
+	          "the area's boundary (null when it has none), properties as in --json.\n" },
 	{ .name = "export", .run = cmd_export, .flags = CLI_STORE,
-	  .usage = "export 3w|areas -o FILE [--level N] [--with-coverage]",
+	  .usage = "export 3w|areas|iati -o FILE [--level N] [--with-coverage]",
 	  .summary = "write the 3W as HXL CSV or the areas as GeoJSON",
 	  .help = "3w: every activity of the mission, one HXL CSV row each, in source and line\n"
 	          "order; `import 3w` reads it back. areas: a GeoJSON FeatureCollection of the\n"
@@ -196,7 +297,7 @@ static const struct cli_cmd commands[] = {
 	  .help = "Prints the number of entries and the head hash; exit 1 naming the first\n"
 	          "broken entry when the chain does not verify.\n" },
 	{ .name = "overlap", .run = cmd_overlap, .flags = CLI_STORE,
-	  .usage = "overlap [--distance KM] [--min-score S] [--level N] [--csv|--json]",
+	  .usage = "overlap [--distance KM] [--min-score S] [--level N] [--csv|--json|--geojson]",
 	  .summary = "duplicated effort: similar activities of different organisations",
 	  .help = "Pairs of activities (not presence rows) of different organisations with the\n"
 	          "same sector (or DAC-3 category, scored x0.75), overlapping dates (undated:\n"
@@ -205,7 +306,10 @@ static const struct cli_cmd commands[] = {
 	          "0.2 dates + 0.2 place + 0.1 people): text TF-IDF cosine of title and\n"
 	          "description, dates overlap/union days, place 1 same area, 0.5 same area at\n"
 	          "level N, 1 - d/KM for sites; people min/max of people targeted (else\n"
-	          "reached). Pairs below S (default 0) are left out; sorted by score.\n" },
+	          "reached). Pairs below S (default 0) are left out; sorted by score.\n"
+	          "--geojson: one feature per pair, the two sites (MultiPoint, a Point when only\n"
+	          "one has a site), else the boundary of the area they share, else null;\n"
+	          "properties as in --json.\n" },
 	{ .name = "review", .run = cmd_review, .flags = CLI_STORE,
 	  .usage = "review PLAN [--json] [--disable RULE=REASON]... [--threshold N] [--window DAYS] "
 	           "[--as-of DATE]",
@@ -217,6 +321,60 @@ static const struct cli_cmd commands[] = {
 	          "R6 unknown P-code or pillar. Each finding lists up to 3 matching lessons.\n"
 	          "--disable R2=\"reason\" turns a rule off and the output states it.\n"
 	          "Exit status: 0 no error findings, 4 findings of severity error, 1 failure.\n" },
+	{ .name = "allocate", .run = cmd_allocate, .flags = 0,
+	  .usage = "allocate [--problem FILE.json] [--budget NAME=USD[:OPT]...]... "
+	           "[--teams NAME=N[:OPT]...]... [--weights K=V,...] [--level N] [--days D] "
+	           "[--write-model FILE] [--csv|--json]",
+	  .summary = "spread budgets and teams over area x pillar cells (a linear program)",
+	  .help = "Maximises weighted people covered (weight = severity^a x (need / max need)^b)\n"
+	          "under each donor's budget and earmarks, each organisation's teams and mandate,\n"
+	          "a minimum of security teams where exposure is high, and no cell above its\n"
+	          "need (docs/allocate.md). Cells come from --problem FILE.json, else from the\n"
+	          "store: unmet need per area of level N (default 1) x pillar, as `gaps --by\n"
+	          "pillar`, exposure = incidents in the area in the D days (default 90) to the\n"
+	          "latest stored incident. Budgets and teams add to the file's:\n"
+	          "  --budget NAME=USD[:min=USD][:pillars=P+P][:areas=A+A][:sectors=S+S]\n"
+	          "  --teams NAME=N[:ppt=PEOPLE_PER_TEAM][:pillars=P+P][:areas=A+A]\n"
+	          "  --weights severity=A,need=B,cost=USD_PER_PERSON,threshold=X,security=TEAMS\n"
+	          "Teams are solved as the LP relaxation, then rounded per organisation (largest\n"
+	          "remainder) and the rounding reported. Binding constraints are listed with\n"
+	          "their shadow prices. An infeasible problem lists a minimal set of conflicting\n"
+	          "constraints (deletion filter) and exits 1. --write-model writes the model for\n"
+	          "glpsol: .lp CPLEX LP, .mps free MPS, .glp GLPK format.\n" },
+	{ .name = "survey", .run = cmd_survey, .flags = CLI_STORE,
+	  .usage = "survey results --question Q [--by area|group|wave] [--group Q] [--level N] "
+	           "[--wave W] [--likert K [--reverse]] [--csv|--json] | survey alpha --items "
+	           "Q1,Q2,...",
+	  .summary = "perception surveys: weighted shares, Likert indices, waves, alpha",
+	  .help = "results: per cell (all, areas of admin level N (default 1), answers to --group,\n"
+	          "or waves) the weighted share of each answer among the substantive answers\n"
+	          "(don't know and refused shown apart, missing skipped), with the Kish\n"
+	          "effective n = (sum w)^2 / sum w^2, the design effect and a Wilson interval on\n"
+	          "n_eff (--confidence, default 0.95). Cells with n_eff < 30 (--min-neff) are\n"
+	          "marked '*'. --likert K adds the index (mean - 1)/(K - 1) x 100 (--reverse:\n"
+	          "K + 1 - x first), its normal interval and the top-two-box share. --by wave\n"
+	          "tests each wave against the one before: two-sided z test on the difference,\n"
+	          "se = sqrt(p1(1-p1)/n_eff1 + p2(1-p2)/n_eff2) (for the index, the weighted\n"
+	          "standard deviations over sqrt(n_eff)).\n"
+	          "alpha: Cronbach's alpha of the items (listwise; sample variances), with the\n"
+	          "reading: >= 0.7 acceptable, < 0.6 do not combine. Load answers with\n"
+	          "`concord import survey FILE`.\n" },
+	{ .name = "feedback", .run = cmd_feedback, .flags = CLI_STORE,
+	  .usage = "feedback add|import|list|search [ARGS]",
+	  .summary = "stakeholder feedback: record, import, count, search",
+	  .help = "feedback add --date DATE --text T [--area PCODE] [--channel C] [--org O]\n"
+	          "              [--category C] [--sentiment positive|neutral|negative] [--id K]\n"
+	          "              [--giver-name N] [--giver-contact C]\n"
+	          "    The giver's name and contact go to a sensitive column; never printed.\n"
+	          "feedback import FILE... [--personal COL,...] [--dry-run] [--strict]\n"
+	          "    CSV: date, text, area (P-code or name), channel, organisation, category,\n"
+	          "    sentiment, id; --personal columns are kept apart as sensitive. Keyed by\n"
+	          "    id, else a digest of date, area, channel, organisation and text.\n"
+	          "feedback list [--category C] [--area PCODE] [--from D] [--to D] [--counts]\n"
+	          "              [--limit N] [--csv|--json]\n"
+	          "    --counts: items by category x area x month, with how many are negative.\n"
+	          "feedback search WORDS... [--limit N] [--json]\n"
+	          "    Full-text search (stemmed, accents ignored), ranked by bm25.\n" },
 	{ .name = "help", .run = cmd_help, .flags = 0, .usage = "help [COMMAND]",
 	  .summary = "show help for a command", .help = "" },
 };
@@ -252,6 +410,10 @@ static void print_help(FILE *f)
 	           "  -d, --db DB          the store: a path or sqlite:PATH (default: $CONCORD_DB,\n"
 	           "                       else ./concord.db)\n"
 	           "  -m, --mission CODE   the mission, when the store holds several\n"
+	           "  --as READER          read only what READER may see: an organisation of the\n"
+	           "                       mission (ORG[:ROLE]), 'partners' or 'public'; without\n"
+	           "                       it the command reads as the operator (everything).\n"
+	           "                       --audience is the same, for files handed to others\n"
 	           "  -h, --help           this help; `concord help COMMAND` for one command\n"
 	           "  -V, --version        the version\n\n"
 	           "Exit status: 0 ok, 1 failure (nothing stored), 2 usage, 3 import stored with\n"
@@ -301,6 +463,7 @@ int cli_fail(const struct cc_err *err)
 	case CC_EEXIST:
 	case CC_EBUSY:
 	case CC_EUNSUPPORTED:
+	case CC_ECHANGED:
 		return CLI_FAIL;
 	}
 	return CLI_FAIL;
@@ -340,6 +503,8 @@ static int take_global(struct cli *cli, int argc, char **argv)
 			slot = &cli->db;
 		else if (!strcmp(a, "-m") || !strcmp(a, "--mission"))
 			slot = &cli->mission;
+		else if (!strcmp(a, "--as") || !strcmp(a, "--audience"))
+			slot = &cli->as;
 		if (slot) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "concord: option '%s' needs a value\n", a);
@@ -354,6 +519,10 @@ static int take_global(struct cli *cli, int argc, char **argv)
 		}
 		if (!strncmp(a, "--mission=", 10)) {
 			cli->mission = a + 10;
+			continue;
+		}
+		if (!strncmp(a, "--as=", 5) || !strncmp(a, "--audience=", 11)) {
+			cli->as = strchr(a, '=') + 1;
 			continue;
 		}
 		if (!strcmp(a, "--")) {
@@ -411,8 +580,15 @@ int main(int argc, char **argv)
 		if (c->flags & CLI_ANY_SCHEMA)
 			flags |= CC_STORE_ANY_SCHEMA;
 		ret = cc_store_open(&cli.st, cli.db, &(struct cc_store_opts){ .flags = flags }, &err);
-		if (ret < 0)
+		if (ret == 0 && cli.as)
+			ret = cli_read_as(&cli, cli.as, &err);
+		if (ret < 0) {
+			cc_store_close(cli.st);
 			return cli_fail(&err);
+		}
+	} else if (cli.as) {
+		fprintf(stderr, "concord %s: --as reads a store; this command reads none\n", c->name);
+		return CLI_USAGE;
 	}
 	ret = c->run(&cli, argc - 1, argv + 1);
 	cc_store_close(cli.st);

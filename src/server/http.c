@@ -23,6 +23,7 @@
 
 #include <concord/alloc.h>
 #include <concord/auth.h>
+#include <concord/sharing.h>
 #include <concord/store.h>
 #include <concord/text.h>
 
@@ -49,6 +50,8 @@ struct cc_server {
 
 	atomic_uint_fast64_t next_id;
 	atomic_int in_flight;
+	struct cc__feed *feed;
+	struct cc__webhooks *hooks;
 };
 
 /* One request, from its first callback to its completion notice. */
@@ -93,6 +96,8 @@ static unsigned http_status(enum cc_code code)
 		return MHD_HTTP_SERVICE_UNAVAILABLE;
 	case CC_EUNSUPPORTED:
 		return MHD_HTTP_NOT_IMPLEMENTED;
+	case CC_ECHANGED:
+		return MHD_HTTP_PRECONDITION_FAILED;
 	case CC_EIO:
 	case CC_ESTORE:
 		return MHD_HTTP_INTERNAL_SERVER_ERROR;
@@ -264,6 +269,11 @@ const char *cc__req_query(const struct cc__req *req, const char *name)
 	                 : NULL;
 }
 
+const char *cc__req_header(const struct cc__req *req, const char *name)
+{
+	return req->conn ? MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name) : NULL;
+}
+
 const char *cc__req_param(const struct cc__req *req, const char *name)
 {
 	for (size_t i = 0; i < req->n_params; i++)
@@ -290,7 +300,9 @@ static const char *bearer(struct MHD_Connection *c)
 static enum MHD_Result authorise(struct rq *r, struct MHD_Connection *c,
                                  const struct cc__route *route, bool *done)
 {
+	struct cc_viewer viewer;
 	struct cc_err e = { 0 };
+	char actor[64];
 	int ret;
 
 	*done = true;
@@ -307,6 +319,14 @@ static enum MHD_Result authorise(struct rq *r, struct MHD_Connection *c,
 		           cc_role_name(r->who.user.role));
 		return fail(r, c, &e);
 	}
+	/* from here every read of the handle is for the caller's organisation */
+	ret = cc_store_org_viewer(r->req.st, r->who.user.mission_id, r->who.user.org_id, &viewer,
+	                          &e);
+	if (ret < 0)
+		return fail(r, c, &e);
+	cc_store_set_viewer(r->req.st, &viewer);
+	snprintf(actor, sizeof(actor), "api:%.59s", r->who.user.name);
+	cc_store_set_actor(r->req.st, actor);
 	r->req.who = &r->who;
 	*done = false;
 	return MHD_YES;
@@ -465,6 +485,33 @@ static enum MHD_Result send_tagged(struct rq *r, struct MHD_Connection *c, struc
 	return send_body(r, c, MHD_HTTP_OK, out, MHD_HTTP_HEADER_ETAG, tag);
 }
 
+/* Whether the client asks for Server-Sent Events. */
+static bool accepts_events(struct MHD_Connection *c)
+{
+	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+
+	return h && strstr(h, "text/event-stream");
+}
+
+/* Answers with the live feed: a response that lasts as long as the client listens. */
+static enum MHD_Result stream(struct rq *r, struct MHD_Connection *c)
+{
+	struct cc_err e = { 0 };
+	struct MHD_Response *resp = cc__feed_response(r->srv->feed, &r->req, &e);
+	enum MHD_Result ok;
+	char id[32];
+
+	if (!resp)
+		return fail(r, c, &e);
+	snprintf(id, sizeof(id), "%llu", (unsigned long long)r->req.id);
+	MHD_add_response_header(resp, "X-Request-Id", id);
+	ok = MHD_queue_response(c, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	r->status = MHD_HTTP_OK;
+	r->answered = true;
+	return ok;
+}
+
 static enum MHD_Result dispatch(struct rq *r, struct MHD_Connection *c)
 {
 	struct cc_buf allow = CC_BUF_INIT(256);
@@ -491,6 +538,10 @@ static enum MHD_Result dispatch(struct rq *r, struct MHD_Connection *c)
 	}
 	if ((ret = pool_get(r->srv, &r->req.st, &e)) < 0)
 		return fail(r, c, &e);
+	/* a handle reads for nobody in particular until the caller is known */
+	cc_store_set_viewer(r->req.st, &(struct cc_viewer){ .kind = CC_VIEWER_PUBLIC,
+	                                                    .kinds = CC_KIND_ALL });
+	cc_store_set_actor(r->req.st, NULL);
 	if (route->role > CC_ROLE_NONE) {
 		res = authorise(r, c, route, &done);
 		if (done)
@@ -502,6 +553,8 @@ static enum MHD_Result dispatch(struct rq *r, struct MHD_Connection *c)
 	if (done)
 		return res;
 	r->req.status = route->status ? route->status : MHD_HTTP_OK;
+	if (route->stream && accepts_events(c))
+		return stream(r, c);
 	ret = route->run(&r->req, &out, &e);
 	if (ret < 0) {
 		cc_buf_release(&out);
@@ -634,6 +687,8 @@ static void json_free(void *p)
 
 static void free_server(struct cc_server *srv)
 {
+	cc__webhooks_free(srv->hooks);
+	cc__feed_free(srv->feed);
 	for (size_t i = 0; i < srv->n_pool; i++)
 		cc_store_close(srv->pool[i]);
 	cc_free(srv->pool);
@@ -691,7 +746,14 @@ int cc_server_start(struct cc_server **out, const struct cc_server_opts *opts, s
 	pool_put(srv, st);
 	json_set_alloc_funcs(json_alloc, json_free);
 
-	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	if ((ret = cc__feed_start(&srv->feed, srv->store_uri, err)) < 0)
+		goto out_free;
+	if ((ret = cc__webhooks_start(&srv->hooks, srv->store_uri, srv->o.webhook_any_host,
+	                              err)) < 0)
+		goto out_free;
+	/* suspend and resume: the feed parks idle subscribers */
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+	        MHD_USE_ERROR_LOG;
 	srv->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
 	                          on_mhd_log, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
 	                          MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)srv->o.threads,
@@ -729,6 +791,7 @@ void cc_server_stop(struct cc_server *srv)
 
 	if (!srv)
 		return;
+	cc__feed_shutdown(srv->feed); /* the streams end; their connections finish */
 	s = MHD_quiesce_daemon(srv->d); /* no new connections from here on */
 	if (s != MHD_INVALID_SOCKET)
 		close(s);

@@ -66,7 +66,40 @@ struct cc__route {
 	const char *summary; /* one line, for the OpenAPI document */
 	const char *body;    /* description of the JSON body it takes, NULL when none */
 	const struct cc__query_param *query; /* ended by a row with name NULL; NULL none */
+	/* a client that accepts text/event-stream gets the live feed instead of run's page */
+	bool stream;
 };
+
+/* Handlers of src/server/api_records.c: activities and mission members. */
+cc__route_fn cc__api_activities_list, cc__api_activity_get, cc__api_activity_marking,
+        cc__api_activity_share, cc__api_activity_unshare, cc__api_members_list,
+        cc__api_member_add, cc__api_member_remove;
+
+/* src/server/feed.c: the live feed (GET /api/feed) */
+struct cc__feed;
+struct MHD_Response;
+cc__route_fn cc__api_feed_page;
+/* Starts the poller that wakes subscribers when the change log grows. */
+int cc__feed_start(struct cc__feed **out, const char *store_uri, struct cc_err *err);
+/* Ends every stream (their connections finish) and stops the poller; then free. */
+void cc__feed_shutdown(struct cc__feed *f);
+void cc__feed_free(struct cc__feed *f);
+/* The event-stream response for the caller of req (its handle and viewer); NULL with err. */
+struct MHD_Response *cc__feed_response(struct cc__feed *f, struct cc__req *req,
+                                       struct cc_err *err);
+
+/* src/server/api_webhooks.c: the caller organisation's webhooks */
+cc__route_fn cc__api_webhook_add, cc__api_webhooks_list, cc__api_webhook_remove,
+        cc__api_webhook_deliveries;
+/* src/server/webhooks.c: the delivery thread (its own store handle) */
+struct cc__webhooks;
+/* Starts delivering; any_host lifts the loopback-only rule for webhook URLs. */
+int cc__webhooks_start(struct cc__webhooks **out, const char *store_uri, bool any_host,
+                       struct cc_err *err);
+/* Stops the thread (an attempt in flight is cut short) and frees; accepts NULL. */
+void cc__webhooks_free(struct cc__webhooks *w);
+/* Whether a running server was started with any_host (for registrations over the API). */
+bool cc__webhooks_any_host(void);
 
 extern const struct cc__route cc__routes[];
 extern const size_t cc__n_routes;
@@ -81,6 +114,8 @@ const struct cc__route *cc__route_find(const char *method, const char *path, str
 
 /* A query argument of the request, NULL when absent (borrowed until the request ends). */
 const char *cc__req_query(const struct cc__req *req, const char *name);
+/* A request header, NULL when absent (borrowed until the request ends). */
+const char *cc__req_header(const struct cc__req *req, const char *name);
 /* The value of path parameter name; "" when the route has none of that name. */
 const char *cc__req_param(const struct cc__req *req, const char *name);
 

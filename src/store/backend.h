@@ -15,11 +15,16 @@
 #define CC_STORE_BACKEND_H
 
 #include <concord/store.h>
+#include <concord/visibility.h>
 
 #include "core/blob.h"
 
 struct cc_store {
 	const struct cc_store_ops *ops;
+	/* who the reads are for (cc_store_set_viewer): every read of records filters by it */
+	struct cc_viewer viewer;
+	/* who the writes are by, for the change log (cc_store_set_actor); "" the opener's */
+	char actor[64];
 };
 
 /* Domain tables of later issues: each declared in src/store/ops_<domain>.h. */
@@ -30,6 +35,11 @@ struct cc__auth_ops;
 struct cc__indicators_ops;
 struct cc__overlap_ops;
 struct cc__export_ops;
+struct cc__sharing_ops;
+struct cc__activities_ops;
+struct cc__iati_ops;
+struct cc__survey_ops;
+struct cc__webhooks_ops;
 
 struct cc_store_ops {
 	const char *scheme; /* "sqlite", "postgresql": matched against the store URI */
@@ -119,6 +129,11 @@ struct cc_store_ops {
 	const struct cc__indicators_ops *indicators;
 	const struct cc__overlap_ops *overlap;
 	const struct cc__export_ops *export;
+	const struct cc__sharing_ops *sharing;
+	const struct cc__activities_ops *activities;
+	const struct cc__iati_ops *iati;
+	const struct cc__survey_ops *survey;
+	const struct cc__webhooks_ops *webhooks;
 };
 
 extern const struct cc_store_ops cc__store_sqlite; /* src/store/sqlite.c */

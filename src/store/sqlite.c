@@ -2,11 +2,17 @@
 #include "store/sqlite_int.h"
 #include "store/ops_events.h"
 #include "store/ops_indicators.h"
+#include "store/ops_iati.h"
 #include "store/ops_needs.h"
 #include "store/ops_lessons.h"
 #include "store/ops_auth.h"
 #include "store/ops_export.h"
 #include "store/ops_overlap.h"
+#include "store/ops_survey.h"
+#include "store/ops_sharing.h"
+#include "store/ops_webhooks.h"
+#include "store/ops_activities.h"
+#include "store/sqlite_visibility.h"
 
 #include <errno.h>
 #include <assert.h>
@@ -99,26 +105,17 @@ enum stmt_id {
 	"id, at, who, tbl, op, record_id, first_id, last_id, batch, count, mission_id, " \
 	"releasability, detail, prev_hash, hash"
 
-/* ?1 … ?24 as bind_activity() binds them; ?25 is the id for an update. */
+/* ?1 … ?28 as bind_activity() binds them; ?29 is the id for an update. */
 #define ACT_COLS                                                                                 \
 	"mission_id, source_id, natkey, digest, batch, line, kind, title, description, status, " \
 	"org_id, impl_org_id, funder_org_id, sector_id, area_id, lat, lon, start_date, "         \
-	"end_date, targeted, reached, budget, currency, releasability"
+	"end_date, targeted, reached, budget, currency, releasability, owner_id, deny, geo_rel, " \
+	"figures_rel"
 
-/* The pillar of sector s: the mission's mapping (?1), then the default (mission 0); for each,
- * the sector's own code first, then for a DAC-5 code its DAC-3 category; else "other". */
-#define PM(m, voc, code)                                                                        \
-	"(SELECT p.pillar FROM pillar_map p WHERE p.mission_id = " m " AND p.vocabulary = " voc \
-	" AND p.code = " code ")"
-#define DAC3      "coalesce(s.category, substr(s.code, 1, 3))"
-#define PM_CAT(m) "CASE WHEN s.vocabulary = '1' THEN " PM(m, "'2'", DAC3) " END"
-/* clang-format off */
+/* The pillar of each sector in mission ?1 (CC__SQ_PILLAR_OF in sqlite_int.h). */
 #define COV_SP                                                                                \
 	"sp(id, vocabulary, code, name, pillar) AS MATERIALIZED (SELECT s.id, s.vocabulary, " \
-	"s.code, s.name, coalesce("                                                           \
-	PM("?1", "s.vocabulary", "s.code") ", " PM_CAT("?1") ", "                             \
-	PM("0", "s.vocabulary", "s.code") ", " PM_CAT("0") ", 'other') FROM sector s)"
-/* clang-format on */
+	"s.code, s.name, " CC__SQ_PILLAR_OF("?1") " FROM sector s)"
 /* ?4: the area and everything below it */
 #define COV_SUB                                                \
 	"sub(id) AS (SELECT id FROM area WHERE id = ?4 UNION " \
@@ -127,7 +124,11 @@ enum stmt_id {
 #define COV_FILTER                                                                          \
 	"a.mission_id = ?1 AND (?2 IS NULL OR a.end_date IS NULL OR a.end_date >= ?2) AND " \
 	"(?3 IS NULL OR a.start_date IS NULL OR a.start_date <= ?3) AND "                   \
-	"(?4 IS NULL OR a.area_id IN sub)"
+	"(?4 IS NULL OR a.area_id IN sub) AND " CC__SQ_VISIBLE("a", "activity")
+/* a figure the viewer may see, else NULL */
+#define COV_FIGURE(col) \
+	"CASE WHEN " CC__SQ_VISIBLE_FIGURES("a") \
+	" THEN a." col " END"
 
 static const char *const sql_text[S_N] = {
 	[S_BEGIN] = "BEGIN IMMEDIATE",
@@ -220,7 +221,7 @@ static const char *const sql_text[S_N] = {
 	/* insert first: a new key (the common case) costs one index probe, not two */
 	[S_ACT_INSERT] = "INSERT INTO activity (" ACT_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
 	                 "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, "
-	                 "?23, ?24) ON CONFLICT (source_id, natkey) DO NOTHING",
+	                 "?23, ?24, ?25, ?26, ?27, ?28) ON CONFLICT (source_id, natkey) DO NOTHING",
 	[S_ACT_FIND] = "SELECT id, batch, line, digest FROM activity "
 	               "WHERE source_id = ?1 AND natkey = ?2",
 	[S_ACT_TOUCH] = "UPDATE activity SET batch = ?2, line = ?3 WHERE id = ?1",
@@ -229,7 +230,8 @@ static const char *const sql_text[S_N] = {
 	                 "org_id = ?11, impl_org_id = ?12, funder_org_id = ?13, sector_id = ?14, "
 	                 "area_id = ?15, lat = ?16, lon = ?17, start_date = ?18, end_date = ?19, "
 	                 "targeted = ?20, reached = ?21, budget = ?22, currency = ?23, "
-	                 "releasability = ?24 WHERE id = ?25 AND source_id = ?2 AND natkey = ?3",
+	                 "releasability = ?24, owner_id = ?25, deny = ?26, geo_rel = ?27, "
+	                 "figures_rel = ?28 WHERE id = ?29 AND source_id = ?2 AND natkey = ?3",
 	/*
 	 * batch is in no index: the same delete through the key index (one table lookup per row
 	 * of the source) or as one pass over the table in rowid order ("+" keeps SQLite off the
@@ -244,8 +246,9 @@ static const char *const sql_text[S_N] = {
 	                 "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
 	[S_CHANGE_ALL] = "SELECT " CHANGE_COLS " FROM change ORDER BY id",
 	[S_COV_RECORDS] = "WITH RECURSIVE " COV_SUB ", " COV_SP " SELECT a.id, a.org_id, "
-	                  "a.area_id, a.sector_id, a.kind, a.targeted, a.reached, sp.vocabulary, "
-	                  "sp.code, sp.name, sp.pillar FROM activity a "
+	                  "a.area_id, a.sector_id, a.kind, " COV_FIGURE("targeted") ", "
+	                  COV_FIGURE("reached") ", sp.vocabulary, "
+	                  "sp.code, sp.name, sp.pillar, a.releasability FROM activity a "
 	                  "LEFT JOIN sp ON sp.id = a.sector_id WHERE " COV_FILTER,
 	/* ?1: the records' areas as a JSON array; they and all their ancestors */
 	[S_COV_AREAS] = "WITH RECURSIVE anc(id) AS (SELECT value FROM json_each(?1) UNION "
@@ -1796,7 +1799,7 @@ out_leave:
 
 /* ---- activities: the import path ---- */
 
-/* Binds ?1 … ?24 (see ACT_COLS); everything borrowed from a. 0 or an SQLite code. */
+/* Binds ?1 … ?28 (see ACT_COLS); everything borrowed from a. 0 or an SQLite code. */
 static int bind_activity(sqlite3_stmt *stmt, const struct cc_activity *a, int64_t batch)
 {
 	int rc;
@@ -1818,7 +1821,10 @@ static int bind_activity(sqlite3_stmt *stmt, const struct cc_activity *a, int64_
 	    (rc = bind_num(stmt, 21, a->reached)) || (rc = bind_num(stmt, 22, a->budget)) ||
 	    (rc = bind_text(stmt, 23, a->currency)) ||
 	    (rc = sqlite3_bind_text(stmt, 24, a->releasability ? a->releasability : "public", -1,
-	                            SQLITE_STATIC)))
+	                            SQLITE_STATIC)) ||
+	    (rc = bind_id(stmt, 25, a->owner_id)) ||
+	    (rc = sqlite3_bind_int64(stmt, 26, (sqlite3_int64)a->deny)) ||
+	    (rc = bind_text(stmt, 27, a->geo_rel)) || (rc = bind_text(stmt, 28, a->figures_rel)))
 		return rc;
 	return 0;
 }
@@ -1929,7 +1935,7 @@ static int put_activity(struct sqlite_store *s, struct cc_activity *a, int64_t b
 		if ((ret = prep(s, S_ACT_UPDATE, &stmt, err)) < 0)
 			return ret;
 		if ((rc = bind_activity(stmt, a, batch)) ||
-		    (rc = sqlite3_bind_int64(stmt, 25, old.id)))
+		    (rc = sqlite3_bind_int64(stmt, 29, old.id)))
 			return bind_fail(s, stmt, rc, err);
 		*res_out = CC_PUT_UPDATED;
 	}
@@ -2100,7 +2106,7 @@ static int log_change(struct sqlite_store *s, const struct cc_change *c, struct 
 	}
 	now_iso(at);
 	e.at = at;
-	e.who = s->who;
+	e.who = s->base.actor[0] ? s->base.actor : s->who;
 	e.tbl = c->table;
 	e.op = c->op;
 	e.record_id = c->record_id;
@@ -2350,6 +2356,7 @@ static int read_records(struct sqlite_store *s, sqlite3_stmt *stmt, enum cc_cove
 
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		struct cc_coverage_record *rec;
+		enum cc_rel rel;
 		int pillar;
 
 		if (grow((void **)&r->recs, &r->cap_recs, r->n_recs, sizeof(*r->recs)) < 0)
@@ -2363,6 +2370,7 @@ static int read_records(struct sqlite_store *s, sqlite3_stmt *stmt, enum cc_cove
 		                                                            : CC_KIND_PRESENCE;
 		rec->targeted = col_num(stmt, 5);
 		rec->reached = col_num(stmt, 6);
+		rec->rel = cc_rel_parse(col_cstr(stmt, 11), &rel, NULL) < 0 ? CC_REL_ORG : rel;
 		rec->column = 0;
 		if (rec->area_id > 0 && rec->area_id != r->last_area) {
 			if (id_set_add(&r->areas, rec->area_id) < 0)
@@ -2478,7 +2486,7 @@ static int sq_load_coverage(struct cc_store *st, const struct cc_coverage_query 
 		return ret;
 	if ((ret = prep(s, S_COV_RECORDS, &stmt, err)) < 0)
 		goto out_free;
-	if ((rc = bind_cov(stmt, q))) {
+	if ((rc = bind_cov(stmt, q)) || (rc = cc__sq_bind_viewer(st, stmt))) {
 		ret = bind_fail(s, stmt, rc, err);
 		goto out_free;
 	}
@@ -2544,6 +2552,9 @@ int cc__sq_stmt(struct cc_store *st, enum cc__sq_module module, int id, const ch
 			return sq_error(s, rc, err);
 		}
 	}
+	/* a statement that reads marked records reads them for the handle's viewer */
+	if ((rc = cc__sq_bind_viewer(st, *slot)))
+		return sq_error(s, rc, err);
 	*out = *slot;
 	return 0;
 }
@@ -2678,4 +2689,9 @@ const struct cc_store_ops cc__store_sqlite = {
 	.auth = &cc__sqlite_auth,
 	.export = &cc__sqlite_export,
 	.overlap = &cc__sqlite_overlap,
+	.survey = &cc__sqlite_survey,
+	.sharing = &cc__sqlite_sharing,
+	.activities = &cc__sqlite_activities,
+	.iati = &cc__sqlite_iati,
+	.webhooks = &cc__sqlite_webhooks,
 };

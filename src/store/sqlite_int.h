@@ -33,17 +33,37 @@ enum cc__sq_module {
 	CC__SQ_IATI,
 	CC__SQ_OVERLAP,
 	CC__SQ_EXPORT,
+	CC__SQ_SHARING,
+	CC__SQ_ACTIVITIES,
+	CC__SQ_SURVEY,
+	CC__SQ_WEBHOOKS,
 	CC__SQ_N_MODULES
 };
 
 #define CC__SQ_MODULE_STMTS 48 /* prepared statements per module */
+
+/*
+ * The pillar of sector s (an alias in the query) in mission m (SQL text: "?1", "0"): the
+ * mission's mapping, then the default (mission 0); for each, the sector's own code first, then
+ * for a DAC-5 code its DAC-3 category; else "other". Resolved at query time, never stored.
+ */
+#define CC__SQ_PM(m, voc, code)                                                                  \
+	"(SELECT p.pillar FROM pillar_map p WHERE p.mission_id = " m " AND p.vocabulary = " voc \
+	" AND p.code = " code ")"
+#define CC__SQ_DAC3      "coalesce(s.category, substr(s.code, 1, 3))"
+#define CC__SQ_PM_CAT(m) "CASE WHEN s.vocabulary = '1' THEN " CC__SQ_PM(m, "'2'", CC__SQ_DAC3) " END"
+#define CC__SQ_PILLAR_OF(m)                                                                 \
+	"coalesce(" CC__SQ_PM(m, "s.vocabulary", "s.code") ", " CC__SQ_PM_CAT(m) ", "        \
+	CC__SQ_PM("0", "s.vocabulary", "s.code") ", " CC__SQ_PM_CAT("0") ", 'other')"
 
 /* The connection of a SQLite store (borrowed). */
 sqlite3 *cc__sq_db(struct cc_store *st);
 
 /*
  * The module's statement number id (< CC__SQ_MODULE_STMTS), prepared from sql on first use and
- * kept until the store closes; *out is reset by the step helpers. 0 or an error.
+ * kept until the store closes; *out is reset by the step helpers. The handle's viewer is bound
+ * to the statement's :v_ parameters (sqlite_visibility.h), so a statement that reads marked
+ * records only needs CC__SQ_VISIBLE in its text. 0 or an error.
  */
 int cc__sq_stmt(struct cc_store *st, enum cc__sq_module module, int id, const char *sql,
                 sqlite3_stmt **out, struct cc_err *err);
