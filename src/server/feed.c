@@ -36,11 +36,11 @@ struct sub {
 	struct MHD_Connection *c;
 	struct cc_store *st; /* the request's handle, reading for the caller */
 	struct cc_viewer v;
-	int64_t cursor;      /* the last entry examined */
-	bool suspended;      /* under f->lock */
-	struct cc_buf out;   /* events not yet handed to libmicrohttpd */
+	atomic_int_fast64_t cursor;   /* the last entry examined (read by the poller) */
+	bool suspended;               /* under f->lock */
+	struct cc_buf out;            /* events not yet handed to libmicrohttpd */
 	size_t off;
-	uint64_t last_ms;    /* when it last sent something */
+	atomic_uint_fast64_t last_ms; /* when it last sent something (read by the poller) */
 	struct sub *next;    /* under f->lock */
 };
 
@@ -148,14 +148,14 @@ static int fill(struct sub *s)
 	struct cc_feed_entry e[CC__FEED_BATCH];
 	struct cc_err err = { 0 };
 	size_t n = 0;
-	int64_t next = s->cursor;
+	int64_t next = atomic_load(&s->cursor);
 	int ret;
 
 	cc_store_set_viewer(s->st, &s->v);
-	ret = cc_store_read_feed(s->st, s->cursor, CC__FEED_BATCH, e, &n, &next, &err);
+	ret = cc_store_read_feed(s->st, next, CC__FEED_BATCH, e, &n, &next, &err);
 	if (ret < 0)
 		return ret;
-	s->cursor = next;
+	atomic_store(&s->cursor, next);
 	for (size_t i = 0; ret == 0 && i < n; i++) {
 		ret = cc_buf_addf(&s->out, "id: %lld\nevent: change\ndata: ", (long long)e[i].id);
 		if (ret == 0)
@@ -179,7 +179,7 @@ static ssize_t read_events(void *cls, uint64_t pos, char *buf, size_t max)
 			return MHD_CONTENT_READER_END_OF_STREAM;
 		if (fill(s) < 0)
 			return MHD_CONTENT_READER_END_WITH_ERROR;
-		if (s->out.len == 0 && now_ms() - s->last_ms >= CC__FEED_KEEPALIVE_MS &&
+		if (s->out.len == 0 && now_ms() - atomic_load(&s->last_ms) >= CC__FEED_KEEPALIVE_MS &&
 		    cc_buf_adds(&s->out, ": keep-alive\n\n") < 0)
 			return MHD_CONTENT_READER_END_WITH_ERROR;
 	}
@@ -198,7 +198,7 @@ static ssize_t read_events(void *cls, uint64_t pos, char *buf, size_t max)
 	n = s->out.len - s->off < max ? s->out.len - s->off : max;
 	memcpy(buf, s->out.buf + s->off, n);
 	s->off += n;
-	s->last_ms = now_ms();
+	atomic_store(&s->last_ms, now_ms());
 	return (ssize_t)n;
 }
 
@@ -233,8 +233,9 @@ static void *poll_head(void *cls)
 		now = now_ms();
 		pthread_mutex_lock(&f->lock);
 		for (struct sub *s = f->subs; s; s = s->next) {
-			if (s->suspended && (f->stopping || s->cursor < head ||
-			                     now - s->last_ms >= CC__FEED_KEEPALIVE_MS)) {
+			if (s->suspended &&
+			    (f->stopping || atomic_load(&s->cursor) < head ||
+			     now - atomic_load(&s->last_ms) >= CC__FEED_KEEPALIVE_MS)) {
 				s->suspended = false;
 				MHD_resume_connection(s->c);
 			}
@@ -325,8 +326,8 @@ struct MHD_Response *cc__feed_response(struct cc__feed *f, struct cc__req *req,
 	s->c = req->conn;
 	s->st = req->st;
 	s->v = cc_store_get_viewer(req->st);
-	s->cursor = cursor;
-	s->last_ms = now_ms();
+	atomic_init(&s->cursor, cursor);
+	atomic_init(&s->last_ms, now_ms());
 	cc_buf_init(&s->out, (size_t)CC__FEED_BATCH * 4096); /* an entry is well under 4 KiB */
 	if (cc_buf_addf(&s->out, ": concord feed after %lld\n\n", (long long)cursor) < 0 ||
 	    !(resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, read_events, s,
