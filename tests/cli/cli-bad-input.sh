@@ -214,8 +214,10 @@ done
 
 # ---- boundary files ----
 feature() { # feature NAME LON LAT: a GeoJSON square of 0.1 degree at LON LAT
+	x2=$(awk -v v="$2" 'BEGIN { print v + 0.1 }')
+	y2=$(awk -v v="$3" 'BEGIN { print v + 0.1 }')
 	printf '{"type":"Feature","properties":{"shapeName":"%s"},"geometry":{"type":"Polygon","coordinates":[[[%s,%s],[%s,%s],[%s,%s],[%s,%s],[%s,%s]]]}}' \
-		"$1" "$2" "$3" "$(echo "$2 + 0.1" | bc)" "$3" "$(echo "$2 + 0.1" | bc)" "$(echo "$3 + 0.1" | bc)" "$2" "$(echo "$3 + 0.1" | bc)" "$2" "$3"
+		"$1" "$2" "$3" "$x2" "$3" "$x2" "$y2" "$2" "$y2" "$2" "$3"
 }
 printf '{"type":"FeatureCollection","features":[%s,\n%s]}\n' "$(feature Kabul 69.1 34.5)" \
 	"$(feature Kapisa 69.5 134.9)" >range.geojson
