@@ -5,6 +5,7 @@
  * viewer), so a record the caller may not see answers exactly like a missing one.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -282,8 +283,28 @@ static int check_version(const struct cc__req *req, const char *version, struct 
 	return 0;
 }
 
+/*
+ * The version check and the write of a marking run under this lock, so that two requests
+ * carrying the same version cannot both pass the check: one server process per store, as
+ * SQLite deployments are. (Several servers on one database need the check inside the write's
+ * transaction: the PostgreSQL issue.)
+ */
+static pthread_mutex_t marking_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int activity_marking(struct cc__req *req, struct cc_buf *out, struct cc_err *err);
+
 /* PUT /api/activities/{id}/marking {"releasability", "owner", "deny"} with If-Match. */
 int cc__api_activity_marking(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
+{
+	int ret;
+
+	pthread_mutex_lock(&marking_lock);
+	ret = activity_marking(req, out, err);
+	pthread_mutex_unlock(&marking_lock);
+	return ret;
+}
+
+static int activity_marking(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
 {
 	struct cc_activity_page page = { 0 };
 	struct cc_record_marking m;
