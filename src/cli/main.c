@@ -107,9 +107,14 @@ static const struct cli_cmd commands[] = {
 	          "CODE is a cluster (WSH), a DAC code (15240, 152) or an alias (WASH_OP); with\n"
 	          "--vocabulary only that vocabulary is searched.\n" },
 	{ .name = "report", .run = cmd_report, .flags = CLI_STORE,
-	  .usage = "report [-o FILE] [--level N]",
-	  .summary = "write a self-contained HTML report (default report.html)",
-	  .help = "One HTML file with no external requests: the coverage table and charts.\n" },
+	  .usage = "report [-o FILE] [--level N] [--from DATE] [--to DATE] [--format html|md]\n"
+	           "       [--plan PLAN] [--survey QUESTION]...",
+	  .summary = "write the post-mission review report (default report.html)",
+	  .help = "One file with no external requests: summary, timeline, map, coverage, gaps,\n"
+	          "incidents, indicators, survey results (--survey QUESTION, repeatable),\n"
+	          "feedback themes, lessons and, with --plan, the plan review's findings.\n"
+	          "--format md writes the same sections as Markdown. With --audience (or --as)\n"
+	          "the report holds only what that reader may see.\n" },
 	{ .name = "member", .run = cmd_member, .flags = CLI_STORE,
 	  .usage = "member add ORG... [--kind KIND] [--name NAME] | member remove ORG... |"
 	           " member list",
@@ -311,15 +316,18 @@ static const struct cli_cmd commands[] = {
 	          "one has a site), else the boundary of the area they share, else null;\n"
 	          "properties as in --json.\n" },
 	{ .name = "review", .run = cmd_review, .flags = CLI_STORE,
-	  .usage = "review PLAN [--json] [--disable RULE=REASON]... [--threshold N] [--window DAYS] "
-	           "[--as-of DATE]",
+	  .usage = "review PLAN [--json] [--rules FILE] [--disable RULE[=REASON],...] [--reason TEXT]\n"
+	           "       [--threshold N] [--window DAYS] [--as-of DATE]",
 	  .summary = "check a plan against the review rules and list matching lessons",
 	  .help = "PLAN is YAML or JSON (docs/plan-review.md). Rules: R1 governance work with no\n"
 	          "civilian lead; R2 no local partner; R3 an area with >= N (--threshold, default\n"
 	          "10) incidents in the DAYS (default 90) to --as-of (default: the latest stored\n"
 	          "incident) and no security activity there; R4 no budget; R5 end before start;\n"
-	          "R6 unknown P-code or pillar. Each finding lists up to 3 matching lessons.\n"
-	          "--disable R2=\"reason\" turns a rule off and the output states it.\n"
+	          "R6 unknown P-code or pillar; R7 an activity duplicating a registered one (the\n"
+	          "overlap analysis); R8 a pillar with no indicator baseline. Each finding lists\n"
+	          "up to 3 matching lessons. --rules FILE (YAML or JSON, default\n"
+	          "data/review/rules.yaml's values) sets each rule's severity, thresholds and\n"
+	          "whether it runs; --disable R2=\"reason\" turns a rule off and the output says so.\n"
 	          "Exit status: 0 no error findings, 4 findings of severity error, 1 failure.\n" },
 	{ .name = "allocate", .run = cmd_allocate, .flags = 0,
 	  .usage = "allocate [--problem FILE.json] [--budget NAME=USD[:OPT]...]... "
