@@ -27,8 +27,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define GEOS_USE_ONLY_R_API
-#include <geos_c.h>
 
 #include <concord/alloc.h>
 #include <concord/buf.h>
@@ -38,6 +36,7 @@
 #include "core/limits.h"
 #include "io/csv.h"
 #include "io/import_util.h"
+#include "io/locate.h"
 
 #include "core/banned.h"
 
@@ -45,26 +44,6 @@
 struct cols {
 	int id, date, date_end, date_prec, type, sub_type, actor1, actor2, lat, lon, geo_prec;
 	int fat, fat_low, fat_high, revised, notes, adm1, adm2, wkt, where_prec, best;
-};
-
-struct geom {
-	int64_t area_id;
-	int level;
-	GEOSGeometry *g;               /* owned; NULL: the area has no usable geometry */
-	const GEOSPreparedGeometry *p; /* owned with g */
-};
-
-/*
- * The areas whose bounding box meets one CELL_DEG × CELL_DEG cell, as the store's R*Tree gives
- * them (sorted by P-code): one query per cell instead of one per point. A point's candidates
- * are those whose box holds it, the same as a query with the point itself.
- */
-#define CELL_DEG  0.25
-#define MAX_CELLS 16384
-
-struct cell {
-	struct cc_area *areas; /* owned */
-	size_t n;
 };
 
 struct evimp {
@@ -82,17 +61,7 @@ struct evimp {
 	struct cc_csv_row *row; /* the current record (borrowed from the reader) */
 	struct cc_map seen;     /* source id → line, for ids repeated within the file */
 	struct cc_map names;    /* "level\x1fparent\x1fname" → area id + 1 (1: none) */
-	struct geom *geoms;     /* owned, n_geoms */
-	size_t n_geoms, cap_geoms;
-	struct cc_map geom_ix; /* area id (decimal) → index in geoms */
-	struct cell *cells;    /* owned, n_cells: areas whose box meets a grid cell */
-	size_t n_cells, cap_cells;
-	struct cc_map cell_ix; /* "row,col" → index in cells */
-	GEOSContextHandle_t gh;
-	double last_lat, last_lon; /* the last point placed and its area */
-	int64_t last_area;
-	int last_level; /* level of last_area, -1 none */
-	bool have_last;
+	struct cc__locator loc; /* places points in areas */
 	struct cc_buf norm, key;
 	FILE *rejects;
 	int64_t first_added, last_added;
@@ -326,183 +295,6 @@ static int point(struct evimp *im, struct cc_incident *inc, struct cc_err *why)
 	return 0;
 }
 
-/* ---- placing points ---- */
-
-static int geos_start(struct evimp *im, struct cc_err *err)
-{
-	if (im->gh)
-		return 0;
-	im->gh = GEOS_init_r();
-	if (!im->gh)
-		return cc_err_set(err, CC_ENOMEM, "cannot start GEOS");
-	return 0;
-}
-
-/* The prepared geometry of an area (read and prepared on first use); NULL when it has none. */
-static int area_geom(struct evimp *im, const struct cc_area *a, struct geom **out,
-                     struct cc_err *err)
-{
-	char key[24];
-	int64_t ix;
-	void *wkb = NULL;
-	size_t len = 0;
-	struct geom *g;
-	GEOSWKBReader *rd;
-	int ret;
-
-	snprintf(key, sizeof(key), "%lld", (long long)a->id);
-	if (cc_map_get(&im->geom_ix, key, &ix) == 0) {
-		*out = &im->geoms[ix];
-		return 0;
-	}
-	if (im->n_geoms == im->cap_geoms) {
-		size_t cap = im->cap_geoms ? im->cap_geoms * 2 : 64;
-		void *p = cc_realloc(im->geoms, cap * sizeof(*im->geoms));
-
-		if (!p)
-			return cc_err_set(err, CC_ENOMEM, "out of memory");
-		im->geoms = p;
-		im->cap_geoms = cap;
-	}
-	if ((ret = cc_store_area_geometry(im->st, a->id, &wkb, &len, err)) < 0)
-		return ret;
-	g = &im->geoms[im->n_geoms];
-	memset(g, 0, sizeof(*g));
-	g->area_id = a->id;
-	g->level = a->level;
-	if (wkb) {
-		rd = GEOSWKBReader_create_r(im->gh);
-		g->g = rd ? GEOSWKBReader_read_r(im->gh, rd, wkb, len) : NULL;
-		if (rd)
-			GEOSWKBReader_destroy_r(im->gh, rd);
-		g->p = g->g ? GEOSPrepare_r(im->gh, g->g) : NULL;
-		if (g->g && !g->p) {
-			GEOSGeom_destroy_r(im->gh, g->g);
-			g->g = NULL;
-		}
-	}
-	cc_free(wkb);
-	if (cc_map_put(&im->geom_ix, key, (int64_t)im->n_geoms) < 0) {
-		if (g->g) {
-			GEOSPreparedGeom_destroy_r(im->gh, g->p);
-			GEOSGeom_destroy_r(im->gh, g->g);
-		}
-		return cc_err_set(err, CC_ENOMEM, "out of memory");
-	}
-	*out = &im->geoms[im->n_geoms++];
-	return 0;
-}
-
-static void cells_release(struct evimp *im)
-{
-	for (size_t i = 0; i < im->n_cells; i++)
-		cc_free(im->cells[i].areas);
-	cc_free(im->cells);
-	cc_map_release(&im->cell_ix);
-	im->cells = NULL;
-	im->n_cells = im->cap_cells = 0;
-}
-
-/* The candidate areas of the cell holding (lat, lon) (borrowed until the next call). */
-static int cell_areas(struct evimp *im, double lat, double lon, struct cell **out,
-                      struct cc_err *err)
-{
-	long row = (long)floor(lat / CELL_DEG), col = (long)floor(lon / CELL_DEG);
-	struct cc_area_filter f = { .level = -1, .in_bbox = true };
-	struct cell c = { 0 };
-	char key[48];
-	int64_t ix;
-	int ret;
-
-	snprintf(key, sizeof(key), "%ld,%ld", row, col);
-	if (cc_map_get(&im->cell_ix, key, &ix) == 0) {
-		*out = &im->cells[ix];
-		return 0;
-	}
-	if (im->n_cells >= MAX_CELLS)
-		cells_release(im); /* a bound on memory: start again */
-	if (im->n_cells == im->cap_cells) {
-		size_t cap = im->cap_cells ? im->cap_cells * 2 : 256;
-		void *p = cc_realloc(im->cells, cap * sizeof(*im->cells));
-
-		if (!p)
-			return cc_err_set(err, CC_ENOMEM, "out of memory");
-		im->cells = p;
-		im->cap_cells = cap;
-	}
-	f.miny = (double)row * CELL_DEG;
-	f.maxy = (double)(row + 1) * CELL_DEG;
-	f.minx = (double)col * CELL_DEG;
-	f.maxx = (double)(col + 1) * CELL_DEG;
-	if ((ret = cc_store_list_areas(im->st, &f, &c.areas, &c.n, err)) < 0)
-		return ret;
-	if (cc_map_put(&im->cell_ix, key, (int64_t)im->n_cells) < 0) {
-		cc_free(c.areas);
-		return cc_err_set(err, CC_ENOMEM, "out of memory");
-	}
-	im->cells[im->n_cells] = c;
-	*out = &im->cells[im->n_cells++];
-	return 0;
-}
-
-/* The deepest area whose geometry covers the point; 0 when none. */
-static int place_point(struct evimp *im, double lat, double lon, int64_t *area_out,
-                       struct cc_err *err)
-{
-	struct cell *cell = NULL;
-	struct cc_area *areas;
-	GEOSGeometry *pt = NULL;
-	size_t n;
-	int best_level = -1, ret;
-
-	*area_out = 0;
-	if (im->have_last && im->last_lat == lat && im->last_lon == lon) {
-		*area_out = im->last_area;
-		return 0;
-	}
-	im->have_last = false;
-	if ((ret = cell_areas(im, lat, lon, &cell, err)) < 0)
-		return ret;
-	if (!cell) /* cell_areas() sets it on success; this tells the compiler so */
-		return cc_err_set(err, CC_EINVALID, "no area cell for %g %g", lat, lon);
-	areas = cell->areas;
-	n = cell->n;
-	for (size_t i = 0; i < n; i++) {
-		struct geom *g = NULL;
-
-		if (!areas[i].has_geom || areas[i].level <= best_level)
-			continue;
-		if (lon < areas[i].minx || lon > areas[i].maxx || lat < areas[i].miny ||
-		    lat > areas[i].maxy)
-			continue;
-		if ((ret = geos_start(im, err)) < 0 ||
-		    (ret = area_geom(im, &areas[i], &g, err)) < 0)
-			goto out_free;
-		if (!g || !g->p)
-			continue;
-		if (!pt) {
-			pt = GEOSGeom_createPointFromXY_r(im->gh, lon, lat);
-			if (!pt) {
-				ret = cc_err_set(err, CC_ENOMEM, "cannot make a GEOS point");
-				goto out_free;
-			}
-		}
-		if (GEOSPreparedIntersects_r(im->gh, g->p, pt) == 1) {
-			best_level = areas[i].level;
-			*area_out = areas[i].id;
-		}
-	}
-	im->have_last = true;
-	im->last_lat = lat;
-	im->last_lon = lon;
-	im->last_area = *area_out;
-	im->last_level = best_level;
-out_free:
-	if (pt)
-		GEOSGeom_destroy_r(im->gh, pt);
-	return ret;
-}
-
 /* The area of a level named in the file (within parent; 0 any); 0 when none or ambiguous. */
 static int area_by_name(struct evimp *im, const char *name, int level, int64_t parent,
                         int64_t *id_out, struct cc_err *err)
@@ -552,13 +344,13 @@ static int area_by_name(struct evimp *im, const char *name, int level, int64_t p
 static int place(struct evimp *im, struct cc_incident *inc, struct cc_err *err)
 {
 	int64_t adm1 = 0, adm2 = 0, swapped = 0;
-	int ret;
+	int level, ret;
 
-	if ((ret = place_point(im, inc->lat, inc->lon, &inc->area_id, err)) < 0)
+	if ((ret = cc__locate(&im->loc, inc->lat, inc->lon, &inc->area_id, &level, err)) < 0)
 		return ret;
 	if (inc->area_id) {
 		/* provinces have boundaries, districts often only names: go one level down */
-		if (im->last_level == 1 &&
+		if (level == 1 &&
 		    (ret = area_by_name(im, cell(im, im->c.adm2), 2, inc->area_id, &adm2, err)) < 0)
 			return ret;
 		if (adm2)
@@ -566,7 +358,7 @@ static int place(struct evimp *im, struct cc_incident *inc, struct cc_err *err)
 		return 0;
 	}
 	if (fabs(inc->lon) <= 90 && inc->lat != inc->lon &&
-	    (ret = place_point(im, inc->lon, inc->lat, &swapped, err)) < 0)
+	    (ret = cc__locate(&im->loc, inc->lon, inc->lat, &swapped, NULL, err)) < 0)
 		return ret;
 	if (swapped)
 		return 1;
@@ -740,22 +532,12 @@ static int rejects_header(struct evimp *im, struct cc_err *err)
 
 static void release(struct evimp *im)
 {
-	for (size_t i = 0; i < im->n_geoms; i++) {
-		if (im->geoms[i].g) {
-			GEOSPreparedGeom_destroy_r(im->gh, im->geoms[i].p);
-			GEOSGeom_destroy_r(im->gh, im->geoms[i].g);
-		}
-	}
-	cc_free(im->geoms);
-	if (im->gh)
-		GEOS_finish_r(im->gh);
+	cc__locator_release(&im->loc);
 	for (size_t i = 0; i < im->n_header; i++)
 		cc_free(im->header[i]);
 	cc_free(im->header);
 	cc_map_release(&im->seen);
 	cc_map_release(&im->names);
-	cc_map_release(&im->geom_ix);
-	cells_release(im);
 	cc_buf_release(&im->norm);
 	cc_buf_release(&im->key);
 }
@@ -775,6 +557,7 @@ int cc_import_events(struct cc_store *st, const char *path, const struct cc_impo
 	int ret, same;
 
 	memset(rep, 0, sizeof(*rep));
+	cc__locator_init(&im.loc, st);
 	im.format = eopts ? eopts->format : CC_EVENTS_AUTO;
 	im.fname = im.o->display_name ? im.o->display_name : path;
 	cc_buf_init(&im.norm, CC_LIMIT_CSV_FIELD * 4);

@@ -5,11 +5,10 @@
  * Streamed with libxml2's xmlTextReader: each <iati-activity> is expanded into a small tree,
  * read into reused arrays, stored, and freed when the reader moves past it, so memory holds
  * one activity at a time plus the caches of organisations, sectors and area geometries.
- * Points are placed in admin areas by point-in-polygon: the store's R*Tree gives the areas
- * whose box holds the point, GEOS prepared geometries decide, the deepest level wins (as the
- * events importer does; NEEDSWORK: both keep their own copy of this, a shared locator in
- * src/io would serve them both). GEOS and libxml2 allocate through the C library, not
- * cc_malloc; Concord's own allocations here go through it.
+ * Points are placed in admin areas by the locator the events importer uses too (io/locate.h:
+ * R*Tree candidates per grid cell, GEOS prepared geometries decide, the deepest level wins).
+ * GEOS and libxml2 allocate through the C library, not cc_malloc; Concord's own allocations
+ * here go through it.
  *
  * Measured (-O2, loaded 2-core machine): the Iraq AIMS file (2.8 MB, 1,338 activities) in
  * 0.5–0.7 s for the whole command, peak RSS 40.5 MB (39.7 MB for `concord init` alone); the
@@ -27,8 +26,6 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#define GEOS_USE_ONLY_R_API
-#include <geos_c.h>
 #include <libxml/xmlreader.h>
 #include <libxml/xmlwriter.h>
 
@@ -39,6 +36,7 @@
 
 #include "core/digest.h"
 #include "io/import_util.h"
+#include "io/locate.h"
 
 #include "core/banned.h"
 
@@ -49,18 +47,6 @@
 struct vec {
 	void *p;
 	size_t n, cap;
-};
-
-struct geom {
-	GEOSGeometry *g;               /* owned; NULL: no usable geometry */
-	const GEOSPreparedGeometry *p; /* owned with g */
-};
-
-struct locator {
-	GEOSContextHandle_t gh;
-	struct cc_map ix; /* area id (decimal) → index in geoms */
-	struct geom *geoms;
-	size_t n_geoms, cap_geoms;
 };
 
 struct iimp {
@@ -91,7 +77,7 @@ struct iimp {
 	struct cc_map org_ids;    /* "ref\x1fname\x1ftype" → organisation id */
 	struct cc_map sector_ids; /* "vocabulary\x1fcode" → sector id, -1 unknown */
 	struct cc_map pcodes;     /* admin code → area id, 0 none */
-	struct locator loc;
+	struct cc__locator loc; /* places points in areas */
 	struct cc_buf norm, key;
 	int64_t country_area; /* the mission's country as an area (level 0), 0 none */
 	char country2[3];     /* its ISO alpha-2 code, "" unknown */
@@ -451,117 +437,6 @@ static int read_value(struct iimp *im, const xmlNode *v, double *value, char cur
 	return date_attr(im, v, "value-date", value_date, why);
 }
 
-/* ---- point in polygon ---- */
-
-static void locator_release(struct locator *l)
-{
-	for (size_t i = 0; i < l->n_geoms; i++) {
-		if (l->geoms[i].g) {
-			GEOSPreparedGeom_destroy_r(l->gh, l->geoms[i].p);
-			GEOSGeom_destroy_r(l->gh, l->geoms[i].g);
-		}
-	}
-	cc_free(l->geoms);
-	cc_map_release(&l->ix);
-	if (l->gh)
-		GEOS_finish_r(l->gh);
-	memset(l, 0, sizeof(*l));
-}
-
-/* The prepared geometry of an area (cached; g->p NULL when it has none). */
-static int area_geom(struct iimp *im, int64_t area_id, struct geom **out, struct cc_err *err)
-{
-	struct locator *l = &im->loc;
-	struct geom g = { 0 };
-	void *wkb = NULL;
-	size_t len = 0;
-	char key[32];
-	int64_t ix;
-	int ret;
-
-	snprintf(key, sizeof(key), "%lld", (long long)area_id);
-	if (cc_map_get(&l->ix, key, &ix) == 0) {
-		*out = &l->geoms[ix];
-		return 0;
-	}
-	if (!l->gh && !(l->gh = GEOS_init_r()))
-		return cc_err_set(err, CC_ENOMEM, "cannot start GEOS");
-	if (l->n_geoms == l->cap_geoms) {
-		size_t cap = l->cap_geoms ? l->cap_geoms * 2 : 64;
-		void *p = cc_realloc(l->geoms, cap * sizeof(*l->geoms));
-
-		if (!p)
-			return cc_err_set(err, CC_ENOMEM, "out of memory");
-		l->geoms = p;
-		l->cap_geoms = cap;
-	}
-	if ((ret = cc_store_area_geometry(im->st, area_id, &wkb, &len, err)) < 0)
-		return ret;
-	if (wkb) {
-		GEOSWKBReader *rd = GEOSWKBReader_create_r(l->gh);
-
-		g.g = rd ? GEOSWKBReader_read_r(l->gh, rd, wkb, len) : NULL;
-		if (rd)
-			GEOSWKBReader_destroy_r(l->gh, rd);
-		g.p = g.g ? GEOSPrepare_r(l->gh, g.g) : NULL;
-		if (g.g && !g.p) {
-			GEOSGeom_destroy_r(l->gh, g.g);
-			g.g = NULL;
-		}
-	}
-	cc_free(wkb);
-	if (cc_map_put(&l->ix, key, (int64_t)l->n_geoms) < 0) {
-		if (g.g) {
-			GEOSPreparedGeom_destroy_r(l->gh, g.p);
-			GEOSGeom_destroy_r(l->gh, g.g);
-		}
-		return cc_err_set(err, CC_ENOMEM, "out of memory");
-	}
-	l->geoms[l->n_geoms] = g;
-	*out = &l->geoms[l->n_geoms++];
-	return 0;
-}
-
-/* The deepest stored area whose geometry covers (lat, lon); 0 when none. */
-static int place_point(struct iimp *im, double lat, double lon, int64_t *area_out,
-                       struct cc_err *err)
-{
-	struct cc_area_filter f = {
-		.level = -1, .in_bbox = true, .minx = lon, .maxx = lon, .miny = lat, .maxy = lat
-	};
-	struct cc_area *areas = NULL;
-	GEOSGeometry *pt = NULL;
-	size_t n = 0;
-	int best = -1, ret;
-
-	*area_out = 0;
-	if ((ret = cc_store_list_areas(im->st, &f, &areas, &n, err)) < 0)
-		return ret;
-	for (size_t i = 0; i < n; i++) {
-		struct geom *g = NULL;
-
-		if (!areas[i].has_geom || areas[i].level <= best)
-			continue;
-		if ((ret = area_geom(im, areas[i].id, &g, err)) < 0)
-			goto out_free;
-		if (!g || !g->p)
-			continue;
-		if (!pt && !(pt = GEOSGeom_createPointFromXY_r(im->loc.gh, lon, lat))) {
-			ret = cc_err_set(err, CC_ENOMEM, "cannot make a GEOS point");
-			goto out_free;
-		}
-		if (GEOSPreparedIntersects_r(im->loc.gh, g->p, pt) == 1) {
-			best = areas[i].level;
-			*area_out = areas[i].id;
-		}
-	}
-out_free:
-	if (pt)
-		GEOSGeom_destroy_r(im->loc.gh, pt);
-	cc_free(areas);
-	return ret;
-}
-
 /* An administrative code that is a stored P-code: its area id, else 0. */
 static int pcode_area(struct iimp *im, const char *code, int64_t *area_out, struct cc_err *err)
 {
@@ -668,10 +543,10 @@ static int read_location(struct iimp *im, const xmlNode *n, struct cc_err *why, 
 	if (!isnan(l->lat)) {
 		int64_t area = 0, swapped = 0;
 
-		if ((ret = place_point(im, l->lat, l->lon, &area, err)) < 0)
+		if ((ret = cc__locate(&im->loc, l->lat, l->lon, &area, NULL, err)) < 0)
 			return ret;
 		if (!area && fabs(l->lon) <= 90 && l->lat != l->lon &&
-		    (ret = place_point(im, l->lon, l->lat, &swapped, err)) < 0)
+		    (ret = cc__locate(&im->loc, l->lon, l->lat, &swapped, NULL, err)) < 0)
 			return ret;
 		if (swapped)
 			return bad(im, why, l->line, p ? "pos" : "coordinates",
@@ -1637,7 +1512,7 @@ static void release(struct iimp *im)
 	cc_map_release(&im->org_ids);
 	cc_map_release(&im->sector_ids);
 	cc_map_release(&im->pcodes);
-	locator_release(&im->loc);
+	cc__locator_release(&im->loc);
 	cc_buf_release(&im->norm);
 	cc_buf_release(&im->key);
 }
@@ -1657,6 +1532,7 @@ int cc_import_iati_ex(struct cc_store *st, const char *path, const struct cc_imp
 	if (irep)
 		memset(irep, 0, sizeof(*irep));
 	im.fname = im.o->display_name ? im.o->display_name : path;
+	cc__locator_init(&im.loc, st);
 	cc_buf_init(&im.norm, 4096);
 	cc_buf_init(&im.key, 4096);
 	LIBXML_TEST_VERSION
