@@ -40,6 +40,12 @@ struct cc_csv_row {
 	long end_line; /* physical line where it ends (> line for multi-line fields) */
 };
 
+/* Field col of row, "" when col is negative or past the row's end (a short row). */
+static inline const char *cc__csv_cell(const struct cc_csv_row *row, long col)
+{
+	return col >= 0 && (size_t)col < row->n_fields ? row->fields[col] : "";
+}
+
 /*
  * Opens path for reading ("-" is standard input, named "<stdin>" in messages). CC_EIO names the
  * file and the reason; CC_EINVALID for an encoding iconv does not know; CC_ENOMEM.

@@ -69,9 +69,7 @@ struct evimp {
 
 static const char *cell(const struct evimp *im, int col)
 {
-	if (col < 0 || (size_t)col >= im->row->n_fields)
-		return "";
-	return im->row->fields[col];
+	return cc__csv_cell(im->row, col);
 }
 
 static const char *col_name(const struct evimp *im, int col)

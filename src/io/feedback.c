@@ -55,9 +55,7 @@ struct fimp {
 
 static const char *cell(const struct fimp *im, int c)
 {
-	int i = im->col[c];
-
-	return i >= 0 && (size_t)i < im->row->n_fields ? im->row->fields[i] : "";
+	return cc__csv_cell(im->row, im->col[c]);
 }
 
 __attribute__((format(printf, 3, 4))) static int bad(struct cc_err *why, enum col c,

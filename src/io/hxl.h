@@ -31,6 +31,15 @@ struct cc_hxl {
 	size_t n_cols;
 };
 
+/* The header text of the tagged column at index col, for messages; "" when untagged. */
+static inline const char *cc__hxl_col_text(const struct cc_hxl *h, int col)
+{
+	for (size_t i = 0; i < h->n_cols; i++)
+		if (h->cols[i].index == col)
+			return h->cols[i].text;
+	return "";
+}
+
 /*
  * Parses a CSV record as a hashtag row. Returns 1 and fills *out when it is one, 0 when it is
  * not (out untouched), CC_EPARSE for a malformed hashtag (err names the column), CC_ENOMEM.

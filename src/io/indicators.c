@@ -134,11 +134,7 @@ static int write_rejected(struct imp *im, const struct cc_csv_row *row, const ch
 
 static const char *cell(const struct imp *im, enum col c)
 {
-	int i = im->col[c];
-
-	if (i < 0 || (size_t)i >= im->row->n_fields)
-		return "";
-	return im->row->fields[i];
+	return cc__csv_cell(im->row, im->col[c]);
 }
 
 /* A row-level problem: sets why (message, field) and returns CC_EINVALID. */

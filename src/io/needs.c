@@ -151,17 +151,12 @@ struct imp {
 
 static const char *cell(const struct imp *im, int col)
 {
-	if (col < 0 || (size_t)col >= im->row->n_fields)
-		return "";
-	return im->row->fields[col];
+	return cc__csv_cell(im->row, col);
 }
 
 static const char *col_text(const struct imp *im, int col)
 {
-	for (size_t i = 0; i < im->hxl.n_cols; i++)
-		if (im->hxl.cols[i].index == col)
-			return im->hxl.cols[i].text;
-	return "";
+	return cc__hxl_col_text(&im->hxl, col);
 }
 
 /* The rejected row: why has message and field (or col names it); the location is added here. */
