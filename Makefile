@@ -18,8 +18,8 @@ build: deps
 	@[ -f $(BUILD)/build.ninja ] || meson setup $(BUILD) --buildtype=debugoptimized
 	@ninja -C $(BUILD)
 
-# Loads the Afghanistan 2021 case (P-codes, province boundaries, population, UCDP events, the
-# OCHA 3W of July to September 2021) and the seed lessons register into $(DB), prints the
+# Loads the Afghanistan 2021 case (P-codes, province boundaries, population, the 2024 HNO needs,
+# UCDP events, the OCHA 3W of July to September 2021) and the seed lessons register into $(DB), prints the
 # coverage matrix, writes report.html, searches the lessons and reviews a sample plan (exit
 # status 4 there means the review found errors, as the sample plan is meant to show). The 3W file
 # has 79 duplicate rows, which are reported and rejected: exit status 3 is expected there.
@@ -30,11 +30,12 @@ demo: build
 	$(CONCORD) -d $(DB) import areas $(CASE)/afg_global_pcodes_subset.csv
 	$(CONCORD) -d $(DB) import areas $(CASE)/afg_adm1_geoboundaries.geojson --level 1 --name-field shapeName --code-map $(CASE)/adm1_code_map.csv
 	$(CONCORD) -d $(DB) import population $(CASE)/afg_population_adm1.csv
+	$(CONCORD) -d $(DB) import needs $(CASE)/afg_hno_2024_needs_by_area.csv
 	$(CONCORD) -d $(DB) import events $(CASE)/ucdp_ged_v23_1_afg.csv
 	$(CONCORD) -d $(DB) import 3w $(CASE)/afg_3w_operational_presence_2021q3.csv --period 2021-07-01/2021-09-30 --rejects afg_3w_rejects.csv 2>afg_3w_rejects.log || [ $$? -eq 3 ]
 	@echo "(rejected rows are listed in afg_3w_rejects.log and afg_3w_rejects.csv)"
 	$(CONCORD) -d $(DB) coverage --level 1
-	$(CONCORD) -d $(DB) report -o report.html
+	$(CONCORD) -d $(DB) report --plan $(CASE)/sample_plan.yaml -o report.html
 	$(CONCORD) -d $(DB) lesson search police training --limit 3
 	$(CONCORD) -d $(DB) review $(CASE)/sample_plan.yaml || [ $$? -eq 4 ]
 
