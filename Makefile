@@ -7,7 +7,7 @@ CONCORD    := $(BUILD)/concord
 CASE       := data/cases/afghanistan
 DB         ?= concord.db
 
-.PHONY: all deps build demo test bench clean fuzz
+.PHONY: all deps build demo test bench clean fuzz soak
 
 all: build
 
@@ -60,6 +60,13 @@ bench: deps
 fuzz: deps
 	@./scripts/install-fuzz-deps.sh
 	@FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) ./scripts/run-fuzz.sh
+
+# The long reliability runs of docs/RELIABILITY.md (not part of `make test`): the crash-consistency
+# driver with CRASH_RUNS (default 100) kills per scenario, under the sanitizers' build.
+soak: deps
+	@[ -f $(TEST_BUILD)/build.ninja ] || meson setup $(TEST_BUILD) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
+	@ninja -C $(TEST_BUILD)
+	CC_SOURCE_ROOT=$(CURDIR) CONCORD=$(TEST_BUILD)/concord CRASH_RUNS=$(or $(CRASH_RUNS),100) sh tests/cli/cli-crash.sh
 
 clean:
 	rm -rf $(BUILD) $(TEST_BUILD) build-bench

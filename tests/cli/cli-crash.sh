@@ -1,0 +1,9 @@
+#!/bin/sh
+# Crash consistency (docs/RELIABILITY.md): imports of the 3W and of events, and a burst of API
+# writes, killed with SIGKILL at moments spread over their run; the store must pass SQLite's
+# integrity check and the audit chain, hold each import wholly or not at all, keep every write
+# acknowledged before the kill, and take the import again. CRASH_RUNS kills per scenario (20
+# here; `make soak` runs 100), CRASH_SEED reproduces a run (printed first).
+. "$CC_SOURCE_ROOT/tests/cli/lib.sh"
+python3 "$ROOT/tests/crash/crash.py" "$CONCORD" "$CASE" "$WORK" "${CRASH_RUNS:-20}" \
+	"${CRASH_SEED:-$(date +%s)}"
