@@ -36,10 +36,17 @@ struct cc_store_opts {
 	unsigned flags;         /* enum cc_store_flags */
 	int busy_timeout_ms;    /* 0: 5000 */
 	const char *who;        /* actor recorded in the change log; NULL: "cli" */
+	int64_t max_bytes;      /* the store may not grow past this size; 0: no limit */
+	bool sync_full;         /* every commit synced to disk (power-loss durable); slower */
 };
 
 /*
  * Opens the store named by uri: a path or "sqlite:PATH" (SQLite), "postgresql://…" (reserved).
+ * A "sqlite:" URI may end in options, "sqlite:PATH?max_size=64M&synchronous=full":
+ * max_size (bytes, or with K, M, G: a quota; a write past it fails with CC_EIO and stores
+ * nothing) and synchronous (normal: durable against a crash of the process; full: also
+ * against power loss). They override opts->max_bytes and opts->sync_full; an unknown option or
+ * value is CC_EUSAGE. A plain path takes no options.
  * Without CC_STORE_CREATE a missing store is CC_ENOTFOUND; without CC_STORE_ANY_SCHEMA a schema
  * older or newer than this program is CC_ESCHEMA with a message saying what to run.
  */

@@ -416,7 +416,8 @@ static void print_help(FILE *f)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\nGlobal options:\n"
 	           "  -d, --db DB          the store: a path or sqlite:PATH (default: $CONCORD_DB,\n"
-	           "                       else ./concord.db)\n"
+	           "                       else ./concord.db); sqlite:PATH?max_size=64M sets a\n"
+	           "                       quota, ?synchronous=full syncs every commit\n"
 	           "  -m, --mission CODE   the mission, when the store holds several\n"
 	           "  --as READER          read only what READER may see: an organisation of the\n"
 	           "                       mission (ORG[:ROLE]), 'partners' or 'public'; without\n"

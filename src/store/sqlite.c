@@ -375,7 +375,9 @@ static int sq_error_rc(sqlite3 *db, int rc, struct cc_err *err)
 	case SQLITE_LOCKED:
 		return cc_err_set(err, CC_EBUSY, "%s", msg);
 	case SQLITE_FULL:
-		return cc_err_set(err, CC_EIO, "disk full");
+		return cc_err_set(err, CC_EIO,
+		                  "the store is full (its max_size or the disk); nothing of this "
+		                  "transaction was stored");
 	case SQLITE_IOERR:
 		return cc_err_set(err, CC_EIO, "%s", msg);
 	default:
@@ -816,7 +818,26 @@ static int set_pragmas(struct sqlite_store *s, const struct cc_store_opts *opts,
 	           "PRAGMA cache_size = -65536;",
 	           NULL, err);
 	if (ret == 0 && !(opts->flags & CC_STORE_READONLY))
-		ret = exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", NULL, err);
+		ret = exec(s,
+		           opts->sync_full ? "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+		                           : "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
+		           NULL, err);
+	if (ret == 0 && opts->max_bytes > 0) {
+		/* a quota: pages of the file's own size, at least the pages it already has */
+		int page = 0;
+		char sql[96];
+		sqlite3_stmt *st = NULL;
+
+		if (sqlite3_prepare_v2(s->db, "PRAGMA page_size", -1, &st, NULL) == SQLITE_OK &&
+		    sqlite3_step(st) == SQLITE_ROW)
+			page = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+		if (page <= 0)
+			return cc_err_set(err, CC_ESTORE, "cannot read the store's page size");
+		snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %lld;",
+		         (long long)((opts->max_bytes + page - 1) / page));
+		ret = exec(s, sql, NULL, err);
+	}
 	return ret;
 }
 

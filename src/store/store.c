@@ -1,6 +1,7 @@
 #include <concord/store.h>
 
 #include <assert.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -53,6 +54,64 @@ static bool scheme_is(const char *uri, size_t n, const char *scheme)
 	return strlen(scheme) == n && strncmp(uri, scheme, n) == 0;
 }
 
+/* "64M" → 67108864; -1 when not a positive size. */
+static int64_t parse_size(const char *v, size_t n)
+{
+	int64_t x = 0, unit = 1;
+
+	if (n > 0) {
+		switch (v[n - 1]) {
+		case 'K': case 'k': unit = INT64_C(1) << 10; n--; break;
+		case 'M': case 'm': unit = INT64_C(1) << 20; n--; break;
+		case 'G': case 'g': unit = INT64_C(1) << 30; n--; break;
+		default: break;
+		}
+	}
+	if (n == 0 || n > 12)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return -1;
+		x = x * 10 + (v[i] - '0');
+	}
+	return x > 0 ? x * unit : -1;
+}
+
+/* The options after '?' of a "sqlite:PATH?k=v&k=v" URI, into o. */
+static int parse_options(const char *q, struct cc_store_opts *o, struct cc_err *err)
+{
+	while (*q) {
+		size_t len = strcspn(q, "&"), klen = strcspn(q, "=&");
+		const char *v = q + klen + 1;
+		size_t vlen = klen < len ? len - klen - 1 : 0;
+
+		if (klen >= len)
+			return cc_err_set(err, CC_EUSAGE, "store option '%.*s' has no value", (int)len, q);
+		if (klen == 8 && !strncmp(q, "max_size", klen)) {
+			if ((o->max_bytes = parse_size(v, vlen)) < 0)
+				return cc_err_set(err, CC_EUSAGE,
+				                  "store option max_size: '%.*s' is not a size "
+				                  "(bytes, or a number with K, M or G)",
+				                  (int)vlen, v);
+		} else if (klen == 11 && !strncmp(q, "synchronous", klen)) {
+			if (vlen == 4 && !strncmp(v, "full", 4))
+				o->sync_full = true;
+			else if (vlen == 6 && !strncmp(v, "normal", 6))
+				o->sync_full = false;
+			else
+				return cc_err_set(err, CC_EUSAGE,
+				                  "store option synchronous: '%.*s' is not normal or full",
+				                  (int)vlen, v);
+		} else {
+			return cc_err_set(err, CC_EUSAGE,
+			                  "unknown store option '%.*s' (known: max_size, synchronous)",
+			                  (int)klen, q);
+		}
+		q += len + (q[len] == '&');
+	}
+	return 0;
+}
+
 int cc_store_open(struct cc_store **out, const char *uri, const struct cc_store_opts *opts,
                   struct cc_err *err)
 {
@@ -82,6 +141,19 @@ int cc_store_open(struct cc_store **out, const char *uri, const struct cc_store_
 		if (!*uri)
 			return cc_err_set(err, CC_EUSAGE, "no path after '%s:'",
 			                  backends[i]->scheme);
+		if (strcmp(backends[i]->scheme, "sqlite") == 0 && strchr(uri, '?')) {
+			char path[4096];
+			size_t plen = (size_t)(strchr(uri, '?') - uri);
+			int ret;
+
+			if (plen == 0 || plen >= sizeof(path))
+				return cc_err_set(err, CC_EUSAGE, "store path of %zu bytes", plen);
+			memcpy(path, uri, plen);
+			path[plen] = '\0';
+			if ((ret = parse_options(uri + plen + 1, &o, err)) < 0)
+				return ret;
+			return backends[i]->open(out, path, &o, err);
+		}
 		return backends[i]->open(out, uri, &o, err);
 	}
 	for (size_t i = 0; i < N_OF(unbuilt); i++)
