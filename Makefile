@@ -62,11 +62,15 @@ fuzz: deps
 	@FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) ./scripts/run-fuzz.sh
 
 # The long reliability runs of docs/RELIABILITY.md (not part of `make test`): the crash-consistency
-# driver with CRASH_RUNS (default 100) kills per scenario, under the sanitizers' build.
-soak: deps
+# driver with CRASH_RUNS (default 100) kills per scenario under the sanitizers' build, then the
+# load soak: `concord serve` (optimised build) for SOAK_MINUTES (default 10) one-minute windows
+# with 64 wrk readers and 4 writers, p99 a minute and the memory slope.
+soak: build
 	@[ -f $(TEST_BUILD)/build.ninja ] || meson setup $(TEST_BUILD) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
 	@ninja -C $(TEST_BUILD)
 	CC_SOURCE_ROOT=$(CURDIR) CONCORD=$(TEST_BUILD)/concord CRASH_RUNS=$(or $(CRASH_RUNS),100) sh tests/cli/cli-crash.sh
+	@./scripts/install-tool.sh wrk wrk
+	python3 tests/soak/api_soak.py --concord $(CONCORD) --case $(CASE) --wrk --readers 64 --writers 4 --windows $(or $(SOAK_MINUTES),10) --window 60
 
 clean:
 	rm -rf $(BUILD) $(TEST_BUILD) build-bench
