@@ -18,26 +18,30 @@ build: deps
 	@[ -f $(BUILD)/build.ninja ] || meson setup $(BUILD) --buildtype=debugoptimized
 	@ninja -C $(BUILD)
 
-# Loads the Afghanistan 2021 case (P-codes, province boundaries, population, the 2024 HNO needs,
-# UCDP events, the OCHA 3W of July to September 2021) and the seed lessons register into $(DB), prints the
-# coverage matrix, writes report.html, searches the lessons and reviews a sample plan (exit
-# status 4 there means the review found errors, as the sample plan is meant to show). The 3W file
-# has 79 duplicate rows, which are reported and rejected: exit status 3 is expected there.
+# Loads the Afghanistan case into $(DB) with `concord demo load afghanistan` (the steps of
+# $(CASE)/case.txt: P-codes, province boundaries, population, the 2024 HNO needs, UCDP events,
+# the OCHA 3W of July to September 2021, World Bank indicators with benchmarks, IATI results,
+# the computed security indicators and a perception survey; the seed lessons register), then
+# prints the coverage matrix and the gap ranking, writes report.html, searches the lessons and
+# reviews a sample plan (exit status 4 there means the review found errors, as the sample plan
+# is meant to show). Rows the importers reject (79 duplicates in the 3W, one needs row without
+# figures) are listed with file, line, field and reason in demo-load.log. On a terminal it
+# ends by serving the dashboard on 127.0.0.1:$(DEMO_PORT) until Ctrl-C (DEMO_SERVE=0: do not).
+DEMO_PORT  ?= 8080
+DEMO_SERVE ?= 1
 demo: build
 	@rm -f $(DB) $(DB)-wal $(DB)-shm
-	$(CONCORD) -d $(DB) init --mission AFG-2021Q3 --name "Afghanistan, humanitarian operational presence, Q3 2021" --country AFG
-	$(CONCORD) -d $(DB) lesson import data/lessons/*.md
-	$(CONCORD) -d $(DB) import areas $(CASE)/afg_global_pcodes_subset.csv
-	$(CONCORD) -d $(DB) import areas $(CASE)/afg_adm1_geoboundaries.geojson --level 1 --name-field shapeName --code-map $(CASE)/adm1_code_map.csv
-	$(CONCORD) -d $(DB) import population $(CASE)/afg_population_adm1.csv
-	$(CONCORD) -d $(DB) import needs $(CASE)/afg_hno_2024_needs_by_area.csv
-	$(CONCORD) -d $(DB) import events $(CASE)/ucdp_ged_v23_1_afg.csv
-	$(CONCORD) -d $(DB) import 3w $(CASE)/afg_3w_operational_presence_2021q3.csv --period 2021-07-01/2021-09-30 --rejects afg_3w_rejects.csv 2>afg_3w_rejects.log || [ $$? -eq 3 ]
-	@echo "(rejected rows are listed in afg_3w_rejects.log and afg_3w_rejects.csv)"
+	@echo "loading the Afghanistan case (progress and rejected rows: demo-load.log)"
+	@$(CONCORD) -d $(DB) demo load afghanistan 2>demo-load.log || { cat demo-load.log; exit 1; }
+	@grep -E '^(demo|warning)' demo-load.log || true
 	$(CONCORD) -d $(DB) coverage --level 1
-	$(CONCORD) -d $(DB) report --plan $(CASE)/sample_plan.yaml -o report.html
+	$(CONCORD) -d $(DB) gaps --level 1 --by pillar
+	$(CONCORD) -d $(DB) progress --indicator NY.GDP.MKTP.CD --at 2017-06-30
+	$(CONCORD) -d $(DB) survey results --question violent.exp.ISAF --cluster village.id
+	$(CONCORD) -d $(DB) report --plan $(CASE)/sample_plan.yaml --survey violent.exp.ISAF --survey violent.exp.taliban -o report.html
 	$(CONCORD) -d $(DB) lesson search police training --limit 3
 	$(CONCORD) -d $(DB) review $(CASE)/sample_plan.yaml || [ $$? -eq 4 ]
+	@if [ -t 1 ] && [ "$(DEMO_SERVE)" != 0 ]; then ./scripts/demo-serve.sh $(CONCORD) $(DB) $(DEMO_PORT); fi
 
 # Builds with AddressSanitizer and UndefinedBehaviorSanitizer and runs every suite. The last
 # line is "N passed, N failed, N skipped".
@@ -54,6 +58,7 @@ bench: deps
 	sh bench/exposure/run.sh
 	sh bench/overlap/run.sh
 	sh bench/api/run.sh
+	sh bench/progress/run.sh
 
 # libFuzzer targets of fuzz/ (clang, -fsanitize=fuzzer,address,undefined) in build-fuzz, each run
 # for FUZZ_SECONDS (default 60); crashing inputs go to fuzz/crashes/. Not part of `make test`.

@@ -21,7 +21,9 @@ incidents: each row picks a real location; 30 % of rows sit exactly on it (UCDP 
 sites: distinct points (6 decimals) around the same locations, lognormal distance (median 8 km,
   sigma 1.2: activities spread into the districts around the towns), written twice: as an
   HXL 3W (OUT.csv, for `concord import 3w`: #geo+lat/#geo+lon, unique activity titles) and
-  as "lat lon" lines (OUT.txt, for the peers).
+  as "lat lon date" lines (OUT.txt, for the peers). Each activity lasts a year and ends on a
+  day drawn uniformly over 2004-01-01..2014-12-31: that end date is the site's own reference
+  date in the per-site variant (`concord exposure --at end`).
 
 Deterministic for a given (size, seed): random.Random(seed) only.
 """
@@ -117,9 +119,13 @@ def sites(n, seed, out_csv, out_txt):
         w.writerow(['#org+acronym', '#sector+cluster+code', '#adm1+code', '#activity',
                     '#date+start', '#date+end', '#geo+lat', '#geo+lon'])
         for i, (lat, lon) in enumerate(pts):
+            # each activity ends on a day of 2004-2014 (its site's own reference date for
+            # the per-site variant) and lasted a year
+            end = datetime.date(2004, 1, 1) + datetime.timedelta(days=rng.randrange(4018))
+            start = end - datetime.timedelta(days=364)
             w.writerow([rng.choice(ORGS), rng.choice(CLUSTERS), rng.choice(PROVINCES),
-                        'Site activity %07d' % i, '2014-01-01', '2014-12-31', lat, lon])
-            t.write('%s %s\n' % (lat, lon))
+                        'Site activity %07d' % i, start.isoformat(), end.isoformat(), lat, lon])
+            t.write('%s %s %s\n' % (lat, lon, end.isoformat()))
 
 
 def main():

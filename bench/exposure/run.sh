@@ -6,6 +6,8 @@
 #
 # Not timed: generating the files, `concord import events` and `concord import 3w` of the sites
 # (their times are printed), loading PostgreSQL and DuckDB and building their indexes.
+# Two variants: one window for all sites (--at AT) and per-site reference dates (--at end:
+# each site's activity ends on its own day; the peers join on s.d windows).
 # Timed, best of REPS (PostGIS: best of PG_REPS, it is slow):
 #   concord end to end: `concord exposure --radius R --days D --at AT --csv` (wall time of the
 #            process: opening the store, reading sites and incidents, computing, writing);
@@ -20,8 +22,9 @@
 # PostGIS), N_SITES_BIG (DuckDB size, default 100000; 0 skips DuckDB), RADIUS (km, default 10),
 # DAYS (default 90), AT (reference date, default 2010-06-30), REPS (default 3), PG_REPS
 # (default 1), SEED (default 20140630), PG_PORT (default 55432), DUCKDB_VERSION (npm version of
-# @duckdb/node-api, default 1.5.6-r.1), DUCKDB_JOINS (default "grid"; "grid bbox" also times the
-# bounding-box join, which takes more than half an hour at 100,000 sites), BUILD (default
+# @duckdb/node-api, default 1.5.6-r.1), DUCKDB_JOINS (default "grid grid_persite"; adding
+# "bbox" and "bbox_persite" also times the bounding-box joins, which take more than half an hour
+# at 100,000 sites), BUILD (default
 # build-bench), OUT (default bench/out).
 # Installs postgresql and postgresql-15-postgis-3 with apt-get when missing (as root or with
 # sudo) and @duckdb/node-api with npm into OUT/node-duckdb.
@@ -46,7 +49,7 @@ PG_REPS=${PG_REPS:-1}
 SEED=${SEED:-20140630}
 PG_PORT=${PG_PORT:-55432}
 DUCKDB_VERSION=${DUCKDB_VERSION:-1.5.6-r.1}
-DUCKDB_JOINS=${DUCKDB_JOINS:-grid}
+DUCKDB_JOINS=${DUCKDB_JOINS:-grid grid_persite}
 BUILD=${BUILD:-build-bench}
 OUT=${OUT:-bench/out}
 for v in N_INCIDENTS N_SITES N_SITES_BIG DAYS REPS PG_REPS SEED PG_PORT; do
@@ -119,8 +122,8 @@ if [ ! -s "$INC" ]; then
 		die "generator failed"
 fi
 sites_files() { # n → sets SITES_CSV SITES_TXT
-	SITES_CSV=$OUT/exposure_sites_$1_seed$SEED.csv
-	SITES_TXT=$OUT/exposure_sites_$1_seed$SEED.txt
+	SITES_CSV=$OUT/exposure_sites_v2_$1_seed$SEED.csv
+	SITES_TXT=$OUT/exposure_sites_v2_$1_seed$SEED.txt
 	if [ ! -s "$SITES_CSV" ] || [ ! -s "$SITES_TXT" ]; then
 		python3 bench/exposure/gen.py sites -n "$1" --seed "$SEED" "$SITES_CSV" "$SITES_TXT" >&2 ||
 			die "generator failed"
@@ -150,30 +153,33 @@ concord_store() {
 	say "bench: concord import 3w: $1 sites in $(field "$TMP/stat" wall_s) s"
 }
 
-# Best of REPS of Concord at $1 sites: c_e2e, c_places, c_read, c_compute; per-site answer in
-# $TMP/concord_$1.txt (sites with at least one incident, sorted).
+# Best of REPS of Concord at $1 sites with --at $2 (a date, or "end": each site's own date):
+# c_e2e, c_places, c_read, c_compute; per-site answer in $TMP/concord_$1$3.txt (sites with at
+# least one incident, sorted; $3 is "" or "_persite").
 run_concord() {
 	db=$TMP/concord_$1.db
-	c_e2e= c_places= c_read= c_compute=
+	c_e2e= c_places= c_read= c_compute= c_read_cpu= c_compute_cpu=
 	r=1
 	while [ "$r" -le "$REPS" ]; do
 		"$RUNSTAT" -o "$TMP/stat" -- "$CONCORD" -d "$db" exposure --radius "$RADIUS" \
-			--days "$DAYS" --at "$AT" --csv >"$TMP/cli.csv" 2>"$TMP/cli.err" ||
+			--days "$DAYS" --at "$2" --csv >"$TMP/cli.csv" 2>"$TMP/cli.err" ||
 			{ cat "$TMP/cli.err" >&2; die "concord exposure failed"; }
 		c_e2e=$(min "$(field "$TMP/stat" wall_s)" "$c_e2e")
-		"$EXPTIME" "$db" "$RADIUS" "$DAYS" "$AT" "$TMP/exptime.txt" >"$TMP/exptime.out" ||
+		"$EXPTIME" "$db" "$RADIUS" "$DAYS" "$2" "$TMP/exptime.txt" >"$TMP/exptime.out" ||
 			die "exptime failed"
 		c_places=$(min "$(field "$TMP/exptime.out" places_s)" "$c_places")
 		c_read=$(min "$(field "$TMP/exptime.out" read_s)" "$c_read")
 		c_compute=$(min "$(field "$TMP/exptime.out" compute_s)" "$c_compute")
-		say "bench: concord $1 sites run $r: exposure $(field "$TMP/stat" wall_s) s;" \
+		c_read_cpu=$(min "$(field "$TMP/exptime.out" read_cpu_s)" "$c_read_cpu")
+		c_compute_cpu=$(min "$(field "$TMP/exptime.out" compute_cpu_s)" "$c_compute_cpu")
+		say "bench: concord $1 sites --at $2 run $r: exposure $(field "$TMP/stat" wall_s) s;" \
 			"$(cat "$TMP/exptime.out")"
 		r=$((r + 1))
 	done
 	awk '$3 + $4 > 0 { printf "%.6f %.6f %d %d\n", $1, $2, $3, $4 }' "$TMP/exptime.txt" |
-		sort >"$TMP/concord_$1.txt"
+		sort >"$TMP/concord_$1$3.txt"
 	# the command's own CSV must say the same as the driver
-	python3 - "$TMP/cli.csv" "$TMP/concord_$1.txt" <<'PY' || die "concord exposure --csv and exptime disagree"
+	python3 - "$TMP/cli.csv" "$TMP/concord_$1$3.txt" <<'PY' || die "concord exposure --csv and exptime disagree"
 import csv, sys
 cli = sorted('%.6f %.6f %d %d' % (float(r['lat']), float(r['lon']), int(r['incidents']),
              int(r['prev_incidents'])) for r in csv.DictReader(open(sys.argv[1]))
@@ -217,7 +223,11 @@ psql_() { "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U b
 
 if [ "$N_SITES" -gt 0 ]; then
 	concord_store "$N_SITES"
-	run_concord "$N_SITES"
+	run_concord "$N_SITES" end _persite
+	printf '%s %s %s %s %s %s %s %s %s %s\n' "$N_SITES" "$c_e2e" "$c_places" "$c_read" "$c_compute" \
+		"$c_inc" "$c_now" "$c_prev" "$c_read_cpu" "$c_compute_cpu" >>"$TMP/split_persite"
+	pc_e2e=$c_e2e pc_compute=$c_compute
+	run_concord "$N_SITES" "$AT" ""
 	PGDATA=$TMP/pgdata
 	mkdir -p "$PGDATA"
 	[ "$(id -u)" -ne 0 ] || chown postgres "$TMP" "$PGDATA"
@@ -240,7 +250,7 @@ CREATE TABLE inc AS SELECT id, date_start d0, date_end d1, where_prec wp,
   ST_SetSRID(ST_MakePoint(longitude, latitude), 4326)::geography g FROM raw;
 DROP TABLE raw;
 CREATE INDEX inc_g ON inc USING gist (g);
-CREATE TABLE sites (lat float8, lon float8);
+CREATE TABLE sites (lat float8, lon float8, d date);
 \copy sites FROM '$ROOT/$SITES_TXT' WITH (FORMAT text, DELIMITER ' ')
 ALTER TABLE sites ADD g geography;
 UPDATE sites SET g = ST_SetSRID(ST_MakePoint(lon, lat), 4326)::geography;
@@ -254,42 +264,63 @@ EOF
 	cat >"$TMP/pg.sql" <<EOF
 \copy (SELECT to_char(s.lat, 'FM990.000000') || ' ' || to_char(s.lon, 'FM990.000000') || ' ' || count(*) FILTER (WHERE i.d0 <= '$W_TO' AND i.d1 >= '$W_FROM') || ' ' || count(*) FILTER (WHERE i.d0 <= '$P_TO' AND i.d1 >= '$P_FROM') FROM sites s JOIN inc i ON ST_DWithin(s.g, i.g, $RADIUS * 1000.0 * 6371008.771415059 / 6371008.8, false) WHERE i.d0 <= '$W_TO' AND i.d1 >= '$P_FROM' AND i.wp <= 3 GROUP BY s.lat, s.lon) TO '$TMP/postgis.txt'
 EOF
-	p_best=
-	r=1
-	while [ "$r" -le "$PG_REPS" ]; do
-		"$RUNSTAT" -o "$TMP/stat" -- "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 \
-			-p "$PG_PORT" -U bench -d bench -f "$TMP/pg.sql" >&2 || die "PostGIS query failed"
-		say "bench: postgis $N_SITES sites run $r: $(field "$TMP/stat" wall_s) s"
-		p_best=$(min "$(field "$TMP/stat" wall_s)" "$p_best")
-		r=$((r + 1))
+	# per-site dates: each site's windows end on its own day s.d
+	cat >"$TMP/pg_persite.sql" <<EOF
+\copy (SELECT to_char(s.lat, 'FM990.000000') || ' ' || to_char(s.lon, 'FM990.000000') || ' ' || count(*) FILTER (WHERE i.d0 <= s.d AND i.d1 >= s.d - $((DAYS - 1))) || ' ' || count(*) FILTER (WHERE i.d0 <= s.d - $DAYS AND i.d1 >= s.d - $((2 * DAYS - 1))) FROM sites s JOIN inc i ON ST_DWithin(s.g, i.g, $RADIUS * 1000.0 * 6371008.771415059 / 6371008.8, false) WHERE i.d0 <= s.d AND i.d1 >= s.d - $((2 * DAYS - 1)) AND i.wp <= 3 GROUP BY s.lat, s.lon, s.d) TO '$TMP/postgis_persite.txt'
+EOF
+	for variant in "" _persite; do
+		p_best=
+		r=1
+		while [ "$r" -le "$PG_REPS" ]; do
+			"$RUNSTAT" -o "$TMP/stat" -- "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 \
+				-p "$PG_PORT" -U bench -d bench -f "$TMP/pg$variant.sql" >&2 ||
+				die "PostGIS query failed"
+			say "bench: postgis$variant $N_SITES sites run $r: $(field "$TMP/stat" wall_s) s"
+			p_best=$(min "$(field "$TMP/stat" wall_s)" "$p_best")
+			r=$((r + 1))
+		done
+		agree "$TMP/postgis$variant.txt" "$TMP/concord_$N_SITES$variant.txt" "PostGIS$variant"
+		[ -n "$variant" ] || p_fixed=$p_best
 	done
-	agree "$TMP/postgis.txt" "$TMP/concord_$N_SITES.txt" "PostGIS"
+	row "exposure_${N_SITES}_persite_compute_vs_postgis" "$pc_compute" "$p_best"
+	row "exposure_${N_SITES}_persite_end_to_end_vs_postgis" "$pc_e2e" "$p_best"
+	p_best=$p_fixed
 	pg "$PGBIN/pg_ctl" -D "$PGDATA" -m fast stop >/dev/null 2>&1 || true
 	PGDATA=
 	row "exposure_${N_SITES}_compute_vs_postgis" "$c_compute" "$p_best"
 	row "exposure_${N_SITES}_end_to_end_vs_postgis" "$c_e2e" "$p_best"
-	printf '%s %s %s %s %s %s %s %s\n' "$N_SITES" "$c_e2e" "$c_places" "$c_read" "$c_compute" \
-		"$c_inc" "$c_now" "$c_prev" >>"$TMP/split"
+	printf '%s %s %s %s %s %s %s %s %s %s\n' "$N_SITES" "$c_e2e" "$c_places" "$c_read" "$c_compute" \
+		"$c_inc" "$c_now" "$c_prev" "$c_read_cpu" "$c_compute_cpu" >>"$TMP/split"
 fi
 
 # --- DuckDB at N_SITES_BIG -------------------------------------------------------------------
 if [ "$N_SITES_BIG" -gt 0 ]; then
 	concord_store "$N_SITES_BIG"
-	run_concord "$N_SITES_BIG"
+	run_concord "$N_SITES_BIG" end _persite
+	printf '%s %s %s %s %s %s %s %s %s %s\n' "$N_SITES_BIG" "$c_e2e" "$c_places" "$c_read" \
+		"$c_compute" "$c_inc" "$c_now" "$c_prev" "$c_read_cpu" "$c_compute_cpu" >>"$TMP/split_persite"
+	pc_e2e=$c_e2e
+	run_concord "$N_SITES_BIG" "$AT" ""
 	cp bench/exposure/duck.mjs "$NODE_DIR/duck.mjs"
 	JOINS=$DUCKDB_JOINS node "$NODE_DIR/duck.mjs" "$ROOT/$INC" "$ROOT/$SITES_TXT" "$TMP/duck.db" \
-		"$RADIUS" "$W_FROM" "$W_TO" "$P_FROM" "$P_TO" "$REPS" "$TMP/duck" >"$TMP/duck.out" ||
+		"$RADIUS" "$W_FROM" "$W_TO" "$P_FROM" "$P_TO" "$REPS" "$TMP/duck" "$DAYS" >"$TMP/duck.out" ||
 		die "the DuckDB peer failed"
 	cat "$TMP/duck.out" >&2
-	for j in grid bbox; do
+	for j in grid bbox grid_persite bbox_persite; do
 		d_s=$(field "$TMP/duck.out" "${j}_s")
 		[ -n "$d_s" ] || continue
-		case $j in grid) what="DuckDB grid-cell join" ;; *) what="DuckDB bounding-box join" ;; esac
-		agree "$TMP/duck_$j.txt" "$TMP/concord_$N_SITES_BIG.txt" "$what"
-		row "exposure_${N_SITES_BIG}_end_to_end_vs_duckdb_$j" "$c_e2e" "$d_s"
+		case $j in grid*) what="DuckDB grid-cell join" ;; *) what="DuckDB bounding-box join" ;; esac
+		case $j in
+		*_persite)
+			agree "$TMP/duck_$j.txt" "$TMP/concord_${N_SITES_BIG}_persite.txt" "$what, per-site dates"
+			row "exposure_${N_SITES_BIG}_persite_end_to_end_vs_duckdb_${j%_persite}" "$pc_e2e" "$d_s" ;;
+		*)
+			agree "$TMP/duck_$j.txt" "$TMP/concord_$N_SITES_BIG.txt" "$what"
+			row "exposure_${N_SITES_BIG}_end_to_end_vs_duckdb_$j" "$c_e2e" "$d_s" ;;
+		esac
 	done
-	printf '%s %s %s %s %s %s %s %s\n' "$N_SITES_BIG" "$c_e2e" "$c_places" "$c_read" \
-		"$c_compute" "$c_inc" "$c_now" "$c_prev" >>"$TMP/split"
+	printf '%s %s %s %s %s %s %s %s %s %s\n' "$N_SITES_BIG" "$c_e2e" "$c_places" "$c_read" \
+		"$c_compute" "$c_inc" "$c_now" "$c_prev" "$c_read_cpu" "$c_compute_cpu" >>"$TMP/split"
 fi
 
 # --- report ----------------------------------------------------------------------------------
@@ -304,9 +335,13 @@ fi
 	  g[NR] = sprintf("goal %s: ratio >= %d: %s", $1, goal, $3 / $2 >= goal ? "met" : "MISSED") }
 	END { for (i = 1; i <= NR; i++) print g[i] }' "$RESULTS"
 	if [ -f "$TMP/split" ]; then
-		printf '\n%-8s %9s %9s %9s %10s %11s %10s %10s\n' sites end_to_end sites_s read_s compute_s \
-			inc_read now prev
-		awk '{ printf "%-8s %9.3f %9.3f %9.3f %10.3f %11d %10d %10d\n", $1, $2, $3, $4, $5, $6, $7, $8 }' "$TMP/split"
+		printf '\n%-8s %9s %9s %9s %10s %11s %10s %10s %9s %11s\n' sites end_to_end sites_s read_s \
+			compute_s inc_read now prev read_cpu compute_cpu
+		awk '{ printf "%-8s %9.3f %9.3f %9.3f %10.3f %11d %10d %10d %9.3f %11.3f\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 }' "$TMP/split"
+	fi
+	if [ -f "$TMP/split_persite" ]; then
+		printf '\nper-site dates (--at end)\n'
+		awk '{ printf "%-8s %9.3f %9.3f %9.3f %10.3f %11d %10d %10d %9.3f %11.3f\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 }' "$TMP/split_persite"
 	fi
 	[ "$status" -eq 0 ] && echo "answers: identical site by site" || echo "answers: DIFFER"
 } | tee "$OUT/exposure.txt"

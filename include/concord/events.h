@@ -93,6 +93,7 @@ struct cc_exposure_place {
 	double lat, lon;      /* the site */
 	int how;              /* CC_PLACE_POINT, CC_PLACE_CENTROID; CC_PLACE_NONE: no site */
 	char centroid_of[32]; /* P-code of the area whose centroid stands in, when CENTROID */
+	int32_t start_date, end_date; /* the activity's dates; CC_DATE_NONE unknown */
 };
 
 enum { CC_PLACE_NONE = 0, CC_PLACE_POINT, CC_PLACE_CENTROID };

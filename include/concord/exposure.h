@@ -9,15 +9,22 @@
  * counts in every window its days overlap, with all of its fatalities: the fatalities of an
  * event cannot be split by day, and a site was exposed while the event lasted.
  *
- * Scale: incidents are bucketed in a latitude/longitude grid whose cells are at least the radius
- * tall, and each site visits only the cells a circle of the radius can reach (wrapping at
- * ±180° longitude, every longitude near a pole); exact distances are computed for those
- * candidates only, never for all pairs. Results are exactly those of the brute-force count,
- * whatever the number of threads (each site is computed by one thread, in the same order).
+ * Each site may have its own reference date (opts.per_site_at): its two windows are then
+ * counted back from that date, as if it had been computed alone.
+ *
+ * Scale: incidents are bucketed in a latitude/longitude grid whose cells are half the radius
+ * tall, each cell's incidents sorted by first day, and each site visits only the cells a
+ * circle of the radius can reach (wrapping at ±180° longitude, every longitude near a pole)
+ * and, in each, only the incidents whose days can meet its windows (binary search). The
+ * distance test compares chords between unit vectors, which needs no trigonometry; a
+ * candidate within a hair (a millionth of the radius) of the circle is decided by the
+ * haversine itself, so results are exactly those of a brute-force haversine count, whatever
+ * the number of threads (each site is computed by one thread, alone).
  */
 #ifndef CONCORD_EXPOSURE_H
 #define CONCORD_EXPOSURE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,12 +44,15 @@ struct cc_exposure_incident {
 
 struct cc_exposure_site {
 	double lat, lon; /* WGS84 degrees */
+	int32_t at;      /* this site's reference date when opts->per_site_at; else not read */
 };
 
 struct cc_exposure_opts {
 	double radius_km; /* > 0; 0: 10 km */
 	int window_days;  /* > 0; 0: 90 */
-	int32_t at;       /* reference date (last day of the window); required */
+	int32_t at;       /* reference date (last day of the window); required unless
+	                     per_site_at */
+	bool per_site_at; /* each site's windows end at its own site.at instead of at */
 	int n_types;      /* incident types are 0 … n_types-1 */
 	int threads;      /* sites are shared among this many threads; 0: the machine's cores
 	                     (at most 8) when there are enough sites to pay, 1: this thread only */
@@ -97,5 +107,65 @@ CC_API int cc_exposure_areas(const struct cc_exposure_area *areas, size_t n_area
 
 /* rate = count / population × 100,000 (DOMAIN.md §2.11); NAN when population <= 0. */
 CC_API double cc_rate_per_100k(double count, double population);
+
+/* A site of a sites file (cc_exposure_read_sites). */
+struct cc_exposure_site_row {
+	char label[64];
+	double lat, lon;
+	int32_t at; /* its reference date; CC_DATE_NONE when the row has none */
+	long line;  /* in the file */
+};
+
+/*
+ * Reads a CSV of sites, rows label,lat,lon[,date] (an optional header row, whose lat is not a
+ * number, is skipped). The one reader here (src/io/exposure_sites.c); the rest of this header
+ * does no I/O. *out owned (cc_free). CC_EIO, CC_EPARSE naming file, line and field, CC_ETOOBIG,
+ * CC_ENOMEM.
+ */
+CC_API int cc_exposure_read_sites(const char *path, struct cc_exposure_site_row **out,
+                                  size_t *n_out, struct cc_err *err);
+
+/* ---- as every face runs it: the store, the analysis, the output (src/report/format_exposure.c) */
+
+struct cc_store;
+struct cc_buf;
+
+enum cc_exposure_out {
+	CC_EXPOSURE_TABLE = 0, /* aligned text with the rules as comments */
+	CC_EXPOSURE_CSV,
+	CC_EXPOSURE_JSON,
+	CC_EXPOSURE_GEOJSON, /* RFC 7946: a Point per site, or each area's boundary */
+};
+
+/* Where each site's reference date comes from. */
+enum cc_exposure_at {
+	CC_EXPOSURE_AT_DATE = 0, /* one date for every site: at (or the latest incident) */
+	CC_EXPOSURE_AT_START,    /* each activity's start date (activities without one: counted) */
+	CC_EXPOSURE_AT_END,      /* each activity's end date */
+	CC_EXPOSURE_AT_FILE,     /* the sites and dates of sites_path (rows without one: at) */
+};
+
+struct cc_exposure_query {
+	int64_t mission_id;      /* whose activities are the sites */
+	double radius_km;        /* 0: 10 */
+	int days;                /* window length; 0: 90 */
+	int32_t at;              /* the common reference date; CC_DATE_NONE: the latest incident */
+	enum cc_exposure_at at_mode;
+	const char *sites_path;  /* CC_EXPOSURE_AT_FILE: a CSV as cc_exposure_read_sites reads */
+	bool by_area;            /* per area of level instead of per site (dates not per site) */
+	int level;               /* admin level of the areas */
+	bool all_precisions;     /* also the imprecise events (see `concord exposure --help`) */
+};
+
+/*
+ * `concord exposure` and GET /api/exposure: reads the sites (the mission's activities, or the
+ * sites file) and the incidents of their windows through st, for st's viewer (activities and
+ * incidents the viewer may not see are left out; an exact site it may not see stands at its
+ * area's centroid), computes the exposure and appends it to out in fmt. Returns 0,
+ * CC_ENOTFOUND (no incidents stored and no at), CC_EUSAGE (a query that does not hold
+ * together), the reader's or the store's error, CC_ENOMEM, CC_ETOOBIG (out's cap).
+ */
+CC_API int cc_exposure_format(struct cc_store *st, const struct cc_exposure_query *q,
+                              enum cc_exposure_out fmt, struct cc_buf *out, struct cc_err *err);
 
 #endif

@@ -42,6 +42,17 @@ struct cc_import_marking {
 	const char *figures;       /* stricter marking of people targeted/reached and budget */
 };
 
+/*
+ * One --map entry, for CSV files with other headers: the file's column (its header text; case
+ * and outer spaces do not matter) and the field it holds, named as the importer names it — a
+ * column name for files read by name (events, indicators, lessons, feedback), a hashtag for HXL
+ * files (3W: "#org+acronym"). A map naming a field the importer does not read is a usage error.
+ */
+struct cc_import_map {
+	const char *column;
+	const char *field;
+};
+
 struct cc_import_opts {
 	unsigned flags;          /* enum cc_import_flags */
 	const char *mission;     /* mission code; NULL: the store's only mission */
@@ -56,6 +67,8 @@ struct cc_import_opts {
 	cc_progress_fn *on_progress;
 	void *progress_ctx;
 	struct cc_import_marking marking; /* 3w so far: who may see what is stored */
+	const struct cc_import_map *map;  /* --map for CSV files (see struct cc_import_map) */
+	size_t n_map;
 
 	/* areas only */
 	int level;                /* admin level of the features (required for boundary files,

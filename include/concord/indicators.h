@@ -142,6 +142,7 @@ struct cc_indicator_query {
 	const char *indicator; /* one indicator code */
 	const char *area;      /* one P-code ("" would not filter; use NULL) */
 	int32_t at;            /* observations with period_end <= at only */
+	bool indicators_only;  /* the indicators only: no benchmarks, no observations */
 };
 
 /*

@@ -11,8 +11,9 @@
  *	           (ratio ≥ on_track), at_risk (≥ at_risk), off_track; with expected = 0 on_track when
  *	           progress ≥ 0. "Lower is better" needs nothing special: target − baseline < 0.
  *	trend    = Theil–Sen slope and intercept, Mann–Kendall S, tie-corrected Var(S), continuity-
- *	           corrected Z, two-sided p: exact (Mahonian numbers) for n < 10 without ties, else
- *	           the normal approximation (flagged when n < 10 with ties). No verdict for n < 4.
+ *	           corrected Z, two-sided p: exact for n < 10 (Mahonian numbers without ties; with
+ *	           ties, over the distinct arrangements of the observed values), else the normal
+ *	           approximation. No verdict for n < 4.
  *	projected date: t* = (target − a) / b when b has the sign of target − baseline, "attained"
  *	           when the latest actual meets the target, else "not reached on current trend".
  *
@@ -47,9 +48,9 @@ struct cc_trend {
 	double var_s;      /* tie-corrected Var(S) */
 	double z;          /* continuity-corrected */
 	double p;          /* two-sided; NAN when n < CC_TREND_MIN_N */
-	bool exact;        /* p from the exact distribution (n < 10, no ties) */
+	bool exact;        /* p from the exact distribution (n < 10, with or without ties) */
 	bool ties;         /* some y values are tied */
-	bool approximate;  /* n < 10 with ties: normal approximation, flag it */
+	bool approximate;  /* n < 10 but the exact p could not be had (memory): normal, flagged */
 	enum cc_trend_dir dir;
 };
 
@@ -64,6 +65,12 @@ CC_API int cc_trend_compute(const double *t, const double *y, size_t n, double a
  * n! orderings with |S'| >= |S|. NAN when n is out of range.
  */
 CC_API double cc_trend_exact_p(size_t n, long s);
+/*
+ * The exact two-sided p of S for the values y[0..n) with ties (1 <= n <= 9): the share of the
+ * distinct arrangements of those values with |S'| >= |S| (all equally likely under H0). NAN when
+ * n is out of range, a value is not a number, or memory runs out.
+ */
+CC_API double cc_trend_exact_p_values(const double *y, size_t n, long s);
 /* "increasing", "decreasing", "no clear trend", "too few points". */
 CC_API const char *cc_trend_dir_name(enum cc_trend_dir d);
 

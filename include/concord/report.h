@@ -33,8 +33,10 @@
 #include <concord/gaps.h>
 #include <concord/lessons.h>
 #include <concord/model.h>
+#include <concord/overlap.h>
 #include <concord/progress.h>
 #include <concord/review.h>
+#include <concord/rollup.h>
 #include <concord/survey.h>
 
 enum cc_format {
@@ -75,6 +77,81 @@ CC_API const char *cc_coverage_by_name(enum cc_coverage_by by);
  */
 CC_API int cc_coverage_format(const struct cc_coverage *cov, enum cc_format fmt, struct cc_buf *out,
                               struct cc_err *err);
+
+/*
+ * The gap ranking (cc_gaps_compute) in fmt: `concord gaps [--csv|--json]` and GET /api/gaps.
+ * JSON: { "level", "by", "reach", "compared_with", "rank_rule", "reach_rule", "budget_rule",
+ * "n_needs", "n_needs_above", "n_needs_unplaced", "n_records_above", "rows": [ { "rank" (null
+ * when not scored), "pcode", "area", "key", "key_name", "severity", "in_need", "covered",
+ * "n_orgs", "n_records", "shortfall", "unmet", "gap", "status", "budget": [ { "currency",
+ * "amount", "activities" } ], "activities_with_budget", "activities_without_budget" } ] }.
+ * Returns as cc_coverage_format.
+ */
+CC_API int cc_gaps_format(const struct cc_gaps *g, enum cc_format fmt, struct cc_buf *out,
+                          struct cc_err *err);
+/* The same rows as GeoJSON features (geometry: the area's boundary read from st, else null). */
+CC_API int cc_gaps_geojson(const struct cc_gaps *g, struct cc_store *st, struct cc_buf *out,
+                           struct cc_err *err);
+
+/*
+ * Overlapping pairs (cc_overlap_compute over in->acts) in fmt: `concord overlap` and
+ * GET /api/overlap. JSON: { "distance_km", "min_score", "level", "n_activities", "n_undated",
+ * "n_candidates", "score_rule", "pairs": [ { "score", "a": {id, org, sector, pcode, title,
+ * start, end}, "b": {…}, "parts": {text, dates, place, people, factor}, "same_sector",
+ * "same_area", "same_area_at_level", "undated", "same_implementer", "overlap_days",
+ * "distance_km", "why" } ] }. Returns as cc_coverage_format.
+ */
+CC_API int cc_overlap_format(const struct cc_overlap_input *in, const struct cc_overlap *ov,
+                             enum cc_format fmt, struct cc_buf *out, struct cc_err *err);
+/* The same pairs as GeoJSON features: the two sites, else the shared area's boundary. */
+CC_API int cc_overlap_geojson(const struct cc_overlap_input *in, const struct cc_overlap *ov,
+                              struct cc_store *st, struct cc_buf *out, struct cc_err *err);
+
+/*
+ * Progress results (cc_progress_compute of data under opts) as `concord progress --json`:
+ * { "as_of", "rule": {on_track, at_risk, alpha, max_age_days}, "results": [ { "indicator",
+ * "area", "sex", "age_group", "higher_is_better", "n", "missing", "latest_date",
+ * "latest_value", "baseline", "target", "progress", "expected", "ratio", "status",
+ * "max_age_days", "trend": {direction, n, slope_per_day, intercept, s, var_s, z, p, p_method},
+ * "projection", "projected_date" } ] }. Numbers with 6 significant digits, null when unknown.
+ * Returns 0, CC_ENOMEM or CC_ETOOBIG.
+ */
+CC_API int cc_progress_format_json(const struct cc_indicator_data *data,
+                                   const struct cc_progress_result *res, size_t n,
+                                   const struct cc_progress_opts *opts, struct cc_buf *out,
+                                   struct cc_err *err);
+
+/*
+ * A roll-up (cc_rollup_compute of data over areas to level, as of at) as `concord rollup
+ * --json`: { "level", "as_of", "results": [ { "indicator", "pillar", "aggregation", "area",
+ * "name", "sex", "age_group", "value", "how", "n_used", "n_children", "source", "date_min",
+ * "date_max", "missing": [P-code, …], "no_population": [P-code, …] } ] }. Returns 0, CC_ENOMEM
+ * or CC_ETOOBIG.
+ */
+CC_API int cc_rollup_format_json(const struct cc_indicator_data *data, const struct cc_area *areas,
+                                 const struct cc_rollup *ru, int level, int32_t at,
+                                 struct cc_buf *out, struct cc_err *err);
+
+/*
+ * A composite index (cc_index_run) as `concord index --json`: { "name", "level", "as_of",
+ * "method", "overall_method", "epsilon", "missing", "sensitivity", "indicators": [ { "code",
+ * "pillar", "weight", "goalposts", "higher_is_better" } ], "pillars": { name: weight },
+ * "areas": [ { "area", "name", "values": { code: score }, "pillars": { name: score },
+ * "overall", "rank", "missing": [code, …], "stage", "stage_rule", "stage_reason" } ],
+ * "sensitivity": [ { "weight", "factor", "re_ranked", "max_shift", "ranks": { P-code: rank } } ] }.
+ * Returns 0, CC_ENOMEM or CC_ETOOBIG.
+ */
+struct cc_index_run;
+CC_API int cc_index_format_json(const struct cc_index_run *x, struct cc_buf *out,
+                                struct cc_err *err);
+
+/*
+ * Plan-review findings (cc_review_plan of plan) as one JSON object: { "plan": {name, …},
+ * "errors", "warnings", "infos", "findings": [ … ] }, the same object as `concord review
+ * --json`. Returns 0, CC_ENOMEM or CC_ETOOBIG.
+ */
+CC_API int cc_review_format_json(const struct cc_plan *plan, const struct cc_review_result *r,
+                                 struct cc_buf *out, struct cc_err *err);
 
 /* One imported source, for the provenance section. Strings borrowed for the call. */
 struct cc_report_source {

@@ -42,7 +42,8 @@ CC_API int cc_store_list_members(struct cc_store *st, int64_t mission_id, struct
                                  size_t *n_out, struct cc_err *err);
 
 /* The tables whose records carry a marking. */
-#define CC_MARKED_TABLES "activity, incident, need, lesson"
+#define CC_MARKED_TABLES \
+	"activity, incident, need, lesson, indicator, observation, feedback, survey_respondent"
 
 /* A record's marking as stored, with its named sharing. */
 struct cc_record_marking {

@@ -216,6 +216,8 @@ struct cc_coverage_query {
 	enum cc_coverage_by by;
 	int32_t from, to;      /* period overlap filter, CC_DATE_NONE open */
 	int64_t within_area;   /* only activities in this area or below; 0 all */
+	int32_t as_of;         /* the picture as imported by the end of this day (reporting
+	                          rounds, <concord/rounds.h>); 0 or CC_DATE_NONE: now */
 };
 
 /*

@@ -9,7 +9,9 @@
  * The statistics (DOMAIN 2.7-2.9) are pure functions over plain arrays:
  *	weighted proportion   p = sum(w y) / sum(w) over the answers not missing (y 0 or 1)
  *	Kish                  n_eff = sum(w)^2 / sum(w^2), deff = n sum(w^2) / sum(w)^2
- *	                      (weighting only, not clustering)
+ *	                      (weighting only); with a cluster per respondent (villages),
+ *	                      the linearised variance by cluster instead (see
+ *	                      cc_survey_proportion_cl): deff and n_eff cover both
  *	Wilson interval       on n = n_eff, z = Pinv(1 - (1 - level)/2) (1.959964 at 95 %)
  *	small cell            n_eff < min_neff (default 30): flagged, still shown
  *	Likert index          (weighted mean - 1)/(k - 1) x 100; reverse items k + 1 - x first;
@@ -73,10 +75,14 @@ struct cc_survey_prop {
 	double sum_w;  /* Σ w */
 	double sum_w2; /* Σ w² */
 	double p;      /* weighted proportion; NAN when it cannot be estimated */
-	double deff;   /* Kish design effect n Σw² / (Σw)² */
+	double deff;   /* Kish design effect n Σw² / (Σw)² (clustered: the linearised one) */
 	double n_eff;  /* (Σ w)² / Σ w² */
 	double lo, hi; /* Wilson interval on n_eff */
 	bool small;    /* n_eff < min_neff */
+	/* with clusters (cc_survey_proportion_cl): deff and n_eff are the linearised ones */
+	size_t n_clusters; /* clusters with an answer; 0: no clustering */
+	double deff_kish;  /* the weighting-only design effect */
+	double icc;        /* intraclass correlation implied by deff; NAN unknown */
 };
 
 /*
@@ -86,6 +92,18 @@ struct cc_survey_prop {
  */
 CC_API int cc_survey_proportion(const double *w, const double *y, size_t n, double level,
                                 double min_neff, struct cc_survey_prop *out, struct cc_err *err);
+
+/*
+ * As cc_survey_proportion, for a clustered sample: cluster[i] (< n_clusters) is the cluster of
+ * answer i (NULL: none, the Kish figures). The variance is linearised by cluster (clusters as
+ * primary units, with replacement): Var(p) = C/(C − 1) Σ_c (Σ_{i in c} w_i (y_i − p)/Σw)²; then
+ * deff = n Var(p)/(p(1 − p)), n_eff = p(1 − p)/Var(p), the Wilson interval on that n_eff, and
+ * the implied ICC from deff = deff_kish (1 + (m − 1) ICC), m = n/C. With fewer than 2 clusters
+ * or p at 0 or 1 the Kish figures stay. CC_ENOMEM besides cc_survey_proportion's errors.
+ */
+CC_API int cc_survey_proportion_cl(const double *w, const double *y, const size_t *cluster,
+                                   size_t n_clusters, size_t n, double level, double min_neff,
+                                   struct cc_survey_prop *out, struct cc_err *err);
 
 struct cc_survey_likert {
 	size_t n; /* answers used */
@@ -160,6 +178,11 @@ struct cc_survey_tab_opts {
 	int likert_k;    /* > 0: also the Likert index on 1..k */
 	bool reverse;    /* the Likert item is reverse-coded */
 	bool changes;    /* test each cell against the previous one (cells are waves in order) */
+	const char *const *clusters; /* NULL, or per response its cluster (a village …; NULL or ""
+	                                none: a cluster of its own): proportions then take the
+	                                variance linearised by cluster; borrowed */
+	bool multiple;   /* select_multiple: codes are space-separated sets; each category's
+	                    estimate is the share of substantive answers that include it */
 };
 
 /* What one cell holds apart from its estimates. */

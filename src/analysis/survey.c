@@ -97,6 +97,7 @@ int cc_survey_proportion(const double *w, const double *y, size_t n, double leve
 
 	memset(out, 0, sizeof(*out));
 	out->p = out->deff = out->n_eff = out->lo = out->hi = (double)NAN;
+	out->deff_kish = out->icc = (double)NAN;
 	for (size_t i = 0; i < n; i++) {
 		if (isnan(y[i]))
 			continue;
@@ -118,6 +119,74 @@ int cc_survey_proportion(const double *w, const double *y, size_t n, double leve
 	out->p = swy / out->sum_w;
 	out->n_eff = out->sum_w * out->sum_w / out->sum_w2;
 	out->deff = (double)out->n * out->sum_w2 / (out->sum_w * out->sum_w);
+	out->deff_kish = out->deff;
+	out->small = out->n_eff < def_min(min_neff);
+	return cc_wilson(out->p, out->n_eff, def_level(level), &out->lo, &out->hi, err);
+}
+
+/*
+ * Clustered samples (respondents drawn by village): the linearised (Taylor) variance of the
+ * weighted proportion, the clusters taken as primary sampling units drawn with replacement:
+ *	z_i = w_i (y_i − p) / Σw,  Z_c = Σ_{i in c} z_i,  Var(p) = C/(C − 1) Σ_c Z_c²
+ * (Σ_c Z_c = 0, so the Z_c need no centring). The design effect is then Var(p) over the simple
+ * random sampling variance p(1 − p)/n, covering weighting and clustering together; the effective
+ * n is p(1 − p)/Var(p), and the interval is Wilson's on it. The intraclass correlation implied
+ * by deff = deff_kish (1 + (m − 1) ICC), m = n/C the mean cluster size, is reported with it.
+ * With p at 0 or 1 (no variance to estimate) or fewer than 2 clusters the Kish figures stay.
+ * Source: Kish 1965 §8.2; Wolter 2007, Introduction to Variance Estimation, ch. 6.
+ */
+int cc_survey_proportion_cl(const double *w, const double *y, const size_t *cluster,
+                            size_t n_clusters, size_t n, double level, double min_neff,
+                            struct cc_survey_prop *out, struct cc_err *err)
+{
+	double *tot, ss = 0, var, m;
+	size_t used = 0;
+	int ret;
+
+	if ((ret = cc_survey_proportion(w, y, n, level, min_neff, out, err)) < 0 || !cluster)
+		return ret;
+	out->deff_kish = out->deff;
+	tot = cc_calloc(n_clusters ? n_clusters : 1, sizeof(*tot));
+	if (!tot)
+		return cc_err_set(err, CC_ENOMEM, "out of memory for %zu clusters", n_clusters);
+	for (size_t i = 0; i < n; i++) {
+		if (isnan(y[i]))
+			continue;
+		if (cluster[i] >= n_clusters) {
+			cc_free(tot);
+			return cc_err_set(err, CC_EINVALID, "cluster %zu of answer %zu is out of range",
+			                  cluster[i], i + 1);
+		}
+		tot[cluster[i]] += w[i] * (y[i] - out->p) / out->sum_w;
+	}
+	/* the clusters that have an answer */
+	{
+		bool *seen = cc_calloc(n_clusters ? n_clusters : 1, sizeof(*seen));
+
+		if (!seen) {
+			cc_free(tot);
+			return cc_err_set(err, CC_ENOMEM, "out of memory for %zu clusters", n_clusters);
+		}
+		for (size_t i = 0; i < n; i++)
+			if (!isnan(y[i]) && !seen[cluster[i]]) {
+				seen[cluster[i]] = true;
+				used++;
+			}
+		cc_free(seen);
+	}
+	for (size_t c = 0; c < n_clusters; c++)
+		ss += tot[c] * tot[c];
+	cc_free(tot);
+	out->n_clusters = used;
+	if (used < 2 || !(out->p > 0 && out->p < 1))
+		return 0;
+	var = (double)used / (double)(used - 1) * ss;
+	if (!(var > 0))
+		return 0;
+	out->n_eff = out->p * (1 - out->p) / var;
+	out->deff = (double)out->n / out->n_eff;
+	m = (double)out->n / (double)used;
+	out->icc = m > 1 ? (out->deff / out->deff_kish - 1) / (m - 1) : (double)NAN;
 	out->small = out->n_eff < def_min(min_neff);
 	return cc_wilson(out->p, out->n_eff, def_level(level), &out->lo, &out->hi, err);
 }
@@ -285,7 +354,38 @@ out_free:
 struct cat {
 	const char *code;
 	double num; /* the code as a number, NAN when it is not one */
+	char *own;  /* a select_multiple choice copied out of its answer, else NULL */
 };
+
+/* The next space-separated token of *s into tok (size n, cut); false at the end. */
+static bool next_token(const char **s, char *tok, size_t n)
+{
+	const char *p = *s, *e;
+	size_t len;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (!*p)
+		return false;
+	for (e = p; *e && *e != ' ' && *e != '\t'; e++)
+		;
+	len = (size_t)(e - p) < n - 1 ? (size_t)(e - p) : n - 1;
+	memcpy(tok, p, len);
+	tok[len] = '\0';
+	*s = e;
+	return true;
+}
+
+/* Whether the space-separated set holds tok. */
+static bool has_token(const char *set, const char *tok)
+{
+	char t[96];
+
+	while (set && next_token(&set, t, sizeof(t)))
+		if (strcmp(t, tok) == 0)
+			return true;
+	return false;
+}
 
 /* Numerically when both are numbers (every num is NAN unless all categories are), else bytewise. */
 static int cmp_cat(const void *a, const void *b)
@@ -320,8 +420,9 @@ static void note(char *dst, size_t n, const struct cc_err *e)
 }
 
 /* Distinct cells in order of first appearance, and distinct categories in order. */
-static int collect(const struct cc_survey_response *r, size_t n, struct cc_survey_table *out,
-                   struct cat **cats_out, size_t *n_cats_out, struct cc_err *err)
+static int collect(const struct cc_survey_response *r, size_t n, bool multiple,
+                   struct cc_survey_table *out, struct cat **cats_out, size_t *n_cats_out,
+                   struct cc_err *err)
 {
 	struct cc_map cells = CC_MAP_INIT, cats = CC_MAP_INIT;
 	struct cat *cv = NULL;
@@ -354,6 +455,36 @@ static int collect(const struct cc_survey_response *r, size_t n, struct cc_surve
 		}
 		if (r[i].status != CC_ANSWERED)
 			continue;
+		if (multiple) {
+			const char *set = r[i].code ? r[i].code : "";
+			char tok[96];
+
+			while (ret == 0 && next_token(&set, tok, sizeof(tok))) {
+				if (cc_map_get(&cats, tok, &ix) == 0)
+					continue;
+				if (n_cats == cap_cats) {
+					size_t nc = cap_cats ? cap_cats * 2 : 8;
+					void *p = cc_realloc(cv, nc * sizeof(*cv));
+
+					if (!p) {
+						ret = CC_ENOMEM;
+						break;
+					}
+					cv = p;
+					cap_cats = nc;
+				}
+				cv[n_cats].own = cc_strdup(tok);
+				cv[n_cats].code = cv[n_cats].own;
+				cv[n_cats].num = (double)NAN;
+				if (!cv[n_cats].own) {
+					ret = CC_ENOMEM;
+					break;
+				}
+				n_cats++;
+				ret = cc_map_put(&cats, tok, (int64_t)(n_cats - 1));
+			}
+			continue;
+		}
 		const char *c = category(&r[i], buf);
 
 		if (cc_map_get(&cats, c, &ix) == 0)
@@ -372,6 +503,7 @@ static int collect(const struct cc_survey_response *r, size_t n, struct cc_surve
 		/* code NULL: a value with no code, printed again by the caller */
 		cv[n_cats].code = r[i].code && r[i].code[0] ? r[i].code : NULL;
 		cv[n_cats].num = r[i].value;
+		cv[n_cats].own = NULL;
 		if ((ret = cc_map_put(&cats, c, (int64_t)n_cats)) < 0)
 			break;
 		n_cats++;
@@ -379,6 +511,8 @@ static int collect(const struct cc_survey_response *r, size_t n, struct cc_surve
 	cc_map_release(&cells);
 	cc_map_release(&cats);
 	if (ret < 0) {
+		for (size_t k = 0; k < n_cats; k++)
+			cc_free(cv[k].own);
 		cc_free(cv);
 		return cc_err_set(err, CC_ENOMEM, "out of memory");
 	}
@@ -396,7 +530,8 @@ int cc_survey_tabulate(const struct cc_survey_response *r, size_t n,
 	char **cat_text = NULL;
 	double *w = NULL, *y = NULL;
 	size_t n_cats = 0, *cell_of = NULL, *cat_of = NULL, *order = NULL, *start = NULL;
-	struct cc_map cell_ix = CC_MAP_INIT, cat_ix = CC_MAP_INIT;
+	size_t *clu = NULL, *cl = NULL, n_clusters = 0;
+	struct cc_map cell_ix = CC_MAP_INIT, cat_ix = CC_MAP_INIT, clu_ix = CC_MAP_INIT;
 	char buf[32];
 	int ret;
 
@@ -411,8 +546,10 @@ int cc_survey_tabulate(const struct cc_survey_response *r, size_t n,
 		if (r[i].status != CC_MISSING && (!(r[i].weight >= 0) || isinf(r[i].weight)))
 			return cc_err_set(err, CC_EINVALID, "weight %g is not a number >= 0",
 			                  r[i].weight);
-	if ((ret = collect(r, n, out, &cats, &n_cats, err)) < 0)
+	if ((ret = collect(r, n, d.multiple, out, &cats, &n_cats, err)) < 0) {
+		cc_survey_table_release(out);
 		return ret;
+	}
 	/* categories own their text (codes borrowed from r; printed values copied) */
 	cat_text = cc_calloc(n_cats ? n_cats : 1, sizeof(*cat_text));
 	w = cc_alloc_array(n ? n : 1, sizeof(*w));
@@ -421,8 +558,25 @@ int cc_survey_tabulate(const struct cc_survey_response *r, size_t n,
 	cat_of = cc_alloc_array(n ? n : 1, sizeof(*cat_of));
 	order = cc_alloc_array(n ? n : 1, sizeof(*order));
 	start = cc_calloc(out->n_cells + 1, sizeof(*start));
-	if (!cat_text || !w || !y || !cell_of || !cat_of || !order || !start)
+	clu = cc_alloc_array(n ? n : 1, sizeof(*clu));
+	cl = cc_alloc_array(n ? n : 1, sizeof(*cl));
+	if (!cat_text || !w || !y || !cell_of || !cat_of || !order || !start || !clu || !cl)
 		goto out_nomem;
+	/* clusters numbered in order of appearance; a response without one is a cluster alone */
+	for (size_t i = 0; d.clusters && i < n; i++) {
+		const char *k = d.clusters[i];
+		int64_t ix;
+
+		if (!k || !k[0]) {
+			clu[i] = n_clusters++;
+		} else if (cc_map_get(&clu_ix, k, &ix) == 0) {
+			clu[i] = (size_t)ix;
+		} else {
+			if (cc_map_put(&clu_ix, k, (int64_t)n_clusters) < 0)
+				goto out_nomem;
+			clu[i] = n_clusters++;
+		}
+	}
 	bool all_numeric = true;
 
 	for (size_t c = 0; c < n_cats; c++) {
@@ -437,6 +591,8 @@ int cc_survey_tabulate(const struct cc_survey_response *r, size_t n,
 		if (!cat_text[c])
 			goto out_nomem;
 		cats[c].code = cat_text[c];
+		cc_free(cats[c].own);
+		cats[c].own = NULL;
 		if (isnan(cats[c].num))
 			all_numeric = false;
 	}
@@ -515,10 +671,16 @@ int cc_survey_tabulate(const struct cc_survey_response *r, size_t n,
 
 				w[j] = r[i].weight;
 				y[j] = r[i].status != CC_ANSWERED ? (double)NAN
-				       : cat_of[i] == k           ? 1.0
-				                                  : 0.0;
+				       : d.multiple ? (has_token(r[i].code, cats[k].code) ? 1.0 : 0.0)
+				       : cat_of[i] == k ? 1.0
+				                        : 0.0;
+				cl[j] = d.clusters ? clu[i] : 0;
 			}
-			if (cc_survey_proportion(w, y, m, d.level, d.min_neff, &e->prop, &why) < 0)
+			ret = cc_survey_proportion_cl(w, y, d.clusters ? cl : NULL, n_clusters, m,
+			                              d.level, d.min_neff, &e->prop, &why);
+			if (ret == CC_ENOMEM)
+				goto out_nomem;
+			if (ret < 0)
 				note(e->note, sizeof(e->note), &why);
 			if (d.changes && c > 0) {
 				const struct cc_survey_estimate *prev =
@@ -577,6 +739,11 @@ out_free:
 	if (cat_text)
 		for (size_t c = 0; c < n_cats; c++)
 			cc_free(cat_text[c]);
+	for (size_t c = 0; cats && c < n_cats; c++)
+		cc_free(cats[c].own);
+	cc_free(clu);
+	cc_free(cl);
+	cc_map_release(&clu_ix);
 	cc_free(cat_text);
 	cc_free(cats);
 	cc_free(w);

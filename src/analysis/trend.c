@@ -3,7 +3,8 @@
  *
  * The exact null distribution of S for n untied values comes from the Mahonian numbers: the
  * count of orderings of n items with k inversions, c_n(k) = Σ_{j=0}^{min(k, n−1)} c_{n−1}(k−j),
- * and S = M − 2k with M = n(n − 1)/2.
+ * and S = M − 2k with M = n(n − 1)/2. With ties (n < 10) the p is exact too, over the
+ * distinct arrangements of the observed values (cc_trend_exact_p_values).
  */
 #include <concord/progress.h>
 
@@ -20,6 +21,7 @@
 #include "core/banned.h"
 
 #define EXACT_MAX_N 12 /* 12! = 479,001,600 fits a uint64_t with room */
+#define EXACT_TIES_MAX_N 9 /* DOMAIN.md: exact below n = 10 */
 
 const char *cc_trend_dir_name(enum cc_trend_dir d)
 {
@@ -65,6 +67,84 @@ double cc_trend_exact_p(size_t n, long s)
 		if (labs(m - 2 * k) >= labs(s))
 			hits += c[k];
 	return (double)hits / (double)total;
+}
+
+/*
+ * The exact two-sided p of S for n values with ties: under H0 every distinct arrangement of the
+ * observed multiset of values is equally likely (each stands for the same number of the n!
+ * orderings). The arrangements are built left to right; the state is how many values of each
+ * tied group remain to be placed (a mixed-radix number), and placing a value of group g after
+ * the ones already placed adds (placed below g) − (placed above g) to S. ways[state][S + M]
+ * counts the arrangements reaching each state with each partial S.
+ */
+double cc_trend_exact_p_values(const double *y, size_t n, long s)
+{
+	double sorted[EXACT_TIES_MAX_N];
+	size_t count[EXACT_TIES_MAX_N], radix[EXACT_TIES_MAX_N], n_groups = 0, n_states = 1;
+	long m;
+	size_t width;
+	uint64_t *ways, total = 0, hits = 0;
+
+	if (n < 1 || n > EXACT_TIES_MAX_N)
+		return (double)NAN;
+	for (size_t i = 0; i < n; i++) {
+		if (!isfinite(y[i]))
+			return (double)NAN;
+		sorted[i] = y[i];
+	}
+	gsl_sort(sorted, 1, n);
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+
+		while (j < n && sorted[j] == sorted[i])
+			j++;
+		count[n_groups++] = j - i;
+		i = j;
+	}
+	for (size_t g = 0; g < n_groups; g++) {
+		radix[g] = n_states; /* weight of group g's digit */
+		n_states *= count[g] + 1;
+	}
+	m = (long)(n * (n - 1) / 2);
+	width = (size_t)(2 * m + 1);
+	ways = cc_alloc_array(n_states * width, sizeof(*ways));
+	if (!ways)
+		return (double)NAN;
+	memset(ways, 0, n_states * width * sizeof(*ways));
+	ways[(n_states - 1) * width + (size_t)m] = 1; /* everything left to place, S = 0 */
+	for (size_t st = n_states; st-- > 1;) {
+		size_t left[EXACT_TIES_MAX_N];
+		const uint64_t *row = ways + st * width;
+
+		for (size_t g = 0; g < n_groups; g++)
+			left[g] = st / radix[g] % (count[g] + 1);
+		for (size_t g = 0; g < n_groups; g++) {
+			long add = 0;
+			uint64_t *to;
+
+			if (!left[g])
+				continue;
+			for (size_t h = 0; h < n_groups; h++)
+				if (h < g)
+					add += (long)(count[h] - left[h]);
+				else if (h > g)
+					add -= (long)(count[h] - left[h]);
+			to = ways + (st - radix[g]) * width;
+			for (long k = -m; k <= m; k++) {
+				uint64_t w = row[k + m];
+
+				if (w && k + add >= -m && k + add <= m)
+					to[k + add + m] += w;
+			}
+		}
+	}
+	for (long k = -m; k <= m; k++) {
+		total += ways[k + m];
+		if (labs(k) >= labs(s))
+			hits += ways[k + m];
+	}
+	cc_free(ways);
+	return total ? (double)hits / (double)total : (double)NAN;
 }
 
 int cc_trend_compute(const double *t, const double *y, size_t n, double alpha,
@@ -142,6 +222,15 @@ int cc_trend_compute(const double *t, const double *y, size_t n, double alpha,
 	if (n < 10 && !out->ties) {
 		out->p = cc_trend_exact_p(n, s);
 		out->exact = true;
+	} else if (n < 10) {
+		/* exact over the arrangements of the tied values; the normal approximation (flagged)
+		 * only if that fails for want of memory */
+		out->p = cc_trend_exact_p_values(y, n, s);
+		out->exact = !isnan(out->p);
+		if (!out->exact) {
+			out->p = 2 * gsl_cdf_ugaussian_Q(fabs(out->z));
+			out->approximate = true;
+		}
 	} else {
 		out->p = 2 * gsl_cdf_ugaussian_Q(fabs(out->z));
 		out->approximate = n < 10;

@@ -80,6 +80,11 @@ int cmd_overlap(struct cli *cli, int argc, char **argv);
 /* cmd_gaps.c: `import needs|population` rows of cmd_import.c and their --map COLUMN=#tag
    (cli_needs_map returns CLI_OK or CLI_USAGE) */
 int cli_needs_map(const char *arg);
+/* cmd_import.c: one generic --map COLUMN=FIELD into *out (strings kept for the run); CLI_OK or
+   CLI_USAGE. Used by every CSV import command. */
+#define CLI_MAX_MAP 64
+struct cc_import_map;
+int cli_parse_map(const char *arg, struct cc_import_map *out);
 struct cc_import_opts;
 struct cc_import_report;
 int cli_import_needs(struct cc_store *st, const char *path, const struct cc_import_opts *opts,
@@ -100,6 +105,7 @@ int cmd_review(struct cli *cli, int argc, char **argv); /* cmd_review.c: plan re
 int cmd_allocate(struct cli *cli, int argc, char **argv); /* cmd_allocate.c: the allocation LP */
 int cmd_rollup(struct cli *cli, int argc, char **argv); /* cmd_rollup.c */
 int cmd_index(struct cli *cli, int argc, char **argv);  /* cmd_index.c */
+int cmd_indicators(struct cli *cli, int argc, char **argv); /* cmd_compute.c */
 /* cmd_rollup.c: indicator data, areas (with populations for the year of at) and their roll-up
    to level; on success all three are owned by the caller */
 struct cc_indicator_data;
@@ -112,6 +118,15 @@ int cli_rollup_load(struct cc_store *st, int64_t mission_id, const char *indicat
    options (cli_survey_option returns CLI_OK or CLI_USAGE); cmd_feedback.c */
 int cmd_survey(struct cli *cli, int argc, char **argv);
 int cmd_feedback(struct cli *cli, int argc, char **argv);
+int cmd_mission(struct cli *cli, int argc, char **argv); /* cmd_money.c: mission, money */
+int cmd_money(struct cli *cli, int argc, char **argv);
+/* cmd_rounds.c: rounds, template, area; cmd_demo.c: demo load; main.c: the whole program on
+   argv (global options, command, store), which demo load runs once per step */
+int cli_rounds(struct cli *cli, int argc, char **argv);
+int cli_template(struct cli *cli, int argc, char **argv);
+int cli_area(struct cli *cli, int argc, char **argv);
+int cli_demo(struct cli *cli, int argc, char **argv);
+int cli_main(int argc, char **argv);
 enum { CLI_SO_WAVE = 1100, CLI_SO_WEIGHT, CLI_SO_AREA, CLI_SO_AREA_MAP, CLI_SO_FORM,
        CLI_SO_PERSONAL, CLI_SO_ID };
 int cli_survey_option(int opt, const char *arg);

@@ -194,8 +194,10 @@ static int feedback_import(struct cli *cli, int argc, char **argv)
 		{ "strict", no_argument, NULL, O_STRICT },
 		{ "rejects", required_argument, NULL, O_REJECTS },
 		{ "source", required_argument, NULL, O_SOURCE },
+		{ "map", required_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct cc_import_map map[CLI_MAX_MAP];
 	struct cc_import_opts o = { .period_from = CC_DATE_NONE,
 		                    .period_to = CC_DATE_NONE,
 		                    .level = -1 };
@@ -221,6 +223,12 @@ static int feedback_import(struct cli *cli, int argc, char **argv)
 			break;
 		case O_SOURCE:
 			o.source = optarg;
+			break;
+		case 'M':
+			if (o.n_map == CLI_MAX_MAP || cli_parse_map(optarg, &map[o.n_map]) != CLI_OK)
+				return cli_usage(cli, "--map '%s': write COLUMN=FIELD", optarg);
+			o.map = map;
+			o.n_map++;
 			break;
 		default:
 			return cli_usage(cli, "unknown option");

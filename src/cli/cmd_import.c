@@ -7,6 +7,8 @@
 #include <concord/needs.h>
 #include <concord/indicators.h>
 #include <concord/iati.h>
+#include <concord/rounds.h>
+#include <concord/money.h>
 #include <concord/text.h>
 
 #include "cli/cli.h"
@@ -36,17 +38,21 @@ static const struct {
 	unsigned opts; /* enum kind_opt: the options this kind takes */
 } importers[] = {
 	{ .kind = "3w", .run = cc_import_3w,
-	  .opts = K_SOURCE | K_PERIOD | K_ADD_AREAS | K_ENCODING | K_MARKING },
+	  .opts = K_SOURCE | K_PERIOD | K_ADD_AREAS | K_ENCODING | K_MARKING | K_MAP },
 	{ .kind = "areas", .run = cc_import_areas, .opts = K_SOURCE | K_AREAS | K_ENCODING },
 	{ .kind = "needs", .run = cli_import_needs,
 	  .opts = K_SOURCE | K_PERIOD | K_ENCODING | K_MAP },
 	{ .kind = "population", .run = cli_import_population,
 	  .opts = K_SOURCE | K_PERIOD | K_ENCODING | K_MAP },
-	{ .kind = "indicators", .run = cc_import_indicators, .opts = K_SOURCE | K_ENCODING },
-	{ .kind = "benchmarks", .run = cc_import_benchmarks, .opts = K_SOURCE | K_ENCODING },
-	{ .kind = "observations", .run = cc_import_observations, .opts = K_SOURCE | K_ENCODING },
-	{ .kind = "events", .run = cli_import_events, .opts = K_SOURCE | K_ENCODING | K_FORMAT },
+	{ .kind = "indicators", .run = cc_import_indicators, .opts = K_SOURCE | K_ENCODING | K_MAP },
+	{ .kind = "benchmarks", .run = cc_import_benchmarks, .opts = K_SOURCE | K_ENCODING | K_MAP },
+	{ .kind = "observations", .run = cc_import_observations,
+	  .opts = K_SOURCE | K_ENCODING | K_MAP },
+	{ .kind = "events", .run = cli_import_events,
+	  .opts = K_SOURCE | K_ENCODING | K_FORMAT | K_MAP },
 	{ .kind = "iati", .run = cc_import_iati, .opts = K_SOURCE },
+	{ .kind = "crosswalk", .run = cc_import_crosswalk, .opts = K_SOURCE | K_ENCODING },
+	{ .kind = "rates", .run = cc_import_rates, .opts = K_SOURCE | K_ENCODING },
 	{ .kind = "survey", .run = cli_import_survey, .opts = K_SOURCE | K_ENCODING | K_SURVEY },
 };
 
@@ -81,6 +87,25 @@ static const char *kinds(char *buf, size_t n)
 		off += (size_t)k;
 	}
 	return buf;
+}
+
+int cli_parse_map(const char *arg, struct cc_import_map *out)
+{
+	static char copies[CLI_MAX_MAP][512];
+	static size_t n;
+	char *eq;
+
+	if (n == CLI_MAX_MAP || strlen(arg) >= sizeof(copies[0]))
+		return CLI_USAGE;
+	snprintf(copies[n], sizeof(copies[0]), "%s", arg);
+	eq = strrchr(copies[n], '=');
+	if (!eq || eq == copies[n] || !eq[1])
+		return CLI_USAGE;
+	*eq = '\0';
+	out->column = copies[n];
+	out->field = eq + 1;
+	n++;
+	return CLI_OK;
 }
 
 static void print_reject(void *ctx, const struct cc_err *why)
@@ -141,6 +166,9 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 	struct cc_import_opts o = { .period_from = CC_DATE_NONE, .period_to = CC_DATE_NONE,
 		                    .level = -1 };
 	struct cc_err err = { 0 };
+	const char *map_args[CLI_MAX_MAP];
+	struct cc_import_map map[CLI_MAX_MAP];
+	size_t n_map_args = 0;
 	import_fn *run = NULL;
 	int opt, ret, status = CLI_OK;
 	unsigned given = 0, takes = 0;
@@ -197,8 +225,9 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 			break;
 		case 'M':
 			given |= K_MAP;
-			if (cli_needs_map(optarg) != CLI_OK)
-				return cli_usage(cli, "--map '%s': write COLUMN=#tag", optarg);
+			if (n_map_args == CLI_MAX_MAP)
+				return cli_usage(cli, "--map: at most %d", CLI_MAX_MAP);
+			map_args[n_map_args++] = optarg;
 			break;
 		case O_REL:
 			given |= K_MARKING;
@@ -257,6 +286,20 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 		if ((given & kind_opt_names[i].opt) && !(takes & kind_opt_names[i].opt))
 			return cli_usage(cli, "'import %s' does not take %s", argv[optind],
 			                 kind_opt_names[i].names);
+	/* --map: needs and population keep their own COLUMN=#tag map (known names still
+	   recognised); the other kinds take the generic one (struct cc_import_map) */
+	for (size_t i = 0; i < n_map_args; i++) {
+		bool own = !strcmp(argv[optind], "needs") || !strcmp(argv[optind], "population");
+
+		if (own && cli_needs_map(map_args[i]) != CLI_OK)
+			return cli_usage(cli, "--map '%s': write COLUMN=#tag", map_args[i]);
+		if (!own && cli_parse_map(map_args[i], &map[i]) != CLI_OK)
+			return cli_usage(cli, "--map '%s': write COLUMN=FIELD", map_args[i]);
+	}
+	if (n_map_args && strcmp(argv[optind], "needs") && strcmp(argv[optind], "population")) {
+		o.map = map;
+		o.n_map = n_map_args;
+	}
 	if (++optind >= argc)
 		return cli_usage(cli, "no file given");
 	if (o.source && argc - optind > 1)

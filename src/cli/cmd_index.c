@@ -11,12 +11,15 @@
 #include <string.h>
 
 #include <concord/alloc.h>
+#include <concord/analyses.h>
 #include <concord/index.h>
 #include <concord/indicators.h>
+#include <concord/report.h>
 #include <concord/rollup.h>
 #include <concord/text.h>
 
 #include "cli/cli.h"
+#include "core/limits.h"
 
 #define CC_BANNED_ALLOW_IO
 #include "core/banned.h"
@@ -29,107 +32,6 @@ static const char *num3(double v, char buf[static 32])
 		return "n/a";
 	snprintf(buf, 32, "%.3f", v);
 	return buf;
-}
-
-static const struct cc_indicator *find_ind(const struct cc_indicator_data *d, const char *code)
-{
-	for (size_t i = 0; i < d->n_indicators; i++)
-		if (!strcmp(d->indicators[i].code, code))
-			return &d->indicators[i];
-	return NULL;
-}
-
-/* The definition used without --config: every indicator with goalposts, weight 1. */
-static int default_config(const struct cc_indicator_data *d, struct cc_index_config *c,
-                          struct cc_err *err)
-{
-	memset(c, 0, sizeof(*c));
-	snprintf(c->name, sizeof(c->name), "default index");
-	c->level = -1;
-	if (!(c->items = cc_alloc_array(d->n_indicators + 1, sizeof(*c->items))))
-		return cc_err_set(err, CC_ENOMEM, "out of memory");
-	for (size_t i = 0; i < d->n_indicators; i++) {
-		const struct cc_indicator *ind = &d->indicators[i];
-		struct cc_index_item *it = &c->items[c->n_items];
-
-		if (!(ind->goal_min < ind->goal_max) || ind->measure == CC_MEASURE_QUALITATIVE)
-			continue;
-		snprintf(it->code, sizeof(it->code), "%s", ind->code);
-		it->weight = 1;
-		it->goal_min = it->goal_max = (double)NAN;
-		it->in_index = true;
-		c->n_items++;
-	}
-	if (c->n_items == 0)
-		return cc_err_set(err, CC_ENOTFOUND,
-		                  "no indicator has goalposts (goal_min, goal_max): give them in "
-		                  "the indicators file or use --config FILE");
-	return 0;
-}
-
-/*
- * Fills the items from the stored indicators (pillar, goalposts, direction) and appends, not
- * in the index, the indicators the stage rules name. *items owned.
- */
-static int resolve_items(const struct cc_index_config *c, const char *path,
-                         const struct cc_indicator_data *d, struct cc_index_item **items,
-                         size_t *n_items, struct cc_err *err)
-{
-	size_t cap = c->n_items + c->n_rules * CC_INDEX_MAX_CONDS + 1, n = 0;
-	struct cc_index_item *it = cc_alloc_array(cap, sizeof(*it));
-
-	if (!it)
-		return cc_err_set(err, CC_ENOMEM, "out of memory");
-	for (size_t i = 0; i < c->n_items; i++) {
-		const struct cc_indicator *ind = find_ind(d, c->items[i].code);
-
-		if (!ind) {
-			cc_free(it);
-			cc_err_set(err, CC_ENOTFOUND, "unknown indicator '%s'", c->items[i].code);
-			cc_err_at(err, path, c->items[i].line, "code");
-			return CC_ENOTFOUND;
-		}
-		it[n] = c->items[i];
-		if (!it[n].pillar[0])
-			snprintf(it[n].pillar, sizeof(it[n].pillar), "%s",
-			         ind->pillar[0] ? ind->pillar : "other");
-		if (isnan(it[n].goal_min)) {
-			it[n].goal_min = ind->goal_min;
-			it[n].goal_max = ind->goal_max;
-		}
-		it[n].higher_is_better = ind->higher_is_better;
-		n++;
-	}
-	for (size_t k = 0; k < c->n_rules; k++)
-		for (size_t j = 0; j < c->rules[k].n_conds; j++) {
-			const struct cc_stage_cond *cd = &c->rules[k].conds[j];
-			const struct cc_indicator *ind;
-			bool have = false;
-
-			if (cd->kind != CC_OPERAND_VALUE && cd->kind != CC_OPERAND_SCORE)
-				continue;
-			for (size_t i = 0; i < n && !have; i++)
-				have = !strcmp(it[i].code, cd->name);
-			if (have)
-				continue;
-			if (!(ind = find_ind(d, cd->name))) {
-				cc_free(it);
-				cc_err_set(err, CC_ENOTFOUND, "rule '%s': unknown indicator '%s'",
-				           c->rules[k].name, cd->name);
-				cc_err_at(err, path, c->rules[k].line, "stages");
-				return CC_ENOTFOUND;
-			}
-			memset(&it[n], 0, sizeof(it[n]));
-			snprintf(it[n].code, sizeof(it[n].code), "%s", ind->code);
-			snprintf(it[n].pillar, sizeof(it[n].pillar), "%s", ind->pillar);
-			it[n].goal_min = ind->goal_min;
-			it[n].goal_max = ind->goal_max;
-			it[n].higher_is_better = ind->higher_is_better;
-			n++;
-		}
-	*items = it;
-	*n_items = n;
-	return 0;
 }
 
 struct view {
@@ -323,173 +225,6 @@ static void print_csv(const struct view *v)
 	}
 }
 
-static void print_json(const struct view *v)
-{
-	const struct cc_index_result *r = v->r;
-	double sh = v->c->sensitivity > 0 ? v->c->sensitivity : CC_INDEX_SENSITIVITY;
-	char dt[11], line[512];
-
-	fputs("{\"name\":", stdout);
-	cli_json_str(v->c->name);
-	printf(",\"level\":%d,\"as_of\":", v->level);
-	if (v->at == CC_DATE_NONE)
-		fputs("null", stdout);
-	else
-		cli_json_str(cc_date_format(v->at, dt));
-	printf(",\"method\":\"%s\",\"overall_method\":\"%s\",\"epsilon\":%g,\"missing\":\"%s\","
-	       "\"sensitivity\":%g,\"indicators\":[",
-	       cc_index_method_name(v->c->method), cc_index_method_name(v->c->overall_method),
-	       v->c->epsilon > 0 ? v->c->epsilon : CC_INDEX_EPSILON,
-	       v->c->reweight_missing ? "reweight" : "exclude", sh);
-	for (size_t i = 0, first = 1; i < v->n_items; i++) {
-		const struct cc_index_item *it = &v->items[i];
-
-		if (!it->in_index)
-			continue;
-		printf("%s{\"code\":", first ? "" : ",");
-		first = 0;
-		cli_json_str(it->code);
-		fputs(",\"pillar\":", stdout);
-		cli_json_str(it->pillar);
-		printf(",\"weight\":%.6g,\"goalposts\":[%.6g,%.6g],\"higher_is_better\":%s}",
-		       r->item_w[i], it->goal_min, it->goal_max,
-		       it->higher_is_better ? "true" : "false");
-	}
-	fputs("],\"pillars\":{", stdout);
-	for (size_t p = 0; p < r->n_pillars; p++) {
-		printf("%s", p ? "," : "");
-		cli_json_str(r->pillar_names[p]);
-		printf(":%.6g", r->pillar_w[p]);
-	}
-	fputs("},\"areas\":[", stdout);
-	for (size_t u = 0; u < v->n_units; u++) {
-		const struct cc_area *a = &v->areas[v->unit[u]];
-
-		printf("%s{\"area\":", u ? "," : "");
-		cli_json_str(a->pcode);
-		fputs(",\"name\":", stdout);
-		cli_json_str(a->name);
-		fputs(",\"values\":{", stdout);
-		for (size_t i = 0, first = 1; i < v->n_items; i++) {
-			if (!v->items[i].in_index)
-				continue;
-			printf("%s", first ? "" : ",");
-			first = 0;
-			cli_json_str(v->items[i].code);
-			fputs(":", stdout);
-			cli_json_num(r->norm[u * v->n_items + i]);
-		}
-		fputs("},\"pillars\":{", stdout);
-		for (size_t p = 0; p < r->n_pillars; p++) {
-			printf("%s", p ? "," : "");
-			cli_json_str(r->pillar_names[p]);
-			fputs(":", stdout);
-			cli_json_num(r->pillar[u * r->n_pillars + p]);
-		}
-		fputs("},\"overall\":", stdout);
-		cli_json_num(r->overall[u]);
-		printf(",\"rank\":%d,\"missing\":[", r->rank[u]);
-		missing_of(v, u, line, sizeof(line));
-		for (char *s = line, *e; *s; s = *e ? e + 1 : e) {
-			e = s + strcspn(s, ";");
-			printf("%s\"%.*s\"", s == line ? "" : ",", (int)(e - s), s);
-		}
-		putchar(']');
-		if (r->stages) {
-			const struct cc_stage_result *s = &r->stages[u];
-
-			printf(",\"stage\":\"%s\",\"stage_rule\":", cc_stage_name(s->stage));
-			if (s->rule < 0)
-				fputs("null", stdout);
-			else
-				cli_json_str(v->c->rules[s->rule].name);
-			fputs(",\"stage_reason\":", stdout);
-			cli_json_str(stage_text(v, u, line, sizeof(line)));
-		}
-		putchar('}');
-	}
-	fputs("],\"sensitivity\":[", stdout);
-	for (size_t k = 0; k < r->n_sens; k++) {
-		const struct cc_index_sens *s = &r->sens[k];
-
-		printf("%s{\"weight\":", k ? "," : "");
-		cli_json_str(sens_name(v, s, (char[128]){ 0 }));
-		printf(",\"factor\":%.6g,\"re_ranked\":%zu,\"max_shift\":%d,\"ranks\":{", s->factor,
-		       s->n_changed, s->max_shift);
-		for (size_t u = 0; u < v->n_units; u++) {
-			printf("%s", u ? "," : "");
-			cli_json_str(v->areas[v->unit[u]].pcode);
-			printf(":%d", s->rank[u]);
-		}
-		fputs("}}", stdout);
-	}
-	fputs("]}\n", stdout);
-}
-
-struct run {
-	struct cc_index_config c;
-	struct cc_indicator_data data;
-	struct cc_area *areas;
-	size_t n_areas;
-	struct cc_rollup ru;
-	struct cc_index_item *items;
-	size_t n_items;
-	size_t *unit;
-	double *raw;
-	struct cc_index_result r;
-};
-
-static void run_release(struct run *x)
-{
-	cc_index_result_release(&x->r);
-	cc_free(x->raw);
-	cc_free(x->unit);
-	cc_free(x->items);
-	cc_rollup_release(&x->ru);
-	cc_free(x->areas);
-	cc_indicator_data_release(&x->data);
-	cc_index_config_release(&x->c);
-}
-
-/* Units: areas of the level with a total value of some item; raw values by unit × item. */
-static int matrix(struct run *x, int level, size_t *n_units, size_t *n_empty, struct cc_err *err)
-{
-	size_t nu = 0, ni = x->n_items;
-
-	*n_empty = 0;
-	x->unit = cc_alloc_array(x->n_areas + 1, sizeof(size_t));
-	x->raw = cc_alloc_array(x->n_areas * ni + 1, sizeof(double));
-	if (!x->unit || !x->raw)
-		return cc_err_set(err, CC_ENOMEM, "out of memory");
-	/* areas come sorted by P-code; rollup results by indicator, disaggregation, P-code */
-	for (size_t a = 0; a < x->n_areas; a++) {
-		bool any = false;
-
-		if (x->areas[a].level != level)
-			continue;
-		for (size_t i = 0; i < ni; i++)
-			x->raw[nu * ni + i] = (double)NAN;
-		for (size_t k = 0; k < x->ru.n_results; k++) {
-			const struct cc_rollup_result *res = &x->ru.results[k];
-			const char *code = x->data.indicators[res->indicator].code;
-
-			if (res->area != a || res->sex[0] || res->age_group[0] || isnan(res->value))
-				continue;
-			for (size_t i = 0; i < ni; i++)
-				if (!strcmp(x->items[i].code, code)) {
-					x->raw[nu * ni + i] = res->value;
-					any = any || x->items[i].in_index;
-				}
-		}
-		if (any)
-			x->unit[nu++] = a;
-		else
-			(*n_empty)++;
-	}
-	*n_units = nu;
-	return 0;
-}
-
 int cmd_index(struct cli *cli, int argc, char **argv)
 {
 	enum { O_CONFIG = 256, O_LEVEL, O_AT, O_CSV, O_JSON };
@@ -501,14 +236,13 @@ int cmd_index(struct cli *cli, int argc, char **argv)
 		{ "json", no_argument, NULL, O_JSON },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct run x = { 0 };
+	struct cc_index_run x = { 0 };
 	struct cc_mission m;
 	struct cc_err err = { 0 };
 	const char *config = NULL;
 	enum fmt fmt = F_TABLE;
 	int32_t at = CC_DATE_NONE;
 	int level = -1, opt, ret = CLI_OK;
-	size_t n_units = 0, n_empty = 0;
 	int64_t v;
 
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -537,52 +271,20 @@ int cmd_index(struct cli *cli, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
-	if (config && cc_index_config_read(config, &x.c, &err) < 0)
-		return cli_fail(&err);
 	if (cc_store_get_mission(cli->st, cli->mission, &m, &err) < 0)
-		goto out_fail;
-	if (level < 0)
-		level = x.c.level >= 0 && config ? x.c.level : 1;
-	if (cli_rollup_load(cli->st, m.id, NULL, level, at, &x.data, &x.areas, &x.n_areas, &x.ru,
-	                    &err) < 0)
-		goto out_fail;
-	if (!config && default_config(&x.data, &x.c, &err) < 0)
-		goto out_fail;
-	if (resolve_items(&x.c, config, &x.data, &x.items, &x.n_items, &err) < 0)
-		goto out_fail;
-	if (matrix(&x, level, &n_units, &n_empty, &err) < 0)
-		goto out_fail;
-	{
-		struct cc_index_spec spec = {
-			.items = x.items,
-			.n_items = x.n_items,
-			.pillars = x.c.pillars,
-			.n_pillars = x.c.n_pillars,
-			.method = x.c.method,
-			.overall_method = x.c.overall_method,
-			.epsilon = x.c.epsilon,
-			.sensitivity = x.c.sensitivity,
-			.reweight_missing = x.c.reweight_missing,
-			.rules = x.c.rules,
-			.n_rules = x.c.n_rules,
-			.default_stage = x.c.default_stage,
-		};
-
-		if (cc_index_compute(&spec, x.raw, n_units, &x.r, &err) < 0) {
-			cc_err_at(&err, config, 0, NULL);
-			goto out_fail;
-		}
-	}
+		return cli_fail(&err);
+	if (cc_index_run(cli->st, m.id, config, level, at, &x, &err) < 0)
+		return cli_fail(&err);
 	{
 		struct view vw = { .c = &x.c,
 			           .items = x.items,
 			           .n_items = x.n_items,
 			           .areas = x.areas,
 			           .unit = x.unit,
-			           .n_units = n_units,
-			           .n_empty = n_empty,
+			           .n_units = x.n_units,
+			           .n_empty = x.n_empty,
 			           .r = &x.r,
-			           .level = level,
+			           .level = x.level,
 			           .at = at };
 
 		switch (fmt) {
@@ -592,17 +294,20 @@ int cmd_index(struct cli *cli, int argc, char **argv)
 		case F_CSV:
 			print_csv(&vw);
 			break;
-		case F_JSON:
-			print_json(&vw);
+		case F_JSON: {
+			struct cc_buf out = CC_BUF_INIT(CC_LIMIT_TEXT_OUT);
+
+			if (cc_index_format_json(&x, &out, &err) < 0)
+				ret = cli_fail(&err);
+			else
+				ret = cli_write(out.buf, out.len);
+			cc_buf_release(&out);
 			break;
+		}
 		}
 	}
 	if (fflush(stdout) != 0 || ferror(stdout))
 		ret = CLI_FAIL;
-	run_release(&x);
-	return ret;
-out_fail:
-	ret = cli_fail(&err);
-	run_release(&x);
+	cc_index_run_release(&x);
 	return ret;
 }

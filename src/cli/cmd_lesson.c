@@ -258,9 +258,11 @@ static int lesson_import(struct cli *cli, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "dry-run", no_argument, NULL, O_DRY_RUN },
 		{ "strict", no_argument, NULL, O_STRICT },
+		{ "map", required_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cc_import_opts o = { .mission = cli->mission, .on_reject = print_reject };
+	struct cc_import_map map[CLI_MAX_MAP];
 	struct cc_import_report rep;
 	struct cc_err err = { 0 };
 	int opt, ret;
@@ -271,7 +273,12 @@ static int lesson_import(struct cli *cli, int argc, char **argv)
 			o.flags |= CC_IMPORT_DRY_RUN;
 		else if (opt == O_STRICT)
 			o.flags |= CC_IMPORT_STRICT;
-		else
+		else if (opt == 'M') {
+			if (o.n_map == CLI_MAX_MAP || cli_parse_map(optarg, &map[o.n_map]) != CLI_OK)
+				return cli_usage(cli, "--map '%s': write COLUMN=FIELD", optarg);
+			o.map = map;
+			o.n_map++;
+		} else
 			return cli_usage(cli, "unknown option");
 	}
 	if (optind >= argc)

@@ -8,9 +8,11 @@
 #include <concord/alloc.h>
 #include <concord/indicators.h>
 #include <concord/progress.h>
+#include <concord/report.h>
 #include <concord/text.h>
 
 #include "cli/cli.h"
+#include "core/limits.h"
 
 #define CC_BANNED_ALLOW_IO
 #include "core/banned.h"
@@ -47,7 +49,7 @@ static const char *p_method(const struct cc_trend *t)
 {
 	if (isnan(t->p))
 		return "";
-	return t->exact ? "exact" : t->approximate ? "normal (ties, n < 10)" : "normal";
+	return t->exact ? "exact" : t->approximate ? "normal (n < 10, exact unavailable)" : "normal";
 }
 
 static const char *disagg(const struct cc_progress_result *r, char buf[static 64])
@@ -79,7 +81,7 @@ static const char *projected(const struct cc_progress_result *r, char buf[static
 }
 
 static void print_csv(const struct cc_indicator_data *d, const struct cc_progress_result *r,
-                      size_t n)
+                      size_t n, bool header)
 {
 	static const char *const head[] = {
 		"indicator", "area", "sex", "age_group", "direction", "n", "missing",
@@ -89,7 +91,7 @@ static void print_csv(const struct cc_indicator_data *d, const struct cc_progres
 	};
 	char b[16][32], dt[3][11];
 
-	for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
+	for (size_t i = 0; header && i < sizeof(head) / sizeof(head[0]); i++)
 		cli_csv_field(head[i], i + 1 == sizeof(head) / sizeof(head[0]));
 	for (size_t i = 0; i < n; i++) {
 		const struct cc_progress_result *x = &r[i];
@@ -127,73 +129,13 @@ static void print_csv(const struct cc_indicator_data *d, const struct cc_progres
 	}
 }
 
-static void print_json(const struct cc_indicator_data *d, const struct cc_progress_result *r,
-                       size_t n, const struct cc_progress_opts *o, int32_t at)
-{
-	char dt[11], b[32];
-
-	printf("{\"as_of\":\"%s\",\"rule\":{\"on_track\":%.6g,\"at_risk\":%.6g,\"alpha\":%.6g,"
-	       "\"max_age_days\":%d},\"results\":[",
-	       cc_date_format(at, dt), o->on_track, o->at_risk, o->alpha, o->max_age_days);
-	for (size_t i = 0; i < n; i++) {
-		const struct cc_progress_result *x = &r[i];
-		const struct cc_indicator *ind = &d->indicators[x->indicator];
-
-		printf("%s{\"indicator\":", i ? "," : "");
-		cli_json_str(ind->code);
-		fputs(",\"area\":", stdout);
-		cli_json_str(x->area);
-		fputs(",\"sex\":", stdout);
-		cli_json_str(x->sex);
-		fputs(",\"age_group\":", stdout);
-		cli_json_str(x->age_group);
-		printf(",\"higher_is_better\":%s,\"n\":%zu,\"missing\":%zu,\"latest_date\":",
-		       ind->higher_is_better ? "true" : "false", x->n_values, x->n_missing);
-		if (x->latest_date == CC_DATE_NONE)
-			fputs("null", stdout);
-		else
-			cli_json_str(cc_date_format(x->latest_date, dt));
-		fputs(",\"latest_value\":", stdout);
-		cli_json_num(x->latest_value);
-		fputs(",\"baseline\":", stdout);
-		cli_json_num(x->baseline);
-		fputs(",\"target\":", stdout);
-		cli_json_num(x->target);
-		fputs(",\"progress\":", stdout);
-		cli_json_num(x->progress);
-		fputs(",\"expected\":", stdout);
-		cli_json_num(x->expected);
-		fputs(",\"ratio\":", stdout);
-		cli_json_num(x->ratio);
-		printf(",\"status\":\"%s\",\"max_age_days\":%d,\"trend\":{\"direction\":\"%s\","
-		       "\"n\":%zu,\"slope_per_day\":",
-		       cc_status_name(x->status), x->max_age_days, cc_trend_dir_name(x->trend.dir),
-		       x->trend.n);
-		cli_json_num(x->trend.slope);
-		fputs(",\"intercept\":", stdout);
-		cli_json_num(x->trend.intercept);
-		printf(",\"s\":%ld,\"var_s\":", x->trend.s);
-		cli_json_num(x->trend.var_s);
-		fputs(",\"z\":", stdout);
-		cli_json_num(x->trend.z);
-		fputs(",\"p\":", stdout);
-		cli_json_num(x->trend.p);
-		printf(",\"p_method\":\"%s\"},\"projection\":", p_method(&x->trend));
-		cli_json_str(x->projection == CC_PROJ_DATE ? "date" : projected(x, b));
-		fputs(",\"projected_date\":", stdout);
-		if (x->projection == CC_PROJ_DATE)
-			cli_json_str(cc_date_format(x->projected_date, dt));
-		else
-			fputs("null", stdout);
-		putchar('}');
-	}
-	fputs("]}\n", stdout);
-}
-
 static void print_table(const struct cc_indicator_data *d, const struct cc_progress_result *r,
-                        size_t n, const struct cc_progress_opts *o, int32_t at)
+                        size_t n, const struct cc_progress_opts *o, int32_t at, bool header)
 {
 	char dt[11], b[8][32], dg[64], latest[48], trend[64];
+
+	if (!header)
+		goto rows;
 
 	printf("Progress as of %s. Status rule: on_track if progress/expected >= %.2f, at_risk if "
 	       ">= %.2f, off_track below;\n",
@@ -209,6 +151,7 @@ static void print_table(const struct cc_indicator_data *d, const struct cc_progr
 	printf("%-16s %-10s %-10s %-3s %-22s %8s %8s %6s %-9s %-32s %s\n", "indicator", "area",
 	       "disagg", "dir", "latest", "progress", "expected", "ratio", "status",
 	       "trend (p)", "projected");
+rows:
 	for (size_t i = 0; i < n; i++) {
 		const struct cc_progress_result *x = &r[i];
 		const struct cc_indicator *ind = &d->indicators[x->indicator];
@@ -231,6 +174,53 @@ static void print_table(const struct cc_indicator_data *d, const struct cc_progr
 		       num3(x->expected, b[1]), num3(x->ratio, b[2]), cc_status_name(x->status),
 		       trend, projected(x, b[3]));
 	}
+}
+
+/*
+ * Every indicator of the mission, one at a time: each indicator's benchmarks and observations
+ * are read (by index), computed and printed before the next, so that memory stays that of the
+ * largest indicator, not of all observations (12 million of them take gigabytes as structs).
+ * The results are the same as from one read: series never span indicators.
+ */
+static int progress_by_indicator(struct cli *cli, const struct cc_indicator_query *q0,
+                                 const struct cc_progress_opts *o, enum fmt fmt)
+{
+	struct cc_indicator_query q = *q0;
+	struct cc_indicator_data list = { 0 };
+	struct cc_err err = { 0 };
+	int ret = CLI_OK;
+
+	q.indicators_only = true;
+	if (cc_store_load_indicator_data(cli->st, &q, &list, &err) < 0)
+		return cli_fail(&err);
+	q.indicators_only = false;
+	if (fmt == F_TABLE)
+		print_table(&list, NULL, 0, o, o->at, true);
+	else
+		print_csv(&list, NULL, 0, true);
+	for (size_t i = 0; i < list.n_indicators && ret == CLI_OK; i++) {
+		struct cc_indicator_data data = { 0 };
+		struct cc_progress_result *res = NULL;
+		size_t n = 0;
+
+		q.indicator = list.indicators[i].code;
+		if (cc_store_load_indicator_data(cli->st, &q, &data, &err) < 0 ||
+		    cc_progress_compute(&data, o, &res, &n, &err) < 0) {
+			ret = cli_fail(&err);
+		} else if (fmt == F_TABLE) {
+			print_table(&data, res, n, o, o->at, false);
+		} else {
+			print_csv(&data, res, n, false);
+		}
+		cc_free(res);
+		cc_indicator_data_release(&data);
+		if (ret == CLI_OK && ferror(stdout))
+			ret = CLI_FAIL;
+	}
+	cc_indicator_data_release(&list);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return CLI_FAIL;
+	return ret;
 }
 
 int cmd_progress(struct cli *cli, int argc, char **argv)
@@ -312,6 +302,8 @@ int cmd_progress(struct cli *cli, int argc, char **argv)
 	if ((ret = cc_store_get_mission(cli->st, cli->mission, &m, &err)) < 0)
 		return cli_fail(&err);
 	q.mission_id = m.id;
+	if (fmt != F_JSON && !q.indicator)
+		return progress_by_indicator(cli, &q, &o, fmt);
 	if ((ret = cc_store_load_indicator_data(cli->st, &q, &data, &err)) < 0)
 		return cli_fail(&err);
 	if (q.indicator && data.n_indicators == 0) {
@@ -325,14 +317,25 @@ int cmd_progress(struct cli *cli, int argc, char **argv)
 	}
 	switch (fmt) {
 	case F_TABLE:
-		print_table(&data, res, n, &o, o.at);
+		print_table(&data, res, n, &o, o.at, true);
 		break;
 	case F_CSV:
-		print_csv(&data, res, n);
+		print_csv(&data, res, n, true);
 		break;
-	case F_JSON:
-		print_json(&data, res, n, &o, o.at);
+	case F_JSON: {
+		struct cc_buf out = CC_BUF_INIT(CC_LIMIT_TEXT_OUT);
+
+		ret = cc_progress_format_json(&data, res, n, &o, &out, &err);
+		if (ret == 0)
+			ret = cli_write(out.buf, out.len) == CLI_OK ? 0 : CC_EIO;
+		cc_buf_release(&out);
+		if (ret < 0) {
+			cc_free(res);
+			cc_indicator_data_release(&data);
+			return err.code ? cli_fail(&err) : CLI_FAIL;
+		}
 		break;
+	}
 	}
 	cc_free(res);
 	cc_indicator_data_release(&data);

@@ -6,12 +6,15 @@
 #include <string.h>
 
 #include <concord/alloc.h>
+#include <concord/analyses.h>
 #include <concord/indicators.h>
 #include <concord/needs.h>
+#include <concord/report.h>
 #include <concord/rollup.h>
 #include <concord/text.h>
 
 #include "cli/cli.h"
+#include "core/limits.h"
 
 #define CC_BANNED_ALLOW_IO
 #include "core/banned.h"
@@ -20,80 +23,12 @@
 
 enum fmt { F_TABLE, F_CSV, F_JSON };
 
-/*
- * Each area's population for the year of at: the newest year not after it (a year-0 figure,
- * "year not stated", counts), else the earliest later one; -1 when the area has none.
- */
-static int fill_population(struct cc_store *st, struct cc_area *areas, size_t n, int32_t at,
-                           struct cc_err *err)
-{
-	struct cc_population *pop = NULL;
-	size_t n_pop = 0;
-	int year = 9999, y, m, d, ret;
-
-	if (at != CC_DATE_NONE) {
-		cc_date_to_ymd(at, &y, &m, &d);
-		year = y;
-	}
-	if ((ret = cc_store_list_population(st, 0, &pop, &n_pop, err)) < 0)
-		return ret;
-	for (size_t i = 0; i < n; i++) {
-		int64_t best = -1;
-		int best_year = 0;
-		bool found_le = false;
-
-		areas[i].population = -1;
-		for (size_t k = 0; k < n_pop; k++) {
-			if (pop[k].area_id != areas[i].id)
-				continue;
-			if (pop[k].year <= year) {
-				if (!found_le) { /* newest first: the first one not after is the one
-					          */
-					best = pop[k].value;
-					found_le = true;
-				}
-			} else if (!found_le && (best < 0 || pop[k].year < best_year)) {
-				best = pop[k].value;
-				best_year = pop[k].year;
-			}
-		}
-		areas[i].population = best;
-	}
-	cc_free(pop);
-	return 0;
-}
-
 int cli_rollup_load(struct cc_store *st, int64_t mission_id, const char *indicator, int level,
                     int32_t at, struct cc_indicator_data *data, struct cc_area **areas,
                     size_t *n_areas, struct cc_rollup *out, struct cc_err *err)
 {
-	struct cc_indicator_query q = { .mission_id = mission_id,
-		                        .indicator = indicator,
-		                        .at = at };
-	struct cc_area_filter f = { .level = -1 };
-	int ret;
-
-	*areas = NULL;
-	*n_areas = 0;
-	memset(out, 0, sizeof(*out));
-	if ((ret = cc_store_load_indicator_data(st, &q, data, err)) < 0)
-		return ret;
-	if (indicator && data->n_indicators == 0) {
-		cc_indicator_data_release(data);
-		return cc_err_set(err, CC_ENOTFOUND, "unknown indicator '%s'", indicator);
-	}
-	if ((ret = cc_store_list_areas(st, &f, areas, n_areas, err)) < 0 ||
-	    (ret = fill_population(st, *areas, *n_areas, at, err)) < 0 ||
-	    (ret = cc_rollup_compute(data, *areas, *n_areas,
-	                             &(struct cc_rollup_opts){ .level = level, .at = at }, out,
-	                             err)) < 0) {
-		cc_free(*areas);
-		*areas = NULL;
-		*n_areas = 0;
-		cc_indicator_data_release(data);
-		return ret;
-	}
-	return 0;
+	return cc_rollup_load(st, mission_id, indicator, level, at, data, areas, n_areas, out,
+	                      err);
 }
 
 static const char *numg(double v, char buf[static 32])
@@ -229,70 +164,6 @@ static void print_csv(const struct cc_indicator_data *d, const struct cc_area *a
 	cc_free(list);
 }
 
-static void json_list(const struct cc_area *areas, const size_t *list, size_t n)
-{
-	putchar('[');
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			putchar(',');
-		cli_json_str(areas[list[i]].pcode);
-	}
-	putchar(']');
-}
-
-static void print_json(const struct cc_indicator_data *d, const struct cc_area *areas,
-                       const struct cc_rollup *ru, int level, int32_t at)
-{
-	char dt[11], b[32];
-
-	printf("{\"level\":%d,\"as_of\":", level);
-	if (at == CC_DATE_NONE)
-		fputs("null", stdout);
-	else
-		cli_json_str(cc_date_format(at, dt));
-	fputs(",\"results\":[", stdout);
-	for (size_t i = 0; i < ru->n_results; i++) {
-		const struct cc_rollup_result *r = &ru->results[i];
-		const struct cc_indicator *ind = &d->indicators[r->indicator];
-
-		printf("%s{\"indicator\":", i ? "," : "");
-		cli_json_str(ind->code);
-		fputs(",\"pillar\":", stdout);
-		cli_json_str(ind->pillar);
-		printf(",\"aggregation\":\"%s\",\"area\":", cc_aggregation_name(ind->aggregation));
-		cli_json_str(areas[r->area].pcode);
-		fputs(",\"name\":", stdout);
-		cli_json_str(areas[r->area].name);
-		fputs(",\"sex\":", stdout);
-		cli_json_str(r->sex);
-		fputs(",\"age_group\":", stdout);
-		cli_json_str(r->age_group);
-		printf(",\"value\":%s,\"how\":\"%s\",\"n_used\":%zu,\"n_children\":%zu,\"source\":",
-		       isnan(r->value) ? "null" : numg(r->value, b), cc_rollup_how_name(r->how),
-		       r->n_used, r->n_children);
-		if (r->source == SIZE_MAX)
-			fputs("null", stdout);
-		else
-			cli_json_str(areas[r->source].pcode);
-		fputs(",\"date_min\":", stdout);
-		if (r->date_min == CC_DATE_NONE)
-			fputs("null", stdout);
-		else
-			cli_json_str(cc_date_format(r->date_min, dt));
-		fputs(",\"date_max\":", stdout);
-		if (r->date_max == CC_DATE_NONE)
-			fputs("null", stdout);
-		else
-			cli_json_str(cc_date_format(r->date_max, dt));
-		fputs(",\"missing\":", stdout);
-		json_list(areas, r->missing, r->n_missing);
-		fputs(",\"no_population\":", stdout);
-		json_list(areas, r->no_population, r->n_no_population);
-		putchar('}');
-	}
-	fputs("]}\n", stdout);
-}
-
 int cmd_rollup(struct cli *cli, int argc, char **argv)
 {
 	enum { O_INDICATOR = 256, O_LEVEL, O_AT, O_CSV, O_JSON };
@@ -354,9 +225,21 @@ int cmd_rollup(struct cli *cli, int argc, char **argv)
 	case F_CSV:
 		print_csv(&data, areas, &ru);
 		break;
-	case F_JSON:
-		print_json(&data, areas, &ru, level, at);
+	case F_JSON: {
+		struct cc_buf out = CC_BUF_INIT(CC_LIMIT_TEXT_OUT);
+		int ret = cc_rollup_format_json(&data, areas, &ru, level, at, &out, &err);
+
+		if (ret == 0 && cli_write(out.buf, out.len) != CLI_OK)
+			ret = CC_EIO;
+		cc_buf_release(&out);
+		if (ret < 0) {
+			cc_rollup_release(&ru);
+			cc_free(areas);
+			cc_indicator_data_release(&data);
+			return err.code ? cli_fail(&err) : CLI_FAIL;
+		}
 		break;
+	}
 	}
 	cc_rollup_release(&ru);
 	cc_free(areas);

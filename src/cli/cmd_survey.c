@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <concord/alloc.h>
 #include <concord/import.h>
@@ -86,7 +87,8 @@ static const char *num(double v, int prec, char buf[static 32])
 enum by { BY_NONE, BY_AREA, BY_GROUP, BY_WAVE };
 
 struct rargs {
-	const char *question, *wave, *group;
+	const char *question, *wave, *group, *cluster;
+	bool multiple;
 	enum by by;
 	int level;
 	int likert_k;
@@ -147,6 +149,15 @@ static const char *by_name(enum by b)
 	return "?";
 }
 
+static const char *clusters_text(const struct cc_survey_prop *p, char buf[static 32])
+{
+	if (isnan(p->icc))
+		snprintf(buf, 32, "C=%zu", p->n_clusters);
+	else
+		snprintf(buf, 32, "C=%zu ICC=%.3f", p->n_clusters, p->icc);
+	return buf;
+}
+
 static void print_table(const struct rargs *a, const struct cc_survey_data *d,
                         const struct cc_survey_table *t, const struct cc_survey_tab_opts *o)
 {
@@ -159,6 +170,14 @@ static void print_table(const struct rargs *a, const struct cc_survey_data *d,
 	printf("%.0f%% Wilson intervals on the Kish effective n = (sum w)^2 / sum w^2 "
 	       "(z = %.6f); '*' marks n_eff < %g.\n",
 	       o->level * 100, t->z, o->min_neff);
+	if ((o->clusters != NULL))
+		printf("Clustered by %s: n_eff = p(1-p) / Var(p), Var(p) linearised by cluster "
+		       "(clusters as primary units);\ndeff = n / n_eff covers weighting and "
+		       "clustering; C clusters, implied ICC from deff = deff_kish (1 + (m-1) ICC).\n",
+		       a->cluster);
+	if (o->multiple)
+		printf("Select multiple: each choice's share of the respondents who answered (a "
+		       "respondent may give several; shares add up to more than 1).\n");
 	if (o->changes)
 		printf("Change between consecutive waves: two-sided z test of the difference, "
 		       "se = sqrt(p1(1-p1)/n_eff1 + p2(1-p2)/n_eff2).\n");
@@ -180,10 +199,12 @@ static void print_table(const struct rargs *a, const struct cc_survey_data *d,
 				       num(e->prop.sum_w, 2, b[0]), "-", e->note);
 			else
 				printf("%-28.28s %-16.16s %6zu %6zu %9.2f %7.4f %17s %8.1f %6.3f "
-				       "%s\n",
+				       "%s%s%s\n",
 				       cell->cell, e->category, e->prop.n_yes, e->prop.n,
 				       e->prop.sum_w, e->prop.p, ci, e->prop.n_eff, e->prop.deff,
-				       e->prop.small ? "*" : "");
+				       e->prop.small ? "*" : "",
+				       (o->clusters != NULL) ? (e->prop.small ? " " : "  ") : "",
+				       (o->clusters != NULL) ? clusters_text(&e->prop, b[3]) : "");
 			if (e->has_change)
 				printf("%-28s   change from %s: %+.4f (z = %.3f, p = %.4f)\n", "",
 				       t->cells[c - 1].cell, e->change.diff, e->change.z,
@@ -227,9 +248,9 @@ static void print_csv(const struct cc_survey_data *d, const struct cc_survey_tab
 		"question", "cell",     "answer",    "count",           "n",       "sum_w",
 		"share",    "lo",       "hi",        "n_eff",           "deff",    "small",
 		"note",     "answered", "dont_know", "dont_know_share", "refused", "refused_share",
-		"missing",  "change",   "change_z",  "change_p",
+		"missing",  "change",   "change_z",  "change_p", "clusters", "icc",
 	};
-	char b[16][32];
+	char b[18][32];
 
 	for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
 		cli_csv_field(head[i], i + 1 == sizeof(head) / sizeof(head[0]));
@@ -265,7 +286,10 @@ static void print_csv(const struct cc_survey_data *d, const struct cc_survey_tab
 		cli_csv_field(b[4], false);
 		cli_csv_field(e->has_change ? num(e->change.diff, 6, b[13]) : "", false);
 		cli_csv_field(e->has_change ? num(e->change.z, 4, b[14]) : "", false);
-		cli_csv_field(e->has_change ? num(e->change.p, 6, b[15]) : "", true);
+		cli_csv_field(e->has_change ? num(e->change.p, 6, b[15]) : "", false);
+		snprintf(b[16], 32, "%zu", e->prop.n_clusters);
+		cli_csv_field(e->prop.n_clusters ? b[16] : "", false);
+		cli_csv_field(num(e->prop.icc, 6, b[17]), true);
 	}
 }
 
@@ -284,6 +308,12 @@ static void json_prop(const struct cc_survey_prop *p)
 	fputs(",\"deff\":", stdout);
 	cli_json_num(p->deff);
 	printf(",\"small\":%s", p->small ? "true" : "false");
+	if (p->n_clusters) {
+		printf(",\"clusters\":%zu,\"deff_kish\":", p->n_clusters);
+		cli_json_num(p->deff_kish);
+		fputs(",\"icc\":", stdout);
+		cli_json_num(p->icc);
+	}
 }
 
 static void json_change(const char *key, bool has, const struct cc_survey_change *ch,
@@ -373,6 +403,33 @@ static void print_json(const struct rargs *a, const struct cc_survey_data *d,
 	fputs("]}\n", stdout);
 }
 
+/*
+ * The cluster of a respondent: its answer (as written) to the cluster question, found by
+ * respondent id in cd's rows. NULL: none.
+ */
+static const char *cluster_of(const struct cc_survey_data *cd, int64_t respondent_id)
+{
+	size_t lo = 0, hi = cd->n_rows;
+
+	/* rows are in wave order then by respondent id; respondent ids grow with the import, so
+	 * one binary search over all of them works when waves were imported in order; fall back
+	 * to a scan otherwise */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cd->rows[mid].respondent_id < respondent_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < cd->n_rows && cd->rows[lo].respondent_id == respondent_id)
+		return cd->rows[lo].status == CC_ANSWERED ? cd->rows[lo].code : NULL;
+	for (size_t i = 0; i < cd->n_rows; i++)
+		if (cd->rows[i].respondent_id == respondent_id)
+			return cd->rows[i].status == CC_ANSWERED ? cd->rows[i].code : NULL;
+	return NULL;
+}
+
 static int survey_results(struct cli *cli, int argc, char **argv)
 {
 	enum {
@@ -386,9 +443,13 @@ static int survey_results(struct cli *cli, int argc, char **argv)
 		O_CONF,
 		O_MIN_NEFF,
 		O_CSV,
-		O_JSON
+		O_JSON,
+		O_CLUSTER,
+		O_MULTIPLE
 	};
 	static const struct option longopts[] = {
+		{ "cluster", required_argument, NULL, O_CLUSTER },
+		{ "multiple", no_argument, NULL, O_MULTIPLE },
 		{ "question", required_argument, NULL, O_QUESTION },
 		{ "by", required_argument, NULL, O_BY },
 		{ "group", required_argument, NULL, O_GROUP },
@@ -403,7 +464,8 @@ static int survey_results(struct cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct rargs a = { .level = 1, .conf = CC_SURVEY_LEVEL, .min_neff = CC_SURVEY_MIN_NEFF };
-	struct cc_survey_data d = { 0 };
+	struct cc_survey_data d = { 0 }, cd = { 0 };
+	const char **clusters = NULL;
 	struct cc_survey_table t = { 0 };
 	struct cc_survey_response *resp = NULL;
 	struct sorted *srt = NULL;
@@ -419,6 +481,12 @@ static int survey_results(struct cli *cli, int argc, char **argv)
 		switch (opt) {
 		case O_QUESTION:
 			a.question = optarg;
+			break;
+		case O_CLUSTER:
+			a.cluster = optarg;
+			break;
+		case O_MULTIPLE:
+			a.multiple = true;
 			break;
 		case O_BY:
 			if (!strcmp(optarg, "area"))
@@ -493,10 +561,22 @@ static int survey_results(struct cli *cli, int argc, char **argv)
 	        &d, &err);
 	if (ret < 0)
 		return cli_fail(&err);
+	if (a.cluster &&
+	    (ret = cc_store_load_survey(cli->st,
+	                                &(struct cc_survey_query){ .mission_id = m.id,
+	                                                           .question = a.cluster,
+	                                                           .wave = a.wave,
+	                                                           .level = -1 },
+	                                &cd, &err)) < 0) {
+		cc_survey_data_release(&d);
+		return cli_fail(&err);
+	}
 	resp = cc_calloc(d.n_rows ? d.n_rows : 1, sizeof(*resp));
 	srt = cc_calloc(d.n_rows ? d.n_rows : 1, sizeof(*srt));
 	cells = cc_calloc(d.n_rows ? d.n_rows : 1, sizeof(*cells));
-	if (!resp || !srt || !cells) {
+	if (a.cluster)
+		clusters = cc_calloc(d.n_rows ? d.n_rows : 1, sizeof(*clusters));
+	if (!resp || !srt || !cells || (a.cluster && !clusters)) {
 		cc_err_set(&err, CC_ENOMEM, "out of memory");
 		status = cli_fail(&err);
 		goto out;
@@ -517,12 +597,17 @@ static int survey_results(struct cli *cli, int argc, char **argv)
 			                               .value = r->value,
 			                               .weight = r->weight,
 			                               .status = r->status };
+		if (clusters)
+			clusters[i] = cluster_of(&cd, r->respondent_id);
 	}
 	o = (struct cc_survey_tab_opts){ .level = a.conf,
 		                         .min_neff = a.min_neff,
 		                         .likert_k = a.likert_k,
 		                         .reverse = a.reverse,
-		                         .changes = a.by == BY_WAVE };
+		                         .changes = a.by == BY_WAVE,
+		                         .clusters = clusters,
+		                         .multiple = a.multiple ||
+		                                     !strcasecmp(d.question.type, "select_multiple") };
 	if ((ret = cc_survey_tabulate(resp, d.n_rows, &o, &t, &err)) < 0) {
 		status = cli_fail(&err);
 		goto out;
@@ -546,6 +631,8 @@ static int survey_results(struct cli *cli, int argc, char **argv)
 out:
 	cc_survey_table_release(&t);
 	cc_survey_data_release(&d);
+	cc_survey_data_release(&cd);
+	cc_free(clusters);
 	cc_free(resp);
 	cc_free(srt);
 	cc_free(cells);

@@ -45,6 +45,8 @@ static const struct cli_cmd commands[] = {
 	          "    and --figures-releasability REL (stricter markings of exact sites and of\n"
 	          "    people targeted/reached and budget). Exact sites of public rows are for\n"
 	          "    the partners unless --geo-releasability public says otherwise.\n"
+	          "--map COLUMN=FIELD: other headers (3w: FIELD a hashtag; events, indicators:\n"
+	          "    a column name); an unknown FIELD or COLUMN is a usage error.\n"
 	          "import areas FILE --level N [--code-field F] [--name-field F]\n"
 	          "                  [--parent-field F] [--code-map FILE]\n"
 	          "    Admin areas from GeoJSON, Shapefile, GeoPackage or a P-code gazetteer CSV.\n"
@@ -69,6 +71,8 @@ static const struct cli_cmd commands[] = {
 	          "    (into indicators); a bad activity is rejected with file:line: element,\n"
 	          "    percentages not summing to 100 are warnings. Not IATI or not well-formed:\n"
 	          "    refused with line and column, nothing stored.\n"
+	          "import rates FILE...\n"
+	          "    ECB exchange rates, daily or annual (see `concord help money`).\n"
 	          "import survey FILE [--wave W] [--weight COL] [--area-column COL[,COL]]\n"
 	          "                   [--area-map FILE] [--questions FILE]... [--personal COL,...]\n"
 	          "                   [--id-column COL]\n"
@@ -90,13 +94,16 @@ static const struct cli_cmd commands[] = {
 	          "the good rows were stored and some were rejected.\n" },
 	{ .name = "coverage", .run = cmd_coverage, .flags = CLI_STORE,
 	  .usage = "coverage [--level N] [--by pillar|sector|cluster] [--from DATE] [--to DATE] "
-	           "[--json|--csv]",
+	           "[--as-of DATE] [--json|--csv]",
 	  .summary = "the 3W/4W matrix: activities and organisations by area and pillar",
 	  .help = "Rows are the areas of admin level N (default 1) with at least one record;\n"
 	          "records located above that level appear in an 'unspecified below admN' row.\n"
 	          "Each cell shows distinct activities / distinct organisations, recounted at each\n"
 	          "level (never summed from children). Operational-presence rows count as\n"
-	          "presence, never as people reached.\n" },
+	          "presence, never as people reached.\n"
+	          "Of an organisation's 3W submissions for one period only the latest counts\n"
+	          "(see `concord rounds`); --as-of DATE shows the matrix as imported by the end\n"
+	          "of that day.\n" },
 	{ .name = "pillar", .run = cmd_pillar, .flags = CLI_STORE,
 	  .usage = "pillar CODE PILLAR [--vocabulary 1|2|10]",
 	  .summary = "put a sector or cluster in another pillar for this mission",
@@ -171,7 +178,9 @@ static const struct cli_cmd commands[] = {
 	          "    --timeout S close a connection idle for S seconds (default 30)\n"
 	          "    --routes    print the route table (METHOD PATH ROLE) and exit\n"
 	          "    --openapi   print the OpenAPI 3 document and exit\n"
-	          "    --webhook-any-host deliver webhooks to any host, not only the loopback\n" },
+	          "    --webhook-any-host deliver webhooks to any host, not only the loopback\n"
+	          "    --web DIR   serve the dashboard's files from DIR at / (default: web/ next\n"
+	          "                to the program, else ../share/concord/web from it)\n" },
 	{ .name = "user", .run = cmd_user, .flags = CLI_STORE,
 	  .usage = "user add NAME --org KEY --role viewer|editor|coordinator|admin",
 	  .summary = "add a user of an organisation of the mission",
@@ -183,8 +192,8 @@ static const struct cli_cmd commands[] = {
 	          "only its hash is stored. Its id goes to stderr. --expires 0 (the default)\n"
 	          "means it never expires. revoke ID ends a token for good.\n" },
 	{ .name = "exposure", .run = cmd_exposure, .flags = CLI_STORE,
-	  .usage = "exposure [--radius KM] [--days D] [--at DATE] [--by site|area] [--level N] "
-	           "[--all-precisions] [--csv|--json|--geojson]",
+	  .usage = "exposure [--radius KM] [--days D] [--at DATE|start|end] [--sites FILE] "
+	           "[--by site|area] [--level N] [--all-precisions] [--csv|--json|--geojson]",
 	  .summary = "incidents and fatalities near each activity site, or per area",
 	  .help = "--by site (default): for each activity site (its point, else the centroid of\n"
 	          "its area, or of the nearest ancestor with a boundary: the output says which),\n"
@@ -199,7 +208,12 @@ static const struct cli_cmd commands[] = {
 	          "known. Load events with 'concord import events FILE [--format acled|ucdp]'\n"
 	          "(the header decides by default). --geojson: an RFC 7946 FeatureCollection,\n"
 	          "by site one Point per site, by area the area's boundary from the store (null\n"
-	          "when it has none); properties as in --json, coordinates to 6 decimals.\n" },
+	          "when it has none); properties as in --json, coordinates to 6 decimals.\n"
+	          "Per-site reference dates (--by site): --at start or --at end takes each\n"
+	          "activity's start or end date as its site's date (activities without one are\n"
+	          "counted, not listed); --sites FILE reads the sites instead of the activities,\n"
+	          "CSV rows label,lat,lon[,date] (no date: --at or the latest incident). The\n"
+	          "windows are then each site's own; the output adds its date (at).\n" },
 	{ .name = "lesson", .run = cmd_lesson, .flags = CLI_STORE,
 	  .usage = "lesson add|edit|import|list|show|search [ARGS]",
 	  .summary = "the lessons-learned register: record, import, search lessons",
@@ -238,7 +252,7 @@ static const struct cli_cmd commands[] = {
 	          "off_track, stale (latest value older than --max-age days, default 180 or\n"
 	          "2 x the reporting period), no_data, n/a (no baseline or target, or target =\n"
 	          "baseline). The trend is a Theil-Sen slope with a Mann-Kendall test (exact p\n"
-	          "below 10 values without ties; --alpha, default 0.05; no verdict below 4\n"
+	          "below 10 values, ties included; --alpha, default 0.05; no verdict below 4\n"
 	          "values); the projected date comes from the Theil-Sen line. Lower-is-better\n"
 	          "indicators need nothing special. --at DATE uses values up to DATE and judges\n"
 	          "staleness on DATE (default today). Indicators, benchmarks and observations\n"
@@ -247,6 +261,25 @@ static const struct cli_cmd commands[] = {
 	          "goal_min,goal_max; benchmarks: indicator,area,sex,age_group,kind,date,value;\n"
 	          "observations: indicator,area,sex,age_group,period_start,period_end,value,\n"
 	          "source,confidence).\n" },
+	{ .name = "indicators", .run = cmd_indicators, .flags = CLI_STORE,
+	  .usage = "indicators compute [--period month|quarter|year] [--from DATE] [--to DATE] "
+	           "[--level N] [--events ucdp|acled|all] [--dry-run] [--csv]",
+	  .summary = "computed indicators (incidents per 100k, fatalities, needs reached, activities)",
+	  .help = "Derives observations of built-in indicators from stored data, per area of admin\n"
+	          "level N (default 1) and calendar period (default month) from --from to --to\n"
+	          "(default: the span of the incidents and activities): cc.incidents_per_100k\n"
+	          "(incidents x 100,000 / the area's population; lower is better; an area\n"
+	          "without a population gets a missing value, never 0, and a warning),\n"
+	          "cc.fatalities (sum of best estimates: UCDP best, ACLED fatalities),\n"
+	          "cc.needs_covered (people reached by activities running in the period, each\n"
+	          "organisation's figures added and organisations combined by the largest, as a\n"
+	          "percentage of the intersectoral people in need) and cc.activities_PILLAR\n"
+	          "(activities running in the period, per pillar). Records below the level count\n"
+	          "for their ancestor; those above it are counted in a warning. Incidents come\n"
+	          "from one source (--events; default ucdp when there are UCDP events) so that\n"
+	          "none is counted twice. Values are stored with source \"computed\" in one\n"
+	          "transaction; running again replaces them (added/updated/unchanged/removed),\n"
+	          "never duplicates. --csv prints the values; --dry-run stores nothing.\n" },
 	{ .name = "rollup", .run = cmd_rollup, .flags = CLI_STORE,
 	  .usage = "rollup [--indicator CODE] [--level N] [--at DATE] [--csv|--json]",
 	  .summary = "indicator values rolled up to parent areas by each indicator's rule",
@@ -351,7 +384,8 @@ static const struct cli_cmd commands[] = {
 	          "glpsol: .lp CPLEX LP, .mps free MPS, .glp GLPK format.\n" },
 	{ .name = "survey", .run = cmd_survey, .flags = CLI_STORE,
 	  .usage = "survey results --question Q [--by area|group|wave] [--group Q] [--level N] "
-	           "[--wave W] [--likert K [--reverse]] [--csv|--json] | survey alpha --items "
+	           "[--wave W] [--likert K [--reverse]] [--cluster Q] [--multiple] [--csv|--json] "
+	           "| survey alpha --items "
 	           "Q1,Q2,...",
 	  .summary = "perception surveys: weighted shares, Likert indices, waves, alpha",
 	  .help = "results: per cell (all, areas of admin level N (default 1), answers to --group,\n"
@@ -364,6 +398,12 @@ static const struct cli_cmd commands[] = {
 	          "tests each wave against the one before: two-sided z test on the difference,\n"
 	          "se = sqrt(p1(1-p1)/n_eff1 + p2(1-p2)/n_eff2) (for the index, the weighted\n"
 	          "standard deviations over sqrt(n_eff)).\n"
+	          "--cluster Q: respondents were sampled in clusters named by their answer to\n"
+	          "question Q (a village id): shares get the variance linearised by cluster, the\n"
+	          "design effect of weighting and clustering, n_eff = n / deff, the number of\n"
+	          "clusters and the implied intraclass correlation. --multiple (automatic for a\n"
+	          "select_multiple question of the form): answers are space-separated choices,\n"
+	          "each choice reported as the share of respondents who gave it.\n"
 	          "alpha: Cronbach's alpha of the items (listwise; sample variances), with the\n"
 	          "reading: >= 0.7 acceptable, < 0.6 do not combine. Load answers with\n"
 	          "`concord import survey FILE`.\n" },
@@ -383,6 +423,68 @@ static const struct cli_cmd commands[] = {
 	          "    --counts: items by category x area x month, with how many are negative.\n"
 	          "feedback search WORDS... [--limit N] [--json]\n"
 	          "    Full-text search (stemmed, accents ignored), ranked by bm25.\n" },
+	{ .name = "mission", .run = cmd_mission, .flags = CLI_STORE,
+	  .usage = "mission show | mission set [--currency CODE] [--rate-tolerance DAYS]",
+	  .summary = "show or set the mission's settings (its reporting currency)",
+	  .help = "set --currency CODE: the ISO 4217 currency every sum of money is reported in.\n"
+	          "--rate-tolerance DAYS (default 5): how many days a rate may be older than the\n"
+	          "value date it converts (no fixings on weekends and holidays).\n" },
+	{ .name = "money", .run = cmd_money, .flags = CLI_STORE,
+	  .usage = "money [--currency CODE] [--rate-tolerance DAYS] [--rates] [--csv]",
+	  .summary = "budgets and IATI transactions in the reporting currency",
+	  .help = "Sums the 3W budgets (valued at the activity's start) and the IATI budgets,\n"
+	          "planned disbursements, commitments, disbursements and expenditures (at their\n"
+	          "value date) in the mission's reporting currency (or --currency), through the\n"
+	          "euro with the rates of `concord import rates` (ECB): the rate of the value date,\n"
+	          "or of the last earlier fixing within the tolerance, else the year's annual\n"
+	          "average when one is stored. Says which rates were used (--rates: for every\n"
+	          "amount) and lists every amount it could not convert, with the reason.\n"
+	          "Rates: `concord import rates FILE`, units per EUR, the ECB's daily file (Date,\n"
+	          "then a column per currency, N/A for none) or annual averages (year, currency,\n"
+	          "units_per_eur).\n" },
+	{ .name = "rounds", .run = cli_rounds, .flags = CLI_STORE,
+	  .usage = "rounds [--as-of DATE] [--csv]",
+	  .summary = "reporting rounds: per period, which organisations reported and which did not",
+	  .help = "Each 3W import (import 3w --period FROM/TO) is a submission by the\n"
+	          "organisations of its rows for that period. Per period, the organisations of\n"
+	          "the mission (its members and every organisation that ever reported) are listed\n"
+	          "as reported (from which file, when, how many rows) or missing. When an\n"
+	          "organisation reported a period more than once (a corrected file under another\n"
+	          "name), the latest counts: coverage and every analysis use only it, so a\n"
+	          "quarter is never counted twice. --as-of DATE: as known at the end of that day\n"
+	          "(by import time); coverage --as-of DATE shows the matrix as known then.\n" },
+	{ .name = "template", .run = cli_template, .flags = CLI_STORE,
+	  .usage = "template 3w -o FILE",
+	  .summary = "write a blank HXL 3W for partners, with the valid codes beside it",
+	  .help = "FILE gets the header and HXL hashtag rows that `concord import 3w` reads\n"
+	          "(province and district names and P-codes, organisation, implementing partner,\n"
+	          "cluster code, activity, start and end dates, people targeted and reached);\n"
+	          "FILE-lists.csv (3w.csv -> 3w-lists.csv) lists what the columns may hold: the\n"
+	          "mission's P-codes with names and parents, the IASC cluster codes, and the\n"
+	          "organisations already known. Filled in, it imports with --period FROM/TO or\n"
+	          "with its dates.\n" },
+	{ .name = "area", .run = cli_area, .flags = CLI_STORE,
+	  .usage = "area alias add PCODE NAME | area valid PCODE [--from DATE] [--to DATE] |"
+	           " area crosswalk | area population [--year Y] [--at DATE]",
+	  .summary = "gazetteer versions: area name aliases, validity dates, the crosswalk",
+	  .help = "alias add: another name of the area (another spelling or language); every\n"
+	          "importer that falls back to names (3W, events, surveys) then finds it.\n"
+	          "valid: show, or set, the dates the area exists (districts split, merge and are\n"
+	          "renamed). crosswalk: the old -> new mapping loaded by `concord import\n"
+	          "crosswalk FILE` (old_pcode,new_pcode,share,date: from date on, share of the\n"
+	          "old area belongs to the new one; the shares of an old area add up to 1), used\n"
+	          "to carry figures of an old layout onto the new one. population: each area's\n"
+	          "population (newest year, or --year), carried through the crosswalk onto the\n"
+	          "layout valid at --at DATE (default: the latest), as CSV.\n" },
+	{ .name = "demo", .run = cli_demo, .flags = 0,
+	  .usage = "demo load CASE [-d DB] | demo list",
+	  .summary = "load a case study (afghanistan, kosovo, libya) into a store",
+	  .help = "Runs the steps of data/cases/CASE/case.txt (or CASE/case.txt when CASE is a\n"
+	          "directory): one concord command per line after the exit statuses it may end\n"
+	          "with ('0' or '0,3'); paths starting with ./ or ../ are relative to the case\n"
+	          "folder and may hold * patterns. Each step is run by this program in turn\n"
+	          "against the store of -d (default ./concord.db), with a progress line; the\n"
+	          "first step ending otherwise than expected stops the load (exit status 1).\n" },
 	{ .name = "help", .run = cmd_help, .flags = 0, .usage = "help [COMMAND]",
 	  .summary = "show help for a command", .help = "" },
 };
@@ -545,7 +647,7 @@ static int take_global(struct cli *cli, int argc, char **argv)
 	return out;
 }
 
-int main(int argc, char **argv)
+int cli_main(int argc, char **argv)
 {
 	struct cli cli = { .tty = isatty(STDERR_FILENO) };
 	struct cc_err err = { 0 };
@@ -602,4 +704,9 @@ int main(int argc, char **argv)
 	ret = c->run(&cli, argc - 1, argv + 1);
 	cc_store_close(cli.st);
 	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	return cli_main(argc, argv);
 }

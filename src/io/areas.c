@@ -91,6 +91,7 @@
 #include "core/limits.h"
 #include "io/csv.h"
 #include "io/hxl.h"
+#include "io/import_util.h"
 
 #include "core/banned.h"
 
@@ -1484,6 +1485,8 @@ struct gaz {
 	bool wide;
 	char **header; /* owned copy of the first row (long and COD-AB layouts) */
 	size_t n_header;
+	size_t width; /* fields of the widest header record (names or hashtags) */
+	long hxl_line; /* line of the hashtag row */
 	char **pending; /* owned copy of the first data row, read while looking for HXL */
 	size_t n_pending;
 	long pending_line;
@@ -1731,6 +1734,11 @@ static int gaz_second_row(struct run *r, struct gaz *g, struct cc_hxl *hxl, stru
 		return 0; /* a header and no rows */
 	if (ret == 0)
 		ret = cc_hxl_parse(row.fields, row.n_fields, hxl, err);
+	if (ret == 1) {
+		g->hxl_line = row.line;
+		if (row.n_fields > g->width)
+			g->width = row.n_fields;
+	}
 	if (ret != 0)
 		return ret;
 	g->pending_line = row.line;
@@ -1751,11 +1759,17 @@ static int gaz_header(struct run *r, struct gaz *g, struct cc_err *err)
 		return cc_err_set(err, CC_EPARSE, "'%s' is empty", r->file);
 	if (ret < 0)
 		return ret;
+	g->hxl_line = row.line;
+	g->width = row.n_fields;
 	ret = cc_hxl_parse(row.fields, row.n_fields, &hxl, err);
+	if (ret == 0)
+		ret = cc__header_unique(row.fields, row.n_fields, r->file, row.line, err);
 	if (ret == 0 && strv_dup(row.fields, row.n_fields, &g->header, &g->n_header) < 0)
 		ret = cc_err_set(err, CC_ENOMEM, "out of memory reading '%s'", r->file);
 	else if (ret == 0)
 		ret = gaz_second_row(r, g, &hxl, err);
+	if (ret == 1)
+		ret = cc__hxl_unique(&hxl, r->file, g->hxl_line, err) < 0 ? CC_EPARSE : 1;
 	if (ret == 1)
 		ret = gaz_layout_hxl(r, g, &hxl, err);
 	else if (ret == 0)
@@ -2022,6 +2036,14 @@ static int import_gazetteer(struct run *r, struct cc_err *err)
 		                 "--code-map applies to boundary files, not to '%s'", r->file);
 		goto out_release;
 	}
+	if (r->delimiter == ';') {
+		/* never guessed: a ';' file read as CSV would silently misplace values */
+		ret = cc_err_set(err, CC_EPARSE,
+		                 "the first line is separated by ';', not ',': gazetteers are "
+		                 "comma-separated CSV (save the file with commas)");
+		cc_err_at(err, r->file, 1, NULL);
+		goto out_release;
+	}
 	copts.delimiter = r->delimiter;
 	copts.encoding = r->o.encoding;
 	copts.display_name = r->file;
@@ -2037,9 +2059,26 @@ static int import_gazetteer(struct run *r, struct cc_err *err)
 	ret = run_start(r, err);
 	if (ret != 0)
 		goto out_end;
-	if (g.pending)
-		ret = gaz_row(r, &g, g.pending, g.n_pending, g.pending_line, err);
+	if (g.pending) {
+		struct cc_err why = { 0 };
+		struct cc_csv_row first = { .fields = g.pending, .n_fields = g.n_pending,
+			                    .line = g.pending_line };
+
+		if (cc__row_width(&first, g.width, &why) != 0) {
+			r->rep->n_read++;
+			ret = rejectf(r, first.line, NULL, err, "%s", why.msg);
+		} else {
+			ret = gaz_row(r, &g, g.pending, g.n_pending, g.pending_line, err);
+		}
+	}
 	while (ret >= 0 && (ret = cc_csv_next(g.csv, &row, err)) == 0) {
+		struct cc_err why = { 0 };
+
+		if (cc__row_width(&row, g.width, &why) != 0) {
+			r->rep->n_read++;
+			ret = rejectf(r, row.line, NULL, err, "%s", why.msg);
+			continue;
+		}
 		ret = gaz_row(r, &g, row.fields, row.n_fields, row.line, err);
 		progress(r, cc_csv_bytes_read(g.csv), cc_csv_bytes_total(g.csv), false);
 	}

@@ -105,6 +105,15 @@ struct cc_csv {
 
 	int failed; /* an error code returned again by every later call */
 	struct cc_err saved;
+
+	/* --map (opts->map): applied to the first record */
+	const struct cc_import_map *map;
+	size_t n_map;
+	bool header_seen;
+	char **syn;        /* owned: the hashtag row made from the map (cells borrowed) */
+	size_t n_syn;
+	long syn_line;
+	bool syn_pending;  /* returned by the next call */
 };
 
 bool cc__csv_libcsv_only;
@@ -623,7 +632,83 @@ static void count_line(struct cc_csv *c, const unsigned char *s, size_t seg)
 	c->prev_cr = last == '\r';
 }
 
+static int next_record(struct cc_csv *c, struct cc_csv_row *row, struct cc_err *err);
+
+/* Header text s equal to name, case and outer spaces aside. */
+static bool same_column(const char *s, const char *name)
+{
+	size_t ns, nn;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	while (*name == ' ' || *name == '\t')
+		name++;
+	ns = strlen(s);
+	nn = strlen(name);
+	while (ns && (s[ns - 1] == ' ' || s[ns - 1] == '\t'))
+		ns--;
+	while (nn && (name[nn - 1] == ' ' || name[nn - 1] == '\t'))
+		nn--;
+	return ns == nn && strncasecmp(s, name, ns) == 0;
+}
+
+/* Applies the map to the header in row (see struct cc_csv_opts). */
+static int apply_map(struct cc_csv *c, struct cc_csv_row *row, struct cc_err *err)
+{
+	bool tags = false;
+
+	for (size_t m = 0; m < c->n_map; m++) {
+		size_t i = 0;
+
+		while (i < row->n_fields && !same_column(row->fields[i], c->map[m].column))
+			i++;
+		if (i == row->n_fields)
+			return fail(c, err, CC_EUSAGE, row->line, "--map",
+			            "--map %s=%s: no column '%s' in the header", c->map[m].column,
+			            c->map[m].field, c->map[m].column);
+		if (c->map[m].field[0] == '#')
+			tags = true;
+		else
+			row->fields[i] = (char *)c->map[m].field; /* the reader's name for it */
+	}
+	if (!tags)
+		return 0;
+	c->syn = cc_calloc(row->n_fields ? row->n_fields : 1, sizeof(*c->syn));
+	if (!c->syn)
+		return fail(c, err, CC_ENOMEM, row->line, NULL, "out of memory reading a record");
+	c->n_syn = row->n_fields;
+	for (size_t i = 0; i < row->n_fields; i++) {
+		c->syn[i] = (char *)"";
+		for (size_t m = 0; m < c->n_map; m++)
+			if (c->map[m].field[0] == '#' && same_column(row->fields[i], c->map[m].column))
+				c->syn[i] = (char *)c->map[m].field;
+	}
+	c->syn_line = row->line;
+	c->syn_pending = true;
+	return 0;
+}
+
 int cc_csv_next(struct cc_csv *c, struct cc_csv_row *row, struct cc_err *err)
+{
+	int ret;
+
+	if (c->syn_pending && !c->failed) {
+		c->syn_pending = false;
+		row->fields = c->syn;
+		row->n_fields = c->n_syn;
+		row->line = row->end_line = c->syn_line;
+		return 0;
+	}
+	ret = next_record(c, row, err);
+	if (ret == 0 && !c->header_seen) {
+		c->header_seen = true;
+		if (c->n_map)
+			return apply_map(c, row, err);
+	}
+	return ret;
+}
+
+static int next_record(struct cc_csv *c, struct cc_csv_row *row, struct cc_err *err)
 {
 	int ret;
 
@@ -686,6 +771,45 @@ int cc_csv_next(struct cc_csv *c, struct cc_csv_row *row, struct cc_err *err)
 	}
 }
 
+/* The tag of a hashtag ("#org +acronym" → "org") into out; false when s is none. */
+static bool tag_of(const char *s, char *out, size_t n)
+{
+	size_t k = 0;
+
+	if (*s++ != '#')
+		return false;
+	while (*s == ' ')
+		s++;
+	for (; *s && *s != '+' && *s != '-' && *s != ' ' && k + 1 < n; s++)
+		out[k++] = (char)(*s >= 'A' && *s <= 'Z' ? *s - 'A' + 'a' : *s);
+	out[k] = '\0';
+	return k > 0;
+}
+
+/* 0 when field is one the reader reads (fields: NULL-ended; NULL: any), else CC_EUSAGE. */
+static int map_field_known(struct cc_csv *c, const char *field, const char *const *fields,
+                           struct cc_err *err)
+{
+	char want[64], have[64], list[512];
+	size_t off = 0;
+
+	if (!fields)
+		return 0;
+	for (size_t i = 0; fields[i]; i++) {
+		if (fields[i][0] == '#' ? tag_of(field, want, sizeof(want)) &&
+		                                  tag_of(fields[i], have, sizeof(have)) &&
+		                                  strcmp(want, have) == 0
+		                        : same_column(field, fields[i]))
+			return 0;
+		if (off < sizeof(list))
+			off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s", i ? ", " : "",
+			                        fields[i]);
+	}
+	return fail(c, err, CC_EUSAGE, 0, "--map",
+	            "--map: '%s' is not a field of this import; the fields are: %s", field,
+	            list);
+}
+
 static bool is_utf8_name(const char *enc)
 {
 	return strcasecmp(enc, "utf-8") == 0 || strcasecmp(enc, "utf8") == 0;
@@ -742,6 +866,11 @@ int cc_csv_open(struct cc_csv **out, const char *path, const struct cc_csv_opts 
 	csv_set_blk_size(&c->p, 4096);
 	cc_digest_init(&c->sha);
 	c->no_digest = o.no_digest;
+	c->map = o.map;
+	c->n_map = o.n_map;
+	for (size_t m = 0; m < o.n_map; m++)
+		if ((ret = map_field_known(c, o.map[m].field, o.map_fields, err)) < 0)
+			goto out_close;
 
 	c->raw = cc_malloc(CSV_CHUNK);
 	if (!c->raw) {
@@ -807,6 +936,7 @@ void cc_csv_close(struct cc_csv *c)
 	cc_free(c->rec);
 	cc_free(c->offs);
 	cc_free(c->ptrs);
+	cc_free(c->syn);
 	cc_free(c);
 }
 

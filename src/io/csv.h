@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include <concord/error.h>
+#include <concord/import.h>
 
 struct cc_csv;
 
@@ -30,6 +31,18 @@ struct cc_csv_opts {
 	const char *encoding; /* NULL or "utf-8": UTF-8 required; else an iconv name ("latin1") */
 	const char *display_name; /* name used in error messages; NULL: the path */
 	bool no_digest;       /* skip hashing: cc_csv_digest() stays "" (the caller hashed the file) */
+	/*
+	 * --map: applied to the first record (the header). A field that is a name replaces the
+	 * mapped column's header text; fields that are hashtags make a hashtag row, returned as
+	 * the record after the header (same line), with the mapped columns tagged and the others
+	 * empty — so HXL readers read a file without hashtags. Each field must match an entry of
+	 * map_fields (a name, case-insensitive; or "#tag", matching any hashtag with that tag):
+	 * else cc_csv_open() fails with CC_EUSAGE; a mapped column missing from the header is
+	 * CC_EUSAGE from cc_csv_next(). Strings borrowed until cc_csv_close().
+	 */
+	const struct cc_import_map *map;
+	size_t n_map;
+	const char *const *map_fields; /* NULL-ended */
 };
 
 /* One record. fields[i] are NUL-terminated, owned by the reader, valid until the next call. */

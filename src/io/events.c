@@ -99,6 +99,15 @@ static int find_col(const struct cc_csv_row *h, const char *name)
 	return -1;
 }
 
+/* The columns --map may name: ACLED's and UCDP GED's. */
+static const char *const map_fields[] = {
+	"event_id_cnty", "event_date", "time_precision", "event_type", "sub_event_type", "actor1",
+	"actor2", "admin1", "admin2", "latitude", "longitude", "geo_precision", "fatalities",
+	"notes", "timestamp", "id", "date_start", "date_end", "date_prec", "type_of_violence",
+	"side_a", "side_b", "adm_1", "adm_2", "where_prec", "best", "low", "high", "geom_wkt",
+	NULL
+};
+
 static int map_header(struct evimp *im, const struct cc_csv_row *h, struct cc_err *err)
 {
 	struct cols *c = &im->c;
@@ -477,7 +486,9 @@ static int import_row(struct evimp *im, struct cc_err *err)
 	int64_t first;
 	int ret;
 
-	ret = row_to_incident(im, &inc, &why, err);
+	ret = cc__row_width(im->row, im->n_header, &why);
+	if (ret == 0)
+		ret = row_to_incident(im, &inc, &why, err);
 	if (ret == CC_EINVALID)
 		return reject(im, &why);
 	if (ret < 0)
@@ -572,6 +583,9 @@ int cc_import_events(struct cc_store *st, const char *path, const struct cc_impo
 	copts.encoding = im.o->encoding;
 	copts.display_name = im.fname;
 	copts.no_digest = digest[0] != '\0';
+	copts.map = im.o->map;
+	copts.n_map = im.o->n_map;
+	copts.map_fields = map_fields;
 	if ((ret = cc_csv_open(&csv, path, &copts, err)) < 0)
 		goto out;
 	ret = cc_csv_next(csv, &row, err);
@@ -581,6 +595,8 @@ int cc_import_events(struct cc_store *st, const char *path, const struct cc_impo
 		goto out;
 	}
 	if (ret < 0)
+		goto out;
+	if ((ret = cc__header_unique(row.fields, row.n_fields, im.fname, row.line, err)) < 0)
 		goto out;
 	if ((ret = map_header(&im, &row, err)) < 0) {
 		cc_err_at(err, im.fname, row.line, NULL);

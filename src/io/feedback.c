@@ -34,6 +34,11 @@ static const char *const col_names[C_N][3] = {
 	[C_SENTIMENT] = { "sentiment", NULL, NULL },
 };
 
+/* The columns --map may name. */
+static const char *const map_fields[] = { "id",      "date",     "area",     "channel",
+	                                  "organisation", "text", "category", "sentiment",
+	                                  NULL };
+
 struct fimp {
 	struct cc_store *st;
 	const struct cc_import_opts *o;
@@ -202,7 +207,9 @@ static int import_row(struct fimp *im, struct cc_err *err)
 
 	if (!f)
 		return cc_err_set(err, CC_ENOMEM, "out of memory");
-	ret = check_row(im, f, &why);
+	ret = cc__row_width(im->row, im->n_header, &why);
+	if (ret == 0)
+		ret = check_row(im, f, &why);
 	if (ret == 0 && cc_map_get(&im->seen, f->key, &line) == 0) {
 		cc_err_set(&why, CC_EINVALID, "repeats line %lld", (long long)line);
 		cc_err_at(&why, NULL, 0, im->col[C_ID] >= 0 ? "id" : "text");
@@ -251,6 +258,10 @@ out:
 
 static int map_header(struct fimp *im, const struct cc_csv_row *h, struct cc_err *err)
 {
+	int ret = cc__header_unique(h->fields, h->n_fields, im->fname, h->line, err);
+
+	if (ret < 0)
+		return ret;
 	im->header = cc_calloc(h->n_fields ? h->n_fields : 1, sizeof(*im->header));
 	if (!im->header)
 		return cc_err_set(err, CC_ENOMEM, "out of memory");
@@ -302,6 +313,9 @@ int cc_import_feedback(struct cc_store *st, const char *path, const struct cc_im
 	copts.encoding = im.o->encoding;
 	copts.display_name = im.fname;
 	copts.no_digest = digest[0] != '\0';
+	copts.map = im.o->map;
+	copts.n_map = im.o->n_map;
+	copts.map_fields = map_fields;
 	if ((ret = cc_csv_open(&csv, path, &copts, err)) < 0)
 		goto out;
 	ret = cc_csv_next(csv, &row, err);

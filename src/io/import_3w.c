@@ -9,6 +9,7 @@
  * flat whatever the size of the file.
  */
 #include <concord/import.h>
+#include <concord/rounds.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -56,6 +57,7 @@ struct imp {
 	struct cc_hxl hxl;
 	struct cols c;
 	struct cc_csv_row *row; /* the current record (borrowed from the reader) */
+	size_t n_header;         /* fields of the widest header record */
 	struct cc_map orgs;     /* "code\x1facronym\x1fname" → organisation id */
 	struct cc_map sectors;  /* raw sector text → sector id (or -1 unknown) */
 	struct cc_map areas;    /* "pcode" or "level\x1fparent\x1fname" → area id */
@@ -85,6 +87,13 @@ static int reject(struct imp *im, struct cc_err *why, int col)
 }
 
 /* ---- columns ---- */
+
+/* The hashtags --map may name (any attributes). */
+static const char *const map_fields[] = { "#org",      "#sector", "#adm1",     "#adm2",
+	                                  "#adm3",     "#adm4",   "#adm5",     "#date",
+	                                  "#targeted", "#reached", "#geo",     "#activity",
+	                                  "#status",   "#value",  "#currency", "#meta",
+	                                  NULL };
 
 static int find(const struct cc_hxl *h, const char *pattern)
 {
@@ -679,7 +688,9 @@ static int import_row(struct imp *im, struct cc_err *err)
 	long dup_line = 0;
 	int ret;
 
-	ret = row_to_activity(im, &act, status, &why);
+	ret = cc__row_width(im->row, im->n_header, &why);
+	if (ret == 0)
+		ret = row_to_activity(im, &act, status, &why);
 	if (ret == CC_EINVALID || ret == CC_EPARSE)
 		return reject(im, &why, -1);
 	if (ret < 0)
@@ -754,6 +765,9 @@ int cc_import_3w(struct cc_store *st, const char *path, const struct cc_import_o
 	copts.encoding = im.o->encoding;
 	copts.display_name = im.fname;
 	copts.no_digest = digest[0] != '\0'; /* hashed above */
+	copts.map = im.o->map;
+	copts.n_map = im.o->n_map;
+	copts.map_fields = map_fields;
 	ret = cc_csv_open(&csv, path, &copts, err);
 	if (ret < 0)
 		goto out;
@@ -793,6 +807,11 @@ int cc_import_3w(struct cc_store *st, const char *path, const struct cc_import_o
 		if (ret == 1)
 			break;
 	}
+	for (size_t i = 0; i < n_pre; i++)
+		if (pre[i].n_fields > im.n_header)
+			im.n_header = pre[i].n_fields;
+	if ((ret = cc__hxl_unique(&im.hxl, im.fname, pre[n_pre - 1].line, err)) < 0)
+		goto out;
 	map_columns(&im);
 	ret = check_columns(&im, err);
 	if (ret < 0) {
@@ -848,6 +867,10 @@ int cc_import_3w(struct cc_store *st, const char *path, const struct cc_import_o
 		/* a rejected row may be the new version of a stored one: keep what is stored */
 		rep->kept_stale = im.src.batch != 0;
 	}
+	/* reporting rounds: what changed is a new submission of its organisations */
+	if (rep->n_added + rep->n_updated + rep->n_removed > 0 &&
+	    (ret = cc_store_record_submissions(st, im.src.id, im.batch, err)) < 0)
+		goto out;
 	ret = cc__import_finish(st, im.o, rep,
 	                        &(struct cc__import_end){ .table = "activity",
 	                                                  .mission_id = im.mission.id,

@@ -1,6 +1,7 @@
 #include "io/import_util.h"
 
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <concord/buf.h>
@@ -225,5 +226,75 @@ int cc__import_marking(struct cc_store *st, const struct cc_mission *mission,
 		cc_err_at(err, NULL, 0, "--deny");
 		return CC_EUSAGE;
 	}
+	return 0;
+}
+
+int cc__row_width(const struct cc_csv_row *row, size_t n_header, struct cc_err *why)
+{
+	size_t n = row->n_fields;
+
+	while (n > n_header && !row->fields[n - 1][0])
+		n--;
+	if (n <= n_header)
+		return 0;
+	cc_err_set(why, CC_EINVALID, "%zu fields; the header has %zu", n, n_header);
+	return CC_EINVALID;
+}
+
+/* s without the spaces around it, compared case-insensitively with t likewise */
+static bool same_name(const char *s, const char *t)
+{
+	size_t ns, nt;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	while (*t == ' ' || *t == '\t')
+		t++;
+	ns = strlen(s);
+	nt = strlen(t);
+	while (ns && (s[ns - 1] == ' ' || s[ns - 1] == '\t'))
+		ns--;
+	while (nt && (t[nt - 1] == ' ' || t[nt - 1] == '\t'))
+		nt--;
+	return ns && ns == nt && strncasecmp(s, t, ns) == 0;
+}
+
+int cc__header_unique(char *const *fields, size_t n_fields, const char *fname, long line,
+                      struct cc_err *err)
+{
+	for (size_t j = 1; j < n_fields; j++)
+		for (size_t i = 0; i < j; i++)
+			if (same_name(fields[i], fields[j])) {
+				cc_err_set(err, CC_EPARSE,
+				           "column '%s' appears twice (columns %zu and %zu)",
+				           fields[j], i + 1, j + 1);
+				cc_err_at(err, fname, line, fields[j]);
+				return CC_EPARSE;
+			}
+	return 0;
+}
+
+static bool same_hashtag(const struct cc_hxl_col *a, const struct cc_hxl_col *b)
+{
+	if (strcmp(a->tag, b->tag) != 0 || a->n_attrs != b->n_attrs)
+		return false;
+	for (size_t i = 0; i < a->n_attrs; i++)
+		if (!cc_hxl_has_attr(b, a->attrs[i]))
+			return false;
+	return true;
+}
+
+int cc__hxl_unique(const struct cc_hxl *h, const char *fname, long line, struct cc_err *err)
+{
+	for (size_t j = 1; j < h->n_cols; j++)
+		for (size_t i = 0; i < j; i++)
+			if (same_hashtag(&h->cols[i], &h->cols[j])) {
+				cc_err_set(err, CC_EPARSE,
+				           "hashtag '%s' appears twice (columns %d and %d)",
+				           h->cols[j].text, h->cols[i].index + 1,
+				           h->cols[j].index + 1);
+				cc_err_at(err, fname, line, h->cols[j].text);
+				return CC_EPARSE;
+			}
 	return 0;
 }

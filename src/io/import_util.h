@@ -14,6 +14,7 @@
 #include <concord/import.h>
 
 #include "io/csv.h"
+#include "io/hxl.h"
 
 /* The part of path after its last '/'. */
 const char *cc__base_name(const char *path);
@@ -60,6 +61,23 @@ int cc__rejects_open(const char *path, FILE **out, struct cc_err *err);
 int cc__import_reject(const struct cc_import_opts *o, struct cc_import_report *rep,
                       FILE *rejects, const char *fname, const struct cc_csv_row *row,
                       struct cc_err *why);
+
+/*
+ * A row wider than its header: CC_EINVALID in why ("7 fields; the header has 6") when a field
+ * past the first n_header is not empty (empty ones, as spreadsheets add, lose nothing), else 0.
+ * Every CSV importer checks its rows with it, so that no value is ever dropped unseen.
+ */
+int cc__row_width(const struct cc_csv_row *row, size_t n_header, struct cc_err *why);
+
+/*
+ * A header naming one column twice: CC_EPARSE in err, at fname and line, with the column's name
+ * as field ("column 'Organisation' appears twice (columns 1 and 9)"), else 0. Names compare
+ * case-insensitively, spaces around ignored; empty names are not compared.
+ */
+int cc__header_unique(char *const *fields, size_t n_fields, const char *fname, long line,
+                      struct cc_err *err);
+/* The same for a hashtag row: two columns with one tag and the same attributes. */
+int cc__hxl_unique(const struct cc_hxl *h, const char *fname, long line, struct cc_err *err);
 
 /* What an import did, for its change-log entries. */
 struct cc__import_end {

@@ -18,6 +18,7 @@
 
 #include "core/limits.h"
 #include "io/csv.h"
+#include "io/import_util.h"
 
 #include "core/banned.h"
 
@@ -79,6 +80,7 @@ struct imp {
 	struct cc_mission mission;
 	int col[C_N];          /* column index, -1 absent */
 	struct cc_csv_row *row;
+	size_t n_header;         /* fields of the header row */
 	struct cc_indicator ind; /* the last indicator looked up (rows come grouped) */
 	FILE *rejects;           /* opts->rejects_path, or NULL */
 	struct cc_map seen;      /* natural keys of this file's rows → their line */
@@ -383,7 +385,9 @@ static int import_row(struct imp *im, struct cc_err *err)
 	enum cc_put_result res = CC_PUT_UNCHANGED;
 	int ret;
 
-	switch (im->kind) {
+	if (cc__row_width(im->row, im->n_header, &why) != 0)
+		ret = CC_EINVALID;
+	else switch (im->kind) {
 	case K_INDICATORS:
 		ret = row_indicator(im, &res, &why);
 		break;
@@ -437,6 +441,11 @@ static int import_row(struct imp *im, struct cc_err *err)
 
 static int map_header(struct imp *im, const struct cc_csv_row *h, struct cc_err *err)
 {
+	int ret = cc__header_unique(h->fields, h->n_fields, im->fname, h->line, err);
+
+	if (ret < 0)
+		return ret;
+	im->n_header = h->n_fields;
 	for (size_t c = 0; c < C_N; c++)
 		im->col[c] = -1;
 	for (size_t i = 0; i < h->n_fields; i++) {
@@ -490,6 +499,7 @@ static int run(enum kind kind, struct cc_store *st, const char *path,
 		                                       .period_to = CC_DATE_NONE };
 	struct imp im = { .st = st, .o = opts ? opts : &no_opts, .rep = rep, .kind = kind };
 	struct cc_csv_opts copts = { 0 };
+	const char *map_fields[13]; /* the kind's columns, for --map */
 	struct cc_csv *csv = NULL;
 	struct cc_csv_row row;
 	int64_t batch = 0;
@@ -502,6 +512,12 @@ static int run(enum kind kind, struct cc_store *st, const char *path,
 		goto out;
 	copts.encoding = im.o->encoding;
 	copts.display_name = im.fname;
+	for (size_t k = 0; k < kinds[kind].n_cols; k++)
+		map_fields[k] = col_names[kinds[kind].cols[k]];
+	map_fields[kinds[kind].n_cols] = NULL;
+	copts.map = im.o->map;
+	copts.n_map = im.o->n_map;
+	copts.map_fields = map_fields;
 	if ((ret = cc_csv_open(&csv, path, &copts, err)) < 0)
 		goto out;
 	ret = cc_csv_next(csv, &row, err);

@@ -21,6 +21,7 @@
 #include <concord/text.h>
 
 #include "io/csv.h"
+#include "io/import_util.h"
 
 #include "core/banned.h"
 
@@ -297,7 +298,15 @@ static int import_csv(struct im *im, const char *path, struct cc_err *err)
 	size_t n_cols;
 	int ret;
 
-	ret = cc_csv_open(&csv, path, &(struct cc_csv_opts){ .no_digest = true }, err);
+	const char *map_fields[N_FIELDS + 1];
+
+	for (size_t i = 0; i < N_FIELDS; i++)
+		map_fields[i] = fields[i].name;
+	map_fields[N_FIELDS] = NULL;
+	ret = cc_csv_open(&csv, path,
+	                  &(struct cc_csv_opts){ .no_digest = true, .map = im->o->map,
+	                                         .n_map = im->o->n_map, .map_fields = map_fields },
+	                  err);
 	if (ret < 0)
 		return ret;
 	ret = cc_csv_next(csv, &row, err);
@@ -306,6 +315,8 @@ static int import_csv(struct im *im, const char *path, struct cc_err *err)
 	if (ret < 0)
 		goto out_close;
 	n_cols = row.n_fields;
+	if ((ret = cc__header_unique(row.fields, n_cols, im->fname, row.line, err)) < 0)
+		goto out_close;
 	if (n_cols > N_FIELDS * 2) {
 		ret = cc_err_set(err, CC_EPARSE, "%zu columns; a lesson has at most %zu", n_cols,
 		                 N_FIELDS);
@@ -327,16 +338,28 @@ static int import_csv(struct im *im, const char *path, struct cc_err *err)
 			goto out_close;
 		}
 	}
+	/* without a key column no row could be stored: one error for the file, not one a row */
+	{
+		bool has_key = false;
+
+		for (size_t i = 0; i < n_cols; i++)
+			has_key |= map[i] == find_field("key");
+		if (!has_key) {
+			ret = cc_err_set(err, CC_EPARSE, "no 'key' column in the header");
+			cc_err_at(err, im->fname, row.line, NULL);
+			goto out_close;
+		}
+	}
 	while ((ret = cc_csv_next(csv, &row, err)) == 0) {
+		struct cc_err why = { 0 };
 		long line = row.line;
 
 		im->rep->n_read++;
 		row_init(im);
 		for (size_t i = 0; i < n_cols && i < row.n_fields && ret == 0; i++)
 			ret = set_field(im, &fields[map[i]], row.fields[i], line, err);
-		if (ret == 0 && row.n_fields > n_cols)
-			ret = reject(im, line, "", "%zu fields; the header has %zu", row.n_fields,
-			             n_cols);
+		if (ret == 0 && cc__row_width(&row, n_cols, &why) != 0)
+			ret = reject(im, line, "", "%s", why.msg);
 		if (ret == 0)
 			ret = store_row(im, line, err);
 		if (ret < 0)

@@ -134,6 +134,7 @@ struct imp {
 	struct cc_hxl hxl;
 	struct cols c;
 	struct cc_csv_row *row;
+	size_t n_header;       /* fields of the widest header record */
 	struct cc_map areas;   /* "pcode" → id, "^pcode" → parent id */
 	struct cc_map sectors; /* sector text → id, -1 unknown */
 	struct cc_map seen;    /* population: "area/year" → line */
@@ -601,6 +602,11 @@ static int row_to_need(struct imp *im, struct cc_need *n, struct cc_err *why)
 	    (ret = people(im, c->reached, &n->reached, why)) < 0 ||
 	    (ret = severity(im, c->severity, &n->severity, why)) < 0)
 		return ret;
+	if (isnan(n->population) && isnan(n->in_need) && isnan(n->targeted) &&
+	    isnan(n->affected) && isnan(n->reached) && !n->severity)
+		return bad(why, im, c->in_need >= 0 ? c->in_need : c->sector,
+		           "the row gives no figure (people in need, targeted, affected, "
+		           "reached, population or severity)");
 	breakdown(cell(im, c->gender), n->sex, sizeof(n->sex), true);
 	breakdown(cell(im, c->age), n->age_group, sizeof(n->age_group), false);
 	breakdown(cell(im, c->group), n->pop_group, sizeof(n->pop_group), false);
@@ -873,7 +879,9 @@ static int run(struct cc_store *st, const char *path, const struct cc_import_opt
 	struct cc_csv_row row;
 	struct cc_csv_row pre[CC_LIMIT_HXL_SCAN];
 	struct cc_csv_row first_data = { 0 }; /* a data row read while looking at the header */
-	bool have_first = false, in_tx = false;
+	bool have_first = false, in_tx = false, names_hdr = false;
+	struct cc_err why = { 0 };
+	struct cc_column_map *own_map = NULL; /* opts->map as this reader's map */
 	size_t n_pre = 0, n_known = 0;
 	char digest[65] = "";
 	int ret;
@@ -881,6 +889,17 @@ static int run(struct cc_store *st, const char *path, const struct cc_import_opt
 	memset(rep, 0, sizeof(*rep));
 	memset(pre, 0, sizeof(pre));
 	im.fname = im.o->display_name ? im.o->display_name : path;
+	if (!n_map && im.o->n_map) {
+		/* the generic --map (struct cc_import_map) is this reader's COLUMN=#tag map */
+		own_map = cc_alloc_array(im.o->n_map, sizeof(*own_map));
+		if (!own_map)
+			return cc_err_set(err, CC_ENOMEM, "out of memory");
+		for (size_t m = 0; m < im.o->n_map; m++)
+			own_map[m] = (struct cc_column_map){ .column = im.o->map[m].column,
+				                             .tag = im.o->map[m].field };
+		map = own_map;
+		n_map = im.o->n_map;
+	}
 	cc_buf_init(&im.key, 4096);
 	cc_buf_init(&im.norm, CC_LIMIT_CSV_FIELD * 4);
 
@@ -903,6 +922,16 @@ static int run(struct cc_store *st, const char *path, const struct cc_import_opt
 	 */
 	for (;;) {
 		ret = cc_csv_next(csv, &row, err);
+		if (ret > 0 && n_pre == 1 && n_known >= 2 && !n_map) {
+			/* a header of known names and no row: the file has no records */
+			names_hdr = true;
+			ret = alias_header(&pre[0], NULL, 0, &im.hxl, &n_known, err);
+			if (ret < 0)
+				goto out;
+			if (kind == K_NEEDS)
+				detect_wide(&im, &pre[0]);
+			break;
+		}
 		if (ret > 0 || n_pre == CC_LIMIT_HXL_SCAN) {
 			if (n_pre)
 				ret = cc_err_set(err, CC_EPARSE,
@@ -918,6 +947,7 @@ static int run(struct cc_store *st, const char *path, const struct cc_import_opt
 			goto out;
 		if (n_map) {
 			/* --map: the first row is the header; mapped names, then known names */
+			names_hdr = true;
 			n_pre++;
 			if ((ret = keep_row(&pre[0], &row)) < 0)
 				goto out;
@@ -937,6 +967,7 @@ static int run(struct cc_store *st, const char *path, const struct cc_import_opt
 		}
 		if (ret == 0 && n_pre == 1 && n_known >= 2) {
 			/* the first row named the columns and this one is data */
+			names_hdr = true;
 			if ((ret = keep_row(&first_data, &row)) < 0)
 				goto out;
 			have_first = true;
@@ -950,8 +981,11 @@ static int run(struct cc_store *st, const char *path, const struct cc_import_opt
 		n_pre++;
 		if ((ret = keep_row(&pre[n_pre - 1], &row)) < 0)
 			goto out;
-		if (im.hxl.n_cols)
+		if (im.hxl.n_cols) {
+			if ((ret = cc__hxl_unique(&im.hxl, im.fname, row.line, err)) < 0)
+				goto out;
 			break;
+		}
 		if (n_pre == 1) {
 			struct cc_hxl probe = { 0 };
 
@@ -963,6 +997,14 @@ static int run(struct cc_store *st, const char *path, const struct cc_import_opt
 				n_known = 0;
 		}
 	}
+	for (size_t i = 0; i < n_pre; i++)
+		if (pre[i].n_fields > im.n_header)
+			im.n_header = pre[i].n_fields;
+	/* a header of names (not hashtags): each named once */
+	if (names_hdr &&
+	    (ret = cc__header_unique(pre[0].fields, pre[0].n_fields, im.fname, pre[0].line,
+	                             err)) < 0)
+		goto out;
 	map_columns(&im);
 	ret = check_columns(&im, err);
 	if (ret < 0) {
@@ -1005,6 +1047,12 @@ static int run(struct cc_store *st, const char *path, const struct cc_import_opt
 			break;
 		im.row = &row;
 		rep->n_read++;
+		if (cc__row_width(&row, im.n_header, &why) != 0) {
+			if ((ret = reject(&im, &why, -1)) < 0)
+				goto out;
+			memset(&why, 0, sizeof(why));
+			continue;
+		}
 		ret = kind == K_POPULATION   ? import_population(&im, err)
 		      : im.wide != WIDE_NONE ? import_wide(&im, err)
 		                             : import_need(&im, err);
@@ -1058,6 +1106,7 @@ out:
 	cc_map_release(&im.seen);
 	cc_buf_release(&im.key);
 	cc_buf_release(&im.norm);
+	cc_free(own_map);
 	return ret;
 }
 

@@ -921,7 +921,7 @@ static int match_lessons(struct cc_store *st, struct cc_finding *f, int pillar,
 		}
 		cc_lesson_search_release(&s);
 	}
-	if (!rc) {
+	if (!rc && n_agg) {
 		qsort(agg, n_agg, sizeof(*agg), cmp_agg);
 		f->n_lessons = n_agg < 3 ? n_agg : 3;
 		for (size_t i = 0; i < f->n_lessons; i++)

@@ -40,6 +40,10 @@ struct cc__activities_ops;
 struct cc__iati_ops;
 struct cc__survey_ops;
 struct cc__webhooks_ops;
+struct cc__rounds_ops;
+struct cc__rates_ops;
+struct cc__computed_ops;
+struct cc__registry_ops;
 
 struct cc_store_ops {
 	const char *scheme; /* "sqlite", "postgresql": matched against the store URI */
@@ -134,6 +138,10 @@ struct cc_store_ops {
 	const struct cc__iati_ops *iati;
 	const struct cc__survey_ops *survey;
 	const struct cc__webhooks_ops *webhooks;
+	const struct cc__rates_ops *rates;
+	const struct cc__computed_ops *computed;
+	const struct cc__registry_ops *registry;
+	const struct cc__rounds_ops *rounds;
 };
 
 extern const struct cc_store_ops cc__store_sqlite; /* src/store/sqlite.c */

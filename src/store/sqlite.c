@@ -11,6 +11,10 @@
 #include "store/ops_survey.h"
 #include "store/ops_sharing.h"
 #include "store/ops_webhooks.h"
+#include "store/ops_rates.h"
+#include "store/ops_computed.h"
+#include "store/ops_rounds.h"
+#include "store/ops_registry.h"
 #include "store/ops_activities.h"
 #include "store/sqlite_visibility.h"
 
@@ -2715,4 +2719,8 @@ const struct cc_store_ops cc__store_sqlite = {
 	.activities = &cc__sqlite_activities,
 	.iati = &cc__sqlite_iati,
 	.webhooks = &cc__sqlite_webhooks,
+	.rounds = &cc__sqlite_rounds,
+	.rates = &cc__sqlite_rates,
+	.computed = &cc__sqlite_computed,
+	.registry = &cc__sqlite_registry,
 };

@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <concord/alloc.h>
@@ -30,6 +31,12 @@ enum {
 	"lon, geo_prec, area_id, fatalities, fat_low, fat_high, revised, notes, digest, "     \
 	"batch, line"
 
+/* The box, the precision and the visibility of an incident (?1 … ?9 used before :v_). */
+#define EV_LOAD_FILTER                                                                        \
+	"(NOT ?3 OR (lat BETWEEN ?4 AND ?5 AND lon BETWEEN ?6 AND ?7)) AND (?8 = 0 OR source <> " \
+	"'acled' OR coalesce(geo_prec, 99) <= ?8) AND (?9 = 0 OR source <> 'ucdp' OR "            \
+	"coalesce(geo_prec, 99) <= ?9) AND " CC__SQ_VISIBLE("incident", "incident")
+
 static const char *const sql[] = {
 	[S_EV_FIND] = "SELECT id, digest FROM incident WHERE source = ?1 AND source_id = ?2",
 	[S_EV_INSERT] = "INSERT INTO incident (" EV_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
@@ -42,16 +49,24 @@ static const char *const sql[] = {
 	[S_EV_COUNT] = "SELECT count(*) FROM incident",
 	[S_EV_COUNT_SRC] = "SELECT count(*) FROM incident WHERE source = ?1",
 	[S_EV_LATEST] = "SELECT max(date_end) FROM incident",
-	/* the window pushed down: last day >= from (index), first day <= to; then the box */
+	/*
+	 * The window through the covering indexes of migration 12: events of at most 31 days by
+	 * first day, longer ones by last day; then the box, the precision and the visibility,
+	 * all from the index. No order: the analysis sorts what it needs.
+	 */
 	[S_EV_LOAD] = "SELECT lat, lon, date, date_end, fatalities, type, area_id FROM incident "
-	              "WHERE date_end >= ?1 AND date <= ?2 AND (NOT ?3 OR (lat BETWEEN ?4 AND ?5 "
-	              "AND lon BETWEEN ?6 AND ?7)) AND (?8 = 0 OR source <> 'acled' OR "
-	              "coalesce(geo_prec, 99) <= ?8) AND (?9 = 0 OR source <> 'ucdp' OR "
-	              "coalesce(geo_prec, 99) <= ?9) AND " CC__SQ_VISIBLE("incident", "incident")
-	              " ORDER BY date, id",
-	[S_EV_PLACES] = "SELECT a.id, a.area_id, ar.pcode, a.title, a.lat, a.lon FROM activity a "
-	                "LEFT JOIN area ar ON ar.id = a.area_id WHERE a.mission_id = ?1 AND "
-	                CC__SQ_VISIBLE("a", "activity") " ORDER BY a.id",
+	              "INDEXED BY incident_expo_short WHERE date BETWEEN ?1 - 31 AND ?2 AND "
+	              "date_end >= ?1 AND date_end - date <= 31 AND " EV_LOAD_FILTER
+	              " UNION ALL SELECT lat, lon, date, date_end, fatalities, type, area_id FROM "
+	              "incident INDEXED BY incident_expo_long WHERE date_end >= ?1 AND date <= ?2 "
+	              "AND date_end - date > 31 AND " EV_LOAD_FILTER,
+	/* an exact site the reader may not see is left out: the area's centroid stands in */
+	[S_EV_PLACES] = "SELECT a.id, a.area_id, ar.pcode, a.title, CASE WHEN "
+	                CC__SQ_VISIBLE_SITE("a") " THEN a.lat END, CASE WHEN "
+	                CC__SQ_VISIBLE_SITE("a") " THEN a.lon END, a.start_date, a.end_date "
+	                "FROM activity a LEFT JOIN area ar ON ar.id = a.area_id WHERE "
+	                "a.mission_id = :mission AND " CC__SQ_VISIBLE("a", "activity")
+	                " ORDER BY a.id",
 };
 
 static int stmt(struct cc_store *st, int id, sqlite3_stmt **out, struct cc_err *err)
@@ -193,6 +208,52 @@ static int type_index(const char *t, char (**types)[64], size_t *n, size_t *cap,
 	return *last = (int)(*n)++;
 }
 
+struct named {
+	char name[64];
+	int orig;
+};
+
+static int cmp_named(const void *a, const void *b)
+{
+	return strcmp(((const struct named *)a)->name, ((const struct named *)b)->name);
+}
+
+/*
+ * Puts the type names in byte order and renumbers the incidents' types to match, so the
+ * numbering (the analysis breaks ties by it) does not depend on the order rows come in.
+ */
+static int sort_types(char (*types)[64], size_t n_types, struct cc_exposure_incident *inc,
+                      size_t n, struct cc_err *err)
+{
+	struct named *nm;
+	int *rank;
+
+	if (n_types < 2)
+		return 0;
+	nm = cc_alloc_array(n_types, sizeof(*nm));
+	rank = cc_alloc_array(n_types, sizeof(*rank));
+	if (!nm || !rank) {
+		cc_free(nm);
+		cc_free(rank);
+		return cc_err_set(err, CC_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < n_types; i++) {
+		memcpy(nm[i].name, types[i], sizeof(nm[i].name));
+		nm[i].orig = (int)i;
+	}
+	qsort(nm, n_types, sizeof(*nm), cmp_named);
+	for (size_t i = 0; i < n_types; i++) {
+		rank[nm[i].orig] = (int)i;
+		memcpy(types[i], nm[i].name, sizeof(nm[i].name));
+	}
+	for (size_t i = 0; i < n; i++)
+		if (inc[i].type >= 0)
+			inc[i].type = rank[inc[i].type];
+	cc_free(nm);
+	cc_free(rank);
+	return 0;
+}
+
 static int sq_load_incidents(struct cc_store *st, const struct cc_incident_query *q,
                              struct cc_exposure_incident **out, size_t *n_out,
                              char (**types_out)[64], size_t *n_types_out, struct cc_err *err)
@@ -245,6 +306,8 @@ static int sq_load_incidents(struct cc_store *st, const struct cc_incident_query
 	}
 	if (rc != SQLITE_DONE)
 		ret = cc__sq_error(st, rc, err);
+	if (ret == 0)
+		ret = sort_types(types, n_types, inc, n, err);
 out_reset:
 	sqlite3_reset(s);
 	if (ret == 0) {
@@ -275,7 +338,7 @@ static int sq_load_places(struct cc_store *st, int64_t mission_id, struct cc_exp
 		return ret;
 	if ((ret = stmt(st, S_EV_PLACES, &s, err)) < 0)
 		goto out_leave;
-	if ((rc = sqlite3_bind_int64(s, 1, mission_id))) {
+	if ((rc = sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":mission"), mission_id))) {
 		ret = cc__sq_bind_fail(st, s, rc, err);
 		goto out_leave;
 	}
@@ -295,6 +358,10 @@ static int sq_load_places(struct cc_store *st, int64_t mission_id, struct cc_exp
 		p->lat = cc__sq_col_num(s, 4);
 		p->lon = cc__sq_col_num(s, 5);
 		p->how = isnan(p->lat) || isnan(p->lon) ? CC_PLACE_NONE : CC_PLACE_POINT;
+		p->start_date = sqlite3_column_type(s, 6) == SQLITE_NULL ? CC_DATE_NONE
+		                                                         : sqlite3_column_int(s, 6);
+		p->end_date = sqlite3_column_type(s, 7) == SQLITE_NULL ? CC_DATE_NONE
+		                                                       : sqlite3_column_int(s, 7);
 	}
 	if (ret == 0 && rc != SQLITE_DONE)
 		ret = cc__sq_error(st, rc, err);

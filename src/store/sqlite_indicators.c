@@ -13,6 +13,7 @@
 #include <concord/alloc.h>
 
 #include "store/sqlite_int.h"
+#include "store/sqlite_visibility.h"
 
 #include "core/banned.h"
 
@@ -29,6 +30,8 @@ enum {
 	S_LOAD_IND,
 	S_LOAD_BM,
 	S_LOAD_OB,
+	S_LOAD_BM_ONE,
+	S_LOAD_OB_ONE,
 };
 
 #define IND_COLS                                                                          \
@@ -59,23 +62,28 @@ static const char *const sql[] = {
 	[S_OB_UPD] = "UPDATE observation SET period_start = ?2, value = ?3, source = ?4, "
 	             "confidence = ?5 WHERE id = ?1",
 	[S_LOAD_IND] = "SELECT " IND_COLS " FROM indicator WHERE mission_id = ?1 AND "
-	               "(?2 IS NULL OR code = ?2) ORDER BY code",
-	[S_LOAD_BM] = "SELECT b.id, b.indicator_id, ifnull(b.area_id, 0), i.code, "
-	              "ifnull(a.pcode, ''), ifnull(b.sex, ''), ifnull(b.age_group, ''), b.kind, "
-	              "b.date, b.value FROM benchmark b JOIN indicator i ON i.id = b.indicator_id "
-	              "LEFT JOIN area a ON a.id = b.area_id WHERE i.mission_id = ?1 AND "
-	              "(?2 IS NULL OR i.code = ?2) AND (?3 IS NULL OR a.pcode = ?3) "
-	              "ORDER BY i.code, ifnull(a.pcode, ''), ifnull(b.sex, ''), "
-	              "ifnull(b.age_group, ''), b.date, b.kind",
-	[S_LOAD_OB] = "SELECT o.id, o.indicator_id, ifnull(o.area_id, 0), i.code, "
-	              "ifnull(a.pcode, ''), ifnull(o.sex, ''), ifnull(o.age_group, ''), "
-	              "o.period_start, o.period_end, o.value, o.source, o.confidence "
-	              "FROM observation o JOIN indicator i ON i.id = o.indicator_id "
-	              "LEFT JOIN area a ON a.id = o.area_id WHERE i.mission_id = ?1 AND "
-	              "(?2 IS NULL OR i.code = ?2) AND (?3 IS NULL OR a.pcode = ?3) AND "
-	              "(?4 IS NULL OR o.period_end <= ?4) "
-	              "ORDER BY i.code, ifnull(a.pcode, ''), ifnull(o.sex, ''), "
-	              "ifnull(o.age_group, ''), o.period_end",
+	               "(?2 IS NULL OR code = ?2) AND " CC__SQ_VISIBLE("indicator", "indicator")
+	               " ORDER BY code",
+#define LOAD_BM(ind)                                                                          \
+	"SELECT b.id, b.indicator_id, ifnull(b.area_id, 0), i.code, ifnull(a.pcode, ''), "     \
+	"ifnull(b.sex, ''), ifnull(b.age_group, ''), b.kind, b.date, b.value FROM benchmark b " \
+	"JOIN indicator i ON i.id = b.indicator_id LEFT JOIN area a ON a.id = b.area_id "      \
+	"WHERE i.mission_id = ?1 AND " ind " AND (?3 IS NULL OR a.pcode = ?3) "               \
+	"ORDER BY i.code, ifnull(a.pcode, ''), ifnull(b.sex, ''), ifnull(b.age_group, ''), "  \
+	"b.date, b.kind"
+#define LOAD_OB(ind)                                                                          \
+	"SELECT o.id, o.indicator_id, ifnull(o.area_id, 0), i.code, ifnull(a.pcode, ''), "     \
+	"ifnull(o.sex, ''), ifnull(o.age_group, ''), o.period_start, o.period_end, o.value, "  \
+	"o.source, o.confidence FROM observation o JOIN indicator i ON i.id = o.indicator_id " \
+	"LEFT JOIN area a ON a.id = o.area_id WHERE i.mission_id = ?1 AND " ind " AND "        \
+	"(?3 IS NULL OR a.pcode = ?3) AND (?4 IS NULL OR o.period_end <= ?4) "                \
+	"ORDER BY i.code, ifnull(a.pcode, ''), ifnull(o.sex, ''), ifnull(o.age_group, ''), "  \
+	"o.period_end"
+	/* all indicators, or (the _ONE forms, which reach one indicator's rows by index) one */
+	[S_LOAD_BM] = LOAD_BM("(?2 IS NULL OR i.code = ?2)"),
+	[S_LOAD_OB] = LOAD_OB("(?2 IS NULL OR i.code = ?2)"),
+	[S_LOAD_BM_ONE] = LOAD_BM("i.code = ?2"),
+	[S_LOAD_OB_ONE] = LOAD_OB("i.code = ?2"),
 };
 
 static int stmt(struct cc_store *st, int id, sqlite3_stmt **out, struct cc_err *err)
@@ -338,6 +346,20 @@ static int bind_query(struct cc_store *st, sqlite3_stmt *s, const struct cc_indi
 	return 0;
 }
 
+/* A text column into dst (size n, cut at n − 1 bytes): cc__sq_col_str without its
+ * snprintf, which the loads of millions of observations felt (10 % of `concord progress`). */
+static void col_text(sqlite3_stmt *s, int i, char *dst, size_t n)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	size_t len = t ? (size_t)sqlite3_column_bytes(s, i) : 0;
+
+	if (len >= n)
+		len = n - 1;
+	if (len)
+		memcpy(dst, t, len);
+	dst[len] = '\0';
+}
+
 static void col_benchmark(sqlite3_stmt *s, struct cc_benchmark *b)
 {
 	char kind[16];
@@ -346,10 +368,10 @@ static void col_benchmark(sqlite3_stmt *s, struct cc_benchmark *b)
 	b->id = sqlite3_column_int64(s, 0);
 	b->indicator_id = sqlite3_column_int64(s, 1);
 	b->area_id = sqlite3_column_int64(s, 2);
-	cc__sq_col_str(s, 3, b->indicator, sizeof(b->indicator));
-	cc__sq_col_str(s, 4, b->area, sizeof(b->area));
-	cc__sq_col_str(s, 5, b->sex, sizeof(b->sex));
-	cc__sq_col_str(s, 6, b->age_group, sizeof(b->age_group));
+	col_text(s, 3, b->indicator, sizeof(b->indicator));
+	col_text(s, 4, b->area, sizeof(b->area));
+	col_text(s, 5, b->sex, sizeof(b->sex));
+	col_text(s, 6, b->age_group, sizeof(b->age_group));
 	cc__sq_col_str(s, 7, kind, sizeof(kind));
 	if (cc_bench_kind_parse(kind, &b->kind, NULL) < 0)
 		b->kind = CC_BENCH_MILESTONE; /* the CHECK constraint keeps this out */
@@ -363,15 +385,15 @@ static void col_observation(sqlite3_stmt *s, struct cc_observation *o)
 	o->id = sqlite3_column_int64(s, 0);
 	o->indicator_id = sqlite3_column_int64(s, 1);
 	o->area_id = sqlite3_column_int64(s, 2);
-	cc__sq_col_str(s, 3, o->indicator, sizeof(o->indicator));
-	cc__sq_col_str(s, 4, o->area, sizeof(o->area));
-	cc__sq_col_str(s, 5, o->sex, sizeof(o->sex));
-	cc__sq_col_str(s, 6, o->age_group, sizeof(o->age_group));
+	col_text(s, 3, o->indicator, sizeof(o->indicator));
+	col_text(s, 4, o->area, sizeof(o->area));
+	col_text(s, 5, o->sex, sizeof(o->sex));
+	col_text(s, 6, o->age_group, sizeof(o->age_group));
 	o->period_start = cc__sq_col_date(s, 7);
 	o->period_end = cc__sq_col_date(s, 8);
 	o->value = cc__sq_col_num(s, 9);
-	cc__sq_col_str(s, 10, o->source, sizeof(o->source));
-	cc__sq_col_str(s, 11, o->confidence, sizeof(o->confidence));
+	col_text(s, 10, o->source, sizeof(o->source));
+	col_text(s, 11, o->confidence, sizeof(o->confidence));
 }
 
 static int sq_load(struct cc_store *st, const struct cc_indicator_query *q,
@@ -396,7 +418,10 @@ static int sq_load(struct cc_store *st, const struct cc_indicator_query *q,
 	}
 	if (ret < 0)
 		goto out;
-	if ((ret = stmt(st, S_LOAD_BM, &s, err)) < 0 || (ret = bind_query(st, s, q, 3, err)) < 0)
+	if (q->indicators_only)
+		goto out;
+	if ((ret = stmt(st, q->indicator ? S_LOAD_BM_ONE : S_LOAD_BM, &s, err)) < 0 ||
+	    (ret = bind_query(st, s, q, 3, err)) < 0)
 		goto out;
 	while ((ret = cc__sq_step_row(st, s, err)) == 0) {
 		if ((ret = cc__sq_grow((void **)&out->benchmarks, &cap_b, out->n_benchmarks,
@@ -408,7 +433,8 @@ static int sq_load(struct cc_store *st, const struct cc_indicator_query *q,
 	}
 	if (ret < 0)
 		goto out;
-	if ((ret = stmt(st, S_LOAD_OB, &s, err)) < 0 || (ret = bind_query(st, s, q, 4, err)) < 0)
+	if ((ret = stmt(st, q->indicator ? S_LOAD_OB_ONE : S_LOAD_OB, &s, err)) < 0 ||
+	    (ret = bind_query(st, s, q, 4, err)) < 0)
 		goto out;
 	while ((ret = cc__sq_step_row(st, s, err)) == 0) {
 		if ((ret = cc__sq_grow((void **)&out->observations, &cap_o, out->n_observations,

@@ -37,10 +37,14 @@ enum cc__sq_module {
 	CC__SQ_ACTIVITIES,
 	CC__SQ_SURVEY,
 	CC__SQ_WEBHOOKS,
+	CC__SQ_RATES,
+	CC__SQ_COMPUTED,
+	CC__SQ_ROUNDS,
+	CC__SQ_REGISTRY,
 	CC__SQ_N_MODULES
 };
 
-#define CC__SQ_MODULE_STMTS 48 /* prepared statements per module */
+#define CC__SQ_MODULE_STMTS 64 /* prepared statements per module */
 
 /*
  * The pillar of sector s (an alias in the query) in mission m (SQL text: "?1", "0"): the

@@ -29,14 +29,20 @@ static const char *const sql[] = {
 	[S_OV_ACTS] = "SELECT a.id, coalesce(a.org_id, 0), coalesce(a.impl_org_id, 0), "
 	              "coalesce(a.sector_id, 0), CASE WHEN s.vocabulary IN ('1', '2') THEN "
 	              "coalesce(s.category, substr(s.code, 1, 3)) END, coalesce(a.area_id, 0), "
-	              "a.start_date, a.end_date, a.lat, a.lon, a.targeted, a.reached, "
+	              "a.start_date, a.end_date, "
+	              /* a site or figures marked more strictly than the record: as if absent */
+	              "CASE WHEN " CC__SQ_VISIBLE_SITE("a") " THEN a.lat END, "
+	              "CASE WHEN " CC__SQ_VISIBLE_SITE("a") " THEN a.lon END, "
+	              "CASE WHEN " CC__SQ_VISIBLE_FIGURES("a") " THEN a.targeted END, "
+	              "CASE WHEN " CC__SQ_VISIBLE_FIGURES("a") " THEN a.reached END, "
 	              "coalesce(a.title, ''), coalesce(a.description, ''), "
 	              "coalesce(o.acronym, o.name, ''), coalesce(s.code, ''), "
 	              "coalesce(ar.pcode, '') FROM activity a "
 	              "LEFT JOIN sector s ON s.id = a.sector_id "
 	              "LEFT JOIN organisation o ON o.id = a.org_id "
 	              "LEFT JOIN area ar ON ar.id = a.area_id "
-	              "WHERE a.mission_id = ?1 AND a.kind = 1 AND " CC__SQ_VISIBLE("a", "activity")
+	              "WHERE a.mission_id = :mission AND a.kind = 1 AND "
+	              CC__SQ_VISIBLE("a", "activity")
 	              " ORDER BY a.id",
 };
 
@@ -132,7 +138,8 @@ static int sq_load_overlap(struct cc_store *st, int64_t mission_id, struct cc_ov
 		goto out_leave;
 	if ((ret = cc__sq_stmt(st, CC__SQ_OVERLAP, S_OV_ACTS, sql[S_OV_ACTS], &s, err)) < 0)
 		goto out_leave;
-	if ((rc = sqlite3_bind_int64(s, 1, mission_id))) {
+	rc = sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":mission"), mission_id);
+	if (rc) {
 		ret = cc__sq_bind_fail(st, s, rc, err);
 		goto out_leave;
 	}

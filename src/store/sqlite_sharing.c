@@ -14,8 +14,10 @@
 #include "core/banned.h"
 
 /* The marked tables, in the order of the per-table statements below. */
-static const char *const tables[] = { "activity", "incident", "need", "lesson" };
-#define N_TABLES 4
+static const char *const tables[] = { "activity",    "incident", "need",    "lesson",
+	                               "indicator",   "observation", "feedback",
+	                               "survey_respondent" };
+#define N_TABLES 8
 #define N_BATCH_TABLES 3 /* activity, incident, need: their rows know their last import */
 
 #define MARKING_GET(t)                                                                   \
@@ -82,22 +84,42 @@ static const char *const sql[S_N] = {
 	[S_GET0 + 1] = MARKING_GET("incident"),
 	[S_GET0 + 2] = MARKING_GET("need"),
 	[S_GET0 + 3] = MARKING_GET("lesson"),
+	[S_GET0 + 4] = MARKING_GET("indicator"),
+	[S_GET0 + 5] = MARKING_GET("observation"),
+	[S_GET0 + 6] = MARKING_GET("feedback"),
+	[S_GET0 + 7] = MARKING_GET("survey_respondent"),
 	[S_SET0 + 0] = MARKING_SET("activity"),
 	[S_SET0 + 1] = MARKING_SET("incident"),
 	[S_SET0 + 2] = MARKING_SET("need"),
 	[S_SET0 + 3] = MARKING_SET("lesson"),
+	[S_SET0 + 4] = MARKING_SET("indicator"),
+	[S_SET0 + 5] = MARKING_SET("observation"),
+	[S_SET0 + 6] = MARKING_SET("feedback"),
+	[S_SET0 + 7] = MARKING_SET("survey_respondent"),
 	[S_SHARED0 + 0] = SHARED_SET("activity"),
 	[S_SHARED0 + 1] = SHARED_SET("incident"),
 	[S_SHARED0 + 2] = SHARED_SET("need"),
 	[S_SHARED0 + 3] = SHARED_SET("lesson"),
+	[S_SHARED0 + 4] = SHARED_SET("indicator"),
+	[S_SHARED0 + 5] = SHARED_SET("observation"),
+	[S_SHARED0 + 6] = SHARED_SET("feedback"),
+	[S_SHARED0 + 7] = SHARED_SET("survey_respondent"),
 	[S_IDS_EXIST0 + 0] = IDS_EXIST("activity"),
 	[S_IDS_EXIST0 + 1] = IDS_EXIST("incident"),
 	[S_IDS_EXIST0 + 2] = IDS_EXIST("need"),
 	[S_IDS_EXIST0 + 3] = IDS_EXIST("lesson"),
+	[S_IDS_EXIST0 + 4] = IDS_EXIST("indicator"),
+	[S_IDS_EXIST0 + 5] = IDS_EXIST("observation"),
+	[S_IDS_EXIST0 + 6] = IDS_EXIST("feedback"),
+	[S_IDS_EXIST0 + 7] = IDS_EXIST("survey_respondent"),
 	[S_IDS_VIS0 + 0] = IDS_VIS("activity"),
 	[S_IDS_VIS0 + 1] = IDS_VIS("incident"),
 	[S_IDS_VIS0 + 2] = IDS_VIS("need"),
 	[S_IDS_VIS0 + 3] = IDS_VIS("lesson"),
+	[S_IDS_VIS0 + 4] = IDS_VIS("indicator"),
+	[S_IDS_VIS0 + 5] = IDS_VIS("observation"),
+	[S_IDS_VIS0 + 6] = IDS_VIS("feedback"),
+	[S_IDS_VIS0 + 7] = IDS_VIS("survey_respondent"),
 	[S_BATCH_EXIST0 + 0] = BATCH_EXIST("activity"),
 	[S_BATCH_EXIST0 + 1] = BATCH_EXIST("incident"),
 	[S_BATCH_EXIST0 + 2] = BATCH_EXIST("need"),

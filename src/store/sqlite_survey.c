@@ -15,6 +15,7 @@
 #include <concord/buf.h>
 
 #include "store/sqlite_int.h"
+#include "store/sqlite_visibility.h"
 
 #include "core/banned.h"
 
@@ -54,7 +55,13 @@ enum {
 	"ifnull(a.name, ''), f.channel, f.organisation, f.text, f.category, f.sentiment"
 #define F_WHERE                                                                                   \
 	"f.mission_id = ?1 AND (?2 IS NULL OR f.category = ?2) AND (?3 IS NULL OR a.pcode = ?3) " \
-	"AND (?4 IS NULL OR f.date >= ?4) AND (?5 IS NULL OR f.date <= ?5)"
+	"AND (?4 IS NULL OR f.date >= ?4) AND (?5 IS NULL OR f.date <= ?5) AND " F_VISIBLE
+/*
+ * Only the feedback the reader may see. The statements end in "LIMIT ?6", after the reader's
+ * :v_ parameters: "?6 IS NOT NULL" (the limit always is) makes SQLite number ?6 before them,
+ * else :v_op would take number 6 too (sqlite_visibility.h).
+ */
+#define F_VISIBLE "?6 IS NOT NULL AND " CC__SQ_VISIBLE("f", "feedback")
 
 static const char *const sql[] = {
 	[S_Q_FIND] = "SELECT " Q_COLS " FROM survey_question WHERE mission_id = ?1 AND name = ?2",
@@ -93,7 +100,8 @@ static const char *const sql[] = {
 	           "LEFT JOIN survey_answer g ON g.respondent_id = r.id AND g.question_id = ?3 "
 	           "AND g.status = 'answered' "
 	           "LEFT JOIN area ar ON ar.id = r.area_id "
-	           "WHERE r.mission_id = ?1 AND (?4 IS NULL OR r.wave = ?4) ORDER BY r.id",
+	           "WHERE r.mission_id = ?1 AND (?4 IS NULL OR r.wave = ?4) AND "
+	           CC__SQ_VISIBLE("r", "survey_respondent") " ORDER BY r.id",
 	[S_COUNT_R] = "SELECT count(*) FROM survey_respondent WHERE mission_id = ?1",
 	[S_COUNT_A] = "SELECT count(*) FROM survey_answer x JOIN survey_respondent r ON "
 	              "r.id = x.respondent_id WHERE r.mission_id = ?1",

@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <concord/alloc.h>
 #include <concord/buf.h>
 #include <concord/text.h>
 
 #include "store/backend.h"
+#include "store/ops_rounds.h"
 
 #include "core/banned.h"
 
@@ -475,6 +477,20 @@ int cc_store_load_coverage(struct cc_store *st, const struct cc_coverage_query *
 	default:
 		return cc_err_set(err, CC_EUSAGE, "unknown coverage column kind %d", (int)q->by);
 	}
-	return st->ops->load_coverage(st, q, records_out, n_records_out, columns_out, n_columns_out,
-	                              areas_out, n_areas_out, err);
+	int ret = st->ops->load_coverage(st, q, records_out, n_records_out, columns_out,
+	                                 n_columns_out, areas_out, n_areas_out, err);
+	/* reporting rounds: only each organisation's latest submission for a period counts */
+	if (ret == 0)
+		ret = cc__rounds_filter_coverage(st, q->mission_id, q->as_of, *records_out,
+		                                 n_records_out, err);
+	if (ret < 0) {
+		cc_free(*records_out);
+		cc_free(*columns_out);
+		cc_free(*areas_out);
+		*records_out = NULL;
+		*columns_out = NULL;
+		*areas_out = NULL;
+		*n_records_out = *n_columns_out = *n_areas_out = 0;
+	}
+	return ret;
 }

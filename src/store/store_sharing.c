@@ -80,7 +80,9 @@ int cc_store_list_members(struct cc_store *st, int64_t mission_id, struct cc_org
 
 static int check_table(const char *table, struct cc_err *err)
 {
-	static const char *const marked[] = { "activity", "incident", "need", "lesson" };
+	static const char *const marked[] = { "activity",    "incident", "need",    "lesson",
+		                              "indicator",   "observation", "feedback",
+		                              "survey_respondent" };
 
 	for (size_t i = 0; table && i < sizeof(marked) / sizeof(marked[0]); i++)
 		if (strcmp(table, marked[i]) == 0)

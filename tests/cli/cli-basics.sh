@@ -80,9 +80,9 @@ is "$RC" 2 "import without a kind is a usage error"
 run "$CONCORD" import gpx x.gpx
 is "$RC" 2 "an unknown import kind is a usage error"
 like "$ERR" "the kinds are: 3w, areas, needs" "the usage error lists the kinds"
-run "$CONCORD" import 3w "$WORK/missing.csv" --map 'In Need=#inneed'
+run "$CONCORD" import 3w "$WORK/missing.csv" --format acled
 is "$RC" 2 "an option of another kind is a usage error"
-like "$ERR" "'import 3w' does not take --map" "the message names the option"
+like "$ERR" "'import 3w' does not take --format" "the message names the option"
 run "$CONCORD" import events "$WORK/missing.csv" --add-areas
 like "$ERR" "'import events' does not take --add-areas" "every kind checks its options"
 run "$CONCORD" import 3w "$WORK/missing.csv" --period 2021-07-01/2021-09-30

@@ -331,6 +331,90 @@ is "$(wc -l <rand.got | tr -d ' ')" 300 "one row per random site"
 is "$(diff rand.want rand.got | wc -l | tr -d ' ')" 0 "every count equals the brute force over the real events"
 is "$(awk -F, '$2 > 0' rand.want | wc -l | tr -d ' ')" "$(awk -F, '$2 > 0' rand.got | wc -l | tr -d ' ')" "(sites with incidents: $(awk -F, '$2 > 0' rand.want | wc -l | tr -d ' '))"
 
+# ---- per-site reference dates: random sites with random dates over the real events ----
+cat >brute_dated.py <<'PY'
+import csv, sys, datetime
+sys.path.insert(0, '.')
+from geo import hav
+ev, sites_file, R, D = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
+epoch = datetime.date(1970, 1, 1)
+d = lambda s: (datetime.date.fromisoformat(s[:10]) - epoch).days
+inc = [(d(r['date_start']), d(r['date_end']), float(r['latitude']), float(r['longitude']),
+        float(r['best'])) for r in csv.DictReader(open(ev, encoding='utf-8'))]
+for label, lat, lon, day in csv.reader(open(sites_file)):
+    lat, lon, at = float(lat), float(lon), d(day)
+    now = prev = 0; fnow = fprev = 0.0
+    for d0, d1, ilat, ilon, fat in inc:
+        if hav(lat, lon, ilat, ilon) > R:
+            continue
+        if d0 <= at and d1 >= at - D + 1:
+            now += 1; fnow += fat
+        if d0 <= at - D and d1 >= at - 2 * D + 1:
+            prev += 1; fprev += fat
+    print('%s,%d,%g,%d,%g,%s' % (label, now, fnow, prev, fprev, day))
+PY
+python3 - >dated_3w.csv 3>dated_sites.csv <<'PY'
+import random, datetime, os
+random.seed(23)
+out = os.fdopen(3, 'w')
+print('Organisation,Cluster,Province code,District code,Activity,Start,End,Latitude,Longitude')
+print('#org+acronym,#sector+cluster+code,#adm1+code,#adm2+code,#activity,#date+start,#date+end,#geo+lat,#geo+lon')
+day = lambda n: (datetime.date(2016, 1, 1) + datetime.timedelta(days=n)).isoformat()
+for i in range(250):
+    # near the events, a few on the antimeridian and near the poles
+    if i % 25 == 0:
+        lat, lon = random.choice([(random.uniform(-89.99, -89.5), random.uniform(-180, 180)),
+                                  (random.uniform(89.5, 89.99), random.uniform(-180, 180)),
+                                  (random.uniform(-60, 60), random.choice([-180.0, 179.9999]))])
+    else:
+        lat, lon = random.uniform(29, 38.5), random.uniform(60.5, 71.5)
+    lat, lon = float('%.5f' % lat), float('%.5f' % lon)   # as the file stores them
+    start = random.randint(0, 2400)
+    end = start + random.randint(0, 400)
+    print('ORG%d,WSH,AF01,AF0101,Site %d,%s,%s,%.5f,%.5f' % (i % 5, i, day(start), day(end), lat, lon))
+    print('%.4f %.4f,%.5f,%.5f,%s' % (lat, lon, lat, lon, day(end)), file=out)
+PY
+"$CONCORD" -d dated.db init --mission D --name D >/dev/null
+"$CONCORD" -d dated.db import areas "$CASE/afg_global_pcodes_subset.csv" >/dev/null
+"$CONCORD" -d dated.db import events "$UCDP" >/dev/null
+"$CONCORD" -d dated.db import 3w dated_3w.csv >/dev/null
+python3 brute_dated.py "$UCDP" dated_sites.csv 30 120 | sort >dated.want
+run "$CONCORD" -d dated.db exposure --radius 30 --days 120 --at end --all-precisions --csv
+is "$RC" 0 "exposure --at end runs"
+printf '%s\n' "$OUT" | tail -n +2 | cut -d, -f1,6-9,12 | sort >dated.got
+is "$(wc -l <dated.got | tr -d ' ')" 250 "one row per dated site"
+is "$(diff dated.want dated.got | wc -l | tr -d ' ')" 0 \
+	"--at end: each site's counts equal the brute force with the activity's end date"
+like "$(awk -F, '$2 > 0' dated.want | wc -l)" "[1-9]" "(some dated sites have incidents)"
+like "$(printf '%s\n' "$OUT" | head -1)" ",dominant_type,at$" "the CSV adds each site's date"
+# the same sites from a file: the same answer
+run "$CONCORD" -d dated.db exposure --radius 30 --days 120 --sites dated_sites.csv --all-precisions --csv
+printf '%s\n' "$OUT" | tail -n +2 | cut -d, -f1,6-9,12 | sort >file.got
+is "$(diff dated.want file.got | wc -l | tr -d ' ')" 0 "--sites FILE: the same counts as the brute force"
+# --at start: every site's start date
+python3 - >start_sites.csv <<'PY'
+import csv
+for r in list(csv.reader(open('dated_3w.csv')))[2:]:
+    print('%.4f %.4f,%s,%s,%s' % (float(r[7]), float(r[8]), r[7], r[8], r[5]))
+PY
+python3 brute_dated.py "$UCDP" start_sites.csv 30 120 | sort >start.want
+run "$CONCORD" -d dated.db exposure --radius 30 --days 120 --at start --all-precisions --csv
+printf '%s\n' "$OUT" | tail -n +2 | cut -d, -f1,6-9,12 | sort >start.got
+is "$(diff start.want start.got | wc -l | tr -d ' ')" 0 "--at start equals the brute force too"
+run "$CONCORD" -d dated.db exposure --radius 30 --days 120 --at start --json
+is "$(printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["at"], len(d["sites"]), all(len(s["at"]) == 10 for s in d["sites"]))')" \
+	"per site 250 True" "--json says the dates are per site and gives each site's"
+# bad sites files name the line and field
+printf 'label,lat,lon,date\nA,34.5,69.2,2020-01-01\nB,34.5,269.2,2020-01-01\n' >bad_sites.csv
+run "$CONCORD" -d dated.db exposure --sites bad_sites.csv
+is "$RC" 1 "a site out of range is refused"
+like "$ERR" "bad_sites.csv:3: lon: '269.2' is not a longitude" "naming file, line and field"
+printf 'A,34.5,69.2,2020-02-30\n' >bad_date.csv
+run "$CONCORD" -d dated.db exposure --sites bad_date.csv
+like "$ERR" "bad_date.csv:1: date: '2020-02-30' is not a date" "a bad date too"
+run "$CONCORD" -d dated.db exposure --by area --at start
+is "$RC" 2 "per-site dates are for --by site only"
+
 # ---- the larger shared file (CAR, 1,848 events) ----
 CAF="$SHARED/events/ucdp_ged_v23_1_caf.csv"
 if [ -f "$CAF" ]; then

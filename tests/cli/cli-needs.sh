@@ -73,10 +73,16 @@ is "$ERR" "$(cat "$ND/jiaf-layout.errors")" "each bad cell or row with its line 
 
 # ---- the caseload export without HXL: built-in header names ----
 run "$CONCORD" import needs "$ND/afg_hno_2024_needs_by_area_excerpt.csv"
-is "$RC" 0 "the caseload export (no hashtag row) imports through the header names"
+is "$RC" 3 "the caseload export (no hashtag row) imports through the header names"
+# every row but those giving no figure at all (rejected, never stored as empty needs)
 N=$(python3 -c 'import csv,sys; print(len(list(csv.reader(open(sys.argv[1]))))-1)' \
 	"$ND/afg_hno_2024_needs_by_area_excerpt.csv")
-like "$OUT" "read $N, added $N," "all $N rows"
+E=$(python3 -c 'import csv,sys; r=list(csv.DictReader(open(sys.argv[1])))
+print(sum(1 for x in r if not any(x[k] for k in ("Population","In Need","Targeted","Affected","Reached"))))' \
+	"$ND/afg_hno_2024_needs_by_area_excerpt.csv")
+like "$OUT" "read $N, added $((N - E)), .*rejected $E" "all $N rows, $E without any figure rejected"
+like "$ERR" "afg_hno_2024_needs_by_area_excerpt.csv:7: #inneed: the row gives no figure" \
+	"the row without figures is named"
 
 # ---- --map COLUMN=#tag for other headers (constructed) ----
 printf 'Prov,Dist,Clu,PIN people,Sev\nAF02,,HEA,1000,3\nAF02,AF0201,FSC,500,\n' >mapped.csv

@@ -632,6 +632,7 @@ static void on_progress(void *ctx, uint64_t done, uint64_t total, size_t rows)
 
 TEST(gazetteer_semicolons_without_extension)
 {
+	/* the delimiter is never guessed: a ';' file is refused with the reason, nothing stored */
 	const char *path = write_tmp("places.txt", "\xef\xbb\xbfpcode;name;level;parent\r\n"
 	                                           "ZZ01;Zed;1;\r\n"
 	                                           "ZZ0101;\"Zed; One\";2;ZZ01\r\n");
@@ -644,6 +645,16 @@ TEST(gazetteer_semicolons_without_extension)
 
 	if (!st)
 		return;
+	ret = cc_import_areas(st, path, &(struct cc_import_opts){ .level = -1 }, &rep, &err);
+	check_int(ret, ==, CC_EPARSE);
+	check_int(err.line, ==, 1);
+	check(strstr(err.msg, "separated by ';', not ','") != NULL);
+	check_int(rep.n_added, ==, 0);
+	check_int(cc_store_find_area(st, "ZZ01", &a, NULL), ==, CC_ENOTFOUND);
+	/* the same with commas (a ';' inside quotes is text), with progress reports */
+	path = write_tmp("places2.txt", "\xef\xbb\xbfpcode,name,level,parent\r\n"
+	                                "ZZ01,Zed,1,\r\n"
+	                                "ZZ0101,\"Zed; One\",2,ZZ01\r\n");
 	ret = cc_import_areas(st, path,
 	                      &(struct cc_import_opts){ .level = -1,
 	                                                .on_progress = on_progress,

@@ -333,6 +333,200 @@ TEST(equals_brute_force_on_random_data)
 	check(total > 500); /* the comparison was not vacuous */
 }
 
+/* The point at distance d_km from (lat, lon) along bearing brg (radians), on the sphere. */
+static void destination(double lat, double lon, double brg, double d_km, double *lat_out,
+                        double *lon_out)
+{
+	double p1 = lat * M_PI / 180, l1 = lon * M_PI / 180, t = d_km / 6371.0088;
+	double p2 = asin(sin(p1) * cos(t) + cos(p1) * sin(t) * cos(brg));
+	double l2 = l1 + atan2(sin(brg) * sin(t) * cos(p1), cos(t) - sin(p1) * sin(p2));
+
+	*lat_out = p2 * 180 / M_PI;
+	*lon_out = remainder(l2 * 180 / M_PI, 360);
+	if (*lon_out < -180)
+		*lon_out += 360;
+	if (*lon_out > 180)
+		*lon_out -= 360;
+}
+
+TEST(per_site_reference_dates_equal_brute_force)
+{
+	/*
+	 * Every site has its own reference date over six years of incidents; each site's counts
+	 * must be those of the brute force with its own windows. Sites on the antimeridian and
+	 * near the poles are among them, and 20 % of the incidents last up to 200 days, so
+	 * windows cut them.
+	 */
+	enum { N_INC = 3000, N_SITES = 300, N_CENTRES = 6 };
+	static const double centres[N_CENTRES][2] = { { 34.5, 69.2 }, { 63.3, 179.95 },
+		                                      { -17, -179.9 }, { 89.9, 10 },
+		                                      { -89.8, -60 },  { 4.4, 18.6 } };
+	static struct cc_exposure_incident in[N_INC];
+	static struct cc_exposure_site s[N_SITES];
+	static struct cc_exposure_result r[N_SITES], alone;
+	const double radius[] = { 40, 7 };
+	int days = 45, bad = 0;
+	size_t total = 0, total_prev = 0;
+
+	for (int i = 0; i < N_INC; i++) {
+		const double *c = centres[i % N_CENTRES];
+		double lat = c[0] + (uniform() - 0.5), lon = c[1] + (uniform() - 0.5) * 3;
+		int32_t d = DAY0 + (int32_t)(uniform() * 2200);
+
+		lat = lat > 90 ? 180 - lat : lat < -90 ? -180 - lat : lat;
+		lon = lon > 180 ? lon - 360 : lon < -180 ? lon + 360 : lon;
+		in[i] = inc(lat, lon, d, d + (uniform() < 0.2 ? (int32_t)(uniform() * 200) : 0),
+		            (double)(int)(uniform() * 9), (int)(uniform() * 3));
+	}
+	for (int i = 0; i < N_SITES; i++) {
+		const double *c = centres[(i * 5) % N_CENTRES];
+		double lat = c[0] + (uniform() - 0.5), lon = c[1] + (uniform() - 0.5) * 3;
+
+		s[i].lat = lat > 90 ? 180 - lat : lat < -90 ? -180 - lat : lat;
+		s[i].lon = lon > 180 ? lon - 360 : lon < -180 ? lon + 360 : lon;
+		s[i].at = DAY0 + (int32_t)(uniform() * 2400) - 100;
+	}
+	for (size_t k = 0; k < sizeof(radius) / sizeof(radius[0]); k++) {
+		struct cc_exposure_opts o = { .radius_km = radius[k],
+			                      .window_days = days,
+			                      .per_site_at = true,
+			                      .n_types = 3 };
+
+		if (!check_int(cc_exposure_sites(s, N_SITES, in, N_INC, &o, r, NULL), ==, 0))
+			return;
+		for (int i = 0; i < N_SITES; i++) {
+			size_t now = 0, prev = 0;
+			double fnow = 0, fprev = 0;
+			int32_t at = s[i].at;
+
+			for (int j = 0; j < N_INC; j++) {
+				if (brute_km(s[i].lat, s[i].lon, in[j].lat, in[j].lon) > radius[k])
+					continue;
+				if (in[j].date <= at && in[j].date_end > at - days) {
+					now++;
+					fnow += in[j].fatalities;
+				}
+				if (in[j].date <= at - days && in[j].date_end > at - 2 * days) {
+					prev++;
+					fprev += in[j].fatalities;
+				}
+			}
+			total += now;
+			total_prev += prev;
+			if (r[i].n_now != now || r[i].n_prev != prev || r[i].fat_now != fnow ||
+			    r[i].fat_prev != fprev) {
+				if (bad++ < 5)
+					printf("# radius %g site %d (%g, %g) at %d: %zu/%zu vs "
+					       "brute %zu/%zu\n",
+					       radius[k], i, s[i].lat, s[i].lon, at, r[i].n_now,
+					       r[i].n_prev, now, prev);
+			}
+			/* the same site alone, with its date as the common one */
+			o.per_site_at = false;
+			o.at = at;
+			cc_exposure_sites(&s[i], 1, in, N_INC, &o, &alone, NULL);
+			o.per_site_at = true;
+			if (memcmp(&alone, &r[i], sizeof(alone)) != 0 && bad++ < 5)
+				printf("# site %d alone differs\n", i);
+		}
+	}
+	check_int(bad, ==, 0);
+	check(total > 300); /* the comparison was not vacuous */
+	check(total_prev > 300);
+}
+
+TEST(per_site_windows_cut_a_multi_day_event)
+{
+	/* one event over days DAY0+10 … DAY0+30; D = 5: which sites' windows meet it */
+	struct cc_exposure_incident in[] = { inc(10, 10, DAY0 + 10, DAY0 + 30, 7, 0) };
+	struct cc_exposure_site s[] = {
+		{ .lat = 10, .lon = 10, .at = DAY0 + 9 },  /* before it: nothing */
+		{ .lat = 10, .lon = 10, .at = DAY0 + 10 }, /* its first day: now */
+		{ .lat = 10, .lon = 10, .at = DAY0 + 14 }, /* now, and prev ends DAY0+9: not prev */
+		{ .lat = 10, .lon = 10, .at = DAY0 + 15 }, /* now and prev (DAY0+6 … DAY0+10) */
+		{ .lat = 10, .lon = 10, .at = DAY0 + 35 }, /* now DAY0+31 …: no; prev …+30: yes */
+		{ .lat = 10, .lon = 10, .at = DAY0 + 36 }, /* prev DAY0+27 … DAY0+31: yes */
+		{ .lat = 10, .lon = 10, .at = DAY0 + 40 }, /* prev DAY0+31 …: neither */
+	};
+	struct cc_exposure_result r[7];
+	const size_t want_now[] = { 0, 1, 1, 1, 0, 0, 0 };
+	const size_t want_prev[] = { 0, 0, 0, 1, 1, 1, 0 };
+
+	check_int(cc_exposure_sites(s, 7, in, 1,
+	                            &(struct cc_exposure_opts){ .radius_km = 1,
+	                                                        .window_days = 5,
+	                                                        .per_site_at = true,
+	                                                        .n_types = 1 },
+	                            r, NULL),
+	          ==, 0);
+	for (int i = 0; i < 7; i++) {
+		check_int(r[i].n_now, ==, want_now[i]);
+		check_int(r[i].n_prev, ==, want_prev[i]);
+		check_dbl(r[i].fat_now, 7.0 * (double)want_now[i], 0);
+	}
+	/* a site without a date is refused when dates are per site */
+	s[2].at = INT32_MIN;
+	check_int(cc_exposure_sites(s, 7, in, 1,
+	                            &(struct cc_exposure_opts){ .window_days = 5,
+	                                                        .per_site_at = true },
+	                            r, NULL),
+	          ==, CC_EINVALID);
+}
+
+TEST(near_the_radius_the_haversine_decides)
+{
+	/*
+	 * Incidents placed within a few parts in 1e9 of the radius, on both sides, around sites
+	 * at ordinary places, on the antimeridian and at a pole: each counts exactly when the
+	 * library's haversine says distance <= radius (the rule), whatever the chord says.
+	 */
+	enum { N = 4000 };
+	static struct cc_exposure_incident in[N];
+	const double sites[][2] = { { 34.5, 69.2 }, { 0, 180 }, { -63, -179.99 }, { 89.999, 0 } };
+	const double radius[] = { 10, 0.05, 2000 };
+	int bad = 0, inside = 0, outside = 0;
+
+	for (size_t k = 0; k < sizeof(radius) / sizeof(radius[0]); k++) {
+		for (size_t si = 0; si < sizeof(sites) / sizeof(sites[0]); si++) {
+			struct cc_exposure_result r;
+			size_t want = 0;
+
+			for (int i = 0; i < N; i++) {
+				double lat, lon, f = 1 + (uniform() - 0.5) * 1e-8;
+
+				destination(sites[si][0], sites[si][1], uniform() * 2 * M_PI,
+				            radius[k] * f, &lat, &lon);
+				in[i] = inc(lat, lon, DAY0, DAY0, 1, 0);
+				if (cc_haversine_km(sites[si][0], sites[si][1], lat, lon) <=
+				    radius[k])
+					want++;
+			}
+			r = one(sites[si][0], sites[si][1], in, N, radius[k], 10, DAY0);
+			inside += want > 0;
+			outside += want < N;
+			if (r.n_now != want && bad++ < 5)
+				printf("# radius %g site %zu: %zu vs haversine %zu\n", radius[k], si,
+				       r.n_now, want);
+		}
+	}
+	check_int(bad, ==, 0);
+	check_int(inside, ==, 12);  /* both sides of the radius were tried everywhere */
+	check_int(outside, ==, 12);
+}
+
+TEST(a_radius_past_the_antipode_takes_everything)
+{
+	struct cc_exposure_incident in[] = { inc(-34.5, -110.8, DAY0, DAY0, 1, 0),
+		                             inc(0, 0, DAY0, DAY0, 1, 0) };
+	double half = cc_haversine_km(0, 0, 0, 180); /* πR */
+
+	check_dbl(half, 20015.1144, 0.0001);
+	check_int(one(34.5, 69.2, in, 2, 20100, 10, DAY0).n_now, ==, 2);
+	check_int(one(34.5, 69.2, in, 2, half, 10, DAY0).n_now, ==, 2);
+	check_int(one(34.5, 69.2, in, 1, 20000, 10, DAY0).n_now, ==, 0); /* the antipode */
+	check_int(one(34.5, 69.2, in, 2, 19990, 10, DAY0).n_now, ==, 1);
+}
+
 TEST(threads_give_the_same_results)
 {
 	enum { N_INC = 3000, N_SITES = 6000 };

@@ -83,7 +83,49 @@ TEST(exact_p_by_mahonian_numbers)
 	check(isnan(cc_trend_exact_p(13, 0)));
 }
 
-TEST(ties_use_the_normal_approximation_and_say_so)
+/*
+ * Independent check of the exact p with ties: every one of the n! orderings of the values
+ * (Heap's algorithm), S of each by the definition, share with |S'| >= |S|.
+ */
+static long s_of(const double *y, size_t n)
+{
+	long s = 0;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			s += (y[j] > y[i]) - (y[j] < y[i]);
+	return s;
+}
+
+static double brute_p(const double *y0, size_t n)
+{
+	double y[9];
+	size_t c[9] = { 0 };
+	long s = s_of(y0, n), hits = 0, total = 0;
+
+	for (size_t i = 0; i < n; i++)
+		y[i] = y0[i];
+	hits += labs(s_of(y, n)) >= labs(s);
+	total++;
+	for (size_t i = 1; i < n;) {
+		if (c[i] < i) {
+			size_t k = i % 2 ? c[i] : 0;
+			double tmp = y[k];
+
+			y[k] = y[i];
+			y[i] = tmp;
+			hits += labs(s_of(y, n)) >= labs(s);
+			total++;
+			c[i]++;
+			i = 1;
+		} else {
+			c[i++] = 0;
+		}
+	}
+	return (double)hits / (double)total;
+}
+
+TEST(ties_get_the_exact_p)
 {
 	/* y = 1,2,2,3,4: S = 9; one pair tied: Var = (5·4·15 − 2·1·9)/18 = 15.667 */
 	const double t[] = { 1, 2, 3, 4, 5 }, y[] = { 1, 2, 2, 3, 4 };
@@ -92,12 +134,65 @@ TEST(ties_use_the_normal_approximation_and_say_so)
 	check_int(cc_trend_compute(t, y, 5, 0, &tr, NULL), ==, 0);
 	check_int(tr.s, ==, 9);
 	check_dbl(tr.var_s, 15.6667, 0.0001);
-	check(tr.ties && tr.approximate && !tr.exact);
+	check(tr.ties && tr.exact && !tr.approximate);
 	check_dbl(tr.z, 8 / sqrt(282.0 / 18.0), 1e-12);
-	check_dbl(tr.p, 0.04326, 0.00001);
+	/* by hand: 5!/2! = 60 distinct arrangements; only the ascending (S = 9) and the descending
+	 * (S = −9) reach |S| = 9, so p = 2/60 (the normal approximation would say 0.04326) */
+	check_dbl(tr.p, 2.0 / 60.0, 1e-15);
+	check_dbl(normal_p(tr.z), 0.04326, 0.00001);
 	check_int(tr.dir, ==, CC_TREND_INCREASING);
 	/* slopes sorted: 0, .5, .5, .667, .667, .75, 1, 1, 1, 1 → (0.6667 + 0.75)/2 */
 	check_dbl(tr.slope, (2.0 / 3.0 + 0.75) / 2, 1e-12);
+}
+
+TEST(exact_p_with_ties_by_hand)
+{
+	/* y = 1,1,2,2: S = 4 (the four pairs across the groups). Arrangements 4!/(2!2!) = 6:
+	 * 1122 (S 4), 1212 (2), 1221 (0), 2112 (0), 2121 (−2), 2211 (−4) → |S| >= 4: 2/6,
+	 * |S| >= 2: 4/6, |S| >= 0: 1 */
+	const double y[] = { 1, 1, 2, 2 };
+
+	check_dbl(cc_trend_exact_p_values(y, 4, 4), 2.0 / 6.0, 1e-15);
+	check_dbl(cc_trend_exact_p_values(y, 4, -2), 4.0 / 6.0, 1e-15);
+	check_dbl(cc_trend_exact_p_values(y, 4, 0), 1.0, 1e-15);
+	/* all tied: one arrangement, S = 0 */
+	check_dbl(cc_trend_exact_p_values((const double[]){ 3, 3, 3, 3 }, 4, 0), 1.0, 1e-15);
+	/* untied values agree with the Mahonian count */
+	check_dbl(cc_trend_exact_p_values((const double[]){ 5, 3, 1, 4, 2, 7, 6, 8 }, 8, 12),
+	          cc_trend_exact_p(8, 12), 1e-15);
+	check(isnan(cc_trend_exact_p_values(y, 0, 0)));
+	check(isnan(cc_trend_exact_p_values((const double[]){ 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 }, 10, 0)));
+}
+
+TEST(exact_p_with_ties_against_every_ordering)
+{
+	/* three series with several groups of ties, n = 6..9, checked against all n! orderings */
+	const double a[] = { 3, 1, 3, 2, 5, 5 };
+	const double b[] = { 2, 2, 1, 4, 4, 4, 3, 6 };
+	const double c[] = { 10, 12, 12, 11, 15, 15, 15, 18, 12 };
+	const double *ys[] = { a, b, c };
+	const size_t ns[] = { 6, 8, 9 };
+
+	for (size_t k = 0; k < 3; k++) {
+		double t[9];
+		struct cc_trend tr;
+
+		for (size_t i = 0; i < ns[k]; i++)
+			t[i] = (double)i;
+		check_int(cc_trend_compute(t, ys[k], ns[k], 0, &tr, NULL), ==, 0);
+		check(tr.exact && tr.ties);
+		check_int(tr.s, ==, s_of(ys[k], ns[k]));
+		check_dbl(tr.p, brute_p(ys[k], ns[k]), 1e-12);
+	}
+	{
+		/* tie-corrected variance by hand for b: groups 2 (×2) and 4 (×3):
+		 * (8·7·21 − 2·1·9 − 3·2·11)/18 = (1176 − 18 − 66)/18 = 60.667 */
+		const double t[] = { 0, 1, 2, 3, 4, 5, 6, 7 };
+		struct cc_trend tr;
+
+		check_int(cc_trend_compute(t, b, 8, 0, &tr, NULL), ==, 0);
+		check_dbl(tr.var_s, 1092.0 / 18.0, 1e-12);
+	}
 }
 
 TEST(fewer_than_four_points_give_no_verdict)
