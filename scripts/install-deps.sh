@@ -22,6 +22,12 @@ libcurl4-openssl-dev
 chromium
 "
 
+# node and npm build the dashboard (web/). A machine that already has them (a newer Node.js
+# from another repository, whose npm comes with its nodejs) keeps its own: Debian's npm would
+# conflict with it.
+command -v node >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs"
+command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES npm"
+
 missing=""
 for p in $PACKAGES; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then

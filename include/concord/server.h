@@ -47,6 +47,8 @@ struct cc_server_opts {
 	cc_server_log_fn *log; /* NULL: no request log */
 	void *log_ctx;
 	bool webhook_any_host; /* deliver webhooks to any host, not only the loopback */
+	/* the dashboard's files, served at / (borrowed until stop); NULL: none */
+	const char *web_dir;
 };
 
 #define CC_SERVER_MAX_BODY (1u << 20) /* default request body cap: 1 MiB */
@@ -65,6 +67,13 @@ CC_API uint16_t cc_server_port(const struct cc_server *srv);
  * grace_ms), then stops the workers and frees the server. Accepts NULL.
  */
 CC_API void cc_server_stop(struct cc_server *srv);
+
+/*
+ * The directory of the built dashboard: web/ next to the program (a build directory), else the
+ * installed data directory; one that holds index.html. 0 with the path in out (size n), or
+ * CC_ENOTFOUND with out "" when neither has it.
+ */
+CC_API int cc_server_default_web_dir(char *out, size_t n);
 
 /* One line per route of the table, "METHOD PATH ROLE\n", in table order. */
 CC_API int cc_server_routes_text(struct cc_buf *out, struct cc_err *err);

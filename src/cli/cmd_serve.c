@@ -53,7 +53,8 @@ static int print_table(int (*fn)(struct cc_buf *, struct cc_err *))
 
 int cmd_serve(struct cli *cli, int argc, char **argv)
 {
-	enum { O_LISTEN = 256, O_THREADS, O_TIMEOUT, O_ROUTES, O_OPENAPI, O_WEBHOOK_ANY_HOST };
+	enum { O_LISTEN = 256, O_THREADS, O_TIMEOUT, O_ROUTES, O_OPENAPI, O_WEBHOOK_ANY_HOST,
+	       O_WEB };
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "threads", required_argument, NULL, O_THREADS },
@@ -61,12 +62,14 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 		{ "routes", no_argument, NULL, O_ROUTES },
 		{ "openapi", no_argument, NULL, O_OPENAPI },
 		{ "webhook-any-host", no_argument, NULL, O_WEBHOOK_ANY_HOST },
+		{ "web", required_argument, NULL, O_WEB },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cc_server_opts o = { .store = cli->db, .log = log_line };
 	struct cc_server *srv;
 	struct cc_err err = { 0 };
 	char host[64] = "127.0.0.1";
+	char web[4096];
 	sigset_t sigs;
 	int64_t v;
 	int opt, sig;
@@ -95,6 +98,9 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 		case O_WEBHOOK_ANY_HOST:
 			o.webhook_any_host = true;
 			break;
+		case O_WEB:
+			o.web_dir = optarg;
+			break;
 		default:
 			return cli_usage(cli, "unknown option");
 		}
@@ -102,6 +108,8 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 	if (optind < argc)
 		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
 	o.host = host;
+	if (!o.web_dir && cc_server_default_web_dir(web, sizeof(web)) == 0)
+		o.web_dir = web;
 
 	/* the workers inherit this mask, so only sigwait() below sees the signals */
 	sigemptyset(&sigs);
@@ -111,6 +119,12 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 	if (cc_server_start(&srv, &o, &err) < 0)
 		return cli_fail(&err);
 	printf("listening on %s:%u\n", host, (unsigned)cc_server_port(srv));
+	if (o.web_dir)
+		fprintf(stderr, "concord serve: the dashboard is at http://%s:%u/ (files from %s)\n",
+		        host, (unsigned)cc_server_port(srv), o.web_dir);
+	else
+		fprintf(stderr, "concord serve: no dashboard: web/ is not built next to the program "
+		                "(--web DIR names one)\n");
 	fflush(stdout);
 	while (sigwait(&sigs, &sig) != 0)
 		;

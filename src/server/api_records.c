@@ -4,10 +4,13 @@
  * Every read goes through the store handle, which reads for the caller (http.c sets its
  * viewer), so a record the caller may not see answers exactly like a missing one.
  */
+#include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <utf8proc.h>
 
 #include <concord/activities.h>
 #include <concord/alloc.h>
@@ -25,13 +28,11 @@
 #define bad_arg(err, field, ...) \
 	(cc_err_set((err), CC_EUSAGE, __VA_ARGS__), cc_err_at((err), NULL, 0, (field)), CC_EUSAGE)
 
+/* The caller's mission: the one its user belongs to (checked with its token; no read). */
 static int caller_mission_id(const struct cc__req *req, int64_t *out, struct cc_err *err)
 {
-	struct cc_mission m;
-	int ret = cc_store_get_mission(req->st, req->who->mission_code, &m, err);
-
-	*out = m.id;
-	return ret;
+	*out = req->who->user.mission_id;
+	return *out > 0 ? 0 : cc_err_set(err, CC_ENOTFOUND, "no mission for this caller");
 }
 
 /* The organisation of the caller's mission named by key or alias; CC_ENOTFOUND on field. */
@@ -62,66 +63,305 @@ static int path_id(const struct cc__req *req, const char *name, int64_t *out, st
 	return 0;
 }
 
-static json_t *num_or_null(double v)
-{
-	return isnan(v) ? json_null() : json_real(v);
-}
-
-static json_t *date_or_null(int32_t d)
-{
-	char buf[11];
-
-	return d == CC_DATE_NONE ? json_null() : json_string(cc_date_format(d, buf));
-}
-
 static json_t *str_or_null(const char *s)
 {
 	return s && *s ? json_string(s) : json_null();
 }
 
-static json_t *kinds_json(unsigned bits)
+/*
+ * An activity is written straight into the answer, without building a jansson tree: the same
+ * document, byte for byte, as jansson's compact ASCII dump of it (cc__reply_json), which the
+ * list endpoint used to build; an answer of 1,000 activities is the commonest in the API.
+ */
+
+struct jw {
+	struct cc_buf *b;
+	int ret; /* the first error; later writes do nothing */
+};
+
+static void jw_raw(struct jw *w, const char *s, size_t n)
 {
-	char buf[96];
-	json_t *list = json_array();
-	const char *p = cc_kinds_format(bits, buf, sizeof(buf));
-
-	while (list && *p) {
-		size_t n = strcspn(p, ",");
-
-		if (json_array_append_new(list, json_stringn(p, n)) < 0) {
-			json_decref(list);
-			return NULL;
-		}
-		p += n + (p[n] == ',');
-	}
-	return list;
+	if (w->ret == 0)
+		w->ret = cc_buf_add(w->b, s, n);
 }
 
-static json_t *activity_json(const struct cc_activity_row *r)
+static void jw_lit(struct jw *w, const char *s)
 {
-	json_t *site = json_null();
+	jw_raw(w, s, strlen(s));
+}
 
-	if (!isnan(r->lat) && !(site = json_pack("{s:f, s:f, s:b}", "lat", r->lat, "lon", r->lon,
-	                                         "exact", r->site_exact)))
-		return NULL;
-	/* "o" steals every value, even when packing fails */
-	return json_pack(
-	        "{s:I, s:s, s:s, s:s, s:o, s:{s:s, s:s}, s:o, s:o, s:{s:s, s:s, s:s}, s:s, s:o, s:o,"
-	        " s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:s, s:o, s:o, s:b, s:s, s:I, s:s}",
-	        "id", (json_int_t)r->id, "kind", r->kind == CC_KIND_PRESENCE ? "presence" : "activity",
-	        "title", r->title, "description", r->description, "status", str_or_null(r->status),
-	        "organisation", "key", r->org_key, "name", r->org_name, "implementer",
-	        str_or_null(r->impl_name), "funder", str_or_null(r->funder_name), "sector",
-	        "vocabulary", r->sector_vocabulary, "code", r->sector_code, "name", r->sector_name,
-	        "pillar", cc_pillar_name(r->pillar), "area",
-	        r->area_pcode[0] ? json_pack("{s:s, s:s}", "pcode", r->area_pcode, "name", r->area_name)
-	                         : json_null(),
-	        "site", site, "start", date_or_null(r->start_date), "end", date_or_null(r->end_date),
-	        "targeted", num_or_null(r->targeted), "reached", num_or_null(r->reached), "budget",
-	        num_or_null(r->budget), "figures_hidden", r->figures_hidden, "currency",
-	        str_or_null(r->currency), "releasability", cc_rel_name(r->rel), "owner",
-	        str_or_null(r->owner_key), "deny", kinds_json(r->deny), "shared", r->shared,
-	        "source", r->source, "line", (json_int_t)r->line, "version", r->version);
+/* A JSON string as jansson writes it with JSON_ENSURE_ASCII; NULL is null. */
+static void jw_str(struct jw *w, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	size_t run = 0;
+
+	if (!s) {
+		jw_lit(w, "null");
+		return;
+	}
+	jw_raw(w, "\"", 1);
+	while (p[run] || run) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t k;
+		char esc[12];
+		size_t n = 0;
+
+		if (p[run] >= 0x20 && p[run] <= 0x7f && p[run] != '"' && p[run] != '\\') {
+			run++; /* plain ASCII goes out in runs */
+			continue;
+		}
+		jw_raw(w, (const char *)p, run);
+		p += run;
+		run = 0;
+		if (!*p)
+			break;
+		k = utf8proc_iterate(p, -1, &cp);
+		if (k < 1) { /* not UTF-8: the store holds none, but never loop */
+			cp = 0xfffd;
+			k = 1;
+		}
+		p += k;
+		switch (cp) {
+		case '"':
+			jw_lit(w, "\\\"");
+			continue;
+		case '\\':
+			jw_lit(w, "\\\\");
+			continue;
+		case '\b':
+			jw_lit(w, "\\b");
+			continue;
+		case '\f':
+			jw_lit(w, "\\f");
+			continue;
+		case '\n':
+			jw_lit(w, "\\n");
+			continue;
+		case '\r':
+			jw_lit(w, "\\r");
+			continue;
+		case '\t':
+			jw_lit(w, "\\t");
+			continue;
+		default:
+			break;
+		}
+		if (cp >= 0x10000) { /* a surrogate pair */
+			utf8proc_int32_t v = cp - 0x10000;
+			unsigned hi = 0xd800 | ((unsigned)v >> 10), lo = 0xdc00 | ((unsigned)v & 0x3ff);
+
+			for (int i = 0; i < 2; i++) {
+				unsigned u = i ? lo : hi;
+
+				esc[n++] = '\\';
+				esc[n++] = 'u';
+				for (int sh = 12; sh >= 0; sh -= 4)
+					esc[n++] = hex[(u >> sh) & 0xf];
+			}
+		} else {
+			esc[n++] = '\\';
+			esc[n++] = 'u';
+			for (int sh = 12; sh >= 0; sh -= 4)
+				esc[n++] = hex[((unsigned)cp >> sh) & 0xf];
+		}
+		jw_raw(w, esc, n);
+	}
+	jw_raw(w, "\"", 1);
+}
+
+static void jw_int(struct jw *w, int64_t v)
+{
+	char buf[24];
+
+	jw_raw(w, buf, (size_t)snprintf(buf, sizeof(buf), "%" PRId64, v));
+}
+
+/* A real as jansson writes it: %.17g, ".0" when it looks like an integer, exponent trimmed. */
+static void jw_real(struct jw *w, double v)
+{
+	char buf[40], *e;
+	int n;
+
+	if (isnan(v) || isinf(v)) {
+		jw_lit(w, "null"); /* jansson holds no such real */
+		return;
+	}
+	n = snprintf(buf, sizeof(buf), "%.17g", v);
+	if (n < 0 || (size_t)n >= sizeof(buf) - 2) {
+		w->ret = w->ret ? w->ret : CC_EINVALID;
+		return;
+	}
+	if (strspn(buf, "0123456789-") == (size_t)n) {
+		memcpy(buf + n, ".0", 3);
+		n += 2;
+	}
+	if ((e = strchr(buf, 'e'))) {
+		char *q = e + 1, *digits;
+
+		if (*q == '+')
+			memmove(q, q + 1, strlen(q + 1) + 1);
+		else if (*q == '-')
+			q++;
+		digits = q;
+		while (*digits == '0' && digits[1])
+			digits++;
+		if (digits != q)
+			memmove(q, digits, strlen(digits) + 1);
+		n = (int)strlen(buf);
+	}
+	jw_raw(w, buf, (size_t)n);
+}
+
+static void jw_bool(struct jw *w, bool v)
+{
+	jw_lit(w, v ? "true" : "false");
+}
+
+/* ,"name": */
+static void jw_key(struct jw *w, const char *name, bool first)
+{
+	if (!first)
+		jw_raw(w, ",", 1);
+	jw_str(w, name);
+	jw_raw(w, ":", 1);
+}
+
+static void jw_str_or_null(struct jw *w, const char *s)
+{
+	jw_str(w, s && *s ? s : NULL);
+}
+
+static void jw_date(struct jw *w, int32_t d)
+{
+	char buf[11];
+
+	jw_str(w, d == CC_DATE_NONE ? NULL : cc_date_format(d, buf));
+}
+
+static void jw_kinds(struct jw *w, unsigned bits)
+{
+	char buf[96], one[96];
+	const char *p = cc_kinds_format(bits, buf, sizeof(buf));
+	bool first = true;
+
+	jw_raw(w, "[", 1);
+	while (*p) {
+		size_t n = strcspn(p, ",");
+
+		if (n >= sizeof(one))
+			n = sizeof(one) - 1;
+		memcpy(one, p, n);
+		one[n] = '\0';
+		if (!first)
+			jw_raw(w, ",", 1);
+		jw_str(w, one);
+		first = false;
+		p += n + (p[n] == ',');
+	}
+	jw_raw(w, "]", 1);
+}
+
+static void activity_write(struct jw *w, const struct cc_activity_row *r)
+{
+	jw_raw(w, "{", 1);
+	jw_key(w, "id", true);
+	jw_int(w, r->id);
+	jw_key(w, "kind", false);
+	jw_str(w, r->kind == CC_KIND_PRESENCE ? "presence" : "activity");
+	jw_key(w, "title", false);
+	jw_str(w, r->title);
+	jw_key(w, "description", false);
+	jw_str(w, r->description);
+	jw_key(w, "status", false);
+	jw_str_or_null(w, r->status);
+	jw_key(w, "organisation", false);
+	jw_raw(w, "{", 1);
+	jw_key(w, "key", true);
+	jw_str(w, r->org_key);
+	jw_key(w, "name", false);
+	jw_str(w, r->org_name);
+	jw_raw(w, "}", 1);
+	jw_key(w, "implementer", false);
+	jw_str_or_null(w, r->impl_name);
+	jw_key(w, "funder", false);
+	jw_str_or_null(w, r->funder_name);
+	jw_key(w, "sector", false);
+	jw_raw(w, "{", 1);
+	jw_key(w, "vocabulary", true);
+	jw_str(w, r->sector_vocabulary);
+	jw_key(w, "code", false);
+	jw_str(w, r->sector_code);
+	jw_key(w, "name", false);
+	jw_str(w, r->sector_name);
+	jw_raw(w, "}", 1);
+	jw_key(w, "pillar", false);
+	jw_str(w, cc_pillar_name(r->pillar));
+	jw_key(w, "area", false);
+	if (r->area_pcode && r->area_pcode[0]) {
+		jw_raw(w, "{", 1);
+		jw_key(w, "pcode", true);
+		jw_str(w, r->area_pcode);
+		jw_key(w, "name", false);
+		jw_str(w, r->area_name);
+		jw_raw(w, "}", 1);
+	} else {
+		jw_lit(w, "null");
+	}
+	jw_key(w, "site", false);
+	if (!isnan(r->lat)) {
+		jw_raw(w, "{", 1);
+		jw_key(w, "lat", true);
+		jw_real(w, r->lat);
+		jw_key(w, "lon", false);
+		jw_real(w, r->lon);
+		jw_key(w, "exact", false);
+		jw_bool(w, r->site_exact);
+		jw_raw(w, "}", 1);
+	} else {
+		jw_lit(w, "null");
+	}
+	jw_key(w, "start", false);
+	jw_date(w, r->start_date);
+	jw_key(w, "end", false);
+	jw_date(w, r->end_date);
+	jw_key(w, "targeted", false);
+	jw_real(w, r->targeted);
+	jw_key(w, "reached", false);
+	jw_real(w, r->reached);
+	jw_key(w, "budget", false);
+	jw_real(w, r->budget);
+	jw_key(w, "figures_hidden", false);
+	jw_bool(w, r->figures_hidden);
+	jw_key(w, "currency", false);
+	jw_str_or_null(w, r->currency);
+	jw_key(w, "releasability", false);
+	jw_str(w, cc_rel_name(r->rel));
+	jw_key(w, "owner", false);
+	jw_str_or_null(w, r->owner_key);
+	jw_key(w, "deny", false);
+	jw_kinds(w, r->deny);
+	jw_key(w, "shared", false);
+	jw_bool(w, r->shared);
+	jw_key(w, "source", false);
+	jw_str(w, r->source);
+	jw_key(w, "line", false);
+	jw_int(w, (int64_t)r->line);
+	jw_key(w, "version", false);
+	jw_str(w, r->version);
+	jw_raw(w, "}", 1);
+}
+
+/* One activity as the whole answer. */
+static int reply_activity(struct cc_buf *out, const struct cc_activity_row *r,
+                          struct cc_err *err)
+{
+	struct jw w = { .b = out };
+
+	activity_write(&w, r);
+	jw_raw(&w, "\n", 1);
+	return w.ret < 0 ? cc_err_set(err, w.ret, "response too large") : 0;
 }
 
 /* ---- activities ---- */
@@ -175,7 +415,7 @@ int cc__api_activities_list(struct cc__req *req, struct cc_buf *out, struct cc_e
 {
 	struct cc_activity_query q;
 	struct cc_activity_page page = { 0 };
-	json_t *list;
+	struct jw w = { .b = out };
 	int64_t mission_id;
 	char next[24];
 	int ret;
@@ -190,20 +430,21 @@ int cc__api_activities_list(struct cc__req *req, struct cc_buf *out, struct cc_e
 		cc_activity_page_release(&page);
 		return ret;
 	}
-	list = json_array();
-	for (size_t i = 0; list && i < page.n_rows; i++) {
-		if (json_array_append_new(list, activity_json(&page.rows[i])) < 0) {
-			json_decref(list);
-			list = NULL;
-		}
-	}
+	jw_raw(&w, "{", 1);
+	jw_key(&w, "count", true);
+	jw_int(&w, (int64_t)page.n_rows);
+	jw_key(&w, "next", false);
 	snprintf(next, sizeof(next), "%lld", (long long)page.next_after);
-	ret = cc__reply_json(out,
-	                     list ? json_pack("{s:I, s:s?, s:o}", "count", (json_int_t)page.n_rows,
-	                                      "next", page.next_after ? next : NULL,
-	                                      "activities", list)
-	                          : NULL,
-	                     err);
+	jw_str(&w, page.next_after ? next : NULL);
+	jw_key(&w, "activities", false);
+	jw_raw(&w, "[", 1);
+	for (size_t i = 0; i < page.n_rows; i++) {
+		if (i > 0)
+			jw_raw(&w, ",", 1);
+		activity_write(&w, &page.rows[i]);
+	}
+	jw_raw(&w, "]}\n", 3);
+	ret = w.ret < 0 ? cc_err_set(err, w.ret, "response too large") : 0;
 	cc_activity_page_release(&page);
 	return ret;
 }
@@ -239,7 +480,7 @@ int cc__api_activity_get(struct cc__req *req, struct cc_buf *out, struct cc_err 
 	int ret = get_activity(req, &page, err);
 
 	if (ret == 0)
-		ret = cc__reply_json(out, activity_json(&page.rows[0]), err);
+		ret = reply_activity(out, &page.rows[0], err);
 	cc_activity_page_release(&page);
 	return ret;
 }
@@ -291,6 +532,31 @@ static int check_version(const struct cc__req *req, const char *version, struct 
  */
 static pthread_mutex_t marking_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/*
+ * The "deny" of a marking body: a list of organisation kinds into their bits; 400 naming
+ * "deny" when it is not a list or names an unknown kind.
+ */
+int cc__parse_deny(const json_t *list, unsigned *deny, struct cc_err *err)
+{
+	unsigned bits = 0;
+	const json_t *v;
+	size_t i;
+
+	if (!json_is_array(list))
+		return bad_arg(err, "deny", "deny: a list of organisation kinds%s", "");
+	json_array_foreach(list, i, v)
+	{
+		unsigned bit = json_is_string(v) ? cc_kind_bit(json_string_value(v)) : 0;
+
+		if (!bit)
+			return bad_arg(err, "deny", "deny: '%s' is not an organisation kind",
+			               json_is_string(v) ? json_string_value(v) : "?");
+		bits |= bit;
+	}
+	*deny = bits;
+	return 0;
+}
+
 static int activity_marking(struct cc__req *req, struct cc_buf *out, struct cc_err *err);
 
 /* PUT /api/activities/{id}/marking {"releasability", "owner", "deny"} with If-Match. */
@@ -309,13 +575,12 @@ static int activity_marking(struct cc__req *req, struct cc_buf *out, struct cc_e
 	struct cc_activity_page page = { 0 };
 	struct cc_record_marking m;
 	const char *rel_s = NULL, *owner = NULL;
-	json_t *deny_j = NULL, *v;
+	json_t *deny_j = NULL;
 	json_error_t je;
 	enum cc_rel rel;
 	unsigned deny = 0;
 	int64_t owner_id = 0, id;
 	struct cc_org org;
-	size_t i;
 	int ret;
 
 	if ((ret = get_activity(req, &page, err)) < 0)
@@ -342,24 +607,8 @@ static int activity_marking(struct cc__req *req, struct cc_buf *out, struct cc_e
 	if (owner)
 		owner_id = org.id;
 	deny = m.deny;
-	if (deny_j && !json_is_array(deny_j)) {
-		ret = bad_arg(err, "deny", "deny: a list of organisation kinds%s", "");
+	if (deny_j && (ret = cc__parse_deny(deny_j, &deny, err)) < 0)
 		goto out;
-	}
-	if (deny_j) {
-		deny = 0;
-		json_array_foreach(deny_j, i, v)
-		{
-			unsigned bit = json_is_string(v) ? cc_kind_bit(json_string_value(v)) : 0;
-
-			if (!bit) {
-				ret = bad_arg(err, "deny", "deny: '%s' is not an organisation kind",
-				              json_is_string(v) ? json_string_value(v) : "?");
-				goto out;
-			}
-			deny |= bit;
-		}
-	}
 	id = page.rows[0].id;
 	if ((ret = cc_store_set_marking(req->st, "activity", id, rel, owner_id, deny, err)) < 0)
 		goto out;
@@ -367,7 +616,7 @@ static int activity_marking(struct cc__req *req, struct cc_buf *out, struct cc_e
 	/* the record as the caller sees it now; it may have given it out of its own sight */
 	ret = get_activity(req, &page, err);
 	if (ret == 0)
-		ret = cc__reply_json(out, activity_json(&page.rows[0]), err);
+		ret = reply_activity(out, &page.rows[0], err);
 	else if (ret == CC_ENOTFOUND)
 		ret = cc__reply_json(out,
 		                     json_pack("{s:I, s:s, s:b}", "id", (json_int_t)id, "releasability",

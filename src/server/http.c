@@ -7,11 +7,13 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,6 +25,7 @@
 
 #include <concord/alloc.h>
 #include <concord/auth.h>
+#include <concord/feed.h>
 #include <concord/sharing.h>
 #include <concord/store.h>
 #include <concord/text.h>
@@ -52,6 +55,7 @@ struct cc_server {
 	atomic_int in_flight;
 	struct cc__feed *feed;
 	struct cc__webhooks *hooks;
+	struct cache *cache;
 };
 
 /* One request, from its first callback to its completion notice. */
@@ -66,6 +70,10 @@ struct rq {
 	char user[128]; /* for the log line */
 	struct timespec t0;
 	struct cc_principal who;
+	struct cc_viewer viewer; /* the caller's, once authorised */
+	int64_t head;            /* the change-log head when the request began */
+	bool has_head;
+	const char *cached; /* "hit" or "miss" for a cacheable GET, else NULL (X-Cache) */
 };
 
 /* ---- status codes ---- */
@@ -141,6 +149,345 @@ static void pool_put(struct cc_server *srv, struct cc_store *st)
 	cc_store_close(st); /* no room to keep it */
 }
 
+/* ---- response cache ----
+ *
+ * Answers of the read routes that are worth keeping (cacheable_route), keyed by the request
+ * (path and query arguments, sorted) and by everything visibility depends on (the caller's
+ * viewer, mission, organisation and role), together with the callers whose token was checked.
+ * Everything kept is valid for one head of the change log: every write to the store, by this
+ * server or by another process, appends to the change log in its own transaction, so a request
+ * that reads the head before anything else and finds it moved drops the whole cache. An answer
+ * computed after the head was read may be newer than that head, never older: it is kept under
+ * the older head and dropped when the next request sees the head move.
+ */
+
+#define RC_SLOTS     512u        /* answers kept at most (a power of two; direct-mapped) */
+#define RC_MAX_BODY  (4u << 20)  /* larger answers are not kept */
+#define RC_MAX_BYTES (64u << 20) /* all kept bodies together */
+#define AC_SLOTS     256u        /* callers kept at most (a power of two) */
+#define RC_MAX_ARGS  32          /* a request with more query arguments is not cached */
+
+struct rc_entry {
+	char *key; /* NULL: free */
+	size_t key_len;
+	uint64_t hash;
+	char *body, *gz; /* gz: its gzip form once a client asked for it, else NULL */
+	size_t len, gz_len;
+	char tag[40]; /* '"' and 32 hex digits of the body's BLAKE2b-128, unterminated by '"' */
+};
+
+struct ac_entry {
+	bool used;
+	unsigned char digest[32]; /* keyed BLAKE2b of the token */
+	int64_t expires;          /* 0: never */
+	struct cc_principal who;
+	struct cc_viewer viewer;
+};
+
+struct cache {
+	pthread_mutex_t lock;
+	int64_t head; /* the change-log head of everything kept */
+	size_t bytes; /* of the bodies kept */
+	unsigned char key[crypto_generichash_KEYBYTES];
+	struct rc_entry slot[RC_SLOTS];
+	struct ac_entry caller[AC_SLOTS];
+};
+
+/* The read routes whose answers depend only on the request, the caller's visibility and the
+ * store: no clock, no user name. */
+static bool cacheable_route(const struct cc__route *route)
+{
+	static const char *const paths[] = { "/api/activities", "/api/activities/{id}",
+		                             "/api/coverage" };
+
+	if (strcmp(route->method, "GET") != 0 || route->stream || route->role == CC_ROLE_NONE)
+		return false;
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		if (strcmp(route->path, paths[i]) == 0)
+			return true;
+	return false;
+}
+
+static void rc_entry_free(struct cache *k, struct rc_entry *e)
+{
+	if (!e->key)
+		return;
+	k->bytes -= e->len + e->gz_len;
+	cc_free(e->key);
+	cc_free(e->body);
+	cc_free(e->gz);
+	memset(e, 0, sizeof(*e));
+}
+
+static void cache_flush_locked(struct cache *k)
+{
+	for (size_t i = 0; i < RC_SLOTS; i++)
+		rc_entry_free(k, &k->slot[i]);
+	sodium_memzero(k->caller, sizeof(k->caller));
+}
+
+/* Under the lock: drops everything when head is past the cache's; true when head is its. */
+static bool cache_at(struct cache *k, int64_t head)
+{
+	if (head > k->head) {
+		cache_flush_locked(k);
+		k->head = head;
+	}
+	return head == k->head;
+}
+
+static struct cache *cache_new(void)
+{
+	struct cache *k = cc_calloc(1, sizeof(*k));
+
+	if (!k)
+		return NULL;
+	pthread_mutex_init(&k->lock, NULL);
+	k->head = -1;
+	crypto_generichash_keygen(k->key);
+	return k;
+}
+
+static void cache_free(struct cache *k)
+{
+	if (!k)
+		return;
+	cache_flush_locked(k);
+	pthread_mutex_destroy(&k->lock);
+	cc_free(k);
+}
+
+static void token_digest(const struct cache *k, const char *token, unsigned char out[32])
+{
+	crypto_generichash(out, 32, (const unsigned char *)token, strlen(token), k->key,
+	                   sizeof(k->key));
+}
+
+/* The caller of token as checked at head, if kept and not expired by now. */
+static bool caller_get(struct cache *k, int64_t head, const char *token, int64_t now,
+                       struct cc_principal *who, struct cc_viewer *viewer)
+{
+	unsigned char d[32];
+	struct ac_entry *e;
+	bool hit = false;
+
+	token_digest(k, token, d);
+	e = &k->caller[d[0] % AC_SLOTS];
+	pthread_mutex_lock(&k->lock);
+	if (cache_at(k, head) && e->used && sodium_memcmp(e->digest, d, sizeof(d)) == 0 &&
+	    (e->expires == 0 || now < e->expires)) {
+		*who = e->who;
+		*viewer = e->viewer;
+		hit = true;
+	}
+	pthread_mutex_unlock(&k->lock);
+	return hit;
+}
+
+static void caller_put(struct cache *k, int64_t head, const char *token, int64_t expires,
+                       const struct cc_principal *who, const struct cc_viewer *viewer)
+{
+	unsigned char d[32];
+	struct ac_entry *e;
+
+	token_digest(k, token, d);
+	e = &k->caller[d[0] % AC_SLOTS];
+	pthread_mutex_lock(&k->lock);
+	if (cache_at(k, head)) {
+		memcpy(e->digest, d, sizeof(d));
+		e->expires = expires;
+		e->who = *who;
+		e->viewer = *viewer;
+		e->used = true;
+	}
+	pthread_mutex_unlock(&k->lock);
+}
+
+struct arg {
+	const char *name, *value;
+};
+
+struct args {
+	struct arg a[RC_MAX_ARGS];
+	size_t n;
+	bool too_many;
+};
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+	struct args *as = cls;
+
+	(void)kind;
+	if (as->n == RC_MAX_ARGS) {
+		as->too_many = true;
+		return MHD_NO;
+	}
+	as->a[as->n++] = (struct arg){ key, value ? value : "" };
+	return MHD_YES;
+}
+
+/* Appends n in decimal and a space (no printf: this runs for every request). */
+static int key_num(struct cc_buf *b, int64_t n)
+{
+	char d[24];
+	size_t i = sizeof(d);
+	uint64_t u = n < 0 ? 0 - (uint64_t)n : (uint64_t)n;
+
+	d[--i] = ' ';
+	do
+		d[--i] = (char)('0' + u % 10);
+	while ((u /= 10) > 0);
+	if (n < 0)
+		d[--i] = '-';
+	return cc_buf_add(b, d + i, sizeof(d) - i);
+}
+
+/* Appends s with its length first, so that no two sequences of strings share a key. */
+static int key_str(struct cc_buf *b, const char *s)
+{
+	size_t n = strlen(s);
+	int ret = key_num(b, (int64_t)n);
+
+	return ret < 0 ? ret : cc_buf_add(b, s, n);
+}
+
+/*
+ * The cache key of a request: its path, its query arguments sorted by name (the order of
+ * repeated names kept: the first one counts), and the caller's visibility class. Every part
+ * carries its length, so that no two requests share a key. CC_EINVALID: not to be cached.
+ */
+static int cache_key(const struct rq *r, struct MHD_Connection *c, struct cc_buf *key,
+                     uint64_t *hash)
+{
+	const struct cc_viewer *v = &r->viewer;
+	const struct cc_user *u = &r->who.user;
+	struct args as = { .n = 0 };
+	uint64_t h = 14695981039346656037u; /* FNV-1a */
+	int ret;
+
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, &as);
+	if (as.too_many)
+		return CC_EINVALID;
+	for (size_t i = 1; i < as.n; i++) /* insertion sort: stable, and n is small */
+		for (size_t j = i; j > 0 && strcmp(as.a[j - 1].name, as.a[j].name) > 0; j--) {
+			struct arg t = as.a[j];
+
+			as.a[j] = as.a[j - 1];
+			as.a[j - 1] = t;
+		}
+	ret = key_str(key, r->req.path);
+	if (ret == 0)
+		ret = key_num(key, (int64_t)as.n);
+	for (size_t i = 0; ret == 0 && i < as.n; i++)
+		if ((ret = key_str(key, as.a[i].name)) == 0)
+			ret = key_str(key, as.a[i].value);
+	/* the viewer, and the user's mission, organisation and role */
+	if (ret == 0 && (ret = key_num(key, (int64_t)v->kind)) == 0 &&
+	    (ret = key_num(key, v->mission_id)) == 0 && (ret = key_num(key, v->org_id)) == 0 &&
+	    (ret = key_num(key, (int64_t)v->kinds)) == 0 &&
+	    (ret = key_num(key, (int64_t)v->member)) == 0 &&
+	    (ret = key_num(key, u->mission_id)) == 0 && (ret = key_num(key, u->org_id)) == 0 &&
+	    (ret = key_num(key, (int64_t)u->role)) == 0)
+		ret = key_str(key, r->who.mission_code);
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < key->len; i++)
+		h = (h ^ (unsigned char)key->buf[i]) * 1099511628211u;
+	*hash = h;
+	return 0;
+}
+
+static struct rc_entry *rc_find_locked(struct cache *k, const struct cc_buf *key, uint64_t hash)
+{
+	struct rc_entry *e = &k->slot[hash & (RC_SLOTS - 1)];
+
+	return e->key && e->hash == hash && e->key_len == key->len &&
+	                       memcmp(e->key, key->buf, key->len) == 0
+	               ? e
+	               : NULL;
+}
+
+/*
+ * The answer kept for key at head: a copy of its body in *body, of its gzip form in *gz when
+ * want_gz and kept, and its tag. False when none is kept (or memory is short).
+ */
+static bool rc_get(struct cache *k, int64_t head, const struct cc_buf *key, uint64_t hash,
+                   bool want_gz, struct cc_buf *body, struct cc_buf *gz, char tag[40])
+{
+	struct rc_entry *e;
+	bool hit = false;
+
+	pthread_mutex_lock(&k->lock);
+	if (cache_at(k, head) && (e = rc_find_locked(k, key, hash)) &&
+	    cc_buf_add(body, e->body, e->len) == 0 &&
+	    (!want_gz || !e->gz || cc_buf_add(gz, e->gz, e->gz_len) == 0)) {
+		memcpy(tag, e->tag, 40);
+		hit = true;
+	}
+	pthread_mutex_unlock(&k->lock);
+	if (!hit) {
+		cc_buf_release(body);
+		cc_buf_release(gz);
+	}
+	return hit;
+}
+
+static char *dup_bytes(const char *p, size_t n)
+{
+	char *d = cc_malloc(n ? n : 1);
+
+	if (d && n)
+		memcpy(d, p, n);
+	return d;
+}
+
+/* Keeps a copy of body (and its tag) for key at head; nothing when it does not fit. */
+static void rc_put(struct cache *k, int64_t head, const struct cc_buf *key, uint64_t hash,
+                   const struct cc_buf *body, const char tag[40])
+{
+	struct rc_entry *e = &k->slot[hash & (RC_SLOTS - 1)];
+	char *kc, *bc;
+
+	if (body->len > RC_MAX_BODY)
+		return;
+	kc = dup_bytes(key->buf, key->len);
+	bc = dup_bytes(body->buf, body->len);
+	pthread_mutex_lock(&k->lock);
+	if (kc && bc && cache_at(k, head)) {
+		rc_entry_free(k, e);
+		if (k->bytes + body->len <= RC_MAX_BYTES) {
+			*e = (struct rc_entry){ .key = kc, .key_len = key->len, .hash = hash,
+				                .body = bc, .len = body->len };
+			memcpy(e->tag, tag, 40);
+			k->bytes += body->len;
+			kc = bc = NULL;
+		}
+	}
+	pthread_mutex_unlock(&k->lock);
+	cc_free(kc);
+	cc_free(bc);
+}
+
+/* Adds the gzip form to the answer kept for key at head, if it is still kept without one. */
+static void rc_put_gz(struct cache *k, int64_t head, const struct cc_buf *key, uint64_t hash,
+                      const struct cc_buf *gz)
+{
+	char *gc = dup_bytes(gz->buf, gz->len);
+	struct rc_entry *e;
+
+	pthread_mutex_lock(&k->lock);
+	if (gc && cache_at(k, head) && (e = rc_find_locked(k, key, hash)) && !e->gz &&
+	    k->bytes + gz->len <= RC_MAX_BYTES) {
+		e->gz = gc;
+		e->gz_len = gz->len;
+		k->bytes += gz->len;
+		gc = NULL;
+	}
+	pthread_mutex_unlock(&k->lock);
+	cc_free(gc);
+}
+
 /* ---- responses ---- */
 
 int cc__reply_json(struct cc_buf *out, json_t *j, struct cc_err *err)
@@ -210,10 +557,19 @@ static enum MHD_Result send_with(struct rq *r, struct MHD_Connection *c, unsigne
 		return MHD_NO;
 	}
 	snprintf(id, sizeof(id), "%llu", (unsigned long long)r->req.id);
-	if (MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json") !=
+	if (MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+	                            r->req.content_type && status < 300 ? r->req.content_type
+	                                                                : "application/json") !=
 	            MHD_YES ||
+	    (r->req.disposition && status < 300 &&
+	     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION,
+	                             r->req.disposition) != MHD_YES) ||
+	    (r->req.location[0] && status == MHD_HTTP_CREATED &&
+	     MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, r->req.location) !=
+	             MHD_YES) ||
 	    MHD_add_response_header(resp, "X-Request-Id", id) != MHD_YES ||
 	    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store") != MHD_YES ||
+	    (r->cached && MHD_add_response_header(resp, "X-Cache", r->cached) != MHD_YES) ||
 	    !add_headers(resp, headers)) {
 		MHD_destroy_response(resp);
 		return MHD_NO;
@@ -296,17 +652,48 @@ static const char *bearer(struct MHD_Connection *c)
 	return h;
 }
 
+/*
+ * The caller of token at the request's head: from the cache, else checked against the store
+ * (and then kept until the change log moves or the token expires).
+ */
+static int find_caller(struct rq *r, const char *token, struct cc_err *e)
+{
+	struct cache *k = r->srv->cache;
+	int64_t now = (int64_t)time(NULL);
+	struct cc_err ignored = { 0 };
+	struct cc_token t;
+	int ret;
+
+	if (token && caller_get(k, r->head, token, now, &r->who, &r->viewer))
+		return 0;
+	ret = cc_auth_check_token(r->req.st, token, now, &r->who, e);
+	if (ret < 0)
+		return ret;
+	ret = cc_store_org_viewer(r->req.st, r->who.user.mission_id, r->who.user.org_id,
+	                          &r->viewer, e);
+	if (ret < 0)
+		return ret;
+	/* its expiry; not kept when that cannot be read */
+	if (cc_auth_get_token(r->req.st, r->who.token_id, &t, &ignored) == 0 && !t.revoked)
+		caller_put(k, r->head, token, t.expires, &r->who, &r->viewer);
+	return 0;
+}
+
 /* Authenticates the caller and checks its role against the route's. */
 static enum MHD_Result authorise(struct rq *r, struct MHD_Connection *c,
                                  const struct cc__route *route, bool *done)
 {
-	struct cc_viewer viewer;
 	struct cc_err e = { 0 };
 	char actor[64];
 	int ret;
 
 	*done = true;
-	ret = cc_auth_check_token(r->req.st, bearer(c), 0, &r->who, &e);
+	/* first of all: whatever is read after it is at least as new */
+	ret = cc_store_feed_head(r->req.st, &r->head, &e);
+	if (ret < 0)
+		return fail(r, c, &e);
+	r->has_head = true;
+	ret = find_caller(r, bearer(c), &e);
 	if (ret == CC_EDENIED)
 		return send_error(r, c, MHD_HTTP_UNAUTHORIZED, &e, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 		                  "Bearer realm=\"concord\"");
@@ -320,11 +707,7 @@ static enum MHD_Result authorise(struct rq *r, struct MHD_Connection *c,
 		return fail(r, c, &e);
 	}
 	/* from here every read of the handle is for the caller's organisation */
-	ret = cc_store_org_viewer(r->req.st, r->who.user.mission_id, r->who.user.org_id, &viewer,
-	                          &e);
-	if (ret < 0)
-		return fail(r, c, &e);
-	cc_store_set_viewer(r->req.st, &viewer);
+	cc_store_set_viewer(r->req.st, &r->viewer);
 	snprintf(actor, sizeof(actor), "api:%.59s", r->who.user.name);
 	cc_store_set_actor(r->req.st, actor);
 	r->req.who = &r->who;
@@ -332,8 +715,25 @@ static enum MHD_Result authorise(struct rq *r, struct MHD_Connection *c,
 	return MHD_YES;
 }
 
-/* Parses the body as JSON; a malformed body is 400 naming where it breaks. */
-static enum MHD_Result parse_body(struct rq *r, struct MHD_Connection *c, bool *done)
+/*
+ * Whether the request's body is a file sent as it is: its Content-Type names a media type other
+ * than JSON (or the form encoding clients send by default), as text/csv or application/xml do.
+ */
+static bool body_is_file(struct MHD_Connection *c)
+{
+	const char *h =
+	        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+
+	return h && *h && strncasecmp(h, "application/json", 16) != 0 && !strstr(h, "+json") &&
+	       strncasecmp(h, "application/x-www-form-urlencoded", 33) != 0;
+}
+
+/*
+ * Parses the body as JSON; a malformed body is 400 naming where it breaks. On an upload route
+ * (raw_body) a file sent as it is (body_is_file) is handed over as it came, in req.raw.
+ */
+static enum MHD_Result parse_body(struct rq *r, struct MHD_Connection *c,
+                                  const struct cc__route *route, bool *done)
 {
 	struct cc_err e = { 0 };
 	json_error_t je;
@@ -341,6 +741,11 @@ static enum MHD_Result parse_body(struct rq *r, struct MHD_Connection *c, bool *
 	*done = false;
 	if (r->body.len == 0)
 		return MHD_YES;
+	if (route->raw_body && body_is_file(c)) {
+		r->req.raw = r->body.buf;
+		r->req.raw_len = r->body.len;
+		return MHD_YES;
+	}
 	r->req.body = json_loadb(r->body.buf, r->body.len, JSON_REJECT_DUPLICATES, &je);
 	if (r->req.body)
 		return MHD_YES;
@@ -446,29 +851,43 @@ static int gzip_body(const struct cc_buf *in, struct cc_buf *gz)
 
 #define GZIP_MIN 1024 /* smaller bodies go as they are */
 
-/*
- * Answers a successful GET: with its ETag (a BLAKE2b-128 of the body), or 304 Not Modified
- * and no body when If-None-Match names that tag; gzip-compressed when the client accepts it
- * and the body is worth it (the tag then ends in "-gzip"; an uncompressed answer is the
- * fallback when compression fails).
- */
-static enum MHD_Result send_tagged(struct rq *r, struct MHD_Connection *c, struct cc_buf *out)
+/* The tag of a body: '"' and the 32 hex digits of its BLAKE2b-128, with room for 7 more. */
+static void body_tag(const struct cc_buf *out, char tag[40])
 {
-	const char *inm =
-	        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
-	struct cc_buf gz = CC_BUF_INIT(CC_LIMIT_TEXT_OUT);
 	unsigned char h[16];
-	char tag[2 * sizeof(h) + 8];
 
 	crypto_generichash(h, sizeof(h), (const unsigned char *)out->buf, out->len, NULL, 0);
 	tag[0] = '"';
-	cc_hex(h, sizeof(h), tag + 1); /* '"' and 32 hex digits: matches both representations */
-	if (inm && (strstr(inm, tag) || strcmp(inm, "*") == 0)) {
-		memcpy(tag + 1 + 2 * sizeof(h), "\"", 2);
+	cc_hex(h, sizeof(h), tag + 1);
+}
+
+/* Whether If-None-Match names tag (either representation) or is "*". */
+static bool not_modified(struct MHD_Connection *c, const char *tag)
+{
+	const char *inm =
+	        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+
+	return inm && (strstr(inm, tag) || strcmp(inm, "*") == 0);
+}
+
+/*
+ * Answers a successful GET: with its ETag, or 304 Not Modified and no body when If-None-Match
+ * names that tag; gzip-compressed when the client accepts it and the body is worth it (the tag
+ * then ends in "-gzip"; an uncompressed answer is the fallback when compression fails). out
+ * and gz (the compressed body when known, else empty) are taken; tag as body_tag made it.
+ */
+static enum MHD_Result send_get(struct rq *r, struct MHD_Connection *c, struct cc_buf *out,
+                                struct cc_buf *gz, char tag[40])
+{
+	const size_t end = 1 + 32;
+
+	if (not_modified(c, tag)) {
+		memcpy(tag + end, "\"", 2);
 		cc_buf_release(out);
+		cc_buf_release(gz);
 		return send_body(r, c, MHD_HTTP_NOT_MODIFIED, out, MHD_HTTP_HEADER_ETAG, tag);
 	}
-	if (out->len >= GZIP_MIN && accepts_gzip(c) && gzip_body(out, &gz) == 0) {
+	if (out->len >= GZIP_MIN && accepts_gzip(c) && (gz->len > 0 || gzip_body(out, gz) == 0)) {
 		const char *const headers[] = { MHD_HTTP_HEADER_ETAG,
 			                        tag,
 			                        MHD_HTTP_HEADER_CONTENT_ENCODING,
@@ -477,12 +896,65 @@ static enum MHD_Result send_tagged(struct rq *r, struct MHD_Connection *c, struc
 			                        "Accept-Encoding",
 			                        NULL };
 
-		memcpy(tag + 1 + 2 * sizeof(h), "-gzip\"", 7);
+		memcpy(tag + end, "-gzip\"", 7);
 		cc_buf_release(out);
-		return send_with(r, c, MHD_HTTP_OK, &gz, headers);
+		return send_with(r, c, MHD_HTTP_OK, gz, headers);
 	}
-	memcpy(tag + 1 + 2 * sizeof(h), "\"", 2);
+	cc_buf_release(gz);
+	memcpy(tag + end, "\"", 2);
 	return send_body(r, c, MHD_HTTP_OK, out, MHD_HTTP_HEADER_ETAG, tag);
+}
+
+static enum MHD_Result send_tagged(struct rq *r, struct MHD_Connection *c, struct cc_buf *out)
+{
+	struct cc_buf gz = CC_BUF_INIT(CC_LIMIT_TEXT_OUT);
+	char tag[40];
+
+	body_tag(out, tag);
+	return send_get(r, c, out, &gz, tag);
+}
+
+/*
+ * Answers a cacheable GET from the cache, or runs its route and keeps the answer; key (taken)
+ * and hash as cache_key made them.
+ */
+static enum MHD_Result send_cached(struct rq *r, struct MHD_Connection *c,
+                                   const struct cc__route *route, struct cc_buf *key,
+                                   uint64_t hash)
+{
+	struct cache *k = r->srv->cache;
+	struct cc_buf out = CC_BUF_INIT(CC_LIMIT_TEXT_OUT);
+	struct cc_buf gz = CC_BUF_INIT(CC_LIMIT_TEXT_OUT);
+	struct cc_err e = { 0 };
+	bool want_gz = accepts_gzip(c);
+	char tag[40];
+	int ret;
+
+	if (rc_get(k, r->head, key, hash, want_gz, &out, &gz, tag)) {
+		r->cached = "hit";
+	} else {
+		r->cached = "miss";
+		ret = route->run(&r->req, &out, &e);
+		if (ret < 0) {
+			cc_buf_release(&out);
+			cc_buf_release(key);
+			if (!e.code)
+				e.code = (enum cc_code)ret;
+			return fail(r, c, &e);
+		}
+		if (r->req.status != MHD_HTTP_OK) {
+			cc_buf_release(key);
+			return send_body(r, c, (unsigned)r->req.status, &out, NULL, NULL);
+		}
+		body_tag(&out, tag);
+		rc_put(k, r->head, key, hash, &out, tag);
+	}
+	/* compressed once, then kept with the answer */
+	if (want_gz && gz.len == 0 && out.len >= GZIP_MIN && !not_modified(c, tag) &&
+	    gzip_body(&out, &gz) == 0)
+		rc_put_gz(k, r->head, key, hash, &gz);
+	cc_buf_release(key);
+	return send_get(r, c, &out, &gz, tag);
 }
 
 /* Whether the client asks for Server-Sent Events. */
@@ -532,6 +1004,10 @@ static enum MHD_Result dispatch(struct rq *r, struct MHD_Connection *c)
 		return res;
 	}
 	cc_buf_release(&allow);
+	/* not an API route: maybe one of the dashboard's files (static.c) */
+	if (!route && (ret = cc__static_answer(c, r->srv->o.web_dir, r->req.method, r->req.path,
+	                                       &r->status, &r->bytes_out)) != 0)
+		return (r->answered = ret > 0) ? MHD_YES : MHD_NO;
 	if (!route) {
 		cc_err_set(&e, CC_ENOTFOUND, "no route %s %s", r->req.method, r->req.path);
 		return fail(r, c, &e);
@@ -549,12 +1025,20 @@ static enum MHD_Result dispatch(struct rq *r, struct MHD_Connection *c)
 	}
 	if (unknown_arg(c, route, &e))
 		return fail(r, c, &e);
-	res = parse_body(r, c, &done);
+	res = parse_body(r, c, route, &done);
 	if (done)
 		return res;
 	r->req.status = route->status ? route->status : MHD_HTTP_OK;
 	if (route->stream && accepts_events(c))
 		return stream(r, c);
+	if (r->has_head && cacheable_route(route)) {
+		struct cc_buf key = CC_BUF_INIT(64u << 10);
+		uint64_t hash;
+
+		if (cache_key(r, c, &key, &hash) == 0)
+			return send_cached(r, c, route, &key, hash);
+		cc_buf_release(&key);
+	}
 	ret = route->run(&r->req, &out, &e);
 	if (ret < 0) {
 		cc_buf_release(&out);
@@ -646,9 +1130,13 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	if (!r)
 		return;
 	if (srv->o.log) {
-		snprintf(line, sizeof(line), "req=%llu %s %s %d %zuB %.1fms user=%s%s",
+		/* tenths of a millisecond, rounded, in integers: cheaper than %.1f */
+		uint64_t tenths = (uint64_t)(ms_since(&r->t0) * 10.0 + 0.5);
+
+		snprintf(line, sizeof(line), "req=%llu %s %s %d %zuB %llu.%ums user=%s%s",
 		         (unsigned long long)r->req.id, r->req.method, r->req.path, r->status,
-		         r->bytes_out, ms_since(&r->t0), r->user[0] ? r->user : "-",
+		         r->bytes_out, (unsigned long long)(tenths / 10), (unsigned)(tenths % 10),
+		         r->user[0] ? r->user : "-",
 		         toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
 		srv->o.log(srv->o.log_ctx, line);
 	}
@@ -689,6 +1177,7 @@ static void free_server(struct cc_server *srv)
 {
 	cc__webhooks_free(srv->hooks);
 	cc__feed_free(srv->feed);
+	cache_free(srv->cache);
 	for (size_t i = 0; i < srv->n_pool; i++)
 		cc_store_close(srv->pool[i]);
 	cc_free(srv->pool);
@@ -727,7 +1216,8 @@ int cc_server_start(struct cc_server **out, const struct cc_server_opts *opts, s
 		srv->o.grace_ms = DEFAULT_GRACE_MS;
 	pthread_mutex_init(&srv->pool_lock, NULL);
 	srv->store_uri = cc_strdup(opts->store);
-	if (!srv->store_uri) {
+	srv->cache = cache_new();
+	if (!srv->store_uri || !srv->cache) {
 		ret = cc_err_set(err, CC_ENOMEM, "out of memory");
 		goto out_free;
 	}
@@ -745,6 +1235,13 @@ int cc_server_start(struct cc_server **out, const struct cc_server_opts *opts, s
 		goto out_free;
 	pool_put(srv, st);
 	json_set_alloc_funcs(json_alloc, json_free);
+	/*
+	 * A request allocates and frees a few hundred kilobytes at most: keep them in the heap
+	 * rather than give them back to the kernel after every request (glibc trims the heap top
+	 * beyond 128 KiB and maps larger blocks afresh each time: page faults and madvise).
+	 */
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
 
 	if ((ret = cc__feed_start(&srv->feed, srv->store_uri, err)) < 0)
 		goto out_free;

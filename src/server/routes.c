@@ -516,6 +516,174 @@ const struct cc__route cc__routes[] = {
 	  .run = api_token_revoke,
 	  .role = CC_ROLE_ADMIN,
 	  .summary = "revoke an API token" },
+	{ .method = "GET",
+	  .path = "/api/gaps",
+	  .run = cc__api_gaps,
+	  .role = CC_ROLE_VIEWER,
+	  .summary = "needs against the coverage the caller may see, ranked by severity x people in "
+	             "need x shortfall, as `concord gaps --json`",
+	  .query = cc__gaps_query },
+	{ .method = "GET",
+	  .path = "/api/overlap",
+	  .run = cc__api_overlap,
+	  .role = CC_ROLE_VIEWER,
+	  .summary = "likely duplicated effort among the activities the caller may see, as "
+	             "`concord overlap --json`",
+	  .query = cc__overlap_query },
+	{ .method = "GET",
+	  .path = "/api/progress",
+	  .run = cc__api_progress,
+	  .role = CC_ROLE_VIEWER,
+	  .summary = "indicators against their benchmarks: progress, status, trend and projection, "
+	             "as `concord progress --json`",
+	  .query = cc__progress_query },
+	{ .method = "GET",
+	  .path = "/api/rollup",
+	  .run = cc__api_rollup,
+	  .role = CC_ROLE_VIEWER,
+	  .summary = "indicator values rolled up to an admin level by each indicator's rule, with "
+	             "the areas missing, as `concord rollup --json`",
+	  .query = cc__rollup_query },
+	{ .method = "GET",
+	  .path = "/api/index",
+	  .run = cc__api_index,
+	  .role = CC_ROLE_VIEWER,
+	  .summary = "composite index per area and pillar from the indicators with goalposts "
+	             "(weight 1, arithmetic), ranks, weight sensitivity, as `concord index --json`",
+	  .query = cc__index_query },
+	{ .method = "POST",
+	  .path = "/api/review",
+	  .run = cc__api_review,
+	  .role = CC_ROLE_VIEWER,
+	  .summary = "a plan checked against the review rules and lessons (200 with the findings; "
+	             "\"errors\" counts those of severity error), as `concord review --json`",
+	  .body = "the plan as a JSON object, or {\"text\": TEXT} with the text of a YAML or "
+	          "JSON plan file",
+	  .query = cc__review_query },
+	{ .method = "GET",
+	  .path = "/api/report",
+	  .run = cc__api_report,
+	  .role = CC_ROLE_VIEWER,
+	  .summary = "the mission review as one HTML file (or Markdown) to download, holding only "
+	             "what the caller may see",
+	  .query = cc__report_query },
+	{ .method = "GET",
+	  .path = "/api/exposure",
+	  .run = cc__api_exposure,
+	  .role = CC_ROLE_VIEWER,
+	  .summary = "incidents and fatalities near each activity site the caller may see (or per "
+	             "area), counting the incidents it may see, as `concord exposure --json`",
+	  .query = cc__exposure_query },
+	{ .method = "GET",
+	  .path = "/api/areas.geojson",
+	  .run = cc__api_areas_geojson,
+	  .role = CC_ROLE_VIEWER,
+	  .summary = "the boundaries of the admin areas of a level (default 1) as a GeoJSON "
+	             "FeatureCollection, for the dashboard's map",
+	  .query = areas_query },
+	/* the registry (api_registry.c): every kind of record, one handler for all kinds */
+#define REG_READ(k, what)                                                                    \
+	{ .method = "GET",                                                                   \
+	  .path = "/api/" k,                                                                 \
+	  .run = cc__api_reg_list,                                                           \
+	  .role = CC_ROLE_VIEWER,                                                            \
+	  .summary = what " the caller may see, a keyset page at a time",                    \
+	  .query = cc__reg_list_query },                                                     \
+	{ .method = "GET",                                                                   \
+	  .path = "/api/" k "/{id}",                                                         \
+	  .run = cc__api_reg_get,                                                            \
+	  .role = CC_ROLE_VIEWER,                                                            \
+	  .summary = "one of the " what " (404 when missing or not visible to the caller)" }
+#define REG_DELETE(k, what)                                                                  \
+	{ .method = "DELETE",                                                                \
+	  .path = "/api/" k "/{id}",                                                         \
+	  .run = cc__api_reg_delete,                                                         \
+	  .role = CC_ROLE_EDITOR,                                                            \
+	  .summary = "remove one of the " what " (its owner's editors or a coordinator; "     \
+	             "If-Match: its version, when sent, must be current)" }
+#define REG_MARKING(k, what)                                                                 \
+	{ .method = "PUT",                                                                   \
+	  .path = "/api/" k "/{id}/marking",                                                 \
+	  .run = cc__api_reg_marking,                                                        \
+	  .role = CC_ROLE_EDITOR,                                                            \
+	  .summary = "change who may see one of the " what " (If-Match: its version)",        \
+	  .body = "{\"releasability\": \"public|partners|org\", \"owner\": ORG, "            \
+	          "\"deny\": [KIND, ...]}" }
+	REG_READ("missions", "missions"),
+	REG_READ("organisations", "organisations of the mission"),
+	{ .method = "POST",
+	  .path = "/api/organisations",
+	  .run = cc__api_org_create,
+	  .role = CC_ROLE_COORDINATOR,
+	  .status = 201,
+	  .summary = "add an organisation to the mission (its key is also an alias)",
+	  .body = "{\"key\": KEY, \"name\": NAME, \"kind\": KIND, \"type\": IATI_CODE, "
+	          "\"acronym\": TEXT, \"local\": BOOL, \"nation\": ISO3}" },
+	{ .method = "PUT",
+	  .path = "/api/organisations/{id}",
+	  .run = cc__api_org_update,
+	  .role = CC_ROLE_EDITOR,
+	  .summary = "change an organisation (its own editors or a coordinator; If-Match: its "
+	             "version; the key never changes)",
+	  .body = "{\"key\": KEY, \"name\": NAME, \"kind\": KIND, \"type\": IATI_CODE, "
+	          "\"acronym\": TEXT, \"local\": BOOL, \"nation\": ISO3}" },
+	REG_READ("needs", "needs"),
+	REG_DELETE("needs", "needs"),
+	REG_MARKING("needs", "needs"),
+	REG_READ("incidents", "incidents"),
+	REG_DELETE("incidents", "incidents"),
+	REG_MARKING("incidents", "incidents"),
+	REG_READ("indicators", "indicators"),
+	REG_DELETE("indicators", "indicators (with their benchmarks and observations)"),
+	REG_MARKING("indicators", "indicators"),
+	REG_READ("benchmarks", "benchmarks (seen with their indicator)"),
+	REG_DELETE("benchmarks", "benchmarks"),
+	REG_READ("observations", "observations"),
+	REG_DELETE("observations", "observations"),
+	REG_MARKING("observations", "observations"),
+	REG_READ("lessons", "lessons"),
+	{ .method = "POST",
+	  .path = "/api/lessons",
+	  .run = cc__api_lesson_create,
+	  .role = CC_ROLE_EDITOR,
+	  .status = 201,
+	  .summary = "add a lesson to the register (a new key; held by the caller's organisation)",
+	  .body = "{\"title\", \"observation\", \"discussion\", \"conclusion\", "
+	          "\"recommendation\", \"pillars\": [..], \"areas\": [..], \"tags\": [..], "
+	          "\"date\", \"source\", \"status\", \"action_owner\", \"evidence\": "
+	          "[\"KIND:REF\", ..], \"releasability\"}" },
+	{ .method = "PUT",
+	  .path = "/api/lessons/{id}",
+	  .run = cc__api_lesson_update,
+	  .role = CC_ROLE_EDITOR,
+	  .summary = "change a lesson (its owner's editors or a coordinator; If-Match: its "
+	             "version; the status moves as the register allows)",
+	  .body = "the fields of POST /api/lessons (its marking: PUT /api/lessons/{id}/marking)" },
+	REG_DELETE("lessons", "lessons"),
+	REG_MARKING("lessons", "lessons"),
+	REG_READ("feedback", "feedback entries (without their givers' personal data)"),
+	REG_DELETE("feedback", "feedback entries"),
+	REG_MARKING("feedback", "feedback entries"),
+	REG_READ("survey-responses", "survey responses (without personal data)"),
+	REG_DELETE("survey-responses", "survey responses"),
+	REG_MARKING("survey-responses", "survey responses"),
+#undef REG_READ
+#undef REG_DELETE
+#undef REG_MARKING
+	{ .method = "POST",
+	  .path = "/api/imports/{kind}",
+	  .run = cc__api_import,
+	  .role = CC_ROLE_EDITOR,
+	  .summary = "import a file as `concord import KIND FILE` does: 3w, needs, population, "
+	             "indicators, benchmarks, observations, events, iati, lessons, feedback, "
+	             "survey (one "
+	             "transaction; the same file again changes nothing); the summary with every "
+	             "rejected row as {line, field, message}; 422 when rows were rejected and "
+	             "nothing was stored",
+	  .body = "the file as it is, with its Content-Type (text/csv, application/xml), or "
+	          "{\"content\": the file's text} as JSON",
+	  .query = cc__imports_query,
+	  .raw_body = true },
 };
 
 const size_t cc__n_routes = sizeof(cc__routes) / sizeof(cc__routes[0]);

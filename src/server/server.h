@@ -44,6 +44,20 @@ struct cc__req {
 	 */
 	const struct cc_principal *who;
 	int status; /* set by a handler that answers other than 200 (201 Created) */
+	/*
+	 * Set by a handler whose answer is not JSON: its media type ("text/html; charset=utf-8")
+	 * and Content-Disposition ("attachment; filename=\"report.html\""); NULL: JSON, none.
+	 */
+	const char *content_type;
+	const char *disposition;
+	/*
+	 * The body as it came, on a route with raw_body (an upload: CSV, XML) whose request
+	 * names its media type (text/csv, application/xml); NULL when the body was parsed as JSON.
+	 */
+	const char *raw;
+	size_t raw_len;
+	/* Set by a handler that created a record: its path, for a Location header ("/api/…/7"). */
+	char location[96];
 };
 
 typedef int cc__route_fn(struct cc__req *req, struct cc_buf *out, struct cc_err *err);
@@ -68,12 +82,17 @@ struct cc__route {
 	const struct cc__query_param *query; /* ended by a row with name NULL; NULL none */
 	/* a client that accepts text/event-stream gets the live feed instead of run's page */
 	bool stream;
+	/* the body is an upload to hand over as it came (req->raw), not JSON to parse */
+	bool raw_body;
 };
 
 /* Handlers of src/server/api_records.c: activities and mission members. */
 cc__route_fn cc__api_activities_list, cc__api_activity_get, cc__api_activity_marking,
         cc__api_activity_share, cc__api_activity_unshare, cc__api_members_list,
         cc__api_member_add, cc__api_member_remove;
+
+/* The "deny" list of a marking body into organisation-kind bits (api_records.c). */
+int cc__parse_deny(const json_t *list, unsigned *deny, struct cc_err *err);
 
 /* src/server/feed.c: the live feed (GET /api/feed) */
 struct cc__feed;
@@ -100,6 +119,39 @@ int cc__webhooks_start(struct cc__webhooks **out, const char *store_uri, bool an
 void cc__webhooks_free(struct cc__webhooks *w);
 /* Whether a running server was started with any_host (for registrations over the API). */
 bool cc__webhooks_any_host(void);
+
+/* src/server/static.c: the dashboard's files and its map layer (GET /api/areas.geojson) */
+struct MHD_Connection;
+cc__route_fn cc__api_areas_geojson;
+/* Whether path is a plain file name the static server may open ("/", "/app.js"). */
+bool cc__static_path_ok(const char *path);
+/*
+ * Answers GET or HEAD of path with the file of that name under dir (status and body bytes in
+ * *status, *bytes): 1 when queued, -1 when the connection must be dropped, 0 when it is not a
+ * file there (dir NULL, /api/, a name not served, no such file): the dispatcher answers then.
+ */
+int cc__static_answer(struct MHD_Connection *c, const char *dir, const char *method,
+                      const char *path, int *status, size_t *bytes);
+
+/* src/server/api_analysis.c: the analyses, as the CLI computes them, for the caller */
+cc__route_fn cc__api_gaps, cc__api_overlap, cc__api_progress, cc__api_rollup, cc__api_index,
+        cc__api_review, cc__api_report;
+/* The query arguments of those routes, for the route table and the OpenAPI document. */
+extern const struct cc__query_param cc__gaps_query[], cc__overlap_query[], cc__progress_query[],
+        cc__rollup_query[], cc__index_query[], cc__review_query[], cc__report_query[];
+
+/* src/server/api_exposure.c: GET /api/exposure, as `concord exposure --json` for the caller */
+cc__route_fn cc__api_exposure;
+extern const struct cc__query_param cc__exposure_query[];
+
+/* src/server/api_registry.c: records of every kind, the kind taken from the path */
+cc__route_fn cc__api_reg_list, cc__api_reg_get, cc__api_reg_delete, cc__api_reg_marking,
+        cc__api_org_create, cc__api_org_update, cc__api_lesson_create, cc__api_lesson_update;
+/* The query arguments of the registry's lists (after, limit). */
+extern const struct cc__query_param cc__reg_list_query[];
+/* src/server/api_imports.c: POST /api/imports/{kind}, the CLI's importers on an upload */
+cc__route_fn cc__api_import;
+extern const struct cc__query_param cc__imports_query[];
 
 extern const struct cc__route cc__routes[];
 extern const size_t cc__n_routes;

@@ -1,0 +1,523 @@
+// The dashboard end to end: the static files and their headers over plain HTTP, then the page
+// in headless chromium (playwright-core) signed in as a military team's editor (ISAF-PRT) and a
+// national NGO's viewer (AADA). Expected values come from the API read here with the same
+// tokens, from the fixture files, or from the built files on disk, never from the page itself.
+// Started by web-dashboard.sh, which makes the store, starts the server and exports:
+//   WEB_URL TOKEN_ISAF TOKEN_AADA OUT_DIR CHROMIUM CONCORD CONCORD_DB WEB_DIR FIXTURE_DIR
+//   TAP_COUNT_FILE (where the number of test points is written; the shell prints the plan)
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync, statSync } from 'node:fs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+const env = process.env;
+const URL0 = env.WEB_URL;
+const require = createRequire(join(env.CC_SOURCE_ROOT, 'web', 'package.json'));
+const { chromium } = require('playwright-core');
+
+let n = Number(env.TAP_FIRST || 1) - 1; // the shell's test points come first
+let failed = 0;
+function ok(cond, desc, diag) {
+	n++;
+	if (!cond) failed++;
+	console.log(`${cond ? 'ok' : 'not ok'} ${n} - ${desc}`);
+	if (!cond && diag !== undefined) for (const l of String(diag).split('\n')) console.log('# ' + l);
+}
+function is(got, want, desc) {
+	ok(got === want, desc, `got:      ${JSON.stringify(got)}\nexpected: ${JSON.stringify(want)}`);
+}
+function finish() {
+	writeFileSync(env.TAP_COUNT_FILE, String(n));
+	process.exit(failed ? 1 : 0);
+}
+
+async function api(token, path, init = {}) {
+	const r = await fetch(URL0 + path, {
+		...init,
+		headers: { Authorization: 'Bearer ' + token, ...(init.headers || {}) },
+	});
+	const body = await r.text();
+	return { status: r.status, headers: r.headers, json: body ? JSON.parse(body) : null };
+}
+
+// A request with the path sent exactly as given (fetch would normalise "/../").
+function raw(method, path, headers = {}) {
+	return new Promise((resolve, reject) => {
+		const u = new URL(URL0);
+		const req = http.request({ host: u.hostname, port: u.port, method, path, headers }, (res) => {
+			const chunks = [];
+			res.on('data', (c) => chunks.push(c));
+			res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+		});
+		req.on('error', reject);
+		req.end();
+	});
+}
+
+async function waitFor(fn, ms) {
+	const t0 = Date.now();
+	for (;;) {
+		const v = await fn();
+		if (v) return Date.now() - t0;
+		if (Date.now() - t0 > ms) return -1;
+		await new Promise((r) => setTimeout(r, 100));
+	}
+}
+
+// ---- the files over HTTP ----
+
+async function httpTests() {
+	const index = readFileSync(join(env.WEB_DIR, 'index.html'));
+	let r = await raw('GET', '/');
+	is(r.status, 200, 'GET / answers 200');
+	is(r.headers['content-type'], 'text/html; charset=utf-8', '... as text/html');
+	ok(r.body.equals(index), '... with the built index.html');
+	const csp = r.headers['content-security-policy'] || '';
+	ok(/default-src 'none'/.test(csp) && /connect-src 'self'/.test(csp) && /script-src 'self'/.test(csp),
+		'... and a Content-Security-Policy allowing this server only', csp);
+	is(r.headers['x-content-type-options'], 'nosniff', '... and nosniff');
+	const tag = r.headers.etag;
+	ok(/^"[0-9a-f]+-[0-9a-f]+\.[0-9a-f]+"$/.test(tag || ''), '... and an ETag', tag);
+	r = await raw('GET', '/', { 'If-None-Match': tag });
+	is(r.status, 304, 'If-None-Match with that ETag answers 304');
+	is(r.body.length, 0, '... without a body');
+
+	for (const [file, type] of [['app.js', 'text/javascript; charset=utf-8'], ['app.css', 'text/css; charset=utf-8']]) {
+		r = await raw('GET', '/' + file);
+		is(`${r.status} ${r.headers['content-type']}`, `200 ${type}`, `GET /${file}: 200 ${type}`);
+		is(r.body.length, statSync(join(env.WEB_DIR, file)).size, `... the whole built ${file}`);
+	}
+	r = await raw('HEAD', '/app.js');
+	is(`${r.status} ${r.headers['content-length']} ${r.body.length}`,
+		`200 ${statSync(join(env.WEB_DIR, 'app.js')).size} 0`, 'HEAD /app.js: its length, no body');
+
+	// nothing outside the directory, however the path is spelled
+	const secret = readFileSync(join(env.CC_SOURCE_ROOT, 'meson.build'));
+	for (const p of ['/../meson.build', '/%2e%2e/meson.build', '/..%2fmeson.build', '/%2E%2E/%2E%2E/meson.build',
+		'/web/../../meson.build', '//etc/passwd', '/./index.html', '/.hidden', '/app.js/']) {
+		r = await raw('GET', p);
+		ok(r.status === 404 && !r.body.includes(secret.subarray(0, 40)) && !r.body.includes('root:'),
+			`GET ${p} is 404`, `${r.status} ${r.body.subarray(0, 80)}`);
+	}
+	r = await raw('GET', '/api/nope');
+	ok(r.status === 404 && /no route/.test(r.body.toString()), 'an unknown /api/ path is still the API\'s JSON 404',
+		r.body.toString());
+	r = await raw('POST', '/index.html');
+	is(r.status, 404, 'POST to a file is not served');
+
+	// the map's layer: every province with a boundary, as in the imported file
+	const src = JSON.parse(readFileSync(join(env.CC_SOURCE_ROOT, 'data/cases/afghanistan/afg_adm1_geoboundaries.geojson')));
+	r = await raw('GET', '/api/areas.geojson');
+	is(r.status, 401, 'GET /api/areas.geojson needs a token');
+	const g = await api(env.TOKEN_AADA, '/api/areas.geojson?level=1');
+	is(g.status, 200, 'GET /api/areas.geojson?level=1 with a token');
+	is(g.json.type, 'FeatureCollection', '... a FeatureCollection');
+	is(g.json.features.length, src.features.length, '... with one feature per boundary imported');
+	const codes = readFileSync(join(env.CC_SOURCE_ROOT, 'data/cases/afghanistan/afg_global_pcodes_subset.csv'), 'utf8');
+	ok(g.json.features.every((f) => /Polygon$/.test(f.geometry.type) && codes.includes(f.properties.pcode)),
+		'... each a polygon named by a P-code of the gazetteer');
+	const bad = await api(env.TOKEN_AADA, '/api/areas.geojson?level=x');
+	ok(bad.status === 400 && bad.json.error.field === 'level', 'a bad level is a 400 naming it', JSON.stringify(bad.json));
+	return g.json;
+}
+
+// ---- the page ----
+
+async function main() {
+	const geo = await httpTests();
+	const me = { isaf: (await api(env.TOKEN_ISAF, '/api/me')).json, aada: (await api(env.TOKEN_AADA, '/api/me')).json };
+	const coverage = (await api(env.TOKEN_AADA, '/api/coverage?level=1')).json;
+
+	const browser = await chromium.launch({
+		executablePath: env.CHROMIUM,
+		headless: true,
+		args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+	});
+	const external = [];
+	const problems = [];
+	const refused = [];
+	const open = async (name) => {
+		const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+		ctx.on('request', (q) => {
+			if (!q.url().startsWith(URL0) && !q.url().startsWith('data:')) external.push(q.url());
+		});
+		const page = await ctx.newPage();
+		page.on('console', (m) => {
+			// failed loads are checked below, from the responses themselves
+			if (m.type() === 'error' && !/^Failed to load resource/.test(m.text())) problems.push(`${name}: ${m.text()}`);
+		});
+		page.on('response', (r) => {
+			if (r.status() >= 400) refused.push(`${name}: ${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`);
+		});
+		page.on('pageerror', (e) => problems.push(`${name}: ${e.message}`));
+		await page.goto(URL0 + '/');
+		return page;
+	};
+	const shot = (page, name) => page.screenshot({ path: join(env.OUT_DIR, name + '.png'), fullPage: true });
+	const tableText = (page, sel) => page.$eval(sel, (t) => t.tBodies[0].textContent);
+
+	try {
+		// sign-in, as the NGO's viewer, with the keyboard only
+		const a = await open('aada');
+		ok(await a.isVisible('#signin-form'), 'the page opens on the sign-in form');
+		await a.focus('#token');
+		await a.keyboard.type('0'.repeat(64));
+		await a.keyboard.press('Enter');
+		await a.waitForFunction(() => document.getElementById('token-error').textContent !== '', null, { timeout: 10000 });
+		ok(/not valid/.test(await a.textContent('#token-error')), 'an unknown token is refused with a message');
+		await a.fill('#token', '');
+		await a.focus('#token');
+		await a.keyboard.type(env.TOKEN_AADA);
+		await a.keyboard.press('Enter');
+		await a.waitForSelector('#who:not([hidden])', { timeout: 10000 });
+		is(await a.textContent('#who-org'), me.aada.organisation.name, 'signed in: the organisation is shown');
+		is(await a.textContent('#who-role'), 'viewer', '... and the role');
+		is(await a.textContent('#who-user'), 'aada-v', '... and the user');
+		is(await a.evaluate(() => sessionStorage.getItem('concord.token')), env.TOKEN_AADA, 'the token is kept in sessionStorage');
+
+		// the map
+		await a.waitForFunction((k) => document.querySelectorAll('#map path.area').length === k, geo.features.length, { timeout: 15000 });
+		is(await a.$$eval('#map path.area', (p) => p.length), geo.features.length, 'the map draws one path per area boundary');
+		const rows = coverage.rows.filter((r) => !r.unspecified);
+		const top = rows.reduce((x, y) => (y.totals.activities > x.totals.activities ? y : x));
+		const none = rows.find((r) => r.totals.activities === 0);
+		is(await a.getAttribute(`#map path.area-${top.pcode}`, 'fill'), '#253494', `the area with most activities (${top.pcode}) has the darkest colour`);
+		if (none) is(await a.getAttribute(`#map path.area-${none.pcode}`, 'fill'), '#f0f0f0', `an area without any (${none.pcode}) is grey`);
+		const fills = await a.$$eval('#map path.area', (p) => new Set(p.map((x) => x.getAttribute('fill'))).size);
+		ok(fills >= 3, `the areas are shaded in several colours (${fills})`);
+		await a.click(`#map path.area-${top.pcode}`, { force: true });
+		await a.waitForFunction((p) => document.querySelector('#area-info h3') && document.querySelector('#area-info h3').textContent.includes(p), top.pcode);
+		ok((await a.textContent('#area-info')).includes(String(top.totals.activities)), 'clicking an area shows its 3W with its total');
+		const firstPage = (await api(env.TOKEN_AADA, '/api/activities?limit=100')).json.activities;
+		const withSite = firstPage.filter((x) => x.site).length;
+		await a.check('#map-sites');
+		await a.waitForFunction((k) => document.querySelectorAll('#map path.site').length === k, withSite, { timeout: 5000 }).catch(() => {});
+		ok(withSite > 0 && (await a.$$eval('#map path.site', (p) => p.length)) === withSite, `the sites of the activities listed are drawn (${withSite})`);
+		await shot(a, 'map');
+		await a.uncheck('#map-sites');
+		is(await a.$$eval('#map path.site', (p) => p.length), 0, '... and hidden again');
+
+		// the coverage matrix: filter and sort
+		await a.click('#tab-coverage');
+		const shown = () => a.$$eval('#coverage-table tbody tr', (t) => t.length);
+		const all = coverage.rows.filter((r) => !r.unspecified || r.totals.activities > 0).length;
+		is(await shown(), all, 'the coverage matrix lists every area');
+		// a pillar some areas have and others not, so that filtering must change the table
+		const inPillar = (code) => coverage.rows.filter((r) => r.cells.find((c) => c.column === code).activities > 0).length;
+		const pillar = coverage.columns.map((c) => c.code).find((c) => inPillar(c) > 0 && inPillar(c) < all);
+		const sec = inPillar(pillar);
+		await a.selectOption('#cov-pillar', pillar);
+		is(await shown(), sec, `filtered by the ${pillar} pillar: the ${sec} areas with ${pillar} activities`);
+		ok(sec !== all && sec > 0, '... which changes the table');
+		is(await a.$$eval('#coverage-table thead th', (t) => t.length), 3, '... and shows that pillar\'s column only');
+		ok((await a.$$eval('#coverage-table tbody td.num', (t) => t.map((x) => x.textContent))).every((x) => x !== '0'),
+			'... each row with some');
+		await shot(a, 'coverage-pillar');
+		await a.selectOption('#cov-pillar', '');
+		await a.click('#coverage-table th[data-key="total"] button');
+		is(await a.$eval('#coverage-table tbody tr', (t) => t.dataset.pcode), top.pcode, 'sorting by Total puts the area with most activities first');
+		is(await a.getAttribute('#coverage-table th[data-key="total"]', 'aria-sort'), 'descending', '... and says so to assistive technology');
+		await a.fill('#cov-filter', top.name);
+		await a.waitForFunction(() => document.querySelectorAll('#coverage-table tbody tr').length < 10);
+		ok((await tableText(a, '#coverage-table')).includes(top.pcode), 'the area filter finds an area by name');
+		await a.fill('#cov-filter', '');
+		await shot(a, 'coverage');
+
+		// the gap ranking, when the server offers it
+		const offered = (await (await fetch(URL0 + '/api/openapi.json')).json()).paths;
+		if (!offered['/api/gaps']) {
+			skip('the gap ranking', 'this server has no GET /api/gaps');
+		} else {
+			const gaps = (await api(env.TOKEN_AADA, '/api/gaps?level=1')).json;
+			ok(await a.isVisible('#tab-gaps'), 'the server has /api/gaps: the Gaps view is offered');
+			await a.click('#tab-gaps');
+			const gapRows = () => a.$$eval('#gaps-table tbody tr', (t) => t.length);
+			await a.waitForFunction((k) => document.querySelectorAll('#gaps-table tbody tr').length === k, gaps.rows.length, { timeout: 5000 }).catch(() => {});
+			is(await gapRows(), gaps.rows.length, `it lists the ${gaps.rows.length} rows of the ranking`);
+			is(await a.$$eval('#gaps-table tbody tr', (t) => t.slice(0, 5).map((r) => r.dataset.pcode + '/' + r.dataset.key).join(' ')),
+				gaps.rows.slice(0, 5).map((r) => `${r.pcode || ''}/${r.key}`).join(' '), '... in the server\'s rank order');
+			const key = 'HEA';
+			await a.selectOption('#gap-sector', key);
+			is(await gapRows(), gaps.rows.filter((r) => r.key === key).length, 'filtered by sector (Health): its rows only');
+			await shot(a, 'gaps');
+			await a.selectOption('#gap-sector', '');
+			// the map by people in need: the intersectoral figure of each area
+			const pin = gaps.rows.filter((r) => r.key === 'ALL' && r.in_need !== null);
+			const most = pin.reduce((x, y) => (y.in_need > x.in_need ? y : x));
+			await a.click('#tab-map');
+			await a.selectOption('#map-measure', 'in_need');
+			is(await a.getAttribute(`#map path.area-${most.pcode}`, 'fill'), '#253494',
+				`coloured by people in need, the area with most (${most.pcode}, ${most.in_need}) is darkest`);
+			await shot(a, 'map-in-need');
+			await a.selectOption('#map-measure', 'activities');
+		}
+
+		// indicators, when the server offers them
+		if (!offered['/api/progress']) {
+			skip('the indicators', 'this server has no GET /api/progress');
+		} else {
+			const prog = (await api(env.TOKEN_AADA, '/api/progress')).json;
+			await a.click('#tab-indicators');
+			await a.waitForFunction((k) => document.querySelectorAll('#indicators-table tbody tr').length === k, prog.results.length, { timeout: 5000 }).catch(() => {});
+			is(await a.$$eval('#indicators-table tbody tr', (t) => t.map((r) => `${r.dataset.indicator}:${r.dataset.status}`).join(' ')),
+				prog.results.map((r) => `${r.indicator}:${r.status}`).join(' '), `the indicators view lists the ${prog.results.length} series with their status`);
+			const first = prog.results.find((r) => r.latest_date);
+			const i = prog.results.indexOf(first);
+			await a.click(`#indicators-table tbody tr:nth-child(${i + 1}) button.link`);
+			await a.waitForSelector('#ind-chart .uplot canvas', { timeout: 5000 }).catch(() => {});
+			ok((await a.$$('#ind-chart .uplot canvas')).length === 1 && (await a.textContent('#ind-chart .u-title')).startsWith(first.indicator),
+				`choosing ${first.indicator} draws its chart`);
+			is(await a.$$eval('#ind-chart .u-legend .u-series th', (t) => t.map((x) => x.textContent.trim()).filter(Boolean).join(',')),
+				'Time,trend,target,baseline,latest', '... with its trend, target, baseline and latest value');
+			await shot(a, 'indicators');
+		}
+
+		// an area chosen from the list (the keyboard's way to the map): its needs and indicators
+		if (offered['/api/gaps'] && offered['/api/progress']) {
+			const g1 = (await api(env.TOKEN_AADA, '/api/gaps?level=1')).json.rows.filter((r) => r.pcode === 'AF01' && r.in_need !== null);
+			const biggest = g1.reduce((x, y) => (y.in_need > x.in_need ? y : x));
+			const inds = (await api(env.TOKEN_AADA, '/api/progress')).json.results.filter((r) => r.area === 'AF01');
+			await a.click('#tab-map');
+			await a.selectOption('#map-area', 'AF01');
+			const info = await a.textContent('#area-info');
+			ok(info.includes(`${biggest.key_name} ${biggest.in_need.toLocaleString('en')}`), `choosing AF01 shows its largest need (${biggest.key_name})`, info);
+			ok(inds.length > 0 && inds.every((x) => info.includes(x.indicator)), `... and its ${inds.length} indicator series`, info);
+			await shot(a, 'area-af01');
+		} else {
+			skip('an area\'s needs and indicators', 'this server has no GET /api/gaps or /api/progress');
+		}
+
+		// overlap pairs and exposure, when the server offers them: the server's rows and rules
+		for (const [k, path, rowsKey] of [['overlap', '/api/overlap', 'pairs'], ['exposure', '/api/exposure', 'sites']]) {
+			if (!offered[path]) {
+				skip(`the ${k} view`, `this server has no GET ${path}`);
+				continue;
+			}
+			const j = (await api(env.TOKEN_AADA, path)).json;
+			const rows = j[rowsKey] || [];
+			await a.click(`#tab-${k}`);
+			is(await a.$$eval(`#${k}-table tbody tr`, (t) => t.length), rows.length, `the ${k} view lists the ${rows.length} ${rowsKey} of GET ${path}`);
+			const firstText = Object.entries(j).find(([key, v]) => key !== rowsKey && typeof v === 'string');
+			ok(!firstText || (await a.textContent(`#${k}-rules`)).includes(firstText[1]), '... under the rules the server states');
+			if (rows.length) {
+				const col = Object.keys(rows[0])[0];
+				is(await a.$eval(`#${k}-table tbody tr td`, (t) => t.textContent), String(rows[0][col]).replace(/^(\d+)$/, (x) => Number(x).toLocaleString('en')),
+					`... its first row first (${col})`);
+			}
+			await shot(a, k);
+		}
+
+		// the period: every view reads only activities overlapping it
+		{
+			const n_all = coverage.rows.reduce((x, r) => x + r.totals.activities, 0);
+			const from = '2021-10-01';
+			const to = '2021-12-31';
+			const cov = (await api(env.TOKEN_AADA, `/api/coverage?level=1&from=${from}&to=${to}`)).json;
+			const acts = (await api(env.TOKEN_AADA, `/api/activities?limit=100&from=${from}&to=${to}`)).json;
+			const listed = cov.rows.filter((r) => !r.unspecified || r.totals.activities > 0);
+			const sum = listed.reduce((x, r) => x + r.totals.activities, 0);
+			await a.click('#tab-coverage');
+			await a.fill('#period-from', from);
+			await a.fill('#period-to', to);
+			await a.dispatchEvent('#period-to', 'change');
+			const pageSum = () => a.$$eval('#coverage-table tbody tr td:last-child', (c) => c.reduce((x, td) => x + Number(td.textContent.split(' ')[0]), 0));
+			let ms = await waitFor(async () => (await pageSum()) === sum && (await a.$$eval('#coverage-table tbody tr', (r) => r.length)) === listed.length, 10000);
+			ok(ms >= 0 && sum < n_all, `a period (${from} to ${to}) changes the matrix: ${listed.length} rows, ${sum} activities in all`, `${await pageSum()}`);
+			await a.click('#tab-activities');
+			ms = await waitFor(async () => (await a.$$eval('#activities-table tbody tr', (r) => r.length)) === acts.activities.length, 10000);
+			ok(ms >= 0, `... and the list: the ${acts.activities.length} activities of that period`);
+			// a period that ends before it starts: the server's error, next to the period
+			const bad = (await api(env.TOKEN_AADA, `/api/coverage?level=1&from=${to}&to=${from}`)).json;
+			await a.fill('#period-from', to);
+			await a.fill('#period-to', from);
+			await a.dispatchEvent('#period-to', 'change');
+			await a.waitForFunction(() => document.getElementById('period-error').textContent !== '', null, { timeout: 10000 }).catch(() => {});
+			is(await a.textContent('#period-error'), bad.error.message, 'a period ending before it starts shows the server\'s error next to it');
+			await shot(a, 'period-error');
+			await a.fill('#period-from', '');
+			await a.fill('#period-to', '');
+			await a.dispatchEvent('#period-to', 'change');
+			await a.waitForFunction(() => document.getElementById('period-error').textContent === '');
+			// an organisation the server does not know: its error next to the field
+			const noOrg = (await api(env.TOKEN_AADA, '/api/activities?org=NO-SUCH-ORG')).json;
+			await a.fill('#act-org', 'NO-SUCH-ORG');
+			await a.waitForFunction(() => document.getElementById('act-org-error').textContent !== '', null, { timeout: 10000 }).catch(() => {});
+			is(await a.textContent('#act-org-error'), noOrg.error.message, 'filtering by an unknown organisation shows the server\'s error next to the field');
+			await a.fill('#act-org', 'AADA');
+			await a.waitForFunction(() => document.getElementById('act-org-error').textContent === '' &&
+				[...document.querySelectorAll('#activities-table tbody tr td:nth-child(2)')].every((c) => /Assistance and Development/.test(c.textContent)), null, { timeout: 10000 }).catch(() => {});
+			const aada = (await api(env.TOKEN_AADA, '/api/activities?org=AADA&limit=100')).json.activities;
+			is(await a.$$eval('#activities-table tbody tr', (r) => r.length), aada.length, `... and by a known one: its ${aada.length} activities`);
+			await a.fill('#act-org', '');
+			await a.waitForFunction(() => document.querySelectorAll('#activities-table tbody tr').length >= 100, null, { timeout: 10000 }).catch(() => {});
+			// the next page, by its cursor
+			const p1 = (await api(env.TOKEN_AADA, '/api/activities?limit=100')).json;
+			const p2 = (await api(env.TOKEN_AADA, `/api/activities?limit=100&after=${p1.next}`)).json;
+			await a.click('#act-more');
+			ms = await waitFor(async () => (await a.$$eval('#activities-table tbody tr', (r) => r.length)) === p1.activities.length + p2.activities.length, 10000);
+			is(await a.$$eval('#activities-table tbody tr:last-child', (r) => r[0].dataset.id), String(p2.activities[p2.activities.length - 1].id),
+				`"Load more" appends the next page (${p2.activities.length} rows, up to id ${p2.activities[p2.activities.length - 1].id})`);
+		}
+
+		// a plan reviewed: the file chosen on the page, the findings as the server gives them
+		if (!offered['/api/review']) {
+			skip('the plan review', 'this server has no POST /api/review');
+		} else {
+			const post = (file) => api(env.TOKEN_AADA, '/api/review', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+				body: JSON.stringify({ text: readFileSync(file, 'utf8') }) });
+			const planFile = join(env.CC_SOURCE_ROOT, 'data/cases/afghanistan/sample_plan.yaml');
+			const want = (await post(planFile)).json;
+			await a.click('#tab-review');
+			await a.setInputFiles('#review-file', planFile);
+			await a.click('#review-form button[type="submit"]');
+			await a.waitForFunction(() => document.getElementById('review-summary').textContent !== '', null, { timeout: 10000 }).catch(() => {});
+			is(await a.$$eval('#review-table tbody tr', (t) => t.map((r) => `${r.dataset.rule}:${r.dataset.severity}`).join(' ')),
+				want.findings.map((f) => `${f.rule}:${f.severity}`).join(' '), `a plan uploaded is reviewed: its ${want.findings.length} findings in the server's order`);
+			ok((await a.textContent('#review-summary')).includes(`${want.errors} errors`), '... with the count of errors');
+			await shot(a, 'review');
+			const badFile = join(env.FIXTURE_DIR, 'bad-plan.yaml');
+			const badWant = await post(badFile);
+			await a.setInputFiles('#review-file', badFile);
+			await a.click('#review-form button[type="submit"]');
+			await a.waitForFunction(() => document.getElementById('review-error').textContent !== '', null, { timeout: 10000 }).catch(() => {});
+			is(await a.textContent('#review-error'), badWant.json.error.message, `a plan that does not parse: the server's error (${badWant.status}) next to the file field`);
+		}
+
+		// tabs by keyboard
+		await a.focus('#tab-coverage');
+		await a.keyboard.press('ArrowRight');
+		is(await a.getAttribute('#tab-activities', 'aria-selected'), 'true', 'the arrow keys move between the views');
+
+		// what each organisation may see
+		await a.waitForFunction(() => document.querySelectorAll('#activities-table tbody tr').length > 0);
+		let ta = await tableText(a, '#activities-table');
+		ok(ta.includes('MARKER AADA only'), 'AADA sees its own record marked org');
+		ok(!ta.includes('MARKER ISAF only'), 'AADA does not see the military team\'s record marked org');
+		await shot(a, 'activities-aada');
+
+		const b = await open('isaf');
+		await b.fill('#token', env.TOKEN_ISAF);
+		await b.click('#signin-form button[type="submit"]');
+		await b.waitForSelector('#who:not([hidden])', { timeout: 10000 });
+		is(await b.textContent('#who-org'), me.isaf.organisation.name, 'the team\'s editor: its organisation is shown');
+		is(await b.textContent('#who-role'), 'editor', '... and its role');
+		await b.click('#tab-activities');
+		await b.waitForFunction(() => document.querySelectorAll('#activities-table tbody tr').length > 0);
+		const tb = await tableText(b, '#activities-table');
+		ok(tb.includes('MARKER ISAF only'), 'ISAF-PRT sees its own record marked org');
+		ok(!tb.includes('MARKER AADA only'), 'ISAF-PRT does not see the NGO\'s record marked org');
+		await shot(b, 'activities-isaf');
+
+		// live: the team gives its record to the partners; the NGO's open page shows it
+		await a.waitForFunction(() => document.getElementById('live').textContent === 'live', null, { timeout: 10000 });
+		await b.waitForFunction(() => document.getElementById('live').textContent === 'live', null, { timeout: 10000 });
+		// the editor opens its record from the list; a bad organisation to share with is
+		// refused by the server, whose message shows next to that field
+		const list = (await api(env.TOKEN_ISAF, '/api/activities?limit=10')).json.activities;
+		const rec = list.find((x) => x.title.startsWith('MARKER ISAF only'));
+		await b.click(`#activities-table tr[data-id="${rec.id}"] button.link`);
+		await b.waitForSelector('#act-detail:not([hidden]) #marking-form');
+		is(await b.$eval('#mk-rel', (s) => s.value), 'org', 'the editor opens its record: the form shows its marking');
+		ok(!(await a.$('#act-detail #marking-form')), '... a viewer gets no such form');
+		const bad = await api(env.TOKEN_ISAF, `/api/activities/${rec.id}/shares`, {
+			method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ org: 'NO-SUCH-ORG' }) });
+		await b.fill('#mk-org', 'NO-SUCH-ORG');
+		await b.click('#share-form button[type="submit"]');
+		await b.waitForFunction(() => document.getElementById('mk-org-error').textContent !== '');
+		is(await b.textContent('#mk-org-error'), bad.json.error.message, 'sharing with an unknown organisation shows the server\'s error next to the field');
+		is(`${bad.status} ${bad.json.error.field}`, '404 org', '... which the server gave for that field');
+		is(await b.getAttribute('#mk-org', 'aria-invalid'), 'true', '... and marks the field invalid');
+		await shot(b, 'form-error');
+
+		// live: the team gives its record to the partners with the form; the NGO's open page
+		// shows it
+		await b.selectOption('#mk-rel', 'partners');
+		await b.click('#marking-form button[type="submit"]');
+		await b.waitForFunction(() => document.getElementById('mk-rel-error').textContent === 'Saved.', null, { timeout: 10000 });
+		const after = (await api(env.TOKEN_ISAF, `/api/activities/${rec.id}`)).json;
+		is(after.releasability, 'partners', 'the team\'s editor marks its record partners with the form');
+		ok(after.version !== rec.version, '... a new version of it is stored');
+		let ms = await waitFor(async () => (await tableText(a, '#activities-table')).includes('MARKER ISAF only'), 10000);
+		ok(ms >= 0, `... and it appears on the NGO's open page through the feed (${ms} ms)`);
+		ok((await waitFor(() => a.isVisible('#notice'), 10000)) >= 0, '... with a notice');
+		like(await a.textContent('#notice'), /activity .*changed by api:isaf-ed|activity .*by api:isaf-ed/, '... naming the change and who made it');
+		await shot(a, 'live-notice');
+
+		// live: a write from the command line reaches both pages (the coverage of AF03)
+		const af03 = (p) => p.$eval('#coverage-table tbody tr[data-pcode="AF03"]', (t) => t.textContent).catch(() => '');
+		await a.click('#tab-coverage');
+		await b.click('#tab-coverage');
+		const before = coverage.rows.find((r) => r.pcode === 'AF03').totals.activities;
+		const lastCell = (p) => p.$eval('#coverage-table tbody tr[data-pcode="AF03"] td:last-child', (t) => t.textContent);
+		is((await lastCell(a)).split(' ')[0], String(before), `AF03 shows ${before} activities before`);
+		const w = spawnSync(env.CONCORD, ['import', '3w', join(env.FIXTURE_DIR, 'cli-write.csv')], { encoding: 'utf8' });
+		is(w.status, 0, 'a partner adds an activity in AF03 from the command line', w.stderr);
+		for (const [p, who] of [[a, 'NGO'], [b, 'team']]) {
+			ms = await waitFor(async () => (await lastCell(p)).split(' ')[0] === String(before + 1), 10000);
+			ok(ms >= 0, `... the ${who}'s open page counts ${before + 1} in AF03 within 10 s (${ms} ms)`, await af03(p));
+		}
+
+		// a tablet held upright
+		await a.setViewportSize({ width: 768, height: 1024 });
+		await a.click('#tab-map');
+		await a.waitForTimeout(300);
+		const sw = await a.evaluate(() => document.documentElement.scrollWidth);
+		ok(sw <= 768, `at tablet width nothing scrolls sideways (${sw} px)`);
+		const box = await a.$eval('#map', (m) => m.getBoundingClientRect().width);
+		ok(box > 600 && box <= 768, `... and the map takes the width (${Math.round(box)} px)`);
+		await shot(a, 'tablet-map');
+
+		// the token stays with the tab; signing out forgets it
+		await a.reload();
+		await a.waitForSelector('#who:not([hidden])', { timeout: 10000 });
+		ok((await waitFor(async () => (await a.textContent('#live')) === 'live', 10000)) >= 0, 'a reload keeps the tab signed in, and live');
+		await a.click('#signout');
+		ok(await a.isVisible('#signin-form'), 'sign out returns to the form');
+		is(await a.evaluate(() => sessionStorage.getItem('concord.token')), null, '... and forgets the token');
+
+		// the team's token is revoked while its page is open: the next change it hears of
+		// sends it back to the sign-in form, saying why
+		const rv = spawnSync(env.CONCORD, ['token', 'revoke', env.TOKEN_ISAF_ID], { encoding: 'utf8' });
+		is(rv.status, 0, 'the team\'s token is revoked from the command line', rv.stderr);
+		const mk = spawnSync(env.CONCORD, ['mark', 'activity', String(rec.id), '--releasability', 'public'], { encoding: 'utf8' });
+		is(mk.status, 0, '... and a record changes', mk.stderr);
+		ms = await waitFor(() => b.isVisible('#signin-form'), 10000);
+		ok(ms >= 0 && /no longer valid/.test(await b.textContent('#token-error')), `... the team's open page returns to the sign-in form, saying why (${ms} ms)`);
+		is(await b.evaluate(() => sessionStorage.getItem('concord.token')), null, '... and forgets the token');
+		await shot(b, 'revoked');
+
+		is(external.join(' '), '', 'the page made no request to another host');
+		is(problems.join('\n'), '', 'no script error or Content-Security-Policy violation in the console');
+		// the refusals provoked above, and no other
+		const meant = [
+			/^aada: 401 GET \/api\/me$/,
+			new RegExp(`^isaf: 404 POST /api/activities/${rec.id}/shares$`),
+			/^aada: 400 GET \/api\/(coverage|gaps|activities)$/,
+			/^aada: 404 GET \/api\/activities$/,
+			/^aada: 4\d\d POST \/api\/review$/,
+			/^isaf: 401 GET \/api\/[a-z./]+$/, // after its token was revoked
+		];
+		is(refused.filter((x) => !meant.some((re) => re.test(x))).join('\n'), '',
+			'the only requests refused were the bad token, the bad period and the unknown organisations');
+	} catch (e) {
+		ok(false, 'the browser session ran to its end', e.stack || String(e));
+	} finally {
+		await browser.close();
+	}
+	finish();
+}
+
+function skip(desc, why) {
+	n++;
+	console.log(`ok ${n} - ${desc} # SKIP ${why}`);
+}
+
+function like(got, re, desc) {
+	ok(re.test(got || ''), desc, `no ${re} in: ${got}`);
+}
+
+main().catch((e) => {
+	ok(false, 'the browser tests ran', e.stack || String(e));
+	finish();
+});
