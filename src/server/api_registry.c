@@ -142,7 +142,7 @@ static int reply_record(struct cc_buf *out, const struct cc_reg_page *page, stru
 int cc__api_reg_get(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
 {
 	struct cc_reg_page page;
-	enum cc_reg_kind kind;
+	enum cc_reg_kind kind = CC_REG_MISSION;
 	int ret;
 
 	if ((ret = path_kind(req, &kind, err)) < 0 || (ret = get_one(req, kind, &page, err)) < 0)
@@ -198,7 +198,7 @@ static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
 int cc__api_reg_delete(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
 {
 	struct cc_reg_page page = { 0 };
-	enum cc_reg_kind kind;
+	enum cc_reg_kind kind = CC_REG_MISSION;
 	int64_t id = 0, mission_id = 0;
 	int ret;
 
@@ -305,7 +305,7 @@ out:
 /* PUT /api/{kind}/{id}/marking {"releasability", "owner", "deny"} with If-Match. */
 int cc__api_reg_marking(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
 {
-	enum cc_reg_kind kind;
+	enum cc_reg_kind kind = CC_REG_MISSION;
 	int ret;
 
 	if ((ret = path_kind(req, &kind, err)) < 0)
