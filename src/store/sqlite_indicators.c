@@ -8,6 +8,7 @@
 #include "store/ops_indicators.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <concord/alloc.h>
@@ -32,6 +33,7 @@ enum {
 	S_LOAD_OB,
 	S_LOAD_BM_ONE,
 	S_LOAD_OB_ONE,
+	S_AREA_PCODE,
 };
 
 #define IND_COLS                                                                          \
@@ -83,7 +85,19 @@ static const char *const sql[] = {
 	[S_LOAD_BM] = LOAD_BM("(?2 IS NULL OR i.code = ?2)"),
 	[S_LOAD_OB] = LOAD_OB("(?2 IS NULL OR i.code = ?2)"),
 	[S_LOAD_BM_ONE] = LOAD_BM("i.code = ?2"),
-	[S_LOAD_OB_ONE] = LOAD_OB("i.code = ?2"),
+	/*
+	 * One indicator's observations in the order of its key index (area id, not P-code):
+	 * no join and no sort by SQLite; sq_load names the areas and puts the series in P-code
+	 * order, one lookup and at most one copy a series.
+	 */
+	[S_LOAD_OB_ONE] = "SELECT o.id, o.indicator_id, ifnull(o.area_id, 0), ifnull(o.sex, ''), "
+	                  "ifnull(o.age_group, ''), o.period_start, o.period_end, o.value, "
+	                  "o.source, o.confidence FROM observation o WHERE o.indicator_id = "
+	                  "(SELECT id FROM indicator WHERE mission_id = ?1 AND code = ?2) AND "
+	                  "(?3 IS NULL OR o.area_id IN (SELECT id FROM area WHERE pcode = ?3)) "
+	                  "AND (?4 IS NULL OR o.period_end <= ?4) ORDER BY ifnull(o.area_id, 0), "
+	                  "ifnull(o.sex, ''), ifnull(o.age_group, ''), o.period_end",
+	[S_AREA_PCODE] = "SELECT ifnull(pcode, '') FROM area WHERE id = ?1",
 };
 
 static int stmt(struct cc_store *st, int id, sqlite3_stmt **out, struct cc_err *err)
@@ -396,6 +410,105 @@ static void col_observation(sqlite3_stmt *s, struct cc_observation *o)
 	col_text(s, 11, o->confidence, sizeof(o->confidence));
 }
 
+/* A row of S_LOAD_OB_ONE: as col_observation, without the indicator's code and the P-code. */
+static void col_observation_one(sqlite3_stmt *s, struct cc_observation *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->id = sqlite3_column_int64(s, 0);
+	o->indicator_id = sqlite3_column_int64(s, 1);
+	o->area_id = sqlite3_column_int64(s, 2);
+	col_text(s, 3, o->sex, sizeof(o->sex));
+	col_text(s, 4, o->age_group, sizeof(o->age_group));
+	o->period_start = cc__sq_col_date(s, 5);
+	o->period_end = cc__sq_col_date(s, 6);
+	o->value = cc__sq_col_num(s, 7);
+	col_text(s, 8, o->source, sizeof(o->source));
+	col_text(s, 9, o->confidence, sizeof(o->confidence));
+}
+
+/* A series of one indicator's observations: rows [first, first + n) of one area × sex × age. */
+struct run {
+	size_t first, n;
+};
+
+static const struct cc_observation *g_runs_obs; /* qsort has no context argument */
+
+static int cmp_run(const void *a, const void *b)
+{
+	const struct cc_observation *x = &g_runs_obs[((const struct run *)a)->first];
+	const struct cc_observation *y = &g_runs_obs[((const struct run *)b)->first];
+	int c = strcmp(x->area, y->area);
+
+	if (!c)
+		c = strcmp(x->sex, y->sex);
+	return c ? c : strcmp(x->age_group, y->age_group);
+}
+
+/*
+ * Completes the rows of S_LOAD_OB_ONE (obs[0..n), one indicator, in key order): the indicator's
+ * code, each area's P-code (one lookup an area), then the series in P-code order as the
+ * data's contract says (cc_indicator_data), moved only when the area ids are not already in
+ * that order.
+ */
+static int name_and_order(struct cc_store *st, const char *code, struct cc_observation *obs,
+                          size_t n, struct cc_err *err)
+{
+	struct run *runs = NULL;
+	struct cc_observation *sorted = NULL;
+	size_t n_runs = 0, cap = 0;
+	bool in_order = true;
+	size_t code_len = strlen(code);
+	sqlite3_stmt *s;
+	int ret = 0;
+
+	if (code_len >= sizeof(obs->indicator))
+		code_len = sizeof(obs->indicator) - 1;
+	for (size_t i = 0; i < n; i++) {
+		struct cc_observation *o = &obs[i];
+		bool new_area = i == 0 || o->area_id != obs[i - 1].area_id;
+
+		memcpy(o->indicator, code, code_len); /* the row was zeroed: terminated */
+		if (!new_area) {
+			memcpy(o->area, obs[i - 1].area, sizeof(o->area));
+		} else if (o->area_id) {
+			if ((ret = stmt(st, S_AREA_PCODE, &s, err)) < 0)
+				goto out;
+			sqlite3_bind_int64(s, 1, o->area_id);
+			if ((ret = cc__sq_step_row(st, s, err)) == 0) {
+				col_text(s, 0, o->area, sizeof(o->area));
+				sqlite3_reset(s);
+			} else if (ret < 0) {
+				goto out;
+			}
+			ret = 0;
+		}
+		if (new_area || strcmp(o->sex, obs[i - 1].sex) != 0 ||
+		    strcmp(o->age_group, obs[i - 1].age_group) != 0) {
+			if ((ret = cc__sq_grow((void **)&runs, &cap, n_runs, sizeof(*runs))) < 0)
+				goto out;
+			runs[n_runs++] = (struct run){ .first = i, .n = 0 };
+			if (n_runs > 1 && strcmp(obs[runs[n_runs - 2].first].area, o->area) > 0)
+				in_order = false;
+		}
+		runs[n_runs - 1].n++;
+	}
+	if (in_order)
+		goto out;
+	g_runs_obs = obs;
+	qsort(runs, n_runs, sizeof(*runs), cmp_run);
+	if (!(sorted = cc_alloc_array(n, sizeof(*sorted)))) {
+		ret = CC_ENOMEM;
+		goto out;
+	}
+	for (size_t r = 0, k = 0; r < n_runs; k += runs[r].n, r++)
+		memcpy(&sorted[k], &obs[runs[r].first], runs[r].n * sizeof(*obs));
+	memcpy(obs, sorted, n * sizeof(*obs));
+out:
+	cc_free(sorted);
+	cc_free(runs);
+	return ret;
+}
+
 static int sq_load(struct cc_store *st, const struct cc_indicator_query *q,
                    struct cc_indicator_data *out, struct cc_err *err)
 {
@@ -442,8 +555,13 @@ static int sq_load(struct cc_store *st, const struct cc_indicator_query *q,
 			sqlite3_reset(s);
 			goto out;
 		}
-		col_observation(s, &out->observations[out->n_observations++]);
+		if (q->indicator)
+			col_observation_one(s, &out->observations[out->n_observations++]);
+		else
+			col_observation(s, &out->observations[out->n_observations++]);
 	}
+	if (ret >= 0 && q->indicator)
+		ret = name_and_order(st, q->indicator, out->observations, out->n_observations, err);
 out:
 	cc__sq_rx_leave(st, own);
 	if (ret < 0) {

@@ -191,4 +191,37 @@ python3 -c 'import math; print("%.6g" % math.erfc(135 / math.sqrt(17*16*39/18) /
 like "$OUT" "WDI-POP,,,,higher,17,0,2016-12-31,.*,n/a,730,increasing,.*,136,$(cat wdi_p),normal" \
 	"the WDI series rises significantly (normal p for n = 17)"
 
+# Series come out in P-code order whatever order the areas were stored in: a store whose
+# gazetteer was imported backwards (area ids against P-code order), read one indicator at a time
+# (--csv) and all at once (--json, SQLite's own sort), both against the order sorted here.
+python3 - "$CASE/afg_global_pcodes_subset.csv" >rev.csv <<'PY'
+import sys
+lines = open(sys.argv[1], encoding='utf-8-sig').read().splitlines()
+print(lines[0])
+print('\n'.join(reversed(lines[1:])))
+PY
+cat >rev_obs.csv <<'CSV'
+indicator,area,sex,age_group,period_start,period_end,value,source,confidence
+REV,AF10,,,,2024-03-31,5,test,high
+REV,AF02,female,,,2024-03-31,3,test,high
+REV,AF02,,,,2024-03-31,4,test,high
+REV,AF0101,,,,2024-03-31,1,test,high
+REV,AF01,,,,2024-03-31,2,test,high
+REV,,,,,2024-03-31,9,test,high
+CSV
+printf 'code,name,pillar,unit,measure,direction,aggregation,period_days\nREV,Order,overall,count,unit,higher,sum,90\n' >rev_ind.csv
+export CONCORD_DB="$WORK/rev.db"
+"$CONCORD" init --mission REV --country AFG >/dev/null
+"$CONCORD" import areas rev.csv >/dev/null
+"$CONCORD" import indicators rev_ind.csv >/dev/null
+"$CONCORD" import observations rev_obs.csv >/dev/null
+is "$(sqlite3 rev.db "SELECT (SELECT id FROM area WHERE pcode = 'AF01') > (SELECT id FROM area WHERE pcode = 'AF10')")" 1 \
+	"the backwards store gives AF10 a smaller id than AF01"
+"$CONCORD" progress --csv --at 2024-06-30 | awk -F, 'NR > 1 { print $2 "/" $3 }' >csv_order
+"$CONCORD" progress --json --at 2024-06-30 |
+	python3 -c 'import json, sys; [print(r["area"] + "/" + r["sex"]) for r in json.load(sys.stdin)["results"]]' >json_order
+python3 -c 'import csv; rows = list(csv.DictReader(open("rev_obs.csv"))); [print(k) for k in sorted({r["area"] + "/" + r["sex"] for r in rows})]' >want_order
+is "$(cat csv_order | tr '\n' ' ')" "$(cat want_order | tr '\n' ' ')" "one indicator at a time: series in P-code order"
+is "$(cat json_order | tr '\n' ' ')" "$(cat want_order | tr '\n' ' ')" "all at once (--json): the same order"
+
 done_testing
