@@ -49,7 +49,17 @@ struct cc_server_opts {
 	bool webhook_any_host; /* deliver webhooks to any host, not only the loopback */
 	/* the dashboard's files, served at / (borrowed until stop); NULL: none */
 	const char *web_dir;
+	/*
+	 * Connections served at once (live-feed subscribers included); a connection beyond them
+	 * is answered 503 with Retry-After and closed, a few more are refused outright: the
+	 * requests waiting for a worker are bounded by this number. 0: CC_SERVER_MAX_CONNECTIONS.
+	 */
+	unsigned max_connections;
+	unsigned per_ip; /* connections from one address at once; 0: no limit of its own */
 };
+
+#define CC_SERVER_MAX_CONNECTIONS 512
+#define CC_SERVER_RETRY_AFTER_S   1 /* the Retry-After of an overload answer, in seconds */
 
 #define CC_SERVER_MAX_BODY (1u << 20) /* default request body cap: 1 MiB */
 

@@ -54,7 +54,7 @@ static int print_table(int (*fn)(struct cc_buf *, struct cc_err *))
 int cmd_serve(struct cli *cli, int argc, char **argv)
 {
 	enum { O_LISTEN = 256, O_THREADS, O_TIMEOUT, O_ROUTES, O_OPENAPI, O_WEBHOOK_ANY_HOST,
-	       O_WEB };
+	       O_WEB, O_MAX_CONN, O_PER_IP };
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "threads", required_argument, NULL, O_THREADS },
@@ -63,6 +63,8 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 		{ "openapi", no_argument, NULL, O_OPENAPI },
 		{ "webhook-any-host", no_argument, NULL, O_WEBHOOK_ANY_HOST },
 		{ "web", required_argument, NULL, O_WEB },
+		{ "max-connections", required_argument, NULL, O_MAX_CONN },
+		{ "per-ip", required_argument, NULL, O_PER_IP },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cc_server_opts o = { .store = cli->db, .log = log_line };
@@ -90,6 +92,16 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 			if (cc_parse_i64(optarg, 1, 3600, &v, &err) < 0)
 				return cli_usage(cli, "--timeout: %s", err.msg);
 			o.timeout_s = (unsigned)v;
+			break;
+		case O_MAX_CONN:
+			if (cc_parse_i64(optarg, 1, 65536, &v, &err) < 0)
+				return cli_usage(cli, "--max-connections: %s", err.msg);
+			o.max_connections = (unsigned)v;
+			break;
+		case O_PER_IP:
+			if (cc_parse_i64(optarg, 1, 65536, &v, &err) < 0)
+				return cli_usage(cli, "--per-ip: %s", err.msg);
+			o.per_ip = (unsigned)v;
 			break;
 		case O_ROUTES:
 			return print_table(cc_server_routes_text);

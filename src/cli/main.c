@@ -168,14 +168,18 @@ static const struct cli_cmd commands[] = {
 	          "--webhook-any-host). list: id, organisation, state, cursor, URL; deliveries:\n"
 	          "entry, attempt, time, HTTP status, duration, error of each attempt.\n" },
 	{ .name = "serve", .run = cmd_serve, .flags = 0,
-	  .usage = "serve [--listen 127.0.0.1:8080] [--threads N] [--timeout S] [--routes] "
-	           "[--openapi]",
+	  .usage = "serve [--listen 127.0.0.1:8080] [--threads N] [--timeout S] "
+	           "[--max-connections N] [--per-ip N] [--web DIR] [--routes] [--openapi]",
 	  .summary = "serve the HTTP JSON API",
 	  .help = "Serves the store over HTTP until SIGTERM or SIGINT, then stops accepting and\n"
 	          "lets the requests in flight finish. Prints 'listening on HOST:PORT' when ready\n"
 	          "(port 0 picks a free one) and one log line per request on stderr. Callers send\n"
 	          "'Authorization: Bearer TOKEN' (see `concord token create`).\n"
 	          "    --timeout S close a connection idle for S seconds (default 30)\n"
+	          "    --max-connections N  connections served at once (default 512); one\n"
+	          "                beyond them is answered 503 with Retry-After and closed\n"
+	          "    --per-ip N  connections one address may hold at once (default: no\n"
+	          "                limit of its own), so that slow clients cannot take them all\n"
 	          "    --routes    print the route table (METHOD PATH ROLE) and exit\n"
 	          "    --openapi   print the OpenAPI 3 document and exit\n"
 	          "    --webhook-any-host deliver webhooks to any host, not only the loopback\n"

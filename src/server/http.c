@@ -53,6 +53,7 @@ struct cc_server {
 
 	atomic_uint_fast64_t next_id;
 	atomic_int in_flight;
+	atomic_int n_conns; /* open connections (on_connection) */
 	struct cc__feed *feed;
 	struct cc__webhooks *hooks;
 	struct cache *cache;
@@ -64,6 +65,7 @@ struct rq {
 	struct cc_server *srv;
 	struct cc_buf body; /* request body as received, capped by max_body */
 	bool too_big;
+	bool close;    /* answer with Connection: close (an overloaded connection) */
 	bool answered; /* a response is queued */
 	int status;
 	size_t bytes_out;
@@ -570,6 +572,8 @@ static enum MHD_Result send_with(struct rq *r, struct MHD_Connection *c, unsigne
 	    MHD_add_response_header(resp, "X-Request-Id", id) != MHD_YES ||
 	    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store") != MHD_YES ||
 	    (r->cached && MHD_add_response_header(resp, "X-Cache", r->cached) != MHD_YES) ||
+	    (r->close && MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close") !=
+	                         MHD_YES) ||
 	    !add_headers(resp, headers)) {
 		MHD_destroy_response(resp);
 		return MHD_NO;
@@ -613,7 +617,14 @@ static enum MHD_Result send_error(struct rq *r, struct MHD_Connection *c, unsign
 
 static enum MHD_Result fail(struct rq *r, struct MHD_Connection *c, const struct cc_err *e)
 {
-	return send_error(r, c, http_status(e->code), e, NULL, NULL);
+	unsigned status = http_status(e->code);
+	char retry[16];
+
+	/* 503 is "come back later": say when */
+	snprintf(retry, sizeof(retry), "%u", CC_SERVER_RETRY_AFTER_S);
+	return send_error(r, c, status, e,
+	                  status == MHD_HTTP_SERVICE_UNAVAILABLE ? MHD_HTTP_HEADER_RETRY_AFTER : NULL,
+	                  retry);
 }
 
 /* ---- requests ---- */
@@ -1069,6 +1080,47 @@ static enum MHD_Result too_big(struct rq *r, struct MHD_Connection *c)
 	return fail(r, c, &e);
 }
 
+/*
+ * Overload: a connection opened while max_connections others are open is marked (its socket
+ * context points here) and its requests are answered 503 with Retry-After, then it is closed.
+ * The work waiting for the workers is thus bounded; a client told to retry comes back when
+ * connections have closed. MHD refuses connections beyond a small margin above the limit.
+ */
+static char over_capacity;
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+	struct cc_server *srv = cls;
+
+	(void)c;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		int n = atomic_fetch_add(&srv->n_conns, 1) + 1;
+
+		*socket_context = n > (int)srv->o.max_connections ? &over_capacity : NULL;
+	} else {
+		atomic_fetch_sub(&srv->n_conns, 1);
+	}
+}
+
+static bool over_limit(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+	        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci && ci->socket_context == &over_capacity;
+}
+
+static enum MHD_Result overloaded(struct rq *r, struct MHD_Connection *c)
+{
+	struct cc_err e = { 0 };
+
+	cc_err_set(&e, CC_EBUSY, "the server is at its limit of %u connections; retry in %u s",
+	           r->srv->o.max_connections, CC_SERVER_RETRY_AFTER_S);
+	r->close = true;
+	return fail(r, c, &e);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -1090,6 +1142,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		cc_buf_init(&r->body, srv->o.max_body + 1);
 		atomic_fetch_add(&srv->in_flight, 1);
 		*con_cls = r;
+		if (over_limit(c)) {
+			r->too_big = true; /* whatever body follows is dropped */
+			return overloaded(r, c);
+		}
 		if (content_length_over(c, srv->o.max_body)) {
 			r->too_big = true;
 			return too_big(r, c);
@@ -1214,6 +1270,8 @@ int cc_server_start(struct cc_server **out, const struct cc_server_opts *opts, s
 		srv->o.timeout_s = DEFAULT_TIMEOUT_S;
 	if (srv->o.grace_ms == 0)
 		srv->o.grace_ms = DEFAULT_GRACE_MS;
+	if (srv->o.max_connections == 0)
+		srv->o.max_connections = CC_SERVER_MAX_CONNECTIONS;
 	pthread_mutex_init(&srv->pool_lock, NULL);
 	srv->store_uri = cc_strdup(opts->store);
 	srv->cache = cache_new();
@@ -1255,7 +1313,13 @@ int cc_server_start(struct cc_server **out, const struct cc_server_opts *opts, s
 	                          on_mhd_log, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
 	                          MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)srv->o.threads,
 	                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)srv->o.timeout_s,
-	                          MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_END);
+	                          MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+	                          MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
+	                          /* room above the limit to say 503, a margin a worker */
+	                          MHD_OPTION_CONNECTION_LIMIT,
+	                          (unsigned int)(srv->o.max_connections + 8 * srv->o.threads + 8),
+	                          MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)srv->o.per_ip,
+	                          MHD_OPTION_END);
 	if (!srv->d) {
 		ret = cc_err_set(err, CC_EIO, "cannot listen on %s:%u: %s", srv->o.host,
 		                 (unsigned)srv->o.port, strerror(errno));
