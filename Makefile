@@ -22,9 +22,10 @@ build: deps
 # $(CASE)/case.txt: P-codes, province boundaries, population, the 2024 HNO needs, UCDP events,
 # the OCHA 3W of July to September 2021, World Bank indicators with benchmarks, IATI results,
 # the computed security indicators and a perception survey; the seed lessons register), then
-# prints the coverage matrix and the gap ranking, writes report.html, searches the lessons and
-# reviews a sample plan (exit status 4 there means the review found errors, as the sample plan
-# is meant to show). Rows the importers reject (79 duplicates in the 3W, one needs row without
+# prints the coverage matrix, the gap ranking, progress with its trend, the stabilisation index
+# with its sensitivity and a survey result with its clustered interval, writes report.html,
+# searches the lessons and reviews a sample plan (exit status 4 there means the review found
+# errors, as the sample plan is meant to show). Rows the importers reject (79 duplicates in the 3W, one needs row without
 # figures) are listed with file, line, field and reason in demo-load.log. On a terminal it
 # ends by serving the dashboard on 127.0.0.1:$(DEMO_PORT) until Ctrl-C (DEMO_SERVE=0: do not).
 DEMO_PORT  ?= 8080
@@ -37,6 +38,7 @@ demo: build
 	$(CONCORD) -d $(DB) coverage --level 1
 	$(CONCORD) -d $(DB) gaps --level 1 --by pillar
 	$(CONCORD) -d $(DB) progress --indicator NY.GDP.MKTP.CD --at 2017-06-30
+	$(CONCORD) -d $(DB) index --config $(CASE)/afg_index.yaml --at 2021-12-31
 	$(CONCORD) -d $(DB) survey results --question violent.exp.ISAF --cluster village.id
 	$(CONCORD) -d $(DB) report --plan $(CASE)/sample_plan.yaml --survey violent.exp.ISAF --survey violent.exp.taliban -o report.html
 	$(CONCORD) -d $(DB) lesson search police training --limit 3
