@@ -148,4 +148,38 @@ CC_API int cc_progress_compute(const struct cc_indicator_data *data,
                                struct cc_progress_result **out, size_t *n_out,
                                struct cc_err *err);
 
+/*
+ * Progress rolled up to pillars: per pillar × area, how the total series (no sex or age
+ * breakdown) of the pillar's indicators stand, and the pillar's status there: the median of
+ * their progress/expected ratios under the thresholds of the options (on track at or above
+ * on_track, at risk at or above at_risk, else off track); no_data when none has a ratio. A row
+ * with area "*" sums the pillar over every area (the mission's own series included).
+ * Results are added one computation at a time (an indicator at a time is fine), then finished.
+ */
+struct cc_pillar_progress {
+	char pillar[32];      /* the indicators' pillar; "" for indicators without one */
+	char area[32];        /* P-code, "" the mission as a whole, "*" every area */
+	size_t n_series;      /* total series counted */
+	size_t n_status[6];   /* by enum cc_status */
+	size_t n_ratio;       /* series with a progress/expected ratio */
+	double median_ratio;  /* NAN when n_ratio = 0 */
+	enum cc_status status;
+};
+
+struct cc_pillar_rollup {
+	struct cc_pillar_item *items; /* one per total series added */
+	size_t n_items, cap_items;
+	struct cc_pillar_progress *rows; /* after cc_pillar_rollup_finish, sorted by pillar, area */
+	size_t n_rows;
+};
+
+/* Adds the total series of results r[0..n) computed from data. 0 or CC_ENOMEM. */
+CC_API int cc_pillar_rollup_add(struct cc_pillar_rollup *acc, const struct cc_indicator_data *data,
+                                const struct cc_progress_result *r, size_t n,
+                                struct cc_err *err);
+/* Groups what was added into acc->rows under opts' thresholds. 0 or CC_ENOMEM. */
+CC_API int cc_pillar_rollup_finish(struct cc_pillar_rollup *acc,
+                                   const struct cc_progress_opts *opts, struct cc_err *err);
+CC_API void cc_pillar_rollup_release(struct cc_pillar_rollup *acc);
+
 #endif

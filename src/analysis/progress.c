@@ -5,6 +5,7 @@
 #include <concord/progress.h>
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -411,4 +412,147 @@ out_free:
 	cc_free(w.dates);
 	cc_free(w.values);
 	return ret;
+}
+
+/* ---- roll-up to pillars ---- */
+
+struct cc_pillar_item {
+	char pillar[32];
+	char area[32];
+	enum cc_status status;
+	double ratio; /* NAN none */
+};
+
+int cc_pillar_rollup_add(struct cc_pillar_rollup *acc, const struct cc_indicator_data *data,
+                         const struct cc_progress_result *r, size_t n, struct cc_err *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct cc_pillar_item *it;
+
+		if (r[i].sex[0] || r[i].age_group[0])
+			continue; /* a breakdown of a series counted once, by its total */
+		if (acc->n_items == acc->cap_items) {
+			size_t cap = acc->cap_items ? 2 * acc->cap_items : 256;
+			void *p = cap <= SIZE_MAX / sizeof(*acc->items)
+			                  ? cc_realloc(acc->items, cap * sizeof(*acc->items))
+			                  : NULL;
+
+			if (!p)
+				return cc_err_set(err, CC_ENOMEM, "out of memory rolling up to pillars");
+			acc->items = p;
+			acc->cap_items = cap;
+		}
+		it = &acc->items[acc->n_items++];
+		snprintf(it->pillar, sizeof(it->pillar), "%s",
+		         r[i].indicator < data->n_indicators ? data->indicators[r[i].indicator].pillar
+		                                             : "");
+		snprintf(it->area, sizeof(it->area), "%s", r[i].area);
+		it->status = r[i].status;
+		it->ratio = r[i].ratio;
+	}
+	return 0;
+}
+
+static int cmp_item(const void *a, const void *b)
+{
+	const struct cc_pillar_item *x = a, *y = b;
+	int c = strcmp(x->pillar, y->pillar);
+
+	return c ? c : strcmp(x->area, y->area);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* One row over items[0..n) (sorted ratios go to work). */
+static void pillar_row(struct cc_pillar_progress *row, const struct cc_pillar_item *items,
+                       size_t n, double *work, const struct cc_progress_opts *o)
+{
+	double on = o->on_track > 0 ? o->on_track : 0.90, risk = o->at_risk > 0 ? o->at_risk : 0.75;
+
+	row->n_series = n;
+	row->n_ratio = 0;
+	for (size_t i = 0; i < n; i++) {
+		if ((unsigned)items[i].status < sizeof(row->n_status) / sizeof(row->n_status[0]))
+			row->n_status[items[i].status]++;
+		if (!isnan(items[i].ratio))
+			work[row->n_ratio++] = items[i].ratio;
+	}
+	row->median_ratio = (double)NAN;
+	row->status = CC_STATUS_NO_DATA;
+	if (!row->n_ratio)
+		return;
+	qsort(work, row->n_ratio, sizeof(*work), cmp_double);
+	row->median_ratio = row->n_ratio % 2 ? work[row->n_ratio / 2]
+	                                     : (work[row->n_ratio / 2 - 1] + work[row->n_ratio / 2]) / 2;
+	row->status = row->median_ratio >= on     ? CC_STATUS_ON_TRACK
+	              : row->median_ratio >= risk ? CC_STATUS_AT_RISK
+	                                          : CC_STATUS_OFF_TRACK;
+}
+
+int cc_pillar_rollup_finish(struct cc_pillar_rollup *acc, const struct cc_progress_opts *opts,
+                            struct cc_err *err)
+{
+	size_t n_groups = 0, n_pillars = 0;
+	double *work = NULL;
+
+	cc_free(acc->rows);
+	acc->rows = NULL;
+	acc->n_rows = 0;
+	if (!acc->n_items)
+		return 0;
+	qsort(acc->items, acc->n_items, sizeof(*acc->items), cmp_item);
+	for (size_t i = 0; i < acc->n_items; i++) {
+		if (i == 0 || strcmp(acc->items[i].pillar, acc->items[i - 1].pillar) != 0)
+			n_pillars++;
+		if (i == 0 || cmp_item(&acc->items[i], &acc->items[i - 1]) != 0)
+			n_groups++;
+	}
+	acc->rows = cc_calloc(n_groups + n_pillars, sizeof(*acc->rows));
+	work = cc_alloc_array(acc->n_items, sizeof(*work));
+	if (!acc->rows || !work) {
+		cc_free(work);
+		cc_free(acc->rows);
+		acc->rows = NULL;
+		return cc_err_set(err, CC_ENOMEM, "out of memory rolling up to pillars");
+	}
+	for (size_t p0 = 0; p0 < acc->n_items;) {
+		size_t p1 = p0;
+		struct cc_pillar_progress *all;
+
+		while (p1 < acc->n_items && strcmp(acc->items[p1].pillar, acc->items[p0].pillar) == 0)
+			p1++;
+		/* the pillar over every area first, then area by area */
+		all = &acc->rows[acc->n_rows++];
+		snprintf(all->pillar, sizeof(all->pillar), "%s", acc->items[p0].pillar);
+		snprintf(all->area, sizeof(all->area), "*");
+		pillar_row(all, &acc->items[p0], p1 - p0, work, opts);
+		for (size_t a0 = p0; a0 < p1;) {
+			size_t a1 = a0;
+			struct cc_pillar_progress *row = &acc->rows[acc->n_rows++];
+
+			while (a1 < p1 && strcmp(acc->items[a1].area, acc->items[a0].area) == 0)
+				a1++;
+			snprintf(row->pillar, sizeof(row->pillar), "%s", acc->items[a0].pillar);
+			snprintf(row->area, sizeof(row->area), "%s", acc->items[a0].area);
+			pillar_row(row, &acc->items[a0], a1 - a0, work, opts);
+			a0 = a1;
+		}
+		p0 = p1;
+	}
+	cc_free(work);
+	return 0;
+}
+
+void cc_pillar_rollup_release(struct cc_pillar_rollup *acc)
+{
+	if (!acc)
+		return;
+	cc_free(acc->items);
+	cc_free(acc->rows);
+	memset(acc, 0, sizeof(*acc));
 }

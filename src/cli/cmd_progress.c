@@ -223,10 +223,149 @@ static int progress_by_indicator(struct cli *cli, const struct cc_indicator_quer
 	return ret;
 }
 
+/* ---- --by pillar ---- */
+
+static const char *pillar_name(const char *p)
+{
+	return p[0] ? p : "(none)";
+}
+
+static const char *area_name(const char *a)
+{
+	return strcmp(a, "*") == 0 ? "(all)" : a[0] ? a : "(mission)";
+}
+
+static void print_pillars(const struct cc_pillar_rollup *acc, const struct cc_progress_opts *o,
+                          int32_t at, enum fmt fmt)
+{
+	static const enum cc_status order[] = { CC_STATUS_ON_TRACK, CC_STATUS_AT_RISK,
+		                                CC_STATUS_OFF_TRACK, CC_STATUS_STALE,
+		                                CC_STATUS_NO_DATA,   CC_STATUS_NA };
+	char d[11], buf[32];
+
+	if (fmt == F_CSV) {
+		printf("pillar,area,series,on_track,at_risk,off_track,stale,no_data,n_a,with_ratio,"
+		       "median_ratio,status\n");
+		for (size_t i = 0; i < acc->n_rows; i++) {
+			const struct cc_pillar_progress *r = &acc->rows[i];
+
+			cli_csv_field(r->pillar, false);
+			cli_csv_field(r->area, false);
+			printf("%zu,", r->n_series);
+			for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++)
+				printf("%zu,", r->n_status[order[k]]);
+			printf("%zu,%s,%s\n", r->n_ratio,
+			       isnan(r->median_ratio) ? "" : numg(r->median_ratio, buf),
+			       cc_status_name(r->status));
+		}
+		return;
+	}
+	printf("Progress by pillar as of %s. Per pillar x area, the total series (no sex or age "
+	       "breakdown) of the pillar's indicators,\ncounted by status; the pillar's status is "
+	       "the median of their progress/expected ratios: on_track if >= %.2f, at_risk if "
+	       ">= %.2f,\noff_track below; no_data when none has a ratio. Area (all): every area "
+	       "and the mission's own series together.\n\n",
+	       cc_date_format(at, d), o->on_track, o->at_risk);
+	printf("%-16s %-10s %6s %8s %7s %9s %5s %7s %4s %8s %-10s\n", "pillar", "area", "series",
+	       "on_track", "at_risk", "off_track", "stale", "no_data", "n/a", "median", "status");
+	for (size_t i = 0; i < acc->n_rows; i++) {
+		const struct cc_pillar_progress *r = &acc->rows[i];
+
+		printf("%-16s %-10s %6zu %8zu %7zu %9zu %5zu %7zu %4zu %8s %-10s\n",
+		       pillar_name(r->pillar), area_name(r->area), r->n_series,
+		       r->n_status[CC_STATUS_ON_TRACK], r->n_status[CC_STATUS_AT_RISK],
+		       r->n_status[CC_STATUS_OFF_TRACK], r->n_status[CC_STATUS_STALE],
+		       r->n_status[CC_STATUS_NO_DATA], r->n_status[CC_STATUS_NA],
+		       isnan(r->median_ratio) ? "-" : num3(r->median_ratio, buf),
+		       cc_status_name(r->status));
+	}
+}
+
+static int pillars_json(const struct cc_pillar_rollup *acc, const struct cc_progress_opts *o,
+                        int32_t at, struct cc_buf *b)
+{
+	char d[11];
+	int ret = 0;
+
+	ret |= cc_buf_addf(b, "{\"as_of\":\"%s\",\"rule\":", cc_date_format(at, d));
+	ret |= cc_buf_add_json_str(b, "per pillar x area, the total series of the pillar's "
+	                              "indicators counted by status; status = the median of their "
+	                              "progress/expected ratios under the thresholds; no_data when "
+	                              "none has a ratio; area \"*\": every area together");
+	ret |= cc_buf_addf(b, ",\"on_track\":%.17g,\"at_risk\":%.17g,\"rows\":[", o->on_track,
+	                   o->at_risk);
+	for (size_t i = 0; i < acc->n_rows && ret == 0; i++) {
+		const struct cc_pillar_progress *r = &acc->rows[i];
+
+		ret |= cc_buf_adds(b, i ? ",{\"pillar\":" : "{\"pillar\":");
+		ret |= cc_buf_add_json_str(b, r->pillar);
+		ret |= cc_buf_adds(b, ",\"area\":");
+		ret |= cc_buf_add_json_str(b, r->area);
+		ret |= cc_buf_addf(b, ",\"series\":%zu,\"counts\":{", r->n_series);
+		for (int k = 0; k < 6; k++)
+			ret |= cc_buf_addf(b, "%s\"%s\":%zu", k ? "," : "",
+			                   cc_status_name((enum cc_status)k), r->n_status[k]);
+		ret |= cc_buf_addf(b, "},\"with_ratio\":%zu,\"median_ratio\":", r->n_ratio);
+		ret |= isnan(r->median_ratio) ? cc_buf_adds(b, "null")
+		                              : cc_buf_addf(b, "%.17g", r->median_ratio);
+		ret |= cc_buf_addf(b, ",\"status\":\"%s\"}", cc_status_name(r->status));
+	}
+	ret |= cc_buf_adds(b, "]}\n");
+	return ret < 0 ? CC_ENOMEM : 0;
+}
+
+/* Every indicator in turn, its results added to the pillars' roll-up, then printed. */
+static int progress_by_pillar(struct cli *cli, const struct cc_indicator_query *q0,
+                              const struct cc_progress_opts *o, enum fmt fmt)
+{
+	struct cc_indicator_query q = *q0;
+	struct cc_indicator_data list = { 0 };
+	struct cc_pillar_rollup acc = { 0 };
+	struct cc_err err = { 0 };
+	int ret = 0;
+
+	q.indicators_only = true;
+	if (cc_store_load_indicator_data(cli->st, &q, &list, &err) < 0)
+		return cli_fail(&err);
+	q.indicators_only = false;
+	for (size_t i = 0; i < list.n_indicators && ret == 0; i++) {
+		struct cc_indicator_data data = { 0 };
+		struct cc_progress_result *res = NULL;
+		size_t n = 0;
+
+		q.indicator = list.indicators[i].code;
+		if ((ret = cc_store_load_indicator_data(cli->st, &q, &data, &err)) == 0 &&
+		    (ret = cc_progress_compute(&data, o, &res, &n, &err)) == 0)
+			ret = cc_pillar_rollup_add(&acc, &data, res, n, &err);
+		cc_free(res);
+		cc_indicator_data_release(&data);
+	}
+	cc_indicator_data_release(&list);
+	if (ret == 0)
+		ret = cc_pillar_rollup_finish(&acc, o, &err);
+	if (ret == 0 && fmt == F_JSON) {
+		struct cc_buf out = CC_BUF_INIT(CC_LIMIT_TEXT_OUT);
+
+		if ((ret = pillars_json(&acc, o, o->at, &out)) < 0)
+			cc_err_set(&err, ret, "out of memory");
+		else if (cli_write(out.buf, out.len) != CLI_OK)
+			ret = CC_EIO;
+		cc_buf_release(&out);
+	} else if (ret == 0) {
+		print_pillars(&acc, o, o->at, fmt);
+	}
+	cc_pillar_rollup_release(&acc);
+	if (ret < 0)
+		return err.code ? cli_fail(&err) : CLI_FAIL;
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return CLI_FAIL;
+	return CLI_OK;
+}
+
 int cmd_progress(struct cli *cli, int argc, char **argv)
 {
 	enum { O_INDICATOR = 256, O_AREA, O_AT, O_CSV, O_JSON, O_ON_TRACK, O_AT_RISK, O_MAX_AGE,
-	       O_ALPHA };
+	       O_ALPHA, O_BY };
 	static const struct option longopts[] = {
 		{ "indicator", required_argument, NULL, O_INDICATOR },
 		{ "area", required_argument, NULL, O_AREA },
@@ -237,6 +376,7 @@ int cmd_progress(struct cli *cli, int argc, char **argv)
 		{ "at-risk", required_argument, NULL, O_AT_RISK },
 		{ "max-age", required_argument, NULL, O_MAX_AGE },
 		{ "alpha", required_argument, NULL, O_ALPHA },
+		{ "by", required_argument, NULL, O_BY },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cc_progress_opts o = { .on_track = 0.90, .at_risk = 0.75, .alpha = 0.05,
@@ -247,6 +387,7 @@ int cmd_progress(struct cli *cli, int argc, char **argv)
 	struct cc_mission m;
 	struct cc_err err = { 0 };
 	enum fmt fmt = F_TABLE;
+	bool by_pillar = false;
 	size_t n = 0;
 	int64_t v;
 	int opt, ret;
@@ -285,6 +426,12 @@ int cmd_progress(struct cli *cli, int argc, char **argv)
 				o.alpha = d;
 			break;
 		}
+		case O_BY:
+			if (strcmp(optarg, "pillar") == 0)
+				by_pillar = true;
+			else if (strcmp(optarg, "series") != 0)
+				return cli_usage(cli, "--by '%s': choose series or pillar", optarg);
+			break;
 		case O_MAX_AGE:
 			if (cc_parse_i64(optarg, 1, 36600, &v, &err) < 0)
 				return cli_usage(cli, "--max-age: %s", err.msg);
@@ -302,6 +449,8 @@ int cmd_progress(struct cli *cli, int argc, char **argv)
 	if ((ret = cc_store_get_mission(cli->st, cli->mission, &m, &err)) < 0)
 		return cli_fail(&err);
 	q.mission_id = m.id;
+	if (by_pillar)
+		return progress_by_pillar(cli, &q, &o, fmt);
 	if (fmt != F_JSON && !q.indicator)
 		return progress_by_indicator(cli, &q, &o, fmt);
 	if ((ret = cc_store_load_indicator_data(cli->st, &q, &data, &err)) < 0)

@@ -247,7 +247,8 @@ static const struct cli_cmd commands[] = {
 	          "    counts by pillar, mission and status. EVIDENCE kinds: activity,\n"
 	          "    indicator, incident, area, report.\n" },
 	{ .name = "progress", .run = cmd_progress, .flags = CLI_STORE,
-	  .usage = "progress [--indicator CODE] [--area PCODE] [--at DATE] [--csv|--json]",
+	  .usage = "progress [--indicator CODE] [--area PCODE] [--at DATE] [--by series|pillar] "
+	           "[--csv|--json]",
 	  .summary = "indicators against baseline and target: status, trend, projected date",
 	  .help = "For each indicator x area x disaggregation: the latest value, progress\n"
 	          "(actual - baseline)/(target - baseline), progress expected on the line from\n"
@@ -264,7 +265,10 @@ static const struct cli_cmd commands[] = {
 	          "indicators: code,name,pillar,unit,measure,direction,aggregation,period_days,\n"
 	          "goal_min,goal_max; benchmarks: indicator,area,sex,age_group,kind,date,value;\n"
 	          "observations: indicator,area,sex,age_group,period_start,period_end,value,\n"
-	          "source,confidence).\n" },
+	          "source,confidence).\n"
+	          "--by pillar rolls the results up to pillars: per pillar x area the total\n"
+	          "series counted by status, and the pillar's status from the median of their\n"
+	          "ratios under the same thresholds (area (all): every area together).\n" },
 	{ .name = "indicators", .run = cmd_indicators, .flags = CLI_STORE,
 	  .usage = "indicators compute [--period month|quarter|year] [--from DATE] [--to DATE] "
 	           "[--level N] [--events ucdp|acled|all] [--dry-run] [--csv]",

@@ -191,6 +191,51 @@ python3 -c 'import math; print("%.6g" % math.erfc(135 / math.sqrt(17*16*39/18) /
 like "$OUT" "WDI-POP,,,,higher,17,0,2016-12-31,.*,n/a,730,increasing,.*,136,$(cat wdi_p),normal" \
 	"the WDI series rises significantly (normal p for n = 17)"
 
+# Roll-up to pillars: recomputed here from the per-series CSV and the indicators' pillars.
+"$CONCORD" progress --at $AT --csv >series.csv
+"$CONCORD" progress --at $AT --csv --by pillar >pillars.csv
+python3 - "$D/indicators.csv" wdi_ind.csv series.csv >want_pillars.csv <<'PY'
+import csv, statistics, sys
+pillar = {}
+for f in sys.argv[1:3]:
+    for r in csv.DictReader(open(f)):
+        pillar[r['code']] = r['pillar']
+groups = {}
+for r in csv.DictReader(open(sys.argv[3])):
+    if r['sex'] or r['age_group']:
+        continue
+    p = pillar[r['indicator']]
+    for key in ((p, '*'), (p, r['area'])):
+        groups.setdefault(key, []).append(r)
+order = ['on_track', 'at_risk', 'off_track', 'stale', 'no_data', 'n/a']
+print('pillar,area,series,on_track,at_risk,off_track,stale,no_data,n_a,with_ratio,median_ratio,status')
+for (p, a) in sorted(groups, key=lambda k: (k[0], '' if k[1] == '*' else '~' + k[1])):
+    rows = groups[(p, a)]
+    ratios = [float(r['ratio']) for r in rows if r['ratio'] != '']
+    med = statistics.median(ratios) if ratios else None
+    st = 'no_data' if med is None else 'on_track' if med >= 0.9 else 'at_risk' if med >= 0.75 else 'off_track'
+    counts = [sum(1 for r in rows if r['status'] == s) for s in order]
+    print(','.join([p, a, str(len(rows))] + [str(c) for c in counts] +
+                   [str(len(ratios)), '' if med is None else '%.4g' % med, st]))
+PY
+python3 - pillars.csv >got_pillars.csv <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1])))
+print(','.join(rows[0]))
+for r in rows[1:]:
+    r[10] = '' if r[10] == '' else '%.4g' % float(r[10])
+    print(','.join(r))
+PY
+is "$(cat got_pillars.csv)" "$(cat want_pillars.csv)" \
+	"--by pillar: counts by status and the median ratio per pillar x area, as computed from the series"
+like "$(cat pillars.csv)" "^security,\*," "... with a row over every area for each pillar"
+run "$CONCORD" progress --at $AT --by pillar --json
+is "$(printf '%s' "$OUT" | python3 -c 'import json, sys; j = json.load(sys.stdin); print(len(j["rows"]), j["on_track"], j["rows"][0]["status"])')" \
+	"$(($(wc -l <pillars.csv) - 1)) 0.9 $(sed -n 2p pillars.csv | awk -F, '{ print $NF }')" \
+	"--json: the same rows, thresholds and statuses"
+run "$CONCORD" progress --by area
+is "$RC $(printf '%s' "$ERR" | grep -c "choose series or pillar")" "2 1" "--by area: a usage error naming the choices"
+
 # Series come out in P-code order whatever order the areas were stored in: a store whose
 # gazetteer was imported backwards (area ids against P-code order), read one indicator at a time
 # (--csv) and all at once (--json, SQLite's own sort), both against the order sorted here.

@@ -323,3 +323,81 @@ TEST(unsorted_input_and_allocation_failure)
 	d = (struct cc_indicator_data){ inds, 3, NULL, 0, swapped, 2 };
 	check_int(cc_progress_compute(&d, NULL, &r, &n, NULL), ==, CC_EINVALID);
 }
+
+/*
+ * The roll-up to pillars, by hand: security has, in AF01, a total series on track (ratio 1.2),
+ * one at risk (0.8) and a female breakdown (left out), in AF02 one off track (0.5) and one with
+ * no data; governance one stale series with a ratio of 0.95 in the mission's own area. Medians:
+ * security AF01 (0.8 + 1.2) / 2 = 1.0 on track, AF02 0.5 off track, security over every area
+ * median of {0.5, 0.8, 1.2} = 0.8 at risk; governance 0.95 on track.
+ */
+TEST(rollup_to_pillars)
+{
+	struct cc_indicator d[3] = { { .code = "S1", .pillar = "security" },
+		                     { .code = "S2", .pillar = "security" },
+		                     { .code = "G1", .pillar = "governance" } };
+	struct cc_indicator_data data = { .indicators = d, .n_indicators = 3 };
+	struct cc_progress_result r[6] = {
+		{ .indicator = 0, .area = "AF01", .ratio = 1.2, .status = CC_STATUS_ON_TRACK },
+		{ .indicator = 0, .area = "AF01", .sex = "female", .ratio = 0.1,
+		  .status = CC_STATUS_OFF_TRACK },
+		{ .indicator = 1, .area = "AF01", .ratio = 0.8, .status = CC_STATUS_AT_RISK },
+		{ .indicator = 1, .area = "AF02", .ratio = 0.5, .status = CC_STATUS_OFF_TRACK },
+		{ .indicator = 0, .area = "AF02", .ratio = NAN, .status = CC_STATUS_NO_DATA },
+		{ .indicator = 2, .area = "", .ratio = 0.95, .status = CC_STATUS_STALE },
+	};
+	struct cc_progress_opts o = { .on_track = 0.9, .at_risk = 0.75 };
+	struct cc_pillar_rollup acc = { 0 };
+	const struct cc_pillar_progress *p;
+
+	/* added in two calls, as the command line adds an indicator at a time */
+	check_int(cc_pillar_rollup_add(&acc, &data, r, 3, NULL), ==, 0);
+	check_int(cc_pillar_rollup_add(&acc, &data, r + 3, 3, NULL), ==, 0);
+	check_int(cc_pillar_rollup_finish(&acc, &o, NULL), ==, 0);
+	/* governance *, governance "", security *, security AF01, security AF02 */
+	check_int(acc.n_rows, ==, 5);
+	if (acc.n_rows != 5)
+		goto out;
+	p = &acc.rows[0];
+	check_str(p->pillar, "governance");
+	check_str(p->area, "*");
+	check_int(p->n_series, ==, 1);
+	check_int(p->n_status[CC_STATUS_STALE], ==, 1);
+	check_dbl(p->median_ratio, 0.95, 1e-12);
+	check_int(p->status, ==, CC_STATUS_ON_TRACK);
+	check_str(acc.rows[1].area, "");
+	p = &acc.rows[2];
+	check_str(p->pillar, "security");
+	check_str(p->area, "*");
+	check_int(p->n_series, ==, 4);
+	check_int(p->n_ratio, ==, 3);
+	check_dbl(p->median_ratio, 0.8, 1e-12);
+	check_int(p->status, ==, CC_STATUS_AT_RISK);
+	check_int(p->n_status[CC_STATUS_ON_TRACK], ==, 1);
+	check_int(p->n_status[CC_STATUS_AT_RISK], ==, 1);
+	check_int(p->n_status[CC_STATUS_OFF_TRACK], ==, 1);
+	check_int(p->n_status[CC_STATUS_NO_DATA], ==, 1);
+	p = &acc.rows[3];
+	check_str(p->area, "AF01");
+	check_int(p->n_series, ==, 2);
+	check_dbl(p->median_ratio, 1.0, 1e-12);
+	check_int(p->status, ==, CC_STATUS_ON_TRACK);
+	p = &acc.rows[4];
+	check_str(p->area, "AF02");
+	check_int(p->n_series, ==, 2);
+	check_int(p->n_ratio, ==, 1);
+	check_dbl(p->median_ratio, 0.5, 1e-12);
+	check_int(p->status, ==, CC_STATUS_OFF_TRACK);
+out:
+	cc_pillar_rollup_release(&acc);
+	/* nothing with a ratio: no_data, no median */
+	r[0].ratio = NAN;
+	check_int(cc_pillar_rollup_add(&acc, &data, r, 1, NULL), ==, 0);
+	check_int(cc_pillar_rollup_finish(&acc, &o, NULL), ==, 0);
+	check_int(acc.n_rows, ==, 2);
+	if (acc.n_rows == 2) {
+		check(isnan(acc.rows[1].median_ratio));
+		check_int(acc.rows[1].status, ==, CC_STATUS_NO_DATA);
+	}
+	cc_pillar_rollup_release(&acc);
+}
