@@ -57,13 +57,25 @@ struct cc_incident {
 
 /*
  * Stores an incident: added when (source, source_id) is new, updated when stored with
- * another digest, unchanged otherwise. Sets inc->id. batch is the import's change-log batch.
+ * another digest, unchanged otherwise. Sets inc->id. batch is the import's change-log batch;
+ * an incident this batch already stored is CC_PUT_DUPLICATE (nothing written), with inc->id and
+ * inc->line set to the earlier row's, so that an importer needs no memory of the ids it saw.
  */
 CC_API int cc_store_put_incident(struct cc_store *st, struct cc_incident *inc, int64_t batch,
                                  enum cc_put_result *res_out, struct cc_err *err);
 /* Incidents stored (of one source when source is not NULL). */
 CC_API int cc_store_count_incidents(struct cc_store *st, const char *source, int64_t *n_out,
                                     struct cc_err *err);
+/*
+ * For a bulk load inside a transaction: drops the incident table's secondary indexes and
+ * returns their definitions in *saved (owned, cc_free); restore recreates them from it in the
+ * same transaction (a rollback brings them back by itself). Building an index once from sorted
+ * rows costs far less than keeping it up to date through millions of inserts in random order.
+ * CC_EUSAGE outside a transaction.
+ */
+CC_API int cc_store_incident_indexes_drop(struct cc_store *st, char **saved, struct cc_err *err);
+CC_API int cc_store_incident_indexes_restore(struct cc_store *st, const char *saved,
+                                             struct cc_err *err);
 /* The last day of the latest incident; CC_ENOTFOUND when there is none. */
 CC_API int cc_store_latest_incident(struct cc_store *st, int32_t *date_out, struct cc_err *err);
 
@@ -109,6 +121,12 @@ CC_API int cc_store_load_exposure_places(struct cc_store *st, int64_t mission_id
 
 struct cc_events_opts {
 	enum cc_events_format format; /* CC_EVENTS_AUTO: decided by the header */
+	/*
+	 * Rows added before the importer weighs a bulk load: when the rest of the file (estimated
+	 * from the bytes read) will add at least half as many incidents again as the table then
+	 * holds, the secondary indexes are dropped and rebuilt at the end. 0: 100,000.
+	 */
+	size_t bulk_after;
 };
 
 /*

@@ -90,6 +90,7 @@ struct cc_import_report {
 	bool same_file;     /* digest equal to the source's last import: nothing was done */
 	bool stored;        /* the transaction was committed */
 	bool kept_stale;    /* rows were rejected, so rows missing from the file were kept */
+	bool bulk_load;     /* indexes were dropped during the load and rebuilt after it */
 	int64_t batch;      /* change-log batch, 0 when nothing stored */
 	char digest[65];    /* hex BLAKE2b-256 of the file */
 };

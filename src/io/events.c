@@ -1,8 +1,10 @@
 /*
  * The events importer: an ACLED export or a UCDP GED CSV → incidents (see <concord/events.h>).
  *
- * Streamed one record at a time; memory grows only with the set of ids seen (to report an id
- * repeated within the file) and the cache of area geometries. Points are placed in admin
+ * Streamed one record at a time; memory holds the cache of area geometries and SQLite's pages,
+ * whatever the file's size: an id repeated within the file is found by the store (a row this
+ * import's batch already wrote), not by keeping every id seen. A large load drops the incident
+ * table's secondary indexes and rebuilds them at the end (bulk_after, cc_events_opts). Points are placed in admin
  * areas by point-in-polygon: the store's R*Tree gives the areas whose box holds the point,
  * then GEOS prepared geometries decide (a point on a border is placed in the first area by
  * P-code that covers it); the deepest level wins. When that is a province (level 1), the file's
@@ -16,9 +18,7 @@
  * Measured (-O3, loaded 2-core machine): the 1,848-row CAR GED file in 0.05 s for the whole
  * command; 200,000 GED-like rows in Afghanistan in 2.2 s with the 34 province boundaries and
  * the district names (about 90,000 rows/s; 7.7 s before the R*Tree answers were cached per
- * cell) and 1.8 s with no areas. NEEDSWORK: peak memory grows with the file (47 MB at 50,000
- * rows, 92 MB at 200,000: the ids seen, kept to report repeats, and SQLite's pages of the open
- * transaction).
+ * cell) and 1.8 s with no areas. bench/import_events has the current figures.
  */
 #include <concord/events.h>
 
@@ -59,7 +59,11 @@ struct evimp {
 	char **header; /* owned copies of the header's names */
 	size_t n_header;
 	struct cc_csv_row *row; /* the current record (borrowed from the reader) */
-	struct cc_map seen;     /* source id → line, for ids repeated within the file */
+	struct cc_csv *csv;     /* the reader, for the bytes read so far */
+	size_t bulk_after;      /* rows added before a bulk load is weighed */
+	bool bulk_weighed;
+	int64_t existing;       /* incidents stored before this import */
+	char *saved_ix;         /* the dropped indexes' SQL, while a bulk load runs; owned */
 	struct cc_map names;    /* "level\x1fparent\x1fname" → area id + 1 (1: none) */
 	struct cc__locator loc; /* places points in areas */
 	struct cc_buf norm, key;
@@ -478,12 +482,31 @@ static int row_to_incident(struct evimp *im, struct cc_incident *inc, struct cc_
 	return 0;
 }
 
+/*
+ * Once bulk_after rows were added: when the rest of the file will add at least half as many
+ * again as the table then holds (the rest estimated from the bytes read so far), the secondary
+ * indexes are dropped now and rebuilt after the last row (or brought back by the rollback).
+ */
+static int weigh_bulk(struct evimp *im, struct cc_err *err)
+{
+	double read = (double)cc_csv_bytes_read(im->csv), total = (double)cc_csv_bytes_total(im->csv);
+	double added = (double)im->rep->n_added, rest;
+
+	im->bulk_weighed = true;
+	if (!(read > 0) || !(total > read))
+		return 0;
+	rest = added * (total - read) / read;
+	if (rest < ((double)im->existing + added) / 2)
+		return 0;
+	im->rep->bulk_load = true;
+	return cc_store_incident_indexes_drop(im->st, &im->saved_ix, err);
+}
+
 static int import_row(struct evimp *im, struct cc_err *err)
 {
 	struct cc_err why = { 0 };
 	struct cc_incident inc;
 	enum cc_put_result res;
-	int64_t first;
 	int ret;
 
 	ret = cc__row_width(im->row, im->n_header, &why);
@@ -493,18 +516,15 @@ static int import_row(struct evimp *im, struct cc_err *err)
 		return reject(im, &why);
 	if (ret < 0)
 		goto out_fail;
-	if (cc_map_get(&im->seen, inc.source_id, &first) == 0) {
-		cc_err_set(&why, CC_EINVALID, "duplicate of line %lld", (long long)first);
-		bad(im, &why, im->c.id);
-		return reject(im, &why);
-	}
-	if (cc_map_put(&im->seen, inc.source_id, im->row->line) < 0) {
-		ret = cc_err_set(err, CC_ENOMEM, "out of memory");
-		goto out_fail;
-	}
+	inc.line = im->row->line;
 	ret = cc_store_put_incident(im->st, &inc, im->batch, &res, err);
 	if (ret < 0)
 		goto out_fail;
+	if (res == CC_PUT_DUPLICATE) {
+		cc_err_set(&why, CC_EINVALID, "duplicate of line %ld", inc.line);
+		bad(im, &why, im->c.id);
+		return reject(im, &why);
+	}
 	switch (res) {
 	case CC_PUT_ADDED:
 		im->rep->n_added++;
@@ -520,6 +540,9 @@ static int import_row(struct evimp *im, struct cc_err *err)
 		im->rep->n_unchanged++;
 		break;
 	}
+	if (!im->bulk_weighed && (size_t)im->rep->n_added >= im->bulk_after &&
+	    (ret = weigh_bulk(im, err)) < 0)
+		goto out_fail;
 	return 0;
 out_fail:
 	if (err && !err->line)
@@ -545,7 +568,7 @@ static void release(struct evimp *im)
 	for (size_t i = 0; i < im->n_header; i++)
 		cc_free(im->header[i]);
 	cc_free(im->header);
-	cc_map_release(&im->seen);
+	cc_free(im->saved_ix);
 	cc_map_release(&im->names);
 	cc_buf_release(&im->norm);
 	cc_buf_release(&im->key);
@@ -614,8 +637,11 @@ int cc_import_events(struct cc_store *st, const char *path, const struct cc_impo
 	if ((ret = cc_store_begin(st, err)) < 0)
 		goto out;
 	in_tx = true;
+	im.csv = csv;
+	im.bulk_after = eopts && eopts->bulk_after ? eopts->bulk_after : 100000;
 	if ((ret = cc_store_put_source(st, &im.src, err)) < 0 ||
-	    (ret = cc_store_new_batch(st, &im.batch, err)) < 0)
+	    (ret = cc_store_new_batch(st, &im.batch, err)) < 0 ||
+	    (ret = cc_store_count_incidents(st, NULL, &im.existing, err)) < 0)
 		goto out;
 	while ((ret = cc_csv_next(csv, &row, err)) == 0) {
 		im.row = &row;
@@ -633,6 +659,8 @@ int cc_import_events(struct cc_store *st, const char *path, const struct cc_impo
 		                  cc_csv_bytes_total(csv), rep->n_read);
 	if (!digest[0])
 		snprintf(rep->digest, sizeof(rep->digest), "%s", cc_csv_digest(csv));
+	if (im.saved_ix && (ret = cc_store_incident_indexes_restore(st, im.saved_ix, err)) < 0)
+		goto out;
 	ret = cc__import_finish(st, im.o, rep,
 	                        &(struct cc__import_end){ .table = "incident",
 	                                                  .mission_id = im.mission.id,

@@ -16,6 +16,9 @@ struct cc__events_ops {
 	int (*load_incidents)(struct cc_store *st, const struct cc_incident_query *q,
 	                      struct cc_exposure_incident **out, size_t *n_out,
 	                      char (**types_out)[64], size_t *n_types_out, struct cc_err *err);
+	/* drops / recreates the secondary indexes of the incident table (a bulk load) */
+	int (*drop_indexes)(struct cc_store *st, char **saved, struct cc_err *err);
+	int (*restore_indexes)(struct cc_store *st, const char *saved, struct cc_err *err);
 	/* activities of the mission: id, area_id, pcode, title, lat/lon (NAN when none) */
 	int (*load_places)(struct cc_store *st, int64_t mission_id, struct cc_exposure_place **out,
 	                   size_t *n_out, struct cc_err *err);

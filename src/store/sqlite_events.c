@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <concord/alloc.h>
+#include <concord/buf.h>
 
 #include "store/sqlite_int.h"
 #include "store/sqlite_visibility.h"
@@ -38,7 +39,8 @@ enum {
 	"coalesce(geo_prec, 99) <= ?9) AND " CC__SQ_VISIBLE("incident", "incident")
 
 static const char *const sql[] = {
-	[S_EV_FIND] = "SELECT id, digest FROM incident WHERE source = ?1 AND source_id = ?2",
+	[S_EV_FIND] = "SELECT id, digest, batch, line FROM incident WHERE source = ?1 AND "
+	              "source_id = ?2",
 	[S_EV_INSERT] = "INSERT INTO incident (" EV_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
 	                "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
 	[S_EV_UPDATE] = "UPDATE incident SET date = ?3, date_end = ?4, date_prec = ?5, type = ?6, "
@@ -130,6 +132,16 @@ static int sq_put_incident(struct cc_store *st, struct cc_incident *inc, int64_t
 		id = sqlite3_column_int64(s, 0);
 		same = d && sqlite3_column_bytes(s, 1) == (int)sizeof(inc->digest) &&
 		       memcmp(d, inc->digest, sizeof(inc->digest)) == 0;
+		if (batch && sqlite3_column_type(s, 2) != SQLITE_NULL &&
+		    sqlite3_column_int64(s, 2) == batch) {
+			/* written by this very batch: an id repeated within the import */
+			inc->id = id;
+			inc->line = (long)sqlite3_column_int64(s, 3);
+			sqlite3_reset(s);
+			*res_out = CC_PUT_DUPLICATE;
+			ret = 0;
+			goto out_leave;
+		}
 		sqlite3_reset(s);
 	}
 	if (id && same) {
@@ -150,6 +162,52 @@ static int sq_put_incident(struct cc_store *st, struct cc_incident *inc, int64_t
 	*res_out = id ? CC_PUT_UPDATED : CC_PUT_ADDED;
 out_leave:
 	return cc__sq_tx_leave(st, own, ret, err);
+}
+
+/* ---- bulk loads: the secondary indexes dropped, then rebuilt from their saved SQL ---- */
+
+static int sq_drop_indexes(struct cc_store *st, char **saved, struct cc_err *err)
+{
+	struct cc_buf sqls = CC_BUF_INIT(1u << 20), drops = CC_BUF_INIT(1u << 20);
+	sqlite3_stmt *s = NULL;
+	int rc, ret = 0;
+
+	*saved = NULL;
+	if (sqlite3_get_autocommit(cc__sq_db(st)))
+		return cc_err_set(err, CC_EUSAGE, "incident indexes are dropped only inside a "
+		                                  "transaction");
+	rc = sqlite3_prepare_v2(cc__sq_db(st),
+	                        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND "
+	                        "tbl_name = 'incident' AND sql IS NOT NULL ORDER BY name",
+	                        -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return cc__sq_error(st, rc, err);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && ret == 0) {
+		const char *name = (const char *)sqlite3_column_text(s, 0);
+		const char *ddl = (const char *)sqlite3_column_text(s, 1);
+
+		if (cc_buf_addf(&sqls, "%s;\n", ddl) < 0 ||
+		    cc_buf_addf(&drops, "DROP INDEX \"%s\";", name) < 0)
+			ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = cc__sq_error(st, rc, err);
+	sqlite3_finalize(s);
+	if (ret == 0 && drops.len)
+		ret = cc__sq_exec(st, drops.buf, err);
+	if (ret == 0 && sqls.len)
+		*saved = cc_buf_detach(&sqls, NULL);
+	cc_buf_release(&sqls);
+	cc_buf_release(&drops);
+	return ret;
+}
+
+static int sq_restore_indexes(struct cc_store *st, const char *saved, struct cc_err *err)
+{
+	if (sqlite3_get_autocommit(cc__sq_db(st)))
+		return cc_err_set(err, CC_EUSAGE, "incident indexes are restored only inside a "
+		                                  "transaction");
+	return cc__sq_exec(st, saved, err);
 }
 
 static int sq_count_incidents(struct cc_store *st, const char *source, int64_t *n_out,
@@ -383,4 +441,6 @@ const struct cc__events_ops cc__sqlite_events = {
 	.latest_incident = sq_latest_incident,
 	.load_incidents = sq_load_incidents,
 	.load_places = sq_load_places,
+	.drop_indexes = sq_drop_indexes,
+	.restore_indexes = sq_restore_indexes,
 };

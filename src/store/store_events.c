@@ -62,6 +62,29 @@ int cc_store_put_incident(struct cc_store *st, struct cc_incident *inc, int64_t 
 	return o->put_incident(st, inc, batch, res_out, err);
 }
 
+int cc_store_incident_indexes_drop(struct cc_store *st, char **saved, struct cc_err *err)
+{
+	const struct cc__events_ops *o = ops(st, err);
+
+	*saved = NULL;
+	if (!o)
+		return CC_EUNSUPPORTED;
+	if (!o->drop_indexes)
+		return 0; /* a backend without the need: nothing dropped, nothing to restore */
+	return o->drop_indexes(st, saved, err);
+}
+
+int cc_store_incident_indexes_restore(struct cc_store *st, const char *saved, struct cc_err *err)
+{
+	const struct cc__events_ops *o = ops(st, err);
+
+	if (!o)
+		return CC_EUNSUPPORTED;
+	if (!saved || !o->restore_indexes)
+		return 0;
+	return o->restore_indexes(st, saved, err);
+}
+
 int cc_store_count_incidents(struct cc_store *st, const char *source, int64_t *n_out,
                              struct cc_err *err)
 {

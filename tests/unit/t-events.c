@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "tap.h"
 #include "testdir.h"
 #include "fixtures.h"
@@ -327,4 +329,152 @@ TEST(every_allocation_failure_leaves_the_store_unchanged)
 	check_int(rep.n_added, ==, 7);
 	check_int(n_incidents(st, NULL), ==, 7);
 	cc_store_close(st);
+}
+
+/* The incident table's index definitions, one per line, from the store file at path. */
+static void index_sql(const char *name, char *out, size_t n)
+{
+	char path[160];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	size_t len = 0;
+
+	out[0] = '\0';
+	if (sqlite3_open_v2(tmp_path(name, path), &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db,
+	                       "SELECT sql FROM sqlite_master WHERE type = 'index' AND "
+	                       "tbl_name = 'incident' AND sql IS NOT NULL ORDER BY name",
+	                       -1, &s, NULL) == SQLITE_OK)
+		while (sqlite3_step(s) == SQLITE_ROW && len < n)
+			len += (size_t)snprintf(out + len, n - len, "%s\n", sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+}
+
+/*
+ * A bulk load (bulk_after = 10 on the real UCDP rows, 20 times, into an empty table): the secondary
+ * indexes are dropped after 10 rows and rebuilt, identical, at the end; every row stored, and
+ * the incidents read back are those of an import without the bulk path. In strict mode a bad
+ * last row rolls everything back, the indexes included. A repeated id is found through the
+ * store and named with its first line.
+ */
+TEST(bulk_load_drops_and_rebuilds_the_indexes)
+{
+	struct cc_store *st = afg_store("bulk.db"), *plain = afg_store("plain.db");
+	struct cc_import_opts o = no_opts;
+	struct cc_import_report rep;
+	struct rejects rj = { 0 };
+	struct cc_exposure_incident *a = NULL, *b = NULL;
+	char(*ta)[64] = NULL, (*tb)[64] = NULL;
+	size_t na = 0, nb = 0, nta = 0, ntb = 0;
+	char ix0[4096], ix1[4096], path[512], bad[160], before[65], after[65], line[4096];
+	struct cc_err err = { 0 };
+	FILE *in, *out;
+
+	if (!st || !plain)
+		goto out;
+	index_sql("bulk.db", ix0, sizeof(ix0));
+	check(strstr(ix0, "incident_expo_short") != NULL);
+	/* the 135 real rows 20 times with new ids: larger than the reader's buffer, so that the
+	 * bytes read after 10 rows tell how much of the file is left */
+	data("data/cases/afghanistan/ucdp_ged_v23_1_afg.csv", line);
+	in = fopen(line, "r");
+	out = fopen(tmp_path("big.csv", path), "w");
+	if (!check(in && out))
+		goto out;
+	for (int k = 0; k < 20; k++) {
+		rewind(in);
+		if (fgets(line, sizeof(line), in) && k == 0)
+			fputs(line, out);
+		while (fgets(line, sizeof(line), in))
+			fprintf(out, "%d%s", k, line); /* the id, first, made unique by a prefix */
+	}
+	fclose(in);
+	fclose(out);
+	check_int(cc_import_events(st, path, &o, &(struct cc_events_opts){ .bulk_after = 10 }, &rep,
+	                           &err),
+	          ==, 0);
+	check_int(rep.n_added, ==, 2700);
+	check(rep.bulk_load);
+	index_sql("bulk.db", ix1, sizeof(ix1));
+	check_str(ix1, ix0);
+	check_int(cc_import_events(plain, path, &o, NULL, &rep, &err), ==, 0);
+	check(!rep.bulk_load); /* 2,700 rows: below the default bulk_after */
+	check_int(cc_store_load_incidents(st, &(struct cc_incident_query){ .from = INT32_MIN + 1,
+	                                                                   .to = INT32_MAX },
+	                                  &a, &na, &ta, &nta, NULL),
+	          ==, 0);
+	check_int(cc_store_load_incidents(plain, &(struct cc_incident_query){ .from = INT32_MIN + 1,
+	                                                                      .to = INT32_MAX },
+	                                  &b, &nb, &tb, &ntb, NULL),
+	          ==, 0);
+	check_int(na, ==, nb);
+	for (size_t i = 0; na == nb && i < na; i++) {
+		bool same = a[i].lat == b[i].lat && a[i].lon == b[i].lon && a[i].date == b[i].date &&
+		            a[i].date_end == b[i].date_end && a[i].area_id == b[i].area_id &&
+		            (a[i].fatalities == b[i].fatalities ||
+		             (isnan(a[i].fatalities) && isnan(b[i].fatalities))) &&
+		            strcmp(a[i].type >= 0 ? ta[a[i].type] : "", b[i].type >= 0 ? tb[b[i].type] : "") == 0;
+
+		if (!check(same)) {
+			printf("# incident %zu differs: %f %f %d area %lld / %f %f %d area %lld\n", i,
+			       a[i].lat, a[i].lon, a[i].date, (long long)a[i].area_id, b[i].lat, b[i].lon,
+			       b[i].date, (long long)b[i].area_id);
+			break;
+		}
+	}
+
+	/* strict: the bad last row undoes the whole import, dropped indexes included */
+	cc_store_close(st);
+	st = afg_store("bulk2.db");
+	if (!st)
+		goto out;
+	in = fopen(path, "r");
+	out = fopen(tmp_path("bad.csv", bad), "w");
+	if (!check(in && out))
+		goto out;
+	while (fgets(line, sizeof(line), in))
+		fputs(line, out);
+	fputs("999999999,AFG-2099-1,2099,1,Clear,1,333,333,x,727,727,x,130,130,x,294,294,x,-1,,,,,,"
+	      "1,x,x,x,x,not-a-latitude,65.7,,,Afghanistan,700,Asia,1,1,2099-01-01,2099-01-01,0,0,0,"
+	      "1,1,1,1,700,\n",
+	      out);
+	fclose(in);
+	fclose(out);
+	digest(st, before);
+	o.flags = CC_IMPORT_STRICT;
+	check_int(cc_import_events(st, bad, &o, &(struct cc_events_opts){ .bulk_after = 10 }, &rep,
+	                           &err),
+	          ==, CC_EREJECTED);
+	digest(st, after);
+	check_str(after, before);
+	index_sql("bulk2.db", ix1, sizeof(ix1));
+	check_str(ix1, ix0);
+
+	/* a repeated id: rejected, naming the line of its first row */
+	o.flags = 0;
+	o.on_reject = on_reject;
+	o.reject_ctx = &rj;
+	out = fopen(tmp_path("dup.csv", bad), "w");
+	in = fopen(path, "r");
+	if (!check(in && out))
+		goto out;
+	for (int i = 0; i < 3 && fgets(line, sizeof(line), in); i++)
+		fputs(line, out); /* the header and rows 2, 3 */
+	rewind(in);
+	(void)!fgets(line, sizeof(line), in);
+	(void)!fgets(line, sizeof(line), in);
+	fputs(line, out); /* row 2 again, as line 4 */
+	fclose(in);
+	fclose(out);
+	check_int(cc_import_events(st, bad, &o, NULL, &rep, &err), ==, 0);
+	check_int(rep.n_rejected, ==, 1);
+	check(rj.n == 1 && strstr(rj.lines[0], "dup.csv:4") && strstr(rj.lines[0], "duplicate of line 2"));
+out:
+	cc_free(a);
+	cc_free(b);
+	cc_free(ta);
+	cc_free(tb);
+	cc_store_close(st);
+	cc_store_close(plain);
 }
