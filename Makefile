@@ -57,6 +57,7 @@ test: deps
 bench: deps
 	sh bench/import_3w/run.sh
 	sh bench/import_events/run.sh
+	sh bench/import_iati/run.sh
 	sh bench/allocate/run.sh
 	sh bench/exposure/run.sh
 	sh bench/overlap/run.sh
