@@ -27,7 +27,8 @@ build: deps
 # searches the lessons and reviews a sample plan (exit status 4 there means the review found
 # errors, as the sample plan is meant to show). Rows the importers reject (79 duplicates in the 3W, one needs row without
 # figures) are listed with file, line, field and reason in demo-load.log. On a terminal it
-# ends by serving the dashboard on 127.0.0.1:$(DEMO_PORT) until Ctrl-C (DEMO_SERVE=0: do not).
+# ends by serving the dashboard on 127.0.0.1:$(DEMO_PORT) until Ctrl-C (DEMO_SERVE=0: do not);
+# without one it prints the command that does, and returns.
 DEMO_PORT  ?= 8080
 DEMO_SERVE ?= 1
 demo: build
@@ -43,7 +44,8 @@ demo: build
 	$(CONCORD) -d $(DB) report --plan $(CASE)/sample_plan.yaml --survey violent.exp.ISAF --survey violent.exp.taliban -o report.html
 	$(CONCORD) -d $(DB) lesson search police training --limit 3
 	$(CONCORD) -d $(DB) review $(CASE)/sample_plan.yaml || [ $$? -eq 4 ]
-	@if [ -t 1 ] && [ "$(DEMO_SERVE)" != 0 ]; then ./scripts/demo-serve.sh $(CONCORD) $(DB) $(DEMO_PORT); fi
+	@if [ -t 1 ] && [ "$(DEMO_SERVE)" != 0 ]; then ./scripts/demo-serve.sh $(CONCORD) $(DB) $(DEMO_PORT); \
+	else echo "the dashboard: ./scripts/demo-serve.sh $(CONCORD) $(DB) $(DEMO_PORT)  (a coordinator's token, then $(CONCORD) -d $(DB) serve --listen 127.0.0.1:$(DEMO_PORT))"; fi
 
 # Builds with AddressSanitizer and UndefinedBehaviorSanitizer and runs every suite. The last
 # line is "N passed, N failed, N skipped".

@@ -22,6 +22,7 @@
 
 #include <concord/error.h>
 #include <concord/events.h>
+#include <concord/iati.h>
 #include <concord/import.h>
 #include <concord/indicators.h>
 #include <concord/lessons.h>
@@ -29,9 +30,11 @@
 #include <concord/needs.h>
 #include <concord/review.h>
 #include <concord/store.h>
+#include <concord/survey.h>
 
 #include "io/csv.h"
 #include "io/hxl.h"
+#include "server/server.h"
 
 #ifndef FZ_SOURCE_ROOT
 #define FZ_SOURCE_ROOT "."
@@ -412,6 +415,135 @@ static int fz_gazetteer(const uint8_t *data, size_t size)
 	return fz_dry(cc_import_areas, fz_file("gazetteer.csv", data, size, path), &o);
 }
 
+/* ---- IATI activity XML: the mapping over libxml2's reader ---- */
+
+static int fz_iati(const uint8_t *data, size_t size)
+{
+	struct cc_import_opts o = fz_opts();
+	char path[192];
+
+	o.period_from = o.period_to = CC_DATE_NONE;
+	return fz_dry(cc_import_iati, fz_file("activities.xml", data, size, path), &o);
+}
+
+/* ---- the survey form (XLSForm sheets as CSV) and the answers checked against it ---- */
+
+#define FZ_SURVEY_SEP "\n%%\n"
+
+/*
+ * The input is up to four parts separated by lines "%%": the form's sheets (survey, choices, in
+ * any order) and, last, the respondents' CSV. A single part is a form sheet, read with the
+ * answers of tests/data/survey/wave1.csv.
+ */
+static int fz_survey(const uint8_t *data, size_t size)
+{
+	struct cc_import_opts o = fz_opts();
+	struct cc_import_report rep = { 0 };
+	struct cc_err err = { 0 };
+	const char *forms[4] = { NULL };
+	char paths[4][192], src[512], name[16], before[65], after[65];
+	const uint8_t *p = data, *end = data + size;
+	size_t n = 0, n_forms;
+	struct cc_survey_import_opts so = { .wave = "1", .area_columns = "province" };
+	char map[512], line[512] = "";
+	const char *answers;
+	FILE *f;
+	struct cc_store *st = fz_store();
+	int ret;
+
+	while (n < 4) {
+		const uint8_t *sep = n < 3 ? memmem(p, (size_t)(end - p), FZ_SURVEY_SEP,
+		                                    sizeof(FZ_SURVEY_SEP) - 1)
+		                           : NULL;
+		const uint8_t *stop = sep ? sep + 1 : end; /* the part keeps its last newline */
+
+		snprintf(name, sizeof(name), "part%zu.csv", n);
+		fz_file(name, p, (size_t)(stop - p), paths[n++]);
+		if (!sep)
+			break;
+		p = sep + sizeof(FZ_SURVEY_SEP) - 1;
+	}
+	if (n == 1) {
+		forms[0] = paths[0];
+		n_forms = 1;
+		answers = fz_source("tests/data/survey/wave1.csv", src);
+	} else {
+		n_forms = n - 1;
+		for (size_t i = 0; i < n_forms; i++)
+			forms[i] = paths[i];
+		answers = paths[n - 1];
+	}
+	forms[n_forms] = NULL;
+	so.forms = forms;
+	/* the weight and personal columns when the header has them; names of provinces as the case pack maps them */
+	if ((f = fopen(answers, "rb"))) {
+		if (!fgets(line, sizeof(line), f))
+			line[0] = '\0';
+		fclose(f);
+	}
+	so.weight_column = strstr(line, "wt") ? "wt" : NULL;
+	so.personal = strstr(line, "phone") ? "name,phone" : NULL;
+	so.area_map = fz_source("data/cases/afghanistan/adm1_code_map.csv", map);
+	if (fz_check_digest && cc_store_digest(st, before, &err))
+		fz_die("digest", &err);
+	ret = fz_result(cc_import_survey(st, answers, &o, &so, &rep, &err), &err);
+	if (fz_check_digest && cc_store_digest(st, after, &err))
+		fz_die("digest", &err);
+	if (fz_check_digest && strcmp(before, after)) {
+		fprintf(stderr, "fuzz: a dry run changed the store\n");
+		abort();
+	}
+	return ret;
+}
+
+/* ---- the API's JSON bodies: organisation, lesson and plan, checked as the server does ---- */
+
+static int fz_api(const uint8_t *data, size_t size)
+{
+	struct cc__req req = { .method = "POST", .path = "/api/organisations" };
+	struct cc_lesson_link links[64];
+	struct cc_err err = { 0 };
+	struct cc_org org = { .is_local = -1 };
+	struct cc_lesson *l;
+	struct cc_plan plan = { 0 };
+	json_error_t je;
+	size_t n_links = 99;
+	int a, b, c, d;
+
+	/* as the server reads a body (src/server/http.c) */
+	req.body = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, &je);
+	if (!req.body)
+		return CC_EPARSE;
+	req.st = fz_store();
+	a = fz_result(cc__org_from_body(&req, &org, true, &err), &err);
+	if (a == 0 && (!org.key[0] || !org.name[0] || !memchr(org.key, 0, sizeof(org.key)) ||
+	               !memchr(org.name, 0, sizeof(org.name))))
+		fz_die("an organisation accepted without a key or name", &err);
+	memset(&err, 0, sizeof(err));
+	org = (struct cc_org){ .is_local = -1 };
+	b = fz_result(cc__org_from_body(&req, &org, false, &err), &err);
+
+	req.path = "/api/lessons";
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		abort();
+	l->status = CC_LESSON_OBSERVED;
+	memset(&err, 0, sizeof(err));
+	c = fz_result(cc__lesson_from_body(&req, l, links, 64, &n_links, &err), &err);
+	if (c == 0 && (n_links > 64 || cc_lesson_check(l, &err) < 0))
+		fz_die("a lesson accepted that its own check refuses", &err);
+	free(l);
+
+	req.path = "/api/review";
+	memset(&err, 0, sizeof(err));
+	d = fz_result(cc__plan_from_body(&req, &plan, &err), &err);
+	if (d == 0)
+		cc_plan_release(&plan);
+	json_decref(req.body);
+	/* OK when one of the three took the body as its record, else the organisation's error */
+	return a == 0 || b == 0 || c == 0 || d == 0 ? 0 : a;
+}
+
 /* The targets by name, for the regression test. */
 static const struct {
 	const char *name;
@@ -421,6 +553,7 @@ static const struct {
 	{ "events", fz_events },   { "needs", fz_needs },   { "indicators", fz_indicators },
 	{ "lessons", fz_lessons }, { "plan", fz_plan },     { "areas", fz_areas },
 	{ "gazetteer", fz_gazetteer },
+	{ "iati", fz_iati },       { "survey", fz_survey }, { "api", fz_api },
 };
 
 #endif

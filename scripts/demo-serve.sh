@@ -4,9 +4,10 @@
 # loopback until Ctrl-C. Usage: scripts/demo-serve.sh CONCORD DB PORT
 set -e
 CONCORD=$1 DB=$2 PORT=${3:-8080}
+# both already there when this runs a second time on the same store
 "$CONCORD" -d "$DB" member add UNOCHA --kind un \
-	--name "UN Office for the Coordination of Humanitarian Affairs" >/dev/null
-"$CONCORD" -d "$DB" user add demo-coordinator --org UNOCHA --role coordinator >/dev/null
+	--name "UN Office for the Coordination of Humanitarian Affairs" >/dev/null 2>&1 || true
+"$CONCORD" -d "$DB" user add demo-coordinator --org UNOCHA --role coordinator >/dev/null 2>&1 || true
 TOKEN=$("$CONCORD" -d "$DB" token create demo-coordinator 2>/dev/null)
 echo
 echo "The dashboard: http://127.0.0.1:$PORT/  (sign in with the token below; Ctrl-C stops)"

@@ -10,7 +10,7 @@ set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${FUZZ_BUILD:-build-fuzz}
 SECONDS_EACH=${FUZZ_SECONDS:-60}
-TARGETS=${FUZZ_TARGETS:-"csv hxl import_3w events needs indicators lessons plan areas gazetteer"}
+TARGETS=${FUZZ_TARGETS:-"csv hxl import_3w events needs indicators lessons plan areas gazetteer iati survey api"}
 cd "$ROOT"
 
 if [ ! -f "$BUILD/build.ninja" ]; then

@@ -230,6 +230,16 @@ CC_API int cc_alloc_problem_parse_json(const char *name, const char *text, size_
                                        struct cc_alloc_problem *out, struct cc_err *err);
 
 /*
+ * Appends the answer as `concord allocate` prints it (src/report/format_allocate.c): fmt 0 the
+ * text (n_no_severity: cells that had no severity, said so), 1 CSV, 2 JSON (seconds: the
+ * solve time it reports) — the values of enum cc_format. 0, or CC_ENOMEM/CC_ETOOBIG; out may
+ * then be empty.
+ */
+struct cc_buf;
+CC_API int cc_alloc_format(const struct cc_alloc_problem *p, const struct cc_alloc_result *r,
+                           size_t n_no_severity, double seconds, int fmt, struct cc_buf *out);
+
+/*
  * Command-line additions to a problem:
  *   budget  "NAME=USD[:min=USD][:pillars=P+P][:areas=A+A][:sectors=S+S]"  appends a donor
  *   teams   "NAME=N[:ppt=PEOPLE][:pillars=P+P][:areas=A+A]"               appends an organisation

@@ -96,6 +96,28 @@ CC_API int cc_store_load_incidents(struct cc_store *st, const struct cc_incident
                                    struct cc_exposure_incident **out, size_t *n_out,
                                    char (**types_out)[64], size_t *n_types_out, struct cc_err *err);
 
+/*
+ * One stored incident as a writer reads it back: every stored field, with the P-code of its
+ * area and the names of that area's ancestors at admin levels 1 and 2 (the area itself when it
+ * is of that level; "" none). Strings are borrowed for the call.
+ */
+struct cc_incident_row {
+	struct cc_incident inc; /* digest not filled */
+	const char *pcode;      /* its area's P-code, "" when not placed */
+	const char *adm1, *adm2;
+};
+
+/* Called once per incident; a negative return stops the walk and is returned. */
+typedef int cc_incident_fn(void *ctx, const struct cc_incident_row *r, struct cc_err *err);
+
+/*
+ * Walks the incidents the store's reader may see (cc_store_set_viewer; every one for the
+ * operator) of source ("acled", "ucdp"; NULL: both), by source and id, in one read
+ * transaction.
+ */
+CC_API int cc_store_each_incident(struct cc_store *st, const char *source, cc_incident_fn *fn,
+                                  void *ctx, struct cc_err *err);
+
 /* An activity site for exposure. */
 struct cc_exposure_place {
 	int64_t activity_id;

@@ -72,4 +72,24 @@ struct cc_export_areas_opts {
 CC_API int cc_export_areas(struct cc_store *st, const struct cc_export_areas_opts *opts,
                            const char *path, size_t *n_features_out, struct cc_err *err);
 
+/*
+ * cc_export_3w and cc_export_areas appending the same bytes to out instead of writing a file
+ * (for the API's downloads); on failure out holds part of it and must be discarded.
+ */
+struct cc_buf;
+CC_API int cc_export_3w_buf(struct cc_store *st, const char *mission, struct cc_buf *out,
+                            size_t *n_rows_out, struct cc_err *err);
+CC_API int cc_export_areas_buf(struct cc_store *st, const struct cc_export_areas_opts *opts,
+                               struct cc_buf *out, size_t *n_features_out, struct cc_err *err);
+
+/*
+ * Writes the incidents the store's reader may see (the viewer of cc_store_set_viewer) of source
+ * ("acled" or "ucdp"; NULL: the only source stored, CC_EUSAGE when both are) to path as a CSV
+ * in that source's own columns plus admin_pcode, which `concord import events` reads back to
+ * the same records (src/io/export_events.c lists the columns). *n_rows_out: the incidents
+ * written. On any error path does not exist afterwards.
+ */
+CC_API int cc_export_events(struct cc_store *st, const char *source, const char *path,
+                            size_t *n_rows_out, struct cc_err *err);
+
 #endif

@@ -40,6 +40,15 @@
  * An activity without a budget adds nothing and is counted in n_unbudgeted, so "no budget
  * reported" stays apart from a budget of 0. The budget does not enter the gap or its rank.
  *
+ * Converted budget (cc_gaps_compute_ex with a reporting currency and rates): each budget is
+ * also converted to the reporting currency at its activity's value date (<concord/money.h>: the
+ * rate of that day or up to tolerance_days before, else the year's average), and the converted
+ * amounts of a cell are added into budget_converted. An amount that cannot be converted (no
+ * currency, no value date, no rate for its currency near the date) is left out of that sum,
+ * counted in the row's n_not_converted and listed once in the result's unconverted list with
+ * its reason: never dropped, never taken as 0. The rates used are listed (rates_used), so every
+ * converted total says which rates made it. The sums per currency stay as they are.
+ *
  * cc_gaps_compute() is a pure function: no I/O, no store.
  */
 #ifndef CONCORD_GAPS_H
@@ -52,6 +61,7 @@
 #include <concord/coverage.h>
 #include <concord/error.h>
 #include <concord/model.h>
+#include <concord/money.h>
 
 enum cc_gap_reach {
 	CC_REACH_MAX = 0, /* largest single organisation's figure (default) */
@@ -92,6 +102,27 @@ struct cc_gap_budget {
 	int64_t activity_id;
 	double amount;    /* NAN when absent (or hidden from the reader) */
 	char currency[8]; /* ISO 4217 code as stored; "" when not given */
+	int32_t value_date; /* the amount's value date, read only when converting (a 3W activity
+	                       has none: its start date); CC_DATE_NONE unknown */
+};
+
+/* A rate that converted at least one budget of the table (the target currency's too). */
+struct cc_gap_rate {
+	char currency[4];
+	enum cc_rate_kind kind;
+	int32_t date; /* the fixing's day; annual: 1 January */
+	double per_eur;
+	size_t n_uses; /* budgets it converted (as their currency's or the target's rate) */
+};
+
+/* A budget of the table that could not be converted, and why. */
+struct cc_gap_unconverted {
+	int64_t activity_id;
+	double amount;
+	char currency[8];    /* as stored; "" none */
+	int32_t value_date;  /* CC_DATE_NONE none */
+	enum cc_fx_status status;
+	char missing[4];     /* the currency lacking a rate, when that is the reason */
 };
 
 /* One currency's sum in a cell. */
@@ -131,6 +162,15 @@ struct cc_gap_row {
 	size_t n_budget;
 	size_t n_budgeted;   /* activities of the cell with a budget */
 	size_t n_unbudgeted; /* activities of the cell without one (presence rows not counted) */
+	/* converted budget (only when the result has_conversion) */
+	double budget_converted; /* sum of the budgets converted, in the reporting currency; NAN
+	                            when none was */
+	size_t n_converted;      /* budgets in that sum */
+	size_t n_not_converted;  /* budgets of the cell left out of it (listed in unconverted) */
+	const struct cc_gap_rate *rates; /* the n_rates rates that converted the cell's budgets
+	                                    (n_uses: in this cell), in the result's blocks */
+	size_t n_rates;
+	const struct cc_gap_unconverted *not_converted; /* the n_not_converted budgets left out */
 };
 
 struct cc_gaps {
@@ -147,6 +187,17 @@ struct cc_gaps {
 	bool has_budget;         /* budgets were given: the rows' budget fields mean something */
 	struct cc_gap_money *money; /* owned: the rows' budget sums */
 	size_t n_money;
+	/* converted budget: with a reporting currency and rates given */
+	bool has_conversion;
+	char currency[4];       /* the reporting currency */
+	int tolerance_days;
+	struct cc_gap_rate *rates_used; /* owned: by currency, kind, date */
+	size_t n_rates_used;
+	struct cc_gap_unconverted *unconverted; /* owned: by activity */
+	size_t n_unconverted;
+	struct cc_gap_rate *row_rates;               /* owned: the rows' rates */
+	struct cc_gap_unconverted *row_unconverted;  /* owned: the rows' not_converted */
+	size_t n_row_rates, n_row_unconverted;
 };
 
 /* The inputs of cc_gaps_compute_ex; see cc_gaps_compute for each array. */
@@ -161,6 +212,10 @@ struct cc_gap_input {
 	size_t n_areas;
 	const struct cc_gap_sector *sectors;
 	size_t n_sectors;
+	/* conversion of the budgets: the reporting currency (NULL or "": none) and the rates */
+	const char *currency;
+	const struct cc_rates *rates; /* sorted (cc_rates_sort); NULL: no conversion */
+	int tolerance_days;
 };
 
 /* "largest single organisation's figure (partners in one area and sector may reach the same
@@ -171,6 +226,8 @@ CC_API const char *cc_gap_rank_rule(void);
 CC_API const char *cc_gap_status_name(enum cc_gap_status s);
 /* The budget rule as text (one sum per currency, never converted). Static string. */
 CC_API const char *cc_gap_budget_rule(void);
+/* The conversion rule of budget_converted for a tolerance, as text into buf (size n). */
+CC_API const char *cc_gap_money_rule(int tolerance_days, char *buf, size_t n);
 
 /*
  * Computes the gap table. needs: total needs (breakdown rows must not be passed); records: the

@@ -225,6 +225,10 @@ CC_API int cc_import_iati_ex(struct cc_store *st, const char *path,
  */
 CC_API int cc_export_iati(struct cc_store *st, const char *mission, const char *path, size_t *n_out,
                           struct cc_err *err);
+/* The same document appended to out (no file): for the API's download. */
+struct cc_buf;
+CC_API int cc_export_iati_buf(struct cc_store *st, const char *mission, struct cc_buf *out,
+                              size_t *n_out, struct cc_err *err);
 
 /* ---- store ---- */
 

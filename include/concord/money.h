@@ -147,4 +147,62 @@ CC_API int cc_store_set_money(struct cc_store *st, int64_t mission_id, const cha
 CC_API int cc_import_rates(struct cc_store *st, const char *path, const struct cc_import_opts *opts,
                            struct cc_import_report *rep, struct cc_err *err);
 
+/* ---- `concord money` and GET /api/money (src/report/format_money.c) ---- */
+
+/* Where an amount comes from. */
+enum cc_money_kind {
+	CC_MONEY_3W = 0,         /* a 3W activity's budget, valued at its start */
+	CC_MONEY_IATI_BUDGET,    /* an IATI budget */
+	CC_MONEY_IATI_PLANNED,   /* an IATI planned disbursement */
+	CC_MONEY_IATI_COMMIT,    /* IATI transactions of type 2, 3, 4 */
+	CC_MONEY_IATI_DISB,
+	CC_MONEY_IATI_EXP,
+	CC_MONEY_N
+};
+
+/* "3W budgets", "IATI budgets", … */
+CC_API const char *cc_money_kind_label(enum cc_money_kind k);
+
+/* One amount, where it comes from ("source:line" or the IATI identifier) and its conversion. */
+struct cc_money_item {
+	enum cc_money_kind kind;
+	struct cc_amount a;
+	char where[300];
+	struct cc_fx fx;
+};
+
+/* Every amount of a mission the reader may see, converted into one currency. */
+struct cc_money_report {
+	char mission[32];
+	char currency[4];
+	int tolerance_days;
+	struct cc_money_item *items; /* owned, n_items: 3W budgets first, then IATI by activity */
+	size_t n_items;
+	size_t n_per_kind[CC_MONEY_N];
+	struct cc_money_total totals[CC_MONEY_N]; /* of the kinds with n_per_kind > 0 */
+};
+
+/*
+ * Reads the amounts of mission (NULL: the only one) through st's viewer (3W budgets of the
+ * activities it may see; IATI activities are published data) and converts them into currency
+ * (NULL: the mission's reporting currency, CC_ENOTFOUND when it has none; else three letters,
+ * CC_EUSAGE with field "currency") with rates up to tolerance_days (< 0: the mission's, else
+ * CC_FX_TOLERANCE_DAYS) before each value date. Release with cc_money_report_release.
+ */
+CC_API int cc_money_report_load(struct cc_store *st, const char *mission, const char *currency,
+                                int tolerance_days, struct cc_money_report *out,
+                                struct cc_err *err);
+CC_API void cc_money_report_release(struct cc_money_report *r);
+
+/*
+ * Appends the report as `concord money` prints it: fmt 0 the text (with show_rates every
+ * converted amount with its rates, then every amount not converted with the reason), 1 CSV
+ * (the totals per kind), 2 JSON (totals, then every converted amount with the rates used and
+ * every amount not converted with the reason) — the values of enum cc_format. 0 or CC_ENOMEM,
+ * CC_ETOOBIG.
+ */
+struct cc_buf;
+CC_API int cc_money_report_format(const struct cc_money_report *r, int fmt, bool show_rates,
+                                  struct cc_buf *out, struct cc_err *err);
+
 #endif

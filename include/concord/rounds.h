@@ -81,6 +81,15 @@ CC_API int cc_rounds_compute(const struct cc_submission *subs, size_t n_subs,
 CC_API void cc_rounds_release(struct cc_rounds *r);
 
 /*
+ * Appends the rounds as `concord rounds` prints them (src/report/format_rounds.c): fmt 0 the
+ * text, 1 CSV, 2 JSON (the values of enum cc_format). 0, CC_ENOMEM or CC_ETOOBIG.
+ */
+struct cc_buf;
+CC_API int cc_rounds_format(const struct cc_rounds *rr, const struct cc_submission *subs,
+                            const struct cc_round_org *orgs, size_t n_orgs, int fmt,
+                            struct cc_buf *out, struct cc_err *err);
+
+/*
  * Drops from records (in place) those whose activity_id is in excluded (sorted ascending);
  * *n_records is updated. Pure.
  */

@@ -42,6 +42,7 @@ struct cov {
 	double budget;        /* NAN when the activity has none */
 	const char *currency; /* with a budget: its currency ("" none), borrowed from the input */
 	bool is_activity;     /* kind activity (presence rows have no budget to count) */
+	size_t bud;           /* with a budget: its index in the input's budgets */
 };
 
 /* A budget of the input, sorted by activity (then input order, so the first one wins). */
@@ -139,6 +140,143 @@ static int cmp_money(const void *pa, const void *pb)
 	if (!a->currency[0] || !b->currency[0])
 		return !a->currency[0] - !b->currency[0];
 	return strcmp(a->currency, b->currency);
+}
+
+/* Rates used: by currency, kind, date. */
+static int cmp_rate(const void *pa, const void *pb)
+{
+	const struct cc_gap_rate *a = pa, *b = pb;
+	int c = strcmp(a->currency, b->currency);
+
+	if (!c)
+		c = (int)a->kind - (int)b->kind;
+	return c ? c : (a->date > b->date) - (a->date < b->date);
+}
+
+const char *cc_gap_money_rule(int tolerance_days, char *buf, size_t n)
+{
+	snprintf(buf, n,
+	         "converted = the budgets of the cell converted to the reporting currency at "
+	         "each activity's value date (a 3W activity's start date) and added up; the "
+	         "rate is the ECB fixing of that day or of up to %d days before, else the "
+	         "year's average, any pair through the euro; a budget without currency, value "
+	         "date or rate is not converted: it is listed, left out of the sum, never "
+	         "taken as 0",
+	         tolerance_days);
+	return buf;
+}
+
+/* Converts one budget (an amount in a currency of more than three letters has no rate). */
+static void convert_budget(const struct cc_gap_input *in, const struct cc_gap_budget *b,
+                           struct cc_fx *fx)
+{
+	struct cc_amount a = { .value = b->amount, .value_date = b->value_date };
+	size_t len = strnlen(b->currency, sizeof(b->currency));
+
+	if (len > 3) {
+		memset(fx, 0, sizeof(*fx));
+		fx->status = CC_FX_UNKNOWN_CURRENCY;
+		fx->value = fx->rate = (double)NAN;
+		return;
+	}
+	memcpy(a.currency, b->currency, len);
+	a.currency[len] = '\0';
+	cc_money_convert(in->rates, &a, in->currency, in->tolerance_days, fx);
+}
+
+/* Counts a use of the rate leg in the list (*blk, *n of *cap) from index from on, growing it. */
+static int add_rate(struct cc_gap_rate **blk, size_t *n, size_t *cap, size_t from,
+                    const struct cc_fx_leg *leg)
+{
+	struct cc_gap_rate *r;
+
+	if (leg->date == CC_DATE_NONE) /* the euro: 1 by definition, no fixing */
+		return 0;
+	for (size_t i = from; i < *n; i++) {
+		r = &(*blk)[i];
+		if (!strcmp(r->currency, leg->currency) && r->kind == leg->kind &&
+		    r->date == leg->date) {
+			r->n_uses++;
+			return 0;
+		}
+	}
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 16;
+
+		r = c > SIZE_MAX / sizeof(*r) ? NULL : cc_realloc(*blk, c * sizeof(*r));
+		if (!r)
+			return CC_ENOMEM;
+		*blk = r;
+		*cap = c;
+	}
+	r = &(*blk)[(*n)++];
+	memset(r, 0, sizeof(*r));
+	memcpy(r->currency, leg->currency, sizeof(r->currency));
+	r->currency[3] = '\0';
+	r->kind = leg->kind;
+	r->date = leg->date;
+	r->per_eur = leg->per_eur;
+	r->n_uses = 1;
+	return 0;
+}
+
+/* The budget b, not converted for the reason in f, appended to *blk (*n of *cap). */
+static int add_unconverted(struct cc_gap_unconverted **blk, size_t *n, size_t *cap,
+                           const struct cc_gap_budget *b, const struct cc_fx *f)
+{
+	struct cc_gap_unconverted *u;
+
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 16;
+
+		u = c > SIZE_MAX / sizeof(*u) ? NULL : cc_realloc(*blk, c * sizeof(*u));
+		if (!u)
+			return CC_ENOMEM;
+		*blk = u;
+		*cap = c;
+	}
+	u = &(*blk)[(*n)++];
+	*u = (struct cc_gap_unconverted){ .activity_id = b->activity_id,
+		                          .amount = b->amount,
+		                          .value_date = b->value_date,
+		                          .status = f->status };
+	memcpy(u->currency, b->currency, sizeof(u->currency));
+	u->currency[sizeof(u->currency) - 1] = '\0';
+	memcpy(u->missing, f->missing, sizeof(u->missing));
+	u->missing[sizeof(u->missing) - 1] = '\0';
+	return 0;
+}
+
+/*
+ * The rates used by, and the list of, the budgets the rows counted (used[i]), each activity
+ * once, in activity order.
+ */
+static int list_conversions(struct cc_gaps *g, const struct cc_gap_budget *budgets,
+                            const struct bud *bix, size_t n_budgets, const struct cc_fx *fx,
+                            const bool *used)
+{
+	size_t cap_rates = 0, cap_bad = 0;
+
+	for (size_t k = 0; k < n_budgets; k++) {
+		size_t i = bix[k].i;
+		const struct cc_fx *f = &fx[i];
+
+		if (!used[i])
+			continue;
+		if (f->status != CC_FX_OK) {
+			if (add_unconverted(&g->unconverted, &g->n_unconverted, &cap_bad, &budgets[i],
+			                    f) < 0)
+				return CC_ENOMEM;
+		} else if (!f->same && (add_rate(&g->rates_used, &g->n_rates_used, &cap_rates, 0,
+		                                 &f->from) < 0 ||
+		                        add_rate(&g->rates_used, &g->n_rates_used, &cap_rates, 0,
+		                                 &f->to) < 0)) {
+			return CC_ENOMEM;
+		}
+	}
+	if (g->n_rates_used > 1)
+		qsort(g->rates_used, g->n_rates_used, sizeof(*g->rates_used), cmp_rate);
+	return 0;
 }
 
 /* The first budget entry of the activity, NULL when none. */
@@ -383,6 +521,13 @@ int cc_gaps_compute_ex(const struct cc_gap_input *in, const struct cc_gap_opts *
 	struct cc_gap_row *rows = NULL;
 	struct bud *bix = NULL;
 	struct cc_gap_money *money = NULL;
+	struct cc_fx *fx = NULL;
+	bool *used = NULL;
+	struct cc_gap_rate *rrates = NULL;
+	struct cc_gap_unconverted *rbad = NULL;
+	size_t *roff = NULL, *uoff = NULL;
+	size_t n_rrates = 0, cap_rrates = 0, n_rbad = 0, cap_rbad = 0;
+	bool conv = in->rates && in->currency && in->currency[0] && budgets;
 	size_t *moff = NULL;
 	size_t n_ix = 0, n_e = 0, n_lv = 0, n_cv = 0, n_money = 0, cap_money = 0;
 	int ret = 0;
@@ -405,6 +550,20 @@ int cc_gaps_compute_ex(const struct cc_gap_input *in, const struct cc_gap_opts *
 	for (size_t i = 0; i < n_budgets; i++)
 		bix[i] = (struct bud){ .activity_id = budgets[i].activity_id, .i = i };
 	qsort(bix, n_budgets, sizeof(*bix), cmp_bud);
+	if (conv) {
+		out->has_conversion = true;
+		snprintf(out->currency, sizeof(out->currency), "%.3s", in->currency);
+		out->tolerance_days = in->tolerance_days;
+		fx = cc_alloc_array(n_budgets ? n_budgets : 1, sizeof(*fx));
+		used = cc_alloc_array(n_budgets ? n_budgets : 1, sizeof(*used));
+		if (!fx || !used)
+			goto out_nomem;
+		for (size_t i = 0; i < n_budgets; i++) {
+			used[i] = false;
+			if (!isnan(budgets[i].amount))
+				convert_budget(in, &budgets[i], &fx[i]);
+		}
+	}
 	for (size_t i = 0; i < n_areas; i++)
 		ix[i] = (struct area_ix){ .id = areas[i].id, .i = i };
 	qsort(ix, n_areas, sizeof(*ix), cmp_area_ix);
@@ -511,6 +670,7 @@ int cc_gaps_compute_ex(const struct cc_gap_input *in, const struct cc_gap_opts *
 			.budget = budget,
 			.currency = cur,
 			.is_activity = r->kind == CC_KIND_ACTIVITY,
+			.bud = bg ? (size_t)(bg - budgets) : SIZE_MAX,
 		};
 		cv[n_cv] = cv[n_cv - 1];
 		cv[n_cv++].key = 0;
@@ -519,7 +679,9 @@ int cc_gaps_compute_ex(const struct cc_gap_input *in, const struct cc_gap_opts *
 
 	rows = cc_alloc_array(n_lv ? n_lv : 1, sizeof(*rows));
 	moff = cc_alloc_array(n_lv ? n_lv : 1, sizeof(*moff));
-	if (!rows || !moff)
+	roff = cc_alloc_array(n_lv ? n_lv : 1, sizeof(*roff));
+	uoff = cc_alloc_array(n_lv ? n_lv : 1, sizeof(*uoff));
+	if (!rows || !moff || !roff || !uoff)
 		goto out_nomem;
 	for (size_t i = 0; i < n_lv; i++) {
 		struct cc_gap_row *row = &rows[i];
@@ -535,12 +697,15 @@ int cc_gaps_compute_ex(const struct cc_gap_input *in, const struct cc_gap_opts *
 		}
 		memset(row, 0, sizeof(*row));
 		moff[i] = n_money;
+		roff[i] = n_rrates;
+		uoff[i] = n_rbad;
 		row->area_id = a->id;
 		snprintf(row->pcode, sizeof(row->pcode), "%s", a->pcode);
 		snprintf(row->name, sizeof(row->name), "%s", a->name);
 		name_key(row, lv[i].key, &o, sec, n_sectors);
 		row->severity = lv[i].severity;
 		row->in_need = lv[i].pin;
+		row->budget_converted = (double)NAN;
 		/* the first coverage of area × key */
 		while (lo < hi) {
 			size_t mid = lo + (hi - lo) / 2;
@@ -570,6 +735,27 @@ int cc_gaps_compute_ex(const struct cc_gap_input *in, const struct cc_gap_opts *
 				if (add_money(&money, &n_money, &cap_money, moff[i], cv[j].currency,
 				              cv[j].budget) < 0)
 					goto out_nomem;
+				if (!conv)
+					continue;
+				used[cv[j].bud] = true;
+				if (fx[cv[j].bud].status != CC_FX_OK) {
+					row->n_not_converted++;
+					if (add_unconverted(&rbad, &n_rbad, &cap_rbad,
+					                    &budgets[cv[j].bud], &fx[cv[j].bud]) < 0)
+						goto out_nomem;
+					continue;
+				}
+				if (!fx[cv[j].bud].same &&
+				    (add_rate(&rrates, &n_rrates, &cap_rrates, roff[i],
+				              &fx[cv[j].bud].from) < 0 ||
+				     add_rate(&rrates, &n_rrates, &cap_rrates, roff[i],
+				              &fx[cv[j].bud].to) < 0))
+					goto out_nomem;
+				row->n_converted++;
+				row->budget_converted = isnan(row->budget_converted)
+				                                ? fx[cv[j].bud].value
+				                                : row->budget_converted +
+				                                          fx[cv[j].bud].value;
 			}
 			if (isnan(sum))
 				continue;
@@ -583,6 +769,9 @@ int cc_gaps_compute_ex(const struct cc_gap_input *in, const struct cc_gap_opts *
 		}
 		row->covered = covered;
 		row->n_budget = n_money - moff[i];
+		row->n_rates = n_rrates - roff[i];
+		if (row->n_rates > 1)
+			qsort(rrates + roff[i], row->n_rates, sizeof(*rrates), cmp_rate);
 		if (row->n_budget > 1)
 			qsort(money + moff[i], row->n_budget, sizeof(*money), cmp_money);
 		row->shortfall = row->unmet = row->gap = NAN;
@@ -606,15 +795,26 @@ int cc_gaps_compute_ex(const struct cc_gap_input *in, const struct cc_gap_opts *
 		}
 	}
 	/* the money block no longer moves: point the rows into it, then rank them */
-	for (size_t i = 0; i < n_lv; i++)
+	for (size_t i = 0; i < n_lv; i++) {
 		rows[i].budget = rows[i].n_budget ? money + moff[i] : NULL;
+		rows[i].rates = rows[i].n_rates ? rrates + roff[i] : NULL;
+		rows[i].not_converted = rows[i].n_not_converted ? rbad + uoff[i] : NULL;
+	}
 	qsort(rows, n_lv, sizeof(*rows), cmp_row);
+	if (conv && list_conversions(out, budgets, bix, n_budgets, fx, used) < 0)
+		goto out_nomem;
 	out->rows = rows;
 	out->n_rows = n_lv;
 	out->money = money;
 	out->n_money = n_money;
+	out->row_rates = rrates;
+	out->n_row_rates = n_rrates;
+	out->row_unconverted = rbad;
+	out->n_row_unconverted = n_rbad;
 	rows = NULL;
 	money = NULL;
+	rrates = NULL;
+	rbad = NULL;
 	ret = 0;
 	goto out_free;
 out_nomem:
@@ -623,12 +823,22 @@ out_free:
 	if (ret < 0) {
 		struct cc_gap_opts keep = out->opts;
 
+		cc_free(out->rates_used);
+		cc_free(out->unconverted);
+		cc_free(out->row_rates);
+		cc_free(out->row_unconverted);
 		memset(out, 0, sizeof(*out));
 		out->opts = keep;
 	}
 	cc_free(rows);
 	cc_free(money);
 	cc_free(moff);
+	cc_free(fx);
+	cc_free(used);
+	cc_free(rrates);
+	cc_free(rbad);
+	cc_free(roff);
+	cc_free(uoff);
 	cc_free(bix);
 	cc_free(ix);
 	cc_free(e);
@@ -644,6 +854,15 @@ void cc_gaps_release(struct cc_gaps *g)
 		return;
 	cc_free(g->rows);
 	cc_free(g->money);
+	cc_free(g->rates_used);
+	cc_free(g->unconverted);
+	cc_free(g->row_rates);
+	cc_free(g->row_unconverted);
+	g->rates_used = NULL;
+	g->unconverted = NULL;
+	g->row_rates = NULL;
+	g->row_unconverted = NULL;
+	g->n_rates_used = g->n_unconverted = g->n_row_rates = g->n_row_unconverted = 0;
 	g->rows = NULL;
 	g->n_rows = 0;
 	g->money = NULL;

@@ -1,5 +1,5 @@
 /*
- * `concord export 3w|areas|iati -o FILE` and `concord audit verify`.
+ * `concord export 3w|areas|iati|events -o FILE` and `concord audit verify`.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -16,23 +16,24 @@
 
 int cmd_export(struct cli *cli, int argc, char **argv)
 {
-	enum { O_LEVEL = 256, O_COVERAGE };
+	enum { O_LEVEL = 256, O_COVERAGE, O_SOURCE };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "level", required_argument, NULL, O_LEVEL },
 		{ "with-coverage", no_argument, NULL, O_COVERAGE },
+		{ "source", required_argument, NULL, O_SOURCE },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cc_export_areas_opts ao = { .level = -1, .mission = cli->mission };
 	struct cc_err err = { 0 };
-	const char *kind, *path = NULL;
+	const char *kind, *path = NULL, *source = NULL;
 	bool level_given = false;
 	size_t n = 0;
 	int64_t v;
 	int opt, ret;
 
 	if (argc < 2 || argv[1][0] == '-')
-		return cli_usage(cli, "give what to export: 3w, areas or iati");
+		return cli_usage(cli, "give what to export: 3w, areas, iati or events");
 	kind = argv[1];
 	optind = 1;
 	while ((opt = getopt_long(argc - 1, argv + 1, "o:", longopts, NULL)) != -1) {
@@ -49,6 +50,9 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 		case O_COVERAGE:
 			ao.with_coverage = true;
 			break;
+		case O_SOURCE:
+			source = optarg;
+			break;
 		default:
 			return cli_usage(cli, "unknown option");
 		}
@@ -57,6 +61,17 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 		return cli_usage(cli, "unexpected argument '%s'", argv[optind + 1]);
 	if (!path)
 		return cli_usage(cli, "give the output file with -o FILE");
+	if (source && strcmp(kind, "events") != 0)
+		return cli_usage(cli, "--source is for events");
+	if (!strcmp(kind, "events")) {
+		if (level_given || ao.with_coverage)
+			return cli_usage(cli, "--level and --with-coverage are for areas");
+		ret = cc_export_events(cli->st, source, path, &n, &err);
+		if (ret < 0)
+			return cli_fail(&err);
+		printf("%zu incidents written to %s\n", n, path);
+		return CLI_OK;
+	}
 	if (!strcmp(kind, "3w")) {
 		if (level_given || ao.with_coverage)
 			return cli_usage(cli, "--level and --with-coverage are for areas");
@@ -84,7 +99,7 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 		printf("%zu IATI activities written to %s\n", n, path);
 		return CLI_OK;
 	}
-	return cli_usage(cli, "cannot export '%s': choose 3w, areas or iati", kind);
+	return cli_usage(cli, "cannot export '%s': choose 3w, areas, iati or events", kind);
 }
 
 int cmd_audit(struct cli *cli, int argc, char **argv)

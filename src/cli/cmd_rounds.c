@@ -9,84 +9,29 @@
 #include <concord/alloc.h>
 #include <concord/buf.h>
 #include <concord/needs.h>
+#include <concord/report.h>
 #include <concord/rounds.h>
 #include <concord/text.h>
 
 #include "cli/cli.h"
+#include "core/limits.h"
 
 #define CC_BANNED_ALLOW_IO
 #include "core/banned.h"
 
 /* ---- rounds ---- */
 
-static void print_period(const struct cc_round *r)
-{
-	char a[11], b[11];
-
-	printf("%s/%s", cc_date_format(r->period_from, a), cc_date_format(r->period_to, b));
-}
-
-static int print_rounds(const struct cc_rounds *rr, const struct cc_submission *subs,
-                        const struct cc_round_org *orgs, size_t n_orgs, bool csv)
-{
-	if (csv)
-		printf("period_from,period_to,organisation,name,status,source,imported_at,rows,"
-		       "superseded\n");
-	for (size_t r = 0; r < rr->n_rounds; r++) {
-		const struct cc_round *rd = &rr->rounds[r];
-
-		if (!csv) {
-			print_period(rd);
-			printf(": %zu of %zu organisations reported\n", rd->n_reported, n_orgs);
-		}
-		for (size_t i = 0; i < rd->n_entries; i++) {
-			const struct cc_round_entry *e = &rd->entries[i];
-			const struct cc_round_org *o = NULL;
-			const struct cc_submission *s = e->reported ? &subs[e->submission] : NULL;
-			char a[11], b[11], rows[24] = "", sup[24] = "";
-
-			for (size_t k = 0; k < n_orgs && !o; k++)
-				if (orgs[k].id == e->org_id)
-					o = &orgs[k];
-			if (!o)
-				continue;
-			if (csv) {
-				cli_csv_field(cc_date_format(rd->period_from, a), false);
-				cli_csv_field(cc_date_format(rd->period_to, b), false);
-				cli_csv_field(o->key, false);
-				cli_csv_field(o->name, false);
-				cli_csv_field(s ? "reported" : "missing", false);
-				cli_csv_field(s ? s->source : "", false);
-				cli_csv_field(s ? s->imported_at : "", false);
-				if (s)
-					snprintf(rows, sizeof(rows), "%lld", (long long)s->n_rows);
-				cli_csv_field(rows, false);
-				snprintf(sup, sizeof(sup), "%zu", e->n_superseded);
-				cli_csv_field(sup, true);
-			} else if (s) {
-				printf("  reported  %-24s %s, %lld row(s), imported %s", o->key, s->source,
-				       (long long)s->n_rows, s->imported_at);
-				if (e->n_superseded)
-					printf(" (supersedes %zu earlier)", e->n_superseded);
-				putchar('\n');
-			} else {
-				printf("  missing   %-24s %s\n", o->key, o->name);
-			}
-		}
-	}
-	if (!csv && rr->n_rounds == 0)
-		printf("no 3W submissions with a reporting period (import 3w --period FROM/TO)\n");
-	return fflush(stdout) == 0 ? CLI_OK : CLI_FAIL;
-}
-
 int cli_rounds(struct cli *cli, int argc, char **argv)
 {
-	enum { O_AS_OF = 256, O_CSV };
+	enum { O_AS_OF = 256, O_CSV, O_JSON };
 	static const struct option longopts[] = {
 		{ "as-of", required_argument, NULL, O_AS_OF },
 		{ "csv", no_argument, NULL, O_CSV },
+		{ "json", no_argument, NULL, O_JSON },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct cc_buf out = CC_BUF_INIT(CC_LIMIT_TEXT_OUT);
+	enum cc_format fmt = CC_FORMAT_TABLE;
 	struct cc_err err = { 0 };
 	struct cc_mission m;
 	struct cc_submission *subs = NULL;
@@ -94,7 +39,6 @@ int cli_rounds(struct cli *cli, int argc, char **argv)
 	struct cc_rounds rr = { 0 };
 	size_t n_subs = 0, n_orgs = 0;
 	int32_t as_of = CC_DATE_NONE;
-	bool csv = false;
 	int opt, ret;
 
 	optind = 1;
@@ -105,7 +49,10 @@ int cli_rounds(struct cli *cli, int argc, char **argv)
 				return cli_usage(cli, "--as-of: %s", err.msg);
 			break;
 		case O_CSV:
-			csv = true;
+			fmt = CC_FORMAT_CSV;
+			break;
+		case O_JSON:
+			fmt = CC_FORMAT_JSON;
 			break;
 		default:
 			return cli_usage(cli, "unknown option");
@@ -116,10 +63,12 @@ int cli_rounds(struct cli *cli, int argc, char **argv)
 	if ((ret = cc_store_get_mission(cli->st, cli->mission, &m, &err)) < 0 ||
 	    (ret = cc_store_list_submissions(cli->st, m.id, as_of, &subs, &n_subs, &err)) < 0 ||
 	    (ret = cc_store_round_orgs(cli->st, m.id, false, &orgs, &n_orgs, &err)) < 0 ||
-	    (ret = cc_rounds_compute(subs, n_subs, orgs, n_orgs, &rr, &err)) < 0)
+	    (ret = cc_rounds_compute(subs, n_subs, orgs, n_orgs, &rr, &err)) < 0 ||
+	    (ret = cc_rounds_format(&rr, subs, orgs, n_orgs, (int)fmt, &out, &err)) < 0)
 		ret = cli_fail(&err);
 	else
-		ret = print_rounds(&rr, subs, orgs, n_orgs, csv);
+		ret = cli_write(out.buf, out.len);
+	cc_buf_release(&out);
 	cc_rounds_release(&rr);
 	cc_free(subs);
 	cc_free(orgs);

@@ -329,14 +329,22 @@ static const struct cli_cmd commands[] = {
 	          "Budget: the activities' budgets in each cell, one sum per currency (never\n"
 	          "added across currencies or converted; CSV budget_currency 'mixed' then), with\n"
 	          "the activities with and without a budget. --geojson: one feature per row with\n"
-	          "the area's boundary (null when it has none), properties as in --json.\n" },
+	          "the area's boundary (null when it has none), properties as in --json.\n"
+	          "With a reporting currency (`mission set --currency`) and rates (`import\n"
+	          "rates`), each cell's budgets are also converted and added up in that currency\n"
+	          "at each activity's value date (its start date); the rates used are listed and\n"
+	          "the budgets that could not be converted are listed, never counted as 0.\n" },
 	{ .name = "export", .run = cmd_export, .flags = CLI_STORE,
-	  .usage = "export 3w|areas|iati -o FILE [--level N] [--with-coverage]",
+	  .usage = "export 3w|areas|iati|events -o FILE [--level N] [--with-coverage] "
+	           "[--source acled|ucdp]",
 	  .summary = "write the 3W as HXL CSV or the areas as GeoJSON",
 	  .help = "3w: every activity of the mission, one HXL CSV row each, in source and line\n"
 	          "order; `import 3w` reads it back. areas: a GeoJSON FeatureCollection of the\n"
 	          "areas of level N (default every level) with pcode, name, level and parent;\n"
 	          "--with-coverage adds activities, organisations and activities per pillar.\n"
+	          "events: the incidents the reader may see (--as), in the columns of their source\n"
+	          "(ACLED or UCDP GED; --source chooses when both are stored) plus admin_pcode;\n"
+	          "`import events` reads it back.\n"
 	          "FILE is written as FILE.tmp and renamed when complete.\n" },
 	{ .name = "audit", .run = cmd_audit, .flags = CLI_STORE, .usage = "audit verify",
 	  .summary = "verify the change log's hash chain",
@@ -438,7 +446,7 @@ static const struct cli_cmd commands[] = {
 	          "--rate-tolerance DAYS (default 5): how many days a rate may be older than the\n"
 	          "value date it converts (no fixings on weekends and holidays).\n" },
 	{ .name = "money", .run = cmd_money, .flags = CLI_STORE,
-	  .usage = "money [--currency CODE] [--rate-tolerance DAYS] [--rates] [--csv]",
+	  .usage = "money [--currency CODE] [--rate-tolerance DAYS] [--rates] [--csv|--json]",
 	  .summary = "budgets and IATI transactions in the reporting currency",
 	  .help = "Sums the 3W budgets (valued at the activity's start) and the IATI budgets,\n"
 	          "planned disbursements, commitments, disbursements and expenditures (at their\n"
@@ -447,11 +455,13 @@ static const struct cli_cmd commands[] = {
 	          "or of the last earlier fixing within the tolerance, else the year's annual\n"
 	          "average when one is stored. Says which rates were used (--rates: for every\n"
 	          "amount) and lists every amount it could not convert, with the reason.\n"
+	          "--json: the totals, every converted amount with the rates used and every\n"
+	          "amount not converted with the reason (as GET /api/money).\n"
 	          "Rates: `concord import rates FILE`, units per EUR, the ECB's daily file (Date,\n"
 	          "then a column per currency, N/A for none) or annual averages (year, currency,\n"
 	          "units_per_eur).\n" },
 	{ .name = "rounds", .run = cli_rounds, .flags = CLI_STORE,
-	  .usage = "rounds [--as-of DATE] [--csv]",
+	  .usage = "rounds [--as-of DATE] [--csv|--json]",
 	  .summary = "reporting rounds: per period, which organisations reported and which did not",
 	  .help = "Each 3W import (import 3w --period FROM/TO) is a submission by the\n"
 	          "organisations of its rows for that period. Per period, the organisations of\n"

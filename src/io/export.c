@@ -28,7 +28,15 @@ struct out {
 	FILE *fp;
 	char *tmp; /* path.tmp */
 	const char *path;
+	struct cc_buf *mem; /* instead of a file: appended to (the _buf variants) */
 };
+
+/* An output into the caller's buffer; out_close leaves it as it is on failure too. */
+static void out_mem(struct out *o, struct cc_buf *mem)
+{
+	memset(o, 0, sizeof(*o));
+	o->mem = mem;
+}
 
 static int out_open(struct out *o, const char *path, struct cc_err *err)
 {
@@ -53,6 +61,14 @@ static int out_open(struct out *o, const char *path, struct cc_err *err)
 
 static int out_write(struct out *o, const struct cc_buf *b, struct cc_err *err)
 {
+	int ret;
+
+	if (o->mem) {
+		if (b->len && (ret = cc_buf_add(o->mem, b->buf, b->len)) < 0)
+			return cc_err_set(err, ret,
+			                  ret == CC_ENOMEM ? "out of memory" : "export too large");
+		return 0;
+	}
 	if (b->len && fwrite(b->buf, 1, b->len, o->fp) != b->len)
 		return cc_err_set(err, CC_EIO, "cannot write %s: %s", o->tmp, strerror(errno));
 	return 0;
@@ -183,8 +199,9 @@ static int w3_row(void *ctx, const struct cc_export_activity *a, struct cc_err *
 	return 0;
 }
 
-int cc_export_3w(struct cc_store *st, const char *mission, const char *path, size_t *n_rows_out,
-                 struct cc_err *err)
+/* The 3W into a file (path) or into mem. */
+static int export_3w(struct cc_store *st, const char *mission, const char *path, struct cc_buf *mem,
+                     size_t *n_rows_out, struct cc_err *err)
 {
 	struct w3 w = { .row = CC_BUF_INIT(ROW_MAX) };
 	struct cc_mission m;
@@ -193,7 +210,9 @@ int cc_export_3w(struct cc_store *st, const char *mission, const char *path, siz
 	*n_rows_out = 0;
 	if ((ret = cc_store_get_mission(st, mission, &m, err)) < 0)
 		return ret;
-	if ((ret = out_open(&w.out, path, err)) < 0)
+	if (mem)
+		out_mem(&w.out, mem);
+	else if ((ret = out_open(&w.out, path, err)) < 0)
 		return ret;
 	for (int pass = 0; pass < 2 && ret == 0; pass++) {
 		for (size_t i = 0; i < N_W3 && ret == 0; i++)
@@ -213,6 +232,18 @@ int cc_export_3w(struct cc_store *st, const char *mission, const char *path, siz
 	if (ret == 0)
 		*n_rows_out = w.n;
 	return ret;
+}
+
+int cc_export_3w(struct cc_store *st, const char *mission, const char *path, size_t *n_rows_out,
+                 struct cc_err *err)
+{
+	return export_3w(st, mission, path, NULL, n_rows_out, err);
+}
+
+int cc_export_3w_buf(struct cc_store *st, const char *mission, struct cc_buf *out,
+                     size_t *n_rows_out, struct cc_err *err)
+{
+	return export_3w(st, mission, NULL, out, n_rows_out, err);
 }
 
 /* ---- areas as GeoJSON ---- */
@@ -338,8 +369,10 @@ static int load_cov(struct cc_store *st, const struct cc_export_areas_opts *o,
 	return ret;
 }
 
-int cc_export_areas(struct cc_store *st, const struct cc_export_areas_opts *opts, const char *path,
-                    size_t *n_features_out, struct cc_err *err)
+/* The areas into a file (path) or into mem. */
+static int export_areas(struct cc_store *st, const struct cc_export_areas_opts *opts,
+                        const char *path, struct cc_buf *mem, size_t *n_features_out,
+                        struct cc_err *err)
 {
 	struct cc_buf b = CC_BUF_INIT(FEATURE_MAX);
 	struct cc_coverage cov = { 0 };
@@ -361,7 +394,9 @@ int cc_export_areas(struct cc_store *st, const struct cc_export_areas_opts *opts
 		goto out_free;
 	if ((ret = geo_open(&g, err)) < 0)
 		goto out_free;
-	if ((ret = out_open(&out, path, err)) < 0)
+	if (mem)
+		out_mem(&out, mem);
+	else if ((ret = out_open(&out, path, err)) < 0)
 		goto out_free;
 	if ((ret = cc_buf_adds(&b, "{\"type\":\"FeatureCollection\",\"features\":[")) < 0)
 		goto out_nomem;
@@ -406,4 +441,16 @@ out_free:
 	cc_buf_release(&b);
 	cc_coverage_release(&cov);
 	return ret;
+}
+
+int cc_export_areas(struct cc_store *st, const struct cc_export_areas_opts *opts, const char *path,
+                    size_t *n_features_out, struct cc_err *err)
+{
+	return export_areas(st, opts, path, NULL, n_features_out, err);
+}
+
+int cc_export_areas_buf(struct cc_store *st, const struct cc_export_areas_opts *opts,
+                        struct cc_buf *out, size_t *n_features_out, struct cc_err *err)
+{
+	return export_areas(st, opts, NULL, out, n_features_out, err);
 }

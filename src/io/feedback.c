@@ -18,6 +18,7 @@
 #include "core/limits.h"
 #include "io/csv.h"
 #include "io/import_util.h"
+#include "io/row_check.h"
 
 #include "core/banned.h"
 
@@ -372,6 +373,32 @@ out:
 		cc_free(im.header[i]);
 	cc_free(im.header);
 	cc_map_release(&im.seen);
+	cc_buf_release(&im.norm);
+	cc_buf_release(&im.giver);
+	return ret;
+}
+
+/* ---- one row given as fields (src/io/row_check.h) ---- */
+
+int cc__feedback_row_check(struct cc_store *st, const struct cc_mission *m,
+                           const struct cc__row_fields *f, struct cc_feedback *fb,
+                           struct cc_err *why)
+{
+	struct cc_csv_row header = { .fields = (char **)f->names, .n_fields = f->n, .line = 1 };
+	struct cc_csv_row row = { .fields = (char **)f->values, .n_fields = f->n, .line = 2 };
+	struct fimp im = { .st = st, .fname = "body", .mission = *m };
+	int ret;
+
+	cc_buf_init(&im.norm, CC_LIMIT_CSV_FIELD * 4);
+	cc_buf_init(&im.giver, CC_LIMIT_CSV_RECORD * 2);
+	ret = map_header(&im, &header, why);
+	if (ret == 0) {
+		im.row = &row;
+		ret = check_row(&im, fb, why);
+	}
+	for (size_t i = 0; im.header && i < im.n_header; i++)
+		cc_free(im.header[i]);
+	cc_free(im.header);
 	cc_buf_release(&im.norm);
 	cc_buf_release(&im.giver);
 	return ret;

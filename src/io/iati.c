@@ -132,7 +132,7 @@ static char *copy_trim(const char *s, char *buf, size_t n)
 		while (e > s && ((unsigned char)*e & 0xC0) == 0x80) /* keep UTF-8 whole */
 			e--;
 	}
-	memcpy(buf, s, (size_t)(e - s));
+	memmove(buf, s, (size_t)(e - s)); /* s may lie within buf (trimming in place) */
 	buf[e - s] = '\0';
 	return buf;
 }
@@ -1916,8 +1916,15 @@ static int write_activity(void *ctx, const struct cc_iati_activity *a, struct cc
 	return 0;
 }
 
-int cc_export_iati(struct cc_store *st, const char *mission, const char *path, size_t *n_out,
-                   struct cc_err *err)
+/* libxml2's output callback of the _buf variant: appends to the caller's buffer. */
+static int mem_write(void *ctx, const char *data, int len)
+{
+	return len > 0 && cc_buf_add(ctx, data, (size_t)len) < 0 ? -1 : len;
+}
+
+/* The activities into a file (path) or into mem. */
+static int export_iati(struct cc_store *st, const char *mission, const char *path,
+                       struct cc_buf *mem, size_t *n_out, struct cc_err *err)
 {
 	struct writer wr = { 0 };
 	struct cc_mission m;
@@ -1930,15 +1937,20 @@ int cc_export_iati(struct cc_store *st, const char *mission, const char *path, s
 	*n_out = 0;
 	if ((ret = cc_store_get_mission(st, mission, &m, err)) < 0)
 		return ret;
-	/* written to FILE.tmp and renamed into place when complete */
-	if ((ret = cc_buf_addf(&tmp, "%s.tmp", path)) < 0)
-		return cc_err_set(err, ret, "path too long");
-	/* our own FILE, so that libxml2 reports nothing on stderr when it cannot be opened */
-	if (!(f = fopen(tmp.buf, "w"))) {
-		ret = cc_err_set(err, CC_EIO, "cannot create %s", tmp.buf);
-		goto out_free;
+	if (mem) {
+		path = "the IATI export";
+		ob = xmlOutputBufferCreateIO(mem_write, NULL, mem, NULL);
+	} else {
+		/* written to FILE.tmp and renamed into place when complete */
+		if ((ret = cc_buf_addf(&tmp, "%s.tmp", path)) < 0)
+			return cc_err_set(err, ret, "path too long");
+		/* our own FILE, so that libxml2 says nothing on stderr when it cannot be opened */
+		if (!(f = fopen(tmp.buf, "w"))) {
+			ret = cc_err_set(err, CC_EIO, "cannot create %s", tmp.buf);
+			goto out_free;
+		}
+		ob = xmlOutputBufferCreateFile(f, NULL);
 	}
-	ob = xmlOutputBufferCreateFile(f, NULL);
 	wr.w = ob ? xmlNewTextWriter(ob) : NULL; /* the writer owns ob */
 	if (!wr.w) {
 		if (ob)
@@ -1971,10 +1983,22 @@ out_free:
 		xmlFreeTextWriter(wr.w); /* flushes; the FILE stays ours */
 	if (f && fclose(f) != 0 && ret == 0)
 		ret = cc_err_set(err, CC_EIO, "cannot write %s", tmp.buf);
-	if (ret == 0 && rename(tmp.buf, path) != 0)
+	if (ret == 0 && !mem && rename(tmp.buf, path) != 0)
 		ret = cc_err_set(err, CC_EIO, "cannot rename %s to %s", tmp.buf, path);
 	if (ret < 0 && f)
 		remove(tmp.buf); /* never leave half a file */
 	cc_buf_release(&tmp);
 	return ret;
+}
+
+int cc_export_iati(struct cc_store *st, const char *mission, const char *path, size_t *n_out,
+                   struct cc_err *err)
+{
+	return export_iati(st, mission, path, NULL, n_out, err);
+}
+
+int cc_export_iati_buf(struct cc_store *st, const char *mission, struct cc_buf *out, size_t *n_out,
+                       struct cc_err *err)
+{
+	return export_iati(st, mission, NULL, out, n_out, err);
 }

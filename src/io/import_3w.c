@@ -11,6 +11,7 @@
 #include <concord/import.h>
 #include <concord/rounds.h>
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include "io/csv.h"
 #include "io/hxl.h"
 #include "io/import_util.h"
+#include "io/row_check.h"
 
 #include "core/banned.h"
 
@@ -616,7 +618,23 @@ static int row_to_activity(struct imp *im, struct cc_activity *act, char status[
 			return CC_EINVALID;
 		}
 	}
-	snprintf(act->currency, sizeof(act->currency), "%s", cell(im, c->currency));
+	{
+		/* ISO 4217: three letters, stored in upper case; anything else is refused, not cut */
+		const char *cur = cell(im, c->currency);
+		size_t n = strlen(cur);
+
+		if (n && (n != 3 || !isalpha((unsigned char)cur[0]) ||
+		          !isalpha((unsigned char)cur[1]) || !isalpha((unsigned char)cur[2]))) {
+			cc_err_set(why, CC_EINVALID,
+			           "currency '%s' is not an ISO 4217 code (three letters, as USD)",
+			           cur);
+			cc_err_at(why, NULL, 0, col_text(im, c->currency));
+			return CC_EINVALID;
+		}
+		for (size_t i = 0; i < n; i++)
+			act->currency[i] = (char)toupper((unsigned char)cur[i]);
+		act->currency[n] = '\0';
+	}
 	act->status = status;
 	cc_buf_clear(&im->title);
 	if (cell(im, c->activity_code)[0] && !title[0])
@@ -899,4 +917,55 @@ out:
 	cc_buf_release(&im.norm2);
 	cc_buf_release(&im.title);
 	return ret;
+}
+
+/* ---- one row given as fields (src/io/row_check.h) ---- */
+
+int cc__3w_row_check(struct cc_store *st, const struct cc_mission *m,
+                     const struct cc__row_fields *f, struct cc__3w_row *out, struct cc_err *why)
+{
+	static const struct cc_import_opts no_opts = { .period_from = CC_DATE_NONE,
+		                                       .period_to = CC_DATE_NONE };
+	struct cc_import_report rep = { 0 };
+	struct cc_csv_row row = { .fields = (char **)f->values, .n_fields = f->n };
+	struct imp im = { .st = st, .o = &no_opts, .rep = &rep, .fname = "body", .mission = *m,
+		          .mark = { .rel = "public" }, .row = &row, .n_header = f->n };
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	cc_buf_init(&out->title, CC_LIMIT_CSV_FIELD);
+	cc_buf_init(&im.key, 4096);
+	cc_buf_init(&im.norm, CC_LIMIT_CSV_FIELD * 4);
+	cc_buf_init(&im.norm2, CC_LIMIT_CSV_FIELD * 4);
+	cc_buf_init(&im.title, CC_LIMIT_CSV_FIELD);
+	ret = cc_hxl_parse(f->names, f->n, &im.hxl, why);
+	if (ret == 0)
+		ret = cc_err_set(why, CC_EPARSE, "no HXL hashtag row");
+	if (ret > 0) {
+		map_columns(&im);
+		ret = check_columns(&im, why);
+	}
+	if (ret == 0)
+		ret = row_to_activity(&im, &out->act, out->status, why);
+	if (ret == 0)
+		ret = cc_buf_adds(&out->title, im.title.buf ? im.title.buf : "");
+	if (ret == 0) {
+		out->act.title = out->title.buf ? out->title.buf : "";
+		out->act.status = out->status;
+	}
+	cc_hxl_release(&im.hxl);
+	cc_map_release(&im.orgs);
+	cc_map_release(&im.sectors);
+	cc_map_release(&im.areas);
+	cc_free(im.parents);
+	cc_buf_release(&im.key);
+	cc_buf_release(&im.norm);
+	cc_buf_release(&im.norm2);
+	cc_buf_release(&im.title);
+	return ret;
+}
+
+void cc__3w_row_release(struct cc__3w_row *r)
+{
+	cc_buf_release(&r->title);
 }

@@ -19,6 +19,7 @@
 #include "core/limits.h"
 #include "io/csv.h"
 #include "io/import_util.h"
+#include "io/row_check.h"
 
 #include "core/banned.h"
 
@@ -274,7 +275,8 @@ static int series(struct imp *im, int64_t *ind_id, int64_t *area_id, char *sex, 
 
 /* ---- rows ---- */
 
-static int row_indicator(struct imp *im, enum cc_put_result *res, struct cc_err *why)
+/* The indicator of the current row into *out, checked; the importer's and the API's check. */
+static int indicator_of_row(struct imp *im, struct cc_indicator *out, struct cc_err *why)
 {
 	struct cc_indicator ind = { .mission_id = im->mission.id };
 	const char *dir = cell(im, C_DIRECTION), *pd = cell(im, C_PERIOD_DAYS);
@@ -315,12 +317,23 @@ static int row_indicator(struct imp *im, enum cc_put_result *res, struct cc_err 
 		           "give both goalposts or neither");
 	if (!isnan(ind.goal_min) && !(ind.goal_min < ind.goal_max))
 		return bad(im, why, C_GOAL_MAX, "goal_max must be above goal_min");
-	if ((ret = unique(im, C_CODE, why, "%s", ind.code)) < 0)
+	*out = ind;
+	return 0;
+}
+
+static int row_indicator(struct imp *im, enum cc_put_result *res, struct cc_err *why)
+{
+	struct cc_indicator ind;
+	int ret;
+
+	if ((ret = indicator_of_row(im, &ind, why)) < 0 ||
+	    (ret = unique(im, C_CODE, why, "%s", ind.code)) < 0)
 		return ret;
 	return cc_store_put_indicator(im->st, &ind, res, why);
 }
 
-static int row_benchmark(struct imp *im, enum cc_put_result *res, struct cc_err *why)
+/* The benchmark of the current row into *out, checked; the importer's and the API's check. */
+static int benchmark_of_row(struct imp *im, struct cc_benchmark *out, struct cc_err *why)
 {
 	struct cc_benchmark b = { 0 };
 	struct cc_err e = { 0 };
@@ -334,6 +347,17 @@ static int row_benchmark(struct imp *im, enum cc_put_result *res, struct cc_err 
 	if ((ret = date(im, C_DATE, true, &b.date, why)) < 0 ||
 	    (ret = value(im, true, &b.value, why)) < 0)
 		return ret;
+	*out = b;
+	return 0;
+}
+
+static int row_benchmark(struct imp *im, enum cc_put_result *res, struct cc_err *why)
+{
+	struct cc_benchmark b;
+	int ret;
+
+	if ((ret = benchmark_of_row(im, &b, why)) < 0)
+		return ret;
 	if ((ret = unique(im, C_KIND, why, "%lld\x1f%lld\x1f%s\x1f%s\x1f%d\x1f%d",
 	                  (long long)b.indicator_id, (long long)b.area_id, b.sex, b.age_group,
 	                  (int)b.kind, b.kind == CC_BENCH_MILESTONE ? b.date : 0)) < 0)
@@ -341,7 +365,8 @@ static int row_benchmark(struct imp *im, enum cc_put_result *res, struct cc_err 
 	return cc_store_put_benchmark(im->st, &b, res, why);
 }
 
-static int row_observation(struct imp *im, enum cc_put_result *res, struct cc_err *why)
+/* The observation of the current row into *op, checked; the importer's and the API's check. */
+static int observation_of_row(struct imp *im, struct cc_observation *op, struct cc_err *why)
 {
 	struct cc_observation o = { 0 };
 	const char *conf = cell(im, C_CONFIDENCE);
@@ -372,6 +397,17 @@ static int row_observation(struct imp *im, enum cc_put_result *res, struct cc_er
 		           conf);
 	for (size_t i = 0; conf[i] && i + 1 < sizeof(o.confidence); i++)
 		o.confidence[i] = (char)(conf[i] | 0x20); /* ASCII letters only, checked above */
+	*op = o;
+	return 0;
+}
+
+static int row_observation(struct imp *im, enum cc_put_result *res, struct cc_err *why)
+{
+	struct cc_observation o;
+	int ret;
+
+	if ((ret = observation_of_row(im, &o, why)) < 0)
+		return ret;
 	if ((ret = unique(im, C_PERIOD_END, why, "%lld\x1f%lld\x1f%s\x1f%s\x1f%d",
 	                  (long long)o.indicator_id, (long long)o.area_id, o.sex, o.age_group,
 	                  (int)o.period_end)) < 0)
@@ -596,4 +632,58 @@ int cc_import_observations(struct cc_store *st, const char *path,
                            struct cc_err *err)
 {
 	return run(K_OBSERVATIONS, st, path, opts, rep, err);
+}
+
+/* ---- one row given as fields (src/io/row_check.h) ---- */
+
+/* One row of kind through its check into out (a struct of that kind). */
+static int check_one(enum kind kind, struct cc_store *st, const struct cc_mission *m,
+                     const struct cc__row_fields *f, void *out, struct cc_err *why)
+{
+	static const struct cc_import_opts no_opts = { .period_from = CC_DATE_NONE,
+		                                       .period_to = CC_DATE_NONE };
+	struct cc_import_report rep = { 0 };
+	struct cc_csv_row header = { .fields = (char **)f->names, .n_fields = f->n, .line = 1 };
+	struct cc_csv_row row = { .fields = (char **)f->values, .n_fields = f->n, .line = 2 };
+	struct imp im = { .st = st, .o = &no_opts, .rep = &rep, .kind = kind, .fname = "body",
+		          .mission = *m };
+	int ret = map_header(&im, &header, why);
+
+	if (ret == 0) {
+		im.row = &row;
+		switch (kind) {
+		case K_INDICATORS:
+			ret = indicator_of_row(&im, out, why);
+			break;
+		case K_BENCHMARKS:
+			ret = benchmark_of_row(&im, out, why);
+			break;
+		case K_OBSERVATIONS:
+			ret = observation_of_row(&im, out, why);
+			break;
+		}
+	}
+	cc_map_release(&im.seen);
+	return ret;
+}
+
+int cc__indicator_row_check(struct cc_store *st, const struct cc_mission *m,
+                            const struct cc__row_fields *f, struct cc_indicator *ind,
+                            struct cc_err *why)
+{
+	return check_one(K_INDICATORS, st, m, f, ind, why);
+}
+
+int cc__benchmark_row_check(struct cc_store *st, const struct cc_mission *m,
+                            const struct cc__row_fields *f, struct cc_benchmark *b,
+                            struct cc_err *why)
+{
+	return check_one(K_BENCHMARKS, st, m, f, b, why);
+}
+
+int cc__observation_row_check(struct cc_store *st, const struct cc_mission *m,
+                              const struct cc__row_fields *f, struct cc_observation *o,
+                              struct cc_err *why)
+{
+	return check_one(K_OBSERVATIONS, st, m, f, o, why);
 }

@@ -38,6 +38,7 @@
 #include "io/csv.h"
 #include "io/hxl.h"
 #include "io/import_util.h"
+#include "io/row_check.h"
 
 #include "core/banned.h"
 
@@ -1134,4 +1135,37 @@ int cc_import_population_map(struct cc_store *st, const char *path,
                              size_t n_map, struct cc_import_report *rep, struct cc_err *err)
 {
 	return run(st, path, opts, map, n_map, rep, K_POPULATION, err);
+}
+
+/* ---- one row given as fields (src/io/row_check.h) ---- */
+
+int cc__need_row_check(struct cc_store *st, const struct cc_mission *m,
+                       const struct cc__row_fields *f, int32_t period_from, int32_t period_to,
+                       struct cc_need *n, struct cc_err *why)
+{
+	struct cc_import_opts o = { .period_from = period_from, .period_to = period_to };
+	struct cc_import_report rep = { 0 };
+	struct cc_csv_row row = { .fields = (char **)f->values, .n_fields = f->n };
+	struct imp im = { .st = st, .o = &o, .rep = &rep, .kind = K_NEEDS, .fname = "body",
+		          .mission = *m, .row = &row, .n_header = f->n };
+	int ret;
+
+	cc_buf_init(&im.key, 4096);
+	cc_buf_init(&im.norm, CC_LIMIT_CSV_FIELD * 4);
+	ret = cc_hxl_parse(f->names, f->n, &im.hxl, why);
+	if (ret == 0)
+		ret = cc_err_set(why, CC_EPARSE, "no HXL hashtag row");
+	if (ret > 0) {
+		map_columns(&im);
+		ret = check_columns(&im, why);
+	}
+	if (ret == 0)
+		ret = row_to_need(&im, n, why);
+	cc_hxl_release(&im.hxl);
+	cc_map_release(&im.areas);
+	cc_map_release(&im.sectors);
+	cc_map_release(&im.seen);
+	cc_buf_release(&im.key);
+	cc_buf_release(&im.norm);
+	return ret;
 }

@@ -536,3 +536,9 @@ int cc__api_report(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
 	                        : "attachment; filename=\"report.html\"";
 	return 0;
 }
+
+/* The plan check of POST /api/review alone, for the fuzz target of the API bodies. */
+int cc__plan_from_body(const struct cc__req *req, struct cc_plan *plan, struct cc_err *err)
+{
+	return body_plan(req, plan, err);
+}

@@ -695,3 +695,18 @@ int cc__api_lesson_update(struct cc__req *req, struct cc_buf *out, struct cc_err
 	cc_free(l);
 	return ret;
 }
+
+/* ---- the body checks alone, for the fuzz target of the API bodies (fuzz/api.c) ---- */
+
+int cc__org_from_body(const struct cc__req *req, struct cc_org *o, bool create,
+                      struct cc_err *err)
+{
+	return org_from_body(req, o, create, err);
+}
+
+int cc__lesson_from_body(const struct cc__req *req, struct cc_lesson *l,
+                         struct cc_lesson_link *links, size_t max, size_t *n_links,
+                         struct cc_err *err)
+{
+	return lesson_from_body(req, l, links, max, n_links, err);
+}

@@ -437,6 +437,24 @@ const struct cc__route cc__routes[] = {
 	  .run = cc__api_activity_get,
 	  .role = CC_ROLE_VIEWER,
 	  .summary = "one activity (404 when missing or not visible to the caller)" },
+	{ .method = "POST",
+	  .path = "/api/activities",
+	  .run = cc__api_activity_create,
+	  .role = CC_ROLE_EDITOR,
+	  .status = 201,
+	  .summary = "add an activity, checked as the 3W importer checks a row (held by the "
+	             "caller's organisation unless a coordinator names another owner)",
+	  .body = "{\"organisation\", \"implementer\", \"funder\", \"sector\", \"area\": "
+	          "PCODE, \"title\", \"description\", \"start\", \"end\", \"status\", "
+	          "\"targeted\", \"reached\", \"budget\", \"currency\", \"lat\", \"lon\", "
+	          "\"kind\", \"releasability\", \"deny\": [KIND, ..], \"owner\"}" },
+	{ .method = "PUT",
+	  .path = "/api/activities/{id}",
+	  .run = cc__api_activity_update,
+	  .role = CC_ROLE_EDITOR,
+	  .summary = "change an activity (its owner's editors or a coordinator; If-Match: its "
+	             "version; fields not sent keep their values)",
+	  .body = "the fields of POST /api/activities" },
 	{ .method = "PUT",
 	  .path = "/api/activities/{id}/marking",
 	  .run = cc__api_activity_marking,
@@ -630,17 +648,91 @@ const struct cc__route cc__routes[] = {
 	REG_READ("needs", "needs"),
 	REG_DELETE("needs", "needs"),
 	REG_MARKING("needs", "needs"),
+	{ .method = "POST",
+	  .path = "/api/needs",
+	  .run = cc__api_need_create,
+	  .role = CC_ROLE_EDITOR,
+	  .status = 201,
+	  .summary = "add a need, checked as the needs importer checks a row",
+	  .body = "{\"area\", \"sector\", \"period_from\", \"period_to\", \"sex\", "
+	          "\"age_group\", \"pop_group\", \"disability\", \"label\", \"population\", "
+	          "\"in_need\", \"targeted\", \"affected\", \"reached\", \"severity\", "
+	          "\"releasability\", \"deny\": [KIND, ..], \"owner\"}" },
+	{ .method = "PUT",
+	  .path = "/api/needs/{id}",
+	  .run = cc__api_need_update,
+	  .role = CC_ROLE_EDITOR,
+	  .summary = "change a need's figures and severity (its owner's editors or a coordinator; "
+	             "If-Match: its version; its area, sector, period and breakdown stay)",
+	  .body = "the fields of POST /api/needs" },
 	REG_READ("incidents", "incidents"),
 	REG_DELETE("incidents", "incidents"),
 	REG_MARKING("incidents", "incidents"),
 	REG_READ("indicators", "indicators"),
 	REG_DELETE("indicators", "indicators (with their benchmarks and observations)"),
 	REG_MARKING("indicators", "indicators"),
+	{ .method = "POST",
+	  .path = "/api/indicators",
+	  .run = cc__api_indicator_create,
+	  .role = CC_ROLE_EDITOR,
+	  .status = 201,
+	  .summary = "add an indicator, checked as the indicators importer checks a row",
+	  .body = "{\"code\", \"name\", \"pillar\", \"unit\", \"measure\", \"direction\", "
+	          "\"aggregation\", \"period_days\", \"goal_min\", \"goal_max\", "
+	          "\"releasability\", \"deny\": [KIND, ..], \"owner\"}" },
+	{ .method = "PUT",
+	  .path = "/api/indicators/{id}",
+	  .run = cc__api_indicator_update,
+	  .role = CC_ROLE_EDITOR,
+	  .summary = "change an indicator (its owner's editors or a coordinator; If-Match: its "
+	             "version; the code never changes; fields not sent keep their values)",
+	  .body = "the fields of POST /api/indicators" },
 	REG_READ("benchmarks", "benchmarks (seen with their indicator)"),
 	REG_DELETE("benchmarks", "benchmarks"),
+	{ .method = "POST",
+	  .path = "/api/benchmarks",
+	  .run = cc__api_benchmark_create,
+	  .role = CC_ROLE_EDITOR,
+	  .status = 201,
+	  .summary = "add a benchmark of an indicator the caller may write, checked as the "
+	             "benchmarks importer checks a row",
+	  .body = "{\"indicator\", \"area\", \"sex\", \"age_group\", \"kind\", \"date\", "
+	          "\"value\"}" },
+	{ .method = "PUT",
+	  .path = "/api/benchmarks/{id}",
+	  .run = cc__api_benchmark_update,
+	  .role = CC_ROLE_EDITOR,
+	  .summary = "change a benchmark's value (and a baseline's or target's date); If-Match: "
+	             "its version",
+	  .body = "the fields of POST /api/benchmarks" },
 	REG_READ("observations", "observations"),
 	REG_DELETE("observations", "observations"),
 	REG_MARKING("observations", "observations"),
+	{ .method = "POST",
+	  .path = "/api/observations",
+	  .run = cc__api_observation_create,
+	  .role = CC_ROLE_EDITOR,
+	  .status = 201,
+	  .summary = "add an observation, checked as the observations importer checks a row",
+	  .body = "{\"indicator\", \"area\", \"sex\", \"age_group\", \"period_start\", "
+	          "\"period_end\", \"value\", \"source\", \"confidence\", "
+	          "\"releasability\", \"deny\": [KIND, ..], \"owner\"}" },
+	{ .method = "PUT",
+	  .path = "/api/observations/{id}",
+	  .run = cc__api_observation_update,
+	  .role = CC_ROLE_EDITOR,
+	  .summary = "change an observation (its owner's editors or a coordinator; If-Match: its "
+	             "version; fields not sent keep their values)",
+	  .body = "the fields of POST /api/observations" },
+	/* before /api/lessons/{id}, which would take "search" for an id (api_learning.c) */
+	{ .method = "GET",
+	  .path = "/api/lessons/search",
+	  .run = cc__api_lessons_search,
+	  .role = CC_ROLE_VIEWER,
+	  .summary = "full-text search of the lessons the caller may see (its mission's and those "
+	             "of no mission), ranked by bm25, with snippets and facet counts, as "
+	             "`concord lesson search --json`",
+	  .query = cc__lessons_search_query },
 	REG_READ("lessons", "lessons"),
 	{ .method = "POST",
 	  .path = "/api/lessons",
@@ -664,6 +756,22 @@ const struct cc__route cc__routes[] = {
 	REG_READ("feedback", "feedback entries (without their givers' personal data)"),
 	REG_DELETE("feedback", "feedback entries"),
 	REG_MARKING("feedback", "feedback entries"),
+	{ .method = "POST",
+	  .path = "/api/feedback",
+	  .run = cc__api_feedback_create,
+	  .role = CC_ROLE_EDITOR,
+	  .status = 201,
+	  .summary = "add a feedback entry, checked as the feedback importer checks a row",
+	  .body = "{\"date\", \"area\", \"channel\", \"organisation\", \"text\", "
+	          "\"category\", \"sentiment\", \"releasability\", \"deny\": [KIND, ..], "
+	          "\"owner\"}" },
+	{ .method = "PUT",
+	  .path = "/api/feedback/{id}",
+	  .run = cc__api_feedback_update,
+	  .role = CC_ROLE_EDITOR,
+	  .summary = "change a feedback entry (its owner's editors or a coordinator; If-Match: its "
+	             "version; fields not sent keep their values)",
+	  .body = "the fields of POST /api/feedback" },
 	REG_READ("survey-responses", "survey responses (without personal data)"),
 	REG_DELETE("survey-responses", "survey responses"),
 	REG_MARKING("survey-responses", "survey responses"),
@@ -684,6 +792,55 @@ const struct cc__route cc__routes[] = {
 	          "{\"content\": the file's text} as JSON",
 	  .query = cc__imports_query,
 	  .raw_body = true },
+	{ .method = "GET",
+	  .path = "/api/survey",
+	  .run = cc__api_survey,
+	  .role = CC_ROLE_VIEWER,
+	  .summary = "a survey question's weighted shares with Wilson intervals on the effective n, "
+	             "design effects and small cells flagged, counting the responses the caller may "
+	             "see, as `concord survey results --json`",
+	  .query = cc__survey_query },
+	/* the remaining commands (api_more.c) */
+	{ .method = "GET",
+	  .path = "/api/export/{kind}",
+	  .run = cc__api_export,
+	  .role = CC_ROLE_VIEWER,
+	  .summary = "a file to download as `concord export KIND` writes it, holding only what the "
+	             "caller may see: 3w (HXL CSV), iati (IATI 2.03 XML) or areas (GeoJSON)",
+	  .query = cc__export_query },
+	{ .method = "GET",
+	  .path = "/api/rounds",
+	  .run = cc__api_rounds,
+	  .role = CC_ROLE_VIEWER,
+	  .summary = "reporting rounds: per period, which organisations reported (file, time, rows) "
+	             "and which did not, as `concord rounds --json`",
+	  .query = cc__rounds_query },
+	{ .method = "GET",
+	  .path = "/api/money",
+	  .run = cc__api_money,
+	  .role = CC_ROLE_VIEWER,
+	  .summary = "the 3W budgets the caller may see and the IATI amounts converted to the "
+	             "reporting currency with the rates used, and the amounts that could not be, as "
+	             "`concord money --json`",
+	  .query = cc__money_query },
+	{ .method = "GET",
+	  .path = "/api/audit/verify",
+	  .run = cc__api_audit_verify,
+	  .role = CC_ROLE_ADMIN,
+	  .summary = "the change log's hash chain checked, as `concord audit verify`: ok with the "
+	             "entries and the head hash, or the first broken entry" },
+	{ .method = "POST",
+	  .path = "/api/allocate",
+	  .run = cc__api_allocate,
+	  .role = CC_ROLE_COORDINATOR,
+	  .summary = "spread budgets and teams over area x pillar cells (a linear program): the "
+	             "allocation, binding constraints with shadow prices, or the conflicting "
+	             "constraints of an infeasible problem (200, status infeasible), as "
+	             "`concord allocate --problem FILE --json`",
+	  .body = "the problem file of `concord allocate --problem` (docs/allocate.md): "
+	          "{\"cells\": [..], \"donors\": [..], \"organisations\": [..], \"weights\", "
+	          "\"security\", ..}",
+	  .query = cc__allocate_query },
 };
 
 const size_t cc__n_routes = sizeof(cc__routes) / sizeof(cc__routes[0]);

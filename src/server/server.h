@@ -144,14 +144,44 @@ extern const struct cc__query_param cc__gaps_query[], cc__overlap_query[], cc__p
 cc__route_fn cc__api_exposure;
 extern const struct cc__query_param cc__exposure_query[];
 
+/* src/server/api_learning.c: GET /api/lessons/search and GET /api/survey, as the CLI's --json */
+cc__route_fn cc__api_lessons_search, cc__api_survey;
+extern const struct cc__query_param cc__lessons_search_query[], cc__survey_query[];
+
 /* src/server/api_registry.c: records of every kind, the kind taken from the path */
 cc__route_fn cc__api_reg_list, cc__api_reg_get, cc__api_reg_delete, cc__api_reg_marking,
         cc__api_org_create, cc__api_org_update, cc__api_lesson_create, cc__api_lesson_update;
 /* The query arguments of the registry's lists (after, limit). */
 extern const struct cc__query_param cc__reg_list_query[];
+/* The checks of the bodies of POST /api/organisations, /api/lessons (api_registry.c) and
+ * /api/review (api_analysis.c) alone, without the store's write: for fuzz/api.c. */
+struct cc_org;
+struct cc_lesson;
+struct cc_lesson_link;
+struct cc_plan;
+int cc__org_from_body(const struct cc__req *req, struct cc_org *o, bool create,
+                      struct cc_err *err);
+int cc__lesson_from_body(const struct cc__req *req, struct cc_lesson *l,
+                         struct cc_lesson_link *links, size_t max, size_t *n_links,
+                         struct cc_err *err);
+int cc__plan_from_body(const struct cc__req *req, struct cc_plan *plan, struct cc_err *err);
+/*
+ * src/server/api_writes.c: single records created (POST) and edited (PUT, If-Match), each
+ * checked by its importer's row check
+ */
+cc__route_fn cc__api_activity_create, cc__api_activity_update, cc__api_observation_create,
+        cc__api_observation_update, cc__api_feedback_create, cc__api_feedback_update,
+        cc__api_indicator_create, cc__api_indicator_update, cc__api_benchmark_create,
+        cc__api_benchmark_update, cc__api_need_create, cc__api_need_update;
 /* src/server/api_imports.c: POST /api/imports/{kind}, the CLI's importers on an upload */
 cc__route_fn cc__api_import;
 extern const struct cc__query_param cc__imports_query[];
+
+/* src/server/api_more.c: exports as downloads, rounds, money, audit verify, allocate */
+cc__route_fn cc__api_export, cc__api_rounds, cc__api_money, cc__api_audit_verify,
+        cc__api_allocate;
+extern const struct cc__query_param cc__export_query[], cc__rounds_query[], cc__money_query[],
+        cc__allocate_query[];
 
 extern const struct cc__route cc__routes[];
 extern const size_t cc__n_routes;

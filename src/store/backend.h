@@ -44,6 +44,7 @@ struct cc__rounds_ops;
 struct cc__rates_ops;
 struct cc__computed_ops;
 struct cc__registry_ops;
+struct cc__edits_ops;
 
 struct cc_store_ops {
 	const char *scheme; /* "sqlite", "postgresql": matched against the store URI */
@@ -142,6 +143,7 @@ struct cc_store_ops {
 	const struct cc__computed_ops *computed;
 	const struct cc__registry_ops *registry;
 	const struct cc__rounds_ops *rounds;
+	const struct cc__edits_ops *edits;
 };
 
 extern const struct cc_store_ops cc__store_sqlite; /* src/store/sqlite.c */

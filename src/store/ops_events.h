@@ -16,6 +16,9 @@ struct cc__events_ops {
 	int (*load_incidents)(struct cc_store *st, const struct cc_incident_query *q,
 	                      struct cc_exposure_incident **out, size_t *n_out,
 	                      char (**types_out)[64], size_t *n_types_out, struct cc_err *err);
+	/* the incidents the reader may see, of source (NULL: all), by source and id */
+	int (*each_incident)(struct cc_store *st, const char *source, cc_incident_fn *fn,
+	                     void *ctx, struct cc_err *err);
 	/* drops / recreates the secondary indexes of the incident table (a bulk load) */
 	int (*drop_indexes)(struct cc_store *st, char **saved, struct cc_err *err);
 	int (*restore_indexes)(struct cc_store *st, const char *saved, struct cc_err *err);

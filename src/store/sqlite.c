@@ -15,6 +15,7 @@
 #include "store/ops_computed.h"
 #include "store/ops_rounds.h"
 #include "store/ops_registry.h"
+#include "store/ops_edits.h"
 #include "store/ops_activities.h"
 #include "store/sqlite_visibility.h"
 
@@ -2723,4 +2724,5 @@ const struct cc_store_ops cc__store_sqlite = {
 	.rates = &cc__sqlite_rates,
 	.computed = &cc__sqlite_computed,
 	.registry = &cc__sqlite_registry,
+	.edits = &cc__sqlite_edits,
 };

@@ -25,6 +25,7 @@ enum {
 	S_EV_LATEST,
 	S_EV_LOAD,
 	S_EV_PLACES,
+	S_EV_EACH,
 };
 
 #define EV_COLS                                                                               \
@@ -69,6 +70,14 @@ static const char *const sql[] = {
 	                "FROM activity a LEFT JOIN area ar ON ar.id = a.area_id WHERE "
 	                "a.mission_id = :mission AND " CC__SQ_VISIBLE("a", "activity")
 	                " ORDER BY a.id",
+	/* what the events writer reads back: every stored field, the area and its ancestors */
+	[S_EV_EACH] = "SELECT i.source, i.source_id, i.date, i.date_end, i.date_prec, i.type, "
+	              "i.sub_type, i.actor1, i.actor2, i.lat, i.lon, i.geo_prec, i.area_id, "
+	              "i.fatalities, i.fat_low, i.fat_high, i.revised, i.notes, i.line, a.pcode, "
+	              "a.level, a.name, p.name, g.name FROM incident i LEFT JOIN area a ON a.id = "
+	              "i.area_id LEFT JOIN area p ON p.id = a.parent_id LEFT JOIN area g ON g.id = "
+	              "p.parent_id WHERE (?1 IS NULL OR i.source = ?1) AND "
+	              CC__SQ_VISIBLE("i", "incident") " ORDER BY i.source, i.id",
 };
 
 static int stmt(struct cc_store *st, int id, sqlite3_stmt **out, struct cc_err *err)
@@ -435,12 +444,79 @@ out_leave:
 	return ret;
 }
 
+static const char *col_text(sqlite3_stmt *s, int i)
+{
+	const char *v = (const char *)sqlite3_column_text(s, i);
+
+	return v ? v : "";
+}
+
+static int sq_each_incident(struct cc_store *st, const char *source, cc_incident_fn *fn,
+                            void *ctx, struct cc_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc, ret;
+	bool own;
+
+	if ((ret = cc__sq_rx_enter(st, &own, err)) < 0)
+		return ret;
+	if ((ret = stmt(st, S_EV_EACH, &s, err)) < 0)
+		goto out_leave;
+	rc = source ? cc__sq_bind_text(s, 1, source) : sqlite3_bind_null(s, 1);
+	if (rc) {
+		ret = cc__sq_bind_fail(st, s, rc, err);
+		goto out_leave;
+	}
+	while (ret == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct cc_incident_row r = { 0 };
+		struct cc_incident *inc = &r.inc;
+		const char *names[4] = { "", "", "", "" };
+		int level = sqlite3_column_int(s, 20);
+
+		inc->source = col_text(s, 0);
+		inc->source_id = col_text(s, 1);
+		inc->date = sqlite3_column_int(s, 2);
+		inc->date_end = sqlite3_column_int(s, 3);
+		inc->date_prec = sqlite3_column_int(s, 4);
+		inc->type = col_text(s, 5);
+		inc->sub_type = col_text(s, 6);
+		inc->actor1 = col_text(s, 7);
+		inc->actor2 = col_text(s, 8);
+		inc->lat = sqlite3_column_double(s, 9);
+		inc->lon = sqlite3_column_double(s, 10);
+		inc->geo_prec = sqlite3_column_int(s, 11);
+		inc->area_id = sqlite3_column_int64(s, 12);
+		inc->fatalities = cc__sq_col_num(s, 13);
+		inc->fat_low = cc__sq_col_num(s, 14);
+		inc->fat_high = cc__sq_col_num(s, 15);
+		inc->revised = sqlite3_column_int64(s, 16);
+		inc->notes = col_text(s, 17);
+		inc->line = (long)sqlite3_column_int64(s, 18);
+		r.pcode = col_text(s, 19);
+		/* the area at its level, its parent one above, its grandparent two above */
+		for (int k = 0; k < 3; k++)
+			if (level - k >= 0 && level - k <= 3 &&
+			    sqlite3_column_type(s, 21 + k) != SQLITE_NULL)
+				names[level - k] = col_text(s, 21 + k);
+		r.adm1 = inc->area_id ? names[1] : "";
+		r.adm2 = inc->area_id ? names[2] : "";
+		ret = fn(ctx, &r, err);
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = cc__sq_error(st, rc, err);
+	sqlite3_reset(s);
+out_leave:
+	cc__sq_rx_leave(st, own);
+	return ret;
+}
+
 const struct cc__events_ops cc__sqlite_events = {
 	.put_incident = sq_put_incident,
 	.count_incidents = sq_count_incidents,
 	.latest_incident = sq_latest_incident,
 	.load_incidents = sq_load_incidents,
 	.load_places = sq_load_places,
+	.each_incident = sq_each_incident,
 	.drop_indexes = sq_drop_indexes,
 	.restore_indexes = sq_restore_indexes,
 };

@@ -41,6 +41,7 @@ enum cc__sq_module {
 	CC__SQ_COMPUTED,
 	CC__SQ_ROUNDS,
 	CC__SQ_REGISTRY,
+	CC__SQ_EDITS,
 	CC__SQ_N_MODULES
 };
 

@@ -65,7 +65,10 @@ static int load_budgets(struct cc_store *st, const struct cc_gaps_query *a,
 		for (size_t i = 0; ret == 0 && i < page.n_rows; i++) {
 			const struct cc_activity_row *r = &page.rows[i];
 
-			b[n] = (struct cc_gap_budget){ .activity_id = r->id, .amount = r->budget };
+			/* a 3W row has no value date: its budget is valued at its start */
+			b[n] = (struct cc_gap_budget){ .activity_id = r->id,
+				                       .amount = r->budget,
+				                       .value_date = r->start_date };
 			snprintf(b[n].currency, sizeof(b[n].currency), "%s",
 			         r->currency ? r->currency : "");
 			n++;
@@ -82,6 +85,37 @@ static int load_budgets(struct cc_store *st, const struct cc_gaps_query *a,
 	return 0;
 }
 
+/* The rates of the budgets' currencies and the reporting one (all rates past 32 currencies). */
+static int load_rates(struct cc_store *st, const char *to, const struct cc_gap_budget *b,
+                      size_t n, struct cc_rates *out, struct cc_err *err)
+{
+	enum { MAX_CUR = 32 };
+	char cur[MAX_CUR][4];
+	const char *list[MAX_CUR + 1];
+	size_t n_cur = 0;
+	bool all = false;
+
+	snprintf(cur[n_cur++], sizeof(cur[0]), "%.3s", to);
+	for (size_t i = 0; i < n && !all; i++) {
+		size_t k = 0;
+
+		if (!b[i].currency[0] || strlen(b[i].currency) > 3)
+			continue;
+		while (k < n_cur && strcmp(cur[k], b[i].currency) != 0)
+			k++;
+		if (k < n_cur)
+			continue;
+		if (n_cur == MAX_CUR)
+			all = true;
+		else
+			snprintf(cur[n_cur++], sizeof(cur[0]), "%.3s", b[i].currency);
+	}
+	for (size_t k = 0; k < n_cur; k++)
+		list[k] = cur[k];
+	list[n_cur] = NULL;
+	return cc_store_load_rates(st, all ? NULL : list, out, err);
+}
+
 int cc_gaps_load(struct cc_store *st, const struct cc_gaps_query *a, const struct cc_gap_opts *opts,
                  struct cc_gaps *g, struct cc_err *err)
 {
@@ -93,6 +127,9 @@ int cc_gaps_load(struct cc_store *st, const struct cc_gaps_query *a, const struc
 	struct cc_gap_budget *budgets = NULL;
 	size_t n_recs = 0, n_cols = 0, n_cov_areas = 0, n_need_areas = 0, n_needs = 0,
 	       n_sectors = 0, n_budgets = 0;
+	struct cc_rates rates = { 0 };
+	char currency[4] = "";
+	int tolerance = CC_FX_TOLERANCE_DAYS;
 	int ret;
 
 	ret = cc_store_load_coverage(st,
@@ -111,6 +148,17 @@ int cc_gaps_load(struct cc_store *st, const struct cc_gaps_query *a, const struc
 		                          &n_sectors, err);
 	if (ret == 0)
 		ret = load_budgets(st, a, &budgets, &n_budgets, err);
+	/* the mission's reporting currency, when it has one, and the rates to convert into it */
+	if (ret == 0) {
+		ret = cc_store_get_money(st, a->mission_id, currency, &tolerance, err);
+		if (ret == CC_ENOTFOUND) {
+			currency[0] = '\0';
+			memset(err, 0, sizeof(*err));
+			ret = 0;
+		} else if (ret == 0) {
+			ret = load_rates(st, currency, budgets, n_budgets, &rates, err);
+		}
+	}
 	if (ret == 0) {
 		areas = cc_alloc_array(n_cov_areas + n_need_areas + 1, sizeof(*areas));
 		if (!areas)
@@ -133,9 +181,13 @@ int cc_gaps_load(struct cc_store *st, const struct cc_gaps_query *a, const struc
 		                                .areas = areas,
 		                                .n_areas = n_cov_areas + n_need_areas,
 		                                .sectors = sectors,
-		                                .n_sectors = n_sectors },
+		                                .n_sectors = n_sectors,
+		                                .currency = currency,
+		                                .rates = currency[0] ? &rates : NULL,
+		                                .tolerance_days = tolerance },
 		        opts, g, err);
 	}
+	cc_rates_release(&rates);
 	cc_free(recs);
 	cc_free(cols);
 	cc_free(cov_areas);

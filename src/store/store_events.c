@@ -62,6 +62,20 @@ int cc_store_put_incident(struct cc_store *st, struct cc_incident *inc, int64_t 
 	return o->put_incident(st, inc, batch, res_out, err);
 }
 
+int cc_store_each_incident(struct cc_store *st, const char *source, cc_incident_fn *fn,
+                           void *ctx, struct cc_err *err)
+{
+	const struct cc__events_ops *o = ops(st, err);
+
+	if (!o)
+		return CC_EUNSUPPORTED;
+	if (source && strcmp(source, "acled") != 0 && strcmp(source, "ucdp") != 0)
+		return cc_err_set(err, CC_EUSAGE, "source '%s': choose acled or ucdp", source);
+	if (!o->each_incident)
+		return cc_err_set(err, CC_EUNSUPPORTED, "this store cannot list incidents");
+	return o->each_incident(st, source, fn, ctx, err);
+}
+
 int cc_store_incident_indexes_drop(struct cc_store *st, char **saved, struct cc_err *err)
 {
 	const struct cc__events_ops *o = ops(st, err);

@@ -238,6 +238,16 @@ for path, item in sorted(doc["paths"].items()):
         found |= markers
         if t.endswith("/999999999") or status == 404:
             continue
+# the downloads of /api/export/{kind} (swept above with a dummy kind), each kind
+for t in ["/api/export/3w", "/api/export/iati", "/api/export/areas?with_coverage=1&level=1"]:
+    status, body = get(t)
+    calls += 1
+    markers = set(re.findall(r"MRK[a-z]+\dX", body))
+    if status != 200 and token != "none":
+        problems.append("%s: %s" % (t, status))
+    if markers - set(expect["visible"]):
+        problems.append("%s %s: shows %s" % (t, status, sorted(markers - set(expect["visible"]))))
+    found |= markers
 # the live feed's JSON page and the lists again through keyset pages of 2
 for coll in tables:
     after = None

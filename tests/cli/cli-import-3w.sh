@@ -125,4 +125,20 @@ run "$CONCORD" -d d.db import 3w "$TDATA/3w/latin1.csv" --period 2021-07-01/2021
 is "$RC" 0 "--encoding latin1 converts it"
 is "$(sqlite3 d.db "select title from activity where title like 'R%puits'")" "Réhabilitation de puits" "the text is stored as UTF-8"
 
+# Currencies: ISO 4217 codes, stored in upper case; a word is refused, not cut to three letters
+cat >cur.csv <<'CSV'
+Organisation,Cluster,District,Activity,Budget,Currency
+#org+acronym,#sector+cluster+code,#adm2+code,#activity,#value+budget,#currency
+UNICEF,WASH,AF0101,Water trucking,1000,usd
+WFP,FSC,AF0101,Food baskets,2000,dollars
+NRC,SHL,AF0101,Shelter kits,3000,E1R
+CSV
+"$CONCORD" -d cur.db init --mission AFG --country AFG >/dev/null
+"$CONCORD" -d cur.db import areas "$CASE/afg_global_pcodes_subset.csv" >/dev/null
+run "$CONCORD" -d cur.db import 3w cur.csv --period 2021-07-01/2021-09-30
+is "$RC" 3 "a row with a currency that is not a code is rejected"
+like "$ERR" "cur.csv:4: #currency: currency 'dollars' is not an ISO 4217 code" "naming line, column and value"
+like "$ERR" "cur.csv:5: #currency: currency 'E1R' is not an ISO 4217 code" "a code with a digit too"
+is "$(sqlite3 cur.db "select group_concat(currency) from activity")" "USD" "the good row's code stored in upper case"
+
 done_testing

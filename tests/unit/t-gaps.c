@@ -9,6 +9,8 @@
 #include <stdint.h>
 
 #include <concord/alloc.h>
+#include <concord/buf.h>
+#include <concord/report.h>
 
 #include "tap.h"
 
@@ -951,4 +953,235 @@ TEST(budget_random_against_naive)
 				return;
 		}
 	}
+}
+
+/* ---- budget converted to the reporting currency at each value date ---- */
+
+TEST(budget_converted_at_each_value_date)
+{
+	/*
+	 * Rates (ECB, units per EUR, tests/data/rates): USD 1.1884 on 1 July 2021, 1.1823 on
+	 * 2 July; GBP 0.86033 and 0.86003; the 2021 averages USD 1.18274, GBP 0.859604. Target USD,
+	 * tolerance 5 days. Herat HEA (PIN 1,000, severity 3):
+	 *   1  EUR 1,000 of 1 July           → 1000 × 1.1884                    = 1,188.4
+	 *   2  GBP 500 of Saturday 3 July    → Friday's: 500 / 0.86003 × 1.1823
+	 *   3  USD 200 of 1 July             → 200, no rate needed
+	 *   4  XAF 300 of 1 July             → no XAF rate at all: not converted
+	 *   5  GBP 100 without a value date  → not converted
+	 * Herat FSC (PIN 500, severity 2):
+	 *   6  EUR 1,000 of Sunday 4 July    → 1000 × 1.1823                    = 1,182.3
+	 *   7  GBP 50 of 20 August           → no fixing within 5 days: the 2021 averages,
+	 *                                      50 / 0.859604 × 1.18274
+	 *   8  70 without a currency         → not converted
+	 * Herat ALL: all eight.
+	 */
+	const struct cc_gap_need n[] = {
+		{ .area_id = 20, .sector_id = HEA, .pillar = HUM, .in_need = 1000, .severity = 3 },
+		{ .area_id = 20, .sector_id = FSC, .pillar = HUM, .in_need = 500, .severity = 2 },
+		{ .area_id = 20, .sector_id = 0, .in_need = 2000, .severity = 4 },
+	};
+	struct cc_coverage_record r[] = {
+		REC(1, 201, HEA, HUM, 10), REC(1, 201, HEA, HUM, 10), REC(2, 201, HEA, HUM, 10),
+		REC(2, 201, HEA, HUM, 10), REC(3, 202, HEA, HUM, 10), REC(1, 201, FSC, HUM, 10),
+		REC(1, 201, FSC, HUM, 10), REC(2, 201, FSC, HUM, 10),
+	};
+	const int32_t jul1 = cc_date_from_ymd(2021, 7, 1), jul2 = cc_date_from_ymd(2021, 7, 2);
+	const struct cc_gap_budget b[] = {
+		{ .activity_id = 1, .amount = 1000, .currency = "EUR", .value_date = jul1 },
+		{ .activity_id = 2,
+		  .amount = 500,
+		  .currency = "GBP",
+		  .value_date = cc_date_from_ymd(2021, 7, 3) },
+		{ .activity_id = 3, .amount = 200, .currency = "USD", .value_date = jul1 },
+		{ .activity_id = 4, .amount = 300, .currency = "XAF", .value_date = jul1 },
+		{ .activity_id = 5, .amount = 100, .currency = "GBP", .value_date = CC_DATE_NONE },
+		{ .activity_id = 6,
+		  .amount = 1000,
+		  .currency = "EUR",
+		  .value_date = cc_date_from_ymd(2021, 7, 4) },
+		{ .activity_id = 7,
+		  .amount = 50,
+		  .currency = "GBP",
+		  .value_date = cc_date_from_ymd(2021, 8, 20) },
+		{ .activity_id = 8, .amount = 70, .currency = "", .value_date = jul1 },
+	};
+	struct cc_rate rt[] = {
+		{ .currency = "USD", .kind = CC_RATE_DAILY, .date = jul2, .per_eur = 1.1823 },
+		{ .currency = "GBP", .kind = CC_RATE_DAILY, .date = jul1, .per_eur = 0.86033 },
+		{ .currency = "USD", .kind = CC_RATE_DAILY, .date = jul1, .per_eur = 1.1884 },
+		{ .currency = "GBP", .kind = CC_RATE_DAILY, .date = jul2, .per_eur = 0.86003 },
+		{ .currency = "USD",
+		  .kind = CC_RATE_ANNUAL,
+		  .date = cc_date_from_ymd(2021, 1, 1),
+		  .per_eur = 1.18274 },
+		{ .currency = "GBP",
+		  .kind = CC_RATE_ANNUAL,
+		  .date = cc_date_from_ymd(2021, 1, 1),
+		  .per_eur = 0.859604 },
+	};
+	struct cc_rates rates = { .rates = rt, .n = 6 };
+	struct cc_gap_input in = { .needs = n,
+		                   .n_needs = 3,
+		                   .records = r,
+		                   .n_records = 8,
+		                   .budgets = b,
+		                   .n_budgets = 8,
+		                   .areas = areas,
+		                   .n_areas = N_AREAS,
+		                   .sectors = sectors,
+		                   .n_sectors = N_SECTORS,
+		                   .currency = "USD",
+		                   .rates = &rates,
+		                   .tolerance_days = 5 };
+	const double hea = 1000 * 1.1884 + 500 / 0.86003 * 1.1823 + 200,
+	             fsc = 1000 * 1.1823 + 50 / 0.859604 * 1.18274;
+	struct cc_gaps g, plain;
+	struct cc_err err = { 0 };
+	const struct cc_gap_row *x;
+	size_t na;
+
+	cc_rates_sort(&rates);
+	for (size_t i = 0; i < 8; i++)
+		r[i].activity_id = (int64_t)i + 1;
+	if (!check_int(cc_gaps_compute_ex(&in, &(struct cc_gap_opts){ .level = 1 }, &g, &err), ==,
+	               0))
+		return;
+	check(g.has_conversion);
+	check_str(g.currency, "USD");
+	check_int(g.tolerance_days, ==, 5);
+	x = row(&g, "AF02", "HEA");
+	if (check(x != NULL)) {
+		check_dbl(x->budget_converted, hea, 1e-9);
+		check_int(x->n_converted, ==, 3);
+		check_int(x->n_not_converted, ==, 2);
+		/* the sums per currency are still there, unconverted */
+		check_dbl(money_of(x, "GBP", &na), 600, 0);
+		check_int(na, ==, 2);
+		/* rates of the cell: GBP of 2 July, USD of 1 and of 2 July (EUR is 1, USD needs none) */
+		if (check_int(x->n_rates, ==, 3)) {
+			check_str(x->rates[0].currency, "GBP");
+			check_int(x->rates[0].date, ==, jul2);
+			check_dbl(x->rates[0].per_eur, 0.86003, 0);
+			check_str(x->rates[1].currency, "USD");
+			check_int(x->rates[1].date, ==, jul1);
+			check_str(x->rates[2].currency, "USD");
+			check_int(x->rates[2].date, ==, jul2);
+		}
+		if (check_int(x->n_not_converted, ==, 2)) {
+			check_int(x->not_converted[0].activity_id + x->not_converted[1].activity_id, ==,
+			          4 + 5);
+		}
+	}
+	x = row(&g, "AF02", "FSC");
+	if (check(x != NULL)) {
+		check_dbl(x->budget_converted, fsc, 1e-9);
+		check_int(x->n_converted, ==, 2);
+		check_int(x->n_not_converted, ==, 1);
+		if (check(x->not_converted != NULL)) {
+			check_int(x->not_converted[0].activity_id, ==, 8);
+			check_int(x->not_converted[0].status, ==, CC_FX_NO_CURRENCY);
+			check_dbl(x->not_converted[0].amount, 70, 0);
+		}
+	}
+	x = row(&g, "AF02", "ALL");
+	if (check(x != NULL)) {
+		check_dbl(x->budget_converted, hea + fsc, 1e-9);
+		check_int(x->n_converted, ==, 5);
+		check_int(x->n_not_converted, ==, 3);
+	}
+	/* the table's rates: each once, by currency, daily before annual, then date */
+	if (check_int(g.n_rates_used, ==, 5)) {
+		const char *cur[] = { "GBP", "GBP", "USD", "USD", "USD" };
+		const int kind[] = { CC_RATE_DAILY, CC_RATE_ANNUAL, CC_RATE_DAILY, CC_RATE_DAILY,
+			             CC_RATE_ANNUAL };
+		const size_t uses[] = { 1, 1, 1, 2, 1 }; /* USD of 2 July: budgets 2 and 6 */
+
+		for (size_t i = 0; i < 5; i++) {
+			check_str(g.rates_used[i].currency, cur[i]);
+			check_int(g.rates_used[i].kind, ==, kind[i]);
+			check_int(g.rates_used[i].n_uses, ==, uses[i]);
+		}
+		check_dbl(g.rates_used[1].per_eur, 0.859604, 0);
+	}
+	/* the amounts left out, each once, by activity, with the reason */
+	if (check_int(g.n_unconverted, ==, 3)) {
+		check_int(g.unconverted[0].activity_id, ==, 4);
+		check_int(g.unconverted[0].status, ==, CC_FX_UNKNOWN_CURRENCY);
+		check_str(g.unconverted[0].missing, "XAF");
+		check_str(g.unconverted[0].currency, "XAF");
+		check_dbl(g.unconverted[0].amount, 300, 0);
+		check_int(g.unconverted[1].activity_id, ==, 5);
+		check_int(g.unconverted[1].status, ==, CC_FX_NO_DATE);
+		check_int(g.unconverted[2].activity_id, ==, 8);
+		check_int(g.unconverted[2].status, ==, CC_FX_NO_CURRENCY);
+	}
+
+	/* the formats state the rule and the rates and list what was left out */
+	{
+		struct cc_buf t = CC_BUF_INIT(1 << 20), c = CC_BUF_INIT(1 << 20),
+		              j = CC_BUF_INIT(1 << 20);
+
+		if (check_int(cc_gaps_format(&g, CC_FORMAT_TABLE, &t, &err), ==, 0) &&
+		    check_int(cc_gaps_format(&g, CC_FORMAT_CSV, &c, &err), ==, 0) &&
+		    check_int(cc_gaps_format(&g, CC_FORMAT_JSON, &j, &err), ==, 0)) {
+			check(strstr(t.buf, "Converted to USD: converted = the budgets") != NULL);
+			check(strstr(t.buf, "GBP 0.86003 per EUR (daily fixing of 2021-07-02), 1 "
+			                    "conversion") != NULL);
+			check(strstr(t.buf, "USD 1.18274 per EUR (annual average of 2021)") != NULL);
+			check(strstr(t.buf, "activity 4: XAF 300 of 2021-07-01: unknown currency "
+			                    "(XAF)") != NULL);
+			check(strstr(t.buf, "activity 5: GBP 100 of (no value date): no value "
+			                    "date") != NULL);
+			check(strstr(c.buf, ",budget_converted,converted_currency,") != NULL);
+			check(strstr(c.buf, "activity 8: (no currency) 70 of 2021-07-01: no "
+			                    "currency") != NULL);
+			check(strstr(j.buf, "\"reporting_currency\":\"USD\"") != NULL);
+			check(strstr(j.buf, "{\"activity_id\":4,\"amount\":300,\"currency\":\"XAF\","
+			                    "\"value_date\":\"2021-07-01\",\"reason\":\"unknown "
+			                    "currency\",\"missing_rate\":\"XAF\"}") != NULL);
+		}
+		cc_buf_release(&t);
+		cc_buf_release(&c);
+		cc_buf_release(&j);
+	}
+	cc_gaps_release(&g);
+
+	/* every allocation of the conversion may fail: an error, nothing half-made, no leak */
+	{
+		long k;
+		int ret = -1;
+
+		for (k = 0; k < 400; k++) {
+			struct cc_err e2 = { 0 };
+
+			cc_test_fail_alloc_after(k);
+			ret = cc_gaps_compute_ex(&in, &(struct cc_gap_opts){ .level = 1 }, &g, &e2);
+			cc_test_fail_alloc_after(-1);
+			if (ret == 0)
+				break;
+			check_int(ret, ==, CC_ENOMEM);
+			check(g.rows == NULL && g.rates_used == NULL && g.unconverted == NULL);
+			cc_gaps_release(&g);
+		}
+		check_int(ret, ==, 0);
+		check_int(k, >, 10);
+		if (ret == 0)
+			check_int(g.n_unconverted, ==, 3);
+		cc_gaps_release(&g);
+	}
+
+	/* without a reporting currency: nothing converted, the rows as before */
+	in.rates = NULL;
+	if (check_int(cc_gaps_compute_ex(&in, &(struct cc_gap_opts){ .level = 1 }, &plain, &err),
+	              ==, 0)) {
+		check(!plain.has_conversion);
+		x = row(&plain, "AF02", "HEA");
+		if (check(x != NULL)) {
+			check(isnan(x->budget_converted));
+			check_int(x->n_converted + x->n_not_converted, ==, 0);
+			check_dbl(money_of(x, "EUR", &na), 1000, 0);
+		}
+		check_int(plain.n_unconverted + plain.n_rates_used, ==, 0);
+	}
+	cc_gaps_release(&plain);
 }

@@ -154,7 +154,11 @@ async function main() {
 		await page.goto(URL0 + '/');
 		return page;
 	};
-	const shot = (page, name) => page.screenshot({ path: join(env.OUT_DIR, name + '.png'), fullPage: true });
+	// a screenshot is an output for people to look at, not a check: on a machine too busy to
+	// take one within 90 s the session goes on, saying so
+	const shot = (page, name) =>
+		page.screenshot({ path: join(env.OUT_DIR, name + '.png'), fullPage: true, timeout: 90000 })
+			.catch((e) => console.log(`# screenshot ${name} not written: ${String(e.message).split('\n')[0]}`));
 	const tableText = (page, sel) => page.$eval(sel, (t) => t.tBodies[0].textContent);
 
 	try {
@@ -250,6 +254,20 @@ async function main() {
 			is(await a.getAttribute(`#map path.area-${most.pcode}`, 'fill'), '#253494',
 				`coloured by people in need, the area with most (${most.pcode}, ${most.in_need}) is darkest`);
 			await shot(a, 'map-in-need');
+			// the map by incidents per 100k people: the computed indicator's roll-up by province
+			const rate = (await api(env.TOKEN_AADA, '/api/rollup?indicator=cc.incidents_per_100k&level=1')).json.results
+				.filter((r) => !r.sex && !r.age_group && r.value !== null);
+			const worst = rate.reduce((x, y) => (y.value > x.value ? y : x));
+			await a.selectOption('#map-measure', 'inc100k');
+			is(await a.getAttribute(`#map path.area-${worst.area}`, 'fill'), '#253494',
+				`coloured by incidents per 100k, the area with the highest rate (${worst.area}, ${worst.value}) is darkest`);
+			ok((await a.textContent('#legend')).includes('incidents per 100,000 people'), '... and the legend names the measure');
+			await shot(a, 'map-incidents-per-100k');
+			// and by gap score: the areas with a scored cell, none other
+			await a.selectOption('#map-measure', 'gap');
+			const scored = new Set(gaps.rows.filter((r) => r.pcode && r.gap > 0).map((r) => r.pcode));
+			is(await a.$$eval('#map path[class*="area-"]', (ps) => ps.filter((p) => p.getAttribute('fill') !== '#f0f0f0').length),
+				scored.size, `coloured by gap score: the ${scored.size} areas with a positive gap, no other`);
 			await a.selectOption('#map-measure', 'activities');
 		}
 
@@ -384,6 +402,116 @@ async function main() {
 			is(await a.textContent('#review-error'), badWant.json.error.message, `a plan that does not parse: the server's error (${badWant.status}) next to the file field`);
 		}
 
+		// the lessons search, when the server offers it: the ranked hits, their snippets with the
+		// matched words highlighted (as text: a title with markup stays text), the facets
+		if (!offered['/api/lessons/search']) {
+			skip('the lessons search', 'this server has no GET /api/lessons/search');
+		} else {
+			const want = (await api(env.TOKEN_AADA, '/api/lessons/search?q=police%20training&limit=50')).json;
+			// independently of the server: the seed lesson with both words in its title
+			const seeds = spawnSync('sh', ['-c', 'grep -l -i "^title:.*police.*training" "$0"/*.md', join(env.CC_SOURCE_ROOT, 'data/lessons')], { encoding: 'utf8' }).stdout.trim().split('\n');
+			const seedKey = seeds.length === 1 ? /^key: (.*)$/m.exec(readFileSync(seeds[0], 'utf8'))[1] : `${seeds.length} files`;
+			ok(await a.isVisible('#tab-lessons'), 'the server has /api/lessons/search: the Lessons view is offered');
+			await a.click('#tab-lessons');
+			await a.focus('#lesson-q');
+			await a.keyboard.type('police training');
+			await a.keyboard.press('Enter');
+			const hitKeys = () => a.$$eval('#lesson-hits li', (l) => l.map((x) => x.dataset.key).join(' '));
+			await waitFor(async () => (await hitKeys()) !== '', 10000);
+			is(await hitKeys(), want.hits.map((h) => h.key).join(' '), `searching "police training" lists the ${want.hits.length} hits in the server's rank order`);
+			is(await a.$eval('#lesson-hits li', (l) => l.dataset.key), seedKey, `... the first is ${seedKey}, the seed lesson with both words in its title`);
+			const brackets = [...want.hits[0].snippet.matchAll(/\[([^[\]]*)\]/g)].map((m) => m[1]);
+			is(JSON.stringify(await a.$$eval('#lesson-hits li:first-child .snippet mark', (m) => m.map((x) => x.textContent))), JSON.stringify(brackets),
+				`... its snippet highlights the matched words (${brackets.join(', ')})`);
+			is(await a.$eval('#lesson-hits li:first-child .snippet', (p) => p.textContent), want.hits[0].snippet.replace(/\[([^[\]]*)\]/g, '$1'),
+				'... in the text of the server\'s snippet, brackets taken off');
+			const facetText = (k) => a.$$eval(`#lesson-facets [data-facet="${k}"] .facet-value`, (b) => b.map((x) => `${x.dataset.value}:${x.dataset.count}`).join(' '));
+			is(await facetText('pillar'), Object.entries(want.facets.pillar).map(([k, v]) => `${k}:${v}`).join(' '), '... with the facet counts per pillar');
+			is(await facetText('status'), Object.entries(want.facets.status).map(([k, v]) => `${k}:${v}`).join(' '), '... and per status');
+			// a pillar facet narrows the hits, by keyboard
+			const pil = Object.keys(want.facets.pillar).find((k) => want.facets.pillar[k] < want.n_matched) || Object.keys(want.facets.pillar)[0];
+			const narrowed = (await api(env.TOKEN_AADA, `/api/lessons/search?q=police%20training&limit=50&pillar=${pil}`)).json;
+			await a.focus(`#lesson-facets [data-facet="pillar"] button[data-value="${pil}"]`);
+			await a.keyboard.press('Enter');
+			await waitFor(async () => (await hitKeys()) === narrowed.hits.map((h) => h.key).join(' '), 10000);
+			is(await hitKeys(), narrowed.hits.map((h) => h.key).join(' '), `the ${pil} facet, pressed with the keyboard, narrows the hits to the server's ${narrowed.hits.length}`);
+			is(await a.getAttribute(`#lesson-facets [data-facet="pillar"] button[data-value="${pil}"]`, 'aria-pressed'), 'true', '... and shows itself pressed');
+			await shot(a, 'lessons');
+			// a lesson whose title and text hold markup: shown as text, never as elements
+			await a.fill('#lesson-q', 'quokka');
+			await a.press('#lesson-q', 'Enter');
+			await waitFor(async () => (await a.textContent('#lesson-hits')).includes('QUOKKA'), 10000);
+			ok((await a.textContent('#lesson-hits h3')).includes('<img src=x onerror=alert(1)>') && (await a.$$('#lesson-hits img, #lesson-hits b')).length === 0,
+				'a lesson with markup in its title and text is shown as text, no element made of it');
+			// a search with no word: the server's error next to the box
+			const noWord = (await api(env.TOKEN_AADA, '/api/lessons/search?q=%21%3F')).json;
+			await a.fill('#lesson-q', '!?');
+			await a.press('#lesson-q', 'Enter');
+			await a.waitForFunction(() => document.getElementById('lesson-error').textContent !== '', null, { timeout: 10000 }).catch(() => {});
+			is(await a.textContent('#lesson-error'), noWord.error.message, 'a search with no word shows the server\'s error next to the box');
+			is(await a.getAttribute('#lesson-q', 'aria-invalid'), 'true', '... and marks the box invalid');
+		}
+
+		// survey results, when the server offers them: one bar per answer with its interval
+		if (!offered['/api/survey']) {
+			skip('the survey results', 'this server has no GET /api/survey');
+		} else {
+			const bars = () => a.$$eval('#survey-chart rect.bar', (r) => r.map((x) => [x.dataset.cell, x.dataset.answer, x.dataset.share, x.dataset.lo, x.dataset.hi, x.dataset.small]));
+			const expect = (j) => j.cells.flatMap((c) => c.estimates.map((e) => [c.cell, e.answer, String(e.share), String(e.lo), String(e.hi), String(e.small)]));
+			const want = (await api(env.TOKEN_AADA, '/api/survey?question=employed')).json;
+			ok(await a.isVisible('#tab-survey'), 'the server has /api/survey: the Survey view is offered');
+			await a.click('#tab-survey');
+			await a.waitForFunction(() => [...document.querySelectorAll('#survey-question option')].some((o) => o.value === 'employed'), null, { timeout: 10000 }).catch(() => {});
+			await a.selectOption('#survey-question', 'employed');
+			const nb = expect(want).length;
+			await a.waitForFunction((k) => document.querySelectorAll('#survey-chart rect.bar').length === k, nb, { timeout: 10000 }).catch(() => {});
+			is(JSON.stringify(await bars()), JSON.stringify(expect(want)), `choosing "employed" draws one bar per answer (${nb}) with the share and interval of GET /api/survey`);
+			const widths = await a.$$eval('#survey-chart rect.bar', (r) => r.map((x) => Number(x.getAttribute('width'))));
+			const shares = want.cells[0].estimates.map((e) => e.share);
+			ok(Math.abs(widths[0] / widths[1] - shares[0] / shares[1]) < 1e-6, '... each bar as long as its share', `${widths} ${shares}`);
+			is(await a.$$eval('#survey-chart line.ci', (l) => l.length), 3 * nb, '... each with its interval (a line and two whiskers)');
+			is(await a.textContent('#survey-rule'), want.rule, '... under the rule the server states');
+			// by province, small below 50: the small cells flagged as the server flags them
+			const byArea = (await api(env.TOKEN_AADA, '/api/survey?question=employed&by=area&min_neff=50')).json;
+			await a.selectOption('#survey-by', 'area');
+			await a.fill('#survey-min-neff', '50');
+			await a.dispatchEvent('#survey-min-neff', 'change');
+			await waitFor(async () => JSON.stringify(await bars()) === JSON.stringify(expect(byArea)), 10000);
+			is(JSON.stringify(await bars()), JSON.stringify(expect(byArea)), `by province with n_eff below 50 flagged: the server's ${expect(byArea).length} bars`);
+			const nSmall = expect(byArea).filter((b) => b[5] === 'true').length;
+			ok(nSmall > 0 && (await a.$$eval('#survey-chart rect.bar.small', (r) => r.length)) === nSmall &&
+				(await a.$$eval('#survey-table tbody tr.small', (r) => r.length)) === nSmall, `... the ${nSmall} of small cells marked in the chart and the table`);
+			await shot(a, 'survey');
+			await a.selectOption('#survey-by', 'all');
+			await a.fill('#survey-min-neff', '30');
+			await a.dispatchEvent('#survey-min-neff', 'change');
+		}
+
+		// incidents as a clustered layer of the map: every incident AADA may see, in clusters
+		{
+			const inc = [];
+			for (let after = null, p = 0; p < 50; p++) {
+				const r = (await api(env.TOKEN_AADA, '/api/incidents?limit=1000' + (after ? `&after=${after}` : ''))).json;
+				inc.push(...r.items);
+				after = r.next;
+				if (!after) break;
+			}
+			const placed = inc.filter((e) => typeof e.lat === 'number' && typeof e.lon === 'number').length;
+			const onMap = () => a.evaluate(() => [...document.querySelectorAll('#map .marker-cluster span')].reduce((x, s) => x + Number(s.textContent), 0) +
+				document.querySelectorAll('#map path.incident').length);
+			await a.click('#tab-map');
+			await a.check('#map-incidents');
+			await waitFor(async () => (await onMap()) === placed, 10000);
+			is(await onMap(), placed, `the incidents layer: the ${placed} incidents of GET /api/incidents with coordinates, the clusters labelled with their counts`);
+			const nClusters = await a.$$eval('#map .marker-cluster', (c) => c.length);
+			ok(nClusters > 0 && nClusters < placed, `... grouped into ${nClusters} clusters`);
+			ok(await a.$$eval('#map .marker-cluster', (c) => c.every((x) => x.getAttribute('tabindex') === '0')), '... each reachable with the keyboard');
+			like(await a.textContent('#map-incidents-count'), new RegExp(`^${placed} incidents placed`), '... and counted next to the switch');
+			await shot(a, 'map-incidents');
+			await a.uncheck('#map-incidents');
+			is(await a.$$eval('#map .marker-cluster, #map path.incident', (c) => c.length), 0, '... hidden again');
+		}
+
 		// tabs by keyboard
 		await a.focus('#tab-coverage');
 		await a.keyboard.press('ArrowRight');
@@ -496,6 +624,7 @@ async function main() {
 			/^aada: 400 GET \/api\/(coverage|gaps|activities)$/,
 			/^aada: 404 GET \/api\/activities$/,
 			/^aada: 4\d\d POST \/api\/review$/,
+			/^aada: 400 GET \/api\/lessons\/search$/,
 			/^isaf: 401 GET \/api\/[a-z./]+$/, // after its token was revoked
 		];
 		is(refused.filter((x) => !meant.some((re) => re.test(x))).join('\n'), '',

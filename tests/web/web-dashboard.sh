@@ -106,6 +106,11 @@ setup() {
 	"$CONCORD" import population "$CASE/afg_population_adm1.csv" &&
 	{ "$CONCORD" import needs "$CASE/afg_hno_2024_needs_by_area.csv"; [ $? -le 3 ]; } &&
 	"$CONCORD" lesson import "$ROOT"/data/lessons/*.md &&
+	"$CONCORD" lesson add --title "QUOKKA <img src=x onerror=alert(1)> markup stays text" \
+		--observation "A quokka <b>observation</b> with markup." &&
+	(cd "$CASE" && "$CONCORD" import survey ./afg_lyall_survey_excerpt.csv --wave 2011 \
+		--area-column province --area-map ./adm1_code_map.csv \
+		--questions ./afg_lyall_form_survey.csv --questions ./afg_lyall_form_choices.csv) &&
 	"$CONCORD" import events "$CASE/ucdp_ged_v23_1_afg.csv" &&
 	"$CONCORD" import indicators "$TDATA/indicators/indicators.csv" &&
 	"$CONCORD" import benchmarks "$TDATA/indicators/benchmarks.csv" &&
@@ -117,6 +122,7 @@ setup() {
 	"$CONCORD" import 3w "$D/aada-marker.csv" --owner AADA --releasability org &&
 	{ "$CONCORD" import 3w "$CASE/afg_3w_operational_presence_2021q3.csv" \
 		--period 2021-07-01/2021-09-30; [ $? -le 3 ]; } &&
+	"$CONCORD" indicators compute --period year --from 2021-01-01 --to 2021-12-31 &&
 	"$CONCORD" user add isaf-ed --org ISAF-PRT --role editor &&
 	"$CONCORD" user add aada-v --org AADA --role viewer
 }

@@ -71,6 +71,18 @@ export class GapsTable {
 
 // People in need per area: the intersectoral row ("ALL") where there is one, else the largest
 // sector's figure (sectors overlap: the same people are in need in several).
+// Each area's gap score (the sum of its ranked cells' gap = severity x people in need x
+// shortfall share, as the server ranks them): Map pcode -> number; areas with no scored cell
+// are left out (no data, not 0).
+export function gapScore(gaps) {
+	const v = new Map();
+	for (const r of gaps.rows) {
+		if (!r.pcode || r.gap === null || r.gap === undefined) continue;
+		v.set(r.pcode, (v.get(r.pcode) || 0) + r.gap);
+	}
+	return v;
+}
+
 export function peopleInNeed(gaps) {
 	const all = new Map();
 	const max = new Map();

@@ -5,13 +5,20 @@ import uPlot from 'uplot';
 import { api, ApiError, getToken, hasRoute, setToken } from './api.js';
 import { ActivityDetail } from './detail.js';
 import { Feed } from './feed.js';
-import { GapsTable, peopleInNeed } from './gaps.js';
+import { addFormsTab, Forms } from './forms.js';
+import { GapsTable, gapScore, peopleInNeed } from './gaps.js';
 import { IndicatorsView } from './indicators.js';
+import { LessonsView } from './lessons.js';
+import { SurveyView } from './survey.js';
+import { IncidentLayer } from './incidents.js';
 import { RecordsView } from './records.js';
 import { AreaMap } from './map.js';
 import { ActivitiesTable, CoverageTable, covValue } from './tables.js';
 
 const $ = (id) => document.getElementById(id);
+
+// the lessons search and the survey results, where the server has them (lessons.js, survey.js)
+const learning = [];
 
 const state = {
 	me: null,
@@ -129,9 +136,17 @@ function mapValues() {
 	const measure = $('map-measure').value;
 	const pillar = $('map-pillar').value;
 	const v = new Map();
-	$('map-pillar').disabled = measure === 'in_need';
+	$('map-pillar').disabled = ['in_need', 'gap', 'inc100k'].includes(measure);
 	if (measure === 'in_need') {
 		if (state.gapsData) state.map.setValues(peopleInNeed(state.gapsData), 'people in need');
+		return;
+	}
+	if (measure === 'gap') {
+		if (state.gapsData) state.map.setValues(gapScore(state.gapsData), 'gap score');
+		return;
+	}
+	if (measure === 'inc100k') {
+		if (state.inc100k) state.map.setValues(state.inc100k, 'incidents per 100,000 people');
 		return;
 	}
 	if (!state.coverage) return;
@@ -227,14 +242,31 @@ async function loadRecords() {
 }
 
 async function loadIndicators() {
-	if (state.indicators) state.indicators.setData(await api('/api/progress'));
+	if (!state.indicators) return;
+	state.progress = await api('/api/progress');
+	state.indicators.setData(state.progress);
 }
 
 async function loadGaps() {
 	if (!state.gaps) return;
 	state.gapsData = await api('/api/gaps?level=1' + period());
 	state.gaps.setData(state.gapsData);
-	if ($('map-measure').value === 'in_need') mapValues();
+	if (['in_need', 'gap'].includes($('map-measure').value)) mapValues();
+}
+
+// Incidents per 100,000 people by province, the latest value of the computed indicator
+// (`concord indicators compute`), as the roll-up gives it; no option when it is not stored.
+async function loadIncidentRate() {
+	const code = 'cc.incidents_per_100k';
+	if (!state.progress || !(state.progress.results || []).some((x) => x.indicator === code)) return;
+	if (!(await hasRoute('/api/rollup'))) return;
+	const r = await api(`/api/rollup?indicator=${code}&level=1`);
+	const v = new Map();
+	for (const x of r.results || []) if (!x.sex && !x.age_group && x.value !== null) v.set(x.area, x.value);
+	const had = !!state.inc100k;
+	state.inc100k = v;
+	if (v.size && !had) $('map-measure').add(new Option('incidents per 100k people', 'inc100k'));
+	if ($('map-measure').value === 'inc100k') mapValues();
 }
 
 // Activities running in each month, of those listed (start and end dates known).
@@ -362,6 +394,8 @@ async function refresh() {
 	if (!entries.length || !getToken()) return;
 	try {
 		await Promise.all([loadCoverage(), state.acts.load(), loadGaps(), loadIndicators(), loadRecords()]);
+		await Promise.all(learning.map((v) => v.reload()));
+		if (state.incidents && entries.some((e) => e.table === 'incident')) await state.incidents.reload();
 	} catch (e) {
 		showError(e);
 		return;
@@ -414,6 +448,7 @@ async function start() {
 		state.gaps = new GapsTable($('gaps-table'), $('gap-count'), $('gap-sector'), $('gap-rule'));
 		$('tab-gaps').hidden = false;
 		$('map-measure').add(new Option('people in need (HNO)', 'in_need'));
+		$('map-measure').add(new Option('gap score', 'gap'));
 		$('gap-sector').addEventListener('change', (e) => state.gaps.setSector(e.target.value));
 		$('gap-filter').addEventListener('input', debounce((e) => state.gaps.setText(e.target.value), 150));
 	}
@@ -425,6 +460,7 @@ async function start() {
 		$('tab-indicators').hidden = false;
 	}
 	if (state.indicators) await loadIndicators().catch(showError);
+	await loadIncidentRate().catch(showError);
 	if (ended()) return;
 	// overlap pairs and exposure, where the server has them
 	if (!state.records.length) {
@@ -441,6 +477,19 @@ async function start() {
 	if (ended()) return;
 	if (await hasRoute('/api/review')) $('tab-review').hidden = false;
 	if (ended()) return;
+	for (const [path, View, k] of [['/api/lessons/search', LessonsView, 'lessons'], ['/api/survey', SurveyView, 'survey']]) {
+		if (!learning.some((v) => v instanceof View) && (await hasRoute(path))) learning.push(new View(api, ApiError, showError));
+		if (learning.some((v) => v instanceof View)) $('tab-' + k).hidden = false;
+	}
+	await Promise.all(learning.map((v) => v.start())).catch(showError);
+	if (ended()) return;
+	// incidents as a clustered layer of the map (incidents.js)
+	if (!state.incidents) state.incidents = new IncidentLayer(state.map.map, api, showError);
+	await state.incidents.start().catch(showError);
+	if (ended()) return;
+	// the forms to add and edit records, for editors and above (forms.js)
+	if (!state.forms) state.forms = new Forms(api, ApiError, () => {});
+	state.forms.start(state.me);
 	const tab = $('tab-' + (location.hash.slice(1) || 'map'));
 	selectTab(tab && !tab.hidden ? tab : $('tab-map'));
 	if (state.feed) state.feed.stop();
@@ -461,6 +510,7 @@ function debounce(fn, ms) {
 	};
 }
 
+	addFormsTab(); // before the tabs are set up: its tab is one of them
 function setup() {
 	setupTabs();
 	$('signin-form').addEventListener('submit', (e) => {

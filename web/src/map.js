@@ -7,13 +7,15 @@ import L from 'leaflet';
 // ColorBrewer YlGnBu, 5 classes; the first colour is for areas with none
 const COLOURS = ['#f0f0f0', '#c7e9b4', '#7fcdbb', '#41b6c4', '#2c7fb8', '#253494'];
 
-// Upper bounds of 5 classes of the positive values: equal steps up to the largest.
+// Upper bounds of 5 classes of the positive values: equal steps up to the largest, whole
+// numbers for counts, two significant digits for rates and shares (incidents per 100k).
 export function classBreaks(values) {
 	const max = Math.max(0, ...values);
 	if (max <= 0) return [];
+	const whole = max >= 5 && values.every((v) => Number.isInteger(v));
 	const step = max / 5;
 	const b = [];
-	for (let i = 1; i <= 5; i++) b.push(Math.ceil(step * i));
+	for (let i = 1; i <= 5; i++) b.push(whole ? Math.ceil(step * i) : Number((step * i).toPrecision(2)));
 	return b.filter((v, i) => i === 0 || v !== b[i - 1]);
 }
 
@@ -104,10 +106,11 @@ export class AreaMap {
 			el.append(item);
 		};
 		add(COLOURS[0], `no ${this.measure}`);
-		let lo = 1;
+		const whole = this.breaks.every((b) => Number.isInteger(b));
+		let lo = whole ? 1 : 0;
 		this.breaks.forEach((hi) => {
 			add(colourFor(hi, this.breaks), lo === hi ? `${hi}` : `${lo}–${hi}`);
-			lo = hi + 1;
+			lo = whole ? hi + 1 : hi;
 		});
 	}
 

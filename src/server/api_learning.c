@@ -1,0 +1,787 @@
+/*
+ * The learning endpoints of the API: the lessons register's full-text search and the survey
+ * results. Each makes the same library calls as its command (`concord lesson search --json`,
+ * `concord survey results --json`) and writes the same JSON object, read through the request's
+ * store handle, whose viewer http.c has set to the caller: a search finds only the lessons the
+ * caller may see, and the estimates count only the survey responses it may see.
+ *
+ * As GET /api/lessons, the search keeps to the lessons of the caller's mission and those of no
+ * mission; its facets count those matches only, so that a lesson the caller may not see (or of
+ * another mission) leaves no trace in the hits or the counts.
+ *
+ * Query arguments mirror the commands' options; a bad value answers 400 naming the argument.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <concord/alloc.h>
+#include <concord/lessons.h>
+#include <concord/model.h>
+#include <concord/survey.h>
+#include <concord/text.h>
+
+#include "server/server.h"
+
+#include "core/banned.h"
+
+/* A bad argument: CC_EUSAGE naming it. */
+#define bad_arg(err, field, ...) \
+	(cc_err_set((err), CC_EUSAGE, __VA_ARGS__), cc_err_at((err), NULL, 0, (field)), CC_EUSAGE)
+
+#define MAX_QUERY 1000 /* bytes of a search's words */
+#define MAX_HITS  1000
+
+static int caller_mission(const struct cc__req *req, struct cc_mission *m, struct cc_err *err)
+{
+	return cc_store_get_mission(req->st, req->who->mission_code, m, err);
+}
+
+/* A whole number in [min, max]; *out unchanged when absent. */
+static int arg_int(const struct cc__req *req, const char *name, int64_t min, int64_t max,
+                   int64_t *out, struct cc_err *err)
+{
+	const char *v = cc__req_query(req, name);
+
+	if (v && cc_parse_i64(v, min, max, out, NULL) < 0)
+		return bad_arg(err, name, "%s: '%s' is not a whole number from %lld to %lld", name,
+		               v, (long long)min, (long long)max);
+	return 0;
+}
+
+/* A present, non-empty text argument of at most max bytes; NULL when absent. */
+static int arg_text(const struct cc__req *req, const char *name, size_t max, const char **out,
+                    struct cc_err *err)
+{
+	const char *v = cc__req_query(req, name);
+
+	*out = v;
+	if (!v)
+		return 0;
+	if (!*v)
+		return bad_arg(err, name, "%s: give a value", name);
+	if (strlen(v) > max)
+		return bad_arg(err, name, "%s: longer than %zu bytes", name, max);
+	return 0;
+}
+
+/* "true" or "false"; *out unchanged when absent. */
+static int arg_bool(const struct cc__req *req, const char *name, bool *out, struct cc_err *err)
+{
+	const char *v = cc__req_query(req, name);
+
+	if (!v)
+		return 0;
+	if (!strcmp(v, "true"))
+		*out = true;
+	else if (!strcmp(v, "false"))
+		*out = false;
+	else
+		return bad_arg(err, name, "%s: '%s': choose one of true|false", name, v);
+	return 0;
+}
+
+/* A number, as the CLI's JSON writes it: 6 significant digits, null when not finite. */
+static int add_num(struct cc_buf *b, double v)
+{
+	return isnan(v) || isinf(v) ? cc_buf_adds(b, "null") : cc_buf_addf(b, "%.6g", v);
+}
+
+/* ---- GET /api/lessons/search ---- */
+
+const struct cc__query_param cc__lessons_search_query[] = {
+	{ .name = "q",
+	  .type = "string",
+	  .description = "the words to find (every word must match, stemmed, case and diacritics "
+	                 "folded; \"word*\" a prefix)" },
+	{ .name = "pillar",
+	  .type = "string",
+	  .description = "hits of this pillar only (the facets still count every match)" },
+	{ .name = "status",
+	  .type = "string",
+	  .enum_values = "observed|analysed|action-assigned|implemented|validated",
+	  .description = "hits in this status only (the facets still count every match)" },
+	{ .name = "mission",
+	  .type = "string",
+	  .description = "hits of this mission code only, or \"none\" for lessons of no mission" },
+	{ .name = "limit",
+	  .type = "integer",
+	  .description = "hits returned, 1 to 1000 (20); n_hits counts them all" },
+	{ .name = NULL },
+};
+
+/* Whether the comma-separated list holds name. */
+static bool in_list(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; *p;) {
+		const char *c = strchr(p, ',');
+		size_t len = c ? (size_t)(c - p) : strlen(p);
+
+		if (len == n && !memcmp(p, name, n))
+			return true;
+		p += len + (c ? 1 : 0);
+	}
+	return false;
+}
+
+/* One count of a facet, kept in order of first appearance as the library keeps them. */
+struct facet {
+	struct cc_facet *v;
+	size_t n, cap;
+};
+
+static int facet_add(struct facet *f, const char *value)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (!strcmp(f->v[i].value, value)) {
+			f->v[i].count++;
+			return 0;
+		}
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 8;
+		struct cc_facet *v = cc_realloc(f->v, cap * sizeof(*v));
+
+		if (!v)
+			return CC_ENOMEM;
+		f->v = v;
+		f->cap = cap;
+	}
+	memset(&f->v[f->n], 0, sizeof(f->v[0]));
+	snprintf(f->v[f->n].value, sizeof(f->v[0].value), "%s", value);
+	f->v[f->n++].count = 1;
+	return 0;
+}
+
+static int add_facet(struct cc_buf *b, const char *name, const struct facet *f)
+{
+	int ret = cc_buf_addf(b, "%s\"%s\":{", strcmp(name, "pillar") ? "," : "", name);
+
+	for (size_t i = 0; i < f->n && ret == 0; i++) {
+		ret = cc_buf_adds(b, i ? "," : "");
+		if (ret == 0)
+			ret = cc_buf_add_json_str(b, f->v[i].value);
+		if (ret == 0)
+			ret = cc_buf_addf(b, ":%zu", f->v[i].count);
+	}
+	return ret == 0 ? cc_buf_adds(b, "}") : ret;
+}
+
+static int add_hit(struct cc_buf *b, const struct cc_lesson_hit *h, bool first)
+{
+	const struct cc_lesson *l = &h->lesson;
+	int ret = cc_buf_adds(b, first ? "{\"key\":" : ",{\"key\":");
+
+	if (ret == 0)
+		ret = cc_buf_add_json_str(b, l->key);
+	if (ret == 0)
+		ret = cc_buf_adds(b, ",\"title\":");
+	if (ret == 0)
+		ret = cc_buf_add_json_str(b, l->title);
+	if (ret == 0)
+		ret = cc_buf_adds(b, ",\"mission\":");
+	if (ret == 0)
+		ret = l->mission[0] ? cc_buf_add_json_str(b, l->mission) : cc_buf_adds(b, "null");
+	if (ret == 0)
+		ret = cc_buf_adds(b, ",\"pillars\":");
+	if (ret == 0)
+		ret = cc_buf_add_json_str(b, l->pillars);
+	if (ret == 0)
+		ret = cc_buf_addf(b, ",\"status\":\"%s\",\"rank\":%.6f,\"snippet\":",
+		                  cc_lesson_status_name((int)l->status), h->rank);
+	if (ret == 0)
+		ret = cc_buf_add_json_str(b, h->snippet);
+	if (ret == 0)
+		ret = cc_buf_adds(b, ",\"source\":");
+	if (ret == 0)
+		ret = cc_buf_add_json_str(b, l->source);
+	return ret == 0 ? cc_buf_adds(b, "}") : ret;
+}
+
+/*
+ * The same search and JSON as `concord lesson search WORDS --json` (with --pillar, --status,
+ * --limit), the hits being the caller's: visible to it, of its mission or of none.
+ */
+int cc__api_lessons_search(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
+{
+	const char *q, *pillar, *status, *mission;
+	struct cc_lesson_search s;
+	struct facet fp = { 0 }, fm = { 0 }, fs = { 0 };
+	struct cc_mission m;
+	int64_t limit = 20;
+	size_t n_matched = 0, n_hits = 0, shown = 0;
+	int want_pillar = -1, want_status = -1, ret;
+
+	if ((ret = arg_text(req, "q", MAX_QUERY, &q, err)) < 0 ||
+	    (ret = arg_text(req, "pillar", 64, &pillar, err)) < 0 ||
+	    (ret = arg_text(req, "status", 64, &status, err)) < 0 ||
+	    (ret = arg_text(req, "mission", 31, &mission, err)) < 0 ||
+	    (ret = arg_int(req, "limit", 1, MAX_HITS, &limit, err)) < 0)
+		return ret;
+	if (!q)
+		return bad_arg(err, "q", "q: give the words to search for");
+	if (pillar && (want_pillar = cc_pillar_parse(pillar)) < 0)
+		return bad_arg(err, "pillar", "pillar: unknown pillar '%s'", pillar);
+	if (status && (want_status = cc_lesson_status_parse(status)) < 0)
+		return bad_arg(err, "status", "status: unknown status '%s'", status);
+	if ((ret = caller_mission(req, &m, err)) < 0)
+		return ret;
+	/* every match the caller may see; the filters are applied below, after the facets */
+	ret = cc_lessons_search(req->st, q,
+	                        &(struct cc_lesson_filter){ .pillar = -1, .status = -1 }, &s, err);
+	if (ret < 0) {
+		if (ret == CC_EUSAGE && !err->field[0])
+			cc_err_at(err, NULL, 0, "q");
+		return ret;
+	}
+	/* the caller's matches, in rank order: its mission's lessons and those of none */
+	for (size_t i = 0; i < s.n_hits; i++) {
+		const struct cc_lesson *l = &s.hits[i].lesson;
+
+		if (l->mission_id && l->mission_id != m.id)
+			continue;
+		if (n_matched != i)
+			s.hits[n_matched] = s.hits[i];
+		n_matched++;
+	}
+	for (size_t i = 0; i < n_matched && ret == 0; i++) {
+		const struct cc_lesson *l = &s.hits[i].lesson;
+
+		for (int p = 0; p < CC_N_PILLARS && ret == 0; p++)
+			if (in_list(l->pillars, cc_pillar_name(p)))
+				ret = facet_add(&fp, cc_pillar_name(p));
+		if (ret == 0)
+			ret = facet_add(&fm, l->mission);
+		if (ret == 0)
+			ret = facet_add(&fs, cc_lesson_status_name((int)l->status));
+	}
+	for (size_t i = 0; i < n_matched && ret == 0; i++) {
+		const struct cc_lesson *l = &s.hits[i].lesson;
+
+		if (want_pillar >= 0 && !in_list(l->pillars, cc_pillar_name(want_pillar)))
+			continue;
+		if (want_status >= 0 && (int)l->status != want_status)
+			continue;
+		if (mission && strcmp(l->mission, strcmp(mission, "none") ? mission : ""))
+			continue;
+		if (n_hits != i)
+			s.hits[n_hits] = s.hits[i];
+		n_hits++;
+	}
+	if (ret == 0)
+		ret = cc_buf_adds(out, "{\"query\":");
+	if (ret == 0)
+		ret = cc_buf_add_json_str(out, q);
+	if (ret == 0)
+		ret = cc_buf_addf(out, ",\"n_matched\":%zu,\"n_hits\":%zu,\"hits\":[", n_matched,
+		                  n_hits);
+	for (; shown < n_hits && shown < (size_t)limit && ret == 0; shown++)
+		ret = add_hit(out, &s.hits[shown], shown == 0);
+	if (ret == 0)
+		ret = cc_buf_adds(out, "],\"facets\":{");
+	if (ret == 0)
+		ret = add_facet(out, "pillar", &fp);
+	if (ret == 0)
+		ret = add_facet(out, "mission", &fm);
+	if (ret == 0)
+		ret = add_facet(out, "status", &fs);
+	if (ret == 0)
+		ret = cc_buf_adds(out, "}}\n");
+	cc_free(fp.v);
+	cc_free(fm.v);
+	cc_free(fs.v);
+	cc_lesson_search_release(&s);
+	return ret < 0 ? cc_err_set(err, ret, "%s", cc_code_text(ret)) : 0;
+}
+
+/* ---- GET /api/survey ---- */
+
+const struct cc__query_param cc__survey_query[] = {
+	{ .name = "question",
+	  .type = "string",
+	  .description = "the question tabulated (required)" },
+	{ .name = "by",
+	  .type = "string",
+	  .enum_values = "all|area|group|wave",
+	  .description =
+	          "one row per answer of all respondents, or per area, group or wave (all)" },
+	{ .name = "group",
+	  .type = "string",
+	  .description = "with by=group: the question whose answer groups the respondents" },
+	{ .name = "level",
+	  .type = "integer",
+	  .description = "with by=area: the admin level of the areas, 0 to 5 (1)" },
+	{ .name = "wave", .type = "string", .description = "this wave only (every wave)" },
+	{ .name = "cluster",
+	  .type = "string",
+	  .description = "a question naming each respondent's cluster (village): the variance is "
+	                 "then linearised by cluster" },
+	{ .name = "likert",
+	  .type = "integer",
+	  .description = "also the Likert index on a scale 1..K, K from 2 to 11" },
+	{ .name = "reverse",
+	  .type = "string",
+	  .enum_values = "true|false",
+	  .description = "with likert: the item is reverse-coded (false)" },
+	{ .name = "multiple",
+	  .type = "string",
+	  .enum_values = "true|false",
+	  .description = "answers are space-separated sets (select_multiple; false unless the "
+	                 "form says so)" },
+	{ .name = "confidence",
+	  .type = "number",
+	  .description = "confidence level of the intervals, in (0, 1) (0.95)" },
+	{ .name = "min_neff",
+	  .type = "number",
+	  .description = "cells with an effective n below are flagged small, > 0 (30)" },
+	{ .name = NULL },
+};
+
+enum by { BY_ALL, BY_AREA, BY_GROUP, BY_WAVE };
+
+static const char *const by_names[] = { "all", "area", "group", "wave" };
+
+struct sargs {
+	const char *question, *wave, *group, *cluster;
+	enum by by;
+	int level, likert_k;
+	bool reverse, multiple;
+	double conf, min_neff;
+};
+
+struct sorted {
+	const struct cc_survey_row *row;
+	const char *cell;
+	size_t ix;
+};
+
+static int cmp_sorted(const void *a, const void *b)
+{
+	const struct sorted *x = a, *y = b;
+	int c = strcmp(x->cell, y->cell);
+
+	if (c)
+		return c;
+	return x->ix < y->ix ? -1 : x->ix > y->ix;
+}
+
+/* The cell of a respondent, named as `concord survey results` names it. */
+static const char *cell_of(const struct sargs *a, const struct cc_survey_row *r,
+                           char buf[static 32])
+{
+	switch (a->by) {
+	case BY_ALL:
+		return "all";
+	case BY_WAVE:
+		return r->wave;
+	case BY_GROUP:
+		return r->group[0] ? r->group : "(no answer)";
+	case BY_AREA:
+		if (r->area_cell[0])
+			return r->area_cell;
+		if (!r->area_id)
+			return "(no area)";
+		snprintf(buf, 32, "(above adm%d)", a->level);
+		return buf;
+	}
+	return "all";
+}
+
+/* The cluster of a respondent: its answer to the cluster question; NULL none. */
+static const char *cluster_of(const struct cc_survey_data *cd, int64_t respondent_id)
+{
+	size_t lo = 0, hi = cd->n_rows;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cd->rows[mid].respondent_id < respondent_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < cd->n_rows && cd->rows[lo].respondent_id == respondent_id)
+		return cd->rows[lo].status == CC_ANSWERED ? cd->rows[lo].code : NULL;
+	/* rows are by wave, then respondent: waves imported out of order need the scan */
+	for (size_t i = 0; i < cd->n_rows; i++)
+		if (cd->rows[i].respondent_id == respondent_id)
+			return cd->rows[i].status == CC_ANSWERED ? cd->rows[i].code : NULL;
+	return NULL;
+}
+
+static int add_prop(struct cc_buf *b, const struct cc_survey_prop *p)
+{
+	int ret = cc_buf_addf(b, "\"count\":%zu,\"n\":%zu,\"sum_w\":", p->n_yes, p->n);
+
+	if (ret == 0)
+		ret = add_num(b, p->sum_w);
+	if (ret == 0)
+		ret = cc_buf_adds(b, ",\"share\":");
+	if (ret == 0)
+		ret = add_num(b, p->p);
+	if (ret == 0)
+		ret = cc_buf_adds(b, ",\"lo\":");
+	if (ret == 0)
+		ret = add_num(b, p->lo);
+	if (ret == 0)
+		ret = cc_buf_adds(b, ",\"hi\":");
+	if (ret == 0)
+		ret = add_num(b, p->hi);
+	if (ret == 0)
+		ret = cc_buf_adds(b, ",\"n_eff\":");
+	if (ret == 0)
+		ret = add_num(b, p->n_eff);
+	if (ret == 0)
+		ret = cc_buf_adds(b, ",\"deff\":");
+	if (ret == 0)
+		ret = add_num(b, p->deff);
+	if (ret == 0)
+		ret = cc_buf_addf(b, ",\"small\":%s", p->small ? "true" : "false");
+	if (ret == 0 && p->n_clusters) {
+		ret = cc_buf_addf(b, ",\"clusters\":%zu,\"deff_kish\":", p->n_clusters);
+		if (ret == 0)
+			ret = add_num(b, p->deff_kish);
+		if (ret == 0)
+			ret = cc_buf_adds(b, ",\"icc\":");
+		if (ret == 0)
+			ret = add_num(b, p->icc);
+	}
+	return ret;
+}
+
+static int add_change(struct cc_buf *b, const char *key, bool has,
+                      const struct cc_survey_change *ch, const char *why)
+{
+	int ret = cc_buf_addf(b, ",\"%s\":", key);
+
+	if (ret == 0 && !has && !why[0])
+		return cc_buf_adds(b, "null");
+	if (ret == 0)
+		ret = cc_buf_adds(b, "{\"diff\":");
+	if (ret == 0)
+		ret = add_num(b, has ? ch->diff : (double)NAN);
+	if (ret == 0)
+		ret = cc_buf_adds(b, ",\"z\":");
+	if (ret == 0)
+		ret = add_num(b, has ? ch->z : (double)NAN);
+	if (ret == 0)
+		ret = cc_buf_adds(b, ",\"p\":");
+	if (ret == 0)
+		ret = add_num(b, has ? ch->p : (double)NAN);
+	if (ret == 0)
+		ret = cc_buf_adds(b, ",\"note\":");
+	if (ret == 0)
+		ret = cc_buf_add_json_str(b, why);
+	return ret == 0 ? cc_buf_adds(b, "}") : ret;
+}
+
+static int add_likert(struct cc_buf *b, const struct cc_survey_cell *cell,
+                      const struct cc_survey_tab_opts *o)
+{
+	int ret = cc_buf_adds(b, ",\"likert\":");
+
+	if (ret == 0 && !cell->has_likert) {
+		ret = cc_buf_adds(b, "{\"note\":");
+		if (ret == 0)
+			ret = cc_buf_add_json_str(b, cell->likert_note);
+		if (ret == 0)
+			ret = cc_buf_adds(b, "}");
+	} else if (ret == 0) {
+		ret = cc_buf_addf(b, "{\"k\":%d,\"reverse\":%s,\"mean\":", o->likert_k,
+		                  o->reverse ? "true" : "false");
+		if (ret == 0)
+			ret = add_num(b, cell->likert.mean);
+		if (ret == 0)
+			ret = cc_buf_adds(b, ",\"index\":");
+		if (ret == 0)
+			ret = add_num(b, cell->likert.index);
+		if (ret == 0)
+			ret = cc_buf_adds(b, ",\"index_lo\":");
+		if (ret == 0)
+			ret = add_num(b, cell->likert.index_lo);
+		if (ret == 0)
+			ret = cc_buf_adds(b, ",\"index_hi\":");
+		if (ret == 0)
+			ret = add_num(b, cell->likert.index_hi);
+		if (ret == 0)
+			ret = cc_buf_adds(b, ",\"top2\":{");
+		if (ret == 0)
+			ret = add_prop(b, &cell->likert.top2);
+		if (ret == 0)
+			ret = cc_buf_adds(b, "}}");
+	}
+	if (ret == 0)
+		ret = add_change(b, "likert_change", cell->has_change, &cell->likert_change,
+		                 cell->change_note);
+	return ret;
+}
+
+/* The rule of the estimates, in the words of the command's table. */
+static int add_rule(struct cc_buf *b, const struct sargs *a, const struct cc_survey_tab_opts *o,
+                    double z)
+{
+	int ret = cc_buf_addf(
+	        b,
+	        "Weighted shares of the substantive answers (don't know and refused apart, missing "
+	        "skipped), %.0f%% Wilson intervals on the Kish effective n = (sum w)^2 / sum w^2 "
+	        "(z = %.6f); small marks n_eff < %g.",
+	        o->level * 100, z, o->min_neff);
+
+	if (ret == 0 && a->cluster)
+		ret = cc_buf_adds(b, " Clustered by ");
+	if (ret == 0 && a->cluster)
+		ret = cc_buf_add(b, a->cluster, strlen(a->cluster));
+	if (ret == 0 && a->cluster)
+		ret = cc_buf_adds(b,
+		                  ": n_eff = p(1-p) / Var(p), Var(p) linearised by cluster "
+		                  "(clusters as primary units); deff = n / n_eff covers weighting "
+		                  "and clustering; C clusters, implied ICC from deff = deff_kish "
+		                  "(1 + (m-1) ICC).");
+	if (ret == 0 && o->multiple)
+		ret = cc_buf_adds(b, " Select multiple: each choice's share of the respondents who "
+		                     "answered (shares add up to more than 1).");
+	if (ret == 0 && o->changes)
+		ret = cc_buf_adds(b, " Change between consecutive waves: two-sided z test of the "
+		                     "difference, se = sqrt(p1(1-p1)/n_eff1 + p2(1-p2)/n_eff2).");
+	return ret;
+}
+
+/* The object of `concord survey results --json`, with the rule stated ("rule"). */
+static int survey_json(struct cc_buf *b, const struct sargs *a, const struct cc_survey_data *d,
+                       const struct cc_survey_table *t, const struct cc_survey_tab_opts *o)
+{
+	int ret = cc_buf_adds(b, "{\"question\":");
+
+	if (ret == 0)
+		ret = cc_buf_add_json_str(b, d->question.name);
+	if (ret == 0)
+		ret = cc_buf_adds(b, ",\"label\":");
+	if (ret == 0)
+		ret = cc_buf_add_json_str(b, d->question.label);
+	if (ret == 0)
+		ret = cc_buf_addf(b,
+		                  ",\"by\":\"%s\",\"confidence\":%.6g,\"z\":%.9g,\"min_neff\":%.6g,"
+		                  "\"method\":{\"share\":\"weighted share of substantive answers\","
+		                  "\"interval\":\"Wilson on Kish n_eff\",\"change\":\"two-sided z "
+		                  "test, unpooled, design-adjusted standard errors\"},\"rule\":",
+		                  by_names[a->by], o->level, t->z, o->min_neff);
+	if (ret == 0) {
+		struct cc_buf rule = CC_BUF_INIT(4096);
+
+		ret = add_rule(&rule, a, o, t->z);
+		if (ret == 0)
+			ret = cc_buf_add_json_str(b, rule.buf);
+		cc_buf_release(&rule);
+	}
+	if (ret == 0)
+		ret = cc_buf_adds(b, ",\"cells\":[");
+	for (size_t c = 0; c < t->n_cells && ret == 0; c++) {
+		const struct cc_survey_cell *cell = &t->cells[c];
+		bool first = true;
+
+		ret = cc_buf_adds(b, c ? ",{\"cell\":" : "{\"cell\":");
+		if (ret == 0)
+			ret = cc_buf_add_json_str(b, cell->cell);
+		if (ret == 0)
+			ret = cc_buf_addf(b,
+			                  ",\"answered\":%zu,\"dont_know\":%zu,\"refused\":%zu,"
+			                  "\"missing\":%zu,\"dont_know_share\":",
+			                  cell->n_answered, cell->n_dont_know, cell->n_refused,
+			                  cell->n_missing);
+		if (ret == 0)
+			ret = add_num(b, cell->dont_know_share);
+		if (ret == 0)
+			ret = cc_buf_adds(b, ",\"refused_share\":");
+		if (ret == 0)
+			ret = add_num(b, cell->refused_share);
+		if (ret == 0 && o->likert_k > 0)
+			ret = add_likert(b, cell, o);
+		if (ret == 0)
+			ret = cc_buf_adds(b, ",\"estimates\":[");
+		for (size_t i = 0; i < t->n_estimates && ret == 0; i++) {
+			const struct cc_survey_estimate *e = &t->estimates[i];
+
+			if (e->cell != c)
+				continue;
+			ret = cc_buf_adds(b, first ? "{\"answer\":" : ",{\"answer\":");
+			first = false;
+			if (ret == 0)
+				ret = cc_buf_add_json_str(b, e->category);
+			if (ret == 0)
+				ret = cc_buf_adds(b, ",");
+			if (ret == 0)
+				ret = add_prop(b, &e->prop);
+			if (ret == 0)
+				ret = cc_buf_adds(b, ",\"note\":");
+			if (ret == 0)
+				ret = cc_buf_add_json_str(b, e->note);
+			if (ret == 0)
+				ret = add_change(b, "change", e->has_change, &e->change,
+				                 e->change_note);
+			if (ret == 0)
+				ret = cc_buf_adds(b, "}");
+		}
+		if (ret == 0)
+			ret = cc_buf_adds(b, "]}");
+	}
+	return ret == 0 ? cc_buf_adds(b, "]}\n") : ret;
+}
+
+static int survey_args(const struct cc__req *req, struct sargs *a, struct cc_err *err)
+{
+	const char *v;
+	int64_t level = 1, k = 0;
+	int ret;
+
+	if ((ret = arg_text(req, "question", 127, &a->question, err)) < 0 ||
+	    (ret = arg_text(req, "group", 127, &a->group, err)) < 0 ||
+	    (ret = arg_text(req, "cluster", 127, &a->cluster, err)) < 0 ||
+	    (ret = arg_text(req, "wave", 63, &a->wave, err)) < 0 ||
+	    (ret = arg_int(req, "level", 0, 5, &level, err)) < 0 ||
+	    (ret = arg_int(req, "likert", 2, 11, &k, err)) < 0 ||
+	    (ret = arg_bool(req, "reverse", &a->reverse, err)) < 0 ||
+	    (ret = arg_bool(req, "multiple", &a->multiple, err)) < 0)
+		return ret;
+	a->level = (int)level;
+	a->likert_k = (int)k;
+	if ((v = cc__req_query(req, "by"))) {
+		size_t i = 0;
+
+		while (i < sizeof(by_names) / sizeof(by_names[0]) && strcmp(v, by_names[i]))
+			i++;
+		if (i == sizeof(by_names) / sizeof(by_names[0]))
+			return bad_arg(err, "by", "by: '%s': choose one of all|area|group|wave", v);
+		a->by = (enum by)i;
+	}
+	if ((v = cc__req_query(req, "confidence")) &&
+	    (cc_parse_double(v, &a->conf, NULL) < 0 || !(a->conf > 0 && a->conf < 1)))
+		return bad_arg(err, "confidence", "confidence: '%s' is not a number in (0, 1)", v);
+	if ((v = cc__req_query(req, "min_neff")) && (cc_parse_double(v, &a->min_neff, NULL) < 0 ||
+	                                             !(a->min_neff > 0) || isinf(a->min_neff)))
+		return bad_arg(err, "min_neff", "min_neff: '%s' is not a number > 0", v);
+	if (!a->question)
+		return bad_arg(err, "question", "question: say which question is tabulated");
+	if (a->by == BY_GROUP && !a->group)
+		return bad_arg(err, "group", "group: by=group needs the question to group by");
+	if (a->group && a->by != BY_GROUP)
+		return bad_arg(err, "group", "group goes with by=group");
+	if (a->reverse && !a->likert_k)
+		return bad_arg(err, "reverse", "reverse goes with likert");
+	return 0;
+}
+
+/* An unknown question, group or cluster answers 404 naming its argument. */
+static int check_questions(struct cc__req *req, const struct sargs *a, int64_t mission_id,
+                           struct cc_err *err)
+{
+	const char *const names[] = { "question", "group", "cluster" };
+	const char *const values[] = { a->question, a->group, a->cluster };
+	struct cc_survey_question q;
+
+	for (size_t i = 0; i < 3; i++) {
+		int ret;
+
+		if (!values[i])
+			continue;
+		ret = cc_store_find_survey_question(req->st, mission_id, values[i], &q, err);
+		if (ret < 0) {
+			cc_err_at(err, NULL, 0, names[i]);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* The same calls and estimates as `concord survey results --json` with the same options. */
+int cc__api_survey(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
+{
+	struct sargs a = { .level = 1, .conf = CC_SURVEY_LEVEL, .min_neff = CC_SURVEY_MIN_NEFF };
+	struct cc_survey_data d = { 0 }, cd = { 0 };
+	struct cc_survey_table t = { 0 };
+	struct cc_survey_tab_opts o;
+	struct cc_survey_response *resp = NULL;
+	struct sorted *srt = NULL;
+	const char **clusters = NULL;
+	char(*cells)[32] = NULL;
+	struct cc_mission m;
+	size_t n;
+	int ret;
+
+	if ((ret = survey_args(req, &a, err)) < 0 || (ret = caller_mission(req, &m, err)) < 0 ||
+	    (ret = check_questions(req, &a, m.id, err)) < 0)
+		return ret;
+	ret = cc_store_load_survey(
+	        req->st,
+	        &(struct cc_survey_query){ .mission_id = m.id,
+	                                   .question = a.question,
+	                                   .wave = a.wave,
+	                                   .group = a.group,
+	                                   .level = a.by == BY_AREA ? a.level : -1 },
+	        &d, err);
+	if (ret == CC_ENOTFOUND && !err->field[0])
+		cc_err_at(err, NULL, 0, a.wave ? "wave" : "question");
+	if (ret < 0)
+		return ret;
+	if (a.cluster)
+		ret = cc_store_load_survey(req->st,
+		                           &(struct cc_survey_query){ .mission_id = m.id,
+		                                                      .question = a.cluster,
+		                                                      .wave = a.wave,
+		                                                      .level = -1 },
+		                           &cd, err);
+	n = d.n_rows ? d.n_rows : 1;
+	if (ret == 0) {
+		resp = cc_calloc(n, sizeof(*resp));
+		srt = cc_calloc(n, sizeof(*srt));
+		cells = cc_calloc(n, sizeof(*cells));
+		if (a.cluster)
+			clusters = cc_calloc(n, sizeof(*clusters));
+		if (!resp || !srt || !cells || (a.cluster && !clusters))
+			ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+	}
+	if (ret < 0)
+		goto out;
+	for (size_t i = 0; i < d.n_rows; i++) {
+		srt[i].row = &d.rows[i];
+		srt[i].cell = cell_of(&a, &d.rows[i], cells[i]);
+		srt[i].ix = i;
+	}
+	/* waves stay in import order (the rows' order); areas and groups sort by name */
+	if (a.by == BY_AREA || a.by == BY_GROUP)
+		qsort(srt, d.n_rows, sizeof(*srt), cmp_sorted);
+	for (size_t i = 0; i < d.n_rows; i++) {
+		const struct cc_survey_row *r = srt[i].row;
+
+		resp[i] = (struct cc_survey_response){ .cell = srt[i].cell,
+			                               .code = r->code,
+			                               .value = r->value,
+			                               .weight = r->weight,
+			                               .status = r->status };
+		if (clusters)
+			clusters[i] = cluster_of(&cd, r->respondent_id);
+	}
+	o = (struct cc_survey_tab_opts){ .level = a.conf,
+		                         .min_neff = a.min_neff,
+		                         .likert_k = a.likert_k,
+		                         .reverse = a.reverse,
+		                         .changes = a.by == BY_WAVE,
+		                         .clusters = clusters,
+		                         .multiple = a.multiple || !strcasecmp(d.question.type,
+		                                                               "select_multiple") };
+	if ((ret = cc_survey_tabulate(resp, d.n_rows, &o, &t, err)) < 0)
+		goto out;
+	if (survey_json(out, &a, &d, &t, &o) < 0)
+		ret = cc_err_set(err, CC_ETOOBIG, "the answer does not fit");
+out:
+	cc_survey_table_release(&t);
+	cc_survey_data_release(&d);
+	cc_survey_data_release(&cd);
+	cc_free(clusters);
+	cc_free(resp);
+	cc_free(srt);
+	cc_free(cells);
+	return ret;
+}
