@@ -79,7 +79,8 @@ fuzz: deps
 soak: build
 	@[ -f $(TEST_BUILD)/build.ninja ] || meson setup $(TEST_BUILD) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
 	@ninja -C $(TEST_BUILD)
-	CC_SOURCE_ROOT=$(CURDIR) CONCORD=$(TEST_BUILD)/concord CRASH_RUNS=$(or $(CRASH_RUNS),100) sh tests/cli/cli-crash.sh
+	CC_SOURCE_ROOT=$(CURDIR) CONCORD=$(TEST_BUILD)/concord CRASH_RUNS=$(or $(CRASH_RUNS),100) \
+		CRASH_API_RUNS=$(or $(CRASH_RUNS),100) sh tests/cli/cli-crash.sh
 	@./scripts/install-tool.sh wrk wrk
 	python3 tests/soak/api_soak.py --concord $(CONCORD) --case $(CASE) --wrk --readers 64 --writers 4 --windows $(or $(SOAK_MINUTES),10) --window 60
 
