@@ -50,6 +50,9 @@ struct cc__feed {
 	atomic_bool stopping;
 	pthread_t poller;
 	bool poller_running;
+	/* a write of this server asks the poller to look now rather than at its next round */
+	pthread_cond_t wake; /* with lock */
+	bool nudged;         /* under lock */
 	struct cc_store *st; /* the poller's own handle */
 };
 
@@ -227,7 +230,20 @@ static void *poll_head(void *cls)
 		int64_t head = 0;
 		uint64_t now;
 
-		nanosleep(&(struct timespec){ .tv_nsec = CC__FEED_POLL_MS * 1000L * 1000L }, NULL);
+		struct timespec until;
+
+		/* a round every CC__FEED_POLL_MS (writes of other processes), or at once when a
+		 * write of this server nudges */
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_nsec += CC__FEED_POLL_MS * 1000L * 1000L;
+		until.tv_sec += until.tv_nsec / 1000000000L;
+		until.tv_nsec %= 1000000000L;
+		pthread_mutex_lock(&f->lock);
+		while (!f->nudged && !f->stopping &&
+		       pthread_cond_timedwait(&f->wake, &f->lock, &until) == 0)
+			;
+		f->nudged = false;
+		pthread_mutex_unlock(&f->lock);
 		if (cc_store_feed_head(f->st, &head, NULL) < 0)
 			head = 0; /* a busy store: the subscribers wait for the next round */
 		now = now_ms();
@@ -257,12 +273,21 @@ int cc__feed_start(struct cc__feed **out, const char *store_uri, struct cc_err *
 	if (!f)
 		return cc_err_set(err, CC_ENOMEM, "out of memory");
 	pthread_mutex_init(&f->lock, NULL);
+	{
+		pthread_condattr_t ca;
+
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&f->wake, &ca);
+		pthread_condattr_destroy(&ca);
+	}
 	ret = cc_store_open(&f->st, store_uri,
 	                    &(struct cc_store_opts){ .flags = CC_STORE_READONLY, .who = "api" }, err);
 	if (ret == 0 && pthread_create(&f->poller, NULL, poll_head, f) != 0)
 		ret = cc_err_set(err, CC_EIO, "cannot start the feed's poller thread");
 	if (ret < 0) {
 		cc_store_close(f->st);
+		pthread_cond_destroy(&f->wake);
 		pthread_mutex_destroy(&f->lock);
 		cc_free(f);
 		return ret;
@@ -272,12 +297,23 @@ int cc__feed_start(struct cc__feed **out, const char *store_uri, struct cc_err *
 	return 0;
 }
 
+void cc__feed_nudge(struct cc__feed *f)
+{
+	if (!f)
+		return;
+	pthread_mutex_lock(&f->lock);
+	f->nudged = true;
+	pthread_cond_signal(&f->wake);
+	pthread_mutex_unlock(&f->lock);
+}
+
 void cc__feed_shutdown(struct cc__feed *f)
 {
 	if (!f)
 		return;
 	pthread_mutex_lock(&f->lock);
 	f->stopping = true;
+	pthread_cond_signal(&f->wake);
 	for (struct sub *s = f->subs; s; s = s->next) {
 		if (s->suspended) {
 			s->suspended = false;
@@ -296,6 +332,7 @@ void cc__feed_free(struct cc__feed *f)
 		return;
 	cc__feed_shutdown(f);
 	cc_store_close(f->st);
+	pthread_cond_destroy(&f->wake);
 	pthread_mutex_destroy(&f->lock);
 	cc_free(f);
 }

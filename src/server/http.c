@@ -1057,6 +1057,8 @@ static enum MHD_Result dispatch(struct rq *r, struct MHD_Connection *c)
 			e.code = (enum cc_code)ret;
 		return fail(r, c, &e);
 	}
+	if (strcmp(r->req.method, "GET") != 0)
+		cc__feed_nudge(r->srv->feed); /* a write is on the change log: tell the streams */
 	if (r->req.status == MHD_HTTP_OK && strcmp(r->req.method, "GET") == 0)
 		return send_tagged(r, c, &out);
 	return send_body(r, c, (unsigned)r->req.status, &out, NULL, NULL);

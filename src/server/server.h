@@ -100,6 +100,8 @@ struct MHD_Response;
 cc__route_fn cc__api_feed_page;
 /* Starts the poller that wakes subscribers when the change log grows. */
 int cc__feed_start(struct cc__feed **out, const char *store_uri, struct cc_err *err);
+/* After a write of this server: the poller looks at the change log now, not in up to 200 ms. */
+void cc__feed_nudge(struct cc__feed *f);
 /* Ends every stream (their connections finish) and stops the poller; then free. */
 void cc__feed_shutdown(struct cc__feed *f);
 void cc__feed_free(struct cc__feed *f);
