@@ -428,15 +428,14 @@ static void col_observation_one(sqlite3_stmt *s, struct cc_observation *o)
 
 /* A series of one indicator's observations: rows [first, first + n) of one area × sex × age. */
 struct run {
+	const struct cc_observation *head; /* its first row (the sort's key; no global state) */
 	size_t first, n;
 };
 
-static const struct cc_observation *g_runs_obs; /* qsort has no context argument */
-
 static int cmp_run(const void *a, const void *b)
 {
-	const struct cc_observation *x = &g_runs_obs[((const struct run *)a)->first];
-	const struct cc_observation *y = &g_runs_obs[((const struct run *)b)->first];
+	const struct cc_observation *x = ((const struct run *)a)->head;
+	const struct cc_observation *y = ((const struct run *)b)->head;
 	int c = strcmp(x->area, y->area);
 
 	if (!c)
@@ -486,7 +485,7 @@ static int name_and_order(struct cc_store *st, const char *code, struct cc_obser
 		    strcmp(o->age_group, obs[i - 1].age_group) != 0) {
 			if ((ret = cc__sq_grow((void **)&runs, &cap, n_runs, sizeof(*runs))) < 0)
 				goto out;
-			runs[n_runs++] = (struct run){ .first = i, .n = 0 };
+			runs[n_runs++] = (struct run){ .head = o, .first = i, .n = 0 };
 			if (n_runs > 1 && strcmp(obs[runs[n_runs - 2].first].area, o->area) > 0)
 				in_order = false;
 		}
@@ -494,7 +493,6 @@ static int name_and_order(struct cc_store *st, const char *code, struct cc_obser
 	}
 	if (in_order)
 		goto out;
-	g_runs_obs = obs;
 	qsort(runs, n_runs, sizeof(*runs), cmp_run);
 	if (!(sorted = cc_alloc_array(n, sizeof(*sorted)))) {
 		ret = CC_ENOMEM;
