@@ -160,6 +160,13 @@ async function main() {
 		page.screenshot({ path: join(env.OUT_DIR, name + '.png'), fullPage: true, timeout: 90000 })
 			.catch((e) => console.log(`# screenshot ${name} not written: ${String(e.message).split('\n')[0]}`));
 	const tableText = (page, sel) => page.$eval(sel, (t) => t.tBodies[0].textContent);
+	// a checkbox set from the keyboard (focus, Space), then its state waited for: no pointer
+	// that a panel or an animation of the map could intercept on a slow machine
+	const toggle = async (page, sel, on) => {
+		await page.focus(sel);
+		if ((await page.isChecked(sel)) !== on) await page.keyboard.press('Space');
+		await page.waitForFunction(([q, v]) => document.querySelector(q).checked === v, [sel, on], { timeout: 10000 });
+	};
 
 	try {
 		// sign-in, as the NGO's viewer, with the keyboard only
@@ -195,11 +202,12 @@ async function main() {
 		ok((await a.textContent('#area-info')).includes(String(top.totals.activities)), 'clicking an area shows its 3W with its total');
 		const firstPage = (await api(env.TOKEN_AADA, '/api/activities?limit=100')).json.activities;
 		const withSite = firstPage.filter((x) => x.site).length;
-		await a.check('#map-sites');
+		await toggle(a, '#map-sites', true);
 		await a.waitForFunction((k) => document.querySelectorAll('#map path.site').length === k, withSite, { timeout: 5000 }).catch(() => {});
 		ok(withSite > 0 && (await a.$$eval('#map path.site', (p) => p.length)) === withSite, `the sites of the activities listed are drawn (${withSite})`);
 		await shot(a, 'map');
-		await a.uncheck('#map-sites');
+		await toggle(a, '#map-sites', false);
+		await a.waitForFunction(() => document.querySelectorAll('#map path.site').length === 0, null, { timeout: 5000 }).catch(() => {});
 		is(await a.$$eval('#map path.site', (p) => p.length), 0, '... and hidden again');
 
 		// the coverage matrix: filter and sort
@@ -500,7 +508,7 @@ async function main() {
 			const onMap = () => a.evaluate(() => [...document.querySelectorAll('#map .marker-cluster span')].reduce((x, s) => x + Number(s.textContent), 0) +
 				document.querySelectorAll('#map path.incident').length);
 			await a.click('#tab-map');
-			await a.check('#map-incidents');
+			await toggle(a, '#map-incidents', true);
 			await waitFor(async () => (await onMap()) === placed, 10000);
 			is(await onMap(), placed, `the incidents layer: the ${placed} incidents of GET /api/incidents with coordinates, the clusters labelled with their counts`);
 			const nClusters = await a.$$eval('#map .marker-cluster', (c) => c.length);
@@ -508,7 +516,7 @@ async function main() {
 			ok(await a.$$eval('#map .marker-cluster', (c) => c.every((x) => x.getAttribute('tabindex') === '0')), '... each reachable with the keyboard');
 			like(await a.textContent('#map-incidents-count'), new RegExp(`^${placed} incidents placed`), '... and counted next to the switch');
 			await shot(a, 'map-incidents');
-			await a.uncheck('#map-incidents');
+			await toggle(a, '#map-incidents', false);
 			is(await a.$$eval('#map .marker-cluster, #map path.incident', (c) => c.length), 0, '... hidden again');
 		}
 
