@@ -25,8 +25,9 @@ build: deps
 # prints the coverage matrix, the gap ranking, progress with its trend, the stabilisation index
 # with its sensitivity and a survey result with its clustered interval, writes report.html,
 # searches the lessons and reviews a sample plan (exit status 4 there means the review found
-# errors, as the sample plan is meant to show). Rows the importers reject (79 duplicates in the 3W, one needs row without
-# figures) are listed with file, line, field and reason in demo-load.log. On a terminal it
+# errors, as the sample plan is meant to show). Rows the importers reject (79 duplicates in the
+# 3W, one needs row without figures) are listed with file, line, field and reason in
+# demo-load.log. On a terminal it
 # ends by serving the dashboard on 127.0.0.1:$(DEMO_PORT) until Ctrl-C (DEMO_SERVE=0: do not);
 # without one it prints the command that does, and returns.
 DEMO_PORT  ?= 8080
