@@ -27,77 +27,10 @@
 
 /* ---- helpers ---- */
 
-/* A bad argument: CC_EUSAGE naming it. */
-#define bad_arg(err, field, ...) \
-	(cc_err_set((err), CC_EUSAGE, __VA_ARGS__), cc_err_at((err), NULL, 0, (field)), CC_EUSAGE)
 
-static int caller_mission(const struct cc__req *req, struct cc_mission *m, struct cc_err *err)
-{
-	return cc_store_get_mission(req->st, req->who->mission_code, m, err);
-}
 
-/* A whole number in [min, max]; *out unchanged when absent. */
-static int arg_int(const struct cc__req *req, const char *name, int64_t min, int64_t max,
-                   int64_t *out, struct cc_err *err)
-{
-	const char *v = cc__req_query(req, name);
 
-	if (v && cc_parse_i64(v, min, max, out, NULL) < 0)
-		return bad_arg(err, name, "%s: '%s' is not a whole number from %lld to %lld", name,
-		               v, (long long)min, (long long)max);
-	return 0;
-}
 
-/* A number in [min, max]; *out unchanged when absent. */
-static int arg_num(const struct cc__req *req, const char *name, double min, double max, double *out,
-                   struct cc_err *err)
-{
-	const char *v = cc__req_query(req, name);
-	double d;
-
-	if (!v)
-		return 0;
-	if (cc_parse_double(v, &d, NULL) < 0 || !(d >= min && d <= max))
-		return bad_arg(err, name, "%s: '%s' is not a number from %g to %g", name, v, min,
-		               max);
-	*out = d;
-	return 0;
-}
-
-/* A day; *out unchanged when absent. */
-static int arg_date(const struct cc__req *req, const char *name, int32_t *out, struct cc_err *err)
-{
-	const char *v = cc__req_query(req, name);
-
-	if (v && cc_date_parse(v, out, NULL) < 0)
-		return bad_arg(err, name, "%s: '%s' is not a date (YYYY-MM-DD)", name, v);
-	return 0;
-}
-
-/*
- * One of the '|'-separated words of choices: its index in *out (unchanged when absent);
- * CC_EUSAGE naming the argument otherwise.
- */
-static int arg_choice(const struct cc__req *req, const char *name, const char *choices, int *out,
-                      struct cc_err *err)
-{
-	const char *v = cc__req_query(req, name), *p = choices;
-	size_t len;
-
-	if (!v)
-		return 0;
-	len = strlen(v);
-	for (int i = 0; *p; i++) {
-		size_t n = strcspn(p, "|");
-
-		if (n == len && memcmp(p, v, n) == 0) {
-			*out = i;
-			return 0;
-		}
-		p += n + (p[n] == '|');
-	}
-	return bad_arg(err, name, "%s: '%s': choose one of %s", name, v, choices);
-}
 
 /* from and to, to not before from. */
 static int arg_period(const struct cc__req *req, int32_t *from, int32_t *to, struct cc_err *err)
@@ -105,11 +38,11 @@ static int arg_period(const struct cc__req *req, int32_t *from, int32_t *to, str
 	int ret;
 
 	*from = *to = CC_DATE_NONE;
-	if ((ret = arg_date(req, "from", from, err)) < 0 ||
-	    (ret = arg_date(req, "to", to, err)) < 0)
+	if ((ret = cc__arg_date(req, "from", from, err)) < 0 ||
+	    (ret = cc__arg_date(req, "to", to, err)) < 0)
 		return ret;
 	if (*from != CC_DATE_NONE && *to != CC_DATE_NONE && *to < *from)
-		return bad_arg(err, "to", "to is before from");
+		return cc__bad_arg(err, "to", "to is before from");
 	return 0;
 }
 
@@ -159,18 +92,18 @@ int cc__api_gaps(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
 	int64_t level = 1;
 	int by = 0, reach = 0, planning = 1, geojson = 0, ret;
 
-	if ((ret = arg_int(req, "level", 1, 5, &level, err)) < 0 ||
-	    (ret = arg_choice(req, "by", "sector|pillar", &by, err)) < 0 ||
-	    (ret = arg_choice(req, "reach", "max|sum", &reach, err)) < 0 ||
-	    (ret = arg_choice(req, "planning", "true|false", &planning, err)) < 0 ||
-	    (ret = arg_choice(req, "format", "json|geojson", &geojson, err)) < 0 ||
+	if ((ret = cc__arg_int(req, "level", 1, 5, &level, err)) < 0 ||
+	    (ret = cc__arg_choice(req, "by", "sector|pillar", &by, err)) < 0 ||
+	    (ret = cc__arg_choice(req, "reach", "max|sum", &reach, err)) < 0 ||
+	    (ret = cc__arg_choice(req, "planning", "true|false", &planning, err)) < 0 ||
+	    (ret = cc__arg_choice(req, "format", "json|geojson", &geojson, err)) < 0 ||
 	    (ret = arg_period(req, &from, &to, err)) < 0)
 		return ret;
 	o.level = (int)level;
 	o.by = by ? CC_GAP_BY_PILLAR : CC_GAP_BY_SECTOR;
 	o.reach = reach ? CC_REACH_SUM : CC_REACH_MAX;
 	o.planning = planning == 0;
-	if ((ret = caller_mission(req, &m, err)) < 0)
+	if ((ret = cc__caller_mission(req, &m, err)) < 0)
 		return ret;
 	ret = cc_gaps_load(req->st,
 	                   &(struct cc_gaps_query){ .mission_id = m.id, .from = from, .to = to },
@@ -211,13 +144,13 @@ int cc__api_overlap(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
 	int64_t level = 2;
 	int geojson = 0, ret;
 
-	if ((ret = arg_num(req, "distance", 0, 1000, &o.distance_km, err)) < 0 ||
-	    (ret = arg_num(req, "min_score", 0, 1, &o.min_score, err)) < 0 ||
-	    (ret = arg_int(req, "level", 0, CC_OV_LEVELS - 1, &level, err)) < 0 ||
-	    (ret = arg_choice(req, "format", "json|geojson", &geojson, err)) < 0)
+	if ((ret = cc__arg_num(req, "distance", 0, 1000, &o.distance_km, err)) < 0 ||
+	    (ret = cc__arg_num(req, "min_score", 0, 1, &o.min_score, err)) < 0 ||
+	    (ret = cc__arg_int(req, "level", 0, CC_OV_LEVELS - 1, &level, err)) < 0 ||
+	    (ret = cc__arg_choice(req, "format", "json|geojson", &geojson, err)) < 0)
 		return ret;
 	o.level = (int)level;
-	if ((ret = caller_mission(req, &m, err)) < 0)
+	if ((ret = cc__caller_mission(req, &m, err)) < 0)
 		return ret;
 	ret = cc_store_load_overlap(req->st, m.id, &in, err);
 	if (ret == 0)
@@ -263,7 +196,7 @@ static int arg_share(const struct cc__req *req, const char *name, double *out, s
 	if (!v)
 		return 0;
 	if (cc_parse_double(v, &d, NULL) < 0 || !(d > 0 && d <= 1))
-		return bad_arg(err, name, "%s: '%s' is not a number in (0, 1]", name, v);
+		return cc__bad_arg(err, name, "%s: '%s' is not a number in (0, 1]", name, v);
 	*out = d;
 	return 0;
 }
@@ -282,19 +215,19 @@ int cc__api_progress(struct cc__req *req, struct cc_buf *out, struct cc_err *err
 	size_t n = 0;
 	int ret;
 
-	if ((ret = arg_date(req, "at", &q.at, err)) < 0 ||
+	if ((ret = cc__arg_date(req, "at", &q.at, err)) < 0 ||
 	    (ret = arg_share(req, "on_track", &o.on_track, err)) < 0 ||
 	    (ret = arg_share(req, "at_risk", &o.at_risk, err)) < 0 ||
 	    (ret = arg_share(req, "alpha", &o.alpha, err)) < 0 ||
-	    (ret = arg_int(req, "max_age", 1, 36600, &max_age, err)) < 0)
+	    (ret = cc__arg_int(req, "max_age", 1, 36600, &max_age, err)) < 0)
 		return ret;
 	if (o.at_risk > o.on_track)
-		return bad_arg(err, "at_risk", "at_risk must not be above on_track");
+		return cc__bad_arg(err, "at_risk", "at_risk must not be above on_track");
 	o.max_age_days = (int)max_age;
 	q.indicator = cc__req_query(req, "indicator");
 	q.area = cc__req_query(req, "area");
 	o.at = q.at != CC_DATE_NONE ? q.at : today();
-	if ((ret = caller_mission(req, &m, err)) < 0)
+	if ((ret = cc__caller_mission(req, &m, err)) < 0)
 		return ret;
 	q.mission_id = m.id;
 	if ((ret = cc_store_load_indicator_data(req->st, &q, &data, err)) < 0)
@@ -340,10 +273,10 @@ int cc__api_rollup(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
 	size_t n_areas = 0;
 	int ret;
 
-	if ((ret = arg_int(req, "level", 0, 5, &level, err)) < 0 ||
-	    (ret = arg_date(req, "at", &at, err)) < 0)
+	if ((ret = cc__arg_int(req, "level", 0, 5, &level, err)) < 0 ||
+	    (ret = cc__arg_date(req, "at", &at, err)) < 0)
 		return ret;
-	if ((ret = caller_mission(req, &m, err)) < 0)
+	if ((ret = cc__caller_mission(req, &m, err)) < 0)
 		return ret;
 	ret = cc_rollup_load(req->st, m.id, indicator, (int)level, at, &data, &areas, &n_areas, &ru,
 	                     err);
@@ -383,10 +316,10 @@ int cc__api_index(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
 	int64_t level = 1;
 	int ret;
 
-	if ((ret = arg_int(req, "level", 0, 5, &level, err)) < 0 ||
-	    (ret = arg_date(req, "at", &at, err)) < 0)
+	if ((ret = cc__arg_int(req, "level", 0, 5, &level, err)) < 0 ||
+	    (ret = cc__arg_date(req, "at", &at, err)) < 0)
 		return ret;
-	if ((ret = caller_mission(req, &m, err)) < 0)
+	if ((ret = cc__caller_mission(req, &m, err)) < 0)
 		return ret;
 	if ((ret = cc_index_run(req->st, m.id, NULL, (int)level, at, &x, err)) < 0)
 		return ret;
@@ -425,7 +358,7 @@ static int body_plan(const struct cc__req *req, struct cc_plan *plan, struct cc_
 	int ret;
 
 	if (!json_is_object(req->body))
-		return bad_arg(
+		return cc__bad_arg(
 		        err, "body",
 		        "expected the plan as a JSON object, or {\"text\": the text of a YAML "
 		        "or JSON plan}");
@@ -452,13 +385,13 @@ int cc__api_review(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
 	int64_t threshold = 0, window = 0;
 	int ret;
 
-	if ((ret = arg_date(req, "as_of", &o.as_of, err)) < 0 ||
-	    (ret = arg_int(req, "threshold", 1, 1000000, &threshold, err)) < 0 ||
-	    (ret = arg_int(req, "window", 1, 3650, &window, err)) < 0)
+	if ((ret = cc__arg_date(req, "as_of", &o.as_of, err)) < 0 ||
+	    (ret = cc__arg_int(req, "threshold", 1, 1000000, &threshold, err)) < 0 ||
+	    (ret = cc__arg_int(req, "window", 1, 3650, &window, err)) < 0)
 		return ret;
 	o.threshold = (size_t)threshold;
 	o.window_days = (int)window;
-	if ((ret = caller_mission(req, &m, err)) < 0)
+	if ((ret = cc__caller_mission(req, &m, err)) < 0)
 		return ret;
 	o.mission_id = m.id;
 	if ((ret = body_plan(req, &plan, err)) < 0) {
@@ -511,13 +444,13 @@ int cc__api_report(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
 	int64_t level = 1;
 	int md = 0, by = 0, ret;
 
-	if ((ret = arg_choice(req, "format", "html|md", &md, err)) < 0 ||
-	    (ret = arg_int(req, "level", 0, 5, &level, err)) < 0 ||
-	    (ret = arg_choice(req, "by", "pillar|sector|cluster", &by, err)) < 0 ||
+	if ((ret = cc__arg_choice(req, "format", "html|md", &md, err)) < 0 ||
+	    (ret = cc__arg_int(req, "level", 0, 5, &level, err)) < 0 ||
+	    (ret = cc__arg_choice(req, "by", "pillar|sector|cluster", &by, err)) < 0 ||
 	    (ret = arg_period(req, &q.from, &q.to, err)) < 0)
 		return ret;
 	if (survey && !*survey)
-		return bad_arg(err, "survey", "survey: give a question name");
+		return cc__bad_arg(err, "survey", "survey: give a question name");
 	q.level = (int)level;
 	q.by = by == 0 ? CC_BY_PILLAR : by == 1 ? CC_BY_SECTOR : CC_BY_CLUSTER;
 	q.md = md != 0;

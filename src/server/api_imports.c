@@ -30,8 +30,6 @@
 
 #include "core/banned.h"
 
-#define bad_arg(err, field, ...) \
-	(cc_err_set((err), CC_EUSAGE, __VA_ARGS__), cc_err_at((err), NULL, 0, (field)), CC_EUSAGE)
 
 #define MAX_REJECTS 1000 /* rejected rows listed in one answer; the count has them all */
 
@@ -210,7 +208,7 @@ static int upload_bytes(const struct cc__req *req, const char **data, size_t *le
 	if (b && json_is_object(b))
 		b = json_object_get(b, "content");
 	if (!b || !json_is_string(b))
-		return bad_arg(err, "body", "send the file as {\"content\": TEXT}%s", "");
+		return cc__bad_arg(err, "body", "send the file as {\"content\": TEXT}%s", "");
 	*data = json_string_value(b);
 	*len = json_string_length(b);
 	return 0;
@@ -313,15 +311,15 @@ int cc__api_import(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
 	}
 	ret = 0;
 	if (name && !plain_name(name))
-		ret = bad_arg(err, "name", "name: '%s': a plain file name (letters, digits, . - _)",
+		ret = cc__bad_arg(err, "name", "name: '%s': a plain file name (letters, digits, . - _)",
 		              name);
 	for (size_t a = 0; ret == 0 && a < sizeof(kind_args) / sizeof(kind_args[0]); a++)
 		if (!(importers[k].takes & kind_args[a].flag) &&
 		    cc__req_query(req, kind_args[a].name))
-			ret = bad_arg(err, kind_args[a].name, "imports of %s do not take %s", kind,
+			ret = cc__bad_arg(err, kind_args[a].name, "imports of %s do not take %s", kind,
 			              kind_args[a].name);
 	if (ret == 0 && rel && cc_rel_parse(rel, &r, NULL) < 0)
-		ret = bad_arg(err, "releasability",
+		ret = cc__bad_arg(err, "releasability",
 		              "releasability: '%s': choose public, partners "
 		              "or org",
 		              rel);

@@ -27,29 +27,10 @@
 
 #include "core/banned.h"
 
-/* A bad argument: CC_EUSAGE naming it. */
-#define bad_arg(err, field, ...) \
-	(cc_err_set((err), CC_EUSAGE, __VA_ARGS__), cc_err_at((err), NULL, 0, (field)), CC_EUSAGE)
 
 #define MAX_QUERY 1000 /* bytes of a search's words */
 #define MAX_HITS  1000
 
-static int caller_mission(const struct cc__req *req, struct cc_mission *m, struct cc_err *err)
-{
-	return cc_store_get_mission(req->st, req->who->mission_code, m, err);
-}
-
-/* A whole number in [min, max]; *out unchanged when absent. */
-static int arg_int(const struct cc__req *req, const char *name, int64_t min, int64_t max,
-                   int64_t *out, struct cc_err *err)
-{
-	const char *v = cc__req_query(req, name);
-
-	if (v && cc_parse_i64(v, min, max, out, NULL) < 0)
-		return bad_arg(err, name, "%s: '%s' is not a whole number from %lld to %lld", name,
-		               v, (long long)min, (long long)max);
-	return 0;
-}
 
 /* A present, non-empty text argument of at most max bytes; NULL when absent. */
 static int arg_text(const struct cc__req *req, const char *name, size_t max, const char **out,
@@ -61,9 +42,9 @@ static int arg_text(const struct cc__req *req, const char *name, size_t max, con
 	if (!v)
 		return 0;
 	if (!*v)
-		return bad_arg(err, name, "%s: give a value", name);
+		return cc__bad_arg(err, name, "%s: give a value", name);
 	if (strlen(v) > max)
-		return bad_arg(err, name, "%s: longer than %zu bytes", name, max);
+		return cc__bad_arg(err, name, "%s: longer than %zu bytes", name, max);
 	return 0;
 }
 
@@ -79,7 +60,7 @@ static int arg_bool(const struct cc__req *req, const char *name, bool *out, stru
 	else if (!strcmp(v, "false"))
 		*out = false;
 	else
-		return bad_arg(err, name, "%s: '%s': choose one of true|false", name, v);
+		return cc__bad_arg(err, name, "%s: '%s': choose one of true|false", name, v);
 	return 0;
 }
 
@@ -219,15 +200,15 @@ int cc__api_lessons_search(struct cc__req *req, struct cc_buf *out, struct cc_er
 	    (ret = arg_text(req, "pillar", 64, &pillar, err)) < 0 ||
 	    (ret = arg_text(req, "status", 64, &status, err)) < 0 ||
 	    (ret = arg_text(req, "mission", 31, &mission, err)) < 0 ||
-	    (ret = arg_int(req, "limit", 1, MAX_HITS, &limit, err)) < 0)
+	    (ret = cc__arg_int(req, "limit", 1, MAX_HITS, &limit, err)) < 0)
 		return ret;
 	if (!q)
-		return bad_arg(err, "q", "q: give the words to search for");
+		return cc__bad_arg(err, "q", "q: give the words to search for");
 	if (pillar && (want_pillar = cc_pillar_parse(pillar)) < 0)
-		return bad_arg(err, "pillar", "pillar: unknown pillar '%s'", pillar);
+		return cc__bad_arg(err, "pillar", "pillar: unknown pillar '%s'", pillar);
 	if (status && (want_status = cc_lesson_status_parse(status)) < 0)
-		return bad_arg(err, "status", "status: unknown status '%s'", status);
-	if ((ret = caller_mission(req, &m, err)) < 0)
+		return cc__bad_arg(err, "status", "status: unknown status '%s'", status);
+	if ((ret = cc__caller_mission(req, &m, err)) < 0)
 		return ret;
 	/* every match the caller may see; the filters are applied below, after the facets */
 	ret = cc_lessons_search(req->st, q,
@@ -640,8 +621,8 @@ static int survey_args(const struct cc__req *req, struct sargs *a, struct cc_err
 	    (ret = arg_text(req, "group", 127, &a->group, err)) < 0 ||
 	    (ret = arg_text(req, "cluster", 127, &a->cluster, err)) < 0 ||
 	    (ret = arg_text(req, "wave", 63, &a->wave, err)) < 0 ||
-	    (ret = arg_int(req, "level", 0, 5, &level, err)) < 0 ||
-	    (ret = arg_int(req, "likert", 2, 11, &k, err)) < 0 ||
+	    (ret = cc__arg_int(req, "level", 0, 5, &level, err)) < 0 ||
+	    (ret = cc__arg_int(req, "likert", 2, 11, &k, err)) < 0 ||
 	    (ret = arg_bool(req, "reverse", &a->reverse, err)) < 0 ||
 	    (ret = arg_bool(req, "multiple", &a->multiple, err)) < 0)
 		return ret;
@@ -653,23 +634,23 @@ static int survey_args(const struct cc__req *req, struct sargs *a, struct cc_err
 		while (i < sizeof(by_names) / sizeof(by_names[0]) && strcmp(v, by_names[i]))
 			i++;
 		if (i == sizeof(by_names) / sizeof(by_names[0]))
-			return bad_arg(err, "by", "by: '%s': choose one of all|area|group|wave", v);
+			return cc__bad_arg(err, "by", "by: '%s': choose one of all|area|group|wave", v);
 		a->by = (enum by)i;
 	}
 	if ((v = cc__req_query(req, "confidence")) &&
 	    (cc_parse_double(v, &a->conf, NULL) < 0 || !(a->conf > 0 && a->conf < 1)))
-		return bad_arg(err, "confidence", "confidence: '%s' is not a number in (0, 1)", v);
+		return cc__bad_arg(err, "confidence", "confidence: '%s' is not a number in (0, 1)", v);
 	if ((v = cc__req_query(req, "min_neff")) && (cc_parse_double(v, &a->min_neff, NULL) < 0 ||
 	                                             !(a->min_neff > 0) || isinf(a->min_neff)))
-		return bad_arg(err, "min_neff", "min_neff: '%s' is not a number > 0", v);
+		return cc__bad_arg(err, "min_neff", "min_neff: '%s' is not a number > 0", v);
 	if (!a->question)
-		return bad_arg(err, "question", "question: say which question is tabulated");
+		return cc__bad_arg(err, "question", "question: say which question is tabulated");
 	if (a->by == BY_GROUP && !a->group)
-		return bad_arg(err, "group", "group: by=group needs the question to group by");
+		return cc__bad_arg(err, "group", "group: by=group needs the question to group by");
 	if (a->group && a->by != BY_GROUP)
-		return bad_arg(err, "group", "group goes with by=group");
+		return cc__bad_arg(err, "group", "group goes with by=group");
 	if (a->reverse && !a->likert_k)
-		return bad_arg(err, "reverse", "reverse goes with likert");
+		return cc__bad_arg(err, "reverse", "reverse goes with likert");
 	return 0;
 }
 
@@ -710,7 +691,7 @@ int cc__api_survey(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
 	size_t n;
 	int ret;
 
-	if ((ret = survey_args(req, &a, err)) < 0 || (ret = caller_mission(req, &m, err)) < 0 ||
+	if ((ret = survey_args(req, &a, err)) < 0 || (ret = cc__caller_mission(req, &m, err)) < 0 ||
 	    (ret = check_questions(req, &a, m.id, err)) < 0)
 		return ret;
 	ret = cc_store_load_survey(

@@ -25,22 +25,14 @@
 
 #include "core/banned.h"
 
-/* A bad argument: CC_EUSAGE naming it. */
-#define bad_arg(err, field, ...) \
-	(cc_err_set((err), CC_EUSAGE, __VA_ARGS__), cc_err_at((err), NULL, 0, (field)), CC_EUSAGE)
 
 /* A whole number in [min, max]; *out unchanged when absent. */
 static int arg_int(const struct cc__req *req, const char *name, int64_t min, int64_t max,
                    int64_t *out, bool *given, struct cc_err *err)
 {
-	const char *v = cc__req_query(req, name);
-
 	if (given)
-		*given = v != NULL;
-	if (v && cc_parse_i64(v, min, max, out, NULL) < 0)
-		return bad_arg(err, name, "%s: '%s' is not a whole number from %lld to %lld", name,
-		               v, (long long)min, (long long)max);
-	return 0;
+		*given = cc__req_query(req, name) != NULL;
+	return cc__arg_int(req, name, min, max, out, err);
 }
 
 /* ---- GET /api/export/{kind} ---- */
@@ -76,9 +68,9 @@ int cc__api_export(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
 	if (cov && (!strcmp(cov, "1") || !strcmp(cov, "true")))
 		ao.with_coverage = true;
 	else if (cov && strcmp(cov, "0") != 0 && strcmp(cov, "false") != 0)
-		return bad_arg(err, "with_coverage", "with_coverage: '%s': choose 1 or 0", cov);
+		return cc__bad_arg(err, "with_coverage", "with_coverage: '%s': choose 1 or 0", cov);
 	if (strcmp(kind, "areas") != 0 && (level_given || cov))
-		return bad_arg(err, level_given ? "level" : "with_coverage",
+		return cc__bad_arg(err, level_given ? "level" : "with_coverage",
 		               "%s is for the areas export",
 		               level_given ? "level" : "with_coverage");
 	if (!strcmp(kind, "3w")) {
@@ -94,12 +86,12 @@ int cc__api_export(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
 		if (ao.with_coverage && !level_given)
 			ao.level = 1;
 		if (ao.with_coverage && ao.level < 1)
-			return bad_arg(err, "level", "level: coverage needs an admin level from 1");
+			return cc__bad_arg(err, "level", "level: coverage needs an admin level from 1");
 		ret = cc_export_areas_buf(req->st, &ao, out, &n, err);
 		req->content_type = "application/geo+json";
 		req->disposition = "attachment; filename=\"areas.geojson\"";
 	} else {
-		return bad_arg(err, "kind", "kind: cannot export '%s': choose 3w, iati or areas",
+		return cc__bad_arg(err, "kind", "kind: cannot export '%s': choose 3w, iati or areas",
 		               kind);
 	}
 	if (ret < 0) {
@@ -132,7 +124,7 @@ int cc__api_rounds(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
 	int ret;
 
 	if (as_of_s && cc_date_parse(as_of_s, &as_of, NULL) < 0)
-		return bad_arg(err, "as_of", "as_of: '%s' is not a date (YYYY-MM-DD)", as_of_s);
+		return cc__bad_arg(err, "as_of", "as_of: '%s' is not a date (YYYY-MM-DD)", as_of_s);
 	if ((ret = cc_store_get_mission(req->st, req->who->mission_code, &m, err)) == 0 &&
 	    (ret = cc_store_list_submissions(req->st, m.id, as_of, &subs, &n_subs, err)) == 0 &&
 	    (ret = cc_store_round_orgs(req->st, m.id, false, &orgs, &n_orgs, err)) == 0 &&
@@ -168,7 +160,7 @@ int cc__api_money(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
 	ret = cc_money_report_load(req->st, req->who->mission_code, cc__req_query(req, "currency"),
 	                           (int)tol, &r, err);
 	if (ret == CC_ENOTFOUND && !err->field[0] && !cc__req_query(req, "currency"))
-		return bad_arg(err, "currency",
+		return cc__bad_arg(err, "currency",
 		               "currency: the mission has no reporting currency; give one");
 	if (ret < 0)
 		return ret;
@@ -245,7 +237,7 @@ int cc__api_allocate(struct cc__req *req, struct cc_buf *out, struct cc_err *err
 	int ret;
 
 	if (!json_is_object(req->body))
-		return bad_arg(err, "body",
+		return cc__bad_arg(err, "body",
 		               "expected the problem as a JSON object "
 		               "(docs/allocate.md)");
 	if (json_dump_callback(req->body, add_json, &text, JSON_COMPACT | JSON_PRESERVE_ORDER) <
@@ -266,7 +258,7 @@ int cc__api_allocate(struct cc__req *req, struct cc_buf *out, struct cc_err *err
 			char msg[sizeof(err->msg)];
 
 			snprintf(msg, sizeof(msg), "%s", err->msg);
-			ret = bad_arg(err, "weights", "weights: %s", msg);
+			ret = cc__bad_arg(err, "weights", "weights: %s", msg);
 		}
 		goto out_release;
 	}

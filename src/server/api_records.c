@@ -25,8 +25,6 @@
 /* ---- helpers ---- */
 
 /* A bad argument or body: CC_EUSAGE naming the field. */
-#define bad_arg(err, field, ...) \
-	(cc_err_set((err), CC_EUSAGE, __VA_ARGS__), cc_err_at((err), NULL, 0, (field)), CC_EUSAGE)
 
 /* The caller's mission: the one its user belongs to (checked with its token; no read). */
 static int caller_mission_id(const struct cc__req *req, int64_t *out, struct cc_err *err)
@@ -378,7 +376,7 @@ static int parse_query(const struct cc__req *req, int64_t mission_id, struct cc_
 		                         .from = CC_DATE_NONE, .to = CC_DATE_NONE };
 	q->area = cc__req_query(req, "area");
 	if ((v = cc__req_query(req, "pillar")) && (q->pillar = cc_pillar_parse(v)) < 0)
-		return bad_arg(err, "pillar", "pillar: '%s': choose security, governance, "
+		return cc__bad_arg(err, "pillar", "pillar: '%s': choose security, governance, "
 		               "infrastructure, economy, humanitarian or other", v);
 	if ((v = cc__req_query(req, "kind"))) {
 		if (strcmp(v, "activity") == 0)
@@ -386,7 +384,7 @@ static int parse_query(const struct cc__req *req, int64_t mission_id, struct cc_
 		else if (strcmp(v, "presence") == 0)
 			q->kind = CC_KIND_PRESENCE;
 		else
-			return bad_arg(err, "kind", "kind: '%s': choose activity or presence", v);
+			return cc__bad_arg(err, "kind", "kind: '%s': choose activity or presence", v);
 	}
 	if ((v = cc__req_query(req, "org"))) {
 		if ((ret = find_org(req, mission_id, v, "org", &org, err)) < 0)
@@ -394,17 +392,17 @@ static int parse_query(const struct cc__req *req, int64_t mission_id, struct cc_
 		q->org_id = org.id;
 	}
 	if ((v = cc__req_query(req, "from")) && cc_date_parse(v, &q->from, NULL) < 0)
-		return bad_arg(err, "from", "from: '%s' is not a date (YYYY-MM-DD)", v);
+		return cc__bad_arg(err, "from", "from: '%s' is not a date (YYYY-MM-DD)", v);
 	if ((v = cc__req_query(req, "to")) && cc_date_parse(v, &q->to, NULL) < 0)
-		return bad_arg(err, "to", "to: '%s' is not a date (YYYY-MM-DD)", v);
+		return cc__bad_arg(err, "to", "to: '%s' is not a date (YYYY-MM-DD)", v);
 	if ((v = cc__req_query(req, "after"))) {
 		if (cc_parse_i64(v, 0, INT64_MAX, &n, NULL) < 0)
-			return bad_arg(err, "after", "after: '%s' is not a cursor of this list", v);
+			return cc__bad_arg(err, "after", "after: '%s' is not a cursor of this list", v);
 		q->after = n;
 	}
 	if ((v = cc__req_query(req, "limit"))) {
 		if (cc_parse_i64(v, 1, CC_ACTIVITY_PAGE_MAX, &n, NULL) < 0)
-			return bad_arg(err, "limit", "limit: '%s' is not a whole number from 1 to 1000",
+			return cc__bad_arg(err, "limit", "limit: '%s' is not a whole number from 1 to 1000",
 			               v);
 		q->limit = (size_t)n;
 	}
@@ -543,13 +541,13 @@ int cc__parse_deny(const json_t *list, unsigned *deny, struct cc_err *err)
 	size_t i;
 
 	if (!json_is_array(list))
-		return bad_arg(err, "deny", "deny: a list of organisation kinds%s", "");
+		return cc__bad_arg(err, "deny", "deny: a list of organisation kinds%s", "");
 	json_array_foreach(list, i, v)
 	{
 		unsigned bit = json_is_string(v) ? cc_kind_bit(json_string_value(v)) : 0;
 
 		if (!bit)
-			return bad_arg(err, "deny", "deny: '%s' is not an organisation kind",
+			return cc__bad_arg(err, "deny", "deny: '%s' is not an organisation kind",
 			               json_is_string(v) ? json_string_value(v) : "?");
 		bits |= bit;
 	}
@@ -587,7 +585,7 @@ static int activity_marking(struct cc__req *req, struct cc_buf *out, struct cc_e
 		goto out;
 	if (!req->body || json_unpack_ex(req->body, &je, 0, "{s:s, s?s, s?o}", "releasability",
 	                                 &rel_s, "owner", &owner, "deny", &deny_j) < 0) {
-		ret = bad_arg(err, "body", "expected {\"releasability\": REL, \"owner\": ORG, "
+		ret = cc__bad_arg(err, "body", "expected {\"releasability\": REL, \"owner\": ORG, "
 		              "\"deny\": [KIND, ...]}%s", "");
 		goto out;
 	}
@@ -657,7 +655,7 @@ int cc__api_activity_share(struct cc__req *req, struct cc_buf *out, struct cc_er
 	const char *org = NULL;
 
 	if (!req->body || json_unpack(req->body, "{s:s}", "org", &org) < 0)
-		return bad_arg(err, "body", "expected {\"org\": ORG}%s", "");
+		return cc__bad_arg(err, "body", "expected {\"org\": ORG}%s", "");
 	return share(req, out, org, true, err);
 }
 
@@ -720,7 +718,7 @@ int cc__api_member_add(struct cc__req *req, struct cc_buf *out, struct cc_err *e
 	const char *org = NULL;
 
 	if (!req->body || json_unpack(req->body, "{s:s}", "org", &org) < 0)
-		return bad_arg(err, "body", "expected {\"org\": ORG}%s", "");
+		return cc__bad_arg(err, "body", "expected {\"org\": ORG}%s", "");
 	return member(req, out, org, true, err);
 }
 

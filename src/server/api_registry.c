@@ -24,8 +24,6 @@
 
 #include "core/banned.h"
 
-#define bad_arg(err, field, ...) \
-	(cc_err_set((err), CC_EUSAGE, __VA_ARGS__), cc_err_at((err), NULL, 0, (field)), CC_EUSAGE)
 
 /* The kind named by the path's second segment; CC_ENOTFOUND when none (not routed so). */
 static int path_kind(const struct cc__req *req, enum cc_reg_kind *out, struct cc_err *err)
@@ -99,12 +97,12 @@ int cc__api_reg_list(struct cc__req *req, struct cc_buf *out, struct cc_err *err
 		return ret;
 	if ((v = cc__req_query(req, "after"))) {
 		if (cc_parse_i64(v, 0, INT64_MAX, &n, NULL) < 0)
-			return bad_arg(err, "after", "after: '%s' is not a cursor of this list", v);
+			return cc__bad_arg(err, "after", "after: '%s' is not a cursor of this list", v);
 		q.after = n;
 	}
 	if ((v = cc__req_query(req, "limit"))) {
 		if (cc_parse_i64(v, 1, CC_REG_PAGE_MAX, &n, NULL) < 0)
-			return bad_arg(err, "limit",
+			return cc__bad_arg(err, "limit",
 			               "limit: '%s' is not a whole number from 1 to %d", v,
 			               CC_REG_PAGE_MAX);
 		q.limit = (size_t)n;
@@ -173,7 +171,7 @@ static int check_version(const struct cc__req *req, const char *version, struct 
 	size_t n;
 
 	if (!h || !*h)
-		return bad_arg(err, "If-Match", "send If-Match with the version you read%s", "");
+		return cc__bad_arg(err, "If-Match", "send If-Match with the version you read%s", "");
 	if (strcmp(h, "*") == 0)
 		return 0;
 	if (*h == '"')
@@ -236,7 +234,7 @@ static int find_org(const struct cc__req *req, int64_t mission_id, const char *k
 		ret = cc_store_find_org(req->st, mission_id, norm.buf, out, err);
 	cc_buf_release(&norm);
 	if (ret == CC_ENOTFOUND || ret == CC_EINVALID)
-		return bad_arg(err, field, "%s: no organisation '%s' in this mission", field, key);
+		return cc__bad_arg(err, field, "%s: no organisation '%s' in this mission", field, key);
 	return ret < 0 ? cc_err_set(err, ret, "out of memory") : 0;
 }
 
@@ -260,14 +258,14 @@ static int marking(struct cc__req *req, enum cc_reg_kind kind, struct cc_buf *ou
 	if (!req->body ||
 	    json_unpack_ex(req->body, &je, JSON_STRICT, "{s:s, s?s, s?o}", "releasability", &rel_s,
 	                   "owner", &owner, "deny", &deny_j) < 0) {
-		ret = bad_arg(err, "body",
+		ret = cc__bad_arg(err, "body",
 		              "expected {\"releasability\": REL, \"owner\": ORG, "
 		              "\"deny\": [KIND, ...]}: %s",
 		              req->body ? je.text : "no body");
 		goto out;
 	}
 	if (cc_rel_parse(rel_s, &rel, err) < 0) {
-		ret = bad_arg(err, "releasability",
+		ret = cc__bad_arg(err, "releasability",
 		              "releasability: '%s': choose public, partners or "
 		              "org (or a TLP label)",
 		              rel_s);
@@ -331,14 +329,14 @@ static int body_str(const struct cc__req *req, const char *name, bool required, 
 
 	if (!v || json_is_null(v)) {
 		if (required)
-			return bad_arg(err, name, "%s: required", name);
+			return cc__bad_arg(err, name, "%s: required", name);
 		return 0;
 	}
 	if (!json_is_string(v))
-		return bad_arg(err, name, "%s: a string", name);
+		return cc__bad_arg(err, name, "%s: a string", name);
 	len = json_string_length(v);
 	if (len >= n || strlen(json_string_value(v)) != len)
-		return bad_arg(err, name, "%s: at most %zu bytes of text", name, n - 1);
+		return cc__bad_arg(err, name, "%s: at most %zu bytes of text", name, n - 1);
 	memcpy(dst, json_string_value(v), len + 1);
 	return 0;
 }
@@ -356,7 +354,7 @@ static int org_from_body(const struct cc__req *req, struct cc_org *o, bool creat
 	int ret;
 
 	if (!req->body || !json_is_object(req->body))
-		return bad_arg(err, "body",
+		return cc__bad_arg(err, "body",
 		               "expected a JSON object {\"key\", \"name\", \"kind\", "
 		               "\"type\", \"acronym\", \"local\", \"nation\"}%s",
 		               "");
@@ -367,7 +365,7 @@ static int org_from_body(const struct cc__req *req, struct cc_org *o, bool creat
 		while (names[i] && strcmp(names[i], key) != 0)
 			i++;
 		if (!names[i])
-			return bad_arg(err, key, "%s: not a field of an organisation", key);
+			return cc__bad_arg(err, key, "%s: not a field of an organisation", key);
 	}
 	if ((ret = body_str(req, "key", create, o->key, sizeof(o->key), err)) < 0 ||
 	    (ret = body_str(req, "name", create, o->name, sizeof(o->name), err)) < 0 ||
@@ -377,27 +375,27 @@ static int org_from_body(const struct cc__req *req, struct cc_org *o, bool creat
 	    (ret = body_str(req, "nation", false, o->nation, sizeof(o->nation), err)) < 0)
 		return ret;
 	if (!o->key[0])
-		return bad_arg(err, "key", "key: required%s", "");
+		return cc__bad_arg(err, "key", "key: required%s", "");
 	if (!o->name[0])
-		return bad_arg(err, "name", "name: required%s", "");
+		return cc__bad_arg(err, "name", "name: required%s", "");
 	if (o->kind[0] && !cc_kind_bit(o->kind))
-		return bad_arg(err, "kind",
+		return cc__bad_arg(err, "kind",
 		               "kind: '%s': choose military, un, eu, government, ngo, "
 		               "rcrc, private or other",
 		               o->kind);
 	if (o->type[0] && cc_store_resolve_code(req->st, "OrganisationType", o->type, "", code,
 	                                        sizeof(code), NULL) < 0)
-		return bad_arg(err, "type", "type: '%s' is not an IATI OrganisationType code",
+		return cc__bad_arg(err, "type", "type: '%s' is not an IATI OrganisationType code",
 		               o->type);
 	if (o->type[0])
 		snprintf(o->type, sizeof(o->type), "%s", code);
 	if (o->nation[0] &&
 	    (strlen(o->nation) != 3 || o->nation[strspn(o->nation, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")]))
-		return bad_arg(err, "nation", "nation: '%s' is not an ISO 3166 alpha-3 code",
+		return cc__bad_arg(err, "nation", "nation: '%s' is not an ISO 3166 alpha-3 code",
 		               o->nation);
 	if ((local = json_object_get(req->body, "local")) && !json_is_null(local)) {
 		if (!json_is_boolean(local))
-			return bad_arg(err, "local", "local: true or false%s", "");
+			return cc__bad_arg(err, "local", "local: true or false%s", "");
 		o->is_local = json_is_true(local);
 	}
 	return 0;
@@ -492,18 +490,18 @@ static int body_list(const struct cc__req *req, const char *name, bool lower, ch
 			int k;
 
 			if (!json_is_string(item))
-				return bad_arg(err, name, "%s: a list of strings", name);
+				return cc__bad_arg(err, name, "%s: a list of strings", name);
 			k = snprintf(buf + off, sizeof(buf) - off, "%s%s", off ? "," : "",
 			             json_string_value(item));
 			if (k < 0 || (size_t)k >= sizeof(buf) - off)
-				return bad_arg(err, name, "%s: too long", name);
+				return cc__bad_arg(err, name, "%s: too long", name);
 			off += (size_t)k;
 		}
 	} else {
-		return bad_arg(err, name, "%s: a list of strings", name);
+		return cc__bad_arg(err, name, "%s: a list of strings", name);
 	}
 	if (cc_lesson_list_set(dst, n, buf, lower, NULL) < 0)
-		return bad_arg(err, name, "%s: too long", name);
+		return cc__bad_arg(err, name, "%s: too long", name);
 	return 0;
 }
 
@@ -530,7 +528,7 @@ static int lesson_from_body(const struct cc__req *req, struct cc_lesson *l,
 	int ret;
 
 	if (!req->body || !json_is_object(req->body))
-		return bad_arg(err, "body",
+		return cc__bad_arg(err, "body",
 		               "expected a JSON object {\"title\", \"observation\", …}%s", "");
 	json_object_foreach(req->body, key, v)
 	{
@@ -539,7 +537,7 @@ static int lesson_from_body(const struct cc__req *req, struct cc_lesson *l,
 		while (names[k] && strcmp(names[k], key) != 0)
 			k++;
 		if (!names[k])
-			return bad_arg(err, key, "%s: not a field of a lesson", key);
+			return cc__bad_arg(err, key, "%s: not a field of a lesson", key);
 	}
 	if ((ret = body_str(req, "title", true, l->title, sizeof(l->title), err)) < 0 ||
 	    (ret = body_str(req, "observation", true, l->observation, sizeof(l->observation),
@@ -561,12 +559,12 @@ static int lesson_from_body(const struct cc__req *req, struct cc_lesson *l,
 		return ret;
 	l->date = CC_DATE_NONE;
 	if (date[0] && cc_date_parse(date, &l->date, NULL) < 0)
-		return bad_arg(err, "date", "date: '%s' is not a date (YYYY-MM-DD)", date);
+		return cc__bad_arg(err, "date", "date: '%s' is not a date (YYYY-MM-DD)", date);
 	if (status[0]) {
 		int s = cc_lesson_status_parse(status);
 
 		if (s < 0)
-			return bad_arg(err, "status",
+			return cc__bad_arg(err, "status",
 			               "status: '%s': observed, analysed, "
 			               "action-assigned, implemented or validated",
 			               status);
@@ -576,7 +574,7 @@ static int lesson_from_body(const struct cc__req *req, struct cc_lesson *l,
 		enum cc_rel r;
 
 		if (cc_rel_parse(rel, &r, NULL) < 0)
-			return bad_arg(err, "releasability",
+			return cc__bad_arg(err, "releasability",
 			               "releasability: '%s': choose public, "
 			               "partners or org",
 			               rel);
@@ -585,14 +583,14 @@ static int lesson_from_body(const struct cc__req *req, struct cc_lesson *l,
 	*n_links = 0;
 	if ((ev = json_object_get(req->body, "evidence")) && !json_is_null(ev)) {
 		if (!json_is_array(ev))
-			return bad_arg(err, "evidence", "evidence: a list of \"KIND:REF\"%s", "");
+			return cc__bad_arg(err, "evidence", "evidence: a list of \"KIND:REF\"%s", "");
 		json_array_foreach(ev, i, v)
 		{
 			if (*n_links == max)
-				return bad_arg(err, "evidence", "evidence: at most %zu items", max);
+				return cc__bad_arg(err, "evidence", "evidence: at most %zu items", max);
 			if (!json_is_string(v) ||
 			    cc_lesson_link_parse(json_string_value(v), &links[*n_links], NULL) < 0)
-				return bad_arg(err, "evidence",
+				return cc__bad_arg(err, "evidence",
 				               "evidence: '%s' is not KIND:REF (activity, "
 				               "indicator, incident, area or report)",
 				               json_is_string(v) ? json_string_value(v) : "?");
@@ -675,7 +673,7 @@ int cc__api_lesson_update(struct cc__req *req, struct cc_buf *out, struct cc_err
 		/* the marking is changed with PUT …/marking only */
 		if (ret == 0 && l->releasability[0] &&
 		    strcmp(l->releasability, rel ? rel : "") != 0)
-			ret = bad_arg(err, "releasability",
+			ret = cc__bad_arg(err, "releasability",
 			              "releasability: change it with PUT "
 			              "/api/lessons/{id}/marking%s",
 			              "");

@@ -15,8 +15,6 @@
 
 #include "core/banned.h"
 
-#define bad_arg(err, field, ...) \
-	(cc_err_set((err), CC_EUSAGE, __VA_ARGS__), cc_err_at((err), NULL, 0, (field)), CC_EUSAGE)
 
 static json_t *hook_json(const struct cc_webhook *h)
 {
@@ -51,9 +49,9 @@ int cc__api_webhook_add(struct cc__req *req, struct cc_buf *out, struct cc_err *
 	int ret;
 
 	if (!req->body || json_unpack(req->body, "{s:s}", "url", &url) < 0)
-		return bad_arg(err, "body", "expected {\"url\": URL}%s", "");
+		return cc__bad_arg(err, "body", "expected {\"url\": URL}%s", "");
 	if (json_object_size(req->body) != 1)
-		return bad_arg(err, "body", "expected only {\"url\": URL}%s", "");
+		return cc__bad_arg(err, "body", "expected only {\"url\": URL}%s", "");
 	ret = cc_store_add_webhook(req->st, req->who->user.mission_id, req->who->user.org_id,
 	                           req->who->user.id, url, cc__webhooks_any_host(), &h, secret,
 	                           err);
@@ -119,7 +117,7 @@ int cc__api_webhook_deliveries(struct cc__req *req, struct cc_buf *out, struct c
 	int ret;
 
 	if (v && cc_parse_i64(v, 1, 10000, &limit, NULL) < 0)
-		return bad_arg(err, "limit", "limit: '%s' is not a whole number from 1 to 10000",
+		return cc__bad_arg(err, "limit", "limit: '%s' is not a whole number from 1 to 10000",
 		               v);
 	if ((ret = own_hook(req, &h, err)) < 0 ||
 	    (ret = cc_store_list_deliveries(req->st, h.id, (size_t)limit, &d, &n, err)) < 0)

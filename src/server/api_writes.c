@@ -35,8 +35,6 @@
 
 #include "core/banned.h"
 
-#define bad_arg(err, field, ...) \
-	(cc_err_set((err), CC_EUSAGE, __VA_ARGS__), cc_err_at((err), NULL, 0, (field)), CC_EUSAGE)
 
 #define MAX_FIELDS 24
 #define API_SOURCE "api" /* the source of the activities created over the API */
@@ -214,7 +212,7 @@ static int json_text(const json_t *v, const char *name, char *buf, size_t n, con
 		*out = "";
 	} else if (json_is_string(v)) {
 		if (strlen(json_string_value(v)) != json_string_length(v))
-			return bad_arg(err, name, "%s: text with a NUL byte", name);
+			return cc__bad_arg(err, name, "%s: text with a NUL byte", name);
 		*out = json_string_value(v);
 	} else if (json_is_integer(v)) {
 		snprintf(buf, n, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
@@ -223,7 +221,7 @@ static int json_text(const json_t *v, const char *name, char *buf, size_t n, con
 		snprintf(buf, n, "%.17g", json_real_value(v));
 		*out = buf;
 	} else {
-		return bad_arg(err, name, "%s: a number or text, not %s", name,
+		return cc__bad_arg(err, name, "%s: a number or text, not %s", name,
 		               json_is_boolean(v) ? "true or false" : "a list or object");
 	}
 	return 0;
@@ -239,7 +237,7 @@ static int row_from_body(const struct cc__req *req, struct row *r, const char *w
 	int ret;
 
 	if (!req->body || !json_is_object(req->body))
-		return bad_arg(err, "body", "expected a JSON object with the fields of %s", what);
+		return cc__bad_arg(err, "body", "expected a JSON object with the fields of %s", what);
 	json_object_foreach(req->body, key, v)
 	{
 		size_t k = 0;
@@ -253,7 +251,7 @@ static int row_from_body(const struct cc__req *req, struct row *r, const char *w
 		    (strcmp(key, "period_from") == 0 || strcmp(key, "period_to") == 0))
 			continue;
 		if (row_index(r, key) < 0)
-			return bad_arg(err, key, "%s: not a field of %s", key, what);
+			return cc__bad_arg(err, key, "%s: not a field of %s", key, what);
 		if ((ret = json_text(v, key, buf, sizeof(buf), &text, err)) < 0 ||
 		    (ret = row_set(r, key, text, err)) < 0)
 			return ret;
@@ -280,11 +278,6 @@ static int refused(const struct row *r, int ret, struct cc_err *err)
 
 /* ---- the caller, owners, markings ---- */
 
-static int caller_mission(const struct cc__req *req, struct cc_mission *m, struct cc_err *err)
-{
-	return cc_store_get_mission(req->st, req->who->mission_code, m, err);
-}
-
 /* The organisation of the mission named by key or alias, for field. */
 static int find_org(const struct cc__req *req, int64_t mission_id, const char *key,
                     const char *field, int64_t *id_out, struct cc_err *err)
@@ -297,7 +290,7 @@ static int find_org(const struct cc__req *req, int64_t mission_id, const char *k
 		ret = cc_store_find_org(req->st, mission_id, norm.buf, &org, err);
 	cc_buf_release(&norm);
 	if (ret == CC_ENOTFOUND || ret == CC_EINVALID)
-		return bad_arg(err, field, "%s: no organisation '%s' in this mission", field, key);
+		return cc__bad_arg(err, field, "%s: no organisation '%s' in this mission", field, key);
 	if (ret < 0)
 		return cc_err_set(err, ret, "cannot look up organisation '%s'", key);
 	*id_out = org.id;
@@ -316,7 +309,7 @@ static int marking_from_body(const struct cc__req *req, int64_t mission_id,
 	*given = false;
 	if (rel && !json_is_null(rel)) {
 		if (!json_is_string(rel) || cc_rel_parse(json_string_value(rel), &m->rel, NULL) < 0)
-			return bad_arg(err, "releasability",
+			return cc__bad_arg(err, "releasability",
 			               "releasability: '%s': choose public, partners or org",
 			               json_is_string(rel) ? json_string_value(rel) : "?");
 		*given = true;
@@ -330,7 +323,7 @@ static int marking_from_body(const struct cc__req *req, int64_t mission_id,
 		int64_t id;
 
 		if (!json_is_string(owner))
-			return bad_arg(err, "owner", "owner: an organisation's key or name%s", "");
+			return cc__bad_arg(err, "owner", "owner: an organisation's key or name%s", "");
 		if ((ret = find_org(req, mission_id, json_string_value(owner), "owner", &id, err)) <
 		    0)
 			return ret;
@@ -364,7 +357,7 @@ static int check_version(const struct cc__req *req, const char *version, struct 
 	size_t n;
 
 	if (!h || !*h)
-		return bad_arg(err, "If-Match", "send If-Match with the version you read%s", "");
+		return cc__bad_arg(err, "If-Match", "send If-Match with the version you read%s", "");
 	if (strcmp(h, "*") == 0)
 		return 0;
 	if (*h == '"')
@@ -440,7 +433,7 @@ static int check_activity(struct cc__req *req, const struct cc_mission *m, struc
 	int ret;
 
 	if (cur[0] && (strlen(cur) != 3 || cur[strspn(cur, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")]))
-		return bad_arg(err, "currency",
+		return cc__bad_arg(err, "currency",
 		               "currency: '%s' is not an ISO 4217 code (USD, EUR…)", cur);
 	if ((ret = area_column(req, r, err)) < 0)
 		return ret;
@@ -484,7 +477,7 @@ static int activity_create(struct cc__req *req, struct cc_buf *out, struct cc_er
 
 	if ((ret = row_init(&r, activity_fields, err)) < 0)
 		goto out;
-	if ((ret = caller_mission(req, &m, err)) < 0 ||
+	if ((ret = cc__caller_mission(req, &m, err)) < 0 ||
 	    (ret = row_from_body(req, &r, "an activity", err)) < 0 ||
 	    (ret = marking_from_body(req, m.id, &mk, &given, err)) < 0)
 		goto out;
@@ -603,7 +596,7 @@ static int activity_update(struct cc__req *req, struct cc_buf *out, struct cc_er
 	int ret;
 
 	if ((ret = row_init(&r, activity_fields, err)) < 0 ||
-	    (ret = caller_mission(req, &m, err)) < 0)
+	    (ret = cc__caller_mission(req, &m, err)) < 0)
 		goto out;
 	if (cc_parse_i64(cc__req_param(req, "id"), 1, INT64_MAX, &id, NULL) < 0) {
 		ret = not_found(req, "activity", err);
@@ -784,7 +777,7 @@ static int observation_write(struct cc__req *req, bool create, struct cc_buf *ou
 	int ret;
 
 	if ((ret = row_init(&r, observation_fields, err)) < 0 ||
-	    (ret = caller_mission(req, &m, err)) < 0)
+	    (ret = cc__caller_mission(req, &m, err)) < 0)
 		goto out;
 	if (!create) {
 		if ((ret = reg_current(req, CC_REG_OBSERVATION, m.id, &page, &cur, err)) < 0 ||
@@ -865,7 +858,7 @@ static int feedback_write(struct cc__req *req, bool create, struct cc_buf *out, 
 	if (!f)
 		return cc_err_set(err, CC_ENOMEM, "out of memory");
 	if ((ret = row_init(&r, feedback_fields, err)) < 0 ||
-	    (ret = caller_mission(req, &m, err)) < 0)
+	    (ret = cc__caller_mission(req, &m, err)) < 0)
 		goto out;
 	if (!create) {
 		if ((ret = reg_current(req, CC_REG_FEEDBACK, m.id, &page, &cur, err)) < 0 ||
@@ -947,7 +940,7 @@ static int indicator_write(struct cc__req *req, bool create, struct cc_buf *out,
 	int ret;
 
 	if ((ret = row_init(&r, indicator_fields, err)) < 0 ||
-	    (ret = caller_mission(req, &m, err)) < 0)
+	    (ret = cc__caller_mission(req, &m, err)) < 0)
 		goto out;
 	if (!create) {
 		if ((ret = reg_current(req, CC_REG_INDICATOR, m.id, &page, &cur, err)) < 0 ||
@@ -969,7 +962,7 @@ static int indicator_write(struct cc__req *req, bool create, struct cc_buf *out,
 	    (ret = marking_from_body(req, m.id, &mk, &given, err)) < 0)
 		goto out;
 	if (!create && strcmp(code, row_get(&r, "code")) != 0) {
-		ret = bad_arg(err, "code", "code: the code of an indicator does not change (%s)",
+		ret = cc__bad_arg(err, "code", "code: the code of an indicator does not change (%s)",
 		              code);
 		goto out;
 	}
@@ -1053,7 +1046,7 @@ static int benchmark_write(struct cc__req *req, bool create, struct cc_buf *out,
 	int ret;
 
 	if ((ret = row_init(&r, benchmark_fields, err)) < 0 ||
-	    (ret = caller_mission(req, &m, err)) < 0)
+	    (ret = cc__caller_mission(req, &m, err)) < 0)
 		goto out;
 	if (!create) {
 		if ((ret = reg_current(req, CC_REG_BENCHMARK, m.id, &page, &cur, err)) < 0 ||
@@ -1066,7 +1059,7 @@ static int benchmark_write(struct cc__req *req, bool create, struct cc_buf *out,
 	if (req->body &&
 	    (json_object_get(req->body, "releasability") || json_object_get(req->body, "owner") ||
 	     json_object_get(req->body, "deny"))) {
-		ret = bad_arg(
+		ret = cc__bad_arg(
 		        err, "releasability",
 		        "releasability: a benchmark is seen with its indicator and carries its "
 		        "marking%s",
@@ -1099,7 +1092,7 @@ static int benchmark_write(struct cc__req *req, bool create, struct cc_buf *out,
 	if ((ret = refused(&r, ret, err)) < 0)
 		goto out;
 	if (!create && (changed = benchmark_key_change(&was, &b))) {
-		ret = bad_arg(
+		ret = cc__bad_arg(
 		        err, changed,
 		        "%s: the series, kind and milestone date of a benchmark do not change; "
 		        "remove it and add another",
@@ -1109,7 +1102,7 @@ static int benchmark_write(struct cc__req *req, bool create, struct cc_buf *out,
 	/* written by whoever may write its indicator (one the caller cannot see is unknown) */
 	ret = cc_store_get_marking(req->st, "indicator", b.indicator_id, &ind_mk, err);
 	if (ret == CC_ENOTFOUND) {
-		ret = bad_arg(err, "indicator", "unknown indicator '%s'", row_get(&r, "indicator"));
+		ret = cc__bad_arg(err, "indicator", "unknown indicator '%s'", row_get(&r, "indicator"));
 		goto out;
 	}
 	if (ret < 0 || (ret = may_write(req, ind_mk.owner_id, err)) < 0 ||
@@ -1177,11 +1170,11 @@ static int need_period(const struct cc__req *req, int32_t *from, int32_t *to, st
 			continue;
 		}
 		if (!json_is_string(v) || cc_date_parse(json_string_value(v), dst[i], NULL) < 0)
-			return bad_arg(err, names[i], "%s: '%s' is not a date (YYYY-MM-DD)",
+			return cc__bad_arg(err, names[i], "%s: '%s' is not a date (YYYY-MM-DD)",
 			               names[i], json_is_string(v) ? json_string_value(v) : "?");
 	}
 	if (*from != CC_DATE_NONE && *to != CC_DATE_NONE && *to < *from)
-		return bad_arg(err, "period_to", "period_to: the period ends before it starts%s",
+		return cc__bad_arg(err, "period_to", "period_to: the period ends before it starts%s",
 		               "");
 	return 0;
 }
@@ -1208,7 +1201,7 @@ static int need_write(struct cc__req *req, bool create, struct cc_buf *out, stru
 	bool given, in_tx = false;
 	int ret;
 
-	if ((ret = row_init(&r, need_fields, err)) < 0 || (ret = caller_mission(req, &m, err)) < 0)
+	if ((ret = row_init(&r, need_fields, err)) < 0 || (ret = cc__caller_mission(req, &m, err)) < 0)
 		goto out;
 	if (!create) {
 		const char *f;
@@ -1264,7 +1257,7 @@ static int need_write(struct cc__req *req, bool create, struct cc_buf *out, stru
 		goto out;
 	}
 	if (!create && (res == CC_PUT_ADDED || n.id != id)) {
-		ret = bad_arg(
+		ret = cc__bad_arg(
 		        err, "area",
 		        "area: the area, sector, period, breakdown and label of a need do not "
 		        "change; remove it and add another%s",

@@ -54,11 +54,6 @@ static int query_date(const struct cc__req *req, const char *name, int32_t *out,
 }
 
 /* The caller's mission (every authenticated route works within it). */
-static int caller_mission(const struct cc__req *req, struct cc_mission *m, struct cc_err *err)
-{
-	return cc_store_get_mission(req->st, req->who->mission_code, m, err);
-}
-
 /* ---- handlers ---- */
 
 static int api_health(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
@@ -107,7 +102,7 @@ static int api_coverage(struct cc__req *req, struct cc_buf *out, struct cc_err *
 		cc_err_at(err, NULL, 0, "to");
 		return CC_EUSAGE;
 	}
-	if ((ret = caller_mission(req, &m, err)) < 0)
+	if ((ret = cc__caller_mission(req, &m, err)) < 0)
 		return ret;
 	ret = cc_store_load_coverage(
 	        req->st,

@@ -94,6 +94,23 @@ cc__route_fn cc__api_activities_list, cc__api_activity_get, cc__api_activity_mar
 /* The "deny" list of a marking body into organisation-kind bits (api_records.c). */
 int cc__parse_deny(const json_t *list, unsigned *deny, struct cc_err *err);
 
+/* A bad argument: CC_EUSAGE naming it (an expression: returns CC_EUSAGE). */
+#define cc__bad_arg(err, field, ...) \
+	(cc_err_set((err), CC_EUSAGE, __VA_ARGS__), cc_err_at((err), NULL, 0, (field)), CC_EUSAGE)
+
+struct cc_mission;
+/* src/server/args.c: the caller's mission, and query arguments checked (absent: *out unchanged;
+ * bad: CC_EUSAGE naming the argument). arg_choice gives the index of one of the '|'-separated
+ * words of choices. */
+int cc__caller_mission(const struct cc__req *req, struct cc_mission *m, struct cc_err *err);
+int cc__arg_int(const struct cc__req *req, const char *name, int64_t min, int64_t max,
+                int64_t *out, struct cc_err *err);
+int cc__arg_num(const struct cc__req *req, const char *name, double min, double max, double *out,
+                struct cc_err *err);
+int cc__arg_date(const struct cc__req *req, const char *name, int32_t *out, struct cc_err *err);
+int cc__arg_choice(const struct cc__req *req, const char *name, const char *choices, int *out,
+                   struct cc_err *err);
+
 /* src/server/feed.c: the live feed (GET /api/feed) */
 struct cc__feed;
 struct MHD_Response;
