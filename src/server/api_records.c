@@ -6,7 +6,6 @@
  */
 #include <inttypes.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -523,14 +522,6 @@ static int check_version(const struct cc__req *req, const char *version, struct 
 }
 
 /*
- * The version check and the write of a marking run under this lock, so that two requests
- * carrying the same version cannot both pass the check: one server process per store, as
- * SQLite deployments are. (Several servers on one database need the check inside the write's
- * transaction: the PostgreSQL issue.)
- */
-static pthread_mutex_t marking_lock = PTHREAD_MUTEX_INITIALIZER;
-
-/*
  * The "deny" of a marking body: a list of organisation kinds into their bits; 400 naming
  * "deny" when it is not a list or names an unknown kind.
  */
@@ -562,9 +553,9 @@ int cc__api_activity_marking(struct cc__req *req, struct cc_buf *out, struct cc_
 {
 	int ret;
 
-	pthread_mutex_lock(&marking_lock);
+	cc__writes_lock();
 	ret = activity_marking(req, out, err);
-	pthread_mutex_unlock(&marking_lock);
+	cc__writes_unlock();
 	return ret;
 }
 

@@ -9,7 +9,6 @@
  * and actor), so a record the caller may not see answers exactly like a missing one, and
  * every write is an entry of the change log by "api:USER".
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -186,12 +185,6 @@ static int check_version(const struct cc__req *req, const char *version, struct 
 	return 0;
 }
 
-/*
- * Version checks and the writes after them run under this lock, so that two requests carrying
- * the same version cannot both pass the check (one server process per store).
- */
-static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
-
 /* DELETE /api/{kind}/{id} */
 int cc__api_reg_delete(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
 {
@@ -202,7 +195,7 @@ int cc__api_reg_delete(struct cc__req *req, struct cc_buf *out, struct cc_err *e
 
 	if ((ret = path_kind(req, &kind, err)) < 0)
 		return ret;
-	pthread_mutex_lock(&write_lock);
+	cc__writes_lock();
 	ret = get_one(req, kind, &page, err);
 	if (ret == 0) {
 		id = page.last_id;
@@ -213,7 +206,7 @@ int cc__api_reg_delete(struct cc__req *req, struct cc_buf *out, struct cc_err *e
 		ret = check_version(req, page.version, err);
 	if (ret == 0)
 		ret = cc_store_reg_delete(req->st, kind, mission_id, id, err);
-	pthread_mutex_unlock(&write_lock);
+	cc__writes_unlock();
 	cc_reg_page_release(&page);
 	if (ret < 0)
 		return ret;
@@ -311,9 +304,9 @@ int cc__api_reg_marking(struct cc__req *req, struct cc_buf *out, struct cc_err *
 	if (!cc_reg_kind_marked(kind))
 		return cc_err_set(err, CC_ENOTFOUND, "%s carry no marking of their own",
 		                  cc_reg_kind_name(kind));
-	pthread_mutex_lock(&write_lock);
+	cc__writes_lock();
 	ret = marking(req, kind, out, err);
-	pthread_mutex_unlock(&write_lock);
+	cc__writes_unlock();
 	return ret;
 }
 
@@ -436,7 +429,7 @@ int cc__api_org_update(struct cc__req *req, struct cc_buf *out, struct cc_err *e
 	struct cc_org o = { .is_local = -1 };
 	int ret;
 
-	pthread_mutex_lock(&write_lock);
+	cc__writes_lock();
 	ret = get_one(req, CC_REG_ORG, &page, err);
 	if (ret == 0) {
 		o.id = page.last_id;
@@ -454,7 +447,7 @@ int cc__api_org_update(struct cc__req *req, struct cc_buf *out, struct cc_err *e
 	cc_reg_page_release(&page);
 	if (ret == 0)
 		ret = get_one(req, CC_REG_ORG, &page, err);
-	pthread_mutex_unlock(&write_lock);
+	cc__writes_unlock();
 	if (ret == 0)
 		ret = reply_record(out, &page, err);
 	cc_reg_page_release(&page);
@@ -652,7 +645,7 @@ int cc__api_lesson_update(struct cc__req *req, struct cc_buf *out, struct cc_err
 
 	if (!l)
 		return cc_err_set(err, CC_ENOMEM, "out of memory");
-	pthread_mutex_lock(&write_lock);
+	cc__writes_lock();
 	ret = get_one(req, CC_REG_LESSON, &page, err);
 	if (ret == 0 && (ret = may_write(req, page.last_owner, err)) == 0)
 		ret = check_version(req, page.version, err);
@@ -685,7 +678,7 @@ int cc__api_lesson_update(struct cc__req *req, struct cc_buf *out, struct cc_err
 	cc_reg_page_release(&page);
 	if (ret == 0)
 		ret = get_one(req, CC_REG_LESSON, &page, err);
-	pthread_mutex_unlock(&write_lock);
+	cc__writes_unlock();
 	if (ret == 0)
 		ret = reply_record(out, &page, err);
 	cc_reg_page_release(&page);

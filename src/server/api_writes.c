@@ -14,7 +14,6 @@
  * may not see answers 404 exactly like a missing one.
  */
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,9 +37,6 @@
 
 #define MAX_FIELDS 24
 #define API_SOURCE "api" /* the source of the activities created over the API */
-
-/* Writes check a version and write under this lock (one server process per store). */
-static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* ---- the kinds ---- */
 
@@ -534,9 +530,9 @@ int cc__api_activity_create(struct cc__req *req, struct cc_buf *out, struct cc_e
 {
 	int ret;
 
-	pthread_mutex_lock(&write_lock);
+	cc__writes_lock();
 	ret = activity_create(req, out, err);
-	pthread_mutex_unlock(&write_lock);
+	cc__writes_unlock();
 	return ret;
 }
 
@@ -665,9 +661,9 @@ int cc__api_activity_update(struct cc__req *req, struct cc_buf *out, struct cc_e
 {
 	int ret;
 
-	pthread_mutex_lock(&write_lock);
+	cc__writes_lock();
 	ret = activity_update(req, out, err);
-	pthread_mutex_unlock(&write_lock);
+	cc__writes_unlock();
 	return ret;
 }
 
@@ -756,9 +752,9 @@ static int record_written(struct cc__req *req, bool create, const char *table, i
 	{                                                                               \
 		int ret;                                                                \
                                                                                         \
-		pthread_mutex_lock(&write_lock);                                        \
+		cc__writes_lock();                                        \
 		ret = write(req, create, out, err);                                     \
-		pthread_mutex_unlock(&write_lock);                                      \
+		cc__writes_unlock();                                      \
 		return ret;                                                             \
 	}
 

@@ -1,12 +1,25 @@
 /* Query arguments of the API's routes, parsed and checked (declared in server/server.h). */
 #include "server/server.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include <concord/model.h>
 #include <concord/text.h>
 
 #include "core/banned.h"
+
+static pthread_mutex_t writes = PTHREAD_MUTEX_INITIALIZER;
+
+void cc__writes_lock(void)
+{
+	pthread_mutex_lock(&writes);
+}
+
+void cc__writes_unlock(void)
+{
+	pthread_mutex_unlock(&writes);
+}
 
 int cc__caller_mission(const struct cc__req *req, struct cc_mission *m, struct cc_err *err)
 {

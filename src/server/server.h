@@ -98,6 +98,16 @@ int cc__parse_deny(const json_t *list, unsigned *deny, struct cc_err *err);
 #define cc__bad_arg(err, field, ...) \
 	(cc_err_set((err), CC_EUSAGE, __VA_ARGS__), cc_err_at((err), NULL, 0, (field)), CC_EUSAGE)
 
+/*
+ * The one lock of the API's writes that check a version (If-Match) or a uniqueness and then
+ * write: two requests carrying the same version cannot both pass the check, whichever routes
+ * they come through. One server process per store, as SQLite deployments are (several servers
+ * on one database need the check inside the write's transaction: the PostgreSQL backend).
+ * Defined in args.c.
+ */
+void cc__writes_lock(void);
+void cc__writes_unlock(void);
+
 struct cc_mission;
 /* src/server/args.c: the caller's mission, and query arguments checked (absent: *out unchanged;
  * bad: CC_EUSAGE naming the argument). arg_choice gives the index of one of the '|'-separated
