@@ -23,6 +23,7 @@
 #include <concord/review.h>
 #include <concord/rollup.h>
 #include <concord/store.h>
+#include <concord/survey.h>
 
 /* The records a gap ranking reads. */
 struct cc_gaps_query {
@@ -100,5 +101,44 @@ struct cc_report_query {
  */
 CC_API int cc_report_build(struct cc_store *st, const struct cc_report_query *q, struct cc_buf *out,
                            struct cc_err *err);
+
+/* ---- survey results: `concord survey results` and GET /api/survey ---- */
+
+/* How respondents are grouped into cells. */
+enum cc_survey_by { CC_SURVEY_BY_ALL, CC_SURVEY_BY_AREA, CC_SURVEY_BY_GROUP, CC_SURVEY_BY_WAVE };
+
+/* "all", "area", "group", "wave". */
+CC_API const char *cc_survey_by_name(enum cc_survey_by by);
+
+/* One question tabulated; strings borrowed for the call. */
+struct cc_survey_results_query {
+	int64_t mission_id;
+	const char *question; /* required */
+	const char *wave;     /* this wave only; NULL every wave */
+	const char *group;    /* with CC_SURVEY_BY_GROUP: the question whose answer groups */
+	const char *cluster;  /* a question naming each respondent's cluster; NULL none */
+	enum cc_survey_by by;
+	int level;    /* with CC_SURVEY_BY_AREA: the admin level of the cells */
+	int likert_k; /* > 0: also the Likert index on 1..likert_k */
+	bool reverse, multiple;
+	double conf, min_neff;
+};
+
+struct cc_survey_results {
+	struct cc_survey_data data; /* the question and its rows */
+	struct cc_survey_table table;
+	struct cc_survey_tab_opts opts; /* as tabulated (opts.clusters no longer valid) */
+	bool clustered;                 /* the variance was linearised by cluster */
+};
+
+/*
+ * Reads the question's answers (and the cluster question's) for the store's viewer, groups the
+ * respondents into cells (areas and groups sorted by name, waves in import order) and tabulates
+ * them (cc_survey_tabulate). *out is the caller's (cc_survey_results_release) on success.
+ * Returns 0, CC_ENOTFOUND for an unknown question or wave, or the store's error.
+ */
+CC_API int cc_survey_results_load(struct cc_store *st, const struct cc_survey_results_query *q,
+                                  struct cc_survey_results *out, struct cc_err *err);
+CC_API void cc_survey_results_release(struct cc_survey_results *r);
 
 #endif

@@ -153,6 +153,20 @@ CC_API int cc_index_format_json(const struct cc_index_run *x, struct cc_buf *out
 CC_API int cc_review_format_json(const struct cc_plan *plan, const struct cc_review_result *r,
                                  struct cc_buf *out, struct cc_err *err);
 
+/*
+ * Survey results (cc_survey_results_load of q) as `concord survey results --json` and
+ * GET /api/survey: { "question", "label", "by", "confidence", "z", "min_neff", "method", "rule",
+ * "cells": [ { "cell", "answered", "dont_know", "refused", "missing", "dont_know_share",
+ * "refused_share", ["likert", "likert_change",] "estimates": [ { "answer", "count", "n",
+ * "sum_w", "share", "lo", "hi", "n_eff", "deff", "small", ["clusters", "deff_kish", "icc",]
+ * "note", "change" } ] } ] }. The rule states the method in words. Returns 0 or CC_ENOMEM.
+ */
+struct cc_survey_results_query;
+struct cc_survey_results;
+CC_API int cc_survey_format_json(const struct cc_survey_results_query *q,
+                                 const struct cc_survey_results *r, struct cc_buf *out,
+                                 struct cc_err *err);
+
 /* One imported source, for the provenance section. Strings borrowed for the call. */
 struct cc_report_source {
 	const char *name;        /* "afg_3w_2021q3.csv" */

@@ -10,7 +10,9 @@
 #include <strings.h>
 
 #include <concord/alloc.h>
+#include <concord/analyses.h>
 #include <concord/import.h>
+#include <concord/report.h>
 #include <concord/survey.h>
 #include <concord/text.h>
 
@@ -84,70 +86,10 @@ static const char *num(double v, int prec, char buf[static 32])
 
 /* ---- survey results ---- */
 
-enum by { BY_NONE, BY_AREA, BY_GROUP, BY_WAVE };
-
 struct rargs {
-	const char *question, *wave, *group, *cluster;
-	bool multiple;
-	enum by by;
-	int level;
-	int likert_k;
-	bool reverse;
-	double conf, min_neff;
+	struct cc_survey_results_query q;
 	enum fmt fmt;
 };
-
-struct sorted {
-	const struct cc_survey_row *row;
-	const char *cell;
-	size_t ix;
-};
-
-static int cmp_sorted(const void *a, const void *b)
-{
-	const struct sorted *x = a, *y = b;
-	int c = strcmp(x->cell, y->cell);
-
-	if (c)
-		return c;
-	return x->ix < y->ix ? -1 : x->ix > y->ix;
-}
-
-static const char *cell_of(const struct rargs *a, const struct cc_survey_row *r,
-                           char buf[static 32])
-{
-	switch (a->by) {
-	case BY_NONE:
-		return "all";
-	case BY_WAVE:
-		return r->wave;
-	case BY_GROUP:
-		return r->group[0] ? r->group : "(no answer)";
-	case BY_AREA:
-		if (r->area_cell[0])
-			return r->area_cell;
-		if (!r->area_id)
-			return "(no area)";
-		snprintf(buf, 32, "(above adm%d)", a->level);
-		return buf;
-	}
-	return "all";
-}
-
-static const char *by_name(enum by b)
-{
-	switch (b) {
-	case BY_NONE:
-		return "all";
-	case BY_AREA:
-		return "area";
-	case BY_GROUP:
-		return "group";
-	case BY_WAVE:
-		return "wave";
-	}
-	return "?";
-}
 
 static const char *clusters_text(const struct cc_survey_prop *p, char buf[static 32])
 {
@@ -158,9 +100,11 @@ static const char *clusters_text(const struct cc_survey_prop *p, char buf[static
 	return buf;
 }
 
-static void print_table(const struct rargs *a, const struct cc_survey_data *d,
-                        const struct cc_survey_table *t, const struct cc_survey_tab_opts *o)
+static void print_table(const struct cc_survey_results_query *a, const struct cc_survey_results *r)
 {
+	const struct cc_survey_data *d = &r->data;
+	const struct cc_survey_table *t = &r->table;
+	const struct cc_survey_tab_opts *o = &r->opts;
 	char b[8][32];
 
 	printf("Question %s%s%s%s. Weighted shares of the substantive answers (don't know and "
@@ -170,7 +114,7 @@ static void print_table(const struct rargs *a, const struct cc_survey_data *d,
 	printf("%.0f%% Wilson intervals on the Kish effective n = (sum w)^2 / sum w^2 "
 	       "(z = %.6f); '*' marks n_eff < %g.\n",
 	       o->level * 100, t->z, o->min_neff);
-	if ((o->clusters != NULL))
+	if (r->clustered)
 		printf("Clustered by %s: n_eff = p(1-p) / Var(p), Var(p) linearised by cluster "
 		       "(clusters as primary units);\ndeff = n / n_eff covers weighting and "
 		       "clustering; C clusters, implied ICC from deff = deff_kish (1 + (m-1) ICC).\n",
@@ -181,7 +125,7 @@ static void print_table(const struct rargs *a, const struct cc_survey_data *d,
 	if (o->changes)
 		printf("Change between consecutive waves: two-sided z test of the difference, "
 		       "se = sqrt(p1(1-p1)/n_eff1 + p2(1-p2)/n_eff2).\n");
-	printf("\n%-28s %-16s %6s %6s %9s %7s %17s %8s %6s %s\n", by_name(a->by), "answer", "count",
+	printf("\n%-28s %-16s %6s %6s %9s %7s %17s %8s %6s %s\n", cc_survey_by_name(a->by), "answer", "count",
 	       "of n", "sum_w", "share", "interval", "n_eff", "deff", "");
 	for (size_t c = 0; c < t->n_cells; c++) {
 		const struct cc_survey_cell *cell = &t->cells[c];
@@ -203,8 +147,8 @@ static void print_table(const struct rargs *a, const struct cc_survey_data *d,
 				       cell->cell, e->category, e->prop.n_yes, e->prop.n,
 				       e->prop.sum_w, e->prop.p, ci, e->prop.n_eff, e->prop.deff,
 				       e->prop.small ? "*" : "",
-				       (o->clusters != NULL) ? (e->prop.small ? " " : "  ") : "",
-				       (o->clusters != NULL) ? clusters_text(&e->prop, b[3]) : "");
+				       r->clustered ? (e->prop.small ? " " : "  ") : "",
+				       r->clustered ? clusters_text(&e->prop, b[3]) : "");
 			if (e->has_change)
 				printf("%-28s   change from %s: %+.4f (z = %.3f, p = %.4f)\n", "",
 				       t->cells[c - 1].cell, e->change.diff, e->change.z,
@@ -293,143 +237,6 @@ static void print_csv(const struct cc_survey_data *d, const struct cc_survey_tab
 	}
 }
 
-static void json_prop(const struct cc_survey_prop *p)
-{
-	printf("\"count\":%zu,\"n\":%zu,\"sum_w\":", p->n_yes, p->n);
-	cli_json_num(p->sum_w);
-	fputs(",\"share\":", stdout);
-	cli_json_num(p->p);
-	fputs(",\"lo\":", stdout);
-	cli_json_num(p->lo);
-	fputs(",\"hi\":", stdout);
-	cli_json_num(p->hi);
-	fputs(",\"n_eff\":", stdout);
-	cli_json_num(p->n_eff);
-	fputs(",\"deff\":", stdout);
-	cli_json_num(p->deff);
-	printf(",\"small\":%s", p->small ? "true" : "false");
-	if (p->n_clusters) {
-		printf(",\"clusters\":%zu,\"deff_kish\":", p->n_clusters);
-		cli_json_num(p->deff_kish);
-		fputs(",\"icc\":", stdout);
-		cli_json_num(p->icc);
-	}
-}
-
-static void json_change(const char *key, bool has, const struct cc_survey_change *ch,
-                        const char *why)
-{
-	printf(",\"%s\":", key);
-	if (!has && !why[0]) {
-		fputs("null", stdout);
-		return;
-	}
-	fputs("{\"diff\":", stdout);
-	cli_json_num(has ? ch->diff : (double)NAN);
-	fputs(",\"z\":", stdout);
-	cli_json_num(has ? ch->z : (double)NAN);
-	fputs(",\"p\":", stdout);
-	cli_json_num(has ? ch->p : (double)NAN);
-	fputs(",\"note\":", stdout);
-	cli_json_str(why);
-	putchar('}');
-}
-
-static void print_json(const struct rargs *a, const struct cc_survey_data *d,
-                       const struct cc_survey_table *t, const struct cc_survey_tab_opts *o)
-{
-	fputs("{\"question\":", stdout);
-	cli_json_str(d->question.name);
-	fputs(",\"label\":", stdout);
-	cli_json_str(d->question.label);
-	printf(",\"by\":\"%s\",\"confidence\":%.6g,\"z\":%.9g,\"min_neff\":%.6g,"
-	       "\"method\":{\"share\":\"weighted share of substantive answers\","
-	       "\"interval\":\"Wilson on Kish n_eff\",\"change\":\"two-sided z test, "
-	       "unpooled, design-adjusted standard errors\"},\"cells\":[",
-	       by_name(a->by), o->level, t->z, o->min_neff);
-	for (size_t c = 0; c < t->n_cells; c++) {
-		const struct cc_survey_cell *cell = &t->cells[c];
-		bool first = true;
-
-		printf("%s{\"cell\":", c ? "," : "");
-		cli_json_str(cell->cell);
-		printf(",\"answered\":%zu,\"dont_know\":%zu,\"refused\":%zu,\"missing\":%zu,"
-		       "\"dont_know_share\":",
-		       cell->n_answered, cell->n_dont_know, cell->n_refused, cell->n_missing);
-		cli_json_num(cell->dont_know_share);
-		fputs(",\"refused_share\":", stdout);
-		cli_json_num(cell->refused_share);
-		if (o->likert_k > 0) {
-			fputs(",\"likert\":", stdout);
-			if (!cell->has_likert) {
-				fputs("{\"note\":", stdout);
-				cli_json_str(cell->likert_note);
-				putchar('}');
-			} else {
-				printf("{\"k\":%d,\"reverse\":%s,\"mean\":", o->likert_k,
-				       o->reverse ? "true" : "false");
-				cli_json_num(cell->likert.mean);
-				fputs(",\"index\":", stdout);
-				cli_json_num(cell->likert.index);
-				fputs(",\"index_lo\":", stdout);
-				cli_json_num(cell->likert.index_lo);
-				fputs(",\"index_hi\":", stdout);
-				cli_json_num(cell->likert.index_hi);
-				fputs(",\"top2\":{", stdout);
-				json_prop(&cell->likert.top2);
-				fputs("}}", stdout);
-			}
-			json_change("likert_change", cell->has_change, &cell->likert_change,
-			            cell->change_note);
-		}
-		fputs(",\"estimates\":[", stdout);
-		for (size_t i = 0; i < t->n_estimates; i++) {
-			const struct cc_survey_estimate *e = &t->estimates[i];
-
-			if (e->cell != c)
-				continue;
-			fputs(first ? "{\"answer\":" : ",{\"answer\":", stdout);
-			first = false;
-			cli_json_str(e->category);
-			putchar(',');
-			json_prop(&e->prop);
-			fputs(",\"note\":", stdout);
-			cli_json_str(e->note);
-			json_change("change", e->has_change, &e->change, e->change_note);
-			putchar('}');
-		}
-		fputs("]}", stdout);
-	}
-	fputs("]}\n", stdout);
-}
-
-/*
- * The cluster of a respondent: its answer (as written) to the cluster question, found by
- * respondent id in cd's rows. NULL: none.
- */
-static const char *cluster_of(const struct cc_survey_data *cd, int64_t respondent_id)
-{
-	size_t lo = 0, hi = cd->n_rows;
-
-	/* rows are in wave order then by respondent id; respondent ids grow with the import, so
-	 * one binary search over all of them works when waves were imported in order; fall back
-	 * to a scan otherwise */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (cd->rows[mid].respondent_id < respondent_id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < cd->n_rows && cd->rows[lo].respondent_id == respondent_id)
-		return cd->rows[lo].status == CC_ANSWERED ? cd->rows[lo].code : NULL;
-	for (size_t i = 0; i < cd->n_rows; i++)
-		if (cd->rows[i].respondent_id == respondent_id)
-			return cd->rows[i].status == CC_ANSWERED ? cd->rows[i].code : NULL;
-	return NULL;
-}
-
 static int survey_results(struct cli *cli, int argc, char **argv)
 {
 	enum {
@@ -463,16 +270,14 @@ static int survey_results(struct cli *cli, int argc, char **argv)
 		{ "json", no_argument, NULL, O_JSON },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct rargs a = { .level = 1, .conf = CC_SURVEY_LEVEL, .min_neff = CC_SURVEY_MIN_NEFF };
-	struct cc_survey_data d = { 0 }, cd = { 0 };
-	const char **clusters = NULL;
-	struct cc_survey_table t = { 0 };
-	struct cc_survey_response *resp = NULL;
-	struct sorted *srt = NULL;
-	char(*cells)[32] = NULL;
+	struct rargs ra = {
+		.q = { .level = 1, .conf = CC_SURVEY_LEVEL, .min_neff = CC_SURVEY_MIN_NEFF },
+	};
+	struct cc_survey_results_query *a = &ra.q;
+	struct cc_survey_results r;
 	struct cc_mission m;
 	struct cc_err err = { 0 };
-	struct cc_survey_tab_opts o;
+	struct cc_buf json = CC_BUF_INIT(1 << 20);
 	int64_t v;
 	int opt, ret, status = CLI_OK;
 
@@ -480,60 +285,60 @@ static int survey_results(struct cli *cli, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (opt) {
 		case O_QUESTION:
-			a.question = optarg;
+			a->question = optarg;
 			break;
 		case O_CLUSTER:
-			a.cluster = optarg;
+			a->cluster = optarg;
 			break;
 		case O_MULTIPLE:
-			a.multiple = true;
+			a->multiple = true;
 			break;
 		case O_BY:
 			if (!strcmp(optarg, "area"))
-				a.by = BY_AREA;
+				a->by = CC_SURVEY_BY_AREA;
 			else if (!strcmp(optarg, "group"))
-				a.by = BY_GROUP;
+				a->by = CC_SURVEY_BY_GROUP;
 			else if (!strcmp(optarg, "wave"))
-				a.by = BY_WAVE;
+				a->by = CC_SURVEY_BY_WAVE;
 			else
 				return cli_usage(cli, "--by: '%s' is not area, group or wave",
 				                 optarg);
 			break;
 		case O_GROUP:
-			a.group = optarg;
+			a->group = optarg;
 			break;
 		case O_LEVEL:
 			if (cc_parse_i64(optarg, 0, 5, &v, &err) < 0)
 				return cli_usage(cli, "--level: %s", err.msg);
-			a.level = (int)v;
+			a->level = (int)v;
 			break;
 		case O_WAVE:
-			a.wave = optarg;
+			a->wave = optarg;
 			break;
 		case O_LIKERT:
 			if (cc_parse_i64(optarg, 2, 11, &v, &err) < 0)
 				return cli_usage(cli, "--likert: %s", err.msg);
-			a.likert_k = (int)v;
+			a->likert_k = (int)v;
 			break;
 		case O_REVERSE:
-			a.reverse = true;
+			a->reverse = true;
 			break;
 		case O_CONF:
-			if (cc_parse_double(optarg, &a.conf, &err) < 0 ||
-			    !(a.conf > 0 && a.conf < 1))
+			if (cc_parse_double(optarg, &a->conf, &err) < 0 ||
+			    !(a->conf > 0 && a->conf < 1))
 				return cli_usage(cli, "--confidence: '%s' is not in (0, 1)",
 				                 optarg);
 			break;
 		case O_MIN_NEFF:
-			if (cc_parse_double(optarg, &a.min_neff, &err) < 0 || !(a.min_neff > 0))
+			if (cc_parse_double(optarg, &a->min_neff, &err) < 0 || !(a->min_neff > 0))
 				return cli_usage(cli, "--min-neff: '%s' is not a number > 0",
 				                 optarg);
 			break;
 		case O_CSV:
-			a.fmt = F_CSV;
+			ra.fmt = F_CSV;
 			break;
 		case O_JSON:
-			a.fmt = F_JSON;
+			ra.fmt = F_JSON;
 			break;
 		default:
 			return cli_usage(cli, "unknown option");
@@ -541,101 +346,40 @@ static int survey_results(struct cli *cli, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
-	if (!a.question)
+	if (!a->question)
 		return cli_usage(cli, "say which question: --question NAME");
-	if (a.by == BY_GROUP && !a.group)
+	if (a->by == CC_SURVEY_BY_GROUP && !a->group)
 		return cli_usage(cli, "--by group needs --group QUESTION (the column to group by)");
-	if (a.group && a.by != BY_GROUP)
+	if (a->group && a->by != CC_SURVEY_BY_GROUP)
 		return cli_usage(cli, "--group goes with --by group");
-	if (a.reverse && !a.likert_k)
+	if (a->reverse && !a->likert_k)
 		return cli_usage(cli, "--reverse goes with --likert K");
 	if ((ret = cc_store_get_mission(cli->st, cli->mission, &m, &err)) < 0)
 		return cli_fail(&err);
-	ret = cc_store_load_survey(
-	        cli->st,
-	        &(struct cc_survey_query){ .mission_id = m.id,
-	                                   .question = a.question,
-	                                   .wave = a.wave,
-	                                   .group = a.group,
-	                                   .level = a.by == BY_AREA ? a.level : -1 },
-	        &d, &err);
-	if (ret < 0)
+	a->mission_id = m.id;
+	if ((ret = cc_survey_results_load(cli->st, a, &r, &err)) < 0)
 		return cli_fail(&err);
-	if (a.cluster &&
-	    (ret = cc_store_load_survey(cli->st,
-	                                &(struct cc_survey_query){ .mission_id = m.id,
-	                                                           .question = a.cluster,
-	                                                           .wave = a.wave,
-	                                                           .level = -1 },
-	                                &cd, &err)) < 0) {
-		cc_survey_data_release(&d);
-		return cli_fail(&err);
-	}
-	resp = cc_calloc(d.n_rows ? d.n_rows : 1, sizeof(*resp));
-	srt = cc_calloc(d.n_rows ? d.n_rows : 1, sizeof(*srt));
-	cells = cc_calloc(d.n_rows ? d.n_rows : 1, sizeof(*cells));
-	if (a.cluster)
-		clusters = cc_calloc(d.n_rows ? d.n_rows : 1, sizeof(*clusters));
-	if (!resp || !srt || !cells || (a.cluster && !clusters)) {
-		cc_err_set(&err, CC_ENOMEM, "out of memory");
-		status = cli_fail(&err);
-		goto out;
-	}
-	for (size_t i = 0; i < d.n_rows; i++) {
-		srt[i].row = &d.rows[i];
-		srt[i].cell = cell_of(&a, &d.rows[i], cells[i]);
-		srt[i].ix = i;
-	}
-	/* waves stay in import order (the rows' order); areas and groups sort by name */
-	if (a.by == BY_AREA || a.by == BY_GROUP)
-		qsort(srt, d.n_rows, sizeof(*srt), cmp_sorted);
-	for (size_t i = 0; i < d.n_rows; i++) {
-		const struct cc_survey_row *r = srt[i].row;
-
-		resp[i] = (struct cc_survey_response){ .cell = srt[i].cell,
-			                               .code = r->code,
-			                               .value = r->value,
-			                               .weight = r->weight,
-			                               .status = r->status };
-		if (clusters)
-			clusters[i] = cluster_of(&cd, r->respondent_id);
-	}
-	o = (struct cc_survey_tab_opts){ .level = a.conf,
-		                         .min_neff = a.min_neff,
-		                         .likert_k = a.likert_k,
-		                         .reverse = a.reverse,
-		                         .changes = a.by == BY_WAVE,
-		                         .clusters = clusters,
-		                         .multiple = a.multiple ||
-		                                     !strcasecmp(d.question.type, "select_multiple") };
-	if ((ret = cc_survey_tabulate(resp, d.n_rows, &o, &t, &err)) < 0) {
-		status = cli_fail(&err);
-		goto out;
-	}
-	switch (a.fmt) {
+	switch (ra.fmt) {
 	case F_TABLE:
-		if (!d.n_rows)
-			printf("No respondents%s%s.\n", a.wave ? " in wave " : "",
-			       a.wave ? a.wave : "");
-		print_table(&a, &d, &t, &o);
+		if (!r.data.n_rows)
+			printf("No respondents%s%s.\n", a->wave ? " in wave " : "",
+			       a->wave ? a->wave : "");
+		print_table(a, &r);
 		break;
 	case F_CSV:
-		print_csv(&d, &t);
+		print_csv(&r.data, &r.table);
 		break;
 	case F_JSON:
-		print_json(&a, &d, &t, &o);
+		if ((ret = cc_survey_format_json(a, &r, &json, &err)) < 0)
+			status = cli_fail(&err);
+		else
+			fwrite(json.buf, 1, json.len, stdout);
 		break;
 	}
 	if (fflush(stdout) != 0 || ferror(stdout))
 		status = CLI_FAIL;
-out:
-	cc_survey_table_release(&t);
-	cc_survey_data_release(&d);
-	cc_survey_data_release(&cd);
-	cc_free(clusters);
-	cc_free(resp);
-	cc_free(srt);
-	cc_free(cells);
+	cc_buf_release(&json);
+	cc_survey_results_release(&r);
 	return status;
 }
 

@@ -18,8 +18,10 @@
 #include <strings.h>
 
 #include <concord/alloc.h>
+#include <concord/analyses.h>
 #include <concord/lessons.h>
 #include <concord/model.h>
+#include <concord/report.h>
 #include <concord/survey.h>
 #include <concord/text.h>
 
@@ -62,12 +64,6 @@ static int arg_bool(const struct cc__req *req, const char *name, bool *out, stru
 	else
 		return cc__bad_arg(err, name, "%s: '%s': choose one of true|false", name, v);
 	return 0;
-}
-
-/* A number, as the CLI's JSON writes it: 6 significant digits, null when not finite. */
-static int add_num(struct cc_buf *b, double v)
-{
-	return isnan(v) || isinf(v) ? cc_buf_adds(b, "null") : cc_buf_addf(b, "%.6g", v);
 }
 
 /* ---- GET /api/lessons/search ---- */
@@ -321,297 +317,10 @@ const struct cc__query_param cc__survey_query[] = {
 	{ .name = NULL },
 };
 
-enum by { BY_ALL, BY_AREA, BY_GROUP, BY_WAVE };
-
 static const char *const by_names[] = { "all", "area", "group", "wave" };
 
-struct sargs {
-	const char *question, *wave, *group, *cluster;
-	enum by by;
-	int level, likert_k;
-	bool reverse, multiple;
-	double conf, min_neff;
-};
-
-struct sorted {
-	const struct cc_survey_row *row;
-	const char *cell;
-	size_t ix;
-};
-
-static int cmp_sorted(const void *a, const void *b)
-{
-	const struct sorted *x = a, *y = b;
-	int c = strcmp(x->cell, y->cell);
-
-	if (c)
-		return c;
-	return x->ix < y->ix ? -1 : x->ix > y->ix;
-}
-
-/* The cell of a respondent, named as `concord survey results` names it. */
-static const char *cell_of(const struct sargs *a, const struct cc_survey_row *r,
-                           char buf[static 32])
-{
-	switch (a->by) {
-	case BY_ALL:
-		return "all";
-	case BY_WAVE:
-		return r->wave;
-	case BY_GROUP:
-		return r->group[0] ? r->group : "(no answer)";
-	case BY_AREA:
-		if (r->area_cell[0])
-			return r->area_cell;
-		if (!r->area_id)
-			return "(no area)";
-		snprintf(buf, 32, "(above adm%d)", a->level);
-		return buf;
-	}
-	return "all";
-}
-
-/* The cluster of a respondent: its answer to the cluster question; NULL none. */
-static const char *cluster_of(const struct cc_survey_data *cd, int64_t respondent_id)
-{
-	size_t lo = 0, hi = cd->n_rows;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (cd->rows[mid].respondent_id < respondent_id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < cd->n_rows && cd->rows[lo].respondent_id == respondent_id)
-		return cd->rows[lo].status == CC_ANSWERED ? cd->rows[lo].code : NULL;
-	/* rows are by wave, then respondent: waves imported out of order need the scan */
-	for (size_t i = 0; i < cd->n_rows; i++)
-		if (cd->rows[i].respondent_id == respondent_id)
-			return cd->rows[i].status == CC_ANSWERED ? cd->rows[i].code : NULL;
-	return NULL;
-}
-
-static int add_prop(struct cc_buf *b, const struct cc_survey_prop *p)
-{
-	int ret = cc_buf_addf(b, "\"count\":%zu,\"n\":%zu,\"sum_w\":", p->n_yes, p->n);
-
-	if (ret == 0)
-		ret = add_num(b, p->sum_w);
-	if (ret == 0)
-		ret = cc_buf_adds(b, ",\"share\":");
-	if (ret == 0)
-		ret = add_num(b, p->p);
-	if (ret == 0)
-		ret = cc_buf_adds(b, ",\"lo\":");
-	if (ret == 0)
-		ret = add_num(b, p->lo);
-	if (ret == 0)
-		ret = cc_buf_adds(b, ",\"hi\":");
-	if (ret == 0)
-		ret = add_num(b, p->hi);
-	if (ret == 0)
-		ret = cc_buf_adds(b, ",\"n_eff\":");
-	if (ret == 0)
-		ret = add_num(b, p->n_eff);
-	if (ret == 0)
-		ret = cc_buf_adds(b, ",\"deff\":");
-	if (ret == 0)
-		ret = add_num(b, p->deff);
-	if (ret == 0)
-		ret = cc_buf_addf(b, ",\"small\":%s", p->small ? "true" : "false");
-	if (ret == 0 && p->n_clusters) {
-		ret = cc_buf_addf(b, ",\"clusters\":%zu,\"deff_kish\":", p->n_clusters);
-		if (ret == 0)
-			ret = add_num(b, p->deff_kish);
-		if (ret == 0)
-			ret = cc_buf_adds(b, ",\"icc\":");
-		if (ret == 0)
-			ret = add_num(b, p->icc);
-	}
-	return ret;
-}
-
-static int add_change(struct cc_buf *b, const char *key, bool has,
-                      const struct cc_survey_change *ch, const char *why)
-{
-	int ret = cc_buf_addf(b, ",\"%s\":", key);
-
-	if (ret == 0 && !has && !why[0])
-		return cc_buf_adds(b, "null");
-	if (ret == 0)
-		ret = cc_buf_adds(b, "{\"diff\":");
-	if (ret == 0)
-		ret = add_num(b, has ? ch->diff : (double)NAN);
-	if (ret == 0)
-		ret = cc_buf_adds(b, ",\"z\":");
-	if (ret == 0)
-		ret = add_num(b, has ? ch->z : (double)NAN);
-	if (ret == 0)
-		ret = cc_buf_adds(b, ",\"p\":");
-	if (ret == 0)
-		ret = add_num(b, has ? ch->p : (double)NAN);
-	if (ret == 0)
-		ret = cc_buf_adds(b, ",\"note\":");
-	if (ret == 0)
-		ret = cc_buf_add_json_str(b, why);
-	return ret == 0 ? cc_buf_adds(b, "}") : ret;
-}
-
-static int add_likert(struct cc_buf *b, const struct cc_survey_cell *cell,
-                      const struct cc_survey_tab_opts *o)
-{
-	int ret = cc_buf_adds(b, ",\"likert\":");
-
-	if (ret == 0 && !cell->has_likert) {
-		ret = cc_buf_adds(b, "{\"note\":");
-		if (ret == 0)
-			ret = cc_buf_add_json_str(b, cell->likert_note);
-		if (ret == 0)
-			ret = cc_buf_adds(b, "}");
-	} else if (ret == 0) {
-		ret = cc_buf_addf(b, "{\"k\":%d,\"reverse\":%s,\"mean\":", o->likert_k,
-		                  o->reverse ? "true" : "false");
-		if (ret == 0)
-			ret = add_num(b, cell->likert.mean);
-		if (ret == 0)
-			ret = cc_buf_adds(b, ",\"index\":");
-		if (ret == 0)
-			ret = add_num(b, cell->likert.index);
-		if (ret == 0)
-			ret = cc_buf_adds(b, ",\"index_lo\":");
-		if (ret == 0)
-			ret = add_num(b, cell->likert.index_lo);
-		if (ret == 0)
-			ret = cc_buf_adds(b, ",\"index_hi\":");
-		if (ret == 0)
-			ret = add_num(b, cell->likert.index_hi);
-		if (ret == 0)
-			ret = cc_buf_adds(b, ",\"top2\":{");
-		if (ret == 0)
-			ret = add_prop(b, &cell->likert.top2);
-		if (ret == 0)
-			ret = cc_buf_adds(b, "}}");
-	}
-	if (ret == 0)
-		ret = add_change(b, "likert_change", cell->has_change, &cell->likert_change,
-		                 cell->change_note);
-	return ret;
-}
-
-/* The rule of the estimates, in the words of the command's table. */
-static int add_rule(struct cc_buf *b, const struct sargs *a, const struct cc_survey_tab_opts *o,
-                    double z)
-{
-	int ret = cc_buf_addf(
-	        b,
-	        "Weighted shares of the substantive answers (don't know and refused apart, missing "
-	        "skipped), %.0f%% Wilson intervals on the Kish effective n = (sum w)^2 / sum w^2 "
-	        "(z = %.6f); small marks n_eff < %g.",
-	        o->level * 100, z, o->min_neff);
-
-	if (ret == 0 && a->cluster)
-		ret = cc_buf_adds(b, " Clustered by ");
-	if (ret == 0 && a->cluster)
-		ret = cc_buf_add(b, a->cluster, strlen(a->cluster));
-	if (ret == 0 && a->cluster)
-		ret = cc_buf_adds(b,
-		                  ": n_eff = p(1-p) / Var(p), Var(p) linearised by cluster "
-		                  "(clusters as primary units); deff = n / n_eff covers weighting "
-		                  "and clustering; C clusters, implied ICC from deff = deff_kish "
-		                  "(1 + (m-1) ICC).");
-	if (ret == 0 && o->multiple)
-		ret = cc_buf_adds(b, " Select multiple: each choice's share of the respondents who "
-		                     "answered (shares add up to more than 1).");
-	if (ret == 0 && o->changes)
-		ret = cc_buf_adds(b, " Change between consecutive waves: two-sided z test of the "
-		                     "difference, se = sqrt(p1(1-p1)/n_eff1 + p2(1-p2)/n_eff2).");
-	return ret;
-}
-
-/* The object of `concord survey results --json`, with the rule stated ("rule"). */
-static int survey_json(struct cc_buf *b, const struct sargs *a, const struct cc_survey_data *d,
-                       const struct cc_survey_table *t, const struct cc_survey_tab_opts *o)
-{
-	int ret = cc_buf_adds(b, "{\"question\":");
-
-	if (ret == 0)
-		ret = cc_buf_add_json_str(b, d->question.name);
-	if (ret == 0)
-		ret = cc_buf_adds(b, ",\"label\":");
-	if (ret == 0)
-		ret = cc_buf_add_json_str(b, d->question.label);
-	if (ret == 0)
-		ret = cc_buf_addf(b,
-		                  ",\"by\":\"%s\",\"confidence\":%.6g,\"z\":%.9g,\"min_neff\":%.6g,"
-		                  "\"method\":{\"share\":\"weighted share of substantive answers\","
-		                  "\"interval\":\"Wilson on Kish n_eff\",\"change\":\"two-sided z "
-		                  "test, unpooled, design-adjusted standard errors\"},\"rule\":",
-		                  by_names[a->by], o->level, t->z, o->min_neff);
-	if (ret == 0) {
-		struct cc_buf rule = CC_BUF_INIT(4096);
-
-		ret = add_rule(&rule, a, o, t->z);
-		if (ret == 0)
-			ret = cc_buf_add_json_str(b, rule.buf);
-		cc_buf_release(&rule);
-	}
-	if (ret == 0)
-		ret = cc_buf_adds(b, ",\"cells\":[");
-	for (size_t c = 0; c < t->n_cells && ret == 0; c++) {
-		const struct cc_survey_cell *cell = &t->cells[c];
-		bool first = true;
-
-		ret = cc_buf_adds(b, c ? ",{\"cell\":" : "{\"cell\":");
-		if (ret == 0)
-			ret = cc_buf_add_json_str(b, cell->cell);
-		if (ret == 0)
-			ret = cc_buf_addf(b,
-			                  ",\"answered\":%zu,\"dont_know\":%zu,\"refused\":%zu,"
-			                  "\"missing\":%zu,\"dont_know_share\":",
-			                  cell->n_answered, cell->n_dont_know, cell->n_refused,
-			                  cell->n_missing);
-		if (ret == 0)
-			ret = add_num(b, cell->dont_know_share);
-		if (ret == 0)
-			ret = cc_buf_adds(b, ",\"refused_share\":");
-		if (ret == 0)
-			ret = add_num(b, cell->refused_share);
-		if (ret == 0 && o->likert_k > 0)
-			ret = add_likert(b, cell, o);
-		if (ret == 0)
-			ret = cc_buf_adds(b, ",\"estimates\":[");
-		for (size_t i = 0; i < t->n_estimates && ret == 0; i++) {
-			const struct cc_survey_estimate *e = &t->estimates[i];
-
-			if (e->cell != c)
-				continue;
-			ret = cc_buf_adds(b, first ? "{\"answer\":" : ",{\"answer\":");
-			first = false;
-			if (ret == 0)
-				ret = cc_buf_add_json_str(b, e->category);
-			if (ret == 0)
-				ret = cc_buf_adds(b, ",");
-			if (ret == 0)
-				ret = add_prop(b, &e->prop);
-			if (ret == 0)
-				ret = cc_buf_adds(b, ",\"note\":");
-			if (ret == 0)
-				ret = cc_buf_add_json_str(b, e->note);
-			if (ret == 0)
-				ret = add_change(b, "change", e->has_change, &e->change,
-				                 e->change_note);
-			if (ret == 0)
-				ret = cc_buf_adds(b, "}");
-		}
-		if (ret == 0)
-			ret = cc_buf_adds(b, "]}");
-	}
-	return ret == 0 ? cc_buf_adds(b, "]}\n") : ret;
-}
-
-static int survey_args(const struct cc__req *req, struct sargs *a, struct cc_err *err)
+static int survey_args(const struct cc__req *req, struct cc_survey_results_query *a,
+                       struct cc_err *err)
 {
 	const char *v;
 	int64_t level = 1, k = 0;
@@ -635,7 +344,7 @@ static int survey_args(const struct cc__req *req, struct sargs *a, struct cc_err
 			i++;
 		if (i == sizeof(by_names) / sizeof(by_names[0]))
 			return cc__bad_arg(err, "by", "by: '%s': choose one of all|area|group|wave", v);
-		a->by = (enum by)i;
+		a->by = (enum cc_survey_by)i;
 	}
 	if ((v = cc__req_query(req, "confidence")) &&
 	    (cc_parse_double(v, &a->conf, NULL) < 0 || !(a->conf > 0 && a->conf < 1)))
@@ -645,9 +354,9 @@ static int survey_args(const struct cc__req *req, struct sargs *a, struct cc_err
 		return cc__bad_arg(err, "min_neff", "min_neff: '%s' is not a number > 0", v);
 	if (!a->question)
 		return cc__bad_arg(err, "question", "question: say which question is tabulated");
-	if (a->by == BY_GROUP && !a->group)
+	if (a->by == CC_SURVEY_BY_GROUP && !a->group)
 		return cc__bad_arg(err, "group", "group: by=group needs the question to group by");
-	if (a->group && a->by != BY_GROUP)
+	if (a->group && a->by != CC_SURVEY_BY_GROUP)
 		return cc__bad_arg(err, "group", "group goes with by=group");
 	if (a->reverse && !a->likert_k)
 		return cc__bad_arg(err, "reverse", "reverse goes with likert");
@@ -655,7 +364,8 @@ static int survey_args(const struct cc__req *req, struct sargs *a, struct cc_err
 }
 
 /* An unknown question, group or cluster answers 404 naming its argument. */
-static int check_questions(struct cc__req *req, const struct sargs *a, int64_t mission_id,
+static int check_questions(struct cc__req *req, const struct cc_survey_results_query *a,
+                           int64_t mission_id,
                            struct cc_err *err)
 {
 	const char *const names[] = { "question", "group", "cluster" };
@@ -679,90 +389,23 @@ static int check_questions(struct cc__req *req, const struct sargs *a, int64_t m
 /* The same calls and estimates as `concord survey results --json` with the same options. */
 int cc__api_survey(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
 {
-	struct sargs a = { .level = 1, .conf = CC_SURVEY_LEVEL, .min_neff = CC_SURVEY_MIN_NEFF };
-	struct cc_survey_data d = { 0 }, cd = { 0 };
-	struct cc_survey_table t = { 0 };
-	struct cc_survey_tab_opts o;
-	struct cc_survey_response *resp = NULL;
-	struct sorted *srt = NULL;
-	const char **clusters = NULL;
-	char(*cells)[32] = NULL;
+	struct cc_survey_results_query q = { .level = 1,
+		                             .conf = CC_SURVEY_LEVEL,
+		                             .min_neff = CC_SURVEY_MIN_NEFF };
+	struct cc_survey_results r;
 	struct cc_mission m;
-	size_t n;
 	int ret;
 
-	if ((ret = survey_args(req, &a, err)) < 0 || (ret = cc__caller_mission(req, &m, err)) < 0 ||
-	    (ret = check_questions(req, &a, m.id, err)) < 0)
+	if ((ret = survey_args(req, &q, err)) < 0 || (ret = cc__caller_mission(req, &m, err)) < 0 ||
+	    (ret = check_questions(req, &q, m.id, err)) < 0)
 		return ret;
-	ret = cc_store_load_survey(
-	        req->st,
-	        &(struct cc_survey_query){ .mission_id = m.id,
-	                                   .question = a.question,
-	                                   .wave = a.wave,
-	                                   .group = a.group,
-	                                   .level = a.by == BY_AREA ? a.level : -1 },
-	        &d, err);
+	q.mission_id = m.id;
+	ret = cc_survey_results_load(req->st, &q, &r, err);
 	if (ret == CC_ENOTFOUND && !err->field[0])
-		cc_err_at(err, NULL, 0, a.wave ? "wave" : "question");
+		cc_err_at(err, NULL, 0, q.wave ? "wave" : "question");
 	if (ret < 0)
 		return ret;
-	if (a.cluster)
-		ret = cc_store_load_survey(req->st,
-		                           &(struct cc_survey_query){ .mission_id = m.id,
-		                                                      .question = a.cluster,
-		                                                      .wave = a.wave,
-		                                                      .level = -1 },
-		                           &cd, err);
-	n = d.n_rows ? d.n_rows : 1;
-	if (ret == 0) {
-		resp = cc_calloc(n, sizeof(*resp));
-		srt = cc_calloc(n, sizeof(*srt));
-		cells = cc_calloc(n, sizeof(*cells));
-		if (a.cluster)
-			clusters = cc_calloc(n, sizeof(*clusters));
-		if (!resp || !srt || !cells || (a.cluster && !clusters))
-			ret = cc_err_set(err, CC_ENOMEM, "out of memory");
-	}
-	if (ret < 0)
-		goto out;
-	for (size_t i = 0; i < d.n_rows; i++) {
-		srt[i].row = &d.rows[i];
-		srt[i].cell = cell_of(&a, &d.rows[i], cells[i]);
-		srt[i].ix = i;
-	}
-	/* waves stay in import order (the rows' order); areas and groups sort by name */
-	if (a.by == BY_AREA || a.by == BY_GROUP)
-		qsort(srt, d.n_rows, sizeof(*srt), cmp_sorted);
-	for (size_t i = 0; i < d.n_rows; i++) {
-		const struct cc_survey_row *r = srt[i].row;
-
-		resp[i] = (struct cc_survey_response){ .cell = srt[i].cell,
-			                               .code = r->code,
-			                               .value = r->value,
-			                               .weight = r->weight,
-			                               .status = r->status };
-		if (clusters)
-			clusters[i] = cluster_of(&cd, r->respondent_id);
-	}
-	o = (struct cc_survey_tab_opts){ .level = a.conf,
-		                         .min_neff = a.min_neff,
-		                         .likert_k = a.likert_k,
-		                         .reverse = a.reverse,
-		                         .changes = a.by == BY_WAVE,
-		                         .clusters = clusters,
-		                         .multiple = a.multiple || !strcasecmp(d.question.type,
-		                                                               "select_multiple") };
-	if ((ret = cc_survey_tabulate(resp, d.n_rows, &o, &t, err)) < 0)
-		goto out;
-	if (survey_json(out, &a, &d, &t, &o) < 0)
-		ret = cc_err_set(err, CC_ETOOBIG, "the answer does not fit");
-out:
-	cc_survey_table_release(&t);
-	cc_survey_data_release(&d);
-	cc_survey_data_release(&cd);
-	cc_free(clusters);
-	cc_free(resp);
-	cc_free(srt);
-	cc_free(cells);
+	ret = cc_survey_format_json(&q, &r, out, err);
+	cc_survey_results_release(&r);
 	return ret;
 }

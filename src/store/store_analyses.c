@@ -4,7 +4,9 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <concord/activities.h>
 #include <concord/alloc.h>
@@ -981,4 +983,179 @@ int cc_report_build(struct cc_store *st, const struct cc_report_query *a, struct
 	cc_free(visible);
 	cc_coverage_release(&cov);
 	return ret;
+}
+
+/* ---- survey results ---- */
+
+const char *cc_survey_by_name(enum cc_survey_by by)
+{
+	switch (by) {
+	case CC_SURVEY_BY_ALL:
+		return "all";
+	case CC_SURVEY_BY_AREA:
+		return "area";
+	case CC_SURVEY_BY_GROUP:
+		return "group";
+	case CC_SURVEY_BY_WAVE:
+		return "wave";
+	}
+	return "all";
+}
+
+struct survey_sorted {
+	const struct cc_survey_row *row;
+	const char *cell;
+	size_t ix;
+};
+
+static int cmp_survey_sorted(const void *a, const void *b)
+{
+	const struct survey_sorted *x = a, *y = b;
+	int c = strcmp(x->cell, y->cell);
+
+	if (c)
+		return c;
+	return x->ix < y->ix ? -1 : x->ix > y->ix;
+}
+
+/* The cell of a respondent: "all", its wave, its group's answer or its area at the level. */
+static const char *survey_cell_of(const struct cc_survey_results_query *q,
+                                  const struct cc_survey_row *r, char buf[static 32])
+{
+	switch (q->by) {
+	case CC_SURVEY_BY_ALL:
+		return "all";
+	case CC_SURVEY_BY_WAVE:
+		return r->wave;
+	case CC_SURVEY_BY_GROUP:
+		return r->group[0] ? r->group : "(no answer)";
+	case CC_SURVEY_BY_AREA:
+		if (r->area_cell[0])
+			return r->area_cell;
+		if (!r->area_id)
+			return "(no area)";
+		snprintf(buf, 32, "(above adm%d)", q->level);
+		return buf;
+	}
+	return "all";
+}
+
+/* A respondent's answer to the cluster question (cd's rows); NULL none. */
+static const char *survey_cluster_of(const struct cc_survey_data *cd, int64_t respondent_id)
+{
+	size_t lo = 0, hi = cd->n_rows;
+
+	/* rows are by wave, then respondent id; ids grow with the import, so one binary search
+	 * finds it when waves were imported in order; a scan otherwise */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cd->rows[mid].respondent_id < respondent_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < cd->n_rows && cd->rows[lo].respondent_id == respondent_id)
+		return cd->rows[lo].status == CC_ANSWERED ? cd->rows[lo].code : NULL;
+	for (size_t i = 0; i < cd->n_rows; i++)
+		if (cd->rows[i].respondent_id == respondent_id)
+			return cd->rows[i].status == CC_ANSWERED ? cd->rows[i].code : NULL;
+	return NULL;
+}
+
+int cc_survey_results_load(struct cc_store *st, const struct cc_survey_results_query *q,
+                           struct cc_survey_results *out, struct cc_err *err)
+{
+	struct cc_survey_data d = { 0 }, cd = { 0 };
+	struct cc_survey_response *resp = NULL;
+	struct survey_sorted *srt = NULL;
+	const char **clusters = NULL;
+	char(*cells)[32] = NULL;
+	size_t n;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	ret = cc_store_load_survey(
+	        st,
+	        &(struct cc_survey_query){ .mission_id = q->mission_id,
+	                                   .question = q->question,
+	                                   .wave = q->wave,
+	                                   .group = q->group,
+	                                   .level = q->by == CC_SURVEY_BY_AREA ? q->level : -1 },
+	        &d, err);
+	if (ret < 0)
+		return ret;
+	if (q->cluster)
+		ret = cc_store_load_survey(st,
+		                           &(struct cc_survey_query){ .mission_id = q->mission_id,
+		                                                      .question = q->cluster,
+		                                                      .wave = q->wave,
+		                                                      .level = -1 },
+		                           &cd, err);
+	n = d.n_rows ? d.n_rows : 1;
+	if (ret == 0) {
+		resp = cc_calloc(n, sizeof(*resp));
+		srt = cc_calloc(n, sizeof(*srt));
+		cells = cc_calloc(n, sizeof(*cells));
+		if (q->cluster)
+			clusters = cc_calloc(n, sizeof(*clusters));
+		if (!resp || !srt || !cells || (q->cluster && !clusters))
+			ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+	}
+	if (ret < 0)
+		goto out;
+	for (size_t i = 0; i < d.n_rows; i++) {
+		srt[i].row = &d.rows[i];
+		srt[i].cell = survey_cell_of(q, &d.rows[i], cells[i]);
+		srt[i].ix = i;
+	}
+	/* waves stay in import order (the rows' order); areas and groups sort by name */
+	if (q->by == CC_SURVEY_BY_AREA || q->by == CC_SURVEY_BY_GROUP)
+		qsort(srt, d.n_rows, sizeof(*srt), cmp_survey_sorted);
+	for (size_t i = 0; i < d.n_rows; i++) {
+		const struct cc_survey_row *r = srt[i].row;
+
+		resp[i] = (struct cc_survey_response){ .cell = srt[i].cell,
+			                               .code = r->code,
+			                               .value = r->value,
+			                               .weight = r->weight,
+			                               .status = r->status };
+		if (clusters)
+			clusters[i] = survey_cluster_of(&cd, r->respondent_id);
+	}
+	out->opts = (struct cc_survey_tab_opts){
+		.level = q->conf,
+		.min_neff = q->min_neff,
+		.likert_k = q->likert_k,
+		.reverse = q->reverse,
+		.changes = q->by == CC_SURVEY_BY_WAVE,
+		.clusters = clusters,
+		.multiple = q->multiple || !strcasecmp(d.question.type, "select_multiple"),
+	};
+	ret = cc_survey_tabulate(resp, d.n_rows, &out->opts, &out->table, err);
+	out->opts.clusters = NULL;
+	out->clustered = clusters != NULL;
+out:
+	cc_survey_data_release(&cd);
+	cc_free(clusters);
+	cc_free(resp);
+	cc_free(srt);
+	cc_free(cells);
+	if (ret < 0) {
+		cc_survey_table_release(&out->table);
+		cc_survey_data_release(&d);
+		memset(out, 0, sizeof(*out));
+		return ret;
+	}
+	out->data = d;
+	return 0;
+}
+
+void cc_survey_results_release(struct cc_survey_results *r)
+{
+	if (!r)
+		return;
+	cc_survey_table_release(&r->table);
+	cc_survey_data_release(&r->data);
+	memset(r, 0, sizeof(*r));
 }
