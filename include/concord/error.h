@@ -63,6 +63,15 @@ CC_API const char *cc_code_text(int code);
 CC_API int cc__err_set(struct cc_err *err, int code, const char *src, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/*
+ * Fills err (if not NULL) with cause's code and a printf-style context before cause's message:
+ * "cannot look up area 'Kunar': <the store's message>". Returns cause's code.
+ */
+#define cc_err_wrap(err, cause, ...) \
+	cc__err_wrap((err), (cause), __FILE__ ":" CC__STR(__LINE__), __VA_ARGS__)
+CC_API int cc__err_wrap(struct cc_err *err, const struct cc_err *cause, const char *src,
+                        const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 /* Sets the location: file (NULL keeps it), line (0 keeps it), field (NULL keeps it). */
 CC_API void cc_err_at(struct cc_err *err, const char *file, long line, const char *field);
 

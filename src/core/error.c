@@ -43,6 +43,24 @@ int cc__err_set(struct cc_err *err, int code, const char *src, const char *fmt, 
 	return code;
 }
 
+int cc__err_wrap(struct cc_err *err, const struct cc_err *cause, const char *src,
+                 const char *fmt, ...)
+{
+	char context[sizeof(err->msg)];
+	va_list ap;
+
+	if (!err)
+		return cause->code;
+	va_start(ap, fmt);
+	vsnprintf(context, sizeof(context), fmt, ap);
+	va_end(ap);
+	err->code = cause->code;
+	err->src = src;
+	snprintf(err->msg, sizeof(err->msg), cause->msg[0] ? "%s: %s" : "%s%s", context,
+	         cause->msg);
+	return err->code;
+}
+
 static void copy_str(char *dst, size_t n, const char *s)
 {
 	size_t len = strlen(s);

@@ -310,6 +310,7 @@ static int point(struct evimp *im, struct cc_incident *inc, struct cc_err *why)
 static int area_by_name(struct evimp *im, const char *name, int level, int64_t parent,
                         int64_t *id_out, struct cc_err *err)
 {
+	struct cc_err cause = { 0 };
 	static const char *const suffixes[] = { " province",     " district",    " region", " city",
 		                                " municipality", " governorate", " county" };
 	struct cc_area a;
@@ -342,9 +343,9 @@ static int area_by_name(struct evimp *im, const char *name, int level, int64_t p
 		*id_out = v - 1;
 		return 0;
 	}
-	ret = cc_store_find_area_by_name(im->st, parent, level, im->norm.buf, &a, NULL);
+	ret = cc_store_find_area_by_name(im->st, parent, level, im->norm.buf, &a, &cause);
 	if (ret < 0 && ret != CC_ENOTFOUND && ret != CC_EINVALID)
-		return cc_err_set(err, ret, "cannot look up area '%s'", name);
+		return cc_err_wrap(err, &cause, "cannot look up area '%s'", name);
 	*id_out = ret == 0 ? a.id : 0;
 	if (cc_map_put(&im->names, im->key.buf, *id_out + 1) < 0)
 		return cc_err_set(err, CC_ENOMEM, "out of memory");

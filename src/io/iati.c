@@ -440,6 +440,7 @@ static int read_value(struct iimp *im, const xmlNode *v, double *value, char cur
 /* An administrative code that is a stored P-code: its area id, else 0. */
 static int pcode_area(struct iimp *im, const char *code, int64_t *area_out, struct cc_err *err)
 {
+	struct cc_err cause = { 0 };
 	struct cc_area a;
 	int64_t v;
 	int ret;
@@ -451,9 +452,9 @@ static int pcode_area(struct iimp *im, const char *code, int64_t *area_out, stru
 		*area_out = v;
 		return 0;
 	}
-	ret = cc_store_find_area(im->st, code, &a, NULL);
+	ret = cc_store_find_area(im->st, code, &a, &cause);
 	if (ret < 0 && ret != CC_ENOTFOUND)
-		return cc_err_set(err, ret, "cannot look up area '%s'", code);
+		return cc_err_wrap(err, &cause, "cannot look up area '%s'", code);
 	*area_out = ret == 0 ? a.id : 0;
 	if (cc_map_put(&im->pcodes, code, *area_out) < 0)
 		return cc_err_set(err, CC_ENOMEM, "out of memory");
@@ -992,6 +993,7 @@ static void activity_digest(struct iimp *im)
 static int resolve_org(struct iimp *im, const struct cc_iati_org *o, int64_t *id_out,
                        struct cc_err *err)
 {
+	struct cc_err cause = { 0 };
 	struct cc_org org = { 0 };
 	const char *probe[2] = { o->ref, o->name };
 	int64_t id;
@@ -1015,9 +1017,10 @@ static int resolve_org(struct iimp *im, const struct cc_iati_org *o, int64_t *id
 		if ((ret = cc_text_norm(probe[i], &im->norm)) < 0)
 			return cc_err_set(err, ret, "organisation '%s' is not valid text",
 			                  probe[i]);
-		ret = cc_store_find_org(im->st, im->mission.id, im->norm.buf, &org, NULL);
+		ret = cc_store_find_org(im->st, im->mission.id, im->norm.buf, &org, &cause);
 		if (ret < 0 && ret != CC_ENOTFOUND)
-			return cc_err_set(err, ret, "cannot look up organisation '%s'", probe[i]);
+			return cc_err_wrap(err, &cause, "cannot look up organisation '%s'",
+			                   probe[i]);
 	}
 	if (!org.id) {
 		if (o->ref[0])
@@ -1030,12 +1033,20 @@ static int resolve_org(struct iimp *im, const struct cc_iati_org *o, int64_t *id
 		if (o->type[0]) {
 			char t[8], kind[16];
 
-			if (cc_store_resolve_code(im->st, "OrganisationType", o->type, "", t,
-			                          sizeof(t), NULL) == 0)
+			ret = cc_store_resolve_code(im->st, "OrganisationType", o->type, "", t,
+			                            sizeof(t), &cause);
+			if (ret == 0)
 				snprintf(org.type, sizeof(org.type), "%s", t);
-			if (cc_store_resolve_code(im->st, "OrganisationKind", o->type, "", kind,
-			                          sizeof(kind), NULL) == 0)
+			else if (ret != CC_ENOTFOUND)
+				return cc_err_wrap(err, &cause, "cannot resolve organisation type '%s'",
+				                   o->type);
+			ret = cc_store_resolve_code(im->st, "OrganisationKind", o->type, "", kind,
+			                            sizeof(kind), &cause);
+			if (ret == 0)
 				snprintf(org.kind, sizeof(org.kind), "%s", kind);
+			else if (ret != CC_ENOTFOUND)
+				return cc_err_wrap(err, &cause, "cannot resolve organisation kind '%s'",
+				                   o->type);
 		}
 		if ((ret = cc_store_put_org(im->st, &org, err)) < 0)
 			return ret;
@@ -1058,6 +1069,7 @@ static int resolve_org(struct iimp *im, const struct cc_iati_org *o, int64_t *id
 static int sector_id(struct iimp *im, const struct cc_iati_sector *s, int64_t *id_out,
                      struct cc_err *err)
 {
+	struct cc_err cause = { 0 };
 	int64_t id;
 	int ret;
 
@@ -1071,9 +1083,9 @@ static int sector_id(struct iimp *im, const struct cc_iati_sector *s, int64_t *i
 		*id_out = id > 0 ? id : 0;
 		return 0;
 	}
-	ret = cc_store_sector_id(im->st, s->vocabulary, s->code, &id, NULL);
+	ret = cc_store_sector_id(im->st, s->vocabulary, s->code, &id, &cause);
 	if (ret < 0 && ret != CC_ENOTFOUND)
-		return cc_err_set(err, ret, "cannot look up sector '%s'", s->code);
+		return cc_err_wrap(err, &cause, "cannot look up sector '%s'", s->code);
 	if (ret == CC_ENOTFOUND)
 		id = -1;
 	if (cc_map_put(&im->sector_ids, im->key.buf, id) < 0)
@@ -1218,6 +1230,7 @@ static int put_concord(struct iimp *im, struct cc_err *err)
  */
 static int mission_country(struct iimp *im, struct cc_err *err)
 {
+	struct cc_err cause = { 0 };
 	struct cc_area_filter f = { .level = 1 };
 	struct cc_area country, *kids = NULL;
 	size_t n = 0;
@@ -1225,11 +1238,11 @@ static int mission_country(struct iimp *im, struct cc_err *err)
 
 	if (!im->mission.country[0])
 		return 0;
-	ret = cc_store_find_area(im->st, im->mission.country, &country, NULL);
+	ret = cc_store_find_area(im->st, im->mission.country, &country, &cause);
 	if (ret == CC_ENOTFOUND)
 		return 0;
 	if (ret < 0)
-		return cc_err_set(err, ret, "cannot look up area '%s'", im->mission.country);
+		return cc_err_wrap(err, &cause, "cannot look up area '%s'", im->mission.country);
 	im->country_area = country.id;
 	memcpy(im->country2, im->mission.country, 2);
 	f.parent_id = country.id;

@@ -203,6 +203,7 @@ static int check_columns(struct imp *im, struct cc_err *err)
 
 static int resolve_sector(struct imp *im, int64_t *id_out, struct cc_err *why)
 {
+	struct cc_err cause = { 0 };
 	const char *code = cell(im, im->c.sector_code);
 	int col = im->c.sector_code;
 	static const struct {
@@ -235,11 +236,11 @@ static int resolve_sector(struct imp *im, int64_t *id_out, struct cc_err *why)
 	}
 	for (size_t i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
 		ret = cc_store_resolve_code(im->st, tries[i].list, code, im->mission.country,
-		                            resolved, sizeof(resolved), NULL);
+		                            resolved, sizeof(resolved), &cause);
 		if (ret == CC_ENOTFOUND)
 			continue;
 		if (ret < 0)
-			return cc_err_set(why, ret, "cannot resolve sector '%s'", code);
+			return cc_err_wrap(why, &cause, "cannot resolve sector '%s'", code);
 		ret = cc_store_sector_id(im->st, tries[i].vocabulary, resolved, &id, why);
 		if (ret < 0)
 			return ret;
@@ -262,6 +263,7 @@ unknown:
 static int resolve_org(struct imp *im, int c_code, int c_acr, int c_name, int c_type,
                        int64_t *id_out, struct cc_err *why)
 {
+	struct cc_err cause = { 0 };
 	const char *code = cell(im, c_code), *acr = cell(im, c_acr), *name = cell(im, c_name);
 	const char *type = c_type >= 0 ? cell(im, c_type) : "";
 	struct cc_org org = { 0 };
@@ -290,9 +292,10 @@ static int resolve_org(struct imp *im, int c_code, int c_acr, int c_name, int c_
 			continue;
 		if ((ret = cc_text_norm(probe[i], &im->norm)) < 0)
 			return cc_err_set(why, ret, "organisation '%s' is not valid text", probe[i]);
-		ret = cc_store_find_org(im->st, im->mission.id, im->norm.buf, &org, NULL);
+		ret = cc_store_find_org(im->st, im->mission.id, im->norm.buf, &org, &cause);
 		if (ret < 0 && ret != CC_ENOTFOUND)
-			return cc_err_set(why, ret, "cannot look up organisation '%s'", probe[i]);
+			return cc_err_wrap(why, &cause, "cannot look up organisation '%s'",
+			                   probe[i]);
 	}
 	/* a failed look-up clears org: the mission is set again for a new organisation */
 	org.mission_id = im->mission.id;
@@ -317,21 +320,23 @@ static int resolve_org(struct imp *im, int c_code, int c_acr, int c_name, int c_
 		char t[8], kind[16];
 
 		ret = cc_store_resolve_code(im->st, "OrganisationType", type, im->mission.country,
-		                            t, sizeof(t), NULL);
+		                            t, sizeof(t), &cause);
 		if (ret == CC_ENOTFOUND) {
 			cc_err_set(why, CC_EINVALID, "unknown organisation type '%s'", type);
 			cc_err_at(why, NULL, 0, col_text(im, c_type));
 			return CC_EINVALID;
 		}
 		if (ret < 0)
-			return cc_err_set(why, ret, "cannot resolve organisation type '%s'", type);
+			return cc_err_wrap(why, &cause, "cannot resolve organisation type '%s'",
+			                   type);
 		snprintf(org.type, sizeof(org.type), "%s", t);
 		ret = cc_store_resolve_code(im->st, "OrganisationKind", type, im->mission.country,
-		                            kind, sizeof(kind), NULL);
+		                            kind, sizeof(kind), &cause);
 		if (ret == 0)
 			snprintf(org.kind, sizeof(org.kind), "%s", kind);
 		else if (ret != CC_ENOTFOUND)
-			return cc_err_set(why, ret, "cannot resolve organisation kind '%s'", type);
+			return cc_err_wrap(why, &cause, "cannot resolve organisation kind '%s'",
+			                   type);
 		/* IATI types that say where the organisation is from */
 		if (!strcmp(t, "22") || !strcmp(t, "24") || !strcmp(t, "11") || !strcmp(t, "72"))
 			org.is_local = 1;
@@ -391,13 +396,14 @@ static int64_t cached_parent(const struct imp *im, int64_t id)
 static int area_by_code(struct imp *im, int level, int64_t parent, int64_t *id_out,
                         struct cc_err *why)
 {
+	struct cc_err cause = { 0 };
 	const char *pcode = cell(im, im->c.adm_code[level]);
 	struct cc_area a = { 0 };
 	int ret;
 
 	if (cc_map_get(&im->areas, pcode, id_out) == 0)
 		return 0;
-	ret = cc_store_find_area(im->st, pcode, &a, NULL);
+	ret = cc_store_find_area(im->st, pcode, &a, &cause);
 	if (ret == CC_ENOTFOUND && (im->o->flags & CC_IMPORT_ADD_AREAS)) {
 		const char *name = cell(im, im->c.adm_name[level]);
 
@@ -419,7 +425,7 @@ static int area_by_code(struct imp *im, int level, int64_t parent, int64_t *id_o
 		cc_err_at(why, NULL, 0, col_text(im, im->c.adm_code[level]));
 		return CC_EINVALID;
 	} else if (ret < 0) {
-		return cc_err_set(why, ret, "cannot look up P-code '%s'", pcode);
+		return cc_err_wrap(why, &cause, "cannot look up P-code '%s'", pcode);
 	}
 	if (a.level != level) {
 		cc_err_set(why, CC_EINVALID, "P-code '%s' is an admin level %d area, not level %d",
@@ -546,6 +552,7 @@ static int date(struct imp *im, int col, int32_t fallback, int32_t *out, struct 
 static int row_to_activity(struct imp *im, struct cc_activity *act, char status[static 16],
                            struct cc_err *why)
 {
+	struct cc_err cause = { 0 };
 	const struct cols *c = &im->c;
 	struct cc_hash128 h;
 	const char *title = cell(im, c->activity);
@@ -608,9 +615,9 @@ static int row_to_activity(struct imp *im, struct cc_activity *act, char status[
 	status[0] = '\0';
 	if (cell(im, c->status)[0]) {
 		ret = cc_store_resolve_code(im->st, "ActivityStatus", cell(im, c->status),
-		                            im->mission.country, status, 16, NULL);
+		                            im->mission.country, status, 16, &cause);
 		if (ret < 0 && ret != CC_ENOTFOUND)
-			return cc_err_set(why, ret, "cannot resolve activity status");
+			return cc_err_wrap(why, &cause, "cannot resolve activity status");
 		if (ret < 0) {
 			cc_err_set(why, CC_EINVALID, "unknown activity status '%s'",
 			           cell(im, c->status));

@@ -384,7 +384,10 @@ static int sq_error_rc(sqlite3 *db, int rc, struct cc_err *err)
 		                  "the store is full (its max_size or the disk); nothing of this "
 		                  "transaction was stored");
 	case SQLITE_IOERR:
-		return cc_err_set(err, CC_EIO, "%s", msg);
+		return cc_err_set(err, CC_EIO,
+		                  "the store's files could not be read or written (%s); nothing of "
+		                  "this transaction was stored",
+		                  msg);
 	default:
 		return cc_err_set(err, CC_ESTORE, "%s", msg);
 	}

@@ -166,15 +166,16 @@ static int sq_put_indicator(struct cc_store *st, struct cc_indicator *ind,
                             enum cc_put_result *res_out, struct cc_err *err)
 {
 	struct cc_indicator old;
+	struct cc_err cause = { 0 };
 	sqlite3_stmt *s;
 	bool own;
 	int rc, ret;
 
 	if ((ret = cc__sq_tx_enter(st, &own, err)) < 0)
 		return ret;
-	ret = sq_find_indicator(st, ind->mission_id, ind->code, &old, NULL);
+	ret = sq_find_indicator(st, ind->mission_id, ind->code, &old, &cause);
 	if (ret < 0 && ret != CC_ENOTFOUND) {
-		cc_err_set(err, ret, "cannot look up indicator '%s'", ind->code);
+		cc_err_wrap(err, &cause, "cannot look up indicator '%s'", ind->code);
 		goto out_leave;
 	}
 	if (ret == 0 && same_indicator(&old, ind)) {

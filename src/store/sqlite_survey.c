@@ -185,15 +185,16 @@ static int sq_put_question(struct cc_store *st, struct cc_survey_question *q,
                            enum cc_put_result *res_out, struct cc_err *err)
 {
 	struct cc_survey_question old;
+	struct cc_err cause = { 0 };
 	sqlite3_stmt *s;
 	bool own;
 	int rc, ret;
 
 	if ((ret = cc__sq_tx_enter(st, &own, err)) < 0)
 		return ret;
-	ret = sq_find_question(st, q->mission_id, q->name, &old, NULL);
+	ret = sq_find_question(st, q->mission_id, q->name, &old, &cause);
 	if (ret < 0 && ret != CC_ENOTFOUND) {
-		cc_err_set(err, ret, "cannot look up question '%s'", q->name);
+		cc_err_wrap(err, &cause, "cannot look up question '%s'", q->name);
 		goto out_leave;
 	}
 	if (ret == 0) {
