@@ -117,7 +117,15 @@ struct cc_alloc_problem {
 	double cost_per_person_usd; /* for cells with 0; default 100 */
 	double exposure_threshold;  /* security cells at or above it get the minimum; INFINITY */
 	double min_security_teams;  /* teams at least in those cells; default 0 (none) */
+	/*
+	 * Seconds the solver may take in all (every simplex run, the conflict search included);
+	 * 0: no limit. Past it cc_allocate ends with CC_ETOOBIG saying so.
+	 */
+	double time_limit_s;
 };
+
+/* The time limit of an allocation asked of the server (POST /api/allocate), in seconds. */
+#define CC_ALLOC_SERVER_TIME_LIMIT_S 30.0
 
 /* Kinds of constraint rows. */
 enum cc_alloc_row_kind {

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <concord/alloc.h>
 #include <concord/model.h>
@@ -116,6 +117,8 @@ int cc_alloc_problem_check(const struct cc_alloc_problem *p, struct cc_err *err)
 		           "exposure threshold is not a number");
 	if (!nonneg(p->min_security_teams))
 		return bad(err, "security.min_teams", "minimum security teams must be >= 0");
+	if (!nonneg(p->time_limit_s))
+		return bad(err, "time_limit", "the time limit must be a number of seconds >= 0");
 	for (size_t i = 0; i < p->n_cells; i++) {
 		const struct cc_alloc_cell *c = &p->cells[i];
 
@@ -573,6 +576,7 @@ int cc__alloc_glpk(int (*fn)(void *ctx, struct cc_err *err), void *ctx, char *ms
 /* ---- solving ---- */
 
 struct solve_ctx {
+	double deadline; /* CLOCK_MONOTONIC seconds the solver must finish by; 0 none */
 	const struct cc_alloc_problem *p;
 	struct layout l;
 	struct cc_alloc_result *r;
@@ -588,18 +592,44 @@ static void solver_parm(glp_smcp *parm)
 	parm->presolve = GLP_OFF;
 }
 
-/* Solves P; *status_out is GLP_OPT, GLP_NOFEAS or another status (an error). */
-static int run_simplex(glp_prob *P, int *status_out, struct cc_err *err)
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static int out_of_time(const struct solve_ctx *s, struct cc_err *err)
+{
+	return cc_err_set(err, CC_ETOOBIG,
+	                  "the allocation did not finish within its time limit of %g s (a smaller "
+	                  "problem, or the command line without a limit)",
+	                  s->p->time_limit_s);
+}
+
+/* Solves P within s's deadline; *status_out is GLP_OPT, GLP_NOFEAS or another status. */
+static int run_simplex(const struct solve_ctx *s, glp_prob *P, int *status_out,
+                       struct cc_err *err)
 {
 	glp_smcp parm;
 	int rc;
 
 	solver_parm(&parm);
+	if (s->deadline > 0) {
+		double left = s->deadline - now_s();
+
+		if (left <= 0)
+			return out_of_time(s, err);
+		parm.tm_lim = left * 1000 < INT_MAX ? (int)(left * 1000) + 1 : INT_MAX;
+	}
 	rc = glp_simplex(P, &parm);
-	if (rc != 0) { /* a singular basis after many changes: start again from scratch */
+	if (rc != 0 && rc != GLP_ETMLIM) { /* a singular basis after many changes: start again */
 		glp_std_basis(P);
 		rc = glp_simplex(P, &parm);
 	}
+	if (rc == GLP_ETMLIM)
+		return out_of_time(s, err);
 	if (rc != 0)
 		return cc_err_set(err, CC_EINVALID, "linear solver failed (glp_simplex code %d)",
 		                  rc);
@@ -623,7 +653,7 @@ static int conflict_set(struct solve_ctx *s, glp_prob *P, struct cc_err *err)
 		return cc_err_set(err, CC_ENOMEM, "out of memory");
 	for (size_t i = 0; i < r->n_rows; i++) {
 		glp_set_row_bnds(P, (int)i + 1, GLP_FR, 0, 0);
-		if ((ret = run_simplex(P, &status, err)) < 0)
+		if ((ret = run_simplex(s, P, &status, err)) < 0)
 			return ret;
 		if (status == GLP_NOFEAS)
 			continue; /* still infeasible without row i: it is not needed */
@@ -881,7 +911,7 @@ static int solve_fn(void *ctx, struct cc_err *err)
 	}
 	glp_scale_prob(P, GLP_SF_AUTO);
 	glp_adv_basis(P, 0);
-	if ((ret = run_simplex(P, &status, err)) < 0)
+	if ((ret = run_simplex(s, P, &status, err)) < 0)
 		return ret;
 	switch (status) {
 	case GLP_OPT:
@@ -907,6 +937,8 @@ int cc_allocate(const struct cc_alloc_problem *p, struct cc_alloc_result *out, s
 	struct solve_ctx s = { .p = p, .r = out };
 	int ret;
 
+	if (p->time_limit_s > 0)
+		s.deadline = now_s() + p->time_limit_s;
 	*out = (struct cc_alloc_result){ 0 };
 	if ((ret = cc_alloc_problem_check(p, err)) < 0)
 		return ret;

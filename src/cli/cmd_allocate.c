@@ -26,6 +26,7 @@ struct alloc_args {
 	const char *write_model;
 	int level;
 	int days;
+	double time_limit_s; /* 0: none */
 	enum cc_format fmt;
 };
 
@@ -177,7 +178,8 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct alloc_args 
 		O_LEVEL,
 		O_DAYS,
 		O_CSV,
-		O_JSON
+		O_JSON,
+		O_TIME_LIMIT
 	};
 	static const struct option longopts[] = {
 		{ "problem", required_argument, NULL, O_PROBLEM },
@@ -189,6 +191,7 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct alloc_args 
 		{ "days", required_argument, NULL, O_DAYS },
 		{ "csv", no_argument, NULL, O_CSV },
 		{ "json", no_argument, NULL, O_JSON },
+		{ "time-limit", required_argument, NULL, O_TIME_LIMIT },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cc_err err = { 0 };
@@ -234,6 +237,12 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct alloc_args 
 			break;
 		case O_JSON:
 			a->fmt = CC_FORMAT_JSON;
+			break;
+		case O_TIME_LIMIT:
+			if (cc_parse_double(optarg, &a->time_limit_s, &err) < 0 ||
+			    !(a->time_limit_s > 0) || isinf(a->time_limit_s))
+				return cli_usage(cli, "--time-limit: '%s' is not a number of seconds > 0",
+				                 optarg);
 			break;
 		default:
 			return cli_usage(cli, "unknown option");
@@ -322,6 +331,7 @@ int cmd_allocate(struct cli *cli, int argc, char **argv)
 		goto out_release;
 	}
 	t0 = now_s();
+	p.time_limit_s = a.time_limit_s;
 	if (cc_allocate(&p, &r, &err) < 0) {
 		cc_err_at(&err, a.problem, 0, NULL);
 		ret = cli_fail(&err);

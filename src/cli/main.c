@@ -381,7 +381,7 @@ static const struct cli_cmd commands[] = {
 	{ .name = "allocate", .run = cmd_allocate, .flags = 0,
 	  .usage = "allocate [--problem FILE.json] [--budget NAME=USD[:OPT]...]... "
 	           "[--teams NAME=N[:OPT]...]... [--weights K=V,...] [--level N] [--days D] "
-	           "[--write-model FILE] [--csv|--json]",
+	           "[--write-model FILE] [--time-limit S] [--csv|--json]",
 	  .summary = "spread budgets and teams over area x pillar cells (a linear program)",
 	  .help = "Maximises weighted people covered (weight = severity^a x (need / max need)^b)\n"
 	          "under each donor's budget and earmarks, each organisation's teams and mandate,\n"
@@ -397,7 +397,8 @@ static const struct cli_cmd commands[] = {
 	          "remainder) and the rounding reported. Binding constraints are listed with\n"
 	          "their shadow prices. An infeasible problem lists a minimal set of conflicting\n"
 	          "constraints (deletion filter) and exits 1. --write-model writes the model for\n"
-	          "glpsol: .lp CPLEX LP, .mps free MPS, .glp GLPK format.\n" },
+	          "glpsol: .lp CPLEX LP, .mps free MPS, .glp GLPK format.\n"
+	          "--time-limit S: give up after S seconds of solving (the server's limit is 30).\n" },
 	{ .name = "survey", .run = cmd_survey, .flags = CLI_STORE,
 	  .usage = "survey results --question Q [--by area|group|wave] [--group Q] [--level N] "
 	           "[--wave W] [--likert K [--reverse]] [--cluster Q] [--multiple] [--csv|--json] "

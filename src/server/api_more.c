@@ -263,6 +263,7 @@ int cc__api_allocate(struct cc__req *req, struct cc_buf *out, struct cc_err *err
 		goto out_release;
 	}
 	t0 = now_s();
+	p.time_limit_s = CC_ALLOC_SERVER_TIME_LIMIT_S; /* one request cannot hold a thread */
 	if ((ret = cc_allocate(&p, &r, err)) < 0) {
 		if (!err->field[0])
 			cc_err_at(err, NULL, 0, "body");

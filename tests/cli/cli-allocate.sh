@@ -57,6 +57,15 @@ run "$CONCORD" allocate --problem "$D/two_cells.json" --budget 'X=abc'
 is "$RC" 2 "a bad --budget is a usage error"
 run "$CONCORD" allocate --problem "$D/two_cells.json" --weights 'colour=1'
 is "$RC" 2 "a bad --weights is a usage error"
+# a time limit already spent: an error saying so, not a result (the server's is 30 s)
+run "$CONCORD" allocate --problem "$D/infeasible.json" --time-limit 0.000001 --json
+is "$RC" 1 "a spent --time-limit: exit status 1"
+like "$ERR" "did not finish within its time limit of 1e-06 s" "... said on stderr"
+is "$OUT" "" "... and no result printed"
+run "$CONCORD" allocate --problem "$D/two_cells.json" --time-limit 60 --json
+is "$RC" 0 "a time limit the solver keeps: the result as without it"
+run "$CONCORD" allocate --problem "$D/two_cells.json" --time-limit 0
+is "$RC" 2 "--time-limit 0 is a usage error"
 
 # ---- the exported model, solved by glpsol ----
 glpsol_obj() { # glpsol_obj OUTPUT-FILE: the objective value of glpsol's solution report
