@@ -274,9 +274,10 @@ static int refused(const struct row *r, int ret, struct cc_err *err)
 
 /* ---- the caller, owners, markings ---- */
 
-/* The organisation of the mission named by key or alias, for field. */
+/* The organisation of the mission named by key or alias, for field; its kind into kind_out. */
 static int find_org(const struct cc__req *req, int64_t mission_id, const char *key,
-                    const char *field, int64_t *id_out, struct cc_err *err)
+                    const char *field, int64_t *id_out, char kind_out[static 16],
+                    struct cc_err *err)
 {
 	struct cc_buf norm = CC_BUF_INIT(0);
 	struct cc_org org;
@@ -290,13 +291,22 @@ static int find_org(const struct cc__req *req, int64_t mission_id, const char *k
 	if (ret < 0)
 		return cc_err_set(err, ret, "cannot look up organisation '%s'", key);
 	*id_out = org.id;
+	snprintf(kind_out, 16, "%s", org.kind);
 	return 0;
 }
 
-/* The marking members of the body over m (rel, owner, deny); checks who may name an owner. */
-static int marking_from_body(const struct cc__req *req, int64_t mission_id,
+/*
+ * The marking members of the body over m (rel, owner, deny); checks who may name an owner. As
+ * an import's owner does, a new record's owner (the caller's organisation unless the body names
+ * another), or a new owner of a record, denies the organisation kinds its kind denies by
+ * default (a humanitarian owner's records are kept from military readers: civil-military
+ * separation) unless the body gives "deny".
+ */
+static int marking_from_body(const struct cc__req *req, int64_t mission_id, bool create,
                              struct cc_record_marking *m, bool *given, struct cc_err *err)
 {
+	char kind[16];
+	bool new_owner = create;
 	json_t *rel = json_object_get(req->body, "releasability");
 	json_t *owner = json_object_get(req->body, "owner");
 	json_t *deny = json_object_get(req->body, "deny");
@@ -315,13 +325,14 @@ static int marking_from_body(const struct cc__req *req, int64_t mission_id,
 			return ret;
 		*given = true;
 	}
+	snprintf(kind, sizeof(kind), "%s", req->who->org_kind);
 	if (owner && !json_is_null(owner)) {
 		int64_t id;
 
 		if (!json_is_string(owner))
 			return cc__bad_arg(err, "owner", "owner: an organisation's key or name%s", "");
-		if ((ret = find_org(req, mission_id, json_string_value(owner), "owner", &id, err)) <
-		    0)
+		if ((ret = find_org(req, mission_id, json_string_value(owner), "owner", &id, kind,
+		                    err)) < 0)
 			return ret;
 		if (id != m->owner_id && id != req->who->user.org_id &&
 		    req->who->user.role < CC_ROLE_COORDINATOR) {
@@ -330,9 +341,12 @@ static int marking_from_body(const struct cc__req *req, int64_t mission_id,
 			cc_err_at(err, NULL, 0, "owner");
 			return CC_EDENIED;
 		}
+		new_owner = new_owner || id != m->owner_id;
 		m->owner_id = id;
 		*given = true;
 	}
+	if (new_owner && (!deny || json_is_null(deny)))
+		m->deny = cc_default_deny(kind);
 	return 0;
 }
 
@@ -475,7 +489,7 @@ static int activity_create(struct cc__req *req, struct cc_buf *out, struct cc_er
 		goto out;
 	if ((ret = cc__caller_mission(req, &m, err)) < 0 ||
 	    (ret = row_from_body(req, &r, "an activity", err)) < 0 ||
-	    (ret = marking_from_body(req, m.id, &mk, &given, err)) < 0)
+	    (ret = marking_from_body(req, m.id, true, &mk, &given, err)) < 0)
 		goto out;
 	/* the caller's organisation reports it unless the body names another */
 	if (!row_get(&r, "organisation")[0] &&
@@ -629,7 +643,7 @@ static int activity_update(struct cc__req *req, struct cc_buf *out, struct cc_er
 	mk = old;
 	if ((ret = row_from_activity(&r, &page.rows[0], err)) < 0 ||
 	    (ret = row_from_body(req, &r, "an activity", err)) < 0 ||
-	    (ret = marking_from_body(req, m.id, &mk, &given, err)) < 0)
+	    (ret = marking_from_body(req, m.id, false, &mk, &given, err)) < 0)
 		goto out;
 	if ((ret = cc_store_begin(req->st, err)) < 0)
 		goto out;
@@ -752,9 +766,9 @@ static int record_written(struct cc__req *req, bool create, const char *table, i
 	{                                                                               \
 		int ret;                                                                \
                                                                                         \
-		cc__writes_lock();                                        \
+		cc__writes_lock();                                                      \
 		ret = write(req, create, out, err);                                     \
-		cc__writes_unlock();                                      \
+		cc__writes_unlock();                                                    \
 		return ret;                                                             \
 	}
 
@@ -786,7 +800,7 @@ static int observation_write(struct cc__req *req, bool create, struct cc_buf *ou
 		mk = old;
 	}
 	if ((ret = row_from_body(req, &r, "an observation", err)) < 0 ||
-	    (ret = marking_from_body(req, m.id, &mk, &given, err)) < 0)
+	    (ret = marking_from_body(req, m.id, create, &mk, &given, err)) < 0)
 		goto out;
 	if ((ret = cc_store_begin(req->st, err)) < 0)
 		goto out;
@@ -868,7 +882,7 @@ static int feedback_write(struct cc__req *req, bool create, struct cc_buf *out, 
 		id = page.last_id;
 	}
 	if ((ret = row_from_body(req, &r, "a feedback entry", err)) < 0 ||
-	    (ret = marking_from_body(req, m.id, &mk, &given, err)) < 0)
+	    (ret = marking_from_body(req, m.id, create, &mk, &given, err)) < 0)
 		goto out;
 	if ((ret = cc_store_begin(req->st, err)) < 0)
 		goto out;
@@ -955,7 +969,7 @@ static int indicator_write(struct cc__req *req, bool create, struct cc_buf *out,
 		snprintf(code, sizeof(code), "%s", row_get(&r, "code"));
 	}
 	if ((ret = row_from_body(req, &r, "an indicator", err)) < 0 ||
-	    (ret = marking_from_body(req, m.id, &mk, &given, err)) < 0)
+	    (ret = marking_from_body(req, m.id, create, &mk, &given, err)) < 0)
 		goto out;
 	if (!create && strcmp(code, row_get(&r, "code")) != 0) {
 		ret = cc__bad_arg(err, "code", "code: the code of an indicator does not change (%s)",
@@ -1219,7 +1233,7 @@ static int need_write(struct cc__req *req, bool create, struct cc_buf *out, stru
 	}
 	if ((ret = row_from_body(req, &r, "a need", err)) < 0 ||
 	    (ret = need_period(req, &from, &to, err)) < 0 ||
-	    (ret = marking_from_body(req, m.id, &mk, &given, err)) < 0)
+	    (ret = marking_from_body(req, m.id, create, &mk, &given, err)) < 0)
 		goto out;
 	if ((ret = cc_store_begin(req->st, err)) < 0)
 		goto out;

@@ -409,6 +409,23 @@ is "$(dbsum)" "$S0" "... and the refusal stored nothing"
 is "$(q "SELECT who || ' ' || tbl || ' ' || op || ' ' || record_id FROM change WHERE id > $HEAD5 ORDER BY id" | tr '\n' ';')" \
 	"api:aada need insert $N1;api:aada need update $N1;" "the audit log: the need's insert and update"
 
+# ---- civil-military separation: a humanitarian owner's new record is kept from military readers
+# unless the body gives "deny" (as an import's owner is) ----
+post cm1 "$T_aada" feedback '{"date": "2024-03-01", "area": "AF01", "text": "Road open again", "releasability": "public"}'
+CM1=$(js cm1 'j["id"]')
+is "$STATUS" 201 "an NGO's public feedback: 201"
+is "$(q "SELECT deny != 0 FROM feedback WHERE id = $CM1")" 1 "... stored with the NGO's default deny"
+req cm1m "$T_isafv" "$URL/api/feedback/$CM1"
+is "$STATUS" 404 "... so a military reader does not see it"
+req cm1u "$T_wfp" "$URL/api/feedback/$CM1"
+is "$STATUS" 200 "... a UN partner does"
+post cm2 "$T_aada" feedback '{"date": "2024-03-02", "area": "AF01", "text": "Bridge repaired", "releasability": "public", "deny": []}'
+CM2=$(js cm2 'j["id"]')
+req cm2m "$T_isafv" "$URL/api/feedback/$CM2"
+is "$STATUS $(q "SELECT deny FROM feedback WHERE id = $CM2")" "200 0" "... unless the body says \"deny\": [] (released to all)"
+post cm3 "$T_isaf" feedback '{"date": "2024-03-03", "area": "AF01", "text": "Patrol passed", "releasability": "public"}'
+is "$STATUS $(q "SELECT deny FROM feedback WHERE id = $(js cm3 'j["id"]')")" "201 0" "a military owner's record denies nobody by default"
+
 kill "$PID"
 wait "$PID" 2>/dev/null
 unlike "$(cat srv.log)" "Sanitizer\|runtime error" "the server ran clean (no sanitizer report)"
