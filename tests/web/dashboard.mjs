@@ -200,12 +200,24 @@ async function main() {
 		await a.click(`#map path.area-${top.pcode}`, { force: true });
 		await a.waitForFunction((p) => document.querySelector('#area-info h3') && document.querySelector('#area-info h3').textContent.includes(p), top.pcode);
 		ok((await a.textContent('#area-info')).includes(String(top.totals.activities)), 'clicking an area shows its 3W with its total');
-		const firstPage = (await api(env.TOKEN_AADA, '/api/activities?limit=100')).json.activities;
-		const withSite = firstPage.filter((x) => x.site).length;
+		// the sites layer: every site of GET /api/activities (all pages) the NGO may see, those
+		// whose exact site is not released to it at its area's centre, drawn as approximate
+		const sites = [];
+		for (let after = null, p = 0; p < 50; p++) {
+			const r = (await api(env.TOKEN_AADA, '/api/activities?limit=1000' + (after ? `&after=${after}` : ''))).json;
+			sites.push(...r.activities.filter((x) => x.site));
+			after = r.next;
+			if (!after) break;
+		}
+		const approx = sites.filter((x) => !x.site.exact).length;
+		is(await a.$$eval('#map path.site', (p) => p.length), 0, 'the sites layer is off at first');
 		await toggle(a, '#map-sites', true);
-		await a.waitForFunction((k) => document.querySelectorAll('#map path.site').length === k, withSite, { timeout: 5000 }).catch(() => {});
-		ok(withSite > 0 && (await a.$$eval('#map path.site', (p) => p.length)) === withSite, `the sites of the activities listed are drawn (${withSite})`);
+		await a.waitForFunction((k) => document.querySelectorAll('#map path.site').length === k, sites.length, { timeout: 10000 }).catch(() => {});
+		ok(sites.length > 0 && (await a.$$eval('#map path.site', (p) => p.length)) === sites.length, `switched on from the keyboard, the sites layer draws the ${sites.length} sites of GET /api/activities`);
+		ok(approx > 0 && (await a.$$eval('#map path.site-approx', (p) => p.length)) === approx, `... ${approx} of them approximate (the area's centre), drawn apart`);
+		like(await a.textContent('#map-sites-count'), new RegExp(`^${sites.length} sites, ${approx} approximate`), '... and counted next to the switch');
 		await shot(a, 'map');
+		await shot(a, 'map-sites');
 		await toggle(a, '#map-sites', false);
 		await a.waitForFunction(() => document.querySelectorAll('#map path.site').length === 0, null, { timeout: 5000 }).catch(() => {});
 		is(await a.$$eval('#map path.site', (p) => p.length), 0, '... and hidden again');
@@ -271,11 +283,87 @@ async function main() {
 				`coloured by incidents per 100k, the area with the highest rate (${worst.area}, ${worst.value}) is darkest`);
 			ok((await a.textContent('#legend')).includes('incidents per 100,000 people'), '... and the legend names the measure');
 			await shot(a, 'map-incidents-per-100k');
-			// and by gap score: the areas with a scored cell, none other
+			// and by gap score: the areas with a scored cell (a gap of 0 is a score), none other
 			await a.selectOption('#map-measure', 'gap');
-			const scored = new Set(gaps.rows.filter((r) => r.pcode && r.gap > 0).map((r) => r.pcode));
+			const scored = new Set(gaps.rows.filter((r) => r.pcode && r.gap !== null).map((r) => r.pcode));
 			is(await a.$$eval('#map path[class*="area-"]', (ps) => ps.filter((p) => p.getAttribute('fill') !== '#f0f0f0').length),
-				scored.size, `coloured by gap score: the ${scored.size} areas with a positive gap, no other`);
+				scored.size, `coloured by gap score: the ${scored.size} areas with a scored cell, no other (no data)`);
+			like(await a.textContent('#legend'), /no data/, '... the others said to have no data');
+			// and by people reached: each area's intersectoral row, organisations combined by
+			// the largest figure (the rule the server states); no figures is no data, not 0
+			const reached = gaps.rows.filter((r) => r.pcode && r.key === 'ALL');
+			// the rule, checked against the fixture file: AF02's figures per organisation
+			const per = {};
+			for (const l of readFileSync(join(env.FIXTURE_DIR, 'reach-3w.csv'), 'utf8').split('\n').slice(2)) {
+				const f = l.split(',');
+				if (f[3] === 'AF02' && f[9]) per[f[0]] = (per[f[0]] || 0) + Number(f[9]);
+			}
+			const af02 = reached.find((r) => r.pcode === 'AF02');
+			is(af02 && af02.covered, Math.max(...Object.values(per)), `GET /api/gaps: AF02's people reached are its largest organisation's figures (${JSON.stringify(per)})`);
+			await a.selectOption('#map-measure', 'reached');
+			const withFig = reached.filter((r) => r.covered !== null);
+			const noFig = reached.filter((r) => r.covered === null);
+			const mostR = withFig.reduce((x, y) => (y.covered > x.covered ? y : x));
+			await a.waitForFunction((p) => document.querySelector(`#map path.area-${p}`).getAttribute('fill') === '#253494', mostR.pcode, { timeout: 5000 }).catch(() => {});
+			is(await a.getAttribute(`#map path.area-${mostR.pcode}`, 'fill'), '#253494',
+				`coloured by people reached, the area with most (${mostR.pcode}, ${mostR.covered}) is darkest`);
+			const zero = withFig.find((r) => r.covered === 0);
+			if (zero) is(await a.getAttribute(`#map path.area-${zero.pcode}`, 'fill'), '#c7e9b4', `... one with 0 reached (${zero.pcode}) in the first class, not as no data`);
+			const fills2 = await a.$$eval('#map path[class*="area-"]', (ps) => Object.fromEntries(ps.map((p) => [p.getAttribute('class').match(/area-(\S+)/)[1], p.getAttribute('fill')])));
+			ok(noFig.length > 0 && noFig.every((r) => fills2[r.pcode] === '#f0f0f0'), `... those without figures (${noFig.map((r) => r.pcode).join(', ')}) shown as no data`);
+			is(Object.values(fills2).filter((f) => f !== '#f0f0f0').length, withFig.length, `... and only the ${withFig.length} areas with a figure coloured`);
+			const legend = await a.textContent('#legend');
+			ok(legend.includes('people reached (people)') && legend.includes('no data') && legend.includes(gaps.reach_rule) && legend.includes('GET /api/gaps'),
+				'... the legend states the measure, its unit, its source and the rule for several organisations', legend);
+			await shot(a, 'map-reached');
+			await a.selectOption('#map-area', 'AF02');
+			is(await a.textContent('#area-info .area-reached'), `People reached: ${af02.covered.toLocaleString('en')} of ${af02.in_need.toLocaleString('en')} in need`,
+				'choosing AF02 shows its people reached against its people in need');
+			await a.selectOption('#map-measure', 'activities');
+			await a.selectOption('#map-measure', 'activities');
+		}
+
+		// the map by the composite index (GET /api/index): fixed classes of the 0–1 score, an
+		// area with no score (an indicator missing) as no data, a score of 0 in the first class
+		if (!offered['/api/index']) {
+			skip('the map by the index', 'this server has no GET /api/index');
+		} else {
+			const COL = ['#f0f0f0', '#c7e9b4', '#7fcdbb', '#41b6c4', '#2c7fb8', '#253494'];
+			const cls = (v) => (typeof v !== 'number' ? COL[0] : COL[1 + [0.2, 0.4, 0.6, 0.8, 1].findIndex((b) => v <= b)]);
+			const idx = (await api(env.TOKEN_AADA, '/api/index?level=1')).json;
+			// AF03 from the fixture, by the documented formula: LIT-F 90 between 0 and 100, SEC-INC
+			// 3 between 0 and 60 (lower is better), the two pillars weighted equally
+			const af03 = idx.areas.find((x) => x.area === 'AF03');
+			ok(af03 && Math.abs(af03.overall - (0.9 + (1 - 3 / 60)) / 2) < 1e-9, `GET /api/index: AF03's overall score is (0.9 + 0.95) / 2 (${af03 && af03.overall})`);
+			await a.click('#tab-map');
+			await a.selectOption('#map-pillar', '');
+			await a.selectOption('#map-measure', 'index');
+			const scoredI = idx.areas.filter((x) => typeof x.overall === 'number');
+			const best = scoredI.reduce((x, y) => (y.overall > x.overall ? y : x));
+			await a.waitForFunction((p) => document.querySelector(`#map path.area-${p}`).getAttribute('fill') === '#253494', best.area, { timeout: 5000 }).catch(() => {});
+			is(await a.getAttribute(`#map path.area-${best.area}`, 'fill'), '#253494', `coloured by the index, the area with the best overall score (${best.area}, ${best.overall}) is darkest`);
+			const fillsI = await a.$$eval('#map path[class*="area-"]', (ps) => Object.fromEntries(ps.map((p) => [p.getAttribute('class').match(/area-(\S+)/)[1], p.getAttribute('fill')])));
+			const want = Object.fromEntries(Object.keys(fillsI).map((p) => [p, cls((idx.areas.find((x) => x.area === p) || {}).overall)]));
+			is(JSON.stringify(fillsI), JSON.stringify(want), `... every area in the class of its score (${scoredI.map((x) => `${x.area} ${x.overall}`).join(', ')}), the others no data`);
+			const unscored = idx.areas.filter((x) => x.overall === null);
+			ok(unscored.length > 0 && unscored.every((x) => fillsI[x.area] === '#f0f0f0'), `... an area missing an indicator (${unscored.map((x) => `${x.area}: ${x.missing.join(' ')}`).join(', ')}) shown as no data`);
+			const zeroI = scoredI.find((x) => x.overall === 0);
+			if (zeroI) is(fillsI[zeroI.area], '#c7e9b4', `... a score of 0 (${zeroI.area}) in the first class, not as no data`);
+			const legend = await a.textContent('#legend');
+			ok(legend.includes('index (score 0–1, 1 best)') && legend.includes('no data') && legend.includes('GET /api/index') && idx.indicators.every((i) => legend.includes(i.code)),
+				'... the legend states the measure, its unit and its source with its indicators', legend);
+			await shot(a, 'map-index');
+			// one pillar's score: AF01 has the security pillar's only
+			await a.selectOption('#map-pillar', 'security');
+			const af01 = idx.areas.find((x) => x.area === 'AF01');
+			await a.waitForFunction(([p, f]) => document.querySelector(`#map path.area-${p}`).getAttribute('fill') === f, ['AF01', cls(af01.pillars.security)], { timeout: 5000 }).catch(() => {});
+			is(await a.getAttribute('#map path.area-AF01', 'fill'), cls(af01.pillars.security), `with the security pillar chosen, AF01 is coloured by that pillar's score (${af01.pillars.security})`);
+			await a.selectOption('#map-pillar', '');
+			// an area chosen: its scores in its panel
+			const af02 = idx.areas.find((x) => x.area === 'AF02');
+			await a.selectOption('#map-area', 'AF02');
+			like(await a.textContent('#area-info .area-index'), new RegExp(`^Index: overall ${af02.overall} \\(rank ${af02.rank}\\); governance ${af02.pillars.governance}, security ${af02.pillars.security}$`),
+				`choosing AF02 shows its index scores (${af02.overall}, rank ${af02.rank})`);
 			await a.selectOption('#map-measure', 'activities');
 		}
 
@@ -328,7 +416,10 @@ async function main() {
 			ok(!firstText || (await a.textContent(`#${k}-rules`)).includes(firstText[1]), '... under the rules the server states');
 			if (rows.length) {
 				const col = Object.keys(rows[0])[0];
-				is(await a.$eval(`#${k}-table tbody tr td`, (t) => t.textContent), String(rows[0][col]).replace(/^(\d+)$/, (x) => Number(x).toLocaleString('en')),
+				// shown as the view shows numbers: whole ones grouped, others to three decimals
+				const v0 = rows[0][col];
+				is(await a.$eval(`#${k}-table tbody tr td`, (t) => t.textContent),
+					typeof v0 === 'number' && !Number.isInteger(v0) ? String(Math.round(v0 * 1000) / 1000) : String(v0).replace(/^(\d+)$/, (x) => Number(x).toLocaleString('en')),
 					`... its first row first (${col})`);
 			}
 			await shot(a, k);
@@ -520,6 +611,101 @@ async function main() {
 			is(await a.$$eval('#map .marker-cluster, #map path.incident', (c) => c.length), 0, '... hidden again');
 		}
 
+		// the allocation: a viewer is told why it cannot run one; a coordinator runs it on the
+		// mission's needs and sees what the server answers for the same body
+		if (!offered['/api/allocate']) {
+			skip('the allocation', 'this server has no POST /api/allocate');
+		} else {
+			await a.focus('#tab-survey');
+			await a.click('#tab-allocate');
+			ok(await a.isVisible('#alloc-role'), 'a viewer opening the Allocation view is told why it cannot run one');
+			like(await a.textContent('#alloc-role'), /needs the coordinator role.*signed in as a viewer of /, '... its role named');
+			ok(!(await a.isVisible('#alloc-form')) && !(await a.isVisible('#alloc-form button[type="submit"]')), '... and has no form to send');
+			await shot(a, 'allocate-viewer');
+
+			const c = await open('coord');
+			await c.fill('#token', env.TOKEN_COORD);
+			await c.press('#token', 'Enter');
+			await c.waitForSelector('#who:not([hidden])', { timeout: 10000 });
+			is(await c.textContent('#who-role'), 'coordinator', 'a coordinator signs in');
+			await c.waitForSelector('#tab-allocate:not([hidden])', { timeout: 15000 });
+			await c.click('#tab-allocate');
+			ok(await c.isVisible('#alloc-form') && !(await c.isVisible('#alloc-role')), '... and gets the allocation form');
+			// a bad line: the error next to its box, nothing sent
+			await c.fill('#alloc-budgets', 'Fund A=lots');
+			await c.click('#alloc-form button[type="submit"]');
+			like(await c.textContent('#alloc-budgets-error'), /^line 1: the budget must be a number/, 'a budget that is not a number is refused next to its box');
+			is(await c.getAttribute('#alloc-budgets', 'aria-invalid'), 'true', '... which is marked invalid');
+			// a problem on the mission's needs
+			await c.fill('#alloc-cost', '40');
+			await c.fill('#alloc-budgets', 'Fund A=2000000:pillars=humanitarian\nFund B=300000:min=100000');
+			await c.fill('#alloc-teams', 'Mentors=3:ppt=500:pillars=security+governance');
+			// a security minimum needs its threshold too
+			await c.fill('#alloc-secmin', '1');
+			await c.click('#alloc-form button[type="submit"]');
+			like(await c.textContent('#alloc-security-error'), /^give both/, 'a security minimum without its threshold is refused next to it');
+			await c.fill('#alloc-secthr', '1');
+			await c.fill('#alloc-days', '3650');
+			const sent = c.waitForRequest((q) => q.method() === 'POST' && new URL(q.url()).pathname === '/api/allocate', { timeout: 15000 });
+			await c.click('#alloc-form button[type="submit"]');
+			const body = JSON.parse((await sent).postData());
+			// the cells, built here from the needs the coordinator may see
+			const gp = (await api(env.TOKEN_COORD, '/api/gaps?level=1&by=pillar')).json;
+			const cellsWant = gp.rows.filter((r) => r.pcode && r.key !== 'ALL' && r.in_need !== null)
+				.map((r) => `${r.pcode}/${r.key}/${r.unmet === null ? r.in_need : r.unmet}/${r.severity || 1}`);
+			is(body.cells.map((x) => `${x.area}/${x.pillar}/${x.need}/${x.severity}`).join(' '), cellsWant.join(' '),
+				`the problem sent has one cell per area x pillar with people in need (${cellsWant.length}), its unmet need and severity`);
+			is(JSON.stringify([body.donors, body.organisations, body.cost_per_person_usd]),
+				JSON.stringify([[{ name: 'Fund A', budget_usd: 2000000, pillars: ['humanitarian'] }, { name: 'Fund B', budget_usd: 300000, min_spend_usd: 100000 }],
+					[{ name: 'Mentors', teams: 3, people_per_team: 500, pillars: ['security', 'governance'] }], 40]),
+				'... and the budgets and teams of the boxes');
+			const exArea = new Map((await api(env.TOKEN_COORD, '/api/exposure?by=area&level=1&days=3650')).json.areas.map((x) => [x.pcode, x.incidents]));
+			is(JSON.stringify([body.security, body.cells.map((x) => x.exposure)]), JSON.stringify([{ exposure_threshold: 1, min_teams: 1 }, body.cells.map((x) => exArea.get(x.area) || 0)]),
+				`... the security minimum, each cell's exposure the incidents of its area in GET /api/exposure?by=area (${[...exArea.values()].reduce((x, y) => x + y, 0)} in all)`);
+			const want = (await api(env.TOKEN_COORD, '/api/allocate', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).json;
+			await c.waitForFunction(() => document.getElementById('alloc-summary').textContent !== '', null, { timeout: 15000 }).catch(() => {});
+			const summary = await c.textContent('#alloc-summary');
+			const en = (v) => v.toLocaleString('en', { maximumFractionDigits: 0 });
+			ok(want.status === 'optimal' && summary.startsWith('optimal: ' + en(want.people_covered) + ' people covered'),
+				`the result shows the server's people covered for the same body (${en(want.people_covered)})`, summary);
+			const totalRow = await c.$$eval('#alloc-cells tbody tr.total td', (t) => t.map((x) => x.textContent));
+			is(totalRow[4], en(want.cells.reduce((x, y) => x + y.funded_usd, 0)), '... the total funding of its cells');
+			is(totalRow[6], en(want.cells.reduce((x, y) => x + y.teams_rounded, 0)), '... and its whole teams');
+			is(await c.$$eval('#alloc-cells tbody tr:not(.total)', (t) => t.map((r) => `${r.dataset.area}/${r.dataset.pillar}:${r.children[4].textContent}`).join(' ')),
+				want.cells.map((x) => `${x.area}/${x.pillar}:${en(x.funded_usd)}`).join(' '), `... the funding of each of its ${want.cells.length} cells`);
+			const bindWant = want.constraints.filter((x) => x.binding);
+			is(await c.$$eval('#alloc-binding tbody tr', (t) => t.map((r) => `${r.dataset.label}=${r.dataset.shadow}`).join('; ')),
+				bindWant.map((x) => `${x.label}=${x.shadow_price}`).join('; '), `... its ${bindWant.length} binding constraints with their shadow prices`);
+			ok(bindWant.length > 0, '... (some bind)');
+			await shot(c, 'allocate');
+			// an infeasible problem file: the conflicting constraints the server finds
+			const infFile = join(env.CC_SOURCE_ROOT, 'tests/data/allocate/infeasible.json');
+			const infWant = (await api(env.TOKEN_COORD, '/api/allocate', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: readFileSync(infFile, 'utf8') })).json;
+			await c.selectOption('#alloc-source', 'file');
+			await c.setInputFiles('#alloc-file', infFile);
+			await c.click('#alloc-form button[type="submit"]');
+			await c.waitForFunction(() => document.getElementById('alloc-summary').dataset.status === 'infeasible', null, { timeout: 15000 }).catch(() => {});
+			is(await c.$$eval('#alloc-conflict tbody tr', (t) => t.map((r) => r.dataset.label).join('; ')), infWant.conflict.map((x) => x.label).join('; '),
+				`an infeasible problem file: the ${infWant.conflict.length} conflicting constraints of the server's answer`);
+			ok(await c.isVisible('#alloc-conflict') && !(await c.isVisible('#alloc-binding')), '... shown instead of an allocation');
+			await shot(c, 'allocate-infeasible');
+			// a file the server refuses: its error next to the file field
+			const badFile = join(env.CC_SOURCE_ROOT, 'tests/data/allocate/bad_field.json');
+			const badWant = (await api(env.TOKEN_COORD, '/api/allocate', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: readFileSync(badFile, 'utf8') }));
+			await c.setInputFiles('#alloc-file', badFile);
+			await c.click('#alloc-form button[type="submit"]');
+			await c.waitForFunction(() => document.getElementById('alloc-file-error').textContent !== '', null, { timeout: 10000 }).catch(() => {});
+			ok(badWant.status === 400 && (await c.textContent('#alloc-file-error')).includes(badWant.json.error.message),
+				`a problem the server refuses (${badWant.status}): its error next to the file field`, await c.textContent('#alloc-file-error'));
+			// a tablet: the view fits its width
+			await c.setViewportSize({ width: 768, height: 1024 });
+			await c.waitForTimeout(300);
+			const cw = await c.evaluate(() => document.documentElement.scrollWidth);
+			ok(cw <= 768, `at tablet width the allocation view does not scroll sideways (${cw} px)`);
+			await shot(c, 'tablet-allocate');
+			await c.context().close();
+		}
+
 		// tabs by keyboard
 		await a.focus('#tab-coverage');
 		await a.keyboard.press('ArrowRight');
@@ -634,6 +820,7 @@ async function main() {
 			/^aada: 4\d\d POST \/api\/review$/,
 			/^aada: 400 GET \/api\/lessons\/search$/,
 			/^isaf: 401 GET \/api\/[a-z./]+$/, // after its token was revoked
+			/^coord: 400 POST \/api\/allocate$/, // the problem file the server refuses
 		];
 		is(refused.filter((x) => !meant.some((re) => re.test(x))).join('\n'), '',
 			'the only requests refused were the bad token, the bad period and the unknown organisations');

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The dashboard in a real browser: `concord serve` on 127.0.0.1 (port 0) over the Afghanistan
 # case, with one record visible only to a military team (ISAF-PRT) and one only to a national
-# NGO (AADA); dashboard.mjs then drives Debian's chromium through playwright-core, signed in as
+# NGO (AADA), needs, people reached and index observations of a few provinces (tests/web/data)
+# and a coordinator of MRRD; dashboard.mjs then drives Debian's chromium through playwright-core, signed in as
 # a user of each, and checks what each sees, the map, the tables' filter and sort, the live
 # feed and the page's headers. Screenshots go to $CC_WEB_OUT. Skips, saying why, when node,
 # chromium or the built dashboard (web/node_modules, npm ci) are missing.
@@ -123,8 +124,12 @@ setup() {
 	{ "$CONCORD" import 3w "$CASE/afg_3w_operational_presence_2021q3.csv" \
 		--period 2021-07-01/2021-09-30; [ $? -le 3 ]; } &&
 	"$CONCORD" indicators compute --period year --from 2021-01-01 --to 2021-12-31 &&
+	"$CONCORD" import needs "$D/reach-needs.csv" &&
+	"$CONCORD" import 3w "$D/reach-3w.csv" --owner MRRD --geo-releasability org &&
+	"$CONCORD" import observations "$D/index-observations.csv" &&
 	"$CONCORD" user add isaf-ed --org ISAF-PRT --role editor &&
-	"$CONCORD" user add aada-v --org AADA --role viewer
+	"$CONCORD" user add aada-v --org AADA --role viewer &&
+	"$CONCORD" user add mrrd-co --org MRRD --role coordinator
 }
 if ! setup >setup.log 2>&1; then
 	not_ok "the fixture store" "$(tail -5 setup.log)"
@@ -134,6 +139,7 @@ fi
 TOKEN_ISAF=$("$CONCORD" token create isaf-ed 2>token.err)
 TOKEN_ISAF_ID=$(sed -n 's/^token \([0-9]*\) .*/\1/p' token.err)
 TOKEN_AADA=$("$CONCORD" token create aada-v 2>/dev/null)
+TOKEN_COORD=$("$CONCORD" token create mrrd-co 2>/dev/null)
 
 start_server --web "$WEB"
 if [ -z "$PORT" ]; then
@@ -145,7 +151,7 @@ fi
 
 OUT_DIR=${CC_WEB_OUT:-$(dirname "$CONCORD")/tests/web-output}
 mkdir -p "$OUT_DIR"
-export WEB_URL="http://127.0.0.1:$PORT" TOKEN_ISAF TOKEN_ISAF_ID TOKEN_AADA OUT_DIR CHROMIUM CONCORD
+export WEB_URL="http://127.0.0.1:$PORT" TOKEN_ISAF TOKEN_ISAF_ID TOKEN_AADA TOKEN_COORD OUT_DIR CHROMIUM CONCORD
 export WEB_DIR="$WEB" FIXTURE_DIR="$D" TAP_COUNT_FILE="$WORK/tap.count" TAP_FIRST=$((T_N + 1))
 node "$ROOT/tests/web/dashboard.mjs"
 rc=$?

@@ -95,3 +95,14 @@ export function peopleInNeed(gaps) {
 	for (const [p, n] of all) v.set(p, n);
 	return v;
 }
+
+// People reached per area: the "covered" of its intersectoral row ("ALL"), which GET /api/gaps
+// compares with all the coverage of the area under its reach rule (reach_rule: by default the
+// largest figure of any one organisation, each organisation's own records added up). Areas
+// without that row, or whose records carry no people figures (covered null), are left out: no
+// data, never 0.
+export function peopleReached(gaps) {
+	const v = new Map();
+	for (const r of gaps.rows) if (r.pcode && r.key === 'ALL' && r.covered !== null && r.covered !== undefined) v.set(r.pcode, r.covered);
+	return v;
+}

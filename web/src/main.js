@@ -6,7 +6,8 @@ import { api, ApiError, getToken, hasRoute, setToken } from './api.js';
 import { ActivityDetail } from './detail.js';
 import { Feed } from './feed.js';
 import { addFormsTab, Forms } from './forms.js';
-import { GapsTable, gapScore, peopleInNeed } from './gaps.js';
+import { AllocateView } from './allocate.js';
+import { GapsTable, gapScore, peopleInNeed, peopleReached } from './gaps.js';
 import { IndicatorsView } from './indicators.js';
 import { LessonsView } from './lessons.js';
 import { SurveyView } from './survey.js';
@@ -37,6 +38,11 @@ const state = {
 	refreshTimer: null,
 	pending: [],
 	session: 0, // bumped by sign-out: work of an ended session stops
+	indexData: null,
+	hasIndex: false,
+	sitesKey: null,
+	sitesSeq: 0,
+	allocate: null,
 };
 
 // ---- sign-in ----
@@ -74,6 +80,8 @@ function signOut() {
 	state.session++;
 	if (state.feed) state.feed.stop();
 	state.feed = null;
+	state.sitesKey = null;
+	state.indexData = null;
 	setToken(null);
 	state.me = null;
 	$('token').value = '';
@@ -136,23 +144,106 @@ function mapValues() {
 	const measure = $('map-measure').value;
 	const pillar = $('map-pillar').value;
 	const v = new Map();
-	$('map-pillar').disabled = ['in_need', 'gap', 'inc100k'].includes(measure);
+	$('map-pillar').disabled = ['in_need', 'gap', 'inc100k', 'reached'].includes(measure);
+	const g = state.gapsData;
 	if (measure === 'in_need') {
-		if (state.gapsData) state.map.setValues(peopleInNeed(state.gapsData), 'people in need');
+		if (g) state.map.setValues(peopleInNeed(g), 'people in need', { unit: 'people', zero: true, source: 'GET /api/gaps: each area\'s intersectoral figure, else its largest sector\'s (HNO)' });
 		return;
 	}
 	if (measure === 'gap') {
-		if (state.gapsData) state.map.setValues(gapScore(state.gapsData), 'gap score');
+		if (g) state.map.setValues(gapScore(g), 'gap score', { zero: true, source: 'GET /api/gaps: the sum of the area\'s ranked gaps', rule: g.rank_rule });
+		return;
+	}
+	if (measure === 'reached') {
+		if (g)
+			state.map.setValues(peopleReached(g), 'people reached', {
+				unit: 'people',
+				zero: true,
+				source: `GET /api/gaps: the intersectoral (ALL) row of each area, from the figures of the activities you may see (${g.compared_with || 'reached'}); an area without that row or without people figures has no data`,
+				rule: g.reach_rule,
+			});
+		return;
+	}
+	if (measure === 'index') {
+		const x = state.indexData;
+		if (!x) return;
+		for (const a of x.areas || []) {
+			const val = pillar ? (a.pillars || {})[pillar] : a.overall;
+			if (typeof val === 'number') v.set(a.area, val);
+		}
+		const inds = (x.indicators || []).filter((i) => !pillar || i.pillar === pillar);
+		const what = pillar ? `the ${pillar} pillar's score` : 'the overall score';
+		state.map.setValues(v, pillar ? `index: ${pillar}` : 'index', {
+			unit: 'score 0–1, 1 best',
+			zero: true,
+			breaks: [0.2, 0.4, 0.6, 0.8, 1],
+			source: `GET /api/index${x.as_of ? ' at ' + x.as_of : ''}: ${what} of "${x.name}", the ${x.method} mean of ${inds.length} indicators normalised between their goalposts (${inds.map((i) => `${i.code} ${i.goalposts[0]}–${i.goalposts[1]}${i.higher_is_better ? '' : ', lower is better'}`).join('; ') || 'none in this pillar'})`,
+			rule: `missing: ${x.missing}${x.missing === 'exclude' ? ' (an area missing an indicator gets no score: no data)' : ' (the indicators it has, their weights rescaled)'}`,
+		});
 		return;
 	}
 	if (measure === 'inc100k') {
-		if (state.inc100k) state.map.setValues(state.inc100k, 'incidents per 100,000 people');
+		if (state.inc100k) state.map.setValues(state.inc100k, 'incidents per 100,000 people', { zero: true, source: 'GET /api/rollup: the computed indicator cc.incidents_per_100k, its latest value per province' });
 		return;
 	}
 	if (!state.coverage) return;
 	for (const r of state.coverage.rows) if (!r.unspecified) v.set(r.pcode, covValue(r, pillar || 'total', measure));
 	const label = pillar ? `${measure} in ${pillar}` : measure;
-	state.map.setValues(v, label);
+	state.map.setValues(v, label, { source: `GET /api/coverage: the ${measure} you may see in each area` });
+}
+
+// The composite index per area (GET /api/index, the server's definition: every indicator with
+// goalposts), at the end of the period when one is chosen. The map offers it once the server
+// has given one: a mission whose indicators have no goalposts has none (404), which is no error.
+async function loadIndex() {
+	if (!state.hasIndex) return;
+	const to = $('period-to').value;
+	try {
+		state.indexData = await api('/api/index?level=1' + (to ? '&at=' + to : ''));
+	} catch (e) {
+		if (!(e instanceof ApiError && e.status === 404)) throw e;
+		state.indexData = null;
+	}
+	const opt = [...$('map-measure').options].find((o) => o.value === 'index');
+	if (state.indexData && !opt) $('map-measure').add(new Option('index (composite)', 'index'));
+	if (!state.indexData && opt) {
+		if ($('map-measure').value === 'index') $('map-measure').value = 'activities';
+		opt.remove();
+		mapValues();
+	}
+	if ($('map-measure').value === 'index') mapValues();
+}
+
+// The sites layer: every activity site the caller may see under the list's filters (pillar,
+// area, organisation, period), all pages of GET /api/activities; none loaded while it is off.
+const SITE_PAGES = 20;
+async function loadSites(force) {
+	const on = $('map-sites').checked;
+	const key = JSON.stringify(state.acts ? state.acts.filters : {});
+	if (!on) {
+		state.map.setSites([], false);
+		$('map-sites-count').textContent = '';
+		state.sitesKey = null;
+		return;
+	}
+	if (!force && key === state.sitesKey) return;
+	state.sitesKey = key;
+	const seq = ++state.sitesSeq;
+	const rows = [];
+	let after = null;
+	let pages = 0;
+	do {
+		const q = new URLSearchParams({ limit: '1000' });
+		for (const [k, v] of Object.entries(state.acts.filters)) if (v) q.set(k, v);
+		if (after) q.set('after', after);
+		const j = await api('/api/activities?' + q.toString());
+		if (seq !== state.sitesSeq) return;
+		rows.push(...j.activities.filter((a) => a.site));
+		after = j.next || null;
+	} while (after && ++pages < SITE_PAGES);
+	if (!$('map-sites').checked) return;
+	const n = state.map.setSites(rows, true);
+	$('map-sites-count').textContent = `${n.exact + n.approximate} sites${n.approximate ? `, ${n.approximate} approximate (hollow: the area's centre)` : ''}${after ? ` (the first ${SITE_PAGES * 1000} activities)` : ''}`;
 }
 
 function showArea(pcode) {
@@ -216,6 +307,23 @@ function showArea(pcode) {
 		p.textContent = 'Indicators: ' + inds.map((x) => `${x.indicator}${x.sex ? ' (' + x.sex + ')' : ''} ${x.status.replace('_', ' ')}`).join('; ');
 		box.append(p);
 	}
+	// its people reached (the gaps' intersectoral row) and its index scores
+	const all = state.gapsData ? state.gapsData.rows.find((g) => g.pcode === r.pcode && g.key === 'ALL') : null;
+	if (all) {
+		const p = document.createElement('p');
+		p.className = 'area-reached';
+		p.textContent = `People reached: ${all.covered === null ? 'no figures (no data)' : all.covered.toLocaleString('en')} of ${all.in_need === null ? '?' : all.in_need.toLocaleString('en')} in need`;
+		box.append(p);
+	}
+	const ix = state.indexData ? (state.indexData.areas || []).find((x) => x.area === r.pcode) : null;
+	if (ix) {
+		const p = document.createElement('p');
+		p.className = 'area-index';
+		const score = (v) => (typeof v === 'number' ? String(Number(v.toFixed(3))) : 'no score');
+		const pillars = Object.entries(ix.pillars || {}).map(([k, v]) => `${k} ${score(v)}`).join(', ');
+		p.textContent = `Index: overall ${score(ix.overall)}${ix.rank ? ` (rank ${ix.rank})` : ''}; ${pillars}${ix.missing && ix.missing.length ? `; missing ${ix.missing.join(', ')}` : ''}`;
+		box.append(p);
+	}
 	state.map.select(pcode);
 }
 
@@ -251,7 +359,7 @@ async function loadGaps() {
 	if (!state.gaps) return;
 	state.gapsData = await api('/api/gaps?level=1' + period());
 	state.gaps.setData(state.gapsData);
-	if (['in_need', 'gap'].includes($('map-measure').value)) mapValues();
+	if (['in_need', 'gap', 'reached'].includes($('map-measure').value)) mapValues();
 }
 
 // Incidents per 100,000 people by province, the latest value of the computed indicator
@@ -393,7 +501,8 @@ async function refresh() {
 	state.pending = [];
 	if (!entries.length || !getToken()) return;
 	try {
-		await Promise.all([loadCoverage(), state.acts.load(), loadGaps(), loadIndicators(), loadRecords()]);
+		await Promise.all([loadCoverage(), state.acts.load(), loadGaps(), loadIndicators(), loadRecords(), loadIndex()]);
+		await loadSites(true);
 		await Promise.all(learning.map((v) => v.reload()));
 		if (state.incidents && entries.some((e) => e.table === 'incident')) await state.incidents.reload();
 	} catch (e) {
@@ -425,9 +534,9 @@ async function start() {
 		state.map = new AreaMap($('map'), $('legend'), showArea);
 		state.cov = new CoverageTable($('coverage-table'), $('cov-count'));
 		state.acts = new ActivitiesTable($('activities-table'), $('act-count'), $('act-more'), api);
-		state.acts.onRows = (rows) => {
+		state.acts.onRows = () => {
 			drawChart();
-			state.map.setSites(rows, $('map-sites').checked);
+			loadSites(false).catch(showError);
 		};
 		state.acts.onOpen = (id) => state.detail.open(id).catch(showError);
 	}
@@ -449,10 +558,15 @@ async function start() {
 		$('tab-gaps').hidden = false;
 		$('map-measure').add(new Option('people in need (HNO)', 'in_need'));
 		$('map-measure').add(new Option('gap score', 'gap'));
+		$('map-measure').add(new Option('people reached', 'reached'));
 		$('gap-sector').addEventListener('change', (e) => state.gaps.setSector(e.target.value));
 		$('gap-filter').addEventListener('input', debounce((e) => state.gaps.setText(e.target.value), 150));
 	}
 	if (state.gaps) await loadGaps().catch(showError);
+	// the composite index, where the server has it
+	if (ended()) return;
+	if (!state.hasIndex && (await hasRoute('/api/index'))) state.hasIndex = true;
+	await loadIndex().catch(showError);
 	// indicators' progress, where the server has it
 	if (ended()) return;
 	if (!state.indicators && (await hasRoute('/api/progress'))) {
@@ -476,6 +590,17 @@ async function start() {
 	await loadRecords().catch(showError);
 	if (ended()) return;
 	if (await hasRoute('/api/review')) $('tab-review').hidden = false;
+	// the allocation, where the server has it: its form for coordinators, why not for others
+	if (ended()) return;
+	if (await hasRoute('/api/allocate')) {
+		if (!state.allocate) {
+			state.allocate = new AllocateView(api, ApiError, showError);
+			state.allocate.period = period;
+			state.allocate.periodEnd = () => $('period-to').value;
+		}
+		state.allocate.start(state.me);
+		$('tab-allocate').hidden = false;
+	}
 	if (ended()) return;
 	for (const [path, View, k] of [['/api/lessons/search', LessonsView, 'lessons'], ['/api/survey', SurveyView, 'survey']]) {
 		if (!learning.some((v) => v instanceof View) && (await hasRoute(path))) learning.push(new View(api, ApiError, showError));
@@ -527,7 +652,7 @@ function setup() {
 	$('map-measure').addEventListener('change', mapValues);
 	$('map-pillar').addEventListener('change', mapValues);
 	$('map-area').addEventListener('change', (e) => showArea(e.target.value));
-	$('map-sites').addEventListener('change', (e) => state.map.setSites(state.acts ? state.acts.rows : [], e.target.checked));
+	$('map-sites').addEventListener('change', () => loadSites(false).catch(showError));
 	$('cov-pillar').addEventListener('change', (e) => state.cov.setPillar(e.target.value));
 	$('cov-filter').addEventListener('input', debounce((e) => state.cov.setText(e.target.value), 150));
 	$('act-pillar').addEventListener('change', (e) => {
@@ -539,7 +664,7 @@ function setup() {
 		state.acts.filters.from = $('period-from').value;
 		state.acts.filters.to = $('period-to').value;
 		try {
-			await Promise.all([loadCoverage(), state.acts.load(), loadGaps()]);
+			await Promise.all([loadCoverage(), state.acts.load(), loadGaps(), loadIndex()]);
 		} catch (e) {
 			if (e instanceof ApiError && (e.field === 'from' || e.field === 'to')) $('period-error').textContent = e.message;
 			else showError(e);
