@@ -19,6 +19,7 @@ libyaml-dev
 libmicrohttpd-dev curl
 zlib1g-dev
 libcurl4-openssl-dev
+libpq-dev postgresql-15 postgresql-15-postgis-3
 chromium
 "
 

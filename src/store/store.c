@@ -133,6 +133,11 @@ int cc_store_open(struct cc_store **out, const char *uri, const struct cc_store_
 	n = scheme_len(uri);
 	if (n == 0)
 		return backends[0]->open(out, uri, &o, err);
+#if defined(CC_WITH_POSTGRES) && CC_WITH_POSTGRES
+	/* libpq's short scheme */
+	if (scheme_is(uri, n, "postgres"))
+		return cc__store_postgres.open(out, uri + n + 1, &o, err);
+#endif
 	for (size_t i = 0; i < N_OF(backends); i++) {
 		if (!scheme_is(uri, n, backends[i]->scheme))
 			continue;

@@ -1,0 +1,1482 @@
+/*
+ * The PostgreSQL backend (libpq): the connection, errors, parameters, transactions, numbered
+ * migrations, digest and count, the change log and the coverage read. The records of the core
+ * are in postgres_core.c, the reporting rounds in postgres_rounds.c; every other domain is not
+ * on PostgreSQL yet (its pointer is NULL: CC_EUNSUPPORTED). See docs/postgres.md.
+ *
+ * One connection per handle. Statements are unnamed (PQexecParams), so a transaction-mode
+ * pooler may stand between. Writes run in the caller's transaction or in one of their own, as
+ * on SQLite; a write transaction that met an error is aborted by the server, and a later
+ * write or commit reports so instead of committing half of it.
+ *
+ * libpq allocates with malloc() and, like GDAL and GEOS, cannot be routed through cc_malloc():
+ * its own allocation failures come back as a NULL result (CC_ENOMEM here) but are out of reach
+ * of the allocation-failure tests. Each statement costs one PGresult; the import path allocates
+ * nothing else per row.
+ */
+#include "store/postgres_int.h"
+#include "store/ops_export.h"
+#include "store/ops_rounds.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <concord/alloc.h>
+#include <concord/buf.h>
+#include <concord/visibility.h>
+
+#include "core/blob.h"
+#include "core/digest.h"
+
+#include "core/banned.h"
+
+/* src/store/migrations/pg/NNNN_*.sql, embedded at build time (src/meson.build) */
+extern const struct cc__blob cc__pg_migrations[];
+
+/* Every transaction that migrates or appends to the change log holds this lock. */
+#define LOCK_MIGRATE "SELECT pg_advisory_xact_lock(4242001)"
+#define LOCK_CHANGE  "SELECT pg_advisory_xact_lock(4242002)"
+
+/* The tables cc_store_count() knows (as on SQLite). */
+static const char *const user_tables[] = {
+	"activity", "area",      "area_alias",   "change",     "code_alias", "codelist",
+	"mission",  "org_alias", "organisation", "pillar_map", "sector",     "source",
+};
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+struct pg_store {
+	struct cc_store base;
+	PGconn *conn;
+	bool in_tx; /* between cc_store_begin() and its commit or rollback */
+	bool expect_known; /* the last activity stored was known: look it up first */
+	char who[64];
+	char name[128]; /* the database, for messages */
+};
+
+static struct pg_store *to_pg(struct cc_store *st)
+{
+	return (struct pg_store *)st;
+}
+
+PGconn *cc__pg_conn(struct cc_store *st)
+{
+	return to_pg(st)->conn;
+}
+
+bool *cc__pg_expect_known(struct cc_store *st)
+{
+	return &to_pg(st)->expect_known;
+}
+
+/* ---- parameters ---- */
+
+static void add(struct cc__pg_params *p, const char *v, int len, int format)
+{
+	assert(p->n < CC__PG_MAX_PARAMS);
+	p->values[p->n] = v;
+	p->lengths[p->n] = len;
+	p->formats[p->n] = format;
+	p->n++;
+}
+
+void cc__pg_text(struct cc__pg_params *p, const char *v)
+{
+	add(p, v && *v ? v : NULL, 0, 0);
+}
+
+void cc__pg_str(struct cc__pg_params *p, const char *v)
+{
+	add(p, v ? v : "", 0, 0);
+}
+
+void cc__pg_i64(struct cc__pg_params *p, int64_t v)
+{
+	assert(p->n < CC__PG_MAX_PARAMS);
+	snprintf(p->buf[p->n], sizeof(p->buf[0]), "%" PRId64, v);
+	add(p, p->buf[p->n], 0, 0);
+}
+
+void cc__pg_id(struct cc__pg_params *p, int64_t v)
+{
+	if (v == 0)
+		cc__pg_null(p);
+	else
+		cc__pg_i64(p, v);
+}
+
+void cc__pg_date(struct cc__pg_params *p, int32_t v)
+{
+	if (v == CC_DATE_NONE)
+		cc__pg_null(p);
+	else
+		cc__pg_i64(p, v);
+}
+
+void cc__pg_num(struct cc__pg_params *p, double v)
+{
+	assert(p->n < CC__PG_MAX_PARAMS);
+	if (isnan(v)) {
+		cc__pg_null(p);
+		return;
+	}
+	if (isinf(v))
+		snprintf(p->buf[p->n], sizeof(p->buf[0]), "%s", v > 0 ? "Infinity" : "-Infinity");
+	else /* 17 significant digits: the same double on the server */
+		snprintf(p->buf[p->n], sizeof(p->buf[0]), "%.17g", v);
+	add(p, p->buf[p->n], 0, 0);
+}
+
+void cc__pg_bool(struct cc__pg_params *p, bool v)
+{
+	add(p, v ? "true" : "false", 0, 0);
+}
+
+void cc__pg_null(struct cc__pg_params *p)
+{
+	add(p, NULL, 0, 0);
+}
+
+void cc__pg_blob(struct cc__pg_params *p, const void *v, size_t len)
+{
+	if (!v) {
+		cc__pg_null(p);
+		return;
+	}
+	assert(len <= INT32_MAX);
+	add(p, v, (int)len, 1);
+}
+
+/* ---- errors ---- */
+
+int cc__pg_error(struct cc_store *st, const PGresult *res, struct cc_err *err)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+
+	if (!msg || !*msg)
+		msg = PQerrorMessage(to_pg(st)->conn);
+	if (!res || PQstatus(to_pg(st)->conn) == CONNECTION_BAD)
+		return cc_err_set(err, CC_EIO, "PostgreSQL: %s", msg && *msg ? msg : "no connection");
+	if (!state)
+		return cc_err_set(err, CC_ESTORE, "PostgreSQL: %s", msg);
+	/* serialization failure, deadlock, lock timeout: try again */
+	if (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03"))
+		return cc_err_set(err, CC_EBUSY, "PostgreSQL: %s", msg);
+	if (!strcmp(state, "53200"))
+		return cc_err_set(err, CC_ENOMEM, "out of memory (PostgreSQL server)");
+	/* insufficient resources (disk full), connection exceptions, operator intervention */
+	if (!strncmp(state, "53", 2) || !strncmp(state, "08", 2) || !strncmp(state, "57", 2))
+		return cc_err_set(err, CC_EIO,
+		                  "PostgreSQL: %s; nothing of this transaction was stored", msg);
+	return cc_err_set(err, CC_ESTORE, "PostgreSQL: %s", msg);
+}
+
+int cc__pg_unsupported(struct cc_err *err, const char *what)
+{
+	return cc_err_set(err, CC_EUNSUPPORTED, "%s: not yet supported on PostgreSQL", what);
+}
+
+int cc__pg_exec(struct cc_store *st, const char *sql, const struct cc__pg_params *p,
+                bool binary, PGresult **out, struct cc_err *err)
+{
+	struct pg_store *s = to_pg(st);
+	PGresult *res;
+	ExecStatusType rs;
+	int ret;
+
+	if (out)
+		*out = NULL;
+	res = PQexecParams(s->conn, sql, p ? p->n : 0, NULL, p ? p->values : NULL,
+	                   p ? p->lengths : NULL, p ? p->formats : NULL, binary ? 1 : 0);
+	if (!res)
+		return cc_err_set(err, CC_ENOMEM, "out of memory");
+	rs = PQresultStatus(res);
+	if (rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK) {
+		ret = cc__pg_error(st, res, err);
+		PQclear(res);
+		return ret;
+	}
+	if (out)
+		*out = res;
+	else
+		PQclear(res);
+	return 0;
+}
+
+/* Runs SQL text of several statements (a migration): the simple query protocol. */
+static int exec_script(struct pg_store *s, const char *sql, const char *what, struct cc_err *err)
+{
+	PGresult *res = PQexec(s->conn, sql);
+	ExecStatusType rs = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	int ret = 0;
+
+	if (rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK) {
+		struct cc_err e = { 0 };
+
+		ret = cc__pg_error(&s->base, res, &e);
+		cc_err_set(err, ret, "%s%s%s", what ? what : "", what ? ": " : "", e.msg);
+	}
+	PQclear(res);
+	return ret;
+}
+
+/* ---- columns ---- */
+
+bool cc__pg_col_null(const PGresult *res, int r, int c)
+{
+	return PQgetisnull(res, r, c) != 0;
+}
+
+const char *cc__pg_cstr(const PGresult *res, int r, int c)
+{
+	return PQgetisnull(res, r, c) ? "" : PQgetvalue(res, r, c);
+}
+
+void cc__pg_col_str(const PGresult *res, int r, int c, char *dst, size_t n)
+{
+	snprintf(dst, n, "%s", cc__pg_cstr(res, r, c));
+}
+
+int64_t cc__pg_col_i64(const PGresult *res, int r, int c)
+{
+	const char *v = PQgetvalue(res, r, c);
+
+	if (PQgetisnull(res, r, c))
+		return 0;
+	if (*v == 't' || *v == 'f') /* a boolean */
+		return *v == 't';
+	return (int64_t)strtoll(v, NULL, 10);
+}
+
+int32_t cc__pg_col_date(const PGresult *res, int r, int c)
+{
+	return PQgetisnull(res, r, c) ? CC_DATE_NONE : (int32_t)cc__pg_col_i64(res, r, c);
+}
+
+double cc__pg_col_num(const PGresult *res, int r, int c)
+{
+	return PQgetisnull(res, r, c) ? (double)NAN : strtod(PQgetvalue(res, r, c), NULL);
+}
+
+int64_t cc__pg_changes(const PGresult *res)
+{
+	const char *n = res ? PQcmdTuples((PGresult *)res) : "";
+
+	return *n ? (int64_t)strtoll(n, NULL, 10) : 0;
+}
+
+int cc__pg_grow(void **arr, size_t *cap, size_t n, size_t size)
+{
+	size_t new_cap;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	new_cap = *cap ? *cap * 2 : 64;
+	if (new_cap > SIZE_MAX / size)
+		return CC_ENOMEM;
+	p = cc_realloc(*arr, new_cap * size);
+	if (!p)
+		return CC_ENOMEM;
+	*arr = p;
+	*cap = new_cap;
+	return 0;
+}
+
+/* ---- transactions ---- */
+
+static int run(struct pg_store *s, const char *sql, struct cc_err *err)
+{
+	return cc__pg_exec(&s->base, sql, NULL, false, NULL, err);
+}
+
+static int aborted_error(struct cc_err *err)
+{
+	return cc_err_set(err, CC_ESTORE, "the transaction was rolled back after an earlier error");
+}
+
+static void rollback_now(struct pg_store *s)
+{
+	if (PQtransactionStatus(s->conn) != PQTRANS_IDLE)
+		(void)run(s, "ROLLBACK", NULL);
+}
+
+int cc__pg_tx_enter(struct cc_store *st, bool *own, struct cc_err *err)
+{
+	struct pg_store *s = to_pg(st);
+	PGTransactionStatusType ts = PQtransactionStatus(s->conn);
+	int ret;
+
+	*own = false;
+	if (ts == PQTRANS_INERROR)
+		return aborted_error(err);
+	if (s->in_tx) {
+		if (ts != PQTRANS_INTRANS)
+			return aborted_error(err);
+		return 0;
+	}
+	if (ts == PQTRANS_INTRANS)
+		return 0; /* inside a write that began its own transaction: join it */
+	ret = run(s, "BEGIN", err);
+	if (ret == 0)
+		*own = true;
+	return ret;
+}
+
+int cc__pg_tx_leave(struct cc_store *st, bool own, int ret, struct cc_err *err)
+{
+	struct pg_store *s = to_pg(st);
+
+	if (!own)
+		return ret;
+	if (ret == 0 && PQtransactionStatus(s->conn) == PQTRANS_INERROR)
+		ret = aborted_error(err);
+	if (ret == 0)
+		ret = run(s, "COMMIT", err);
+	if (ret < 0)
+		rollback_now(s);
+	return ret;
+}
+
+int cc__pg_rx_enter(struct cc_store *st, bool *own, struct cc_err *err)
+{
+	struct pg_store *s = to_pg(st);
+	int ret;
+
+	*own = false;
+	if (PQtransactionStatus(s->conn) != PQTRANS_IDLE)
+		return 0;
+	/* one snapshot for every statement of the read */
+	ret = run(s, "BEGIN ISOLATION LEVEL REPEATABLE READ", err);
+	if (ret == 0)
+		*own = true;
+	return ret;
+}
+
+void cc__pg_rx_leave(struct cc_store *st, bool own)
+{
+	if (own)
+		rollback_now(to_pg(st)); /* nothing was written */
+}
+
+static int pg_begin(struct cc_store *st, struct cc_err *err)
+{
+	struct pg_store *s = to_pg(st);
+	int ret;
+
+	if (s->in_tx)
+		return cc_err_set(err, CC_EUSAGE, "a transaction is already open");
+	ret = run(s, "BEGIN", err);
+	if (ret == 0)
+		s->in_tx = true;
+	return ret;
+}
+
+static int pg_commit(struct cc_store *st, struct cc_err *err)
+{
+	struct pg_store *s = to_pg(st);
+	int ret;
+
+	if (!s->in_tx)
+		return cc_err_set(err, CC_EUSAGE, "no transaction is open");
+	s->in_tx = false;
+	/* COMMIT of an aborted transaction rolls back without an error: say so */
+	if (PQtransactionStatus(s->conn) != PQTRANS_INTRANS) {
+		rollback_now(s);
+		return aborted_error(err);
+	}
+	ret = run(s, "COMMIT", err);
+	if (ret < 0)
+		rollback_now(s);
+	return ret;
+}
+
+static void pg_rollback(struct cc_store *st)
+{
+	struct pg_store *s = to_pg(st);
+
+	s->in_tx = false;
+	rollback_now(s);
+}
+
+/* ---- schema ---- */
+
+static int n_migrations(struct cc_err *err)
+{
+	int n = 0;
+
+	for (const struct cc__blob *m = cc__pg_migrations; m->name; m++, n++) {
+		int v = 0;
+
+		for (int i = 0; i < 4; i++) {
+			if (m->name[i] < '0' || m->name[i] > '9') {
+				v = -1;
+				break;
+			}
+			v = v * 10 + (m->name[i] - '0');
+		}
+		if (v != n + 1 || m->name[4] != '_')
+			return cc_err_set(err, CC_ESTORE,
+			                  "migration '%s' is out of order (want %04d_)", m->name,
+			                  n + 1);
+	}
+	return n;
+}
+
+/*
+ * The applied version: the highest of schema_migration, 0 when the table is absent. *empty_out
+ * says whether the schema holds no table of its own (a database fit to become a store).
+ */
+static int applied_version(struct pg_store *s, int *out, bool *empty_out, struct cc_err *err)
+{
+	PGresult *res = NULL;
+	int ret;
+
+	*out = 0;
+	if (empty_out)
+		*empty_out = false;
+	ret = cc__pg_exec(&s->base,
+	                  "SELECT to_regclass('schema_migration') IS NOT NULL, (SELECT count(*) "
+	                  "FROM pg_class c WHERE c.relnamespace = current_schema()::text::regnamespace "
+	                  "AND c.relkind IN ('r', 'p') AND NOT EXISTS (SELECT 1 FROM pg_depend d "
+	                  "WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND "
+	                  "d.deptype = 'e'))",
+	                  NULL, false, &res, err);
+	if (ret < 0)
+		return ret;
+	if (empty_out)
+		*empty_out = cc__pg_col_i64(res, 0, 1) == 0;
+	if (cc__pg_col_i64(res, 0, 0)) {
+		PQclear(res);
+		ret = cc__pg_exec(&s->base, "SELECT coalesce(max(version), 0) FROM schema_migration",
+		                  NULL, false, &res, err);
+		if (ret < 0)
+			return ret;
+		*out = (int)cc__pg_col_i64(res, 0, 0);
+	}
+	PQclear(res);
+	return 0;
+}
+
+static int pg_schema_version(struct cc_store *st, int *have_out, int *want_out,
+                             struct cc_err *err)
+{
+	int want = n_migrations(err);
+
+	*have_out = 0;
+	*want_out = 0;
+	if (want < 0)
+		return want;
+	*want_out = want;
+	return applied_version(to_pg(st), have_out, NULL, err);
+}
+
+static int newer_error(int have, int want, struct cc_err *err)
+{
+	return cc_err_set(err, CC_ESCHEMA,
+	                  "database schema version %d is newer than this program's %d; "
+	                  "upgrade concord",
+	                  have, want);
+}
+
+static void now_iso(char out[static 32])
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	if (strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		out[0] = '\0';
+}
+
+/* Applies the missing migrations, each recorded in schema_migration, in one transaction. */
+static int pg_migrate(struct cc_store *st, int *from_out, int *to_out, struct cc_err *err)
+{
+	struct pg_store *s = to_pg(st);
+	int want = n_migrations(err), have = 0, ret;
+	bool empty = false;
+	char what[160], at[32];
+
+	*from_out = 0;
+	*to_out = 0;
+	if (want < 0)
+		return want;
+	if (s->in_tx)
+		return cc_err_set(err, CC_EUSAGE, "cannot migrate inside a transaction");
+	if ((ret = run(s, "BEGIN", err)) < 0)
+		return ret;
+	/* two programs migrating at once: the second waits, then finds nothing to do */
+	if ((ret = run(s, LOCK_MIGRATE, err)) < 0 ||
+	    (ret = applied_version(s, &have, &empty, err)) < 0)
+		goto out_rollback;
+	*from_out = have;
+	*to_out = have;
+	if (have > want) {
+		ret = newer_error(have, want, err);
+		goto out_rollback;
+	}
+	if (have == want)
+		goto out_rollback; /* nothing to do */
+	if (have == 0 && !empty) {
+		ret = cc_err_set(err, CC_ESCHEMA,
+		                 "database '%s' is not a concord store: its schema holds tables "
+		                 "but no schema version",
+		                 s->name);
+		goto out_rollback;
+	}
+	if (have == 0 &&
+	    (ret = run(s,
+	               "CREATE TABLE schema_migration (version integer PRIMARY KEY, "
+	               "name text NOT NULL, applied_at text NOT NULL)",
+	               err)) < 0)
+		goto out_rollback;
+	now_iso(at);
+	for (int v = have; v < want; v++) {
+		struct cc__pg_params p = CC__PG_PARAMS_INIT;
+
+		snprintf(what, sizeof(what), "migration '%s' failed", cc__pg_migrations[v].name);
+		ret = exec_script(s, (const char *)cc__pg_migrations[v].data, what, err);
+		if (ret < 0)
+			goto out_rollback;
+		cc__pg_i64(&p, v + 1);
+		cc__pg_str(&p, cc__pg_migrations[v].name);
+		cc__pg_str(&p, at);
+		ret = cc__pg_exec(st,
+		                  "INSERT INTO schema_migration (version, name, applied_at) "
+		                  "VALUES ($1, $2, $3)",
+		                  &p, false, NULL, err);
+		if (ret < 0)
+			goto out_rollback;
+	}
+	if ((ret = run(s, "COMMIT", err)) < 0)
+		goto out_rollback;
+	*to_out = want;
+	return 0;
+out_rollback:
+	rollback_now(s);
+	return ret;
+}
+
+/* ---- open and close ---- */
+
+static void pg_close(struct cc_store *st)
+{
+	struct pg_store *s = to_pg(st);
+
+	if (!s)
+		return;
+	PQfinish(s->conn); /* the server rolls back an open transaction */
+	cc_free(s);
+}
+
+/* The database of dsn for messages, without a password: "host:port/db" or the dsn's tail. */
+static void describe(const char *dsn, PGconn *conn, char *out, size_t n)
+{
+	const char *db = conn ? PQdb(conn) : NULL;
+	const char *host = conn ? PQhost(conn) : NULL;
+	const char *port = conn ? PQport(conn) : NULL;
+
+	if (db && *db)
+		snprintf(out, n, "%s:%s/%s", host && *host ? host : "localhost",
+		         port && *port ? port : "5432", db);
+	else
+		snprintf(out, n, "%.*s", (int)strcspn(dsn, "@?"), dsn);
+}
+
+static int pg_open(struct cc_store **out, const char *dsn, const struct cc_store_opts *opts,
+                   struct cc_err *err)
+{
+	static const char *const keys[] = { "dbname", "client_encoding",
+		                             "fallback_application_name", NULL };
+	struct pg_store *s;
+	char uri[1024];
+	const char *values[4];
+	int ret, have = 0, want, from, to;
+
+	*out = NULL;
+	want = n_migrations(err);
+	if (want < 0)
+		return want;
+	/* store.c took the scheme off: "//host:port/db?options" */
+	if ((size_t)snprintf(uri, sizeof(uri), "postgresql:%s", dsn) >= sizeof(uri))
+		return cc_err_set(err, CC_EUSAGE, "PostgreSQL URI too long");
+	s = cc_alloc_array(1, sizeof(*s));
+	if (!s)
+		return cc_err_set(err, CC_ENOMEM, "out of memory");
+	s->base.ops = &cc__store_postgres;
+	snprintf(s->who, sizeof(s->who), "%s", opts->who);
+	values[0] = uri;
+	values[1] = "UTF8";
+	values[2] = "concord";
+	values[3] = NULL;
+	s->conn = PQconnectdbParams(keys, values, 1);
+	describe(dsn, s->conn, s->name, sizeof(s->name));
+	if (!s->conn) {
+		ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+		goto out_close;
+	}
+	if (PQstatus(s->conn) != CONNECTION_OK) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s", PQerrorMessage(s->conn));
+		msg[strcspn(msg, "\n")] = '\0';
+		ret = cc_err_set(err, CC_EIO, "cannot connect to PostgreSQL store '%s': %s", s->name,
+		                 msg);
+		goto out_close;
+	}
+	/* dates are day numbers and times are written by the program: the session's zone and
+	   style matter only to messages, but keep them fixed */
+	if ((ret = run(s, "SET TIME ZONE 'UTC'", err)) < 0)
+		goto out_close;
+	if ((opts->flags & CC_STORE_READONLY) &&
+	    (ret = run(s, "SET default_transaction_read_only = on", err)) < 0)
+		goto out_close;
+	if ((ret = applied_version(s, &have, NULL, err)) < 0)
+		goto out_close;
+	if (have == 0 && (opts->flags & CC_STORE_CREATE)) {
+		ret = pg_migrate(&s->base, &from, &to, err);
+		if (ret < 0)
+			goto out_close;
+	} else if (have == 0) {
+		ret = cc_err_set(err, CC_ENOTFOUND,
+		                 "no concord store in PostgreSQL database '%s'; run 'concord init'",
+		                 s->name);
+		goto out_close;
+	} else if (have > want) {
+		ret = newer_error(have, want, err);
+		goto out_close;
+	} else if (have < want && !(opts->flags & CC_STORE_ANY_SCHEMA)) {
+		ret = cc_err_set(err, CC_ESCHEMA,
+		                 "database schema version %d is older than this program's %d; "
+		                 "run 'concord migrate'",
+		                 have, want);
+		goto out_close;
+	}
+	*out = &s->base;
+	return 0;
+out_close:
+	pg_close(&s->base);
+	return ret;
+}
+
+/* ---- digest and count ---- */
+
+/*
+ * The digest hashes every row of every table of the store's schema (but meta and
+ * schema_migration) in key order, each value as SQLite's digest hashes it: its SQLite type
+ * (integer, float, text, blob or null) and its bytes. Geometry is hashed as its WKB, as SQLite
+ * stores it. So a table holding the same rows hashes alike on both backends; the store's
+ * digests are equal when both hold the same tables, which they will once every domain is on
+ * PostgreSQL (docs/postgres.md).
+ */
+enum { T_INTEGER = 1, T_FLOAT = 2, T_TEXT = 3, T_BLOB = 4, T_NULL = 5 }; /* SQLite's codes */
+
+static void hash_u64(struct cc_sha256 *h, uint64_t v)
+{
+	unsigned char b[8];
+
+	for (int i = 0; i < 8; i++)
+		b[i] = (unsigned char)(v >> (8 * i));
+	cc_sha256_update(h, b, sizeof(b));
+}
+
+/* PostgreSQL type oids (pg_type.h) as SQLite types. */
+static unsigned char sqlite_type(Oid type)
+{
+	switch (type) {
+	case 16: /* bool */
+	case 20: /* int8 */
+	case 21: /* int2 */
+	case 23: /* int4 */
+		return T_INTEGER;
+	case 700:  /* float4 */
+	case 701:  /* float8 */
+	case 1700: /* numeric */
+		return T_FLOAT;
+	case 17: /* bytea */
+		return T_BLOB;
+	default:
+		return T_TEXT;
+	}
+}
+
+static void hash_value(struct cc_sha256 *h, const PGresult *res, int r, int c)
+{
+	unsigned char type = PQgetisnull(res, r, c) ? T_NULL : sqlite_type(PQftype(res, c));
+	const char *v = PQgetvalue(res, r, c);
+	double d;
+	uint64_t u;
+	size_t n;
+
+	cc_sha256_update(h, &type, 1);
+	switch (type) {
+	case T_INTEGER:
+		hash_u64(h, (uint64_t)cc__pg_col_i64(res, r, c));
+		break;
+	case T_FLOAT:
+		d = strtod(v, NULL);
+		memcpy(&u, &d, sizeof(u));
+		hash_u64(h, u);
+		break;
+	case T_TEXT:
+	case T_BLOB: /* binary results: bytea as its bytes */
+		n = (size_t)PQgetlength(res, r, c);
+		hash_u64(h, n);
+		if (n)
+			cc_sha256_update(h, v, n);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Hashes every row of one table in key order. */
+static int digest_table(struct pg_store *s, struct cc_sha256 *h, const char *table,
+                        struct cc_err *err)
+{
+	struct cc__pg_params p = CC__PG_PARAMS_INIT;
+	struct cc_buf sql = CC_BUF_INIT(0);
+	PGresult *res = NULL;
+	int ret;
+
+	/* the select list (geometry as WKB) and the key, from the catalogue */
+	cc__pg_str(&p, table);
+	ret = cc__pg_exec(
+	        &s->base,
+	        "SELECT (SELECT string_agg(CASE WHEN t.typname = 'geometry' THEN "
+	        "format('ST_AsBinary(%1$I, ''NDR'') AS %1$I', a.attname) ELSE format('%I', "
+	        "a.attname) END, ', ' ORDER BY a.attnum) FROM pg_attribute a JOIN pg_type t ON "
+	        "t.oid = a.atttypid WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT "
+	        "a.attisdropped), (SELECT string_agg(CASE WHEN $1 = 'code_alias' AND "
+	        "a.attname = 'alias' THEN 'lower(alias)' ELSE format('%I', a.attname) END, ', ' "
+	        "ORDER BY k.n) FROM pg_index i CROSS JOIN LATERAL unnest(i.indkey) WITH "
+	        "ORDINALITY k(attnum, n) JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum "
+	        "= k.attnum WHERE i.indrelid = c.oid AND i.indisprimary) FROM pg_class c WHERE "
+	        "c.oid = format('%I', $1::text)::regclass",
+	        &p, false, &res, err);
+	if (ret < 0)
+		return ret;
+	ret = cc_buf_addf(&sql, "SELECT %s FROM \"%s\" ORDER BY %s", cc__pg_cstr(res, 0, 0),
+	                  table,
+	                  !cc__pg_col_null(res, 0, 1) ? cc__pg_cstr(res, 0, 1)
+	                  : strcmp(table, "code_alias") == 0 ? "list, lower(alias), scope"
+	                                                      : "1");
+	PQclear(res);
+	res = NULL;
+	if (ret < 0) {
+		ret = cc_err_set(err, ret, "out of memory");
+		goto out_free;
+	}
+	/* text results: numbers parsed, bytea (and WKB) unescaped to their bytes */
+	if ((ret = cc__pg_exec(&s->base, sql.buf, NULL, false, &res, err)) < 0)
+		goto out_free;
+	cc_sha256_update(h, table, strlen(table) + 1);
+	for (int r = 0; r < PQntuples(res); r++) {
+		for (int c = 0; c < PQnfields(res); c++) {
+			if (PQftype(res, c) == 17 && !PQgetisnull(res, r, c)) {
+				/* a bytea in text form: its bytes */
+				size_t n = 0;
+				unsigned char *b = PQunescapeBytea(
+				        (const unsigned char *)PQgetvalue(res, r, c), &n);
+				unsigned char type = T_BLOB;
+
+				if (!b) {
+					ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+					goto out_free;
+				}
+				cc_sha256_update(h, &type, 1);
+				hash_u64(h, n);
+				if (n)
+					cc_sha256_update(h, b, n);
+				PQfreemem(b);
+				continue;
+			}
+			hash_value(h, res, r, c);
+		}
+		cc_sha256_update(h, "\n", 1);
+	}
+out_free:
+	PQclear(res);
+	cc_buf_release(&sql);
+	return ret;
+}
+
+static int pg_digest(struct cc_store *st, char out[static 65], struct cc_err *err)
+{
+	struct pg_store *s = to_pg(st);
+	struct cc_sha256 h;
+	PGresult *res = NULL;
+	bool own;
+	int ret;
+
+	if ((ret = cc__pg_rx_enter(st, &own, err)) < 0)
+		return ret;
+	/* the schema's own tables, not an extension's (PostGIS's spatial_ref_sys) */
+	ret = cc__pg_exec(st,
+	                  "SELECT c.relname FROM pg_class c WHERE c.relnamespace = "
+	                  "current_schema()::text::regnamespace AND c.relkind IN ('r', 'p') AND "
+	                  "c.relname NOT IN ('meta', 'schema_migration') AND NOT EXISTS (SELECT "
+	                  "1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid "
+	                  "= c.oid AND d.deptype = 'e') ORDER BY c.relname COLLATE \"C\"",
+	                  NULL, false, &res, err);
+	if (ret < 0)
+		goto out_leave;
+	cc_sha256_init(&h);
+	for (int r = 0; r < PQntuples(res) && ret == 0; r++)
+		ret = digest_table(s, &h, PQgetvalue(res, r, 0), err);
+	if (ret == 0)
+		cc_sha256_final_hex(&h, out);
+out_leave:
+	PQclear(res);
+	cc__pg_rx_leave(st, own);
+	return ret;
+}
+
+static int pg_count(struct cc_store *st, const char *table, int64_t *n_out, struct cc_err *err)
+{
+	PGresult *res = NULL;
+	char sql[96];
+	size_t i;
+	int ret;
+
+	for (i = 0; i < N_OF(user_tables); i++)
+		if (strcmp(table, user_tables[i]) == 0)
+			break;
+	if (i == N_OF(user_tables))
+		return cc_err_set(err, CC_EINVALID, "unknown table '%s'", table);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM \"%s\"", user_tables[i]);
+	if ((ret = cc__pg_exec(st, sql, NULL, false, &res, err)) < 0)
+		return ret;
+	*n_out = cc__pg_col_i64(res, 0, 0);
+	PQclear(res);
+	return 0;
+}
+
+/* ---- the change log: the same chain as SQLite's (sqlite.c, change_hash) ---- */
+
+struct entry {
+	int64_t id;
+	const char *at, *who, *tbl, *op;
+	int64_t record_id, first_id, last_id, batch, count, mission_id;
+	const char *releasability, *detail, *prev_hash;
+};
+
+static void hash_field(struct cc_sha256 *h, const char *s)
+{
+	static const char sep = 0x1f;
+
+	if (s)
+		cc_sha256_update(h, s, strlen(s));
+	cc_sha256_update(h, &sep, 1);
+}
+
+static void hash_int(struct cc_sha256 *h, int64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%lld", (long long)v);
+	hash_field(h, buf);
+}
+
+static void change_hash(const struct entry *e, char out[static 65])
+{
+	struct cc_sha256 h;
+
+	cc_sha256_init(&h);
+	hash_field(&h, e->prev_hash);
+	hash_int(&h, e->id);
+	hash_field(&h, e->at);
+	hash_field(&h, e->who);
+	hash_field(&h, e->tbl);
+	hash_field(&h, e->op);
+	hash_int(&h, e->record_id);
+	hash_int(&h, e->first_id);
+	hash_int(&h, e->last_id);
+	hash_int(&h, e->batch);
+	hash_int(&h, e->count);
+	hash_int(&h, e->mission_id);
+	hash_field(&h, e->releasability);
+	hash_field(&h, e->detail);
+	cc_sha256_final_hex(&h, out);
+}
+
+#define CHANGE_COLS                                                                      \
+	"id, at, who, tbl, op, record_id, first_id, last_id, batch, count, mission_id, " \
+	"releasability, detail, prev_hash, hash"
+
+static int log_change(struct pg_store *s, const struct cc_change *c, struct cc_err *err)
+{
+	struct cc__pg_params p = CC__PG_PARAMS_INIT;
+	char prev[65] = "", hash[65], at[32];
+	PGresult *res = NULL;
+	struct entry e;
+	int ret;
+
+	/* one writer at a time appends: the chain has no forks */
+	if ((ret = run(s, LOCK_CHANGE, err)) < 0 ||
+	    (ret = cc__pg_exec(&s->base, "SELECT id, hash FROM change ORDER BY id DESC LIMIT 1",
+	                       NULL, false, &res, err)) < 0)
+		return ret;
+	e.id = 1;
+	if (PQntuples(res) > 0) {
+		e.id = cc__pg_col_i64(res, 0, 0) + 1;
+		cc__pg_col_str(res, 0, 1, prev, sizeof(prev));
+	}
+	PQclear(res);
+	now_iso(at);
+	e.at = at;
+	e.who = s->base.actor[0] ? s->base.actor : s->who;
+	e.tbl = c->table;
+	e.op = c->op;
+	e.record_id = c->record_id;
+	e.first_id = c->first_id;
+	e.last_id = c->last_id;
+	e.batch = c->batch;
+	e.count = c->count;
+	e.mission_id = c->mission_id;
+	e.releasability = c->releasability && *c->releasability ? c->releasability : "public";
+	e.detail = c->detail && *c->detail ? c->detail : NULL;
+	e.prev_hash = prev;
+	change_hash(&e, hash);
+
+	cc__pg_i64(&p, e.id);
+	cc__pg_text(&p, e.at);
+	cc__pg_str(&p, e.who);
+	cc__pg_str(&p, e.tbl);
+	cc__pg_str(&p, e.op);
+	cc__pg_id(&p, e.record_id);
+	cc__pg_id(&p, e.first_id);
+	cc__pg_id(&p, e.last_id);
+	cc__pg_id(&p, e.batch);
+	cc__pg_i64(&p, e.count);
+	cc__pg_id(&p, e.mission_id);
+	cc__pg_str(&p, e.releasability);
+	cc__pg_text(&p, e.detail);
+	cc__pg_str(&p, e.prev_hash);
+	cc__pg_str(&p, hash);
+	return cc__pg_exec(&s->base,
+	                   "INSERT INTO change (" CHANGE_COLS ") VALUES ($1, $2, $3, $4, $5, $6, "
+	                   "$7, $8, $9, $10, $11, $12, $13, $14, $15)",
+	                   &p, false, NULL, err);
+}
+
+static int pg_log_change(struct cc_store *st, const struct cc_change *c, struct cc_err *err)
+{
+	bool own;
+	int ret;
+
+	if ((ret = cc__pg_tx_enter(st, &own, err)) < 0)
+		return ret;
+	ret = log_change(to_pg(st), c, err);
+	return cc__pg_tx_leave(st, own, ret, err);
+}
+
+/* Entries are read a page at a time (by id), so a long log never sits in memory at once. */
+#define LOG_PAGE 10000
+
+static int pg_verify_log(struct cc_store *st, int64_t *n_entries_out, struct cc_err *err)
+{
+	char prev[65] = "", hash[65];
+	int64_t n = 0, after = 0;
+	PGresult *res = NULL;
+	bool own, more = true;
+	int ret;
+
+	*n_entries_out = 0;
+	if ((ret = cc__pg_rx_enter(st, &own, err)) < 0)
+		return ret;
+	while (more && ret == 0) {
+		struct cc__pg_params p = CC__PG_PARAMS_INIT;
+		int rows;
+
+		cc__pg_i64(&p, after);
+		cc__pg_i64(&p, LOG_PAGE);
+		ret = cc__pg_exec(st,
+		                  "SELECT " CHANGE_COLS " FROM change WHERE id > $1 ORDER BY id "
+		                  "LIMIT $2",
+		                  &p, false, &res, err);
+		if (ret < 0)
+			break;
+		rows = PQntuples(res);
+		more = rows == LOG_PAGE;
+		for (int r = 0; r < rows; r++) {
+			struct entry e = {
+				.id = cc__pg_col_i64(res, r, 0),
+				.at = cc__pg_cstr(res, r, 1),
+				.who = cc__pg_cstr(res, r, 2),
+				.tbl = cc__pg_cstr(res, r, 3),
+				.op = cc__pg_cstr(res, r, 4),
+				.record_id = cc__pg_col_i64(res, r, 5),
+				.first_id = cc__pg_col_i64(res, r, 6),
+				.last_id = cc__pg_col_i64(res, r, 7),
+				.batch = cc__pg_col_i64(res, r, 8),
+				.count = cc__pg_col_i64(res, r, 9),
+				.mission_id = cc__pg_col_i64(res, r, 10),
+				.releasability = cc__pg_cstr(res, r, 11),
+				.detail = cc__pg_cstr(res, r, 12),
+				.prev_hash = cc__pg_cstr(res, r, 13),
+			};
+
+			if (strcmp(e.prev_hash, prev) != 0) {
+				ret = cc_err_set(
+				        err, CC_EINVALID,
+				        "change log entry %lld does not follow the entry before it",
+				        (long long)e.id);
+				break;
+			}
+			change_hash(&e, hash);
+			if (strcmp(hash, cc__pg_cstr(res, r, 14)) != 0) {
+				ret = cc_err_set(err, CC_EINVALID,
+				                 "change log entry %lld does not match its hash",
+				                 (long long)e.id);
+				break;
+			}
+			memcpy(prev, hash, sizeof(prev));
+			after = e.id;
+			n++;
+		}
+		PQclear(res);
+		res = NULL;
+	}
+	*n_entries_out = n;
+	cc__pg_rx_leave(st, own);
+	return ret;
+}
+
+/* The export domain's part this backend has: the head of the change log (audit verify). */
+static int pg_log_head(struct cc_store *st, char out[static 65], int64_t *n_out,
+                       struct cc_err *err)
+{
+	PGresult *res = NULL;
+	int ret;
+
+	ret = cc__pg_exec(st,
+	                  "SELECT hash, (SELECT count(*) FROM change) FROM change ORDER BY id "
+	                  "DESC LIMIT 1",
+	                  NULL, false, &res, err);
+	if (ret < 0)
+		return ret;
+	if (PQntuples(res) > 0) {
+		cc__pg_col_str(res, 0, 0, out, 65);
+		*n_out = cc__pg_col_i64(res, 0, 1);
+	}
+	PQclear(res);
+	return 0;
+}
+
+static int pg_export_activities(struct cc_store *st, int64_t mission_id,
+                                cc_export_activity_fn *fn, void *ctx, struct cc_err *err)
+{
+	(void)st;
+	(void)mission_id;
+	(void)fn;
+	(void)ctx;
+	return cc__pg_unsupported(err, "exporting activities");
+}
+
+const struct cc__export_ops cc__pg_export = {
+	.activities = pg_export_activities,
+	.log_head = pg_log_head,
+};
+
+/* ---- coverage ---- */
+
+/*
+ * The records of the coverage read, with their markings: who may see a record and its figures
+ * is decided by cc_visible() and cc_visible_field() in C (src/store/visibility.c), the one rule,
+ * not by a second copy of it in SQL. $1 mission, $2/$3 period (NULL: open), $4 within area
+ * (NULL: all).
+ */
+static const char sql_cov_records[] =
+        "WITH RECURSIVE sub(id) AS (SELECT id FROM area WHERE id = $4::bigint UNION SELECT c.id "
+        "FROM area c JOIN sub ON c.parent_id = sub.id), sp AS MATERIALIZED (SELECT s.id, "
+        "s.vocabulary, s.code, s.name, " CC__PG_PILLAR_OF("$1::bigint") " AS pillar FROM sector s) "
+        "SELECT a.id, a.org_id, a.area_id, a.sector_id, a.kind, a.targeted, a.reached, "
+        "sp.vocabulary, sp.code, sp.name, sp.pillar, a.releasability, a.owner_id, a.deny, "
+        "a.shared, a.mission_id, a.figures_rel FROM activity a LEFT JOIN sp ON sp.id = "
+        "a.sector_id WHERE a.mission_id = $1::bigint AND ($2::integer IS NULL OR a.end_date IS "
+        "NULL OR a.end_date >= $2::integer) AND ($3::integer IS NULL OR a.start_date IS NULL OR "
+        "a.start_date <= $3::integer) AND ($4::bigint IS NULL OR a.area_id IN (SELECT id FROM "
+        "sub)) ORDER BY a.id";
+
+/* $1: the records' areas as an array; they and all their ancestors */
+static const char sql_cov_areas[] =
+        "WITH RECURSIVE anc(id) AS (SELECT unnest($1::bigint[]) UNION SELECT p.parent_id FROM "
+        "area p JOIN anc ON p.id = anc.id WHERE p.parent_id IS NOT NULL) SELECT " CC__PG_AREA_COLS
+        " FROM area WHERE id IN (SELECT id FROM anc) ORDER BY pcode";
+
+struct seen {
+	int64_t sector_id;
+	bool cluster; /* vocabulary "10" */
+	int column;
+	struct cc_coverage_column col;
+};
+
+static const char *const pillar_titles[CC_N_PILLARS] = {
+	[CC_PILLAR_SECURITY] = "Security",
+	[CC_PILLAR_GOVERNANCE] = "Governance",
+	[CC_PILLAR_INFRASTRUCTURE] = "Infrastructure",
+	[CC_PILLAR_ECONOMY] = "Economy",
+	[CC_PILLAR_HUMANITARIAN] = "Humanitarian",
+	[CC_PILLAR_OTHER] = "Other",
+};
+
+static long seen_find(const struct seen *seen, size_t n, int64_t sector_id)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (seen[mid].sector_id < sector_id)
+			lo = mid + 1;
+		else if (seen[mid].sector_id > sector_id)
+			hi = mid;
+		else
+			return (long)mid;
+	}
+	return -(long)lo - 1;
+}
+
+static int cmp_seen_code(const void *a, const void *b)
+{
+	const struct seen *x = *(const struct seen *const *)a, *y = *(const struct seen *const *)b;
+
+	return strcmp(x->col.code, y->col.code);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+struct cov_read {
+	struct cc_coverage_record *recs;
+	size_t n_recs, cap_recs;
+	struct seen *seen; /* sorted by sector_id */
+	size_t n_seen, cap_seen;
+	bool sectorless;
+	int64_t *areas; /* the records' areas, sorted and unique once read */
+	size_t n_areas, cap_areas;
+	int64_t *shares; /* records shared with the viewer's organisation, sorted */
+	size_t n_shares;
+};
+
+static int note_sector(struct cov_read *r, const PGresult *res, int row, int64_t sector_id)
+{
+	long at = seen_find(r->seen, r->n_seen, sector_id);
+	size_t pos;
+	struct seen *e;
+
+	if (at >= 0)
+		return 0;
+	if (cc__pg_grow((void **)&r->seen, &r->cap_seen, r->n_seen, sizeof(*r->seen)) < 0)
+		return CC_ENOMEM;
+	pos = (size_t)(-at - 1);
+	memmove(&r->seen[pos + 1], &r->seen[pos], (r->n_seen - pos) * sizeof(*r->seen));
+	r->n_seen++;
+	e = &r->seen[pos];
+	memset(e, 0, sizeof(*e));
+	e->sector_id = sector_id;
+	e->cluster = strcmp(cc__pg_cstr(res, row, 7), "10") == 0;
+	cc__pg_col_str(res, row, 8, e->col.code, sizeof(e->col.code));
+	cc__pg_col_str(res, row, 9, e->col.name, sizeof(e->col.name));
+	return 0;
+}
+
+/* The viewer's verdict on row i: whether it sees the record, and its figures. */
+static bool row_visible(const struct cc_viewer *v, const struct cov_read *r, const PGresult *res,
+                        int i, bool *figures_out)
+{
+	int64_t id = cc__pg_col_i64(res, i, 0);
+	struct cc_marking m = {
+		.mission_id = cc__pg_col_i64(res, i, 15),
+		.owner_id = cc__pg_col_i64(res, i, 12),
+		.deny = (unsigned)cc__pg_col_i64(res, i, 13),
+	};
+	enum cc_rel rel, field;
+
+	/* an unknown marking is the strictest */
+	if (cc_rel_parse(cc__pg_cstr(res, i, 11), &rel, NULL) < 0)
+		rel = CC_REL_ORG;
+	m.rel = rel;
+	if (cc__pg_col_i64(res, i, 14) && r->n_shares &&
+	    bsearch(&id, r->shares, r->n_shares, sizeof(*r->shares), cmp_i64)) {
+		m.shares = &v->org_id;
+		m.n_shares = 1;
+	}
+	if (!cc_visible(v, &m))
+		return false;
+	field = rel;
+	if (!cc__pg_col_null(res, i, 16) && cc_rel_parse(cc__pg_cstr(res, i, 16), &field, NULL) < 0)
+		field = CC_REL_ORG;
+	*figures_out = cc_visible_field(v, &m, field);
+	return true;
+}
+
+static int read_records(const struct cc_viewer *v, const PGresult *res, enum cc_coverage_by by,
+                        struct cov_read *r, struct cc_err *err)
+{
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct cc_coverage_record *rec;
+		enum cc_rel rel;
+		bool figures = false;
+		int pillar;
+
+		if (!row_visible(v, r, res, i, &figures))
+			continue;
+		if (cc__pg_grow((void **)&r->recs, &r->cap_recs, r->n_recs, sizeof(*r->recs)) < 0)
+			return cc_err_set(err, CC_ENOMEM, "out of memory");
+		rec = &r->recs[r->n_recs++];
+		rec->activity_id = cc__pg_col_i64(res, i, 0);
+		rec->org_id = cc__pg_col_i64(res, i, 1);
+		rec->area_id = cc__pg_col_i64(res, i, 2);
+		rec->sector_id = cc__pg_col_i64(res, i, 3);
+		rec->kind = cc__pg_col_i64(res, i, 4) == CC_KIND_ACTIVITY ? CC_KIND_ACTIVITY
+		                                                          : CC_KIND_PRESENCE;
+		rec->targeted = figures ? cc__pg_col_num(res, i, 5) : (double)NAN;
+		rec->reached = figures ? cc__pg_col_num(res, i, 6) : (double)NAN;
+		rec->rel = cc_rel_parse(cc__pg_cstr(res, i, 11), &rel, NULL) < 0 ? CC_REL_ORG : rel;
+		rec->column = 0;
+		if (rec->area_id > 0) {
+			if (cc__pg_grow((void **)&r->areas, &r->cap_areas, r->n_areas,
+			                sizeof(*r->areas)) < 0)
+				return cc_err_set(err, CC_ENOMEM, "out of memory");
+			r->areas[r->n_areas++] = rec->area_id;
+		}
+		if (by == CC_BY_PILLAR) {
+			pillar = cc__pg_col_null(res, i, 10) ? -1
+			                                     : cc_pillar_parse(cc__pg_cstr(res, i, 10));
+			rec->column = pillar < 0 ? CC_PILLAR_OTHER : pillar;
+		} else if (cc__pg_col_null(res, i, 8)) {
+			r->sectorless = true;
+		} else if (note_sector(r, res, i, rec->sector_id) < 0) {
+			return cc_err_set(err, CC_ENOMEM, "out of memory");
+		}
+	}
+	return 0;
+}
+
+static int make_columns(struct cov_read *r, enum cc_coverage_by by, struct cc_coverage_column **out,
+                        size_t *n_out, struct cc_err *err)
+{
+	struct cc_coverage_column *cols = NULL;
+	struct seen **order = NULL;
+	size_t n_cols = 0, n_named = 0, other;
+	int ret = 0;
+
+	if (by == CC_BY_PILLAR) {
+		cols = cc_alloc_array(CC_N_PILLARS, sizeof(*cols));
+		if (!cols)
+			return cc_err_set(err, CC_ENOMEM, "out of memory");
+		for (int i = 0; i < CC_N_PILLARS; i++) {
+			snprintf(cols[i].code, sizeof(cols[i].code), "%s", cc_pillar_name(i));
+			snprintf(cols[i].name, sizeof(cols[i].name), "%s", pillar_titles[i]);
+		}
+		*out = cols;
+		*n_out = CC_N_PILLARS;
+		return 0;
+	}
+	order = cc_alloc_array(r->n_seen ? r->n_seen : 1, sizeof(*order));
+	if (!order)
+		return cc_err_set(err, CC_ENOMEM, "out of memory");
+	for (size_t i = 0; i < r->n_seen; i++)
+		if (by == CC_BY_SECTOR || r->seen[i].cluster)
+			order[n_named++] = &r->seen[i];
+	qsort(order, n_named, sizeof(*order), cmp_seen_code);
+	cols = cc_alloc_array(n_named + 1, sizeof(*cols));
+	if (!cols) {
+		ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+		goto out_free;
+	}
+	other = n_named;
+	for (size_t i = 0; i < r->n_seen; i++)
+		r->seen[i].column = (int)other;
+	for (size_t i = 0; i < n_named; i++) {
+		order[i]->column = (int)i;
+		cols[n_cols++] = order[i]->col;
+	}
+	if (by == CC_BY_CLUSTER || r->sectorless) {
+		snprintf(cols[n_cols].code, sizeof(cols[n_cols].code), "other");
+		snprintf(cols[n_cols].name, sizeof(cols[n_cols].name), "Other");
+		n_cols++;
+	}
+	for (size_t i = 0; i < r->n_recs; i++) {
+		long at = r->recs[i].sector_id ? seen_find(r->seen, r->n_seen, r->recs[i].sector_id)
+		                               : -1;
+
+		r->recs[i].column = at >= 0 ? r->seen[at].column : (int)other;
+	}
+	*out = cols;
+	*n_out = n_cols;
+	cols = NULL;
+out_free:
+	cc_free(cols);
+	cc_free(order);
+	return ret;
+}
+
+/* The records of table "activity" shared by name with the viewer's organisation. */
+static int load_shares(struct cc_store *st, struct cov_read *r, struct cc_err *err)
+{
+	struct cc__pg_params p = CC__PG_PARAMS_INIT;
+	PGresult *res = NULL;
+	int ret, n;
+
+	if (st->viewer.kind != CC_VIEWER_ORG || !st->viewer.org_id)
+		return 0;
+	cc__pg_i64(&p, st->viewer.org_id);
+	ret = cc__pg_exec(st,
+	                  "SELECT record_id FROM share WHERE tbl = 'activity' AND org_id = $1 "
+	                  "ORDER BY record_id",
+	                  &p, false, &res, err);
+	if (ret < 0)
+		return ret;
+	n = PQntuples(res);
+	if (n > 0) {
+		r->shares = cc_alloc_array((size_t)n, sizeof(*r->shares));
+		if (!r->shares) {
+			PQclear(res);
+			return cc_err_set(err, CC_ENOMEM, "out of memory");
+		}
+		for (int i = 0; i < n; i++)
+			r->shares[i] = cc__pg_col_i64(res, i, 0);
+		r->n_shares = (size_t)n;
+	}
+	PQclear(res);
+	return 0;
+}
+
+/* The areas as a PostgreSQL array literal, "{1,2,3}" (sorted, each once). */
+static int areas_array(struct cov_read *r, struct cc_buf *out)
+{
+	size_t k = 0;
+	int ret;
+
+	if (r->n_areas)
+		qsort(r->areas, r->n_areas, sizeof(*r->areas), cmp_i64);
+	for (size_t i = 0; i < r->n_areas; i++)
+		if (k == 0 || r->areas[k - 1] != r->areas[i])
+			r->areas[k++] = r->areas[i];
+	r->n_areas = k;
+	ret = cc_buf_addch(out, '{');
+	for (size_t i = 0; i < k && ret == 0; i++)
+		ret = cc_buf_addf(out, i ? ",%lld" : "%lld", (long long)r->areas[i]);
+	return ret < 0 ? ret : cc_buf_addch(out, '}');
+}
+
+static int pg_load_coverage(struct cc_store *st, const struct cc_coverage_query *q,
+                            struct cc_coverage_record **records_out, size_t *n_records_out,
+                            struct cc_coverage_column **columns_out, size_t *n_columns_out,
+                            struct cc_area **areas_out, size_t *n_areas_out, struct cc_err *err)
+{
+	struct cc__pg_params p = CC__PG_PARAMS_INIT;
+	struct cov_read r = { 0 };
+	struct cc_buf ids = CC_BUF_INIT(0);
+	struct cc_coverage_column *cols = NULL;
+	struct cc_area *areas = NULL;
+	size_t n_cols = 0, n_areas = 0;
+	PGresult *res = NULL;
+	bool own;
+	int ret;
+
+	if ((ret = cc__pg_rx_enter(st, &own, err)) < 0)
+		return ret;
+	if ((ret = load_shares(st, &r, err)) < 0)
+		goto out_free;
+	cc__pg_i64(&p, q->mission_id);
+	cc__pg_date(&p, q->from);
+	cc__pg_date(&p, q->to);
+	cc__pg_id(&p, q->within_area);
+	if ((ret = cc__pg_exec(st, sql_cov_records, &p, false, &res, err)) < 0)
+		goto out_free;
+	ret = read_records(&st->viewer, res, q->by, &r, err);
+	PQclear(res);
+	res = NULL;
+	if (ret < 0 || (ret = make_columns(&r, q->by, &cols, &n_cols, err)) < 0)
+		goto out_free;
+	if ((ret = areas_array(&r, &ids)) < 0) {
+		ret = cc_err_set(err, ret, ret == CC_ENOMEM ? "out of memory" : "too many areas");
+		goto out_free;
+	}
+	p = (struct cc__pg_params)CC__PG_PARAMS_INIT;
+	cc__pg_str(&p, ids.buf);
+	if ((ret = cc__pg_exec(st, sql_cov_areas, &p, false, &res, err)) < 0 ||
+	    (ret = cc__pg_read_areas(res, &areas, &n_areas, err)) < 0)
+		goto out_free;
+	*records_out = r.recs;
+	*n_records_out = r.n_recs;
+	*columns_out = cols;
+	*n_columns_out = n_cols;
+	*areas_out = areas;
+	*n_areas_out = n_areas;
+	r.recs = NULL;
+	cols = NULL;
+	areas = NULL;
+out_free:
+	PQclear(res);
+	cc_free(r.recs);
+	cc_free(r.seen);
+	cc_free(r.areas);
+	cc_free(r.shares);
+	cc_buf_release(&ids);
+	cc_free(cols);
+	cc_free(areas);
+	cc__pg_rx_leave(st, own);
+	return ret;
+}
+
+const struct cc_store_ops cc__store_postgres = {
+	.scheme = "postgresql",
+	.open = pg_open,
+	.close = pg_close,
+	.schema_version = pg_schema_version,
+	.migrate = pg_migrate,
+	.begin = pg_begin,
+	.commit = pg_commit,
+	.rollback = pg_rollback,
+	.digest = pg_digest,
+	.count = pg_count,
+	.put_mission = cc__pg_put_mission,
+	.get_mission = cc__pg_get_mission,
+	.put_code = cc__pg_put_code,
+	.put_code_alias = cc__pg_put_code_alias,
+	.put_pillar = cc__pg_put_pillar,
+	.list_pillars = cc__pg_list_pillars,
+	.resolve_code = cc__pg_resolve_code,
+	.sector_id = cc__pg_sector_id,
+	.put_area = cc__pg_put_area,
+	.find_area = cc__pg_find_area,
+	.find_area_by_name = cc__pg_find_area_by_name,
+	.put_area_alias = cc__pg_put_area_alias,
+	.set_area_parent = cc__pg_set_area_parent,
+	.list_areas = cc__pg_list_areas,
+	.area_geometry = cc__pg_area_geometry,
+	.put_org = cc__pg_put_org,
+	.find_org = cc__pg_find_org,
+	.put_org_alias = cc__pg_put_org_alias,
+	.get_source = cc__pg_get_source,
+	.put_source = cc__pg_put_source,
+	.list_sources = cc__pg_list_sources,
+	.new_batch = cc__pg_new_batch,
+	.put_activity = cc__pg_put_activity,
+	.remove_stale = cc__pg_remove_stale,
+	.log_change = pg_log_change,
+	.verify_log = pg_verify_log,
+	.load_coverage = pg_load_coverage,
+	/* the domains on PostgreSQL so far; the others are NULL (CC_EUNSUPPORTED) */
+	.export = &cc__pg_export,
+	.rounds = &cc__pg_rounds,
+	/* not yet, but saying so in PostgreSQL's words */
+	.events = &cc__pg_events,
+};

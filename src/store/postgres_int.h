@@ -1,0 +1,171 @@
+/*
+ * The PostgreSQL backend's internals shared by its files (internal).
+ *
+ * src/store/postgres.c holds the connection, errors, transactions, migrations, digest, the
+ * change log and the coverage read; src/store/postgres_core.c the records of the core
+ * (missions, code lists, areas, organisations, sources, activities); postgres_<domain>.c one
+ * domain each, as on SQLite.
+ *
+ * Every statement goes through PQexecParams() as an unnamed statement with its parameters
+ * apart from its text, so that a connection pooler in transaction mode (pgbouncer) can sit
+ * between Concord and the server: no named prepared statements, no session state beyond one
+ * transaction. Parameters are sent as text except blobs (binary); results come as text unless
+ * a caller asks for binary. Conventions as on SQLite: text "" and NULL are SQL NULL, ids 0 are
+ * NULL, dates CC_DATE_NONE are NULL, numbers NAN are NULL.
+ */
+#ifndef CC_STORE_POSTGRES_INT_H
+#define CC_STORE_POSTGRES_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libpq-fe.h>
+
+#include <concord/error.h>
+#include <concord/store.h>
+
+#include "store/backend.h"
+
+#define CC__PG_MAX_PARAMS 32
+
+/* The parameters of one statement: $1 is the first added. Text lives in buf unless borrowed. */
+struct cc__pg_params {
+	int n;
+	const char *values[CC__PG_MAX_PARAMS];
+	int lengths[CC__PG_MAX_PARAMS];
+	int formats[CC__PG_MAX_PARAMS];
+	char buf[CC__PG_MAX_PARAMS][32];
+};
+
+#define CC__PG_PARAMS_INIT { .n = 0 }
+
+/* Borrowed text ("" and NULL as NULL); the caller keeps it alive until the statement ran. */
+void cc__pg_text(struct cc__pg_params *p, const char *v);
+/* Borrowed text, "" kept as "" (NOT NULL columns whose empty value means something). */
+void cc__pg_str(struct cc__pg_params *p, const char *v);
+void cc__pg_i64(struct cc__pg_params *p, int64_t v);
+void cc__pg_id(struct cc__pg_params *p, int64_t v);   /* 0 as NULL */
+void cc__pg_date(struct cc__pg_params *p, int32_t v); /* CC_DATE_NONE as NULL */
+void cc__pg_num(struct cc__pg_params *p, double v);   /* NAN as NULL */
+void cc__pg_bool(struct cc__pg_params *p, bool v);
+void cc__pg_null(struct cc__pg_params *p);
+/* Borrowed bytes, sent binary (a bytea parameter). */
+void cc__pg_blob(struct cc__pg_params *p, const void *v, size_t len);
+
+/* The connection of a PostgreSQL store (borrowed). */
+PGconn *cc__pg_conn(struct cc_store *st);
+/* The handle's guess that the next activity of an import is known (sqlite.c: expect_known). */
+bool *cc__pg_expect_known(struct cc_store *st);
+
+/*
+ * Runs sql with p (NULL: none); binary asks for binary results. *out (owned, PQclear) holds
+ * the rows of a query; NULL out for a statement whose result is not wanted. 0 or an error.
+ */
+int cc__pg_exec(struct cc_store *st, const char *sql, const struct cc__pg_params *p,
+                bool binary, PGresult **out, struct cc_err *err);
+/* A failed result as a Concord error (CC_EBUSY, CC_EIO, CC_ENOMEM, CC_ESTORE). */
+int cc__pg_error(struct cc_store *st, const PGresult *res, struct cc_err *err);
+
+/* Enters the caller's write transaction or begins one (*own); leave commits what it began. */
+int cc__pg_tx_enter(struct cc_store *st, bool *own, struct cc_err *err);
+int cc__pg_tx_leave(struct cc_store *st, bool own, int ret, struct cc_err *err);
+/* A read transaction, so that several statements see one state. */
+int cc__pg_rx_enter(struct cc_store *st, bool *own, struct cc_err *err);
+void cc__pg_rx_leave(struct cc_store *st, bool own);
+
+/* Columns of row r (text results): NULL as "", 0, CC_DATE_NONE, NAN, -1 (counts). */
+const char *cc__pg_cstr(const PGresult *res, int r, int c);
+void cc__pg_col_str(const PGresult *res, int r, int c, char *dst, size_t n);
+int64_t cc__pg_col_i64(const PGresult *res, int r, int c);
+int32_t cc__pg_col_date(const PGresult *res, int r, int c);
+double cc__pg_col_num(const PGresult *res, int r, int c);
+bool cc__pg_col_null(const PGresult *res, int r, int c);
+
+/* Rows a statement changed (UPDATE, DELETE, INSERT). */
+int64_t cc__pg_changes(const PGresult *res);
+
+/* Makes room for one more item in *arr (capacity *cap, n used); 0 or CC_ENOMEM. */
+int cc__pg_grow(void **arr, size_t *cap, size_t n, size_t size);
+
+/* The message of an operation this backend does not have yet. */
+int cc__pg_unsupported(struct cc_err *err, const char *what);
+
+/* The core records (postgres_core.c), in the order of struct cc_store_ops. */
+int cc__pg_put_mission(struct cc_store *st, struct cc_mission *m, struct cc_err *err);
+int cc__pg_get_mission(struct cc_store *st, const char *code, struct cc_mission *out,
+                       struct cc_err *err);
+int cc__pg_put_code(struct cc_store *st, const char *list, const char *vocabulary,
+                    const char *code, const char *name, const char *category,
+                    struct cc_err *err);
+int cc__pg_put_code_alias(struct cc_store *st, const char *alias, const char *list,
+                          const char *code, const char *scope, const char *source,
+                          struct cc_err *err);
+int cc__pg_put_pillar(struct cc_store *st, int64_t mission_id, const char *vocabulary,
+                      const char *code, enum cc_pillar pillar, struct cc_err *err);
+int cc__pg_list_pillars(struct cc_store *st, int64_t mission_id, const char *vocabulary,
+                        bool overrides_only, struct cc_pillar_row **out, size_t *n_out,
+                        struct cc_err *err);
+int cc__pg_resolve_code(struct cc_store *st, const char *list, const char *text,
+                        const char *scope, char *code_out, size_t n, struct cc_err *err);
+int cc__pg_sector_id(struct cc_store *st, const char *vocabulary, const char *code,
+                     int64_t *id_out, struct cc_err *err);
+int cc__pg_put_area(struct cc_store *st, struct cc_area *a, const char *name_norm,
+                    const void *wkb, size_t len, struct cc_err *err);
+int cc__pg_find_area(struct cc_store *st, const char *pcode, struct cc_area *out,
+                     struct cc_err *err);
+int cc__pg_find_area_by_name(struct cc_store *st, int64_t parent_id, int level,
+                             const char *name_norm, struct cc_area *out, struct cc_err *err);
+int cc__pg_put_area_alias(struct cc_store *st, int64_t area_id, const char *alias_norm,
+                          const char *source, struct cc_err *err);
+int cc__pg_set_area_parent(struct cc_store *st, int64_t area_id, int64_t parent_id,
+                           struct cc_err *err);
+int cc__pg_list_areas(struct cc_store *st, const struct cc_area_filter *f, struct cc_area **out,
+                      size_t *n_out, struct cc_err *err);
+int cc__pg_area_geometry(struct cc_store *st, int64_t area_id, void **wkb_out, size_t *len_out,
+                         struct cc_err *err);
+int cc__pg_put_org(struct cc_store *st, struct cc_org *o, struct cc_err *err);
+int cc__pg_find_org(struct cc_store *st, int64_t mission_id, const char *alias_norm,
+                    struct cc_org *out, struct cc_err *err);
+int cc__pg_put_org_alias(struct cc_store *st, int64_t mission_id, int64_t org_id,
+                         const char *alias_norm, struct cc_err *err);
+int cc__pg_get_source(struct cc_store *st, int64_t mission_id, const char *name,
+                      struct cc_source *out, struct cc_err *err);
+int cc__pg_put_source(struct cc_store *st, struct cc_source *s, struct cc_err *err);
+int cc__pg_list_sources(struct cc_store *st, int64_t mission_id, struct cc_source **out,
+                        size_t *n_out, struct cc_err *err);
+int cc__pg_new_batch(struct cc_store *st, int64_t *batch_out, struct cc_err *err);
+int cc__pg_put_activity(struct cc_store *st, struct cc_activity *a, int64_t batch,
+                        enum cc_put_result *res_out, long *dup_line_out, struct cc_err *err);
+int cc__pg_remove_stale(struct cc_store *st, int64_t source_id, int64_t batch,
+                        size_t *n_removed_out, struct cc_err *err);
+
+/* Reads the rows of an area query (columns CC__PG_AREA_COLS) into a new array (owned). */
+#define CC__PG_AREA_COLS \
+	"id, pcode, name, level, parent_id, population, minx, miny, maxx, maxy"
+int cc__pg_read_areas(const PGresult *res, struct cc_area **out, size_t *n_out,
+                      struct cc_err *err);
+
+/*
+ * The pillar of sector s (an alias in the query) in mission m: the twin of CC__SQ_PILLAR_OF in
+ * sqlite_int.h (the mission's mapping, then the default of mission 0; for each the sector's own
+ * code, then for a DAC-5 code its DAC-3 category; else "other"). Change one, change the other.
+ */
+#define CC__PG_PM(m, voc, code)                                                                  \
+	"(SELECT p.pillar FROM pillar_map p WHERE p.mission_id = " m " AND p.vocabulary = " voc \
+	" AND p.code = " code ")"
+#define CC__PG_DAC3      "coalesce(s.category, substr(s.code, 1, 3))"
+#define CC__PG_PM_CAT(m) "CASE WHEN s.vocabulary = '1' THEN " CC__PG_PM(m, "'2'", CC__PG_DAC3) " END"
+#define CC__PG_PILLAR_OF(m)                                                                 \
+	"coalesce(" CC__PG_PM(m, "s.vocabulary", "s.code") ", " CC__PG_PM_CAT(m) ", "        \
+	CC__PG_PM("0", "s.vocabulary", "s.code") ", " CC__PG_PM_CAT("0") ", 'other')"
+
+/* The domain tables this backend has. */
+struct cc__rounds_ops;
+struct cc__export_ops;
+struct cc__events_ops;
+extern const struct cc__rounds_ops cc__pg_rounds; /* postgres_rounds.c */
+extern const struct cc__export_ops cc__pg_export; /* postgres.c */
+extern const struct cc__events_ops cc__pg_events; /* postgres_events.c: not yet */
+
+#endif
