@@ -180,5 +180,13 @@ CC_API int cc_import_crosswalk(struct cc_store *st, const char *path,
 CC_API int cc_template_3w(struct cc_store *st, int64_t mission_id, const char *path,
                           size_t *n_areas_out, size_t *n_sectors_out, size_t *n_orgs_out,
                           struct cc_err *err);
+/*
+ * The same two files into buffers: tpl the blank 3W, lists what its columns may hold (the file
+ * cc_template_3w writes beside it as FILE-lists.csv); GET /api/template/3w and /3w-lists.
+ */
+struct cc_buf;
+CC_API int cc_template_3w_buf(struct cc_store *st, int64_t mission_id, struct cc_buf *tpl,
+                              struct cc_buf *lists, size_t *n_areas_out, size_t *n_sectors_out,
+                              size_t *n_orgs_out, struct cc_err *err);
 
 #endif

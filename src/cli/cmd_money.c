@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <concord/activities.h>
+#include <concord/admin.h>
 #include <concord/alloc.h>
 #include <concord/iati.h>
 #include <concord/money.h>
@@ -27,13 +28,15 @@ int cmd_mission(struct cli *cli, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "currency", required_argument, NULL, 'c' },
 		{ "rate-tolerance", required_argument, NULL, 't' },
+		{ "json", no_argument, NULL, 'J' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct cc_buf out = CC_BUF_INIT(CC_LIMIT_TEXT_OUT);
+	struct cc_mission_settings s;
 	const char *currency = NULL, *sub;
 	struct cc_err err = { 0 };
-	struct cc_mission m;
-	char cur[4];
-	int opt, tol = -1, have_tol, ret;
+	enum cc_format fmt = CC_FORMAT_TABLE;
+	int opt, tol = -1, ret;
 	int64_t v;
 
 	if (argc < 2)
@@ -51,53 +54,38 @@ int cmd_mission(struct cli *cli, int argc, char **argv)
 				                 optarg);
 			tol = (int)v;
 			break;
+		case 'J':
+			fmt = CC_FORMAT_JSON;
+			break;
 		default:
 			return cli_usage(cli, "unknown option");
 		}
 	}
 	if (optind != argc)
 		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
-	if ((ret = cc_store_get_mission(cli->st, cli->mission, &m, &err)) < 0)
-		return cli_fail(&err);
-	ret = cc_store_get_money(cli->st, m.id, cur, &have_tol, &err);
-	if (ret < 0 && ret != CC_ENOTFOUND)
-		return cli_fail(&err);
-	cc_err_clear(&err);
 	if (strcmp(sub, "show") == 0) {
 		if (currency || tol >= 0)
-			return cli_usage(cli, "mission show takes no options");
-		printf("mission: %s\nname: %s\ncountry: %s\n", m.code, m.name, m.country);
-		printf("reporting currency: %s\nrate tolerance: %d days\n",
-		       ret == 0 ? cur : "(none: concord mission set --currency CODE)", have_tol);
-		return CLI_OK;
-	}
-	if (strcmp(sub, "set") != 0)
-		return cli_usage(cli, "unknown subcommand '%s' (show, set)", sub);
-	if (!currency && ret != 0)
-		return cli_usage(cli, "give --currency CODE (the mission has none yet)");
-	if (!currency && tol < 0)
-		return cli_usage(cli, "give --currency CODE or --rate-tolerance DAYS");
-	if ((ret = cc_store_begin(cli->st, &err)) < 0 ||
-	    (ret = cc_store_set_money(cli->st, m.id, currency ? currency : cur,
-	                              tol >= 0 ? tol : have_tol, &err)) < 0 ||
-	    (ret = cc_store_log_change(cli->st,
-	                               &(struct cc_change){ .table = "mission_money",
-	                                                    .op = "update", .mission_id = m.id,
-	                                                    .detail = currency ? currency : cur,
-	                                                    .count = 1 },
-	                               &err)) < 0 ||
-	    (ret = cc_store_commit(cli->st, &err)) < 0) {
-		cc_store_rollback(cli->st);
-		if (ret == CC_EINVALID)
+			return cli_usage(cli, "mission show takes no options but --json");
+		ret = cc_mission_settings_load(cli->st, cli->mission, &s, &err);
+	} else if (strcmp(sub, "set") == 0) {
+		ret = cc_mission_settings_set(cli->st, cli->mission, currency, tol, &s, &err);
+		if (ret == CC_EINVALID || ret == CC_EUSAGE)
 			return cli_usage(cli, "%s", err.msg);
-		return cli_fail(&err);
+	} else {
+		return cli_usage(cli, "unknown subcommand '%s' (show, set)", sub);
 	}
-	ret = cc_store_get_money(cli->st, m.id, cur, &have_tol, &err);
-	if (ret < 0)
-		return cli_fail(&err);
-	printf("mission %s reports money in %s (rates up to %d days before the value date)\n",
-	       m.code, cur, have_tol);
-	return CLI_OK;
+	if (ret == 0 && fmt == CC_FORMAT_TABLE && strcmp(sub, "set") == 0)
+		ret = cc_buf_addf(&out,
+		                  "mission %s reports money in %s (rates up to %d days before the "
+		                  "value date)\n",
+		                  s.mission.code, s.currency, s.rate_tolerance) < 0
+		              ? cc_err_set(&err, CC_ENOMEM, "out of memory")
+		              : 0;
+	else if (ret == 0)
+		ret = cc_mission_settings_format(&s, (int)fmt, &out, &err);
+	ret = ret < 0 ? cli_fail(&err) : cli_write(out.buf, out.len);
+	cc_buf_release(&out);
+	return ret;
 }
 
 /* ---- concord money ---- */

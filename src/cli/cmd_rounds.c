@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <concord/admin.h>
 #include <concord/alloc.h>
 #include <concord/buf.h>
 #include <concord/needs.h>
@@ -112,55 +113,81 @@ int cli_template(struct cli *cli, int argc, char **argv)
 
 /* ---- area ---- */
 
+/* Prints what fmt of a cc_*_format call gave, or the error. */
+static int put_out(struct cc_buf *out, int ret, const struct cc_err *err)
+{
+	ret = ret < 0 ? cli_fail(err) : cli_write(out->buf, out->len);
+	cc_buf_release(out);
+	return ret;
+}
+
+/* --json as the only option of a subcommand; -1 after printing the usage error. */
+static int json_only(struct cli *cli, int argc, char **argv, bool *json)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'J' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	*json = false;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (opt != 'J') {
+			cli_usage(cli, "unknown option");
+			return -1;
+		}
+		*json = true;
+	}
+	return 0;
+}
+
 static int area_alias(struct cli *cli, int argc, char **argv)
 {
-	struct cc_buf norm = CC_BUF_INIT(0);
+	struct cc_buf norm = CC_BUF_INIT(0), out = CC_BUF_INIT(CC_LIMIT_TEXT_OUT);
 	struct cc_err err = { 0 };
 	struct cc_area a;
+	bool json;
 	int ret;
 
-	if (argc != 4 || strcmp(argv[1], "add") != 0)
-		return cli_usage(cli, "area alias add PCODE NAME");
-	if ((ret = cc_store_find_area(cli->st, argv[2], &a, &err)) < 0)
-		return cli_fail(&err);
-	if ((ret = cc_text_norm(argv[3], &norm)) < 0 || norm.len == 0) {
+	if (json_only(cli, argc, argv, &json) < 0)
+		return CLI_USAGE;
+	if (argc - optind != 3 || strcmp(argv[optind], "add") != 0)
+		return cli_usage(cli, "area alias add PCODE NAME [--json]");
+	ret = cc_area_alias_add(cli->st, argv[optind + 1], argv[optind + 2], "cli", &a, &norm,
+	                        &err);
+	if (ret == CC_EUSAGE) {
 		cc_buf_release(&norm);
-		return cli_usage(cli, "alias '%s' is empty or not UTF-8", argv[3]);
+		return cli_usage(cli, "%s", err.msg);
 	}
-	if ((ret = cc_store_begin(cli->st, &err)) == 0 &&
-	    (ret = cc_store_put_area_alias(cli->st, a.id, norm.buf, "cli", &err)) == 0 &&
-	    (ret = cc_store_log_change(cli->st,
-	                               &(struct cc_change){ .table = "area_alias", .op = "insert",
-	                                                    .record_id = a.id, .count = 1,
-	                                                    .detail = argv[3] },
-	                               &err)) == 0)
-		ret = cc_store_commit(cli->st, &err);
-	if (ret < 0) {
-		cc_store_rollback(cli->st);
-		cc_buf_release(&norm);
-		return cli_fail(&err);
-	}
-	printf("%s %s: alias '%s' (matched as '%s')\n", a.pcode, a.name, argv[3], norm.buf);
+	if (ret == 0)
+		ret = cc_area_alias_format(&a, argv[optind + 2], norm.buf,
+		                           json ? CC_FORMAT_JSON : CC_FORMAT_TABLE, &out, &err);
 	cc_buf_release(&norm);
-	return CLI_OK;
+	return put_out(&out, ret, &err);
 }
 
 static int area_valid(struct cli *cli, int argc, char **argv)
 {
-	enum { O_FROM = 256, O_TO };
+	enum { O_FROM = 256, O_TO, O_JSON };
 	static const struct option longopts[] = {
 		{ "from", required_argument, NULL, O_FROM },
 		{ "to", required_argument, NULL, O_TO },
+		{ "json", no_argument, NULL, O_JSON },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct cc_buf out = CC_BUF_INIT(CC_LIMIT_TEXT_OUT);
 	struct cc_err err = { 0 };
 	int32_t from = CC_DATE_NONE, to = CC_DATE_NONE;
-	bool set = false;
-	char a[11], b[11];
-	int opt;
+	bool set = false, json = false;
+	int opt, ret;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (opt == O_JSON) {
+			json = true;
+			continue;
+		}
 		if (opt != O_FROM && opt != O_TO)
 			return cli_usage(cli, "unknown option");
 		if (cc_date_parse(optarg, opt == O_FROM ? &from : &to, &err) < 0)
@@ -168,53 +195,52 @@ static int area_valid(struct cli *cli, int argc, char **argv)
 		set = true;
 	}
 	if (optind + 1 != argc)
-		return cli_usage(cli, "area valid PCODE [--from DATE] [--to DATE]");
-	if (set && cc_store_set_area_validity(cli->st, argv[optind], from, to, &err) < 0)
+		return cli_usage(cli, "area valid PCODE [--from DATE] [--to DATE] [--json]");
+	if (set && (ret = cc_area_validity_set(cli->st, argv[optind], from, to, &err)) < 0)
 		return cli_fail(&err);
-	if (cc_store_area_validity(cli->st, argv[optind], &from, &to, &err) < 0)
-		return cli_fail(&err);
-	printf("%s valid from %s to %s\n", argv[optind],
-	       from == CC_DATE_NONE ? "(open)" : cc_date_format(from, a),
-	       to == CC_DATE_NONE ? "(open)" : cc_date_format(to, b));
-	return CLI_OK;
+	if ((ret = cc_store_area_validity(cli->st, argv[optind], &from, &to, &err)) == 0)
+		ret = cc_area_validity_format(argv[optind], from, to,
+		                              json ? CC_FORMAT_JSON : CC_FORMAT_TABLE, &out, &err);
+	return put_out(&out, ret, &err);
 }
 
-static int area_crosswalk(struct cli *cli)
+static int area_crosswalk(struct cli *cli, int argc, char **argv)
 {
+	struct cc_buf out = CC_BUF_INIT(CC_LIMIT_TEXT_OUT);
 	struct cc_crosswalk *cw = NULL;
 	struct cc_err err = { 0 };
 	size_t n = 0;
-	char d[11];
+	bool json;
+	int ret;
 
-	if (cc_store_list_crosswalk(cli->st, &cw, &n, &err) < 0)
-		return cli_fail(&err);
-	printf("old_pcode,new_pcode,share,date\n");
-	for (size_t i = 0; i < n; i++)
-		printf("%s,%s,%.6g,%s\n", cw[i].old_pcode, cw[i].new_pcode, cw[i].share,
-		       cc_date_format(cw[i].date, d));
+	if (json_only(cli, argc, argv, &json) < 0)
+		return CLI_USAGE;
+	if (optind < argc)
+		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
+	if ((ret = cc_store_list_crosswalk(cli->st, &cw, &n, &err)) == 0)
+		ret = cc_crosswalk_format(cw, n, json ? CC_FORMAT_JSON : CC_FORMAT_CSV, &out, &err);
 	cc_free(cw);
-	return CLI_OK;
+	return put_out(&out, ret, &err);
 }
 
-/* area population [--year Y] [--at DATE]: population per area, carried onto the layout of
-   DATE through the crosswalk */
+/* area population [--year Y] [--at DATE] [--json]: population per area, carried onto the
+   layout of DATE through the crosswalk */
 static int area_population(struct cli *cli, int argc, char **argv)
 {
-	enum { O_YEAR = 256, O_AT };
+	enum { O_YEAR = 256, O_AT, O_JSON };
 	static const struct option longopts[] = {
 		{ "year", required_argument, NULL, O_YEAR },
 		{ "at", required_argument, NULL, O_AT },
+		{ "json", no_argument, NULL, O_JSON },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct cc_area_filter f = { .level = -1 };
-	struct cc_population *pop = NULL;
-	struct cc_crosswalk *cw = NULL;
-	struct cc_area_value *in = NULL, *out = NULL;
-	struct cc_area *areas = NULL;
-	size_t n_pop = 0, n_cw = 0, n_in = 0, n_out = 0, n_areas = 0;
+	struct cc_buf out = CC_BUF_INIT(CC_LIMIT_TEXT_OUT);
+	struct cc_area_population *pop = NULL;
 	struct cc_err err = { 0 };
+	size_t n = 0;
 	int32_t at = CC_DATE_NONE;
-	int64_t year = 0, last_area = 0;
+	int64_t year = 0;
+	bool json = false;
 	int opt, ret;
 
 	optind = 1;
@@ -225,59 +251,19 @@ static int area_population(struct cli *cli, int argc, char **argv)
 		} else if (opt == O_AT) {
 			if (cc_date_parse(optarg, &at, &err) < 0)
 				return cli_usage(cli, "--at: %s", err.msg);
+		} else if (opt == O_JSON) {
+			json = true;
 		} else {
 			return cli_usage(cli, "unknown option");
 		}
 	}
 	if (optind < argc)
 		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
-	if (at == CC_DATE_NONE)
-		at = INT32_MAX - 1; /* every crosswalk row */
-	if ((ret = cc_store_list_population(cli->st, 0, &pop, &n_pop, &err)) < 0 ||
-	    (ret = cc_store_list_crosswalk(cli->st, &cw, &n_cw, &err)) < 0 ||
-	    (ret = cc_store_list_areas(cli->st, &f, &areas, &n_areas, &err)) < 0)
-		goto out;
-	in = cc_alloc_array(n_pop + 1, sizeof(*in));
-	if (!in) {
-		ret = cc_err_set(&err, CC_ENOMEM, "out of memory");
-		goto out;
-	}
-	/* per area the newest year (the list gives it first), or the year asked for */
-	for (size_t i = 0; i < n_pop; i++) {
-		if (year ? pop[i].year != year : pop[i].area_id == last_area)
-			continue;
-		if (year && n_in && in[n_in - 1].area_id == pop[i].area_id)
-			continue;
-		last_area = pop[i].area_id;
-		in[n_in++] = (struct cc_area_value){ pop[i].area_id, (double)pop[i].value };
-	}
-	if ((ret = cc_crosswalk_apply(cw, n_cw, in, n_in, at, &out, &n_out, &err)) < 0)
-		goto out;
-	printf("pcode,name,population,carried\n");
-	for (size_t i = 0; i < n_out; i++) {
-		const struct cc_area *a = NULL;
-		bool carried = true;
-		char v[32];
-
-		for (size_t k = 0; k < n_areas && !a; k++)
-			if (areas[k].id == out[i].area_id)
-				a = &areas[k];
-		for (size_t k = 0; k < n_in && carried; k++)
-			if (in[k].area_id == out[i].area_id && in[k].value == out[i].value)
-				carried = false;
-		snprintf(v, sizeof(v), "%.0f", out[i].value);
-		cli_csv_field(a ? a->pcode : "?", false);
-		cli_csv_field(a ? a->name : "", false);
-		cli_csv_field(v, false);
-		cli_csv_field(carried ? "yes" : "no", true);
-	}
-out:
+	if ((ret = cc_area_population_load(cli->st, (int)year, at, &pop, &n, &err)) == 0)
+		ret = cc_area_population_format(pop, n, (int)year, at,
+		                                json ? CC_FORMAT_JSON : CC_FORMAT_CSV, &out, &err);
 	cc_free(pop);
-	cc_free(cw);
-	cc_free(in);
-	cc_free(out);
-	cc_free(areas);
-	return ret < 0 ? cli_fail(&err) : CLI_OK;
+	return put_out(&out, ret, &err);
 }
 
 int cli_area(struct cli *cli, int argc, char **argv)
@@ -288,8 +274,8 @@ int cli_area(struct cli *cli, int argc, char **argv)
 		return area_alias(cli, argc - 1, argv + 1);
 	if (!strcmp(argv[1], "valid"))
 		return area_valid(cli, argc - 1, argv + 1);
-	if (!strcmp(argv[1], "crosswalk") && argc == 2)
-		return area_crosswalk(cli);
+	if (!strcmp(argv[1], "crosswalk"))
+		return area_crosswalk(cli, argc - 1, argv + 1);
 	if (!strcmp(argv[1], "population"))
 		return area_population(cli, argc - 1, argv + 1);
 	return cli_usage(cli, "unknown subcommand '%s'", argv[1]);

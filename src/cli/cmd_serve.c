@@ -7,9 +7,11 @@
 #include <string.h>
 #include <time.h>
 
+#include <concord/admin.h>
 #include <concord/alloc.h>
 #include <concord/auth.h>
 #include <concord/buf.h>
+#include <concord/report.h>
 #include <concord/server.h>
 #include <concord/text.h>
 
@@ -149,16 +151,20 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 
 int cmd_user(struct cli *cli, int argc, char **argv)
 {
-	enum { O_ORG = 256, O_ROLE };
+	enum { O_ORG = 256, O_ROLE, O_JSON };
 	static const struct option longopts[] = {
 		{ "org", required_argument, NULL, O_ORG },
 		{ "role", required_argument, NULL, O_ROLE },
+		{ "json", no_argument, NULL, O_JSON },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cc_user_spec spec = { .mission = cli->mission, .role = CC_ROLE_VIEWER };
+	struct cc_buf out = CC_BUF_INIT(0);
 	struct cc_err err = { 0 };
 	struct cc_user u;
-	int opt;
+	char org_key[128];
+	bool json = false;
+	int opt, ret;
 
 	if (argc < 2 || strcmp(argv[1], "add") != 0)
 		return cli_usage(cli, "expected 'add'");
@@ -173,6 +179,9 @@ int cmd_user(struct cli *cli, int argc, char **argv)
 			if (cc_role_parse(optarg, &spec.role, &err) < 0)
 				return cli_usage(cli, "--role: %s", err.msg);
 			break;
+		case O_JSON:
+			json = true;
+			break;
 		default:
 			return cli_usage(cli, "unknown option");
 		}
@@ -182,10 +191,16 @@ int cmd_user(struct cli *cli, int argc, char **argv)
 	if (!spec.org)
 		return cli_usage(cli, "--org is required");
 	spec.name = argv[optind];
-	if (cc_auth_add_user(cli->st, &spec, &u, &err) < 0)
-		return cli_fail(&err);
-	printf("user %lld '%s' added as %s\n", (long long)u.id, u.name, cc_role_name(u.role));
-	return CLI_OK;
+	if ((ret = cc_user_add(cli->st, &spec, &u, org_key, &err)) == 0) {
+		struct cc_mission m;
+
+		if ((ret = cc_store_get_mission(cli->st, cli->mission, &m, &err)) == 0)
+			ret = cc_user_format(&u, org_key, m.code,
+			                     json ? CC_FORMAT_JSON : CC_FORMAT_TABLE, &out, &err);
+	}
+	ret = ret < 0 ? cli_fail(&err) : cli_write(out.buf, out.len);
+	cc_buf_release(&out);
+	return ret;
 }
 
 static int token_create(struct cli *cli, int argc, char **argv)

@@ -5,9 +5,11 @@
 #include <string.h>
 #include <time.h>
 
+#include <concord/admin.h>
 #include <concord/alloc.h>
 #include <concord/auth.h>
 #include <concord/feed.h>
+#include <concord/report.h>
 #include <concord/sharing.h>
 #include <concord/text.h>
 
@@ -346,39 +348,41 @@ int cmd_watch(struct cli *cli, int argc, char **argv)
 /* concord retention: redact the most sensitive fields after a stated time */
 int cmd_retention(struct cli *cli, int argc, char **argv)
 {
-	enum { O_SITES = 256, O_PERSONAL, O_AT, O_DRY };
+	enum { O_SITES = 256, O_PERSONAL, O_AT, O_DRY, O_JSON };
 	static const struct option longopts[] = {
 		{ "sites", required_argument, NULL, O_SITES },
 		{ "personal", required_argument, NULL, O_PERSONAL },
 		{ "at", required_argument, NULL, O_AT },
 		{ "dry-run", no_argument, NULL, O_DRY },
+		{ "json", no_argument, NULL, O_JSON },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct cc_retention_counts n;
+	struct cc_retention r = { .sites_days = -1, .personal_days = -1, .at = CC_DATE_NONE };
+	struct cc_buf out = CC_BUF_INIT(0);
 	struct cc_err err = { 0 };
-	struct cc_mission m;
-	int64_t sites = -1, personal = -1;
-	int32_t at = CC_DATE_NONE;
-	bool dry = false;
-	char d1[11], d2[11];
-	int opt;
+	bool json = false;
+	int opt, ret;
 
 	while ((opt = getopt_long(argc, argv, "n", longopts, NULL)) != -1) {
 		switch (opt) {
 		case O_SITES:
 		case O_PERSONAL:
-			if (cc_parse_i64(optarg, 0, 36500, opt == O_SITES ? &sites : &personal, NULL) <
-			    0)
+			if (cc_parse_i64(optarg, 0, 36500,
+			                 opt == O_SITES ? &r.sites_days : &r.personal_days,
+			                 NULL) < 0)
 				return cli_usage(cli, "--%s: a number of days, 0 to 36500",
 				                 opt == O_SITES ? "sites" : "personal");
 			break;
 		case O_AT:
-			if (cc_date_parse(optarg, &at, &err) < 0)
+			if (cc_date_parse(optarg, &r.at, &err) < 0)
 				return cli_usage(cli, "--at: %s", err.msg);
 			break;
 		case 'n':
 		case O_DRY:
-			dry = true;
+			r.dry_run = true;
+			break;
+		case O_JSON:
+			json = true;
 			break;
 		default:
 			return cli_usage(cli, "unknown option");
@@ -386,23 +390,12 @@ int cmd_retention(struct cli *cli, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
-	if (sites < 0 && personal < 0)
-		return cli_usage(cli, "say what to redact: --sites DAYS and/or --personal DAYS");
-	if (at == CC_DATE_NONE)
-		at = (int32_t)(time(NULL) / 86400);
-	if (cc_store_get_mission(cli->st, cli->mission, &m, &err) < 0 ||
-	    cc_store_apply_retention(cli->st, m.id,
-	                             sites < 0 ? CC_DATE_NONE : at - (int32_t)sites,
-	                             personal < 0 ? CC_DATE_NONE : at - (int32_t)personal, dry, &n,
-	                             &err) < 0)
-		return cli_fail(&err);
-	if (sites >= 0)
-		printf("exact sites of activities ended before %s: %lld %s\n",
-		       cc_date_format(at - (int32_t)sites, d1), (long long)n.sites,
-		       dry ? "would be redacted" : "redacted");
-	if (personal >= 0)
-		printf("personal data before %s: %lld feedback givers, %lld survey respondents %s\n",
-		       cc_date_format(at - (int32_t)personal, d2), (long long)n.givers,
-		       (long long)n.respondents, dry ? "would be redacted" : "redacted");
-	return CLI_OK;
+	ret = cc_retention_apply(cli->st, cli->mission, &r, &err);
+	if (ret == CC_EUSAGE)
+		return cli_usage(cli, "%s", err.msg);
+	if (ret == 0)
+		ret = cc_retention_format(&r, json ? CC_FORMAT_JSON : CC_FORMAT_TABLE, &out, &err);
+	ret = ret < 0 ? cli_fail(&err) : cli_write(out.buf, out.len);
+	cc_buf_release(&out);
+	return ret;
 }

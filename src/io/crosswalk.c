@@ -13,7 +13,9 @@
 #include <time.h>
 
 #include <concord/alloc.h>
+#include <concord/buf.h>
 
+#include "core/limits.h"
 #include "io/csv.h"
 #include "io/import_util.h"
 
@@ -304,25 +306,35 @@ static void lists_path(const char *path, char *out, size_t n)
 		snprintf(out, n, "%.*s-lists%s", (int)(dot - path), path, dot);
 }
 
-static int put_record(FILE *f, const char *a, const char *b, const char *c, const char *d)
+/* One CSV record of fields into b, as cc__csv_write_record writes it to a file. */
+static int put_fields(struct cc_buf *b, const char *const *fields, size_t n)
 {
-	char *fields[4] = { (char *)a, (char *)b, (char *)c, (char *)d };
+	int ret = 0;
 
-	return cc__csv_write_record(f, fields, 4, NULL);
+	for (size_t i = 0; i < n && ret == 0; i++)
+		if ((ret = i ? cc_buf_addch(b, ',') : 0) == 0)
+			ret = cc_buf_add_csv(b, fields[i]);
+	return ret == 0 ? cc_buf_addch(b, '\n') : ret;
 }
 
-int cc_template_3w(struct cc_store *st, int64_t mission_id, const char *path,
-                   size_t *n_areas_out, size_t *n_sectors_out, size_t *n_orgs_out,
-                   struct cc_err *err)
+static int put_record(struct cc_buf *b, const char *a, const char *c2, const char *c3,
+                      const char *d)
+{
+	const char *fields[4] = { a, c2, c3, d };
+
+	return put_fields(b, fields, 4);
+}
+
+int cc_template_3w_buf(struct cc_store *st, int64_t mission_id, struct cc_buf *tpl,
+                       struct cc_buf *lists, size_t *n_areas_out, size_t *n_sectors_out,
+                       size_t *n_orgs_out, struct cc_err *err)
 {
 	struct cc_area_filter f = { .level = -1 };
 	struct cc_area *areas = NULL;
 	struct cc_round_org *sectors = NULL, *orgs = NULL;
 	size_t n_areas = 0, n_sectors = 0, n_orgs = 0;
-	char *fields[sizeof(tpl_cols) / sizeof(tpl_cols[0])];
+	const char *fields[sizeof(tpl_cols) / sizeof(tpl_cols[0])];
 	const size_t n_cols = sizeof(tpl_cols) / sizeof(tpl_cols[0]);
-	char lpath[4096];
-	FILE *out = NULL, *lists = NULL;
 	size_t n_listed = 0;
 	int32_t today;
 	int ret;
@@ -332,15 +344,10 @@ int cc_template_3w(struct cc_store *st, int64_t mission_id, const char *path,
 	    (ret = cc_store_round_orgs(st, mission_id, true, &orgs, &n_orgs, err)) < 0)
 		goto done;
 	today = (int32_t)(time(NULL) / 86400);
-	lists_path(path, lpath, sizeof(lpath));
-	if (!(out = fopen(path, "w")) || !(lists = fopen(lpath, "w"))) {
-		ret = cc_err_set(err, CC_EIO, "cannot write '%s'", out ? lpath : path);
-		goto done;
-	}
 	for (int row = 0; row < 2 && ret == 0; row++) {
 		for (size_t i = 0; i < n_cols; i++)
-			fields[i] = (char *)tpl_cols[i][row];
-		ret = cc__csv_write_record(out, fields, n_cols, NULL);
+			fields[i] = tpl_cols[i][row];
+		ret = put_fields(tpl, fields, n_cols);
 	}
 	/* the lists: what each column may hold */
 	if (ret == 0)
@@ -372,10 +379,6 @@ int cc_template_3w(struct cc_store *st, int64_t mission_id, const char *path,
 	if (ret < 0)
 		ret = cc_err_set(err, ret, "cannot write the template");
 done:
-	if (out && fclose(out) != 0 && ret == 0)
-		ret = cc_err_set(err, CC_EIO, "cannot write '%s'", path);
-	if (lists && fclose(lists) != 0 && ret == 0)
-		ret = cc_err_set(err, CC_EIO, "cannot write '%s'", lpath);
 	if (n_areas_out)
 		*n_areas_out = n_listed;
 	if (n_sectors_out)
@@ -385,5 +388,34 @@ done:
 	cc_free(areas);
 	cc_free(sectors);
 	cc_free(orgs);
+	return ret;
+}
+
+/* Writes the bytes of b to path; CC_EIO naming it. */
+static int write_file(const char *path, const struct cc_buf *b, struct cc_err *err)
+{
+	FILE *f = fopen(path, "w");
+	bool ok = f && fwrite(b->buf, 1, b->len, f) == b->len;
+
+	if (f && fclose(f) != 0)
+		ok = false;
+	return ok ? 0 : cc_err_set(err, CC_EIO, "cannot write '%s'", path);
+}
+
+int cc_template_3w(struct cc_store *st, int64_t mission_id, const char *path,
+                   size_t *n_areas_out, size_t *n_sectors_out, size_t *n_orgs_out,
+                   struct cc_err *err)
+{
+	struct cc_buf tpl = CC_BUF_INIT(CC_LIMIT_TEXT_OUT), lists = CC_BUF_INIT(CC_LIMIT_TEXT_OUT);
+	char lpath[4096];
+	int ret;
+
+	lists_path(path, lpath, sizeof(lpath));
+	if ((ret = cc_template_3w_buf(st, mission_id, &tpl, &lists, n_areas_out, n_sectors_out,
+	                              n_orgs_out, err)) == 0 &&
+	    (ret = write_file(path, &tpl, err)) == 0)
+		ret = write_file(lpath, &lists, err);
+	cc_buf_release(&tpl);
+	cc_buf_release(&lists);
 	return ret;
 }
