@@ -171,4 +171,47 @@ CC_API int cc_store_replace_computed(struct cc_store *st, int64_t mission_id,
                                      const struct cc_computed_result *r,
                                      struct cc_computed_counts *counts, struct cc_err *err);
 
+/* ---- the whole command: `concord indicators compute` and POST /api/indicators/compute ---- */
+
+struct cc_computed_request {
+	struct cc_computed_opts opts;
+	/* "ucdp", "acled", or NULL for both when events_given; not given: UCDP when the store
+	 * holds UCDP incidents, else ACLED (one source, so that an incident reported by both is
+	 * not counted twice) */
+	const char *events;
+	bool events_given;
+	bool dry_run; /* compute, store nothing */
+};
+
+/* What a run computed (every member owned; cc_computed_run_release). */
+struct cc_computed_run {
+	struct cc_computed_result r;
+	struct cc_computed_counts counts; /* what was stored (all 0 on a dry run) */
+	const char *events;               /* the source counted (static), NULL both */
+	bool dry_run;
+	struct cc_area *areas; /* every area, for P-codes of the warnings */
+	size_t n_areas;
+};
+
+/*
+ * Reads the inputs through the store's reader (an analysis run for a reader counts what it may
+ * see), computes every built-in indicator and, unless dry_run or nothing was computed
+ * (r.n_periods 0), stores them (cc_store_replace_computed). On error *out is released.
+ */
+CC_API int cc_computed_run(struct cc_store *st, int64_t mission_id,
+                           const struct cc_computed_request *q, struct cc_computed_run *out,
+                           struct cc_err *err);
+CC_API void cc_computed_run_release(struct cc_computed_run *x);
+
+/*
+ * The run as JSON (`concord indicators compute --json`, POST /api/indicators/compute): the
+ * level, unit, from, to, periods, events source, incidents counted, dry run, what was stored,
+ * the warnings (areas without a population by P-code, records above the level, undated
+ * activities) and every value {indicator, area, period_start, period_end, value (null:
+ * missing)}, with a final newline.
+ */
+struct cc_buf;
+CC_API int cc_computed_format_json(const struct cc_computed_run *x, struct cc_buf *out,
+                                   struct cc_err *err);
+
 #endif

@@ -91,5 +91,8 @@ CC_API int cc_export_areas_buf(struct cc_store *st, const struct cc_export_areas
  */
 CC_API int cc_export_events(struct cc_store *st, const char *source, const char *path,
                             size_t *n_rows_out, struct cc_err *err);
+/* cc_export_events appending the same bytes to out (on failure out must be discarded). */
+CC_API int cc_export_events_buf(struct cc_store *st, const char *source, struct cc_buf *out,
+                                size_t *n_rows_out, struct cc_err *err);
 
 #endif

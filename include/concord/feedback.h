@@ -72,6 +72,17 @@ CC_API int cc_store_count_feedback(struct cc_store *st, const struct cc_feedback
                                    struct cc_feedback_count **out, size_t *n_out,
                                    struct cc_err *err);
 
+/*
+ * Items as a JSON array (`concord feedback list|search --json`, GET /api/feedback/search):
+ * id, date, area, channel, organisation, category, sentiment, text and, search, the snippet;
+ * and counts as {category, area, month, n, negative} objects. Each ends with a newline.
+ */
+struct cc_buf;
+CC_API int cc_feedback_format_json(const struct cc_feedback *f, size_t n, bool search,
+                                   struct cc_buf *out, struct cc_err *err);
+CC_API int cc_feedback_counts_format_json(const struct cc_feedback_count *c, size_t n,
+                                          struct cc_buf *out, struct cc_err *err);
+
 /* Sets f->key, when empty, to a digest of date, area, channel, organisation and text. */
 CC_API void cc_feedback_key(struct cc_feedback *f);
 

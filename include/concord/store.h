@@ -112,6 +112,47 @@ CC_API int cc_store_resolve_code(struct cc_store *st, const char *list, const ch
 CC_API int cc_store_sector_id(struct cc_store *st, const char *vocabulary, const char *code,
                               int64_t *id_out, struct cc_err *err);
 
+/* A mission's pillar for a sector, as `concord pillar` and PUT /api/pillar set it. */
+struct cc_pillar_setting {
+	char mission[32];      /* the mission's code */
+	char vocabulary[4];    /* "10" IASC cluster, "1" DAC 5-digit, "2" DAC 3-digit */
+	const char *label;     /* "IASC cluster", … (static) */
+	char code[64];         /* the code text resolved to */
+	enum cc_pillar pillar;
+};
+/*
+ * Puts the sector text names (a cluster, a DAC code or an alias, tried in the vocabularies
+ * 10, 1, 2, or only in vocabulary when not NULL) in pillar for the mission of that code (NULL:
+ * the only one), with its change-log
+ * entry, in one transaction. An unknown sector is CC_EINVALID; out describes what was set.
+ */
+CC_API int cc_store_set_pillar(struct cc_store *st, const char *mission, const char *text,
+                               const char *vocabulary, enum cc_pillar pillar,
+                               struct cc_pillar_setting *out, struct cc_err *err);
+struct cc_buf;
+/* A sector's pillar in a mission: its own (override), else the shipped default. */
+struct cc_pillar_row {
+	char vocabulary[4]; /* "10", "1", "2" */
+	char code[64];
+	enum cc_pillar pillar;
+	bool override; /* the mission's own decision */
+};
+/*
+ * The pillar of every sector for the mission of that code (NULL: the only one), by vocabulary
+ * and code: the mission's overrides and the defaults it keeps; of one vocabulary when not NULL;
+ * only the overrides when overrides_only. *out owned (cc_free).
+ */
+CC_API int cc_store_list_pillars(struct cc_store *st, const char *mission, const char *vocabulary,
+                                 bool overrides_only, struct cc_pillar_row **out, size_t *n_out,
+                                 struct cc_err *err);
+/* The list as JSON (`concord pillar --json`, GET /api/pillar): {"mission", "pillars": [{
+ * "vocabulary", "code", "pillar", "override"}, ..]} and a newline. */
+CC_API int cc_pillar_list_json(const char *mission, const struct cc_pillar_row *rows, size_t n,
+                               struct cc_buf *out, struct cc_err *err);
+/* out as JSON: {"mission", "vocabulary", "label", "code", "pillar"} and a newline. */
+CC_API int cc_pillar_setting_json(const struct cc_pillar_setting *p, struct cc_buf *out,
+                                  struct cc_err *err);
+
 /* ---- areas ---- */
 
 /*

@@ -271,10 +271,21 @@ static int feedback_import(struct cli *cli, int argc, char **argv)
 
 enum fmt { F_TABLE, F_CSV, F_JSON };
 
-static void print_items(const struct cc_feedback *f, size_t n, enum fmt fmt, bool search)
+/* The formatter's JSON (the API's bytes) to standard output; CLI_OK or its failure. */
+static int print_json(int ret, struct cc_buf *b, const struct cc_err *err)
+{
+	if (ret == 0)
+		fwrite(b->buf, 1, b->len, stdout);
+	cc_buf_release(b);
+	return ret < 0 ? cli_fail(err) : CLI_OK;
+}
+
+static int print_items(const struct cc_feedback *f, size_t n, enum fmt fmt, bool search)
 {
 	static const char *const head[] = { "id",           "date",     "area",      "channel",
 		                            "organisation", "category", "sentiment", "text" };
+	struct cc_buf b = CC_BUF_INIT(0);
+	struct cc_err err = { 0 };
 	char d[11];
 
 	switch (fmt) {
@@ -296,29 +307,7 @@ static void print_items(const struct cc_feedback *f, size_t n, enum fmt fmt, boo
 		}
 		break;
 	case F_JSON:
-		putchar('[');
-		for (size_t i = 0; i < n; i++) {
-			printf("%s{\"id\":%lld,\"date\":\"%s\",\"area\":", i ? "," : "",
-			       (long long)f[i].id, cc_date_format(f[i].date, d));
-			cli_json_str(f[i].area);
-			fputs(",\"channel\":", stdout);
-			cli_json_str(f[i].channel);
-			fputs(",\"organisation\":", stdout);
-			cli_json_str(f[i].organisation);
-			fputs(",\"category\":", stdout);
-			cli_json_str(f[i].category);
-			fputs(",\"sentiment\":", stdout);
-			cli_json_str(f[i].sentiment);
-			fputs(",\"text\":", stdout);
-			cli_json_str(f[i].text);
-			if (search) {
-				fputs(",\"snippet\":", stdout);
-				cli_json_str(f[i].snippet);
-			}
-			putchar('}');
-		}
-		fputs("]\n", stdout);
-		break;
+		return print_json(cc_feedback_format_json(f, n, search, &b, &err), &b, &err);
 	case F_TABLE:
 		for (size_t i = 0; i < n; i++)
 			printf("%-5lld %s %-10s %-12.12s %-16.16s %-14.14s %-8s %s\n",
@@ -328,10 +317,14 @@ static void print_items(const struct cc_feedback *f, size_t n, enum fmt fmt, boo
 		printf("%zu item%s\n", n, n == 1 ? "" : "s");
 		break;
 	}
+	return CLI_OK;
 }
 
-static void print_counts(const struct cc_feedback_count *c, size_t n, enum fmt fmt)
+static int print_counts(const struct cc_feedback_count *c, size_t n, enum fmt fmt)
 {
+	struct cc_buf b = CC_BUF_INIT(0);
+	struct cc_err err = { 0 };
+
 	switch (fmt) {
 	case F_CSV:
 		printf("category,area,month,n,negative\n");
@@ -348,17 +341,7 @@ static void print_counts(const struct cc_feedback_count *c, size_t n, enum fmt f
 		}
 		break;
 	case F_JSON:
-		putchar('[');
-		for (size_t i = 0; i < n; i++) {
-			printf("%s{\"category\":", i ? "," : "");
-			cli_json_str(c[i].category);
-			fputs(",\"area\":", stdout);
-			cli_json_str(c[i].area);
-			printf(",\"month\":\"%s\",\"n\":%lld,\"negative\":%lld}", c[i].month,
-			       (long long)c[i].n, (long long)c[i].negative);
-		}
-		fputs("]\n", stdout);
-		break;
+		return print_json(cc_feedback_counts_format_json(c, n, &b, &err), &b, &err);
 	case F_TABLE:
 		printf("%-20s %-10s %-7s %6s %8s\n", "category", "area", "month", "n", "negative");
 		for (size_t i = 0; i < n; i++)
@@ -368,6 +351,7 @@ static void print_counts(const struct cc_feedback_count *c, size_t n, enum fmt f
 			       (long long)c[i].negative);
 		break;
 	}
+	return CLI_OK;
 }
 
 static int feedback_list(struct cli *cli, int argc, char **argv, bool search)
@@ -451,7 +435,7 @@ static int feedback_list(struct cli *cli, int argc, char **argv, bool search)
 			status = cli_fail(&err);
 			goto out;
 		}
-		print_counts(c, n, fmt);
+		status = print_counts(c, n, fmt);
 		cc_free(c);
 	} else {
 		struct cc_feedback *f;
@@ -461,7 +445,7 @@ static int feedback_list(struct cli *cli, int argc, char **argv, bool search)
 			status = cli_fail(&err);
 			goto out;
 		}
-		print_items(f, n, fmt, search);
+		status = print_items(f, n, fmt, search);
 		cc_free(f);
 	}
 	if (fflush(stdout) != 0 || ferror(stdout))

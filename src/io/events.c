@@ -37,6 +37,7 @@
 #include "io/csv.h"
 #include "io/import_util.h"
 #include "io/locate.h"
+#include "io/row_check.h"
 
 #include "core/banned.h"
 
@@ -69,6 +70,7 @@ struct evimp {
 	struct cc_buf norm, key;
 	FILE *rejects;
 	int64_t first_added, last_added;
+	int64_t given_area; /* a single record's area given by P-code: no placement (0: place) */
 };
 
 static const char *cell(const struct evimp *im, int col)
@@ -453,8 +455,12 @@ static int row_to_incident(struct evimp *im, struct cc_incident *inc, struct cc_
 		}
 		inc->revised = ts;
 	}
-	if ((ret = place(im, inc, err)) < 0)
+	if (im->given_area) {
+		inc->area_id = im->given_area;
+		ret = 0;
+	} else if ((ret = place(im, inc, err)) < 0) {
 		return ret == CC_EINVALID ? CC_ESTORE : ret; /* a store fault, not the row's */
+	}
 	if (ret > 0) {
 		cc_err_set(why, CC_EINVALID,
 		           "latitude and longitude look swapped: %s, %s is in no area, %s, %s is",
@@ -675,6 +681,30 @@ out:
 	if (im.rejects && fclose(im.rejects) != 0 && ret == 0)
 		ret = cc_err_set(err, CC_EIO, "cannot write rejects file '%s'", im.o->rejects_path);
 	cc_csv_close(csv);
+	release(&im);
+	return ret;
+}
+
+/* ---- one row given as fields (src/io/row_check.h) ---- */
+
+int cc__event_row_check(struct cc_store *st, const struct cc__row_fields *f,
+                        enum cc_events_format format, int64_t area_id, struct cc_incident *inc,
+                        struct cc_err *why)
+{
+	struct cc_csv_row header = { .fields = (char **)f->names, .n_fields = f->n, .line = 1 };
+	struct cc_csv_row row = { .fields = (char **)f->values, .n_fields = f->n, .line = 2 };
+	struct evimp im = { .st = st, .format = format, .fname = "body", .given_area = area_id };
+	int ret;
+
+	cc__locator_init(&im.loc, st);
+	cc_buf_init(&im.norm, CC_LIMIT_CSV_FIELD * 4);
+	cc_buf_init(&im.key, CC_LIMIT_CSV_FIELD * 4 + 64);
+	ret = map_header(&im, &header, why);
+	if (ret == 0) {
+		im.row = &row;
+		ret = row_to_incident(&im, inc, why, why);
+		inc->line = 0;
+	}
 	release(&im);
 	return ret;
 }

@@ -16,7 +16,8 @@
  *
  * Only the incidents the store's reader may see are written (cc_store_each_incident applies
  * the viewer of `--as`). The file is written as FILE.tmp and renamed at the end; on any error
- * nothing is left behind.
+ * nothing is left behind. cc_export_events_buf appends the same bytes to a buffer instead (the
+ * API's download): both go through write_row, so the file and the download cannot differ.
  */
 #include <concord/export.h>
 
@@ -35,7 +36,8 @@
 #define ROW_MAX ((size_t)1 << 20) /* one CSV row */
 
 struct ev_out {
-	FILE *fp;
+	FILE *fp;          /* the file written, or: */
+	struct cc_buf *to; /* the buffer appended to (cc_export_events_buf) */
 	char *tmp;
 	bool ucdp;
 	size_t n;
@@ -141,8 +143,17 @@ static int write_row(void *ctx, const struct cc_incident_row *r, struct cc_err *
 	if (!ok || cc_buf_add_csv(b, r->pcode) < 0 || cc_buf_adds(b, "\n") < 0)
 		return cc_err_set(err, CC_ENOMEM, "incident %s: row too long or out of memory",
 		                  inc->source_id);
-	if (fwrite(b->buf, 1, b->len, o->fp) != b->len)
+	if (o->to) {
+		int rc = cc_buf_add(o->to, b->buf, b->len);
+
+		if (rc < 0)
+			return cc_err_set(err, rc, "%s after %zu incidents",
+			                  rc == CC_ETOOBIG ? "the export exceeds the size of an answer"
+			                                   : "out of memory",
+			                  o->n);
+	} else if (fwrite(b->buf, 1, b->len, o->fp) != b->len) {
 		return cc_err_set(err, CC_EIO, "cannot write %s: %s", o->tmp, strerror(errno));
+	}
 	o->n++;
 	return 0;
 }
@@ -165,6 +176,39 @@ static int only_source(struct cc_store *st, const char **source, struct cc_err *
 	return 0;
 }
 
+/* The source to write (given, else the only one stored) into o->ucdp. */
+static int pick_source(struct cc_store *st, const char **source, struct ev_out *o,
+                       struct cc_err *err)
+{
+	int ret;
+
+	if (!*source && (ret = only_source(st, source, err)) < 0)
+		return ret;
+	if (strcmp(*source, "acled") != 0 && strcmp(*source, "ucdp") != 0)
+		return cc_err_set(err, CC_EUSAGE, "source '%s': choose acled or ucdp", *source);
+	o->ucdp = !strcmp(*source, "ucdp");
+	return 0;
+}
+
+int cc_export_events_buf(struct cc_store *st, const char *source, struct cc_buf *out,
+                         size_t *n_rows_out, struct cc_err *err)
+{
+	struct ev_out o = { .to = out, .row = CC_BUF_INIT(ROW_MAX) };
+	int ret;
+
+	*n_rows_out = 0;
+	if ((ret = pick_source(st, &source, &o, err)) < 0)
+		return ret;
+	if ((ret = cc_buf_adds(out, o.ucdp ? ucdp_header : acled_header)) < 0)
+		ret = cc_err_set(err, ret, "out of memory");
+	else
+		ret = cc_store_each_incident(st, source, write_row, &o, err);
+	cc_buf_release(&o.row);
+	if (ret == 0)
+		*n_rows_out = o.n;
+	return ret;
+}
+
 int cc_export_events(struct cc_store *st, const char *source, const char *path,
                      size_t *n_rows_out, struct cc_err *err)
 {
@@ -173,11 +217,8 @@ int cc_export_events(struct cc_store *st, const char *source, const char *path,
 	int ret;
 
 	*n_rows_out = 0;
-	if (!source && (ret = only_source(st, &source, err)) < 0)
+	if ((ret = pick_source(st, &source, &o, err)) < 0)
 		return ret;
-	if (strcmp(source, "acled") != 0 && strcmp(source, "ucdp") != 0)
-		return cc_err_set(err, CC_EUSAGE, "source '%s': choose acled or ucdp", source);
-	o.ucdp = !strcmp(source, "ucdp");
 	if (!(o.tmp = cc_malloc(n)))
 		return cc_err_set(err, CC_ENOMEM, "out of memory");
 	snprintf(o.tmp, n, "%s.tmp", path);

@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include <concord/buf.h>
+#include <concord/events.h>
 #include <concord/feedback.h>
 #include <concord/indicators.h>
 #include <concord/needs.h>
@@ -58,5 +59,15 @@ int cc__need_row_check(struct cc_store *st, const struct cc_mission *m,
 int cc__feedback_row_check(struct cc_store *st, const struct cc_mission *m,
                            const struct cc__row_fields *f, struct cc_feedback *fb,
                            struct cc_err *why);
+
+/*
+ * An events row in the columns of format (ACLED or UCDP GED; the header decides when
+ * CC_EVENTS_AUTO) into inc, whose strings point into the row's values. The point is placed
+ * as the importer places it, unless area_id names the area (a P-code the writer resolved).
+ * A header without a required column is CC_EPARSE.
+ */
+int cc__event_row_check(struct cc_store *st, const struct cc__row_fields *f,
+                        enum cc_events_format format, int64_t area_id, struct cc_incident *inc,
+                        struct cc_err *why);
 
 #endif

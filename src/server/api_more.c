@@ -46,6 +46,11 @@ const struct cc__query_param cc__export_query[] = {
 	{ .name = "level",
 	  .type = "integer",
 	  .description = "areas: the admin level of the features, 0 to 5 (every level)" },
+	{ .name = "source",
+	  .type = "string",
+	  .enum_values = "acled|ucdp",
+	  .description = "events: the source whose incidents to write, in its own columns (the "
+	                 "only one stored when not given)" },
 	{ .name = NULL },
 };
 
@@ -69,6 +74,8 @@ int cc__api_export(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
 		ao.with_coverage = true;
 	else if (cov && strcmp(cov, "0") != 0 && strcmp(cov, "false") != 0)
 		return cc__bad_arg(err, "with_coverage", "with_coverage: '%s': choose 1 or 0", cov);
+	if (strcmp(kind, "events") != 0 && cc__req_query(req, "source"))
+		return cc__bad_arg(err, "source", "source is for the events export%s", "");
 	if (strcmp(kind, "areas") != 0 && (level_given || cov))
 		return cc__bad_arg(err, level_given ? "level" : "with_coverage",
 		               "%s is for the areas export",
@@ -81,6 +88,9 @@ int cc__api_export(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
 		ret = cc_export_iati_buf(req->st, req->who->mission_code, out, &n, err);
 		req->content_type = "application/xml";
 		req->disposition = "attachment; filename=\"iati.xml\"";
+	} else if (!strcmp(kind, "events")) {
+		/* as `concord export events [--source S]` (src/server/api_events.c) */
+		ret = cc__export_events(req, out, &n, err);
 	} else if (!strcmp(kind, "areas")) {
 		ao.level = (int)level;
 		if (ao.with_coverage && !level_given)
@@ -91,8 +101,9 @@ int cc__api_export(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
 		req->content_type = "application/geo+json";
 		req->disposition = "attachment; filename=\"areas.geojson\"";
 	} else {
-		return cc__bad_arg(err, "kind", "kind: cannot export '%s': choose 3w, iati or areas",
-		               kind);
+		return cc__bad_arg(err, "kind",
+		                   "kind: cannot export '%s': choose 3w, iati, areas or events",
+		                   kind);
 	}
 	if (ret < 0) {
 		req->content_type = req->disposition = NULL;

@@ -76,6 +76,10 @@ struct cc_store_ops {
 	                      struct cc_err *err);
 	int (*put_pillar)(struct cc_store *st, int64_t mission_id, const char *vocabulary,
 	                  const char *code, enum cc_pillar pillar, struct cc_err *err);
+	/* the mission's pillars of sectors (cc_store_list_pillars); NULL: not supported */
+	int (*list_pillars)(struct cc_store *st, int64_t mission_id, const char *vocabulary,
+	                    bool overrides_only, struct cc_pillar_row **out, size_t *n_out,
+	                    struct cc_err *err);
 	int (*resolve_code)(struct cc_store *st, const char *list, const char *text,
 	                    const char *scope, char *code_out, size_t n, struct cc_err *err);
 	int (*sector_id)(struct cc_store *st, const char *vocabulary, const char *code,

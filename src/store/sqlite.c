@@ -66,6 +66,7 @@ enum stmt_id {
 	S_SECTOR_PUT,
 	S_ALIAS_PUT,
 	S_PILLAR_PUT,
+	S_PILLAR_LIST,
 	S_CODE_GET,
 	S_ALIAS_GET,
 	S_SECTOR_ID,
@@ -160,6 +161,13 @@ static const char *const sql_text[S_N] = {
 	[S_PILLAR_PUT] = "INSERT INTO pillar_map (mission_id, vocabulary, code, pillar) "
 	                 "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (mission_id, vocabulary, code) "
 	                 "DO UPDATE SET pillar = excluded.pillar",
+	/* the mission's own pillars, then the defaults it does not override (?2 NULL: any
+	 * vocabulary; ?3: the overrides only) */
+	[S_PILLAR_LIST] = "SELECT p.vocabulary, p.code, p.pillar, p.mission_id <> 0 FROM pillar_map p "
+	                  "WHERE (?2 IS NULL OR p.vocabulary = ?2) AND (p.mission_id = ?1 OR "
+	                  "(NOT ?3 AND p.mission_id = 0 AND NOT EXISTS (SELECT 1 FROM pillar_map o "
+	                  "WHERE o.mission_id = ?1 AND o.vocabulary = p.vocabulary AND "
+	                  "o.code = p.code))) ORDER BY CAST(p.vocabulary AS INTEGER), p.code",
 	[S_CODE_GET] = "SELECT code FROM codelist WHERE list = ?1 AND code = ?2",
 	/* a scoped alias beats an unscoped one; alias compares NOCASE by its column */
 	[S_ALIAS_GET] = "SELECT code FROM code_alias WHERE list = ?1 AND alias = ?2 "
@@ -1543,6 +1551,53 @@ out_free:
 	return ret;
 }
 
+static int sq_list_pillars(struct cc_store *st, int64_t mission_id, const char *vocabulary,
+                           bool overrides_only, struct cc_pillar_row **out, size_t *n_out,
+                           struct cc_err *err)
+{
+	struct sqlite_store *s = to_sq(st);
+	struct cc_pillar_row *rows = NULL;
+	sqlite3_stmt *stmt = NULL;
+	size_t n = 0, cap = 0;
+	int rc, ret;
+
+	if ((ret = prep(s, S_PILLAR_LIST, &stmt, err)) < 0)
+		return ret;
+	if ((rc = sqlite3_bind_int64(stmt, 1, mission_id)) ||
+	    (rc = vocabulary ? sqlite3_bind_text(stmt, 2, vocabulary, -1, SQLITE_STATIC)
+	                     : sqlite3_bind_null(stmt, 2)) ||
+	    (rc = sqlite3_bind_int(stmt, 3, overrides_only)))
+		return bind_fail(s, stmt, rc, err);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		char pillar[32];
+		struct cc_pillar_row *r;
+
+		if (grow((void **)&rows, &cap, n, sizeof(*rows)) < 0) {
+			ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+			goto out_free;
+		}
+		r = &rows[n++];
+		memset(r, 0, sizeof(*r));
+		col_str(stmt, 0, r->vocabulary, sizeof(r->vocabulary));
+		col_str(stmt, 1, r->code, sizeof(r->code));
+		col_str(stmt, 2, pillar, sizeof(pillar));
+		r->pillar = (enum cc_pillar)cc_pillar_parse(pillar);
+		r->override = sqlite3_column_int(stmt, 3) != 0;
+	}
+	if (rc != SQLITE_DONE) {
+		ret = sq_error(s, rc, err);
+		goto out_free;
+	}
+	sqlite3_reset(stmt);
+	*out = rows;
+	*n_out = n;
+	return 0;
+out_free:
+	sqlite3_reset(stmt);
+	cc_free(rows);
+	return ret;
+}
+
 static int sq_list_areas(struct cc_store *st, const struct cc_area_filter *f, struct cc_area **out,
                          size_t *n_out, struct cc_err *err)
 {
@@ -2689,6 +2744,7 @@ const struct cc_store_ops cc__store_sqlite = {
 	.put_code = sq_put_code,
 	.put_code_alias = sq_put_code_alias,
 	.put_pillar = sq_put_pillar,
+	.list_pillars = sq_list_pillars,
 	.resolve_code = sq_resolve_code,
 	.sector_id = sq_sector_id,
 	.put_area = sq_put_area,

@@ -68,7 +68,9 @@ static const char *const sql[S_N] = {
 	        "'date', " D("e.date") ", 'date_end', " D("e.date_end") ", 'type', e.type, "
 	        "'sub_type', e.sub_type, 'actor1', e.actor1, 'actor2', e.actor2, 'lat', e.lat, "
 	        "'lon', e.lon, 'area', " AREA("e") ", 'fatalities', e.fatalities, 'notes', "
-	        "e.notes, " MARK("e") ") FROM incident e WHERE (e.mission_id IS NULL OR "
+	        "e.notes, 'date_prec', e.date_prec, 'geo_prec', e.geo_prec, 'fat_low', e.fat_low, "
+	        "'fat_high', e.fat_high, 'revised', e.revised, "
+	        MARK("e") ") FROM incident e WHERE (e.mission_id IS NULL OR "
 	        "e.mission_id = :mission)" PAGE("e") " AND " CC__SQ_VISIBLE("e", "incident")
 	        TAIL("e"),
 	[S_LIST0 + CC_REG_INDICATOR] =

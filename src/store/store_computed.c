@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include <concord/alloc.h>
+#include <concord/events.h>
+#include <concord/needs.h>
+#include <concord/text.h>
 
 #include "store/backend.h"
 #include "store/ops_computed.h"
@@ -137,5 +140,160 @@ int cc_store_replace_computed(struct cc_store *st, int64_t mission_id,
 			return ret;
 		}
 	}
+	/* one change-log entry for the whole replacement, when it changed anything */
+	if (counts->added + counts->updated + counts->removed > 0) {
+		char detail[160];
+
+		snprintf(detail, sizeof(detail),
+		         "computed indicators: %zu added, %zu updated, %zu removed", counts->added,
+		         counts->updated, counts->removed);
+		ret = cc_store_log_change(
+		        st,
+		        &(struct cc_change){ .table = "observation",
+		                             .op = "update",
+		                             .count = (int64_t)(counts->added + counts->updated +
+		                                                counts->removed),
+		                             .mission_id = mission_id,
+		                             .detail = detail },
+		        err);
+		if (ret < 0) {
+			cc_store_rollback(st);
+			return ret;
+		}
+	}
 	return cc_store_commit(st, err);
+}
+
+/* ---- the whole run ---- */
+
+/*
+ * Each area's population for the year of to: the newest year not after it (a year-0 figure
+ * counts), else the earliest later one; -1 when the area has none.
+ */
+static int fill_population(struct cc_store *st, struct cc_area *areas, size_t n, int32_t to,
+                           struct cc_err *err)
+{
+	struct cc_population *pop = NULL;
+	size_t n_pop = 0;
+	int year = 9999, y, m, d, ret;
+
+	if (to != CC_DATE_NONE) {
+		cc_date_to_ymd(to, &y, &m, &d);
+		year = y;
+	}
+	if ((ret = cc_store_list_population(st, 0, &pop, &n_pop, err)) < 0)
+		return ret;
+	for (size_t i = 0; i < n; i++) {
+		int64_t best = -1;
+		int best_year = 0;
+		bool found_le = false;
+
+		for (size_t k = 0; k < n_pop; k++) {
+			if (pop[k].area_id != areas[i].id)
+				continue;
+			if (pop[k].year <= year) {
+				if (!found_le) { /* newest first */
+					best = pop[k].value;
+					found_le = true;
+				}
+			} else if (!found_le && (best < 0 || pop[k].year < best_year)) {
+				best = pop[k].value;
+				best_year = pop[k].year;
+			}
+		}
+		areas[i].population = best;
+	}
+	cc_free(pop);
+	return 0;
+}
+
+/* The intersectoral total needs of the mission (sector 0), any period. */
+static int load_needs(struct cc_store *st, int64_t mission_id, struct cc_computed_need **out,
+                      size_t *n_out, struct cc_err *err)
+{
+	struct cc_need_query q = { .mission_id = mission_id, .from = CC_DATE_NONE,
+		                   .to = CC_DATE_NONE };
+	struct cc_gap_need *needs = NULL;
+	struct cc_area *areas = NULL;
+	struct cc_gap_sector *sectors = NULL;
+	size_t n_needs = 0, n_areas = 0, n_sectors = 0;
+	int ret;
+
+	*out = NULL;
+	*n_out = 0;
+	ret = cc_store_load_needs(st, &q, &needs, &n_needs, &areas, &n_areas, &sectors, &n_sectors,
+	                          err);
+	if (ret == CC_EUNSUPPORTED)
+		return 0;
+	if (ret < 0)
+		return ret;
+	*out = cc_alloc_array(n_needs + 1, sizeof(**out));
+	if (!*out)
+		ret = cc_err_set(err, CC_ENOMEM, "out of memory for %zu needs", n_needs);
+	for (size_t i = 0; *out && i < n_needs; i++)
+		if (needs[i].sector_id == 0 && needs[i].area_id)
+			(*out)[(*n_out)++] = (struct cc_computed_need){
+				.area_id = needs[i].area_id, .in_need = needs[i].in_need
+			};
+	cc_free(needs);
+	cc_free(areas);
+	cc_free(sectors);
+	return ret;
+}
+
+void cc_computed_run_release(struct cc_computed_run *x)
+{
+	cc_computed_release(&x->r);
+	cc_free(x->areas);
+	memset(x, 0, sizeof(*x));
+}
+
+int cc_computed_run(struct cc_store *st, int64_t mission_id, const struct cc_computed_request *q,
+                    struct cc_computed_run *out, struct cc_err *err)
+{
+	struct cc_computed_inputs in = { 0 };
+	struct cc_computed_incident *incidents = NULL;
+	struct cc_computed_activity *activities = NULL;
+	struct cc_computed_need *needs = NULL;
+	struct cc_area_filter f = { .level = -1 };
+	const char *events = q->events;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	out->dry_run = q->dry_run;
+	if (q->opts.from != CC_DATE_NONE && q->opts.to != CC_DATE_NONE && q->opts.from > q->opts.to)
+		return cc_err_set(err, CC_EUSAGE, "from is after to");
+	if (events && strcmp(events, "ucdp") != 0 && strcmp(events, "acled") != 0)
+		return cc_err_set(err, CC_EUSAGE, "events: '%s' is not ucdp, acled or all", events);
+	if (!q->events_given) {
+		int64_t n_ucdp = 0;
+
+		if ((ret = cc_store_count_incidents(st, "ucdp", &n_ucdp, err)) < 0)
+			return ret;
+		events = n_ucdp > 0 ? "ucdp" : "acled";
+	}
+	out->events = !events ? NULL : strcmp(events, "ucdp") == 0 ? "ucdp" : "acled";
+	if ((ret = cc_store_load_computed_inputs(st, mission_id, out->events, q->opts.from,
+	                                         q->opts.to, &incidents, &in.n_incidents,
+	                                         &activities, &in.n_activities, err)) < 0 ||
+	    (ret = cc_store_list_areas(st, &f, &out->areas, &out->n_areas, err)) < 0 ||
+	    (ret = fill_population(st, out->areas, out->n_areas, q->opts.to, err)) < 0 ||
+	    (ret = load_needs(st, mission_id, &needs, &in.n_needs, err)) < 0)
+		goto out;
+	in.incidents = incidents;
+	in.activities = activities;
+	in.needs = needs;
+	in.areas = out->areas;
+	in.n_areas = out->n_areas;
+	if ((ret = cc_computed_compute(&in, &q->opts, &out->r, err)) < 0)
+		goto out;
+	if (!q->dry_run && out->r.n_periods > 0)
+		ret = cc_store_replace_computed(st, mission_id, &out->r, &out->counts, err);
+out:
+	cc_free(incidents);
+	cc_free(activities);
+	cc_free(needs);
+	if (ret < 0)
+		cc_computed_run_release(out);
+	return ret;
 }
