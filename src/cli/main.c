@@ -105,14 +105,17 @@ static const struct cli_cmd commands[] = {
 	          "(see `concord rounds`); --as-of DATE shows the matrix as imported by the end\n"
 	          "of that day.\n" },
 	{ .name = "pillar", .run = cmd_pillar, .flags = CLI_STORE,
-	  .usage = "pillar CODE PILLAR [--vocabulary 1|2|10]",
+	  .usage = "pillar [CODE PILLAR] [--vocabulary 1|2|10] [--overrides] [--json]",
 	  .summary = "put a sector or cluster in another pillar for this mission",
 	  .help = "The shipped mapping (data/codelists/pillars.csv) puts each DAC sector and IASC\n"
 	          "cluster in one of the six pillars: security, governance, infrastructure,\n"
 	          "economy, humanitarian, other. A mission may decide otherwise: the override is\n"
 	          "used by every analysis from then on, since pillars are resolved when read.\n"
 	          "CODE is a cluster (WSH), a DAC code (15240, 152) or an alias (WASH_OP); with\n"
-	          "--vocabulary only that vocabulary is searched.\n" },
+	          "--vocabulary only that vocabulary is searched. --json prints the mapping\n"
+	          "set as PUT /api/pillar answers it. Without CODE PILLAR: the pillar of every\n"
+	          "sector for the mission (--overrides: the mission's own only), as GET\n"
+	          "/api/pillar.\n" },
 	{ .name = "report", .run = cmd_report, .flags = CLI_STORE,
 	  .usage = "report [-o FILE] [--level N] [--from DATE] [--to DATE] [--format html|md]\n"
 	           "       [--plan PLAN] [--survey QUESTION]...",
@@ -141,7 +144,7 @@ static const struct cli_cmd commands[] = {
 	          "--share releases the record to an organisation by name, whatever the\n"
 	          "marking says. Each change is logged in the audit log.\n" },
 	{ .name = "retention", .run = cmd_retention, .flags = CLI_STORE,
-	  .usage = "retention [--sites DAYS] [--personal DAYS] [--at DATE] [--dry-run]",
+	  .usage = "retention [--sites DAYS] [--personal DAYS] [--at DATE] [--dry-run] [--json]",
 	  .summary = "redact exact sites and personal data after a stated time",
 	  .help = "Do no harm: the exact sites of activities that ended more than --sites DAYS\n"
 	          "ago, and the personal data of feedback givers and survey respondents older\n"
@@ -186,7 +189,7 @@ static const struct cli_cmd commands[] = {
 	          "    --web DIR   serve the dashboard's files from DIR at / (default: web/ next\n"
 	          "                to the program, else ../share/concord/web from it)\n" },
 	{ .name = "user", .run = cmd_user, .flags = CLI_STORE,
-	  .usage = "user add NAME --org KEY --role viewer|editor|coordinator|admin",
+	  .usage = "user add NAME --org KEY --role viewer|editor|coordinator|admin [--json]",
 	  .summary = "add a user of an organisation of the mission",
 	  .help = "KEY is the organisation's key or one of its names (as in the 3W files).\n" },
 	{ .name = "token", .run = cmd_token, .flags = CLI_STORE,
@@ -271,7 +274,7 @@ static const struct cli_cmd commands[] = {
 	          "ratios under the same thresholds (area (all): every area together).\n" },
 	{ .name = "indicators", .run = cmd_indicators, .flags = CLI_STORE,
 	  .usage = "indicators compute [--period month|quarter|year] [--from DATE] [--to DATE] "
-	           "[--level N] [--events ucdp|acled|all] [--dry-run] [--csv]",
+	           "[--level N] [--events ucdp|acled|all] [--dry-run] [--csv|--json]",
 	  .summary = "computed indicators (incidents per 100k, fatalities, needs reached, activities)",
 	  .help = "Derives observations of built-in indicators from stored data, per area of admin\n"
 	          "level N (default 1) and calendar period (default month) from --from to --to\n"
@@ -287,7 +290,8 @@ static const struct cli_cmd commands[] = {
 	          "from one source (--events; default ucdp when there are UCDP events) so that\n"
 	          "none is counted twice. Values are stored with source \"computed\" in one\n"
 	          "transaction; running again replaces them (added/updated/unchanged/removed),\n"
-	          "never duplicates. --csv prints the values; --dry-run stores nothing.\n" },
+	          "never duplicates. --csv prints the values; --dry-run stores nothing.\n"
+	          "--json prints the run as POST /api/indicators/compute answers it.\n" },
 	{ .name = "rollup", .run = cmd_rollup, .flags = CLI_STORE,
 	  .usage = "rollup [--indicator CODE] [--level N] [--at DATE] [--csv|--json]",
 	  .summary = "indicator values rolled up to parent areas by each indicator's rule",
@@ -441,11 +445,13 @@ static const struct cli_cmd commands[] = {
 	          "feedback search WORDS... [--limit N] [--json]\n"
 	          "    Full-text search (stemmed, accents ignored), ranked by bm25.\n" },
 	{ .name = "mission", .run = cmd_mission, .flags = CLI_STORE,
-	  .usage = "mission show | mission set [--currency CODE] [--rate-tolerance DAYS]",
+	  .usage = "mission show [--json] | mission set [--currency CODE] [--rate-tolerance DAYS] "
+	           "[--json]",
 	  .summary = "show or set the mission's settings (its reporting currency)",
 	  .help = "set --currency CODE: the ISO 4217 currency every sum of money is reported in.\n"
 	          "--rate-tolerance DAYS (default 5): how many days a rate may be older than the\n"
-	          "value date it converts (no fixings on weekends and holidays).\n" },
+	          "value date it converts (no fixings on weekends and holidays).\n"
+	          "--json prints the mission and its settings as GET /api/mission answers them.\n" },
 	{ .name = "money", .run = cmd_money, .flags = CLI_STORE,
 	  .usage = "money [--currency CODE] [--rate-tolerance DAYS] [--rates] [--csv|--json]",
 	  .summary = "budgets and IATI transactions in the reporting currency",
@@ -484,7 +490,7 @@ static const struct cli_cmd commands[] = {
 	          "with its dates.\n" },
 	{ .name = "area", .run = cli_area, .flags = CLI_STORE,
 	  .usage = "area alias add PCODE NAME | area valid PCODE [--from DATE] [--to DATE] |"
-	           " area crosswalk | area population [--year Y] [--at DATE]",
+	           " area crosswalk | area population [--year Y] [--at DATE]   (each [--json])",
 	  .summary = "gazetteer versions: area name aliases, validity dates, the crosswalk",
 	  .help = "alias add: another name of the area (another spelling or language); every\n"
 	          "importer that falls back to names (3W, events, surveys) then finds it.\n"
@@ -494,7 +500,9 @@ static const struct cli_cmd commands[] = {
 	          "old area belongs to the new one; the shares of an old area add up to 1), used\n"
 	          "to carry figures of an old layout onto the new one. population: each area's\n"
 	          "population (newest year, or --year), carried through the crosswalk onto the\n"
-	          "layout valid at --at DATE (default: the latest), as CSV.\n" },
+	          "layout valid at --at DATE (default: the latest), as CSV. --json prints each as\n"
+	          "the API answers it (/api/areas/PCODE/aliases, /api/areas/PCODE/validity,\n"
+	          "/api/crosswalk, /api/areas/population).\n" },
 	{ .name = "demo", .run = cli_demo, .flags = 0,
 	  .usage = "demo load CASE [-d DB] | demo list",
 	  .summary = "load a case study (afghanistan, kosovo, libya) into a store",

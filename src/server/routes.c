@@ -405,6 +405,18 @@ const struct cc__route cc__routes[] = {
 	  .role = CC_ROLE_VIEWER,
 	  .summary = "the caller: user, role, organisation and mission" },
 	{ .method = "GET",
+	  .path = "/api/mission",
+	  .run = cc__api_mission_get,
+	  .role = CC_ROLE_VIEWER,
+	  .summary = "the caller's mission and its settings, as `concord mission show --json`" },
+	{ .method = "PUT",
+	  .path = "/api/mission",
+	  .run = cc__api_mission_set,
+	  .role = CC_ROLE_COORDINATOR,
+	  .summary = "set the mission's reporting currency and rate tolerance (a member not sent "
+	             "keeps its value), as `concord mission set`; answers as GET /api/mission",
+	  .body = "{\"currency\": ISO 4217 CODE, \"rate_tolerance\": DAYS (0 to 31)}" },
+	{ .method = "GET",
 	  .path = "/api/coverage",
 	  .run = api_coverage,
 	  .role = CC_ROLE_VIEWER,
@@ -416,11 +428,47 @@ const struct cc__route cc__routes[] = {
 	  .role = CC_ROLE_VIEWER,
 	  .summary = "admin areas, sorted by P-code",
 	  .query = areas_query },
+	/* before /api/areas/{pcode}, which would take "population" for a P-code (api_admin.c) */
+	{ .method = "GET",
+	  .path = "/api/areas/population",
+	  .run = cc__api_area_population,
+	  .role = CC_ROLE_VIEWER,
+	  .summary = "each area's population (newest year, or year) carried through the crosswalk "
+	             "onto the layout valid at a date, as `concord area population --json` (or its "
+	             "CSV)",
+	  .query = cc__population_query },
 	{ .method = "GET",
 	  .path = "/api/areas/{pcode}",
 	  .run = api_area_get,
 	  .role = CC_ROLE_VIEWER,
 	  .summary = "one admin area" },
+	{ .method = "GET",
+	  .path = "/api/areas/{pcode}/validity",
+	  .run = cc__api_area_validity_get,
+	  .role = CC_ROLE_VIEWER,
+	  .summary = "the dates an area is valid (null: open), as `concord area valid PCODE --json`" },
+	{ .method = "PUT",
+	  .path = "/api/areas/{pcode}/validity",
+	  .run = cc__api_area_validity_set,
+	  .role = CC_ROLE_COORDINATOR,
+	  .summary = "set the dates an area is valid (absent or null: open), as `concord area valid "
+	             "PCODE --from DATE --to DATE`",
+	  .body = "{\"from\": DATE|null, \"to\": DATE|null}" },
+	{ .method = "POST",
+	  .path = "/api/areas/{pcode}/aliases",
+	  .run = cc__api_area_alias_add,
+	  .role = CC_ROLE_COORDINATOR,
+	  .status = 201,
+	  .summary = "another name of an area, found by every importer's name fallback, as "
+	             "`concord area alias add PCODE NAME --json`",
+	  .body = "{\"name\": NAME}" },
+	{ .method = "GET",
+	  .path = "/api/crosswalk",
+	  .run = cc__api_crosswalk,
+	  .role = CC_ROLE_VIEWER,
+	  .summary = "the crosswalk of old areas onto new ones with shares and dates, as `concord "
+	             "area crosswalk --json` (or its CSV)",
+	  .query = cc__crosswalk_query },
 	{ .method = "GET",
 	  .path = "/api/activities",
 	  .run = cc__api_activities_list,
@@ -529,6 +577,36 @@ const struct cc__route cc__routes[] = {
 	  .run = api_token_revoke,
 	  .role = CC_ROLE_ADMIN,
 	  .summary = "revoke an API token" },
+	/* the administration of the mission (api_admin.c) */
+	{ .method = "POST",
+	  .path = "/api/users",
+	  .run = cc__api_user_add,
+	  .role = CC_ROLE_ADMIN,
+	  .status = 201,
+	  .summary = "add a user of an organisation of the mission, as `concord user add --json` "
+	             "(its token: POST /api/tokens)",
+	  .body = "{\"name\": NAME, \"org\": ORG, \"role\": "
+	          "\"viewer|editor|coordinator|admin\" (viewer)}" },
+	{ .method = "POST",
+	  .path = "/api/retention",
+	  .run = cc__api_retention,
+	  .role = CC_ROLE_ADMIN,
+	  .summary = "redact the exact sites of activities ended more than sites days ago and the "
+	             "personal data older than personal days (dry_run: only count), as `concord "
+	             "retention --json`: the counts",
+	  .body = "{\"sites\": DAYS, \"personal\": DAYS, \"at\": DATE (today), "
+	          "\"dry_run\": BOOL}" },
+	{ .method = "GET",
+	  .path = "/api/template/3w",
+	  .run = cc__api_template_3w,
+	  .role = CC_ROLE_VIEWER,
+	  .summary = "the blank HXL 3W for partners that `concord template 3w` writes (text/csv)" },
+	{ .method = "GET",
+	  .path = "/api/template/3w-lists",
+	  .run = cc__api_template_3w_lists,
+	  .role = CC_ROLE_VIEWER,
+	  .summary = "what the columns of the blank 3W may hold: P-codes, clusters, organisations "
+	             "(the -lists.csv beside it, text/csv)" },
 	{ .method = "GET",
 	  .path = "/api/gaps",
 	  .run = cc__api_gaps,
@@ -663,6 +741,53 @@ const struct cc__route cc__routes[] = {
 	REG_READ("incidents", "incidents"),
 	REG_DELETE("incidents", "incidents"),
 	REG_MARKING("incidents", "incidents"),
+	{ .method = "POST",
+	  .path = "/api/incidents",
+	  .run = cc__api_incident_create,
+	  .role = CC_ROLE_EDITOR,
+	  .status = 201,
+	  .summary = "add an incident, checked as the events importer checks a row of its source "
+	             "(placed in an admin area by its point unless \"area\" names one); an "
+	             "incident of the same source and source id is updated as a re-import "
+	             "updates it (200) when the caller may change it, else 409 naming its id",
+	  .body = "{\"source\": \"acled|ucdp\", \"source_id\", \"date\", \"date_end\", "
+	          "\"date_prec\", \"type\", \"sub_type\", \"actor1\", \"actor2\", \"lat\", "
+	          "\"lon\", \"geo_prec\", \"area\": PCODE, \"admin1\", \"admin2\", "
+	          "\"fatalities\", \"fat_low\", \"fat_high\", \"revised\", \"notes\", "
+	          "\"releasability\", \"deny\": [KIND, ..], \"owner\"}" },
+	{ .method = "PUT",
+	  .path = "/api/incidents/{id}",
+	  .run = cc__api_incident_update,
+	  .role = CC_ROLE_EDITOR,
+	  .summary = "change an incident (its owner's editors or a coordinator; If-Match: its "
+	             "version; the source and source id never change; fields not sent keep their "
+	             "values)",
+	  .body = "the fields of POST /api/incidents" },
+	{ .method = "POST",
+	  .path = "/api/indicators/compute",
+	  .run = cc__api_indicators_compute,
+	  .role = CC_ROLE_COORDINATOR,
+	  .summary = "derive the built-in indicators (incidents per 100k, fatalities, needs "
+	             "reached, activities per pillar) from the records the caller may see and store "
+	             "them, as `concord indicators compute --json`: what was computed and stored",
+	  .body = "{\"period\": \"month|quarter|year\", \"from\", \"to\", \"level\", "
+	          "\"events\": \"ucdp|acled|all\", \"dry_run\": BOOL} (or the same as query "
+	          "arguments)",
+	  .query = cc__compute_query },
+	{ .method = "GET",
+	  .path = "/api/pillar",
+	  .run = cc__api_pillar_list,
+	  .role = CC_ROLE_VIEWER,
+	  .summary = "the pillar of every sector for the mission: its own decisions and the shipped "
+	             "defaults it keeps, as `concord pillar --json`",
+	  .query = cc__pillar_query },
+	{ .method = "PUT",
+	  .path = "/api/pillar",
+	  .run = cc__api_pillar_set,
+	  .role = CC_ROLE_COORDINATOR,
+	  .summary = "put a sector or cluster in another pillar for the mission, as `concord pillar "
+	             "CODE PILLAR --json`",
+	  .body = "{\"code\": CLUSTER|DAC CODE|ALIAS, \"pillar\", \"vocabulary\": \"1|2|10\"}" },
 	REG_READ("indicators", "indicators"),
 	REG_DELETE("indicators", "indicators (with their benchmarks and observations)"),
 	REG_MARKING("indicators", "indicators"),
@@ -748,6 +873,21 @@ const struct cc__route cc__routes[] = {
 	  .body = "the fields of POST /api/lessons (its marking: PUT /api/lessons/{id}/marking)" },
 	REG_DELETE("lessons", "lessons"),
 	REG_MARKING("lessons", "lessons"),
+	/* before /api/feedback/{id}, which would take "counts" for an id (api_events.c) */
+	{ .method = "GET",
+	  .path = "/api/feedback/counts",
+	  .run = cc__api_feedback_counts,
+	  .role = CC_ROLE_VIEWER,
+	  .summary = "the feedback entries the caller may see counted by category, area and month "
+	             "(negative ones apart), as `concord feedback list --counts --json`",
+	  .query = cc__feedback_counts_query },
+	{ .method = "GET",
+	  .path = "/api/feedback/search",
+	  .run = cc__api_feedback_search,
+	  .role = CC_ROLE_VIEWER,
+	  .summary = "full-text search of the feedback entries the caller may see, best first, "
+	             "with snippets, as `concord feedback search WORDS --json`",
+	  .query = cc__feedback_search_query },
 	REG_READ("feedback", "feedback entries (without their givers' personal data)"),
 	REG_DELETE("feedback", "feedback entries"),
 	REG_MARKING("feedback", "feedback entries"),
@@ -801,7 +941,8 @@ const struct cc__route cc__routes[] = {
 	  .run = cc__api_export,
 	  .role = CC_ROLE_VIEWER,
 	  .summary = "a file to download as `concord export KIND` writes it, holding only what the "
-	             "caller may see: 3w (HXL CSV), iati (IATI 2.03 XML) or areas (GeoJSON)",
+	             "caller may see: 3w (HXL CSV), iati (IATI 2.03 XML), areas (GeoJSON) or "
+	             "events (the incidents as ACLED or UCDP GED CSV)",
 	  .query = cc__export_query },
 	{ .method = "GET",
 	  .path = "/api/rounds",

@@ -212,6 +212,25 @@ cc__route_fn cc__api_export, cc__api_rounds, cc__api_money, cc__api_audit_verify
 extern const struct cc__query_param cc__export_query[], cc__rounds_query[], cc__money_query[],
         cc__allocate_query[];
 
+/*
+ * src/server/api_events.c: incidents created and edited (checked by the events importer's row
+ * check), the computed indicators, a mission's pillar for a sector, the feedback register's
+ * counts and search, and the events export (GET /api/export/events, routed by api_more.c)
+ */
+cc__route_fn cc__api_incident_create, cc__api_incident_update, cc__api_indicators_compute,
+        cc__api_pillar_set, cc__api_pillar_list, cc__api_feedback_counts,
+        cc__api_feedback_search;
+extern const struct cc__query_param cc__compute_query[], cc__pillar_query[],
+        cc__feedback_counts_query[], cc__feedback_search_query[];
+int cc__export_events(struct cc__req *req, struct cc_buf *out, size_t *n, struct cc_err *err);
+
+/* src/server/api_admin.c: mission settings, the gazetteer, users, retention, the 3W template */
+cc__route_fn cc__api_mission_get, cc__api_mission_set, cc__api_area_alias_add,
+        cc__api_area_validity_get, cc__api_area_validity_set, cc__api_crosswalk,
+        cc__api_area_population, cc__api_user_add, cc__api_retention, cc__api_template_3w,
+        cc__api_template_3w_lists;
+extern const struct cc__query_param cc__crosswalk_query[], cc__population_query[];
+
 extern const struct cc__route cc__routes[];
 extern const size_t cc__n_routes;
 
