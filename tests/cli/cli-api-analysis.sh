@@ -74,21 +74,7 @@ done
 tok() { "$CONCORD" token create "$1" 2>/dev/null; }
 T_aada=$(tok aada); T_mrrd=$(tok mrrd); T_isaf=$(tok isaf); T_out=$(tok out)
 
-"$CONCORD" serve --listen 127.0.0.1:0 --threads 2 >srv.out 2>srv.log &
-PID=$!
-i=0
-while [ $i -lt 100 ] && ! grep -q '^listening on ' srv.out; do
-	sleep 0.1
-	i=$((i + 1))
-done
-PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' srv.out)
-if [ -z "$PORT" ]; then
-	not_ok "serve listens" "$(cat srv.out srv.log)"
-	kill "$PID" 2>/dev/null
-	done_testing
-	exit 1
-fi
-URL="http://127.0.0.1:$PORT"
+serve_start --threads 2
 req() { # req NAME TOKEN [CURL ARGS] URL: body in NAME.body, headers in NAME.head, $STATUS
 	name=$1 t=$2
 	shift 2

@@ -48,21 +48,7 @@ PRT1=$(q "SELECT min(a.id) FROM activity a JOIN organisation o ON o.id = a.owner
 is "$(q "SELECT deny FROM activity WHERE id = $AADA1")" 1 "setup: AADA's rows deny military readers"
 
 # ---- the server ----
-"$CONCORD" serve --listen 127.0.0.1:0 --threads 2 >srv.out 2>srv.log &
-PID=$!
-i=0
-while [ $i -lt 100 ] && ! grep -q '^listening on ' srv.out; do
-	sleep 0.1
-	i=$((i + 1))
-done
-PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' srv.out)
-if [ -z "$PORT" ]; then
-	not_ok "serve prints 'listening on 127.0.0.1:PORT'" "$(cat srv.out srv.log)"
-	kill "$PID" 2>/dev/null
-	done_testing
-	exit 1
-fi
-URL="http://127.0.0.1:$PORT"
+serve_start --threads 2
 LIST="$URL/api/activities?from=2021-01-01&limit=1000"
 
 # req NAME TOKEN [CURL ARGS] URL: body in NAME.body, headers in NAME.head, status in $STATUS

@@ -45,21 +45,7 @@ T_uview=$(tok uview) T_boss=$(tok boss) T_out=$(tok out)
 q() { sqlite3 concord.db "$1"; }
 N_UCDP=$(q "select count(*) from incident")
 
-"$CONCORD" serve --listen 127.0.0.1:0 --threads 4 >srv.out 2>srv.log &
-PID=$!
-i=0
-while [ $i -lt 100 ] && ! grep -q '^listening on ' srv.out; do
-	sleep 0.1
-	i=$((i + 1))
-done
-PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' srv.out)
-if [ -z "$PORT" ]; then
-	not_ok "serve listens" "$(cat srv.out srv.log)"
-	kill "$PID" 2>/dev/null
-	done_testing
-	exit 1
-fi
-URL="http://127.0.0.1:$PORT"
+serve_start --threads 4
 req() { # req NAME TOKEN [CURL ARGS] URL: body in NAME.body, headers in NAME.head, $STATUS
 	name=$1 t=$2
 	shift 2

@@ -29,21 +29,7 @@ tok() { "$CONCORD" token create "$1" 2>/dev/null; }
 T_aada=$(tok aada); T_view=$(tok view); T_unicef=$(tok unicef)
 q() { sqlite3 concord.db "$1"; }
 
-"$CONCORD" serve --listen 127.0.0.1:0 --threads 2 >srv.out 2>srv.log &
-PID=$!
-i=0
-while [ $i -lt 100 ] && ! grep -q '^listening on ' srv.out 2>/dev/null; do
-	sleep 0.1
-	i=$((i + 1))
-done
-PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' srv.out)
-if [ -z "$PORT" ]; then
-	not_ok "serve listens" "$(cat srv.out srv.log)"
-	kill "$PID" 2>/dev/null
-	done_testing
-	exit 1
-fi
-URL="http://127.0.0.1:$PORT"
+serve_start --threads 2
 body() { # body FILE: {"content": the file's text} into up.json
 	python3 -c 'import json, sys; json.dump({"content": open(sys.argv[1], encoding="utf-8").read()}, open("up.json", "w"))' "$1"
 }

@@ -174,21 +174,7 @@ for tbl, col in columns.items():
 print(json.dumps({"visible": sorted(seen), "hidden": sorted(hidden), "ids": ids}))
 EOF
 
-"$CONCORD" serve --listen 127.0.0.1:0 --threads 2 >srv.out 2>srv.log &
-PID=$!
-i=0
-while [ $i -lt 100 ] && ! grep -q '^listening on ' srv.out 2>/dev/null; do
-	sleep 0.1
-	i=$((i + 1))
-done
-PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' srv.out)
-if [ -z "$PORT" ]; then
-	not_ok "serve listens" "$(cat srv.out srv.log)"
-	kill "$PID" 2>/dev/null
-	done_testing
-	exit 1
-fi
-URL="http://127.0.0.1:$PORT"
+serve_start --threads 2
 
 # ---- every GET route of the document, for one caller ----
 cat >sweep.py <<'EOF'

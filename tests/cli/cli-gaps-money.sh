@@ -106,14 +106,7 @@ fi
 "$CONCORD" member add NRC --kind ngo >/dev/null
 "$CONCORD" user add nrc --org NRC --role viewer >/dev/null
 T=$("$CONCORD" token create nrc 2>/dev/null)
-"$CONCORD" serve --listen 127.0.0.1:0 --threads 2 >srv.out 2>srv.log &
-PID=$!
-i=0
-while [ $i -lt 100 ] && ! grep -q '^listening on ' srv.out 2>/dev/null; do
-	sleep 0.1
-	i=$((i + 1))
-done
-PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' srv.out)
+serve_start --threads 2
 STATUS=$(curl -s -o api.json -w '%{http_code}' -H "Authorization: Bearer $T" \
 	"http://127.0.0.1:$PORT/api/gaps")
 is "$STATUS" 200 "GET /api/gaps"

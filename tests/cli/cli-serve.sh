@@ -51,22 +51,8 @@ is "$RC" 0 "token revoke"
 sqlite3 concord.db "UPDATE api_token SET created = created - 2 * 86400, expires = expires - 2 * 86400 WHERE id = $EID"
 
 # ---- the server ----
-"$CONCORD" serve --listen 127.0.0.1:0 --threads 2 --timeout 3 >srv.out 2>srv.log &
-PID=$!
-i=0
-while [ $i -lt 100 ] && ! grep -q '^listening on ' srv.out; do
-	sleep 0.1
-	i=$((i + 1))
-done
-PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' srv.out)
-if [ -z "$PORT" ]; then
-	not_ok "serve prints 'listening on 127.0.0.1:PORT'" "$(cat srv.out srv.log)"
-	kill "$PID" 2>/dev/null
-	done_testing
-	exit 1
-fi
+serve_start --threads 2 --timeout 3
 ok "serve listens on 127.0.0.1:$PORT"
-URL="http://127.0.0.1:$PORT"
 N_REQ=0
 
 # req NAME [CURL ARGS] PATH: body in NAME.body, headers in NAME.head, status in $STATUS

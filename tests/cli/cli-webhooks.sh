@@ -97,17 +97,7 @@ like "$OUT" "	active	" "... both active"
 "$CONCORD" import 3w "$D/cell.csv" >/dev/null
 "$CONCORD" import 3w "$D/mrrd.csv" --owner UNICEF --releasability org >/dev/null
 
-"$CONCORD" serve --listen 127.0.0.1:0 --threads 2 >srv.out 2>srv.log &
-PID=$!
-i=0
-while [ $i -lt 100 ] && ! grep -qs '^listening on ' srv.out; do sleep 0.1; i=$((i + 1)); done
-PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' srv.out)
-if [ -z "$PORT" ]; then
-	not_ok "serve listens" "$(cat srv.out srv.log)"
-	done_testing
-	exit 1
-fi
-URL="http://127.0.0.1:$PORT"
+serve_start --threads 2
 
 # ---- changes while it runs ----
 sleep 0.5

@@ -52,6 +52,27 @@ run() {
 	ERR=$(cat "$WORK/err")
 }
 
+# serve_start [SERVE OPTIONS...]: `concord serve --listen 127.0.0.1:0 OPTIONS` in the background
+# (stdout srv.out, stderr appended to srv.log); once it says where it listens sets PID, PORT and
+# URL. A server that says nothing in 20 s is a failing point, stopped, and the script ends.
+serve_start() {
+	"$CONCORD" serve --listen 127.0.0.1:0 "$@" >srv.out 2>>srv.log &
+	PID=$!
+	i=0
+	while [ $i -lt 200 ] && ! grep -qs '^listening on ' srv.out; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' srv.out)
+	URL="http://127.0.0.1:$PORT"
+	if [ -z "$PORT" ]; then
+		not_ok "serve prints 'listening on 127.0.0.1:PORT'" "$(cat srv.out srv.log)"
+		kill "$PID" 2>/dev/null
+		done_testing
+		exit 1
+	fi
+}
+
 done_testing() {
 	echo "1..$T_N"
 	[ "$T_FAILED" -eq 0 ]

@@ -47,20 +47,7 @@ fi
 TOKEN_EDITOR=$("$CONCORD" token create aada-ed 2>/dev/null)
 TOKEN_VIEWER=$("$CONCORD" token create wfp-v 2>/dev/null)
 
-"$CONCORD" serve --listen 127.0.0.1:0 --threads 4 --web "$WEB" >srv.out 2>srv.log &
-PID=$!
-i=0
-while [ $i -lt 200 ] && ! grep -q '^listening on ' srv.out; do
-	sleep 0.1
-	i=$((i + 1))
-done
-PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' srv.out)
-if [ -z "$PORT" ]; then
-	not_ok "serve prints 'listening on 127.0.0.1:PORT'" "$(cat srv.out srv.log)"
-	kill "$PID" 2>/dev/null
-	done_testing
-	exit 1
-fi
+serve_start --threads 4 --web "$WEB"
 
 OUT_DIR=${CC_WEB_OUT:-$(dirname "$CONCORD")/tests/web-output}
 mkdir -p "$OUT_DIR"
