@@ -141,4 +141,27 @@ CC_API int cc_survey_results_load(struct cc_store *st, const struct cc_survey_re
                                   struct cc_survey_results *out, struct cc_err *err);
 CC_API void cc_survey_results_release(struct cc_survey_results *r);
 
+/* Cronbach's alpha of a scale: `concord survey alpha` and GET /api/survey/alpha. */
+#define CC_ALPHA_MAX_ITEMS 32
+struct cc_survey_alpha_run {
+	char items[CC_ALPHA_MAX_ITEMS][128];
+	size_t k;
+	size_t asked; /* respondents asked at least one of the items */
+	double var[CC_ALPHA_MAX_ITEMS];
+	struct cc_alpha alpha;
+	int status;     /* 0, or why there is no alpha (cc_cronbach_alpha's error) */
+	char note[256]; /* that error's message, "" none */
+};
+
+/*
+ * Reads the answers to the comma-separated items (at most CC_ALPHA_MAX_ITEMS; wave NULL: every
+ * wave) of the mission for the store's viewer and computes Cronbach's alpha over the
+ * respondents asked any of them (those lacking an item are dropped). Returns 0 (an alpha that
+ * cannot be computed is out->status and out->note, not an error), CC_EUSAGE naming "items" for
+ * a bad list, CC_ENOTFOUND for an unknown item, or the store's error.
+ */
+CC_API int cc_survey_alpha_load(struct cc_store *st, int64_t mission_id, const char *items,
+                                const char *wave, struct cc_survey_alpha_run *out,
+                                struct cc_err *err);
+
 #endif

@@ -167,6 +167,15 @@ CC_API int cc_survey_format_json(const struct cc_survey_results_query *q,
                                  const struct cc_survey_results *r, struct cc_buf *out,
                                  struct cc_err *err);
 
+/*
+ * Cronbach's alpha (cc_survey_alpha_load) as `concord survey alpha --json` and
+ * GET /api/survey/alpha: { "items": [ { "item", "variance" } ], "asked", "used", "dropped",
+ * "sum_item_var", "total_var", "alpha", "note" }. Returns 0 or CC_ENOMEM.
+ */
+struct cc_survey_alpha_run;
+CC_API int cc_survey_alpha_format_json(const struct cc_survey_alpha_run *a, struct cc_buf *out,
+                                       struct cc_err *err);
+
 /* One imported source, for the provenance section. Strings borrowed for the call. */
 struct cc_report_source {
 	const char *name;        /* "afg_3w_2021q3.csv" */

@@ -395,16 +395,12 @@ static int survey_alpha(struct cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *items = NULL, *wave = NULL;
-	char names[32][128];
-	size_t k = 0, n = 0;
-	struct cc_survey_data d = { 0 };
+	struct cc_survey_alpha_run a;
+	struct cc_buf out = CC_BUF_INIT(64u << 10);
 	struct cc_mission m;
 	struct cc_err err = { 0 };
-	struct cc_alpha al;
-	double *x = NULL, var[32];
-	int64_t *ids = NULL;
-	bool json = false, *asked = NULL;
-	int opt, ret, status = CLI_OK;
+	bool json = false;
+	int opt, status = CLI_OK;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -426,103 +422,31 @@ static int survey_alpha(struct cli *cli, int argc, char **argv)
 		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
 	if (!items)
 		return cli_usage(cli, "name the items: --items Q1,Q2,...");
-	for (const char *p = items; p && *p;) {
-		const char *end = strchr(p, ',');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-
-		if (k == 32)
-			return cli_usage(cli, "at most 32 items");
-		if (len == 0 || len >= sizeof(names[0]))
-			return cli_usage(cli, "--items: an empty or too long item name");
-		snprintf(names[k++], sizeof(names[0]), "%.*s", (int)len, p);
-		p = end ? end + 1 : NULL;
-	}
-	if ((ret = cc_store_get_mission(cli->st, cli->mission, &m, &err)) < 0)
+	if (cc_store_get_mission(cli->st, cli->mission, &m, &err) < 0)
 		return cli_fail(&err);
-	for (size_t j = 0; j < k; j++) {
-		ret = cc_store_load_survey(cli->st,
-		                           &(struct cc_survey_query){ .mission_id = m.id,
-		                                                      .question = names[j],
-		                                                      .wave = wave,
-		                                                      .level = -1 },
-		                           &d, &err);
-		if (ret < 0) {
-			status = cli_fail(&err);
-			goto out;
-		}
-		if (j == 0) {
-			n = d.n_rows;
-			x = cc_calloc((n * k) != 0 ? n * k : 1, sizeof(*x));
-			ids = cc_calloc(n ? n : 1, sizeof(*ids));
-			asked = cc_calloc(n ? n : 1, sizeof(*asked));
-			if (!x || !ids || !asked) {
-				cc_err_set(&err, CC_ENOMEM, "out of memory");
-				status = cli_fail(&err);
-				goto out;
-			}
-		}
-		for (size_t r = 0; r < n && r < d.n_rows; r++) {
-			const struct cc_survey_row *row = &d.rows[r];
-
-			if (j == 0)
-				ids[r] = row->respondent_id;
-			/* the same query gives the same respondents in the same order */
-			x[r * k + j] = row->respondent_id == ids[r] && row->status == CC_ANSWERED
-			                       ? row->value
-			                       : (double)NAN;
-			asked[r] |= row->respondent_id == ids[r] && row->status != CC_MISSING;
-		}
-		cc_survey_data_release(&d);
-	}
-	/* respondents who were asked none of the items (other waves, other forms) are no
-	   respondents of the scale; those who were asked some and lack one are dropped */
-	{
-		size_t kept = 0;
-
-		for (size_t r = 0; r < n; r++)
-			if (asked[r])
-				memmove(x + kept++ * k, x + r * k, k * sizeof(*x));
-		n = kept;
-	}
-	ret = cc_cronbach_alpha(x, n, k, var, &al, &err);
+	if (cc_survey_alpha_load(cli->st, m.id, items, wave, &a, &err) < 0)
+		return err.code == CC_EUSAGE ? cli_usage(cli, "--items: %s", err.msg) : cli_fail(&err);
 	if (json) {
-		printf("{\"items\":[");
-		for (size_t j = 0; j < k; j++) {
-			printf("%s{\"item\":", j ? "," : "");
-			cli_json_str(names[j]);
-			fputs(",\"variance\":", stdout);
-			cli_json_num(ret == 0 ? var[j] : (double)NAN);
-			putchar('}');
-		}
-		printf("],\"asked\":%zu,\"used\":%zu,\"dropped\":%zu,\"sum_item_var\":", n,
-		       al.n_used, al.n_dropped);
-		cli_json_num(al.sum_item_var);
-		fputs(",\"total_var\":", stdout);
-		cli_json_num(al.total_var);
-		fputs(",\"alpha\":", stdout);
-		cli_json_num(al.alpha);
-		fputs(",\"note\":", stdout);
-		cli_json_str(ret < 0 ? err.msg : "");
-		fputs("}\n", stdout);
-	} else if (ret == 0) {
-		printf("Cronbach's alpha of %zu items: %.4f (%s)\n", k, al.alpha,
-		       al.alpha >= 0.7   ? "acceptable: >= 0.7"
-		       : al.alpha >= 0.6 ? "questionable: 0.6-0.7"
-		                         : "below 0.6: do not combine the items");
-		printf("respondents asked %zu, with every item %zu, dropped (an item missing) %zu\n", n,
-		       al.n_used, al.n_dropped);
-		for (size_t j = 0; j < k; j++)
-			printf("  %-32s variance %.4f\n", names[j], var[j]);
+		if (cc_survey_alpha_format_json(&a, &out, &err) < 0)
+			status = cli_fail(&err);
+		else
+			fwrite(out.buf, 1, out.len, stdout);
+	} else if (a.status == 0) {
+		printf("Cronbach's alpha of %zu items: %.4f (%s)\n", a.k, a.alpha.alpha,
+		       a.alpha.alpha >= 0.7   ? "acceptable: >= 0.7"
+		       : a.alpha.alpha >= 0.6 ? "questionable: 0.6-0.7"
+		                              : "below 0.6: do not combine the items");
+		printf("respondents asked %zu, with every item %zu, dropped (an item missing) %zu\n",
+		       a.asked, a.alpha.n_used, a.alpha.n_dropped);
+		for (size_t j = 0; j < a.k; j++)
+			printf("  %-32s variance %.4f\n", a.items[j], a.var[j]);
 		printf("sum of item variances %.4f, variance of the total %.4f (sample, n - 1)\n",
-		       al.sum_item_var, al.total_var);
-	}
-	if (ret < 0 && !json)
+		       a.alpha.sum_item_var, a.alpha.total_var);
+	} else {
+		cc_err_set(&err, a.status, "%s", a.note);
 		status = cli_fail(&err);
-out:
-	cc_survey_data_release(&d);
-	cc_free(x);
-	cc_free(ids);
-	cc_free(asked);
+	}
+	cc_buf_release(&out);
 	return status;
 }
 

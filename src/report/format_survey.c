@@ -246,3 +246,41 @@ int cc_survey_format_json(const struct cc_survey_results_query *q,
 		return cc_err_set(err, CC_ENOMEM, "out of memory writing the survey results");
 	return 0;
 }
+
+int cc_survey_alpha_format_json(const struct cc_survey_alpha_run *a, struct cc_buf *out,
+                                struct cc_err *err)
+{
+	int ret = cc_buf_adds(out, "{\"items\":[");
+
+	for (size_t j = 0; j < a->k && ret == 0; j++) {
+		ret = cc_buf_adds(out, j ? ",{\"item\":" : "{\"item\":");
+		if (ret == 0)
+			ret = cc_buf_add_json_str(out, a->items[j]);
+		if (ret == 0)
+			ret = cc_buf_adds(out, ",\"variance\":");
+		if (ret == 0)
+			ret = add_num(out, a->var[j]);
+		if (ret == 0)
+			ret = cc_buf_adds(out, "}");
+	}
+	if (ret == 0)
+		ret = cc_buf_addf(out, "],\"asked\":%zu,\"used\":%zu,\"dropped\":%zu,\"sum_item_var\":",
+		                  a->asked, a->alpha.n_used, a->alpha.n_dropped);
+	if (ret == 0)
+		ret = add_num(out, a->alpha.sum_item_var);
+	if (ret == 0)
+		ret = cc_buf_adds(out, ",\"total_var\":");
+	if (ret == 0)
+		ret = add_num(out, a->alpha.total_var);
+	if (ret == 0)
+		ret = cc_buf_adds(out, ",\"alpha\":");
+	if (ret == 0)
+		ret = add_num(out, a->alpha.alpha);
+	if (ret == 0)
+		ret = cc_buf_adds(out, ",\"note\":");
+	if (ret == 0)
+		ret = cc_buf_add_json_str(out, a->note);
+	if (ret == 0)
+		ret = cc_buf_adds(out, "}\n");
+	return ret < 0 ? cc_err_set(err, CC_ENOMEM, "out of memory writing the alpha") : 0;
+}

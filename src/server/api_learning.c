@@ -409,3 +409,35 @@ int cc__api_survey(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
 	cc_survey_results_release(&r);
 	return ret;
 }
+
+/* ---- GET /api/survey/alpha ---- */
+
+const struct cc__query_param cc__survey_alpha_query[] = {
+	{ .name = "items",
+	  .type = "string",
+	  .description = "the questions of the scale, comma-separated (required, at most 32)" },
+	{ .name = "wave", .type = "string", .description = "this wave only (every wave)" },
+	{ .name = NULL },
+};
+
+/* The same call and JSON as `concord survey alpha --json`; an unknown item answers 404 naming it. */
+int cc__api_survey_alpha(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
+{
+	struct cc_survey_alpha_run a;
+	const char *items, *wave;
+	struct cc_mission m;
+	int ret;
+
+	if ((ret = arg_text(req, "items", 32 * 128, &items, err)) < 0 ||
+	    (ret = arg_text(req, "wave", 63, &wave, err)) < 0 ||
+	    (ret = cc__caller_mission(req, &m, err)) < 0)
+		return ret;
+	if (!items)
+		return cc__bad_arg(err, "items", "items: name the questions of the scale%s", "");
+	ret = cc_survey_alpha_load(req->st, m.id, items, wave, &a, err);
+	if (ret == CC_ENOTFOUND && !err->field[0])
+		cc_err_at(err, NULL, 0, wave ? "wave" : "items");
+	if (ret < 0)
+		return ret;
+	return cc_survey_alpha_format_json(&a, out, err);
+}

@@ -935,6 +935,13 @@ const struct cc__route cc__routes[] = {
 	             "design effects and small cells flagged, counting the responses the caller may "
 	             "see, as `concord survey results --json`",
 	  .query = cc__survey_query },
+	{ .method = "GET",
+	  .path = "/api/survey/alpha",
+	  .run = cc__api_survey_alpha,
+	  .role = CC_ROLE_VIEWER,
+	  .summary = "Cronbach's alpha of a scale of survey items, over the responses the caller may "
+	             "see, as `concord survey alpha --json`",
+	  .query = cc__survey_alpha_query },
 	/* the remaining commands (api_more.c) */
 	{ .method = "GET",
 	  .path = "/api/export/{kind}",

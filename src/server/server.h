@@ -174,8 +174,9 @@ cc__route_fn cc__api_exposure;
 extern const struct cc__query_param cc__exposure_query[];
 
 /* src/server/api_learning.c: GET /api/lessons/search and GET /api/survey, as the CLI's --json */
-cc__route_fn cc__api_lessons_search, cc__api_survey;
-extern const struct cc__query_param cc__lessons_search_query[], cc__survey_query[];
+cc__route_fn cc__api_lessons_search, cc__api_survey, cc__api_survey_alpha;
+extern const struct cc__query_param cc__lessons_search_query[], cc__survey_query[],
+        cc__survey_alpha_query[];
 
 /* src/server/api_registry.c: records of every kind, the kind taken from the path */
 cc__route_fn cc__api_reg_list, cc__api_reg_get, cc__api_reg_delete, cc__api_reg_marking,

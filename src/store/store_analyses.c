@@ -1159,3 +1159,91 @@ void cc_survey_results_release(struct cc_survey_results *r)
 	cc_survey_data_release(&r->data);
 	memset(r, 0, sizeof(*r));
 }
+
+static int bad_items(struct cc_err *err, const char *why)
+{
+	cc_err_set(err, CC_EUSAGE, "%s", why);
+	cc_err_at(err, NULL, 0, "items");
+	return CC_EUSAGE;
+}
+
+int cc_survey_alpha_load(struct cc_store *st, int64_t mission_id, const char *items,
+                         const char *wave, struct cc_survey_alpha_run *out, struct cc_err *err)
+{
+	struct cc_survey_data d = { 0 };
+	size_t k = 0, n = 0;
+	double *x = NULL;
+	int64_t *ids = NULL;
+	bool *asked = NULL;
+	int ret = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (const char *p = items; p && *p;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (k == CC_ALPHA_MAX_ITEMS)
+			return bad_items(err, "at most " CC__STR(CC_ALPHA_MAX_ITEMS) " items");
+		if (len == 0 || len >= sizeof(out->items[0]))
+			return bad_items(err, "an empty or too long item name");
+		snprintf(out->items[k++], sizeof(out->items[0]), "%.*s", (int)len, p);
+		p = end ? end + 1 : NULL;
+	}
+	if (k == 0)
+		return bad_items(err, "name the items of the scale");
+	out->k = k;
+	for (size_t j = 0; j < k && ret == 0; j++) {
+		ret = cc_store_load_survey(st,
+		                           &(struct cc_survey_query){ .mission_id = mission_id,
+		                                                      .question = out->items[j],
+		                                                      .wave = wave,
+		                                                      .level = -1 },
+		                           &d, err);
+		if (ret < 0)
+			break;
+		if (j == 0) {
+			n = d.n_rows;
+			x = cc_calloc((n * k) != 0 ? n * k : 1, sizeof(*x));
+			ids = cc_calloc(n ? n : 1, sizeof(*ids));
+			asked = cc_calloc(n ? n : 1, sizeof(*asked));
+			if (!x || !ids || !asked) {
+				ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+				break;
+			}
+		}
+		for (size_t r = 0; r < n && r < d.n_rows; r++) {
+			const struct cc_survey_row *row = &d.rows[r];
+
+			if (j == 0)
+				ids[r] = row->respondent_id;
+			/* the same query gives the same respondents in the same order */
+			x[r * k + j] = row->respondent_id == ids[r] && row->status == CC_ANSWERED
+			                       ? row->value
+			                       : (double)NAN;
+			asked[r] |= row->respondent_id == ids[r] && row->status != CC_MISSING;
+		}
+		cc_survey_data_release(&d);
+	}
+	if (ret == 0) {
+		/* respondents asked none of the items (other waves, other forms) are no respondents
+		   of the scale; those asked some and lacking one are dropped by the alpha */
+		size_t kept = 0;
+		struct cc_err why = { 0 };
+
+		for (size_t r = 0; r < n; r++)
+			if (asked[r])
+				memmove(x + kept++ * k, x + r * k, k * sizeof(*x));
+		out->asked = kept;
+		out->status = cc_cronbach_alpha(x, kept, k, out->var, &out->alpha, &why);
+		if (out->status < 0) {
+			snprintf(out->note, sizeof(out->note), "%s", why.msg);
+			for (size_t j = 0; j < k; j++)
+				out->var[j] = (double)NAN;
+		}
+	}
+	cc_survey_data_release(&d);
+	cc_free(x);
+	cc_free(ids);
+	cc_free(asked);
+	return ret;
+}

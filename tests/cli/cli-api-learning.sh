@@ -64,9 +64,6 @@ field() { # field FILE EXPR: a python expression over the parsed JSON document j
 same() { # same FILE1 FILE2 DESCRIPTION: byte for byte
 	if cmp -s "$1" "$2"; then ok "$3"; else not_ok "$3" "$(diff "$1" "$2" | head -5)"; fi
 }
-same_bytes() { # same_bytes API CLI DESCRIPTION: one formatter, so the same bytes
-	if cmp -s "$1" "$2"; then ok "$3"; else not_ok "$3" "$(diff "$1" "$2" | head -5)"; fi
-}
 err_of() { field "$1" 'j["error"]["code"], j["error"]["field"]'; }
 
 # wave 2012 handed to AADA, owner-only, by the coordinator (survey imports take no marking)
@@ -182,7 +179,7 @@ is "$(field v1.body '" ".join(str(x) for x in (lambda e: [e["count"], e["n"], e[
 is "$(field v1.body '[(e["answer"], e["n_eff"], e["deff"], e["small"]) for e in j["cells"][0]["estimates"]]')" \
 	"[('0', 306, 1, False), ('1', 306, 1, False)]" "... unweighted: n_eff = n = 306, deff 1, no small cell"
 "$CONCORD" --as MRRD survey results --question employed --json >v1.cli
-same_bytes v1.body v1.cli "... the same bytes as 'concord --as MRRD survey results --question employed --json'"
+same v1.body v1.cli "... the same bytes as 'concord --as MRRD survey results --question employed --json'"
 like "$(field v1.body 'j["rule"]')" "Wilson intervals on the Kish effective n.*small marks n_eff < 30" "... the rule as the CLI states it"
 # the CSV too: the same rows, the same figures
 "$CONCORD" --as MRRD survey results --question employed --csv >v1.csv
@@ -207,10 +204,10 @@ req v2 "$T_mrrd" "$URL/api/survey?question=employed&by=area&min_neff=50"
 is "$(field v2.body '" ".join("%s:%d:%s" % (c["cell"].split(" ", 1)[0], c["estimates"][0]["n"], c["estimates"][0]["small"]) for c in j["cells"])')" \
 	"$AREAS" "by=area&min_neff=50: per province its n from the file, small below 50"
 "$CONCORD" --as MRRD survey results --question employed --by area --min-neff 50 --json >v2.cli
-same_bytes v2.body v2.cli "... equals the CLI's --by area --min-neff 50"
+same v2.body v2.cli "... equals the CLI's --by area --min-neff 50"
 req v3 "$T_mrrd" "$URL/api/survey?question=violent.exp.ISAF&cluster=village.id&confidence=0.9"
 "$CONCORD" --as MRRD survey results --question violent.exp.ISAF --cluster village.id --confidence 0.9 --json >v3.cli
-same_bytes v3.body v3.cli "cluster=village.id&confidence=0.9 equals the CLI's --cluster village.id --confidence 0.9"
+same v3.body v3.cli "cluster=village.id&confidence=0.9 equals the CLI's --cluster village.id --confidence 0.9"
 is "$(field v3.body 'j["cells"][0]["estimates"][0]["clusters"] > 100 and j["cells"][0]["estimates"][0]["deff"] > 1')" True \
 	"... clustered by village: a design effect above 1"
 like "$(field v3.body 'j["rule"]')" "90% Wilson.*Clustered by village.id" "... the rule says so"
@@ -231,15 +228,15 @@ is "$(field w1.body '" ".join(str(x) for x in (lambda e: [e["count"], e["n"], e[
 is "$(field w1.body 'j["cells"][1]["estimates"][1]["change"] is not None and j["cells"][1]["estimates"][1]["change"]["diff"] is not None')" True \
 	"... with the change from 2011 tested"
 "$CONCORD" --as AADA survey results --question employed --by wave --json >w1.cli
-same_bytes w1.body w1.cli "... equals 'concord --as AADA survey results --by wave --json'"
+same w1.body w1.cli "... equals 'concord --as AADA survey results --by wave --json'"
 req w2 "$T_mrrd" "$URL/api/survey?question=employed&by=wave"
 is "$(field w2.body '[c["cell"] for c in j["cells"]], j["cells"][0]["estimates"][1]["n"]')" "['2011'] 306" \
 	"MRRD, by=wave: AADA's owner-only wave is not counted"
 "$CONCORD" --as MRRD survey results --question employed --by wave --json >w2.cli
-same_bytes w2.body w2.cli "... equals 'concord --as MRRD survey results --by wave --json'"
+same w2.body w2.cli "... equals 'concord --as MRRD survey results --by wave --json'"
 req w3 "$T_aada" "$URL/api/survey?question=employed&by=group&group=violent.exp.ISAF&wave=2011"
 "$CONCORD" --as AADA survey results --question employed --by group --group violent.exp.ISAF --wave 2011 --json >w3.cli
-same_bytes w3.body w3.cli "by=group&group=violent.exp.ISAF&wave=2011 equals the CLI"
+same w3.body w3.cli "by=group&group=violent.exp.ISAF&wave=2011 equals the CLI"
 
 for bad in ":question" "question=employed&by=province:by" "question=employed&level=9:level" \
 	"question=employed&confidence=1.5:confidence" "question=employed&min_neff=0:min_neff" \
@@ -254,6 +251,35 @@ for bad in "question=salary:question" "question=employed&by=group&group=salary:g
 	req e "$T_mrrd" "$URL/api/survey?${bad%:*}"
 	is "$STATUS $(err_of e.body)" "404 ENOTFOUND ${bad##*:}" "survey?${bad%:*}: 404 naming '${bad##*:}'"
 done
+
+# ---- Cronbach's alpha of a scale: the two harm items (0/1, so KR-20) ----
+ITEMS="violent.exp.ISAF,violent.exp.taliban"
+req al1 "$T_mrrd" "$URL/api/survey/alpha?items=$ITEMS"
+is "$STATUS" 200 "GET /api/survey/alpha"
+"$CONCORD" --as MRRD survey alpha --items "$ITEMS" --json >al1.cli
+same al1.body al1.cli "... the same bytes as 'concord --as MRRD survey alpha --json'"
+ALPHA=$(python3 - "$CASE/afg_lyall_survey_excerpt.csv" <<'EOF'
+import csv, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1]))]
+x = [(float(r["violent.exp.ISAF"]), float(r["violent.exp.taliban"])) for r in rows
+     if r["violent.exp.ISAF"] not in ("", "NA") and r["violent.exp.taliban"] not in ("", "NA")]
+def var(v):
+    m = sum(v) / len(v)
+    return sum((a - m) ** 2 for a in v) / (len(v) - 1)
+k = 2
+items = sum(var([r[j] for r in x]) for j in range(k))
+total = var([sum(r) for r in x])
+print(len(x), "%.4f" % (k / (k - 1) * (1 - items / total)))
+EOF
+)
+is "$(field al1.body 'j["used"], "%.4f" % j["alpha"]')" "$ALPHA" "... n and alpha as computed here from the 2011 file ($ALPHA)"
+req al2 "$T_aada" "$URL/api/survey/alpha?items=$ITEMS"
+"$CONCORD" --as AADA survey alpha --items "$ITEMS" --json >al2.cli
+same al2.body al2.cli "... for AADA too (its owner-only wave 2012 counted)"
+req al3 "$T_mrrd" "$URL/api/survey/alpha"
+is "$STATUS $(err_of al3.body)" "400 EUSAGE items" "survey/alpha without items: 400 naming 'items'"
+req al4 "$T_mrrd" "$URL/api/survey/alpha?items=employed,salary"
+is "$STATUS $(err_of al4.body)" "404 ENOTFOUND items" "an unknown item: 404 naming 'items'"
 
 # ---- lessons of another mission stay out, as they do from GET /api/lessons ----
 "$CONCORD" init --mission KFOR --country SRB >/dev/null 2>&1
