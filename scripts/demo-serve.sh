@@ -1,7 +1,8 @@
 #!/bin/sh
 # The end of `make demo` on a terminal: a coordinator of the demo store (UNOCHA, added as a
 # member of the mission), a token for it, and `concord serve` with the dashboard on the
-# loopback until Ctrl-C. Usage: scripts/demo-serve.sh CONCORD DB PORT
+# loopback until Ctrl-C, computing the case's stabilisation index for the map. Usage:
+# scripts/demo-serve.sh CONCORD DB PORT
 set -e
 CONCORD=$1 DB=$2 PORT=${3:-8080}
 # both already there when this runs a second time on the same store
@@ -13,4 +14,5 @@ echo
 echo "The dashboard: http://127.0.0.1:$PORT/  (sign in with the token below; Ctrl-C stops)"
 echo "token: $TOKEN"
 echo
-exec "$CONCORD" -d "$DB" serve --listen "127.0.0.1:$PORT" 2>>demo-serve.log
+INDEX=$(dirname "$0")/../data/cases/afghanistan/afg_index.yaml
+exec "$CONCORD" -d "$DB" serve --listen "127.0.0.1:$PORT" --index "$INDEX" 2>>demo-serve.log

@@ -56,6 +56,11 @@ struct cc_server_opts {
 	 */
 	unsigned max_connections;
 	unsigned per_ip; /* connections from one address at once; 0: no limit of its own */
+	/*
+	 * The composite index GET /api/index computes: a definition file as `concord index
+	 * --config` reads (borrowed until stop); NULL: every indicator with goalposts, equally.
+	 */
+	const char *index_config;
 };
 
 #define CC_SERVER_MAX_CONNECTIONS 512

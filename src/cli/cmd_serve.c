@@ -11,6 +11,7 @@
 #include <concord/alloc.h>
 #include <concord/auth.h>
 #include <concord/buf.h>
+#include <concord/index.h>
 #include <concord/report.h>
 #include <concord/server.h>
 #include <concord/text.h>
@@ -56,7 +57,7 @@ static int print_table(int (*fn)(struct cc_buf *, struct cc_err *))
 int cmd_serve(struct cli *cli, int argc, char **argv)
 {
 	enum { O_LISTEN = 256, O_THREADS, O_TIMEOUT, O_ROUTES, O_OPENAPI, O_WEBHOOK_ANY_HOST,
-	       O_WEB, O_MAX_CONN, O_PER_IP };
+	       O_WEB, O_MAX_CONN, O_PER_IP, O_INDEX };
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "threads", required_argument, NULL, O_THREADS },
@@ -67,6 +68,7 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 		{ "web", required_argument, NULL, O_WEB },
 		{ "max-connections", required_argument, NULL, O_MAX_CONN },
 		{ "per-ip", required_argument, NULL, O_PER_IP },
+		{ "index", required_argument, NULL, O_INDEX },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cc_server_opts o = { .store = cli->db, .log = log_line };
@@ -115,6 +117,18 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 		case O_WEB:
 			o.web_dir = optarg;
 			break;
+		case O_INDEX: {
+			struct cc_index_config c;
+
+			/* a definition that does not read fails now, not on the first request */
+			if (cc_index_config_read(optarg, &c, &err) < 0) {
+				cc_err_at(&err, optarg, 0, NULL);
+				return cli_fail(&err);
+			}
+			cc_index_config_release(&c);
+			o.index_config = optarg;
+			break;
+		}
 		default:
 			return cli_usage(cli, "unknown option");
 		}

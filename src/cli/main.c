@@ -172,7 +172,8 @@ static const struct cli_cmd commands[] = {
 	          "entry, attempt, time, HTTP status, duration, error of each attempt.\n" },
 	{ .name = "serve", .run = cmd_serve, .flags = 0,
 	  .usage = "serve [--listen 127.0.0.1:8080] [--threads N] [--timeout S] "
-	           "[--max-connections N] [--per-ip N] [--web DIR] [--routes] [--openapi]",
+	           "[--max-connections N] [--per-ip N] [--web DIR] [--index FILE] [--routes] "
+	           "[--openapi]",
 	  .summary = "serve the HTTP JSON API",
 	  .help = "Serves the store over HTTP until SIGTERM or SIGINT, then stops accepting and\n"
 	          "lets the requests in flight finish. Prints 'listening on HOST:PORT' when ready\n"
@@ -187,7 +188,10 @@ static const struct cli_cmd commands[] = {
 	          "    --openapi   print the OpenAPI 3 document and exit\n"
 	          "    --webhook-any-host deliver webhooks to any host, not only the loopback\n"
 	          "    --web DIR   serve the dashboard's files from DIR at / (default: web/ next\n"
-	          "                to the program, else ../share/concord/web from it)\n" },
+	          "                to the program, else ../share/concord/web from it)\n"
+	          "    --index FILE the composite index GET /api/index computes (and the map\n"
+	          "                shows): a definition as `concord index --config` reads\n"
+	          "                (default: every indicator with goalposts, equally)\n" },
 	{ .name = "user", .run = cmd_user, .flags = CLI_STORE,
 	  .usage = "user add NAME --org KEY --role viewer|editor|coordinator|admin [--json]",
 	  .summary = "add a user of an organisation of the mission",

@@ -19,6 +19,7 @@
 #include <concord/progress.h>
 #include <concord/report.h>
 #include <concord/review.h>
+#include <concord/server.h>
 #include <concord/text.h>
 
 #include "server/server.h"
@@ -296,7 +297,7 @@ int cc__api_rollup(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
 const struct cc__query_param cc__index_query[] = {
 	{ .name = "level",
 	  .type = "integer",
-	  .description = "admin level of the areas, 0 to 5 (1)" },
+	  .description = "admin level of the areas, 0 to 5 (the definition's, else 1)" },
 	{ .name = "at",
 	  .type = "string",
 	  .format = "date",
@@ -305,8 +306,9 @@ const struct cc__query_param cc__index_query[] = {
 };
 
 /*
- * The same calls and output as `concord index --json` with the default definition: every
- * indicator with goalposts at weight 1, arithmetic means.
+ * The same calls and output as `concord index --json` with the server's definition (serve
+ * --index FILE, as --config FILE), else the default: every indicator with goalposts at weight 1,
+ * arithmetic means.
  */
 int cc__api_index(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
 {
@@ -316,12 +318,17 @@ int cc__api_index(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
 	int64_t level = 1;
 	int ret;
 
+	const char *config = req->opts ? req->opts->index_config : NULL;
+
+	/* the server's definition names its level, unless the request gives one */
+	if (config && !cc__req_query(req, "level"))
+		level = -1;
 	if ((ret = cc__arg_int(req, "level", 0, 5, &level, err)) < 0 ||
 	    (ret = cc__arg_date(req, "at", &at, err)) < 0)
 		return ret;
 	if ((ret = cc__caller_mission(req, &m, err)) < 0)
 		return ret;
-	if ((ret = cc_index_run(req->st, m.id, NULL, (int)level, at, &x, err)) < 0)
+	if ((ret = cc_index_run(req->st, m.id, config, (int)level, at, &x, err)) < 0)
 		return ret;
 	ret = cc_index_format_json(&x, out, err);
 	cc_index_run_release(&x);

@@ -1141,6 +1141,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		r->req.method = method;
 		r->req.path = url;
 		r->req.conn = c;
+		r->req.opts = &srv->o;
 		cc_buf_init(&r->body, srv->o.max_body + 1);
 		atomic_fetch_add(&srv->in_flight, 1);
 		*con_cls = r;

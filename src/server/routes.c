@@ -639,8 +639,9 @@ const struct cc__route cc__routes[] = {
 	  .path = "/api/index",
 	  .run = cc__api_index,
 	  .role = CC_ROLE_VIEWER,
-	  .summary = "composite index per area and pillar from the indicators with goalposts "
-	             "(weight 1, arithmetic), ranks, weight sensitivity, as `concord index --json`",
+	  .summary = "composite index per area and pillar: the server's definition (serve --index "
+	             "FILE), else the indicators with goalposts (weight 1, arithmetic); ranks, weight "
+	             "sensitivity, as `concord index --json`",
 	  .query = cc__index_query },
 	{ .method = "POST",
 	  .path = "/api/review",

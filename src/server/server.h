@@ -58,6 +58,7 @@ struct cc__req {
 	size_t raw_len;
 	/* Set by a handler that created a record: its path, for a Location header ("/api/…/7"). */
 	char location[96];
+	const struct cc_server_opts *opts; /* the server's settings */
 };
 
 typedef int cc__route_fn(struct cc__req *req, struct cc_buf *out, struct cc_err *err);

@@ -309,4 +309,27 @@ is "$(field api.body 'sorted(q["name"] for q in j["paths"]["/api/gaps"]["get"]["
 kill "$PID"
 wait "$PID"
 is "$?" 0 "the server stops cleanly on SIGTERM"
+
+# ---- serve --index FILE: the index the server computes (and the dashboard maps) ----
+cat >ix.yaml <<'EOF'
+name: Test index
+method: geometric
+level: 1
+indicators:
+  - code: SEC-INC
+    weight: 2
+  - code: LIT-F
+    weight: 1
+EOF
+run "$CONCORD" serve --listen 127.0.0.1:0 --index nosuch.yaml
+is "$RC" 1 "serve --index with no such file: exit 1, before listening"
+like "$ERR" "nosuch.yaml" "... naming the file"
+serve_start --threads 2 --index ix.yaml
+req ixc "$T_isaf" "$URL/api/index?at=$AT"
+is "$STATUS" 200 "serve --index FILE: GET /api/index"
+"$CONCORD" index --config ix.yaml --json --at "$AT" >ixc.cli
+same ixc.body ixc.cli "... byte for byte 'concord index --config FILE --json'"
+is "$(field ixc.body 'j["name"], j["method"]')" "Test index geometric" "... the file's definition, not the default"
+kill "$PID"
+wait "$PID"
 done_testing
