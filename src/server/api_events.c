@@ -13,8 +13,8 @@
  * it updates the stored one (200; unchanged values change nothing), when the caller may change
  * it (its owner's editors or a coordinator); otherwise it is refused with 409 naming the
  * existing id. PUT needs If-Match with the version the caller read (412 when stale); the source
- * and its id never change. Markings as the other single-record writes (api_writes.c):
- * "releasability", "deny" and "owner" on the body.
+ * and its id never change. Markings, owners and versions as the other single-record writes
+ * (records_body.h): "releasability", "deny" and "owner" on the body.
  */
 #include <math.h>
 #include <stdio.h>
@@ -32,6 +32,7 @@
 #include <concord/visibility.h>
 
 #include "io/row_check.h"
+#include "server/records_body.h"
 #include "server/server.h"
 
 #include "core/banned.h"
@@ -72,7 +73,7 @@ struct inc_row {
 	char *values[N_INC_FIELDS];
 	bool given[N_INC_FIELDS];                        /* in the body */
 	char *names[N_INC_FIELDS], *cells[N_INC_FIELDS]; /* borrowed from values, inc_fields */
-	size_t field_of[N_INC_FIELDS];                   /* cell → field */
+	const char *json[N_INC_FIELDS];                  /* the cells' fields */
 	size_t n;
 	bool ucdp;
 };
@@ -92,40 +93,6 @@ static int inc_field(const char *json)
 	return -1;
 }
 
-static int inc_set(struct inc_row *r, size_t i, const char *v, struct cc_err *err)
-{
-	char *s = cc_strdup(v ? v : "");
-
-	if (!s)
-		return cc_err_set(err, CC_ENOMEM, "out of memory");
-	cc_free(r->values[i]);
-	r->values[i] = s;
-	return 0;
-}
-
-/* A JSON value as the text a CSV cell would hold; CC_EUSAGE naming name otherwise. */
-static int json_text(const json_t *v, const char *name, char *buf, size_t n, const char **out,
-                     struct cc_err *err)
-{
-	if (!v || json_is_null(v)) {
-		*out = "";
-	} else if (json_is_string(v)) {
-		if (strlen(json_string_value(v)) != json_string_length(v))
-			return cc__bad_arg(err, name, "%s: text with a NUL byte", name);
-		*out = json_string_value(v);
-	} else if (json_is_integer(v)) {
-		snprintf(buf, n, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		*out = buf;
-	} else if (json_is_real(v)) {
-		snprintf(buf, n, "%.17g", json_real_value(v));
-		*out = buf;
-	} else {
-		return cc__bad_arg(err, name, "%s: a number or text, not %s", name,
-		                   json_is_boolean(v) ? "true or false" : "a list or object");
-	}
-	return 0;
-}
-
 /* Lays the fields of object j over r (given: they came in the request's body). */
 static int inc_overlay(struct inc_row *r, const json_t *j, bool given, struct cc_err *err)
 {
@@ -137,17 +104,14 @@ static int inc_overlay(struct inc_row *r, const json_t *j, bool given, struct cc
 	json_object_foreach((json_t *)j, key, v)
 	{
 		int i = inc_field(key);
-		size_t k = 0;
 
 		if (i < 0) {
-			while (inc_extra[k] && strcmp(inc_extra[k], key) != 0)
-				k++;
-			if (!inc_extra[k] && given)
+			if (!cc__name_in(inc_extra, key) && given)
 				return cc__bad_arg(err, key, "%s: not a field of an incident", key);
 			continue;
 		}
-		if ((ret = json_text(v, key, buf, sizeof(buf), &text, err)) < 0 ||
-		    (ret = inc_set(r, (size_t)i, text, err)) < 0)
+		if ((ret = cc__json_text(v, key, buf, sizeof(buf), &text, err)) < 0 ||
+		    (ret = cc__set_text(&r->values[i], text, err)) < 0)
 			return ret;
 		if (given)
 			r->given[i] = true;
@@ -177,9 +141,9 @@ static int inc_layout(struct inc_row *r, struct cc_err *err)
 	int t = inc_field("type"), d = inc_field("date"), de = inc_field("date_end");
 
 	for (size_t i = 0; i < N_INC_FIELDS; i++)
-		if (!r->values[i] && inc_set(r, i, "", err) < 0)
+		if (!r->values[i] && cc__set_text(&r->values[i], "", err) < 0)
 			return CC_ENOMEM;
-	if (r->ucdp && inc_set(r, (size_t)t, ucdp_type_code(r->values[t]), err) < 0)
+	if (r->ucdp && cc__set_text(&r->values[t], ucdp_type_code(r->values[t]), err) < 0)
 		return CC_ENOMEM;
 	r->n = 0;
 	for (size_t i = 0; i < N_INC_FIELDS; i++) {
@@ -200,211 +164,10 @@ static int inc_layout(struct inc_row *r, struct cc_err *err)
 		}
 		r->names[r->n] = (char *)col;
 		r->cells[r->n] = r->values[i];
-		r->field_of[r->n] = i;
+		r->json[r->n] = inc_fields[i].json;
 		r->n++;
 	}
 	return 0;
-}
-
-/* The importer's refusal as the API's: 400 naming the JSON field of the column it names. */
-static int inc_refused(const struct inc_row *r, int ret, struct cc_err *err)
-{
-	if (ret != CC_EINVALID && ret != CC_EPARSE)
-		return ret;
-	for (size_t c = 0; c < r->n; c++) {
-		if (strcmp(err->field, r->names[c]) == 0) {
-			snprintf(err->field, sizeof(err->field), "%s",
-			         inc_fields[r->field_of[c]].json);
-			break;
-		}
-	}
-	err->code = CC_EUSAGE;
-	err->file[0] = '\0';
-	err->line = 0;
-	return CC_EUSAGE;
-}
-
-/* ---- incidents: who, markings, versions (as api_writes.c) ---- */
-
-static int find_org(const struct cc__req *req, int64_t mission_id, const char *key, int64_t *id_out,
-                    char kind[static 32], struct cc_err *err)
-{
-	struct cc_buf norm = CC_BUF_INIT(0);
-	struct cc_org org;
-	int ret = cc_text_norm(key, &norm);
-
-	if (ret == 0)
-		ret = cc_store_find_org(req->st, mission_id, norm.buf, &org, err);
-	cc_buf_release(&norm);
-	if (ret == CC_ENOTFOUND || ret == CC_EINVALID)
-		return cc__bad_arg(err, "owner", "owner: no organisation '%s' in this mission",
-		                   key);
-	if (ret < 0)
-		return cc_err_set(err, ret, "cannot look up organisation '%s'", key);
-	*id_out = org.id;
-	snprintf(kind, 32, "%s", org.kind);
-	return 0;
-}
-
-/* The marking members of the body over m; only a coordinator may name another owner. */
-static int marking_from_body(const struct cc__req *req, int64_t mission_id,
-                             struct cc_record_marking *m, struct cc_err *err)
-{
-	json_t *rel = json_object_get(req->body, "releasability");
-	json_t *owner = json_object_get(req->body, "owner");
-	json_t *deny = json_object_get(req->body, "deny");
-	char kind[32];
-	int64_t id;
-	int ret;
-
-	if (rel && !json_is_null(rel) &&
-	    (!json_is_string(rel) || cc_rel_parse(json_string_value(rel), &m->rel, NULL) < 0))
-		return cc__bad_arg(err, "releasability",
-		                   "releasability: '%s': choose public, partners or org",
-		                   json_is_string(rel) ? json_string_value(rel) : "?");
-	if (deny && !json_is_null(deny) && (ret = cc__parse_deny(deny, &m->deny, err)) < 0)
-		return ret;
-	if (!owner || json_is_null(owner))
-		return 0;
-	if (!json_is_string(owner))
-		return cc__bad_arg(err, "owner", "owner: an organisation's key or name%s", "");
-	if ((ret = find_org(req, mission_id, json_string_value(owner), &id, kind, err)) < 0)
-		return ret;
-	if (id != m->owner_id && id != req->who->user.org_id &&
-	    req->who->user.role < CC_ROLE_COORDINATOR) {
-		cc_err_set(err, CC_EDENIED,
-		           "only a coordinator may make another organisation the "
-		           "owner");
-		cc_err_at(err, NULL, 0, "owner");
-		return CC_EDENIED;
-	}
-	/* as an import's --owner: a humanitarian owner's record is kept from military readers
-	 * unless the body says otherwise (civil-military separation) */
-	if (id != m->owner_id && (!deny || json_is_null(deny)))
-		m->deny = cc_default_deny(kind);
-	m->owner_id = id;
-	return 0;
-}
-
-static bool may_write(const struct cc__req *req, int64_t owner_id)
-{
-	return req->who->user.role >= CC_ROLE_COORDINATOR ||
-	       (owner_id && owner_id == req->who->user.org_id);
-}
-
-static int denied(struct cc_err *err)
-{
-	return cc_err_set(err, CC_EDENIED,
-	                  "only the owner's editors or a coordinator may change this record");
-}
-
-static int check_version(const struct cc__req *req, const char *version, struct cc_err *err)
-{
-	const char *h = cc__req_header(req, "If-Match");
-	size_t n;
-
-	if (!h || !*h)
-		return cc__bad_arg(err, "If-Match", "send If-Match with the version you read%s",
-		                   "");
-	if (strcmp(h, "*") == 0)
-		return 0;
-	if (*h == '"')
-		h++;
-	n = strcspn(h, "\"");
-	if (n != strlen(version) || strncmp(h, version, n) != 0) {
-		cc_err_set(err, CC_ECHANGED, "the record changed since version %.*s was read",
-		           (int)(n > 40 ? 40 : n), h);
-		cc_err_at(err, NULL, 0, "If-Match");
-		return CC_ECHANGED;
-	}
-	return 0;
-}
-
-static int not_found(const struct cc__req *req, struct cc_err *err)
-{
-	cc_err_set(err, CC_ENOTFOUND, "no incident record '%s'", cc__req_param(req, "id"));
-	cc_err_at(err, NULL, 0, "id");
-	return CC_ENOTFOUND;
-}
-
-/* The incident of the path's id as the caller sees it (its JSON and version), or 404. */
-static int current(struct cc__req *req, int64_t mission_id, struct cc_reg_page *page, json_t **cur,
-                   struct cc_err *err)
-{
-	int64_t id;
-	int ret;
-
-	*cur = NULL;
-	memset(page, 0, sizeof(*page));
-	if (cc_parse_i64(cc__req_param(req, "id"), 1, INT64_MAX, &id, NULL) < 0)
-		return not_found(req, err);
-	ret = cc_store_reg_list(
-	        req->st,
-	        &(struct cc_reg_query){
-	                .kind = CC_REG_INCIDENT, .mission_id = mission_id, .id = id, .limit = 1 },
-	        page, err);
-	if (ret == 0 && page->n_rows == 0)
-		ret = not_found(req, err);
-	if (ret == 0 && !(*cur = json_loadb(page->rows.buf + 1, page->rows.len - 2, 0, NULL)))
-		ret = cc_err_set(err, CC_ENOMEM, "out of memory");
-	return ret;
-}
-
-/*
- * After the write, in its transaction: a new incident gets its marking with its "insert"
- * entry; a changed one its "update" entry (with the releasability it had, so that those who
- * saw it learn of the change), then its new marking when the body changed it.
- */
-static int written(struct cc__req *req, bool added, int64_t id, int64_t mission_id, int64_t batch,
-                   enum cc_put_result res, const struct cc_record_marking *old,
-                   const struct cc_record_marking *mk, struct cc_err *err)
-{
-	int ret = 0;
-
-	if (added)
-		return cc_store_edit_marking(req->st, "incident", id, mission_id, mk->rel,
-		                             mk->owner_id, mk->deny, "insert", err);
-	if (res == CC_PUT_UPDATED)
-		ret = cc_store_log_change(
-		        req->st,
-		        &(struct cc_change){ .table = "incident",
-		                             .op = "update",
-		                             .record_id = id,
-		                             .batch = batch,
-		                             .count = 1,
-		                             .mission_id = mission_id,
-		                             .releasability = cc_rel_name(old->rel),
-		                             .detail = "edited one record" },
-		        err);
-	if (ret < 0 ||
-	    (mk->rel == old->rel && mk->owner_id == old->owner_id && mk->deny == old->deny))
-		return ret;
-	return cc_store_edit_marking(req->st, "incident", id, mission_id, mk->rel, mk->owner_id,
-	                             mk->deny, "update", err);
-}
-
-/* The answer: the incident as the caller now reads it, or its id when out of its sight. */
-static int reply(struct cc__req *req, int64_t id, enum cc_rel rel, struct cc_buf *out,
-                 struct cc_err *err)
-{
-	int ret;
-
-	req->n_params = 1;
-	snprintf(req->params[0].name, sizeof(req->params[0].name), "id");
-	snprintf(req->params[0].value, sizeof(req->params[0].value), "%lld", (long long)id);
-	if (req->status == 201)
-		snprintf(req->location, sizeof(req->location), "/api/incidents/%lld",
-		         (long long)id);
-	ret = cc__api_reg_get(req, out, err);
-	if (ret == CC_ENOTFOUND) {
-		cc_err_clear(err);
-		cc_buf_clear(out);
-		ret = cc__reply_json(out,
-		                     json_pack("{s:I, s:s, s:b}", "id", (json_int_t)id,
-		                               "releasability", cc_rel_name(rel), "visible", 0),
-		                     err);
-	}
-	return ret;
 }
 
 /* The body's "source" (create) or the stored one, which never changes (update). */
@@ -489,14 +252,12 @@ static int incident_write(struct cc__req *req, bool create, struct cc_buf *out, 
 	if ((ret = cc__caller_mission(req, &m, err)) < 0)
 		goto out;
 	if (!create) {
-		if ((ret = current(req, m.id, &page, &cur, err)) < 0 ||
-		    (ret = cc_store_get_marking(req->st, "incident", page.last_id, &old, err)) < 0)
-			goto out;
-		if (!may_write(req, old.owner_id)) {
-			ret = denied(err);
-			goto out;
-		}
-		if ((ret = check_version(req, page.version, err)) < 0 ||
+		if ((ret = cc__reg_current(req, CC_REG_INCIDENT, m.id, "incident record", &page,
+		                           &cur, err)) < 0 ||
+		    (ret = cc_store_get_marking(req->st, "incident", page.last_id, &old, err)) <
+		            0 ||
+		    (ret = cc__may_change(req, old.owner_id, "this record", err)) < 0 ||
+		    (ret = cc__check_version(req, page.version, "record", err)) < 0 ||
 		    (ret = inc_overlay(&r, cur, false, err)) < 0)
 			goto out;
 		mk = old;
@@ -507,7 +268,7 @@ static int incident_write(struct cc__req *req, bool create, struct cc_buf *out, 
 	if ((ret = inc_source(req, cur, &r.ucdp, err)) < 0 ||
 	    (ret = inc_overlay(&r, req->body, true, err)) < 0 || (ret = inc_layout(&r, err)) < 0 ||
 	    (ret = inc_area(req, cur, &area_id, err)) < 0 ||
-	    (ret = marking_from_body(req, m.id, &mk, err)) < 0)
+	    (ret = cc__marking_from_body(req, m.id, create, &mk, NULL, err)) < 0)
 		goto out;
 	if (!create && strcmp(source_id, r.values[inc_field("source_id")]) != 0) {
 		ret = cc__bad_arg(
@@ -523,7 +284,7 @@ static int incident_write(struct cc__req *req, bool create, struct cc_buf *out, 
 	ret = cc__event_row_check(
 	        req->st, &(struct cc__row_fields){ .names = r.names, .values = r.cells, .n = r.n },
 	        r.ucdp ? CC_EVENTS_UCDP : CC_EVENTS_ACLED, area_id, &inc, err);
-	if ((ret = inc_refused(&r, ret, err)) < 0 ||
+	if ((ret = cc__row_refused(ret, r.names, r.json, r.n, err)) < 0 ||
 	    (ret = cc_store_new_batch(req->st, &batch, err)) < 0 ||
 	    (ret = cc_store_put_incident(req->st, &inc, batch, &res, err)) < 0)
 		goto out;
@@ -531,7 +292,8 @@ static int incident_write(struct cc__req *req, bool create, struct cc_buf *out, 
 		/* a re-import of the row: the stored incident, when the caller may change it */
 		id = inc.id;
 		ret = cc_store_get_marking(req->st, "incident", id, &old, err);
-		if (ret == CC_ENOTFOUND || (ret == 0 && !may_write(req, old.owner_id))) {
+		if (ret == CC_ENOTFOUND ||
+		    (ret == 0 && cc__may_change(req, old.owner_id, "this record", err) < 0)) {
 			cc_err_clear(err);
 			ret = cc_err_set(
 			        err, CC_EEXIST,
@@ -544,7 +306,7 @@ static int incident_write(struct cc__req *req, bool create, struct cc_buf *out, 
 			goto out;
 		/* the marking the body gives over the stored one */
 		mk = old;
-		if ((ret = marking_from_body(req, m.id, &mk, err)) < 0)
+		if ((ret = cc__marking_from_body(req, m.id, false, &mk, NULL, err)) < 0)
 			goto out;
 		req->status = 200;
 	} else if (!create && inc.id != id) {
@@ -552,13 +314,13 @@ static int incident_write(struct cc__req *req, bool create, struct cc_buf *out, 
 		                 (long long)id);
 		goto out;
 	}
-	if ((ret = written(req, res == CC_PUT_ADDED, inc.id, m.id, batch, res, &old, &mk, err)) <
-	            0 ||
+	if ((ret = cc__record_written(req, res == CC_PUT_ADDED, "incident", inc.id, m.id, batch,
+	                              res, &old, &mk, err)) < 0 ||
 	    (ret = cc_store_commit(req->st, err)) < 0)
 		goto out;
 	in_tx = false;
 	cc_reg_page_release(&page);
-	ret = reply(req, inc.id, mk.rel, out, err);
+	ret = cc__reply_written(req, cc__api_reg_get, "/api/incidents", inc.id, mk.rel, out, err);
 out:
 	if (in_tx)
 		cc_store_rollback(req->st);
@@ -569,26 +331,10 @@ out:
 }
 
 /* POST /api/incidents */
-int cc__api_incident_create(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
-{
-	int ret;
-
-	cc__writes_lock();
-	ret = incident_write(req, true, out, err);
-	cc__writes_unlock();
-	return ret;
-}
+CC__LOCKED_WRITE(cc__api_incident_create, incident_write, true)
 
 /* PUT /api/incidents/{id} with If-Match */
-int cc__api_incident_update(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
-{
-	int ret;
-
-	cc__writes_lock();
-	ret = incident_write(req, false, out, err);
-	cc__writes_unlock();
-	return ret;
-}
+CC__LOCKED_WRITE(cc__api_incident_update, incident_write, false)
 
 /* ---- options from the JSON body or the query ---- */
 
@@ -608,7 +354,7 @@ static int option(const struct cc__req *req, const char *name, char *buf, size_t
 		*out = json_is_true(v) ? "true" : "false";
 		return 0;
 	}
-	return json_text(v, name, buf, n, out, err);
+	return cc__json_text(v, name, buf, n, out, err);
 }
 
 /* The body, when there is one, is an object of the options named (NULL-ended) only. */
@@ -623,11 +369,7 @@ static int options_only(const struct cc__req *req, const char *const *names, str
 		return cc__bad_arg(err, "body", "expected a JSON object of options%s", "");
 	json_object_foreach(req->body, key, v)
 	{
-		size_t k = 0;
-
-		while (names[k] && strcmp(names[k], key) != 0)
-			k++;
-		if (!names[k])
+		if (!cc__name_in(names, key))
 			return cc__bad_arg(err, key, "%s: not an option of this command", key);
 	}
 	return 0;
@@ -731,12 +473,7 @@ static int compute(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
 
 int cc__api_indicators_compute(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
 {
-	int ret;
-
-	cc__writes_lock();
-	ret = compute(req, out, err);
-	cc__writes_unlock();
-	return ret;
+	return cc__run_locked(compute, req, out, err);
 }
 
 /* ---- PUT /api/pillar ---- */

@@ -17,6 +17,7 @@
 #include <concord/text.h>
 #include <concord/visibility.h>
 
+#include "server/records_body.h"
 #include "server/server.h"
 
 #include "core/banned.h"
@@ -36,18 +37,14 @@ static int caller_mission_id(const struct cc__req *req, int64_t *out, struct cc_
 static int find_org(const struct cc__req *req, int64_t mission_id, const char *key,
                     const char *field, struct cc_org *out, struct cc_err *err)
 {
-	struct cc_buf norm = CC_BUF_INIT(0);
-	int ret = cc_text_norm(key, &norm);
+	int ret = cc__find_org(req, mission_id, key, field, out, err);
 
-	if (ret == 0)
-		ret = cc_store_find_org(req->st, mission_id, norm.buf, out, err);
-	cc_buf_release(&norm);
-	if (ret == CC_ENOTFOUND || ret == CC_EINVALID) {
+	if (ret == CC_EUSAGE) { /* here a path's or a query's organisation: 404 */
 		cc_err_set(err, CC_ENOTFOUND, "no organisation '%s' in this mission", key);
 		cc_err_at(err, NULL, 0, field);
 		return CC_ENOTFOUND;
 	}
-	return ret < 0 ? cc_err_set(err, ret, "out of memory") : 0;
+	return ret;
 }
 
 static int path_id(const struct cc__req *req, const char *name, int64_t *out, struct cc_err *err)
@@ -483,45 +480,6 @@ int cc__api_activity_get(struct cc__req *req, struct cc_buf *out, struct cc_err 
 }
 
 /*
- * Who may change a record's marking or sharing: an editor of the owning organisation, or a
- * coordinator (and admin) of the mission for any record it may see.
- */
-static int may_mark(const struct cc__req *req, const struct cc_record_marking *m,
-                    struct cc_err *err)
-{
-	if (req->who->user.role >= CC_ROLE_COORDINATOR ||
-	    (m->owner_id && m->owner_id == req->who->user.org_id))
-		return 0;
-	return cc_err_set(err, CC_EDENIED, "only the owner's editors or a coordinator may change "
-	                  "who sees this record");
-}
-
-/* If-Match must name the version the caller read: no lost update between partners. */
-static int check_version(const struct cc__req *req, const char *version, struct cc_err *err)
-{
-	const char *h = cc__req_header(req, "If-Match");
-	size_t n;
-
-	if (!h || !*h) {
-		cc_err_set(err, CC_EUSAGE, "send If-Match with the version you read");
-		cc_err_at(err, NULL, 0, "If-Match");
-		return CC_EUSAGE;
-	}
-	if (strcmp(h, "*") == 0)
-		return 0;
-	if (*h == '"')
-		h++;
-	n = strcspn(h, "\"");
-	if (n != strlen(version) || strncmp(h, version, n) != 0) {
-		cc_err_set(err, CC_ECHANGED, "the activity changed since version %.*s was read",
-		           (int)(n > 40 ? 40 : n), h);
-		cc_err_at(err, NULL, 0, "If-Match");
-		return CC_ECHANGED;
-	}
-	return 0;
-}
-
-/*
  * The "deny" of a marking body: a list of organisation kinds into their bits; 400 naming
  * "deny" when it is not a list or names an unknown kind.
  */
@@ -551,12 +509,7 @@ static int activity_marking(struct cc__req *req, struct cc_buf *out, struct cc_e
 /* PUT /api/activities/{id}/marking {"releasability", "owner", "deny"} with If-Match. */
 int cc__api_activity_marking(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
 {
-	int ret;
-
-	cc__writes_lock();
-	ret = activity_marking(req, out, err);
-	cc__writes_unlock();
-	return ret;
+	return cc__run_locked(activity_marking, req, out, err);
 }
 
 static int activity_marking(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
@@ -587,8 +540,8 @@ static int activity_marking(struct cc__req *req, struct cc_buf *out, struct cc_e
 		goto out;
 	}
 	if ((ret = cc_store_get_marking(req->st, "activity", page.rows[0].id, &m, err)) < 0 ||
-	    (ret = may_mark(req, &m, err)) < 0 ||
-	    (ret = check_version(req, page.rows[0].version, err)) < 0)
+	    (ret = cc__may_change(req, m.owner_id, "who sees this record", err)) < 0 ||
+	    (ret = cc__check_version(req, page.rows[0].version, "activity", err)) < 0)
 		goto out;
 	owner_id = m.owner_id;
 	if (owner && (ret = find_org(req, m.mission_id, owner, "owner", &org, err)) < 0)
@@ -626,7 +579,7 @@ static int share(struct cc__req *req, struct cc_buf *out, const char *org_key, b
 
 	if ((ret = get_activity(req, &page, err)) < 0 ||
 	    (ret = cc_store_get_marking(req->st, "activity", page.rows[0].id, &m, err)) < 0 ||
-	    (ret = may_mark(req, &m, err)) < 0 ||
+	    (ret = cc__may_change(req, m.owner_id, "who sees this record", err)) < 0 ||
 	    (ret = find_org(req, m.mission_id, org_key, "org", &org, err)) < 0 ||
 	    (ret = cc_store_share(req->st, "activity", page.rows[0].id, org.id, on, err)) < 0)
 		goto out;

@@ -19,6 +19,7 @@
 #include <concord/text.h>
 #include <concord/visibility.h>
 
+#include "server/records_body.h"
 #include "server/server.h"
 
 #include "core/banned.h"
@@ -149,42 +150,6 @@ int cc__api_reg_get(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
 	return ret;
 }
 
-/*
- * Who may change a record: an editor of the organisation that owns it (an organisation is its
- * own owner), or a coordinator (and admin) of the mission, for any record it may see.
- */
-static int may_write(const struct cc__req *req, int64_t owner_id, struct cc_err *err)
-{
-	if (req->who->user.role >= CC_ROLE_COORDINATOR ||
-	    (owner_id && owner_id == req->who->user.org_id))
-		return 0;
-	return cc_err_set(err, CC_EDENIED,
-	                  "only the owner's editors or a coordinator may change "
-	                  "this record");
-}
-
-/* If-Match must name the version the caller read: no lost update between partners. */
-static int check_version(const struct cc__req *req, const char *version, struct cc_err *err)
-{
-	const char *h = cc__req_header(req, "If-Match");
-	size_t n;
-
-	if (!h || !*h)
-		return cc__bad_arg(err, "If-Match", "send If-Match with the version you read%s", "");
-	if (strcmp(h, "*") == 0)
-		return 0;
-	if (*h == '"')
-		h++;
-	n = strcspn(h, "\"");
-	if (n != strlen(version) || strncmp(h, version, n) != 0) {
-		cc_err_set(err, CC_ECHANGED, "the record changed since version %.*s was read",
-		           (int)(n > 40 ? 40 : n), h);
-		cc_err_at(err, NULL, 0, "If-Match");
-		return CC_ECHANGED;
-	}
-	return 0;
-}
-
 /* DELETE /api/{kind}/{id} */
 int cc__api_reg_delete(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
 {
@@ -200,10 +165,10 @@ int cc__api_reg_delete(struct cc__req *req, struct cc_buf *out, struct cc_err *e
 	if (ret == 0) {
 		id = page.last_id;
 		mission_id = page.last_mission;
-		ret = may_write(req, page.last_owner, err);
+		ret = cc__may_change(req, page.last_owner, "this record", err);
 	}
 	if (ret == 0 && cc__req_header(req, "If-Match"))
-		ret = check_version(req, page.version, err);
+		ret = cc__check_version(req, page.version, "record", err);
 	if (ret == 0)
 		ret = cc_store_reg_delete(req->st, kind, mission_id, id, err);
 	cc__writes_unlock();
@@ -214,21 +179,6 @@ int cc__api_reg_delete(struct cc__req *req, struct cc_buf *out, struct cc_err *e
 	                   cc_reg_kind_name(kind)) < 0
 	               ? cc_err_set(err, CC_ENOMEM, "out of memory")
 	               : 0;
-}
-
-/* The organisation of the caller's mission named by key or alias, for field. */
-static int find_org(const struct cc__req *req, int64_t mission_id, const char *key,
-                    const char *field, struct cc_org *out, struct cc_err *err)
-{
-	struct cc_buf norm = CC_BUF_INIT(0);
-	int ret = cc_text_norm(key, &norm);
-
-	if (ret == 0)
-		ret = cc_store_find_org(req->st, mission_id, norm.buf, out, err);
-	cc_buf_release(&norm);
-	if (ret == CC_ENOTFOUND || ret == CC_EINVALID)
-		return cc__bad_arg(err, field, "%s: no organisation '%s' in this mission", field, key);
-	return ret < 0 ? cc_err_set(err, ret, "out of memory") : 0;
 }
 
 static int marking(struct cc__req *req, enum cc_reg_kind kind, struct cc_buf *out,
@@ -265,11 +215,11 @@ static int marking(struct cc__req *req, enum cc_reg_kind kind, struct cc_buf *ou
 		goto out;
 	}
 	if ((ret = cc_store_get_marking(req->st, table, id, &m, err)) < 0 ||
-	    (ret = may_write(req, m.owner_id, err)) < 0 ||
-	    (ret = check_version(req, page.version, err)) < 0)
+	    (ret = cc__may_change(req, m.owner_id, "this record", err)) < 0 ||
+	    (ret = cc__check_version(req, page.version, "record", err)) < 0)
 		goto out;
 	owner_id = m.owner_id;
-	if (owner && (ret = find_org(req, page.last_mission, owner, "owner", &org, err)) < 0)
+	if (owner && (ret = cc__find_org(req, page.last_mission, owner, "owner", &org, err)) < 0)
 		goto out;
 	if (owner)
 		owner_id = org.id;
@@ -434,10 +384,10 @@ int cc__api_org_update(struct cc__req *req, struct cc_buf *out, struct cc_err *e
 	if (ret == 0) {
 		o.id = page.last_id;
 		o.mission_id = page.last_mission;
-		ret = may_write(req, o.id, err);
+		ret = cc__may_change(req, o.id, "this record", err);
 	}
 	if (ret == 0)
-		ret = check_version(req, page.version, err);
+		ret = cc__check_version(req, page.version, "record", err);
 	if (ret == 0)
 		ret = org_from_body(req, &o, false, err);
 	if (ret == 0)
@@ -647,8 +597,8 @@ int cc__api_lesson_update(struct cc__req *req, struct cc_buf *out, struct cc_err
 		return cc_err_set(err, CC_ENOMEM, "out of memory");
 	cc__writes_lock();
 	ret = get_one(req, CC_REG_LESSON, &page, err);
-	if (ret == 0 && (ret = may_write(req, page.last_owner, err)) == 0)
-		ret = check_version(req, page.version, err);
+	if (ret == 0 && (ret = cc__may_change(req, page.last_owner, "this record", err)) == 0)
+		ret = cc__check_version(req, page.version, "record", err);
 	if (ret == 0 && !(cur = json_loadb(page.rows.buf + 1, page.rows.len - 2, 0, NULL)))
 		ret = cc_err_set(err, CC_ENOMEM, "out of memory");
 	if (ret == 0) {

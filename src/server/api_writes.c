@@ -30,6 +30,7 @@
 #include <concord/visibility.h>
 
 #include "io/row_check.h"
+#include "server/records_body.h"
 #include "server/server.h"
 
 #include "core/banned.h"
@@ -135,6 +136,7 @@ struct row {
 	const struct field *fields;
 	char *names[MAX_FIELDS];
 	char *values[MAX_FIELDS]; /* owned */
+	const char *json[MAX_FIELDS]; /* the fields' JSON names */
 	size_t n;
 };
 
@@ -152,6 +154,7 @@ static int row_init(struct row *r, const struct field *fields, struct cc_err *er
 	memset(r, 0, sizeof(*r));
 	r->fields = fields;
 	for (size_t i = 0; fields[i].json; i++) {
+		r->json[i] = fields[i].json;
 		r->names[i] = cc_strdup(fields[i].column);
 		r->values[i] = cc_strdup("");
 		r->n = i + 1;
@@ -172,15 +175,8 @@ static int row_index(const struct row *r, const char *json)
 static int row_set(struct row *r, const char *json, const char *value, struct cc_err *err)
 {
 	int i = row_index(r, json);
-	char *v;
 
-	if (i < 0)
-		return 0;
-	if (!(v = cc_strdup(value ? value : "")))
-		return cc_err_set(err, CC_ENOMEM, "out of memory");
-	cc_free(r->values[i]);
-	r->values[i] = v;
-	return 0;
+	return i < 0 ? 0 : cc__set_text(&r->values[i], value, err);
 }
 
 static int row_setf(struct row *r, const char *json, double v, struct cc_err *err)
@@ -200,29 +196,6 @@ static const char *row_get(const struct row *r, const char *json)
 	return i < 0 ? "" : r->values[i];
 }
 
-/* A JSON value as the text a CSV cell would hold; CC_EUSAGE naming name otherwise. */
-static int json_text(const json_t *v, const char *name, char *buf, size_t n, const char **out,
-                     struct cc_err *err)
-{
-	if (!v || json_is_null(v)) {
-		*out = "";
-	} else if (json_is_string(v)) {
-		if (strlen(json_string_value(v)) != json_string_length(v))
-			return cc__bad_arg(err, name, "%s: text with a NUL byte", name);
-		*out = json_string_value(v);
-	} else if (json_is_integer(v)) {
-		snprintf(buf, n, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		*out = buf;
-	} else if (json_is_real(v)) {
-		snprintf(buf, n, "%.17g", json_real_value(v));
-		*out = buf;
-	} else {
-		return cc__bad_arg(err, name, "%s: a number or text, not %s", name,
-		               json_is_boolean(v) ? "true or false" : "a list or object");
-	}
-	return 0;
-}
-
 /* Checks the body's members and lays its fields over r. */
 static int row_from_body(const struct cc__req *req, struct row *r, const char *what,
                          struct cc_err *err)
@@ -236,11 +209,7 @@ static int row_from_body(const struct cc__req *req, struct row *r, const char *w
 		return cc__bad_arg(err, "body", "expected a JSON object with the fields of %s", what);
 	json_object_foreach(req->body, key, v)
 	{
-		size_t k = 0;
-
-		while (extra_members[k] && strcmp(extra_members[k], key) != 0)
-			k++;
-		if (extra_members[k])
+		if (cc__name_in(extra_members, key))
 			continue;
 		/* a need's period is no column of its rows but of the import (need_period) */
 		if (r->fields == need_fields &&
@@ -248,171 +217,11 @@ static int row_from_body(const struct cc__req *req, struct row *r, const char *w
 			continue;
 		if (row_index(r, key) < 0)
 			return cc__bad_arg(err, key, "%s: not a field of %s", key, what);
-		if ((ret = json_text(v, key, buf, sizeof(buf), &text, err)) < 0 ||
+		if ((ret = cc__json_text(v, key, buf, sizeof(buf), &text, err)) < 0 ||
 		    (ret = row_set(r, key, text, err)) < 0)
 			return ret;
 	}
 	return 0;
-}
-
-/* The importer's refusal as the API's: 400 naming the JSON field of the column it names. */
-static int refused(const struct row *r, int ret, struct cc_err *err)
-{
-	if (ret != CC_EINVALID && ret != CC_EPARSE)
-		return ret;
-	for (size_t i = 0; i < r->n; i++) {
-		if (strcmp(err->field, r->names[i]) == 0) {
-			snprintf(err->field, sizeof(err->field), "%s", r->fields[i].json);
-			break;
-		}
-	}
-	err->code = CC_EUSAGE;
-	err->file[0] = '\0';
-	err->line = 0;
-	return CC_EUSAGE;
-}
-
-/* ---- the caller, owners, markings ---- */
-
-/* The organisation of the mission named by key or alias, for field; its kind into kind_out. */
-static int find_org(const struct cc__req *req, int64_t mission_id, const char *key,
-                    const char *field, int64_t *id_out, char kind_out[static 16],
-                    struct cc_err *err)
-{
-	struct cc_buf norm = CC_BUF_INIT(0);
-	struct cc_org org;
-	int ret = cc_text_norm(key, &norm);
-
-	if (ret == 0)
-		ret = cc_store_find_org(req->st, mission_id, norm.buf, &org, err);
-	cc_buf_release(&norm);
-	if (ret == CC_ENOTFOUND || ret == CC_EINVALID)
-		return cc__bad_arg(err, field, "%s: no organisation '%s' in this mission", field, key);
-	if (ret < 0)
-		return cc_err_set(err, ret, "cannot look up organisation '%s'", key);
-	*id_out = org.id;
-	snprintf(kind_out, 16, "%s", org.kind);
-	return 0;
-}
-
-/*
- * The marking members of the body over m (rel, owner, deny); checks who may name an owner. As
- * an import's owner does, a new record's owner (the caller's organisation unless the body names
- * another), or a new owner of a record, denies the organisation kinds its kind denies by
- * default (a humanitarian owner's records are kept from military readers: civil-military
- * separation) unless the body gives "deny".
- */
-static int marking_from_body(const struct cc__req *req, int64_t mission_id, bool create,
-                             struct cc_record_marking *m, bool *given, struct cc_err *err)
-{
-	char kind[16];
-	bool new_owner = create;
-	json_t *rel = json_object_get(req->body, "releasability");
-	json_t *owner = json_object_get(req->body, "owner");
-	json_t *deny = json_object_get(req->body, "deny");
-	int ret;
-
-	*given = false;
-	if (rel && !json_is_null(rel)) {
-		if (!json_is_string(rel) || cc_rel_parse(json_string_value(rel), &m->rel, NULL) < 0)
-			return cc__bad_arg(err, "releasability",
-			               "releasability: '%s': choose public, partners or org",
-			               json_is_string(rel) ? json_string_value(rel) : "?");
-		*given = true;
-	}
-	if (deny && !json_is_null(deny)) {
-		if ((ret = cc__parse_deny(deny, &m->deny, err)) < 0)
-			return ret;
-		*given = true;
-	}
-	snprintf(kind, sizeof(kind), "%s", req->who->org_kind);
-	if (owner && !json_is_null(owner)) {
-		int64_t id;
-
-		if (!json_is_string(owner))
-			return cc__bad_arg(err, "owner", "owner: an organisation's key or name%s", "");
-		if ((ret = find_org(req, mission_id, json_string_value(owner), "owner", &id, kind,
-		                    err)) < 0)
-			return ret;
-		if (id != m->owner_id && id != req->who->user.org_id &&
-		    req->who->user.role < CC_ROLE_COORDINATOR) {
-			cc_err_set(err, CC_EDENIED,
-			           "only a coordinator may make another organisation the owner");
-			cc_err_at(err, NULL, 0, "owner");
-			return CC_EDENIED;
-		}
-		new_owner = new_owner || id != m->owner_id;
-		m->owner_id = id;
-		*given = true;
-	}
-	if (new_owner && (!deny || json_is_null(deny)))
-		m->deny = cc_default_deny(kind);
-	return 0;
-}
-
-/* Who may change a record: its owner's editors, or a coordinator (and admin) of the mission. */
-static int may_write(const struct cc__req *req, int64_t owner_id, struct cc_err *err)
-{
-	if (req->who->user.role >= CC_ROLE_COORDINATOR ||
-	    (owner_id && owner_id == req->who->user.org_id))
-		return 0;
-	return cc_err_set(err, CC_EDENIED,
-	                  "only the owner's editors or a coordinator may change this record");
-}
-
-/* If-Match must name the version the caller read. */
-static int check_version(const struct cc__req *req, const char *version, struct cc_err *err)
-{
-	const char *h = cc__req_header(req, "If-Match");
-	size_t n;
-
-	if (!h || !*h)
-		return cc__bad_arg(err, "If-Match", "send If-Match with the version you read%s", "");
-	if (strcmp(h, "*") == 0)
-		return 0;
-	if (*h == '"')
-		h++;
-	n = strcspn(h, "\"");
-	if (n != strlen(version) || strncmp(h, version, n) != 0) {
-		cc_err_set(err, CC_ECHANGED, "the record changed since version %.*s was read",
-		           (int)(n > 40 ? 40 : n), h);
-		cc_err_at(err, NULL, 0, "If-Match");
-		return CC_ECHANGED;
-	}
-	return 0;
-}
-
-static int not_found(const struct cc__req *req, const char *what, struct cc_err *err)
-{
-	cc_err_set(err, CC_ENOTFOUND, "no %s '%s'", what, cc__req_param(req, "id"));
-	cc_err_at(err, NULL, 0, "id");
-	return CC_ENOTFOUND;
-}
-
-/*
- * The answer: the record as the caller now reads it (the handler of GET …/{id}), or, when the
- * caller gave it out of its own sight, its id with "visible": false.
- */
-static int reply(struct cc__req *req, cc__route_fn *get, const char *path, int64_t id,
-                 enum cc_rel rel, struct cc_buf *out, struct cc_err *err)
-{
-	int ret;
-
-	req->n_params = 1;
-	snprintf(req->params[0].name, sizeof(req->params[0].name), "id");
-	snprintf(req->params[0].value, sizeof(req->params[0].value), "%lld", (long long)id);
-	if (req->status == 201)
-		snprintf(req->location, sizeof(req->location), "%s/%lld", path, (long long)id);
-	ret = get(req, out, err);
-	if (ret == CC_ENOTFOUND) {
-		cc_err_clear(err);
-		cc_buf_clear(out);
-		ret = cc__reply_json(out,
-		                     json_pack("{s:I, s:s, s:b}", "id", (json_int_t)id,
-		                               "releasability", cc_rel_name(rel), "visible", 0),
-		                     err);
-	}
-	return ret;
 }
 
 /* ---- activities ---- */
@@ -451,7 +260,7 @@ static int check_activity(struct cc__req *req, const struct cc_mission *m, struc
 	        req->st, m,
 	        &(struct cc__row_fields){ .names = r->names, .values = r->values, .n = r->n }, out,
 	        err);
-	return refused(r, ret, err);
+	return cc__row_refused(ret, r->names, r->json, r->n, err);
 }
 
 /* The activity source of the API in the mission, made on first use. */
@@ -489,7 +298,7 @@ static int activity_create(struct cc__req *req, struct cc_buf *out, struct cc_er
 		goto out;
 	if ((ret = cc__caller_mission(req, &m, err)) < 0 ||
 	    (ret = row_from_body(req, &r, "an activity", err)) < 0 ||
-	    (ret = marking_from_body(req, m.id, true, &mk, &given, err)) < 0)
+	    (ret = cc__marking_from_body(req, m.id, true, &mk, &given, err)) < 0)
 		goto out;
 	/* the caller's organisation reports it unless the body names another */
 	if (!row_get(&r, "organisation")[0] &&
@@ -530,7 +339,8 @@ static int activity_create(struct cc__req *req, struct cc_buf *out, struct cc_er
 	    (ret = cc_store_commit(req->st, err)) < 0)
 		goto out;
 	in_tx = false;
-	ret = reply(req, cc__api_activity_get, "/api/activities", a.act.id, mk.rel, out, err);
+	ret = cc__reply_written(req, cc__api_activity_get, "/api/activities", a.act.id, mk.rel, out,
+	                        err);
 out:
 	if (in_tx)
 		cc_store_rollback(req->st);
@@ -542,12 +352,7 @@ out:
 /* POST /api/activities */
 int cc__api_activity_create(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
 {
-	int ret;
-
-	cc__writes_lock();
-	ret = activity_create(req, out, err);
-	cc__writes_unlock();
-	return ret;
+	return cc__run_locked(activity_create, req, out, err);
 }
 
 /* The stored activity's fields as the row a PUT overlays. */
@@ -582,17 +387,6 @@ static int row_from_activity(struct row *r, const struct cc_activity_row *a, str
 	return ret;
 }
 
-/* Sets the record's marking when the body changed it (in the caller's transaction). */
-static int apply_marking(struct cc__req *req, const char *table, int64_t id, int64_t mission_id,
-                         const struct cc_record_marking *old, const struct cc_record_marking *mk,
-                         struct cc_err *err)
-{
-	if (mk->rel == old->rel && mk->owner_id == old->owner_id && mk->deny == old->deny)
-		return 0;
-	return cc_store_edit_marking(req->st, table, id, mission_id, mk->rel, mk->owner_id,
-	                             mk->deny, "update", err);
-}
-
 static int activity_update(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
 {
 	struct cc_activity_page page = { 0 };
@@ -609,7 +403,7 @@ static int activity_update(struct cc__req *req, struct cc_buf *out, struct cc_er
 	    (ret = cc__caller_mission(req, &m, err)) < 0)
 		goto out;
 	if (cc_parse_i64(cc__req_param(req, "id"), 1, INT64_MAX, &id, NULL) < 0) {
-		ret = not_found(req, "activity", err);
+		ret = cc__no_record(req, "activity", err);
 		goto out;
 	}
 	ret = cc_store_list_activities(req->st,
@@ -622,13 +416,13 @@ static int activity_update(struct cc__req *req, struct cc_buf *out, struct cc_er
 	                                                            .limit = 1 },
 	                               &page, err);
 	if (ret == 0 && page.n_rows == 0)
-		ret = not_found(req, "activity", err);
+		ret = cc__no_record(req, "activity", err);
 	if (ret == 0)
 		ret = cc_store_get_marking(req->st, "activity", id, &old, err);
 	if (ret == CC_ENOTFOUND)
-		ret = not_found(req, "activity", err);
-	if (ret < 0 || (ret = may_write(req, old.owner_id, err)) < 0 ||
-	    (ret = check_version(req, page.rows[0].version, err)) < 0)
+		ret = cc__no_record(req, "activity", err);
+	if (ret < 0 || (ret = cc__may_change(req, old.owner_id, "this record", err)) < 0 ||
+	    (ret = cc__check_version(req, page.rows[0].version, "record", err)) < 0)
 		goto out;
 	/* an edit writes every field: figures the caller may not read cannot be kept */
 	if (page.rows[0].figures_hidden) {
@@ -643,7 +437,7 @@ static int activity_update(struct cc__req *req, struct cc_buf *out, struct cc_er
 	mk = old;
 	if ((ret = row_from_activity(&r, &page.rows[0], err)) < 0 ||
 	    (ret = row_from_body(req, &r, "an activity", err)) < 0 ||
-	    (ret = marking_from_body(req, m.id, false, &mk, &given, err)) < 0)
+	    (ret = cc__marking_from_body(req, m.id, false, &mk, &given, err)) < 0)
 		goto out;
 	if ((ret = cc_store_begin(req->st, err)) < 0)
 		goto out;
@@ -656,11 +450,11 @@ static int activity_update(struct cc__req *req, struct cc_buf *out, struct cc_er
 	ret = cc_store_update_activity(req->st, &a.act, flags, err);
 	if (ret == CC_EEXIST)
 		cc_err_at(err, NULL, 0, "title");
-	if (ret < 0 || (ret = apply_marking(req, "activity", id, m.id, &old, &mk, err)) < 0 ||
+	if (ret < 0 || (ret = cc__apply_marking(req, "activity", id, m.id, &old, &mk, err)) < 0 ||
 	    (ret = cc_store_commit(req->st, err)) < 0)
 		goto out;
 	in_tx = false;
-	ret = reply(req, cc__api_activity_get, "/api/activities", id, mk.rel, out, err);
+	ret = cc__reply_written(req, cc__api_activity_get, "/api/activities", id, mk.rel, out, err);
 out:
 	if (in_tx)
 		cc_store_rollback(req->st);
@@ -673,38 +467,10 @@ out:
 /* PUT /api/activities/{id} with If-Match */
 int cc__api_activity_update(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
 {
-	int ret;
-
-	cc__writes_lock();
-	ret = activity_update(req, out, err);
-	cc__writes_unlock();
-	return ret;
+	return cc__run_locked(activity_update, req, out, err);
 }
 
 /* ---- observations and feedback (registry kinds) ---- */
-
-/* The record of the path's id as the caller sees it (its JSON, version), or 404. */
-static int reg_current(struct cc__req *req, enum cc_reg_kind kind, int64_t mission_id,
-                       struct cc_reg_page *page, json_t **cur, struct cc_err *err)
-{
-	int64_t id;
-	int ret;
-
-	*cur = NULL;
-	memset(page, 0, sizeof(*page));
-	if (cc_parse_i64(cc__req_param(req, "id"), 1, INT64_MAX, &id, NULL) < 0)
-		return not_found(req, cc_reg_kind_table(kind), err);
-	ret = cc_store_reg_list(
-	        req->st,
-	        &(struct cc_reg_query){
-	                .kind = kind, .mission_id = mission_id, .id = id, .limit = 1 },
-	        page, err);
-	if (ret == 0 && page->n_rows == 0)
-		ret = not_found(req, cc_reg_kind_table(kind), err);
-	if (ret == 0 && !(*cur = json_loadb(page->rows.buf + 1, page->rows.len - 2, 0, NULL)))
-		ret = cc_err_set(err, CC_ENOMEM, "out of memory");
-	return ret;
-}
 
 /* The stored record's fields (JSON as GET answers it) as the row a PUT overlays. */
 static int row_from_json(struct row *r, const json_t *cur, struct cc_err *err)
@@ -716,61 +482,13 @@ static int row_from_json(struct row *r, const json_t *cur, struct cc_err *err)
 	for (size_t i = 0; i < r->n; i++) {
 		const char *name = r->fields[i].json;
 
-		if ((ret = json_text(json_object_get(cur, name), name, buf, sizeof(buf), &text,
-		                     err)) < 0 ||
+		if ((ret = cc__json_text(json_object_get(cur, name), name, buf, sizeof(buf), &text,
+		                         err)) < 0 ||
 		    (ret = row_set(r, name, text, err)) < 0)
 			return ret;
 	}
 	return 0;
 }
-
-/* Owner, marking and the change-log entry of a record just added (inside the transaction). */
-static int added(struct cc__req *req, const char *table, int64_t id, int64_t mission_id,
-                 const struct cc_record_marking *mk, struct cc_err *err)
-{
-	return cc_store_edit_marking(req->st, table, id, mission_id, mk->rel, mk->owner_id,
-	                             mk->deny, "insert", err);
-}
-
-/*
- * After a record's write: a created record gets its marking and its "insert" entry (added);
- * an edited one its "update" entry when it changed (its old marking's releasability, so that
- * those who could see it learn of the change), then its new marking.
- */
-static int record_written(struct cc__req *req, bool create, const char *table, int64_t id,
-                          int64_t mission_id, int64_t batch, enum cc_put_result res,
-                          const struct cc_record_marking *old, const struct cc_record_marking *mk,
-                          struct cc_err *err)
-{
-	int ret = 0;
-
-	if (create)
-		return added(req, table, id, mission_id, mk, err);
-	if (res == CC_PUT_UPDATED)
-		ret = cc_store_log_change(req->st,
-		                          &(struct cc_change){ .table = table,
-		                                               .op = "update",
-		                                               .record_id = id,
-		                                               .batch = batch,
-		                                               .count = 1,
-		                                               .mission_id = mission_id,
-		                                               .releasability = cc_rel_name(old->rel),
-		                                               .detail = "edited one record" },
-		                          err);
-	return ret < 0 ? ret : apply_marking(req, table, id, mission_id, old, mk, err);
-}
-
-/* A route handler that runs write(req, create, …) under the write lock. */
-#define LOCKED(name, write, create)                                                     \
-	int name(struct cc__req *req, struct cc_buf *out, struct cc_err *err)           \
-	{                                                                               \
-		int ret;                                                                \
-                                                                                        \
-		cc__writes_lock();                                                      \
-		ret = write(req, create, out, err);                                     \
-		cc__writes_unlock();                                                    \
-		return ret;                                                             \
-	}
 
 static int observation_write(struct cc__req *req, bool create, struct cc_buf *out,
                              struct cc_err *err)
@@ -790,17 +508,19 @@ static int observation_write(struct cc__req *req, bool create, struct cc_buf *ou
 	    (ret = cc__caller_mission(req, &m, err)) < 0)
 		goto out;
 	if (!create) {
-		if ((ret = reg_current(req, CC_REG_OBSERVATION, m.id, &page, &cur, err)) < 0 ||
+		if ((ret = cc__reg_current(req, CC_REG_OBSERVATION, m.id,
+		                           cc_reg_kind_table(CC_REG_OBSERVATION), &page, &cur,
+		                           err)) < 0 ||
 		    (ret = cc_store_get_marking(req->st, "observation", page.last_id, &old, err)) <
 		            0 ||
-		    (ret = may_write(req, old.owner_id, err)) < 0 ||
-		    (ret = check_version(req, page.version, err)) < 0 ||
+		    (ret = cc__may_change(req, old.owner_id, "this record", err)) < 0 ||
+		    (ret = cc__check_version(req, page.version, "record", err)) < 0 ||
 		    (ret = row_from_json(&r, cur, err)) < 0)
 			goto out;
 		mk = old;
 	}
 	if ((ret = row_from_body(req, &r, "an observation", err)) < 0 ||
-	    (ret = marking_from_body(req, m.id, create, &mk, &given, err)) < 0)
+	    (ret = cc__marking_from_body(req, m.id, create, &mk, &given, err)) < 0)
 		goto out;
 	if ((ret = cc_store_begin(req->st, err)) < 0)
 		goto out;
@@ -809,7 +529,7 @@ static int observation_write(struct cc__req *req, bool create, struct cc_buf *ou
 	        req->st, &m,
 	        &(struct cc__row_fields){ .names = r.names, .values = r.values, .n = r.n }, &o,
 	        err);
-	if ((ret = refused(&r, ret, err)) < 0)
+	if ((ret = cc__row_refused(ret, r.names, r.json, r.n, err)) < 0)
 		goto out;
 	if (create) {
 		ret = cc_store_put_observation(req->st, &o, &res, err);
@@ -822,20 +542,21 @@ static int observation_write(struct cc__req *req, bool create, struct cc_buf *ou
 			cc_err_at(err, NULL, 0, "period_end");
 		}
 		if (ret == 0)
-			ret = added(req, "observation", o.id, m.id, &mk, err);
+			ret = cc__record_written(req, true, "observation", o.id, m.id, 0, res, &old,
+			                         &mk, err);
 	} else {
 		o.id = page.last_id;
 		ret = cc_store_update_observation(req->st, m.id, &o, err);
 		if (ret == CC_EEXIST)
 			cc_err_at(err, NULL, 0, "period_end");
 		if (ret == 0)
-			ret = apply_marking(req, "observation", o.id, m.id, &old, &mk, err);
+			ret = cc__apply_marking(req, "observation", o.id, m.id, &old, &mk, err);
 	}
 	if (ret < 0 || (ret = cc_store_commit(req->st, err)) < 0)
 		goto out;
 	in_tx = false;
 	cc_reg_page_release(&page);
-	ret = reply(req, cc__api_reg_get, "/api/observations", o.id, mk.rel, out, err);
+	ret = cc__reply_written(req, cc__api_reg_get, "/api/observations", o.id, mk.rel, out, err);
 out:
 	if (in_tx)
 		cc_store_rollback(req->st);
@@ -846,10 +567,10 @@ out:
 }
 
 /* POST /api/observations */
-LOCKED(cc__api_observation_create, observation_write, true)
+CC__LOCKED_WRITE(cc__api_observation_create, observation_write, true)
 
 /* PUT /api/observations/{id} with If-Match */
-LOCKED(cc__api_observation_update, observation_write, false)
+CC__LOCKED_WRITE(cc__api_observation_update, observation_write, false)
 
 static int feedback_write(struct cc__req *req, bool create, struct cc_buf *out, struct cc_err *err)
 {
@@ -871,18 +592,20 @@ static int feedback_write(struct cc__req *req, bool create, struct cc_buf *out, 
 	    (ret = cc__caller_mission(req, &m, err)) < 0)
 		goto out;
 	if (!create) {
-		if ((ret = reg_current(req, CC_REG_FEEDBACK, m.id, &page, &cur, err)) < 0 ||
+		if ((ret = cc__reg_current(req, CC_REG_FEEDBACK, m.id,
+		                           cc_reg_kind_table(CC_REG_FEEDBACK), &page, &cur, err)) <
+		            0 ||
 		    (ret = cc_store_get_marking(req->st, "feedback", page.last_id, &old, err)) <
 		            0 ||
-		    (ret = may_write(req, old.owner_id, err)) < 0 ||
-		    (ret = check_version(req, page.version, err)) < 0 ||
+		    (ret = cc__may_change(req, old.owner_id, "this record", err)) < 0 ||
+		    (ret = cc__check_version(req, page.version, "record", err)) < 0 ||
 		    (ret = row_from_json(&r, cur, err)) < 0)
 			goto out;
 		mk = old;
 		id = page.last_id;
 	}
 	if ((ret = row_from_body(req, &r, "a feedback entry", err)) < 0 ||
-	    (ret = marking_from_body(req, m.id, create, &mk, &given, err)) < 0)
+	    (ret = cc__marking_from_body(req, m.id, create, &mk, &given, err)) < 0)
 		goto out;
 	if ((ret = cc_store_begin(req->st, err)) < 0)
 		goto out;
@@ -890,7 +613,7 @@ static int feedback_write(struct cc__req *req, bool create, struct cc_buf *out, 
 	ret = cc__feedback_row_check(
 	        req->st, &m,
 	        &(struct cc__row_fields){ .names = r.names, .values = r.values, .n = r.n }, f, err);
-	if ((ret = refused(&r, ret, err)) < 0)
+	if ((ret = cc__row_refused(ret, r.names, r.json, r.n, err)) < 0)
 		goto out;
 	if (!create) /* the record keeps its key, whatever its text becomes */
 		snprintf(f->key, sizeof(f->key), "%s",
@@ -909,13 +632,13 @@ static int feedback_write(struct cc__req *req, bool create, struct cc_buf *out, 
 		ret = cc_err_set(err, CC_ESTORE, "feedback %lld changed its key", (long long)id);
 		goto out;
 	}
-	ret = record_written(req, create, "feedback", create ? f->id : id, m.id, 0, res, &old, &mk,
-	                     err);
+	ret = cc__record_written(req, create, "feedback", create ? f->id : id, m.id, 0, res, &old,
+	                         &mk, err);
 	if (ret < 0 || (ret = cc_store_commit(req->st, err)) < 0)
 		goto out;
 	in_tx = false;
 	cc_reg_page_release(&page);
-	ret = reply(req, cc__api_reg_get, "/api/feedback", f->id, mk.rel, out, err);
+	ret = cc__reply_written(req, cc__api_reg_get, "/api/feedback", f->id, mk.rel, out, err);
 out:
 	if (in_tx)
 		cc_store_rollback(req->st);
@@ -927,10 +650,10 @@ out:
 }
 
 /* POST /api/feedback */
-LOCKED(cc__api_feedback_create, feedback_write, true)
+CC__LOCKED_WRITE(cc__api_feedback_create, feedback_write, true)
 
 /* PUT /api/feedback/{id} with If-Match */
-LOCKED(cc__api_feedback_update, feedback_write, false)
+CC__LOCKED_WRITE(cc__api_feedback_update, feedback_write, false)
 
 /* ---- indicators and their benchmarks ---- */
 
@@ -953,11 +676,13 @@ static int indicator_write(struct cc__req *req, bool create, struct cc_buf *out,
 	    (ret = cc__caller_mission(req, &m, err)) < 0)
 		goto out;
 	if (!create) {
-		if ((ret = reg_current(req, CC_REG_INDICATOR, m.id, &page, &cur, err)) < 0 ||
+		if ((ret = cc__reg_current(req, CC_REG_INDICATOR, m.id,
+		                           cc_reg_kind_table(CC_REG_INDICATOR), &page, &cur, err)) <
+		            0 ||
 		    (ret = cc_store_get_marking(req->st, "indicator", page.last_id, &old, err)) <
 		            0 ||
-		    (ret = may_write(req, old.owner_id, err)) < 0 ||
-		    (ret = check_version(req, page.version, err)) < 0 ||
+		    (ret = cc__may_change(req, old.owner_id, "this record", err)) < 0 ||
+		    (ret = cc__check_version(req, page.version, "record", err)) < 0 ||
 		    (ret = row_from_json(&r, cur, err)) < 0 ||
 		    (ret = row_set(&r, "direction",
 		                   json_is_true(json_object_get(cur, "higher_is_better")) ? "higher"
@@ -969,7 +694,7 @@ static int indicator_write(struct cc__req *req, bool create, struct cc_buf *out,
 		snprintf(code, sizeof(code), "%s", row_get(&r, "code"));
 	}
 	if ((ret = row_from_body(req, &r, "an indicator", err)) < 0 ||
-	    (ret = marking_from_body(req, m.id, create, &mk, &given, err)) < 0)
+	    (ret = cc__marking_from_body(req, m.id, create, &mk, &given, err)) < 0)
 		goto out;
 	if (!create && strcmp(code, row_get(&r, "code")) != 0) {
 		ret = cc__bad_arg(err, "code", "code: the code of an indicator does not change (%s)",
@@ -983,7 +708,7 @@ static int indicator_write(struct cc__req *req, bool create, struct cc_buf *out,
 	        req->st, &m,
 	        &(struct cc__row_fields){ .names = r.names, .values = r.values, .n = r.n }, &ind,
 	        err);
-	if ((ret = refused(&r, ret, err)) < 0 ||
+	if ((ret = cc__row_refused(ret, r.names, r.json, r.n, err)) < 0 ||
 	    (ret = cc_store_put_indicator(req->st, &ind, &res, err)) < 0)
 		goto out;
 	if (create && res != CC_PUT_ADDED) {
@@ -996,13 +721,13 @@ static int indicator_write(struct cc__req *req, bool create, struct cc_buf *out,
 		ret = cc_err_set(err, CC_ESTORE, "indicator %lld changed its code", (long long)id);
 		goto out;
 	}
-	ret = record_written(req, create, "indicator", create ? ind.id : id, m.id, 0, res, &old, &mk,
-	                     err);
+	ret = cc__record_written(req, create, "indicator", create ? ind.id : id, m.id, 0, res, &old,
+	                         &mk, err);
 	if (ret < 0 || (ret = cc_store_commit(req->st, err)) < 0)
 		goto out;
 	in_tx = false;
 	cc_reg_page_release(&page);
-	ret = reply(req, cc__api_reg_get, "/api/indicators", ind.id, mk.rel, out, err);
+	ret = cc__reply_written(req, cc__api_reg_get, "/api/indicators", ind.id, mk.rel, out, err);
 out:
 	if (in_tx)
 		cc_store_rollback(req->st);
@@ -1013,10 +738,10 @@ out:
 }
 
 /* POST /api/indicators */
-LOCKED(cc__api_indicator_create, indicator_write, true)
+CC__LOCKED_WRITE(cc__api_indicator_create, indicator_write, true)
 
 /* PUT /api/indicators/{id} with If-Match */
-LOCKED(cc__api_indicator_update, indicator_write, false)
+CC__LOCKED_WRITE(cc__api_indicator_update, indicator_write, false)
 
 /* Whether two benchmarks are the same series point (their natural key); the field that differs. */
 static const char *benchmark_key_change(const struct cc_benchmark *a, const struct cc_benchmark *b)
@@ -1059,9 +784,11 @@ static int benchmark_write(struct cc__req *req, bool create, struct cc_buf *out,
 	    (ret = cc__caller_mission(req, &m, err)) < 0)
 		goto out;
 	if (!create) {
-		if ((ret = reg_current(req, CC_REG_BENCHMARK, m.id, &page, &cur, err)) < 0 ||
-		    (ret = may_write(req, page.last_owner, err)) < 0 ||
-		    (ret = check_version(req, page.version, err)) < 0 ||
+		if ((ret = cc__reg_current(req, CC_REG_BENCHMARK, m.id,
+		                           cc_reg_kind_table(CC_REG_BENCHMARK), &page, &cur, err)) <
+		            0 ||
+		    (ret = cc__may_change(req, page.last_owner, "this record", err)) < 0 ||
+		    (ret = cc__check_version(req, page.version, "record", err)) < 0 ||
 		    (ret = row_from_json(&r, cur, err)) < 0)
 			goto out;
 		id = page.last_id;
@@ -1099,7 +826,7 @@ static int benchmark_write(struct cc__req *req, bool create, struct cc_buf *out,
 	        req->st, &m,
 	        &(struct cc__row_fields){ .names = r.names, .values = r.values, .n = r.n }, &b,
 	        err);
-	if ((ret = refused(&r, ret, err)) < 0)
+	if ((ret = cc__row_refused(ret, r.names, r.json, r.n, err)) < 0)
 		goto out;
 	if (!create && (changed = benchmark_key_change(&was, &b))) {
 		ret = cc__bad_arg(
@@ -1115,7 +842,7 @@ static int benchmark_write(struct cc__req *req, bool create, struct cc_buf *out,
 		ret = cc__bad_arg(err, "indicator", "unknown indicator '%s'", row_get(&r, "indicator"));
 		goto out;
 	}
-	if (ret < 0 || (ret = may_write(req, ind_mk.owner_id, err)) < 0 ||
+	if (ret < 0 || (ret = cc__may_change(req, ind_mk.owner_id, "this record", err)) < 0 ||
 	    (ret = cc_store_put_benchmark(req->st, &b, &res, err)) < 0)
 		goto out;
 	if (create && res != CC_PUT_ADDED) {
@@ -1146,7 +873,8 @@ static int benchmark_write(struct cc__req *req, bool create, struct cc_buf *out,
 		goto out;
 	in_tx = false;
 	cc_reg_page_release(&page);
-	ret = reply(req, cc__api_reg_get, "/api/benchmarks", b.id, ind_mk.rel, out, err);
+	ret = cc__reply_written(req, cc__api_reg_get, "/api/benchmarks", b.id, ind_mk.rel, out,
+	                        err);
 out:
 	if (in_tx)
 		cc_store_rollback(req->st);
@@ -1157,10 +885,10 @@ out:
 }
 
 /* POST /api/benchmarks */
-LOCKED(cc__api_benchmark_create, benchmark_write, true)
+CC__LOCKED_WRITE(cc__api_benchmark_create, benchmark_write, true)
 
 /* PUT /api/benchmarks/{id} with If-Match */
-LOCKED(cc__api_benchmark_update, benchmark_write, false)
+CC__LOCKED_WRITE(cc__api_benchmark_update, benchmark_write, false)
 
 /* ---- needs ---- */
 
@@ -1216,10 +944,11 @@ static int need_write(struct cc__req *req, bool create, struct cc_buf *out, stru
 	if (!create) {
 		const char *f;
 
-		if ((ret = reg_current(req, CC_REG_NEED, m.id, &page, &cur, err)) < 0 ||
+		if ((ret = cc__reg_current(req, CC_REG_NEED, m.id, cc_reg_kind_table(CC_REG_NEED),
+		                           &page, &cur, err)) < 0 ||
 		    (ret = cc_store_get_marking(req->st, "need", page.last_id, &old, err)) < 0 ||
-		    (ret = may_write(req, old.owner_id, err)) < 0 ||
-		    (ret = check_version(req, page.version, err)) < 0 ||
+		    (ret = cc__may_change(req, old.owner_id, "this record", err)) < 0 ||
+		    (ret = cc__check_version(req, page.version, "record", err)) < 0 ||
 		    (ret = row_from_json(&r, cur, err)) < 0)
 			goto out;
 		mk = old;
@@ -1233,7 +962,7 @@ static int need_write(struct cc__req *req, bool create, struct cc_buf *out, stru
 	}
 	if ((ret = row_from_body(req, &r, "a need", err)) < 0 ||
 	    (ret = need_period(req, &from, &to, err)) < 0 ||
-	    (ret = marking_from_body(req, m.id, create, &mk, &given, err)) < 0)
+	    (ret = cc__marking_from_body(req, m.id, create, &mk, &given, err)) < 0)
 		goto out;
 	if ((ret = cc_store_begin(req->st, err)) < 0)
 		goto out;
@@ -1242,7 +971,7 @@ static int need_write(struct cc__req *req, bool create, struct cc_buf *out, stru
 	        req->st, &m,
 	        &(struct cc__row_fields){ .names = r.names, .values = r.values, .n = r.n }, from,
 	        to, &n, err);
-	if ((ret = refused(&r, ret, err)) < 0)
+	if ((ret = cc__row_refused(ret, r.names, r.json, r.n, err)) < 0)
 		goto out;
 	if (create) {
 		ret = api_source(req, &m, &src, err);
@@ -1274,13 +1003,13 @@ static int need_write(struct cc__req *req, bool create, struct cc_buf *out, stru
 		        "");
 		goto out;
 	}
-	ret = record_written(req, create, "need", create ? n.id : id, m.id, batch, res, &old, &mk,
-	                     err);
+	ret = cc__record_written(req, create, "need", create ? n.id : id, m.id, batch, res, &old,
+	                         &mk, err);
 	if (ret < 0 || (ret = cc_store_commit(req->st, err)) < 0)
 		goto out;
 	in_tx = false;
 	cc_reg_page_release(&page);
-	ret = reply(req, cc__api_reg_get, "/api/needs", n.id, mk.rel, out, err);
+	ret = cc__reply_written(req, cc__api_reg_get, "/api/needs", n.id, mk.rel, out, err);
 out:
 	if (in_tx)
 		cc_store_rollback(req->st);
@@ -1291,7 +1020,7 @@ out:
 }
 
 /* POST /api/needs */
-LOCKED(cc__api_need_create, need_write, true)
+CC__LOCKED_WRITE(cc__api_need_create, need_write, true)
 
 /* PUT /api/needs/{id} with If-Match */
-LOCKED(cc__api_need_update, need_write, false)
+CC__LOCKED_WRITE(cc__api_need_update, need_write, false)
