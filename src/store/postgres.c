@@ -14,9 +14,10 @@
  * of the allocation-failure tests. Each statement costs one PGresult; the import path allocates
  * nothing else per row.
  */
-#include "store/postgres_int.h"
+#include "store/backend_common.h"
 #include "store/ops_export.h"
 #include "store/ops_rounds.h"
+#include "store/postgres_int.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -239,6 +240,11 @@ const char *cc__pg_cstr(const PGresult *res, int r, int c)
 	return PQgetisnull(res, r, c) ? "" : PQgetvalue(res, r, c);
 }
 
+const char *cc__pg_text_or_null(const PGresult *res, int r, int c)
+{
+	return PQgetisnull(res, r, c) ? NULL : PQgetvalue(res, r, c);
+}
+
 void cc__pg_col_str(const PGresult *res, int r, int c, char *dst, size_t n)
 {
 	snprintf(dst, n, "%s", cc__pg_cstr(res, r, c));
@@ -270,24 +276,6 @@ int64_t cc__pg_changes(const PGresult *res)
 	const char *n = res ? PQcmdTuples((PGresult *)res) : "";
 
 	return *n ? (int64_t)strtoll(n, NULL, 10) : 0;
-}
-
-int cc__pg_grow(void **arr, size_t *cap, size_t n, size_t size)
-{
-	size_t new_cap;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	new_cap = *cap ? *cap * 2 : 64;
-	if (new_cap > SIZE_MAX / size)
-		return CC_ENOMEM;
-	p = cc_realloc(*arr, new_cap * size);
-	if (!p)
-		return CC_ENOMEM;
-	*arr = p;
-	*cap = new_cap;
-	return 0;
 }
 
 /* ---- transactions ---- */
@@ -366,6 +354,56 @@ void cc__pg_rx_leave(struct cc_store *st, bool own)
 		rollback_now(to_pg(st)); /* nothing was written */
 }
 
+int cc__pg_write(struct cc_store *st, const char *sql, const struct cc__pg_params *p,
+                 struct cc_err *err)
+{
+	bool own;
+	int ret;
+
+	if ((ret = cc__pg_tx_enter(st, &own, err)) < 0)
+		return ret;
+	ret = cc__pg_exec(st, sql, p, false, NULL, err);
+	return cc__pg_tx_leave(st, own, ret, err);
+}
+
+int cc__pg_upsert_id(struct cc_store *st, const char *sql, const struct cc__pg_params *p,
+                     int64_t *id_out, const char *what, const char *key, struct cc_err *err)
+{
+	PGresult *res = NULL;
+	bool own;
+	int ret;
+
+	if ((ret = cc__pg_tx_enter(st, &own, err)) < 0)
+		return ret;
+	ret = cc__pg_exec(st, sql, p, false, &res, err);
+	if (ret == 0 && PQntuples(res) < 1)
+		ret = cc_err_set(err, CC_ESTORE, "%s '%s' was not stored", what, key);
+	if (ret == 0)
+		*id_out = cc__pg_col_i64(res, 0, 0);
+	PQclear(res);
+	return cc__pg_tx_leave(st, own, ret, err);
+}
+
+int cc__pg_rows(struct cc_store *st, const char *sql, const struct cc__pg_params *p, size_t size,
+                PGresult **res, void **out, size_t *n_out, struct cc_err *err)
+{
+	void *rows = NULL;
+	int ret, n;
+
+	*res = NULL;
+	if ((ret = cc__pg_exec(st, sql, p, false, res, err)) < 0)
+		return ret;
+	n = PQntuples(*res);
+	if (n > 0 && !(rows = cc_alloc_array((size_t)n, size))) {
+		PQclear(*res);
+		*res = NULL;
+		return cc_err_set(err, CC_ENOMEM, "out of memory");
+	}
+	*out = rows;
+	*n_out = (size_t)n;
+	return 0;
+}
+
 static int pg_begin(struct cc_store *st, struct cc_err *err)
 {
 	struct pg_store *s = to_pg(st);
@@ -408,28 +446,6 @@ static void pg_rollback(struct cc_store *st)
 
 /* ---- schema ---- */
 
-static int n_migrations(struct cc_err *err)
-{
-	int n = 0;
-
-	for (const struct cc__blob *m = cc__pg_migrations; m->name; m++, n++) {
-		int v = 0;
-
-		for (int i = 0; i < 4; i++) {
-			if (m->name[i] < '0' || m->name[i] > '9') {
-				v = -1;
-				break;
-			}
-			v = v * 10 + (m->name[i] - '0');
-		}
-		if (v != n + 1 || m->name[4] != '_')
-			return cc_err_set(err, CC_ESTORE,
-			                  "migration '%s' is out of order (want %04d_)", m->name,
-			                  n + 1);
-	}
-	return n;
-}
-
 /*
  * The applied version: the highest of schema_migration, 0 when the table is absent. *empty_out
  * says whether the schema holds no table of its own (a database fit to become a store).
@@ -444,9 +460,10 @@ static int applied_version(struct pg_store *s, int *out, bool *empty_out, struct
 		*empty_out = false;
 	ret = cc__pg_exec(&s->base,
 	                  "SELECT to_regclass('schema_migration') IS NOT NULL, (SELECT count(*) "
-	                  "FROM pg_class c WHERE c.relnamespace = current_schema()::text::regnamespace "
-	                  "AND c.relkind IN ('r', 'p') AND NOT EXISTS (SELECT 1 FROM pg_depend d "
-	                  "WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND "
+	                  "FROM pg_class c WHERE c.relnamespace = "
+	                  "current_schema()::text::regnamespace AND c.relkind IN ('r', 'p') AND "
+	                  "NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = "
+	                  "'pg_class'::regclass AND d.objid = c.oid AND "
 	                  "d.deptype = 'e'))",
 	                  NULL, false, &res, err);
 	if (ret < 0)
@@ -468,7 +485,7 @@ static int applied_version(struct pg_store *s, int *out, bool *empty_out, struct
 static int pg_schema_version(struct cc_store *st, int *have_out, int *want_out,
                              struct cc_err *err)
 {
-	int want = n_migrations(err);
+	int want = cc__migrations_count(cc__pg_migrations, err);
 
 	*have_out = 0;
 	*want_out = 0;
@@ -478,30 +495,11 @@ static int pg_schema_version(struct cc_store *st, int *have_out, int *want_out,
 	return applied_version(to_pg(st), have_out, NULL, err);
 }
 
-static int newer_error(int have, int want, struct cc_err *err)
-{
-	return cc_err_set(err, CC_ESCHEMA,
-	                  "database schema version %d is newer than this program's %d; "
-	                  "upgrade concord",
-	                  have, want);
-}
-
-static void now_iso(char out[static 32])
-{
-	struct timespec ts;
-	struct tm tm;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	if (strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		out[0] = '\0';
-}
-
 /* Applies the missing migrations, each recorded in schema_migration, in one transaction. */
 static int pg_migrate(struct cc_store *st, int *from_out, int *to_out, struct cc_err *err)
 {
 	struct pg_store *s = to_pg(st);
-	int want = n_migrations(err), have = 0, ret;
+	int want = cc__migrations_count(cc__pg_migrations, err), have = 0, ret;
 	bool empty = false;
 	char what[160], at[32];
 
@@ -520,7 +518,7 @@ static int pg_migrate(struct cc_store *st, int *from_out, int *to_out, struct cc
 	*from_out = have;
 	*to_out = have;
 	if (have > want) {
-		ret = newer_error(have, want, err);
+		ret = cc__schema_newer(have, want, err);
 		goto out_rollback;
 	}
 	if (have == want)
@@ -538,7 +536,7 @@ static int pg_migrate(struct cc_store *st, int *from_out, int *to_out, struct cc
 	               "name text NOT NULL, applied_at text NOT NULL)",
 	               err)) < 0)
 		goto out_rollback;
-	now_iso(at);
+	cc__store_now_iso(at);
 	for (int v = have; v < want; v++) {
 		struct cc__pg_params p = CC__PG_PARAMS_INIT;
 
@@ -602,7 +600,7 @@ static int pg_open(struct cc_store **out, const char *dsn, const struct cc_store
 	int ret, have = 0, want, from, to;
 
 	*out = NULL;
-	want = n_migrations(err);
+	want = cc__migrations_count(cc__pg_migrations, err);
 	if (want < 0)
 		return want;
 	/* store.c took the scheme off: "//host:port/db?options" */
@@ -650,14 +648,7 @@ static int pg_open(struct cc_store **out, const char *dsn, const struct cc_store
 		                 "no concord store in PostgreSQL database '%s'; run 'concord init'",
 		                 s->name);
 		goto out_close;
-	} else if (have > want) {
-		ret = newer_error(have, want, err);
-		goto out_close;
-	} else if (have < want && !(opts->flags & CC_STORE_ANY_SCHEMA)) {
-		ret = cc_err_set(err, CC_ESCHEMA,
-		                 "database schema version %d is older than this program's %d; "
-		                 "run 'concord migrate'",
-		                 have, want);
+	} else if ((ret = cc__schema_usable(have, want, opts->flags, err)) < 0) {
 		goto out_close;
 	}
 	*out = &s->base;
@@ -860,53 +851,7 @@ static int pg_count(struct cc_store *st, const char *table, int64_t *n_out, stru
 	return 0;
 }
 
-/* ---- the change log: the same chain as SQLite's (sqlite.c, change_hash) ---- */
-
-struct entry {
-	int64_t id;
-	const char *at, *who, *tbl, *op;
-	int64_t record_id, first_id, last_id, batch, count, mission_id;
-	const char *releasability, *detail, *prev_hash;
-};
-
-static void hash_field(struct cc_sha256 *h, const char *s)
-{
-	static const char sep = 0x1f;
-
-	if (s)
-		cc_sha256_update(h, s, strlen(s));
-	cc_sha256_update(h, &sep, 1);
-}
-
-static void hash_int(struct cc_sha256 *h, int64_t v)
-{
-	char buf[24];
-
-	snprintf(buf, sizeof(buf), "%lld", (long long)v);
-	hash_field(h, buf);
-}
-
-static void change_hash(const struct entry *e, char out[static 65])
-{
-	struct cc_sha256 h;
-
-	cc_sha256_init(&h);
-	hash_field(&h, e->prev_hash);
-	hash_int(&h, e->id);
-	hash_field(&h, e->at);
-	hash_field(&h, e->who);
-	hash_field(&h, e->tbl);
-	hash_field(&h, e->op);
-	hash_int(&h, e->record_id);
-	hash_int(&h, e->first_id);
-	hash_int(&h, e->last_id);
-	hash_int(&h, e->batch);
-	hash_int(&h, e->count);
-	hash_int(&h, e->mission_id);
-	hash_field(&h, e->releasability);
-	hash_field(&h, e->detail);
-	cc_sha256_final_hex(&h, out);
-}
+/* ---- the change log: the same chain as SQLite's (backend_common.c) ---- */
 
 #define CHANGE_COLS                                                                      \
 	"id, at, who, tbl, op, record_id, first_id, last_id, batch, count, mission_id, " \
@@ -917,7 +862,8 @@ static int log_change(struct pg_store *s, const struct cc_change *c, struct cc_e
 	struct cc__pg_params p = CC__PG_PARAMS_INIT;
 	char prev[65] = "", hash[65], at[32];
 	PGresult *res = NULL;
-	struct entry e;
+	struct cc__change_entry e;
+	int64_t id;
 	int ret;
 
 	/* one writer at a time appends: the chain has no forks */
@@ -925,27 +871,14 @@ static int log_change(struct pg_store *s, const struct cc_change *c, struct cc_e
 	    (ret = cc__pg_exec(&s->base, "SELECT id, hash FROM change ORDER BY id DESC LIMIT 1",
 	                       NULL, false, &res, err)) < 0)
 		return ret;
-	e.id = 1;
+	id = 1;
 	if (PQntuples(res) > 0) {
-		e.id = cc__pg_col_i64(res, 0, 0) + 1;
+		id = cc__pg_col_i64(res, 0, 0) + 1;
 		cc__pg_col_str(res, 0, 1, prev, sizeof(prev));
 	}
 	PQclear(res);
-	now_iso(at);
-	e.at = at;
-	e.who = s->base.actor[0] ? s->base.actor : s->who;
-	e.tbl = c->table;
-	e.op = c->op;
-	e.record_id = c->record_id;
-	e.first_id = c->first_id;
-	e.last_id = c->last_id;
-	e.batch = c->batch;
-	e.count = c->count;
-	e.mission_id = c->mission_id;
-	e.releasability = c->releasability && *c->releasability ? c->releasability : "public";
-	e.detail = c->detail && *c->detail ? c->detail : NULL;
-	e.prev_hash = prev;
-	change_hash(&e, hash);
+	cc__change_entry_make(&e, id, c, s->base.actor[0] ? s->base.actor : s->who, prev, at);
+	cc__change_hash(&e, hash);
 
 	cc__pg_i64(&p, e.id);
 	cc__pg_text(&p, e.at);
@@ -984,7 +917,7 @@ static int pg_log_change(struct cc_store *st, const struct cc_change *c, struct 
 
 static int pg_verify_log(struct cc_store *st, int64_t *n_entries_out, struct cc_err *err)
 {
-	char prev[65] = "", hash[65];
+	char prev[65] = "";
 	int64_t n = 0, after = 0;
 	PGresult *res = NULL;
 	bool own, more = true;
@@ -1008,7 +941,7 @@ static int pg_verify_log(struct cc_store *st, int64_t *n_entries_out, struct cc_
 		rows = PQntuples(res);
 		more = rows == LOG_PAGE;
 		for (int r = 0; r < rows; r++) {
-			struct entry e = {
+			struct cc__change_entry e = {
 				.id = cc__pg_col_i64(res, r, 0),
 				.at = cc__pg_cstr(res, r, 1),
 				.who = cc__pg_cstr(res, r, 2),
@@ -1025,21 +958,8 @@ static int pg_verify_log(struct cc_store *st, int64_t *n_entries_out, struct cc_
 				.prev_hash = cc__pg_cstr(res, r, 13),
 			};
 
-			if (strcmp(e.prev_hash, prev) != 0) {
-				ret = cc_err_set(
-				        err, CC_EINVALID,
-				        "change log entry %lld does not follow the entry before it",
-				        (long long)e.id);
+			if ((ret = cc__change_check(&e, cc__pg_cstr(res, r, 14), prev, err)) < 0)
 				break;
-			}
-			change_hash(&e, hash);
-			if (strcmp(hash, cc__pg_cstr(res, r, 14)) != 0) {
-				ret = cc_err_set(err, CC_EINVALID,
-				                 "change log entry %lld does not match its hash",
-				                 (long long)e.id);
-				break;
-			}
-			memcpy(prev, hash, sizeof(prev));
 			after = e.id;
 			n++;
 		}
@@ -1113,46 +1033,6 @@ static const char sql_cov_areas[] =
         "area p JOIN anc ON p.id = anc.id WHERE p.parent_id IS NOT NULL) SELECT " CC__PG_AREA_COLS
         " FROM area WHERE id IN (SELECT id FROM anc) ORDER BY pcode";
 
-struct seen {
-	int64_t sector_id;
-	bool cluster; /* vocabulary "10" */
-	int column;
-	struct cc_coverage_column col;
-};
-
-static const char *const pillar_titles[CC_N_PILLARS] = {
-	[CC_PILLAR_SECURITY] = "Security",
-	[CC_PILLAR_GOVERNANCE] = "Governance",
-	[CC_PILLAR_INFRASTRUCTURE] = "Infrastructure",
-	[CC_PILLAR_ECONOMY] = "Economy",
-	[CC_PILLAR_HUMANITARIAN] = "Humanitarian",
-	[CC_PILLAR_OTHER] = "Other",
-};
-
-static long seen_find(const struct seen *seen, size_t n, int64_t sector_id)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (seen[mid].sector_id < sector_id)
-			lo = mid + 1;
-		else if (seen[mid].sector_id > sector_id)
-			hi = mid;
-		else
-			return (long)mid;
-	}
-	return -(long)lo - 1;
-}
-
-static int cmp_seen_code(const void *a, const void *b)
-{
-	const struct seen *x = *(const struct seen *const *)a, *y = *(const struct seen *const *)b;
-
-	return strcmp(x->col.code, y->col.code);
-}
-
 static int cmp_i64(const void *a, const void *b)
 {
 	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -1161,38 +1041,12 @@ static int cmp_i64(const void *a, const void *b)
 }
 
 struct cov_read {
-	struct cc_coverage_record *recs;
-	size_t n_recs, cap_recs;
-	struct seen *seen; /* sorted by sector_id */
-	size_t n_seen, cap_seen;
-	bool sectorless;
+	struct cc__cov_read cov; /* the records and their sectors */
 	int64_t *areas; /* the records' areas, sorted and unique once read */
 	size_t n_areas, cap_areas;
 	int64_t *shares; /* records shared with the viewer's organisation, sorted */
 	size_t n_shares;
 };
-
-static int note_sector(struct cov_read *r, const PGresult *res, int row, int64_t sector_id)
-{
-	long at = seen_find(r->seen, r->n_seen, sector_id);
-	size_t pos;
-	struct seen *e;
-
-	if (at >= 0)
-		return 0;
-	if (cc__pg_grow((void **)&r->seen, &r->cap_seen, r->n_seen, sizeof(*r->seen)) < 0)
-		return CC_ENOMEM;
-	pos = (size_t)(-at - 1);
-	memmove(&r->seen[pos + 1], &r->seen[pos], (r->n_seen - pos) * sizeof(*r->seen));
-	r->n_seen++;
-	e = &r->seen[pos];
-	memset(e, 0, sizeof(*e));
-	e->sector_id = sector_id;
-	e->cluster = strcmp(cc__pg_cstr(res, row, 7), "10") == 0;
-	cc__pg_col_str(res, row, 8, e->col.code, sizeof(e->col.code));
-	cc__pg_col_str(res, row, 9, e->col.name, sizeof(e->col.name));
-	return 0;
-}
 
 /* The viewer's verdict on row i: whether it sees the record, and its figures. */
 static bool row_visible(const struct cc_viewer *v, const struct cov_read *r, const PGresult *res,
@@ -1231,13 +1085,11 @@ static int read_records(const struct cc_viewer *v, const PGresult *res, enum cc_
 		struct cc_coverage_record *rec;
 		enum cc_rel rel;
 		bool figures = false;
-		int pillar;
 
 		if (!row_visible(v, r, res, i, &figures))
 			continue;
-		if (cc__pg_grow((void **)&r->recs, &r->cap_recs, r->n_recs, sizeof(*r->recs)) < 0)
+		if (!(rec = cc__cov_add(&r->cov)))
 			return cc_err_set(err, CC_ENOMEM, "out of memory");
-		rec = &r->recs[r->n_recs++];
 		rec->activity_id = cc__pg_col_i64(res, i, 0);
 		rec->org_id = cc__pg_col_i64(res, i, 1);
 		rec->area_id = cc__pg_col_i64(res, i, 2);
@@ -1249,81 +1101,17 @@ static int read_records(const struct cc_viewer *v, const PGresult *res, enum cc_
 		rec->rel = cc_rel_parse(cc__pg_cstr(res, i, 11), &rel, NULL) < 0 ? CC_REL_ORG : rel;
 		rec->column = 0;
 		if (rec->area_id > 0) {
-			if (cc__pg_grow((void **)&r->areas, &r->cap_areas, r->n_areas,
-			                sizeof(*r->areas)) < 0)
+			if (cc__grow((void **)&r->areas, &r->cap_areas, r->n_areas,
+			             sizeof(*r->areas)) < 0)
 				return cc_err_set(err, CC_ENOMEM, "out of memory");
 			r->areas[r->n_areas++] = rec->area_id;
 		}
-		if (by == CC_BY_PILLAR) {
-			pillar = cc__pg_col_null(res, i, 10) ? -1
-			                                     : cc_pillar_parse(cc__pg_cstr(res, i, 10));
-			rec->column = pillar < 0 ? CC_PILLAR_OTHER : pillar;
-		} else if (cc__pg_col_null(res, i, 8)) {
-			r->sectorless = true;
-		} else if (note_sector(r, res, i, rec->sector_id) < 0) {
+		if (cc__cov_place(&r->cov, rec, by, cc__pg_text_or_null(res, i, 10),
+		                  cc__pg_cstr(res, i, 7), cc__pg_text_or_null(res, i, 8),
+		                  cc__pg_cstr(res, i, 9)) < 0)
 			return cc_err_set(err, CC_ENOMEM, "out of memory");
-		}
 	}
 	return 0;
-}
-
-static int make_columns(struct cov_read *r, enum cc_coverage_by by, struct cc_coverage_column **out,
-                        size_t *n_out, struct cc_err *err)
-{
-	struct cc_coverage_column *cols = NULL;
-	struct seen **order = NULL;
-	size_t n_cols = 0, n_named = 0, other;
-	int ret = 0;
-
-	if (by == CC_BY_PILLAR) {
-		cols = cc_alloc_array(CC_N_PILLARS, sizeof(*cols));
-		if (!cols)
-			return cc_err_set(err, CC_ENOMEM, "out of memory");
-		for (int i = 0; i < CC_N_PILLARS; i++) {
-			snprintf(cols[i].code, sizeof(cols[i].code), "%s", cc_pillar_name(i));
-			snprintf(cols[i].name, sizeof(cols[i].name), "%s", pillar_titles[i]);
-		}
-		*out = cols;
-		*n_out = CC_N_PILLARS;
-		return 0;
-	}
-	order = cc_alloc_array(r->n_seen ? r->n_seen : 1, sizeof(*order));
-	if (!order)
-		return cc_err_set(err, CC_ENOMEM, "out of memory");
-	for (size_t i = 0; i < r->n_seen; i++)
-		if (by == CC_BY_SECTOR || r->seen[i].cluster)
-			order[n_named++] = &r->seen[i];
-	qsort(order, n_named, sizeof(*order), cmp_seen_code);
-	cols = cc_alloc_array(n_named + 1, sizeof(*cols));
-	if (!cols) {
-		ret = cc_err_set(err, CC_ENOMEM, "out of memory");
-		goto out_free;
-	}
-	other = n_named;
-	for (size_t i = 0; i < r->n_seen; i++)
-		r->seen[i].column = (int)other;
-	for (size_t i = 0; i < n_named; i++) {
-		order[i]->column = (int)i;
-		cols[n_cols++] = order[i]->col;
-	}
-	if (by == CC_BY_CLUSTER || r->sectorless) {
-		snprintf(cols[n_cols].code, sizeof(cols[n_cols].code), "other");
-		snprintf(cols[n_cols].name, sizeof(cols[n_cols].name), "Other");
-		n_cols++;
-	}
-	for (size_t i = 0; i < r->n_recs; i++) {
-		long at = r->recs[i].sector_id ? seen_find(r->seen, r->n_seen, r->recs[i].sector_id)
-		                               : -1;
-
-		r->recs[i].column = at >= 0 ? r->seen[at].column : (int)other;
-	}
-	*out = cols;
-	*n_out = n_cols;
-	cols = NULL;
-out_free:
-	cc_free(cols);
-	cc_free(order);
-	return ret;
 }
 
 /* The records of table "activity" shared by name with the viewer's organisation. */
@@ -1331,28 +1119,19 @@ static int load_shares(struct cc_store *st, struct cov_read *r, struct cc_err *e
 {
 	struct cc__pg_params p = CC__PG_PARAMS_INIT;
 	PGresult *res = NULL;
-	int ret, n;
+	int ret;
 
 	if (st->viewer.kind != CC_VIEWER_ORG || !st->viewer.org_id)
 		return 0;
 	cc__pg_i64(&p, st->viewer.org_id);
-	ret = cc__pg_exec(st,
+	ret = cc__pg_rows(st,
 	                  "SELECT record_id FROM share WHERE tbl = 'activity' AND org_id = $1 "
 	                  "ORDER BY record_id",
-	                  &p, false, &res, err);
+	                  &p, sizeof(*r->shares), &res, (void **)&r->shares, &r->n_shares, err);
 	if (ret < 0)
 		return ret;
-	n = PQntuples(res);
-	if (n > 0) {
-		r->shares = cc_alloc_array((size_t)n, sizeof(*r->shares));
-		if (!r->shares) {
-			PQclear(res);
-			return cc_err_set(err, CC_ENOMEM, "out of memory");
-		}
-		for (int i = 0; i < n; i++)
-			r->shares[i] = cc__pg_col_i64(res, i, 0);
-		r->n_shares = (size_t)n;
-	}
+	for (int i = 0; i < (int)r->n_shares; i++)
+		r->shares[i] = cc__pg_col_i64(res, i, 0);
 	PQclear(res);
 	return 0;
 }
@@ -1403,7 +1182,7 @@ static int pg_load_coverage(struct cc_store *st, const struct cc_coverage_query 
 	ret = read_records(&st->viewer, res, q->by, &r, err);
 	PQclear(res);
 	res = NULL;
-	if (ret < 0 || (ret = make_columns(&r, q->by, &cols, &n_cols, err)) < 0)
+	if (ret < 0 || (ret = cc__cov_columns(&r.cov, q->by, &cols, &n_cols, err)) < 0)
 		goto out_free;
 	if ((ret = areas_array(&r, &ids)) < 0) {
 		ret = cc_err_set(err, ret, ret == CC_ENOMEM ? "out of memory" : "too many areas");
@@ -1414,19 +1193,18 @@ static int pg_load_coverage(struct cc_store *st, const struct cc_coverage_query 
 	if ((ret = cc__pg_exec(st, sql_cov_areas, &p, false, &res, err)) < 0 ||
 	    (ret = cc__pg_read_areas(res, &areas, &n_areas, err)) < 0)
 		goto out_free;
-	*records_out = r.recs;
-	*n_records_out = r.n_recs;
+	*records_out = r.cov.recs;
+	*n_records_out = r.cov.n_recs;
 	*columns_out = cols;
 	*n_columns_out = n_cols;
 	*areas_out = areas;
 	*n_areas_out = n_areas;
-	r.recs = NULL;
+	r.cov.recs = NULL;
 	cols = NULL;
 	areas = NULL;
 out_free:
 	PQclear(res);
-	cc_free(r.recs);
-	cc_free(r.seen);
+	cc__cov_release(&r.cov);
 	cc_free(r.areas);
 	cc_free(r.shares);
 	cc_buf_release(&ids);

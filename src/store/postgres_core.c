@@ -32,33 +32,23 @@
 int cc__pg_put_mission(struct cc_store *st, struct cc_mission *m, struct cc_err *err)
 {
 	struct cc__pg_params p = CC__PG_PARAMS_INIT;
-	PGresult *res = NULL;
-	bool own;
-	int ret;
 
-	if ((ret = cc__pg_tx_enter(st, &own, err)) < 0)
-		return ret;
 	cc__pg_str(&p, m->code);
 	cc__pg_str(&p, m->name[0] ? m->name : m->code);
 	cc__pg_text(&p, m->country);
 	cc__pg_date(&p, m->start_date);
 	cc__pg_date(&p, m->end_date);
-	ret = cc__pg_exec(st,
-	                  "WITH upd AS (UPDATE mission SET name = $2, country = $3, start_date = "
-	                  "$4::integer, end_date = $5::integer WHERE code = $1 RETURNING id), ins AS "
-	                  "(INSERT INTO mission (code, name, country, start_date, end_date) SELECT "
-	                  "$1, $2, $3, $4::integer, $5::integer WHERE NOT EXISTS (SELECT 1 FROM upd) "
-	                  "ON CONFLICT (code) DO UPDATE SET name = excluded.name, country = "
-	                  "excluded.country, start_date = excluded.start_date, end_date = "
-	                  "excluded.end_date RETURNING id) SELECT id FROM upd UNION ALL SELECT id "
-	                  "FROM ins",
-	                  &p, false, &res, err);
-	if (ret == 0 && PQntuples(res) < 1)
-		ret = cc_err_set(err, CC_ESTORE, "mission '%s' was not stored", m->code);
-	if (ret == 0)
-		m->id = cc__pg_col_i64(res, 0, 0);
-	PQclear(res);
-	return cc__pg_tx_leave(st, own, ret, err);
+	return cc__pg_upsert_id(st,
+	                        "WITH upd AS (UPDATE mission SET name = $2, country = $3, "
+	                        "start_date = $4::integer, end_date = $5::integer WHERE code = $1 "
+	                        "RETURNING id), ins AS (INSERT INTO mission (code, name, country, "
+	                        "start_date, end_date) SELECT $1, $2, $3, $4::integer, $5::integer "
+	                        "WHERE NOT EXISTS (SELECT 1 FROM upd) ON CONFLICT (code) DO UPDATE "
+	                        "SET name = excluded.name, country = excluded.country, start_date "
+	                        "= excluded.start_date, end_date = excluded.end_date RETURNING id) "
+	                        "SELECT id FROM upd UNION ALL SELECT id "
+	                        "FROM ins",
+	                        &p, &m->id, "mission", m->code, err);
 }
 
 static void row_mission(const PGresult *res, int r, struct cc_mission *out)
@@ -140,8 +130,9 @@ int cc__pg_put_code(struct cc_store *st, const char *list, const char *vocabular
 		ret = cc__pg_exec(st,
 		                  "WITH upd AS (UPDATE sector SET name = $3, category = $4 WHERE "
 		                  "vocabulary = $1 AND code = $2 RETURNING id) INSERT INTO sector "
-		                  "(vocabulary, code, name, category) SELECT $1, $2, $3, $4 WHERE NOT "
-		                  "EXISTS (SELECT 1 FROM upd) ON CONFLICT (vocabulary, code) DO UPDATE "
+		                  "(vocabulary, code, name, category) SELECT $1, $2, $3, $4 WHERE "
+		                  "NOT EXISTS (SELECT 1 FROM upd) ON CONFLICT (vocabulary, code) "
+		                  "DO UPDATE "
 		                  "SET name = excluded.name, category = excluded.category",
 		                  &p, false, NULL, err);
 	}
@@ -153,44 +144,34 @@ int cc__pg_put_code_alias(struct cc_store *st, const char *alias, const char *li
                           struct cc_err *err)
 {
 	struct cc__pg_params p = CC__PG_PARAMS_INIT;
-	bool own;
-	int ret;
 
-	if ((ret = cc__pg_tx_enter(st, &own, err)) < 0)
-		return ret;
 	cc__pg_str(&p, list);
 	cc__pg_str(&p, alias);
 	cc__pg_str(&p, code);
 	cc__pg_str(&p, scope);
 	cc__pg_text(&p, source);
 	/* the key compares alias case-insensitively (ASCII), as SQLite's NOCASE column */
-	ret = cc__pg_exec(st,
-	                  "INSERT INTO code_alias (list, alias, code, scope, source) VALUES ($1, "
-	                  "$2, $3, $4, $5) ON CONFLICT (list, lower(alias), scope) DO UPDATE SET "
-	                  "code = excluded.code, source = excluded.source",
-	                  &p, false, NULL, err);
-	return cc__pg_tx_leave(st, own, ret, err);
+	return cc__pg_write(st,
+	                    "INSERT INTO code_alias (list, alias, code, scope, source) VALUES ($1, "
+	                    "$2, $3, $4, $5) ON CONFLICT (list, lower(alias), scope) DO UPDATE SET "
+	                    "code = excluded.code, source = excluded.source",
+	                    &p, err);
 }
 
 int cc__pg_put_pillar(struct cc_store *st, int64_t mission_id, const char *vocabulary,
                       const char *code, enum cc_pillar pillar, struct cc_err *err)
 {
 	struct cc__pg_params p = CC__PG_PARAMS_INIT;
-	bool own;
-	int ret;
 
-	if ((ret = cc__pg_tx_enter(st, &own, err)) < 0)
-		return ret;
 	cc__pg_i64(&p, mission_id);
 	cc__pg_str(&p, vocabulary);
 	cc__pg_str(&p, code);
 	cc__pg_str(&p, cc_pillar_name((int)pillar));
-	ret = cc__pg_exec(st,
-	                  "INSERT INTO pillar_map (mission_id, vocabulary, code, pillar) VALUES "
-	                  "($1, $2, $3, $4) ON CONFLICT (mission_id, vocabulary, code) DO UPDATE "
-	                  "SET pillar = excluded.pillar",
-	                  &p, false, NULL, err);
-	return cc__pg_tx_leave(st, own, ret, err);
+	return cc__pg_write(st,
+	                    "INSERT INTO pillar_map (mission_id, vocabulary, code, pillar) VALUES "
+	                    "($1, $2, $3, $4) ON CONFLICT (mission_id, vocabulary, code) DO UPDATE "
+	                    "SET pillar = excluded.pillar",
+	                    &p, err);
 }
 
 int cc__pg_list_pillars(struct cc_store *st, int64_t mission_id, const char *vocabulary,
@@ -200,38 +181,29 @@ int cc__pg_list_pillars(struct cc_store *st, int64_t mission_id, const char *voc
 	struct cc__pg_params p = CC__PG_PARAMS_INIT;
 	struct cc_pillar_row *rows;
 	PGresult *res = NULL;
-	int ret, n;
+	int ret;
 
 	cc__pg_i64(&p, mission_id);
 	cc__pg_text(&p, vocabulary);
 	cc__pg_bool(&p, overrides_only);
 	/* the mission's own, then the defaults it does not override; vocabularies as numbers */
-	ret = cc__pg_exec(st,
-	                  "SELECT p.vocabulary, p.code, p.pillar, p.mission_id <> 0 FROM pillar_map "
-	                  "p WHERE ($2::text IS NULL OR p.vocabulary = $2::text) AND (p.mission_id = "
-	                  "$1::bigint OR (NOT $3::boolean AND p.mission_id = 0 AND NOT EXISTS "
-	                  "(SELECT 1 FROM pillar_map o WHERE o.mission_id = $1::bigint AND "
-	                  "o.vocabulary = p.vocabulary AND o.code = p.code))) ORDER BY CASE WHEN "
-	                  "p.vocabulary ~ '^[0-9]{1,9}$' THEN p.vocabulary::integer ELSE 0 END, "
-	                  "p.code",
-	                  &p, false, &res, err);
+	ret = cc__pg_rows(st,
+	                  "SELECT p.vocabulary, p.code, p.pillar, p.mission_id <> 0 FROM "
+	                  "pillar_map p WHERE ($2::text IS NULL OR p.vocabulary = $2::text) AND "
+	                  "(p.mission_id = $1::bigint OR (NOT $3::boolean AND p.mission_id = 0 AND "
+	                  "NOT EXISTS (SELECT 1 FROM pillar_map o WHERE o.mission_id = $1::bigint "
+	                  "AND o.vocabulary = p.vocabulary AND o.code = p.code))) ORDER BY CASE "
+	                  "WHEN p.vocabulary ~ '^[0-9]{1,9}$' THEN p.vocabulary::integer ELSE 0 "
+	                  "END, p.code",
+	                  &p, sizeof(*rows), &res, (void **)out, n_out, err);
 	if (ret < 0)
 		return ret;
-	n = PQntuples(res);
-	if (n > 0) {
-		rows = cc_alloc_array((size_t)n, sizeof(*rows));
-		if (!rows) {
-			PQclear(res);
-			return cc_err_set(err, CC_ENOMEM, "out of memory");
-		}
-		for (int r = 0; r < n; r++) {
-			cc__pg_col_str(res, r, 0, rows[r].vocabulary, sizeof(rows[r].vocabulary));
-			cc__pg_col_str(res, r, 1, rows[r].code, sizeof(rows[r].code));
-			rows[r].pillar = (enum cc_pillar)cc_pillar_parse(cc__pg_cstr(res, r, 2));
-			rows[r].override = cc__pg_col_i64(res, r, 3) != 0;
-		}
-		*out = rows;
-		*n_out = (size_t)n;
+	rows = *out;
+	for (int r = 0; r < (int)*n_out; r++) {
+		cc__pg_col_str(res, r, 0, rows[r].vocabulary, sizeof(rows[r].vocabulary));
+		cc__pg_col_str(res, r, 1, rows[r].code, sizeof(rows[r].code));
+		rows[r].pillar = (enum cc_pillar)cc_pillar_parse(cc__pg_cstr(res, r, 2));
+		rows[r].override = cc__pg_col_i64(res, r, 3) != 0;
 	}
 	PQclear(res);
 	return 0;
@@ -359,14 +331,9 @@ int cc__pg_put_area(struct cc_store *st, struct cc_area *a, const char *name_nor
                     const void *wkb, size_t len, struct cc_err *err)
 {
 	struct cc__pg_params p = CC__PG_PARAMS_INIT;
-	PGresult *res = NULL;
-	bool own;
-	int ret;
 
 	if (wkb && len > INT32_MAX)
 		return cc_err_set(err, CC_ETOOBIG, "geometry of area '%s' too big", a->pcode);
-	if ((ret = cc__pg_tx_enter(st, &own, err)) < 0)
-		return ret;
 	cc__pg_str(&p, a->pcode);
 	cc__pg_str(&p, a->name);
 	cc__pg_str(&p, name_norm);
@@ -383,21 +350,17 @@ int cc__pg_put_area(struct cc_store *st, struct cc_area *a, const char *name_nor
 	cc__pg_num(&p, a->has_geom ? a->maxy : (double)NAN);
 	cc__pg_bool(&p, wkb != NULL);
 	cc__pg_bool(&p, a->has_geom);
-	ret = cc__pg_exec(st,
-	                  "WITH upd AS (UPDATE area SET " AREA_SET " WHERE pcode = $1 RETURNING id), "
-	                  "ins AS (INSERT INTO area (pcode, name, name_norm, level, parent_id, "
-	                  "population, geom, minx, miny, maxx, maxy) SELECT $1, $2, $3, $4::integer, "
-	                  "$5::bigint, $6::bigint, ST_GeomFromWKB($7::bytea, 4326), $8::float8, "
-	                  "$9::float8, $10::float8, $11::float8 WHERE NOT EXISTS (SELECT 1 FROM upd) "
-	                  "ON CONFLICT (pcode) DO UPDATE SET " AREA_SET " RETURNING id) SELECT id "
-	                  "FROM upd UNION ALL SELECT id FROM ins",
-	                  &p, false, &res, err);
-	if (ret == 0 && PQntuples(res) < 1)
-		ret = cc_err_set(err, CC_ESTORE, "area '%s' was not stored", a->pcode);
-	if (ret == 0)
-		a->id = cc__pg_col_i64(res, 0, 0);
-	PQclear(res);
-	return cc__pg_tx_leave(st, own, ret, err);
+	return cc__pg_upsert_id(st,
+	                        "WITH upd AS (UPDATE area SET " AREA_SET " WHERE pcode = $1 "
+	                        "RETURNING id), ins AS (INSERT INTO area (pcode, name, name_norm, "
+	                        "level, parent_id, population, geom, minx, miny, maxx, maxy) "
+	                        "SELECT $1, $2, $3, $4::integer, $5::bigint, $6::bigint, "
+	                        "ST_GeomFromWKB($7::bytea, 4326), $8::float8, $9::float8, "
+	                        "$10::float8, $11::float8 WHERE NOT EXISTS (SELECT 1 FROM upd) ON "
+	                        "CONFLICT (pcode) DO UPDATE SET " AREA_SET " RETURNING id) SELECT "
+	                        "id "
+	                        "FROM upd UNION ALL SELECT id FROM ins",
+	                        &p, &a->id, "area", a->pcode, err);
 }
 
 int cc__pg_find_area(struct cc_store *st, const char *pcode, struct cc_area *out,
@@ -464,20 +427,15 @@ int cc__pg_put_area_alias(struct cc_store *st, int64_t area_id, const char *alia
                           const char *source, struct cc_err *err)
 {
 	struct cc__pg_params p = CC__PG_PARAMS_INIT;
-	bool own;
-	int ret;
 
-	if ((ret = cc__pg_tx_enter(st, &own, err)) < 0)
-		return ret;
 	cc__pg_str(&p, alias_norm);
 	cc__pg_i64(&p, area_id);
 	cc__pg_text(&p, source);
-	ret = cc__pg_exec(st,
-	                  "INSERT INTO area_alias (alias_norm, area_id, source) VALUES ($1, $2, "
-	                  "$3) ON CONFLICT (alias_norm, area_id) DO UPDATE SET source = "
-	                  "excluded.source",
-	                  &p, false, NULL, err);
-	return cc__pg_tx_leave(st, own, ret, err);
+	return cc__pg_write(st,
+	                    "INSERT INTO area_alias (alias_norm, area_id, source) VALUES ($1, $2, "
+	                    "$3) ON CONFLICT (alias_norm, area_id) DO UPDATE SET source = "
+	                    "excluded.source",
+	                    &p, err);
 }
 
 int cc__pg_set_area_parent(struct cc_store *st, int64_t area_id, int64_t parent_id,
@@ -569,12 +527,7 @@ int cc__pg_area_geometry(struct cc_store *st, int64_t area_id, void **wkb_out, s
 int cc__pg_put_org(struct cc_store *st, struct cc_org *o, struct cc_err *err)
 {
 	struct cc__pg_params p = CC__PG_PARAMS_INIT;
-	PGresult *res = NULL;
-	bool own;
-	int ret;
 
-	if ((ret = cc__pg_tx_enter(st, &own, err)) < 0)
-		return ret;
 	cc__pg_i64(&p, o->mission_id);
 	cc__pg_str(&p, o->key);
 	cc__pg_str(&p, o->name[0] ? o->name : o->key);
@@ -587,21 +540,16 @@ int cc__pg_put_org(struct cc_store *st, struct cc_org *o, struct cc_err *err)
 		cc__pg_i64(&p, o->is_local != 0);
 	cc__pg_text(&p, o->nation);
 	/* unknown fields of an update keep what is stored */
-	ret = cc__pg_exec(st,
-	                  "WITH upd AS (UPDATE organisation SET " ORG_SET " WHERE mission_id = "
-	                  "$1::bigint AND key = $2 RETURNING id), ins AS "
-	                  "(INSERT INTO organisation (mission_id, key, name, acronym, type, kind, "
-	                  "is_local, nation) SELECT $1::bigint, $2, $3, $4, $5, $6, $7::integer, $8 "
-	                  "WHERE NOT EXISTS (SELECT 1 FROM upd) ON CONFLICT (mission_id, key) DO UPDATE "
-	                  "SET " ORG_SET " RETURNING id) SELECT id FROM upd UNION ALL SELECT id FROM "
-	                  "ins",
-	                  &p, false, &res, err);
-	if (ret == 0 && PQntuples(res) < 1)
-		ret = cc_err_set(err, CC_ESTORE, "organisation '%s' was not stored", o->key);
-	if (ret == 0)
-		o->id = cc__pg_col_i64(res, 0, 0);
-	PQclear(res);
-	return cc__pg_tx_leave(st, own, ret, err);
+	return cc__pg_upsert_id(st,
+	                        "WITH upd AS (UPDATE organisation SET " ORG_SET " WHERE mission_id "
+	                        "= $1::bigint AND key = $2 RETURNING id), ins AS (INSERT INTO "
+	                        "organisation (mission_id, key, name, acronym, type, kind, "
+	                        "is_local, nation) SELECT $1::bigint, $2, $3, $4, $5, $6, "
+	                        "$7::integer, $8 WHERE NOT EXISTS (SELECT 1 FROM upd) ON CONFLICT "
+	                        "(mission_id, key) DO UPDATE SET " ORG_SET " RETURNING id) SELECT "
+	                        "id FROM upd UNION ALL SELECT id FROM "
+	                        "ins",
+	                        &p, &o->id, "organisation", o->key, err);
 }
 
 int cc__pg_find_org(struct cc_store *st, int64_t mission_id, const char *alias_norm,
@@ -644,20 +592,15 @@ int cc__pg_put_org_alias(struct cc_store *st, int64_t mission_id, int64_t org_id
                          const char *alias_norm, struct cc_err *err)
 {
 	struct cc__pg_params p = CC__PG_PARAMS_INIT;
-	bool own;
-	int ret;
 
-	if ((ret = cc__pg_tx_enter(st, &own, err)) < 0)
-		return ret;
 	cc__pg_i64(&p, mission_id);
 	cc__pg_str(&p, alias_norm);
 	cc__pg_i64(&p, org_id);
-	ret = cc__pg_exec(st,
-	                  "INSERT INTO org_alias (mission_id, alias_norm, org_id) VALUES ($1, $2, "
-	                  "$3) ON CONFLICT (mission_id, alias_norm) DO UPDATE SET org_id = "
-	                  "excluded.org_id",
-	                  &p, false, NULL, err);
-	return cc__pg_tx_leave(st, own, ret, err);
+	return cc__pg_write(st,
+	                    "INSERT INTO org_alias (mission_id, alias_norm, org_id) VALUES ($1, "
+	                    "$2, $3) ON CONFLICT (mission_id, alias_norm) DO UPDATE SET org_id = "
+	                    "excluded.org_id",
+	                    &p, err);
 }
 
 /* ---- sources ---- */
@@ -709,12 +652,7 @@ int cc__pg_get_source(struct cc_store *st, int64_t mission_id, const char *name,
 int cc__pg_put_source(struct cc_store *st, struct cc_source *src, struct cc_err *err)
 {
 	struct cc__pg_params p = CC__PG_PARAMS_INIT;
-	PGresult *res = NULL;
-	bool own;
-	int ret;
 
-	if ((ret = cc__pg_tx_enter(st, &own, err)) < 0)
-		return ret;
 	cc__pg_i64(&p, src->mission_id);
 	cc__pg_str(&p, src->name);
 	cc__pg_text(&p, src->digest);
@@ -730,21 +668,16 @@ int cc__pg_put_source(struct cc_store *st, struct cc_source *src, struct cc_err 
 		cc__pg_null(&p);
 	else
 		cc__pg_i64(&p, src->n_rejected);
-	ret = cc__pg_exec(st,
-	                  "WITH upd AS (UPDATE source SET " SRC_SET " WHERE mission_id = "
-	                  "$1::bigint AND name = $2 RETURNING id), ins AS (INSERT INTO source "
-	                  "(mission_id, name, digest, batch, period_from, period_to, imported_at, "
-	                  "n_read, n_rejected) SELECT $1::bigint, $2, $3, $4::bigint, $5::integer, "
-	                  "$6::integer, $7, $8::bigint, $9::bigint WHERE NOT EXISTS (SELECT 1 FROM "
-	                  "upd) ON CONFLICT (mission_id, name) DO UPDATE SET " SRC_SET " RETURNING "
-	                  "id) SELECT id FROM upd UNION ALL SELECT id FROM ins",
-	                  &p, false, &res, err);
-	if (ret == 0 && PQntuples(res) < 1)
-		ret = cc_err_set(err, CC_ESTORE, "source '%s' was not stored", src->name);
-	if (ret == 0)
-		src->id = cc__pg_col_i64(res, 0, 0);
-	PQclear(res);
-	return cc__pg_tx_leave(st, own, ret, err);
+	return cc__pg_upsert_id(st,
+	                        "WITH upd AS (UPDATE source SET " SRC_SET " WHERE mission_id = "
+	                        "$1::bigint AND name = $2 RETURNING id), ins AS (INSERT INTO "
+	                        "source (mission_id, name, digest, batch, period_from, period_to, "
+	                        "imported_at, n_read, n_rejected) SELECT $1::bigint, $2, $3, "
+	                        "$4::bigint, $5::integer, $6::integer, $7, $8::bigint, $9::bigint "
+	                        "WHERE NOT EXISTS (SELECT 1 FROM upd) ON CONFLICT (mission_id, "
+	                        "name) DO UPDATE SET " SRC_SET " RETURNING "
+	                        "id) SELECT id FROM upd UNION ALL SELECT id FROM ins",
+	                        &p, &src->id, "source", src->name, err);
 }
 
 int cc__pg_list_sources(struct cc_store *st, int64_t mission_id, struct cc_source **out,
@@ -753,29 +686,20 @@ int cc__pg_list_sources(struct cc_store *st, int64_t mission_id, struct cc_sourc
 	struct cc__pg_params p = CC__PG_PARAMS_INIT;
 	struct cc_source *srcs;
 	PGresult *res = NULL;
-	int ret, n;
+	int ret;
 
 	cc__pg_i64(&p, mission_id);
-	ret = cc__pg_exec(st,
+	ret = cc__pg_rows(st,
 	                  "SELECT " SRC_COLS ", (SELECT count(*) FROM activity a WHERE a.source_id "
 	                  "= source.id) FROM source WHERE mission_id IN ($1, 0) ORDER BY name, "
 	                  "mission_id",
-	                  &p, false, &res, err);
+	                  &p, sizeof(*srcs), &res, (void **)out, n_out, err);
 	if (ret < 0)
 		return ret;
-	n = PQntuples(res);
-	if (n > 0) {
-		srcs = cc_alloc_array((size_t)n, sizeof(*srcs));
-		if (!srcs) {
-			PQclear(res);
-			return cc_err_set(err, CC_ENOMEM, "out of memory");
-		}
-		for (int r = 0; r < n; r++) {
-			row_source(res, r, &srcs[r]);
-			srcs[r].n_records = cc__pg_col_i64(res, r, 10);
-		}
-		*out = srcs;
-		*n_out = (size_t)n;
+	srcs = *out;
+	for (int r = 0; r < (int)*n_out; r++) {
+		row_source(res, r, &srcs[r]);
+		srcs[r].n_records = cc__pg_col_i64(res, r, 10);
 	}
 	PQclear(res);
 	return 0;

@@ -26,6 +26,7 @@
 #include <concord/store.h>
 
 #include "store/backend.h"
+#include "store/backend_common.h"
 
 #define CC__PG_MAX_PARAMS 32
 
@@ -76,6 +77,8 @@ void cc__pg_rx_leave(struct cc_store *st, bool own);
 
 /* Columns of row r (text results): NULL as "", 0, CC_DATE_NONE, NAN, -1 (counts). */
 const char *cc__pg_cstr(const PGresult *res, int r, int c);
+/* Column c of row r as text, NULL for SQL NULL. */
+const char *cc__pg_text_or_null(const PGresult *res, int r, int c);
 void cc__pg_col_str(const PGresult *res, int r, int c, char *dst, size_t n);
 int64_t cc__pg_col_i64(const PGresult *res, int r, int c);
 int32_t cc__pg_col_date(const PGresult *res, int r, int c);
@@ -85,8 +88,23 @@ bool cc__pg_col_null(const PGresult *res, int r, int c);
 /* Rows a statement changed (UPDATE, DELETE, INSERT). */
 int64_t cc__pg_changes(const PGresult *res);
 
-/* Makes room for one more item in *arr (capacity *cap, n used); 0 or CC_ENOMEM. */
-int cc__pg_grow(void **arr, size_t *cap, size_t n, size_t size);
+/*
+ * Runs the query sql with p (NULL: none) and makes *out a new array (owned) of one zeroed item
+ * of size per row, NULL when there are none, for the caller to fill from the rows of *res
+ * (owned, PQclear). 0, or an error with *res NULL and *out, *n_out untouched.
+ */
+int cc__pg_rows(struct cc_store *st, const char *sql, const struct cc__pg_params *p, size_t size,
+                PGresult **res, void **out, size_t *n_out, struct cc_err *err);
+/* Runs sql with p, whose result is not wanted, in the caller's write transaction or its own. */
+int cc__pg_write(struct cc_store *st, const char *sql, const struct cc__pg_params *p,
+                 struct cc_err *err);
+/*
+ * Runs the upsert sql with p, which returns the id of the row it stored, in the caller's write
+ * transaction or its own, and sets *id_out to it; no id is the error "<what> '<key>' was not
+ * stored".
+ */
+int cc__pg_upsert_id(struct cc_store *st, const char *sql, const struct cc__pg_params *p,
+                     int64_t *id_out, const char *what, const char *key, struct cc_err *err);
 
 /* The message of an operation this backend does not have yet. */
 int cc__pg_unsupported(struct cc_err *err, const char *what);

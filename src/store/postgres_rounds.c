@@ -85,40 +85,31 @@ static int pg_list(struct cc_store *st, int64_t mission_id, const char *before,
 	struct cc__pg_params p = CC__PG_PARAMS_INIT;
 	struct cc_submission *list;
 	PGresult *res = NULL;
-	int ret, n;
+	int ret;
 
 	mission_before(&p, mission_id, before);
-	ret = cc__pg_exec(st,
+	ret = cc__pg_rows(st,
 	                  "SELECT x.source_id, x.org_id, s.name, o.key, o.name, x.period_from, "
 	                  "x.period_to, x.imported_at, x.n_rows FROM submission x JOIN source s ON "
 	                  "s.id = x.source_id JOIN organisation o ON o.id = x.org_id WHERE x.id IN "
 	                  "(" LATEST ") AND x.n_rows > 0 ORDER BY x.period_from, x.period_to, "
 	                  "o.key, x.imported_at, x.id",
-	                  &p, false, &res, err);
+	                  &p, sizeof(*list), &res, (void **)out, n_out, err);
 	if (ret < 0)
 		return ret;
-	n = PQntuples(res);
-	if (n > 0) {
-		list = cc_alloc_array((size_t)n, sizeof(*list));
-		if (!list) {
-			PQclear(res);
-			return cc_err_set(err, CC_ENOMEM, "out of memory");
-		}
-		for (int r = 0; r < n; r++) {
-			struct cc_submission *x = &list[r];
+	list = *out;
+	for (int r = 0; r < (int)*n_out; r++) {
+		struct cc_submission *x = &list[r];
 
-			x->source_id = cc__pg_col_i64(res, r, 0);
-			x->org_id = cc__pg_col_i64(res, r, 1);
-			cc__pg_col_str(res, r, 2, x->source, sizeof(x->source));
-			cc__pg_col_str(res, r, 3, x->org, sizeof(x->org));
-			cc__pg_col_str(res, r, 4, x->org_name, sizeof(x->org_name));
-			x->period_from = cc__pg_col_date(res, r, 5);
-			x->period_to = cc__pg_col_date(res, r, 6);
-			cc__pg_col_str(res, r, 7, x->imported_at, sizeof(x->imported_at));
-			x->n_rows = cc__pg_col_i64(res, r, 8);
-		}
-		*out = list;
-		*n_out = (size_t)n;
+		x->source_id = cc__pg_col_i64(res, r, 0);
+		x->org_id = cc__pg_col_i64(res, r, 1);
+		cc__pg_col_str(res, r, 2, x->source, sizeof(x->source));
+		cc__pg_col_str(res, r, 3, x->org, sizeof(x->org));
+		cc__pg_col_str(res, r, 4, x->org_name, sizeof(x->org_name));
+		x->period_from = cc__pg_col_date(res, r, 5);
+		x->period_to = cc__pg_col_date(res, r, 6);
+		cc__pg_col_str(res, r, 7, x->imported_at, sizeof(x->imported_at));
+		x->n_rows = cc__pg_col_i64(res, r, 8);
 	}
 	PQclear(res);
 	return 0;
@@ -130,24 +121,15 @@ static int read_names(struct cc_store *st, const char *sql, const struct cc__pg_
 {
 	struct cc_round_org *list;
 	PGresult *res = NULL;
-	int ret, n;
+	int ret;
 
-	if ((ret = cc__pg_exec(st, sql, p, false, &res, err)) < 0)
+	if ((ret = cc__pg_rows(st, sql, p, sizeof(*list), &res, (void **)out, n_out, err)) < 0)
 		return ret;
-	n = PQntuples(res);
-	if (n > 0) {
-		list = cc_alloc_array((size_t)n, sizeof(*list));
-		if (!list) {
-			PQclear(res);
-			return cc_err_set(err, CC_ENOMEM, "out of memory");
-		}
-		for (int r = 0; r < n; r++) {
-			list[r].id = cc__pg_col_i64(res, r, 0);
-			cc__pg_col_str(res, r, 1, list[r].key, sizeof(list[r].key));
-			cc__pg_col_str(res, r, 2, list[r].name, sizeof(list[r].name));
-		}
-		*out = list;
-		*n_out = (size_t)n;
+	list = *out;
+	for (int r = 0; r < (int)*n_out; r++) {
+		list[r].id = cc__pg_col_i64(res, r, 0);
+		cc__pg_col_str(res, r, 1, list[r].key, sizeof(list[r].key));
+		cc__pg_col_str(res, r, 2, list[r].name, sizeof(list[r].name));
 	}
 	PQclear(res);
 	return 0;
@@ -241,22 +223,17 @@ static int pg_set_validity(struct cc_store *st, int64_t area_id, int32_t from, i
                            bool keep_set, struct cc_err *err)
 {
 	struct cc__pg_params p = CC__PG_PARAMS_INIT;
-	bool own;
-	int ret;
 
-	if ((ret = cc__pg_tx_enter(st, &own, err)) < 0)
-		return ret;
 	cc__pg_i64(&p, area_id);
 	cc__pg_date(&p, from);
 	cc__pg_date(&p, to);
-	ret = cc__pg_exec(st,
-	                  keep_set ? "UPDATE area SET valid_from = coalesce(valid_from, "
-	                             "$2::integer), valid_to = coalesce(valid_to, $3::integer) "
-	                             "WHERE id = $1"
-	                           : "UPDATE area SET valid_from = $2::integer, valid_to = "
-	                             "$3::integer WHERE id = $1",
-	                  &p, false, NULL, err);
-	return cc__pg_tx_leave(st, own, ret, err);
+	return cc__pg_write(st,
+	                    keep_set ? "UPDATE area SET valid_from = coalesce(valid_from, "
+	                               "$2::integer), valid_to = coalesce(valid_to, $3::integer) "
+	                               "WHERE id = $1"
+	                             : "UPDATE area SET valid_from = $2::integer, valid_to = "
+	                               "$3::integer WHERE id = $1",
+	                    &p, err);
 }
 
 static int pg_validity(struct cc_store *st, int64_t area_id, int32_t *from, int32_t *to,
@@ -285,22 +262,18 @@ static int pg_put_crosswalk(struct cc_store *st, const struct cc_crosswalk *c, c
                             struct cc_err *err)
 {
 	struct cc__pg_params p = CC__PG_PARAMS_INIT;
-	bool own;
-	int ret;
 
-	if ((ret = cc__pg_tx_enter(st, &own, err)) < 0)
-		return ret;
 	cc__pg_i64(&p, c->old_id);
 	cc__pg_i64(&p, c->new_id);
 	cc__pg_num(&p, c->share);
 	cc__pg_i64(&p, c->date);
 	cc__pg_text(&p, source);
-	ret = cc__pg_exec(st,
-	                  "INSERT INTO area_crosswalk (old_id, new_id, share, date, source) VALUES "
-	                  "($1, $2, $3, $4, $5) ON CONFLICT (old_id, new_id, date) DO UPDATE SET "
-	                  "share = excluded.share, source = excluded.source",
-	                  &p, false, NULL, err);
-	return cc__pg_tx_leave(st, own, ret, err);
+	return cc__pg_write(st,
+	                    "INSERT INTO area_crosswalk (old_id, new_id, share, date, source) "
+	                    "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (old_id, new_id, date) DO "
+	                    "UPDATE SET "
+	                    "share = excluded.share, source = excluded.source",
+	                    &p, err);
 }
 
 static int pg_list_crosswalk(struct cc_store *st, struct cc_crosswalk **out, size_t *n_out,
@@ -308,32 +281,23 @@ static int pg_list_crosswalk(struct cc_store *st, struct cc_crosswalk **out, siz
 {
 	struct cc_crosswalk *list;
 	PGresult *res = NULL;
-	int ret, n;
+	int ret;
 
-	ret = cc__pg_exec(st,
+	ret = cc__pg_rows(st,
 	                  "SELECT c.old_id, c.new_id, o.pcode, n.pcode, c.share, c.date FROM "
 	                  "area_crosswalk c JOIN area o ON o.id = c.old_id JOIN area n ON n.id = "
 	                  "c.new_id ORDER BY c.date, o.pcode, n.pcode",
-	                  NULL, false, &res, err);
+	                  NULL, sizeof(*list), &res, (void **)out, n_out, err);
 	if (ret < 0)
 		return ret;
-	n = PQntuples(res);
-	if (n > 0) {
-		list = cc_alloc_array((size_t)n, sizeof(*list));
-		if (!list) {
-			PQclear(res);
-			return cc_err_set(err, CC_ENOMEM, "out of memory");
-		}
-		for (int r = 0; r < n; r++) {
-			list[r].old_id = cc__pg_col_i64(res, r, 0);
-			list[r].new_id = cc__pg_col_i64(res, r, 1);
-			cc__pg_col_str(res, r, 2, list[r].old_pcode, sizeof(list[r].old_pcode));
-			cc__pg_col_str(res, r, 3, list[r].new_pcode, sizeof(list[r].new_pcode));
-			list[r].share = cc__pg_col_num(res, r, 4);
-			list[r].date = cc__pg_col_date(res, r, 5);
-		}
-		*out = list;
-		*n_out = (size_t)n;
+	list = *out;
+	for (int r = 0; r < (int)*n_out; r++) {
+		list[r].old_id = cc__pg_col_i64(res, r, 0);
+		list[r].new_id = cc__pg_col_i64(res, r, 1);
+		cc__pg_col_str(res, r, 2, list[r].old_pcode, sizeof(list[r].old_pcode));
+		cc__pg_col_str(res, r, 3, list[r].new_pcode, sizeof(list[r].new_pcode));
+		list[r].share = cc__pg_col_num(res, r, 4);
+		list[r].date = cc__pg_col_date(res, r, 5);
 	}
 	PQclear(res);
 	return 0;

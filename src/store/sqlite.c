@@ -1,5 +1,6 @@
 #include "store/backend.h"
 #include "store/sqlite_int.h"
+#include "store/backend_common.h"
 #include "store/ops_events.h"
 #include "store/ops_indicators.h"
 #include "store/ops_iati.h"
@@ -651,28 +652,6 @@ static void sq_rollback(struct cc_store *st)
 
 /* ---- schema ---- */
 
-static int n_migrations(struct cc_err *err)
-{
-	int n = 0;
-
-	for (const struct cc__blob *m = cc__sqlite_migrations; m->name; m++, n++) {
-		int v = 0;
-
-		for (int i = 0; i < 4; i++) {
-			if (m->name[i] < '0' || m->name[i] > '9') {
-				v = -1;
-				break;
-			}
-			v = v * 10 + (m->name[i] - '0');
-		}
-		if (v != n + 1 || m->name[4] != '_')
-			return cc_err_set(err, CC_ESTORE,
-			                  "migration '%s' is out of order (want %04d_)", m->name,
-			                  n + 1);
-	}
-	return n;
-}
-
 static int user_version(struct sqlite_store *s, int *out, struct cc_err *err)
 {
 	sqlite3_stmt *stmt = NULL;
@@ -711,7 +690,7 @@ static int exec(struct sqlite_store *s, const char *sql, const char *what, struc
 static int sq_schema_version(struct cc_store *st, int *have_out, int *want_out, struct cc_err *err)
 {
 	struct sqlite_store *s = to_sq(st);
-	int want = n_migrations(err);
+	int want = cc__migrations_count(cc__sqlite_migrations, err);
 
 	*have_out = 0;
 	*want_out = 0;
@@ -719,14 +698,6 @@ static int sq_schema_version(struct cc_store *st, int *have_out, int *want_out, 
 		return want;
 	*want_out = want;
 	return user_version(s, have_out, err);
-}
-
-static int newer_error(int have, int want, struct cc_err *err)
-{
-	return cc_err_set(err, CC_ESCHEMA,
-	                  "database schema version %d is newer than this program's %d; "
-	                  "upgrade concord",
-	                  have, want);
 }
 
 /* A database without a schema version must be empty before it becomes a store. */
@@ -757,7 +728,7 @@ out_finalize:
 static int sq_migrate(struct cc_store *st, int *from_out, int *to_out, struct cc_err *err)
 {
 	struct sqlite_store *s = to_sq(st);
-	int want = n_migrations(err), have = 0, ret;
+	int want = cc__migrations_count(cc__sqlite_migrations, err), have = 0, ret;
 	char sql[64], what[160];
 
 	*from_out = 0;
@@ -775,7 +746,7 @@ static int sq_migrate(struct cc_store *st, int *from_out, int *to_out, struct cc
 	*from_out = have;
 	*to_out = have;
 	if (have > want) {
-		ret = newer_error(have, want, err);
+		ret = cc__schema_newer(have, want, err);
 		goto out_rollback;
 	}
 	if (have == want)
@@ -871,7 +842,7 @@ static int sq_open(struct cc_store **out, const char *path, const struct cc_stor
 			                  path);
 		return cc_err_set(err, CC_EIO, "cannot open store '%s': %s", path, strerror(errno));
 	}
-	want = n_migrations(err);
+	want = cc__migrations_count(cc__sqlite_migrations, err);
 	if (want < 0)
 		return want;
 	rc = sqlite3_initialize();
@@ -904,14 +875,7 @@ static int sq_open(struct cc_store **out, const char *path, const struct cc_stor
 		ret = sq_migrate(&s->base, &from, &to, err);
 		if (ret < 0)
 			goto out_close;
-	} else if (have > want) {
-		ret = newer_error(have, want, err);
-		goto out_close;
-	} else if (have < want && !(opts->flags & CC_STORE_ANY_SCHEMA)) {
-		ret = cc_err_set(err, CC_ESCHEMA,
-		                 "database schema version %d is older than this program's %d; "
-		                 "run 'concord migrate'",
-		                 have, want);
+	} else if ((ret = cc__schema_usable(have, want, opts->flags, err)) < 0) {
 		goto out_close;
 	}
 	*out = &s->base;
@@ -1503,25 +1467,6 @@ out_leave:
 	return tx_leave(s, own, ret, err);
 }
 
-/* Makes room for one more item in *arr (capacity *cap, n used); 0 or CC_ENOMEM. */
-static int grow(void **arr, size_t *cap, size_t n, size_t size)
-{
-	size_t new_cap;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	new_cap = *cap ? *cap * 2 : 64;
-	if (new_cap > SIZE_MAX / size)
-		return CC_ENOMEM;
-	p = cc_realloc(*arr, new_cap * size);
-	if (!p)
-		return CC_ENOMEM;
-	*arr = p;
-	*cap = new_cap;
-	return 0;
-}
-
 /* Reads every row of an area query into a new array (owned by the caller). */
 static int read_areas(struct sqlite_store *s, sqlite3_stmt *stmt, struct cc_area **out,
                       size_t *n_out, struct cc_err *err)
@@ -1531,7 +1476,7 @@ static int read_areas(struct sqlite_store *s, sqlite3_stmt *stmt, struct cc_area
 	int rc, ret = 0;
 
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (grow((void **)&areas, &cap, n, sizeof(*areas)) < 0) {
+		if (cc__grow((void **)&areas, &cap, n, sizeof(*areas)) < 0) {
 			ret = cc_err_set(err, CC_ENOMEM, "out of memory");
 			goto out_free;
 		}
@@ -1572,7 +1517,7 @@ static int sq_list_pillars(struct cc_store *st, int64_t mission_id, const char *
 		char pillar[32];
 		struct cc_pillar_row *r;
 
-		if (grow((void **)&rows, &cap, n, sizeof(*rows)) < 0) {
+		if (cc__grow((void **)&rows, &cap, n, sizeof(*rows)) < 0) {
 			ret = cc_err_set(err, CC_ENOMEM, "out of memory");
 			goto out_free;
 		}
@@ -1781,7 +1726,7 @@ static int sq_list_sources(struct cc_store *st, int64_t mission_id, struct cc_so
 	if ((rc = sqlite3_bind_int64(stmt, 1, mission_id)))
 		return bind_fail(s, stmt, rc, err);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (grow((void **)&srcs, &cap, n, sizeof(*srcs)) < 0) {
+		if (cc__grow((void **)&srcs, &cap, n, sizeof(*srcs)) < 0) {
 			ret = cc_err_set(err, CC_ENOMEM, "out of memory");
 			goto out_free;
 		}
@@ -2111,70 +2056,12 @@ static int sq_remove_stale(struct cc_store *st, int64_t source_id, int64_t batch
 
 /* ---- the change log ---- */
 
-/* One entry as stored: ids 0 and empty text are NULL in the table and hash as 0 and "". */
-struct entry {
-	int64_t id;
-	const char *at, *who, *tbl, *op;
-	int64_t record_id, first_id, last_id, batch, count, mission_id;
-	const char *releasability, *detail, *prev_hash;
-};
-
-static void hash_field(struct cc_sha256 *h, const char *s)
-{
-	static const char sep = 0x1f; /* unit separator: ("ab","c") and ("a","bc") differ */
-
-	if (s)
-		cc_sha256_update(h, s, strlen(s));
-	cc_sha256_update(h, &sep, 1);
-}
-
-static void hash_int(struct cc_sha256 *h, int64_t v)
-{
-	char buf[24];
-
-	snprintf(buf, sizeof(buf), "%lld", (long long)v);
-	hash_field(h, buf);
-}
-
-/* hash = hex SHA-256 over the previous entry's hash and every field of this one, in order. */
-static void change_hash(const struct entry *e, char out[static 65])
-{
-	struct cc_sha256 h;
-
-	cc_sha256_init(&h);
-	hash_field(&h, e->prev_hash);
-	hash_int(&h, e->id);
-	hash_field(&h, e->at);
-	hash_field(&h, e->who);
-	hash_field(&h, e->tbl);
-	hash_field(&h, e->op);
-	hash_int(&h, e->record_id);
-	hash_int(&h, e->first_id);
-	hash_int(&h, e->last_id);
-	hash_int(&h, e->batch);
-	hash_int(&h, e->count);
-	hash_int(&h, e->mission_id);
-	hash_field(&h, e->releasability);
-	hash_field(&h, e->detail);
-	cc_sha256_final_hex(&h, out);
-}
-
-static void now_iso(char out[static 32])
-{
-	struct timespec ts;
-	struct tm tm;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	if (strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		out[0] = '\0';
-}
-
 static int log_change(struct sqlite_store *s, const struct cc_change *c, struct cc_err *err)
 {
 	sqlite3_stmt *stmt = NULL;
 	char prev[65] = "", hash[65], at[32];
-	struct entry e;
+	struct cc__change_entry e;
+	int64_t id;
 	int rc, ret;
 
 	if ((ret = prep(s, S_CHANGE_LAST, &stmt, err)) < 0)
@@ -2182,27 +2069,14 @@ static int log_change(struct sqlite_store *s, const struct cc_change *c, struct 
 	ret = step_row(s, stmt, err);
 	if (ret < 0)
 		return ret;
-	e.id = 1;
+	id = 1;
 	if (ret == 0) {
-		e.id = sqlite3_column_int64(stmt, 0) + 1;
+		id = sqlite3_column_int64(stmt, 0) + 1;
 		col_str(stmt, 1, prev, sizeof(prev));
 		sqlite3_reset(stmt);
 	}
-	now_iso(at);
-	e.at = at;
-	e.who = s->base.actor[0] ? s->base.actor : s->who;
-	e.tbl = c->table;
-	e.op = c->op;
-	e.record_id = c->record_id;
-	e.first_id = c->first_id;
-	e.last_id = c->last_id;
-	e.batch = c->batch;
-	e.count = c->count;
-	e.mission_id = c->mission_id;
-	e.releasability = c->releasability && *c->releasability ? c->releasability : "public";
-	e.detail = c->detail && *c->detail ? c->detail : NULL;
-	e.prev_hash = prev;
-	change_hash(&e, hash);
+	cc__change_entry_make(&e, id, c, s->base.actor[0] ? s->base.actor : s->who, prev, at);
+	cc__change_hash(&e, hash);
 
 	if ((ret = prep(s, S_CHANGE_PUT, &stmt, err)) < 0)
 		return ret;
@@ -2241,11 +2115,17 @@ static const char *col_cstr(sqlite3_stmt *stmt, int i)
 	return v ? v : "";
 }
 
+/* Column i as text, NULL for SQL NULL. */
+static const char *col_text(sqlite3_stmt *stmt, int i)
+{
+	return sqlite3_column_type(stmt, i) == SQLITE_NULL ? NULL : col_cstr(stmt, i);
+}
+
 static int sq_verify_log(struct cc_store *st, int64_t *n_entries_out, struct cc_err *err)
 {
 	struct sqlite_store *s = to_sq(st);
 	sqlite3_stmt *stmt = NULL;
-	char prev[65] = "", hash[65];
+	char prev[65] = "";
 	int64_t n = 0;
 	bool own;
 	int rc, ret;
@@ -2256,7 +2136,7 @@ static int sq_verify_log(struct cc_store *st, int64_t *n_entries_out, struct cc_
 	if ((ret = prep(s, S_CHANGE_ALL, &stmt, err)) < 0)
 		goto out_leave;
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		struct entry e = {
+		struct cc__change_entry e = {
 			.id = sqlite3_column_int64(stmt, 0),
 			.at = col_cstr(stmt, 1),
 			.who = col_cstr(stmt, 2),
@@ -2273,21 +2153,8 @@ static int sq_verify_log(struct cc_store *st, int64_t *n_entries_out, struct cc_
 			.prev_hash = col_cstr(stmt, 13),
 		};
 
-		if (strcmp(e.prev_hash, prev) != 0) {
-			ret = cc_err_set(
-			        err, CC_EINVALID,
-			        "change log entry %lld does not follow the entry before it",
-			        (long long)e.id);
+		if ((ret = cc__change_check(&e, col_cstr(stmt, 14), prev, err)) < 0)
 			break;
-		}
-		change_hash(&e, hash);
-		if (strcmp(hash, col_cstr(stmt, 14)) != 0) {
-			ret = cc_err_set(err, CC_EINVALID,
-			                 "change log entry %lld does not match its hash",
-			                 (long long)e.id);
-			break;
-		}
-		memcpy(prev, hash, sizeof(prev));
 		n++;
 	}
 	if (ret == 0 && rc != SQLITE_DONE)
@@ -2300,48 +2167,6 @@ out_leave:
 }
 
 /* ---- coverage ---- */
-
-/* A sector seen by the coverage read: its column once the columns are known. */
-struct seen {
-	int64_t sector_id;
-	bool cluster; /* vocabulary "10" */
-	int column;
-	struct cc_coverage_column col;
-};
-
-static const char *const pillar_titles[CC_N_PILLARS] = {
-	[CC_PILLAR_SECURITY] = "Security",
-	[CC_PILLAR_GOVERNANCE] = "Governance",
-	[CC_PILLAR_INFRASTRUCTURE] = "Infrastructure",
-	[CC_PILLAR_ECONOMY] = "Economy",
-	[CC_PILLAR_HUMANITARIAN] = "Humanitarian",
-	[CC_PILLAR_OTHER] = "Other",
-};
-
-/* Index of sector_id in seen[0..n) (sorted by id), or where it would go as -(pos + 1). */
-static long seen_find(const struct seen *seen, size_t n, int64_t sector_id)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (seen[mid].sector_id < sector_id)
-			lo = mid + 1;
-		else if (seen[mid].sector_id > sector_id)
-			hi = mid;
-		else
-			return (long)mid;
-	}
-	return -(long)lo - 1;
-}
-
-static int cmp_seen_code(const void *a, const void *b)
-{
-	const struct seen *x = *(const struct seen *const *)a, *y = *(const struct seen *const *)b;
-
-	return strcmp(x->col.code, y->col.code);
-}
 
 /* A set of ids > 0: open addressing, 0 marks a free slot. */
 struct id_set {
@@ -2401,37 +2226,10 @@ static int id_set_json(const struct id_set *set, struct cc_buf *out)
 }
 
 struct cov_read {
-	struct cc_coverage_record *recs;
-	size_t n_recs, cap_recs;
-	struct seen *seen; /* sorted by sector_id */
-	size_t n_seen, cap_seen;
-	bool sectorless;     /* some record has no sector */
-	struct id_set areas; /* areas of the records */
+	struct cc__cov_read cov; /* the records and their sectors */
+	struct id_set areas;     /* areas of the records */
 	int64_t last_area;   /* last one added to areas */
 };
-
-/* Notes the sector of the current row in r->seen; 0 or CC_ENOMEM. */
-static int note_sector(struct cov_read *r, sqlite3_stmt *stmt, int64_t sector_id)
-{
-	long at = seen_find(r->seen, r->n_seen, sector_id);
-	size_t pos;
-	struct seen *e;
-
-	if (at >= 0)
-		return 0;
-	if (grow((void **)&r->seen, &r->cap_seen, r->n_seen, sizeof(*r->seen)) < 0)
-		return CC_ENOMEM;
-	pos = (size_t)(-at - 1);
-	memmove(&r->seen[pos + 1], &r->seen[pos], (r->n_seen - pos) * sizeof(*r->seen));
-	r->n_seen++;
-	e = &r->seen[pos];
-	memset(e, 0, sizeof(*e));
-	e->sector_id = sector_id;
-	e->cluster = strcmp(col_cstr(stmt, 7), "10") == 0;
-	col_str(stmt, 8, e->col.code, sizeof(e->col.code));
-	col_str(stmt, 9, e->col.name, sizeof(e->col.name));
-	return 0;
-}
 
 static int read_records(struct sqlite_store *s, sqlite3_stmt *stmt, enum cc_coverage_by by,
                         struct cov_read *r, struct cc_err *err)
@@ -2439,13 +2237,11 @@ static int read_records(struct sqlite_store *s, sqlite3_stmt *stmt, enum cc_cove
 	int rc;
 
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		struct cc_coverage_record *rec;
+		struct cc_coverage_record *rec = cc__cov_add(&r->cov);
 		enum cc_rel rel;
-		int pillar;
 
-		if (grow((void **)&r->recs, &r->cap_recs, r->n_recs, sizeof(*r->recs)) < 0)
+		if (!rec)
 			return cc_err_set(err, CC_ENOMEM, "out of memory");
-		rec = &r->recs[r->n_recs++];
 		rec->activity_id = sqlite3_column_int64(stmt, 0);
 		rec->org_id = sqlite3_column_int64(stmt, 1);
 		rec->area_id = sqlite3_column_int64(stmt, 2);
@@ -2461,83 +2257,13 @@ static int read_records(struct sqlite_store *s, sqlite3_stmt *stmt, enum cc_cove
 				return cc_err_set(err, CC_ENOMEM, "out of memory");
 			r->last_area = rec->area_id;
 		}
-		if (by == CC_BY_PILLAR) {
-			pillar = sqlite3_column_type(stmt, 10) == SQLITE_NULL
-			                 ? -1
-			                 : cc_pillar_parse(col_cstr(stmt, 10));
-			rec->column = pillar < 0 ? CC_PILLAR_OTHER : pillar;
-		} else if (sqlite3_column_type(stmt, 8) == SQLITE_NULL) {
-			r->sectorless = true; /* no sector, or one missing from the sector table */
-		} else if (note_sector(r, stmt, rec->sector_id) < 0) {
+		if (cc__cov_place(&r->cov, rec, by, col_text(stmt, 10), col_cstr(stmt, 7),
+		                  col_text(stmt, 8), col_cstr(stmt, 9)) < 0)
 			return cc_err_set(err, CC_ENOMEM, "out of memory");
-		}
 	}
 	if (rc != SQLITE_DONE)
 		return sq_error(s, rc, err);
 	return 0;
-}
-
-/* The columns for by, and each record's column. */
-static int make_columns(struct cov_read *r, enum cc_coverage_by by, struct cc_coverage_column **out,
-                        size_t *n_out, struct cc_err *err)
-{
-	struct cc_coverage_column *cols = NULL;
-	struct seen **order = NULL;
-	size_t n_cols = 0, n_named = 0, other;
-	bool want_other;
-	int ret = 0;
-
-	if (by == CC_BY_PILLAR) {
-		cols = cc_alloc_array(CC_N_PILLARS, sizeof(*cols));
-		if (!cols)
-			return cc_err_set(err, CC_ENOMEM, "out of memory");
-		for (int i = 0; i < CC_N_PILLARS; i++) {
-			copy_str(cols[i].code, sizeof(cols[i].code), cc_pillar_name(i));
-			copy_str(cols[i].name, sizeof(cols[i].name), pillar_titles[i]);
-		}
-		*out = cols;
-		*n_out = CC_N_PILLARS;
-		return 0;
-	}
-
-	order = cc_alloc_array(r->n_seen, sizeof(*order));
-	if (!order)
-		return cc_err_set(err, CC_ENOMEM, "out of memory");
-	for (size_t i = 0; i < r->n_seen; i++)
-		if (by == CC_BY_SECTOR || r->seen[i].cluster)
-			order[n_named++] = &r->seen[i];
-	qsort(order, n_named, sizeof(*order), cmp_seen_code);
-	want_other = by == CC_BY_CLUSTER || r->sectorless;
-	cols = cc_alloc_array(n_named + 1, sizeof(*cols));
-	if (!cols) {
-		ret = cc_err_set(err, CC_ENOMEM, "out of memory");
-		goto out_free;
-	}
-	other = n_named;
-	for (size_t i = 0; i < r->n_seen; i++)
-		r->seen[i].column = (int)other;
-	for (size_t i = 0; i < n_named; i++) {
-		order[i]->column = (int)i;
-		cols[n_cols++] = order[i]->col;
-	}
-	if (want_other) {
-		copy_str(cols[n_cols].code, sizeof(cols[n_cols].code), "other");
-		copy_str(cols[n_cols].name, sizeof(cols[n_cols].name), "Other");
-		n_cols++;
-	}
-	for (size_t i = 0; i < r->n_recs; i++) {
-		long at = r->recs[i].sector_id ? seen_find(r->seen, r->n_seen, r->recs[i].sector_id)
-		                               : -1;
-
-		r->recs[i].column = at >= 0 ? r->seen[at].column : (int)other;
-	}
-	*out = cols;
-	*n_out = n_cols;
-	cols = NULL;
-out_free:
-	cc_free(cols);
-	cc_free(order);
-	return ret;
 }
 
 static int bind_cov(sqlite3_stmt *stmt, const struct cc_coverage_query *q)
@@ -2578,7 +2304,7 @@ static int sq_load_coverage(struct cc_store *st, const struct cc_coverage_query 
 	sqlite3_reset(stmt);
 	if (ret < 0)
 		goto out_free;
-	if ((ret = make_columns(&r, q->by, &cols, &n_cols, err)) < 0)
+	if ((ret = cc__cov_columns(&r.cov, q->by, &cols, &n_cols, err)) < 0)
 		goto out_free;
 	if ((ret = id_set_json(&r.areas, &ids)) < 0) {
 		ret = cc_err_set(err, ret, ret == CC_ENOMEM ? "out of memory" : "too many areas");
@@ -2593,18 +2319,17 @@ static int sq_load_coverage(struct cc_store *st, const struct cc_coverage_query 
 	if ((ret = read_areas(s, stmt, &areas, &n_areas, err)) < 0)
 		goto out_free;
 
-	*records_out = r.recs;
-	*n_records_out = r.n_recs;
+	*records_out = r.cov.recs;
+	*n_records_out = r.cov.n_recs;
 	*columns_out = cols;
 	*n_columns_out = n_cols;
 	*areas_out = areas;
 	*n_areas_out = n_areas;
-	r.recs = NULL;
+	r.cov.recs = NULL;
 	cols = NULL;
 	areas = NULL;
 out_free:
-	cc_free(r.recs);
-	cc_free(r.seen);
+	cc__cov_release(&r.cov);
 	cc_free(r.areas.slots);
 	cc_buf_release(&ids);
 	cc_free(cols);
@@ -2725,7 +2450,7 @@ double cc__sq_col_num(sqlite3_stmt *stmt, int i)
 
 int cc__sq_grow(void **arr, size_t *cap, size_t n, size_t size)
 {
-	return grow(arr, cap, n, size);
+	return cc__grow(arr, cap, n, size);
 }
 
 const struct cc_store_ops cc__store_sqlite = {
