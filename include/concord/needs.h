@@ -107,6 +107,14 @@ CC_API int cc_store_list_population(struct cc_store *st, int64_t area_id,
                                     struct cc_err *err);
 
 /*
+ * Sets each of the n areas' population to its figure for the year of at (CC_DATE_NONE: the
+ * newest): the newest year not after it (a year-0 figure, "year not stated", counts), else the
+ * earliest later one; -1 when the area has none.
+ */
+CC_API int cc_store_fill_population(struct cc_store *st, struct cc_area *areas, size_t n,
+                                    int32_t at, struct cc_err *err);
+
+/*
  * Imports needs from an HXL CSV (#adm1+code/#adm2+code, #sector+code, #inneed, #targeted,
  * #reached, #affected, #population, #severity, breakdown columns #gender+code, #age_group+code,
  * #population_group+code, #is_disabled). A file with no hashtag row is read through a built-in

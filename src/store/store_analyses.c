@@ -203,49 +203,6 @@ int cc_gaps_load(struct cc_store *st, const struct cc_gaps_query *a, const struc
 
 /* ---- indicator roll-up ---- */
 
-/*
- * Each area's population for the year of at: the newest year not after it (a year-0 figure,
- * "year not stated", counts), else the earliest later one; -1 when the area has none.
- */
-static int fill_population(struct cc_store *st, struct cc_area *areas, size_t n, int32_t at,
-                           struct cc_err *err)
-{
-	struct cc_population *pop = NULL;
-	size_t n_pop = 0;
-	int year = 9999, y, m, d, ret;
-
-	if (at != CC_DATE_NONE) {
-		cc_date_to_ymd(at, &y, &m, &d);
-		year = y;
-	}
-	if ((ret = cc_store_list_population(st, 0, &pop, &n_pop, err)) < 0)
-		return ret;
-	for (size_t i = 0; i < n; i++) {
-		int64_t best = -1;
-		int best_year = 0;
-		bool found_le = false;
-
-		areas[i].population = -1;
-		for (size_t k = 0; k < n_pop; k++) {
-			if (pop[k].area_id != areas[i].id)
-				continue;
-			if (pop[k].year <= year) {
-				if (!found_le) { /* newest first: the first one not after is the one
-					          */
-					best = pop[k].value;
-					found_le = true;
-				}
-			} else if (!found_le && (best < 0 || pop[k].year < best_year)) {
-				best = pop[k].value;
-				best_year = pop[k].year;
-			}
-		}
-		areas[i].population = best;
-	}
-	cc_free(pop);
-	return 0;
-}
-
 int cc_rollup_load(struct cc_store *st, int64_t mission_id, const char *indicator, int level,
                    int32_t at, struct cc_indicator_data *data, struct cc_area **areas,
                    size_t *n_areas, struct cc_rollup *out, struct cc_err *err)
@@ -266,7 +223,7 @@ int cc_rollup_load(struct cc_store *st, int64_t mission_id, const char *indicato
 		return cc_err_set(err, CC_ENOTFOUND, "unknown indicator '%s'", indicator);
 	}
 	if ((ret = cc_store_list_areas(st, &f, areas, n_areas, err)) < 0 ||
-	    (ret = fill_population(st, *areas, *n_areas, at, err)) < 0 ||
+	    (ret = cc_store_fill_population(st, *areas, *n_areas, at, err)) < 0 ||
 	    (ret = cc_rollup_compute(data, *areas, *n_areas,
 	                             &(struct cc_rollup_opts){ .level = level, .at = at }, out,
 	                             err)) < 0) {

@@ -166,47 +166,6 @@ int cc_store_replace_computed(struct cc_store *st, int64_t mission_id,
 
 /* ---- the whole run ---- */
 
-/*
- * Each area's population for the year of to: the newest year not after it (a year-0 figure
- * counts), else the earliest later one; -1 when the area has none.
- */
-static int fill_population(struct cc_store *st, struct cc_area *areas, size_t n, int32_t to,
-                           struct cc_err *err)
-{
-	struct cc_population *pop = NULL;
-	size_t n_pop = 0;
-	int year = 9999, y, m, d, ret;
-
-	if (to != CC_DATE_NONE) {
-		cc_date_to_ymd(to, &y, &m, &d);
-		year = y;
-	}
-	if ((ret = cc_store_list_population(st, 0, &pop, &n_pop, err)) < 0)
-		return ret;
-	for (size_t i = 0; i < n; i++) {
-		int64_t best = -1;
-		int best_year = 0;
-		bool found_le = false;
-
-		for (size_t k = 0; k < n_pop; k++) {
-			if (pop[k].area_id != areas[i].id)
-				continue;
-			if (pop[k].year <= year) {
-				if (!found_le) { /* newest first */
-					best = pop[k].value;
-					found_le = true;
-				}
-			} else if (!found_le && (best < 0 || pop[k].year < best_year)) {
-				best = pop[k].value;
-				best_year = pop[k].year;
-			}
-		}
-		areas[i].population = best;
-	}
-	cc_free(pop);
-	return 0;
-}
-
 /* The intersectoral total needs of the mission (sector 0), any period. */
 static int load_needs(struct cc_store *st, int64_t mission_id, struct cc_computed_need **out,
                       size_t *n_out, struct cc_err *err)
@@ -277,7 +236,7 @@ int cc_computed_run(struct cc_store *st, int64_t mission_id, const struct cc_com
 	                                         q->opts.to, &incidents, &in.n_incidents,
 	                                         &activities, &in.n_activities, err)) < 0 ||
 	    (ret = cc_store_list_areas(st, &f, &out->areas, &out->n_areas, err)) < 0 ||
-	    (ret = fill_population(st, out->areas, out->n_areas, q->opts.to, err)) < 0 ||
+	    (ret = cc_store_fill_population(st, out->areas, out->n_areas, q->opts.to, err)) < 0 ||
 	    (ret = load_needs(st, mission_id, &needs, &in.n_needs, err)) < 0)
 		goto out;
 	in.incidents = incidents;

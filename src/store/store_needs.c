@@ -1,4 +1,5 @@
 /* The public needs and population store calls: dispatch to the backend's needs table. */
+#include <concord/alloc.h>
 #include <concord/needs.h>
 
 #include "store/backend.h"
@@ -92,4 +93,43 @@ int cc_store_list_population(struct cc_store *st, int64_t area_id, struct cc_pop
 	*out = NULL;
 	*n_out = 0;
 	return o ? o->list_population(st, area_id, out, n_out, err) : CC_EUNSUPPORTED;
+}
+
+int cc_store_fill_population(struct cc_store *st, struct cc_area *areas, size_t n, int32_t at,
+                             struct cc_err *err)
+{
+	struct cc_population *pop = NULL;
+	size_t n_pop = 0;
+	int year = 9999, y, m, d, ret;
+
+	if (at != CC_DATE_NONE) {
+		cc_date_to_ymd(at, &y, &m, &d);
+		year = y;
+	}
+	if ((ret = cc_store_list_population(st, 0, &pop, &n_pop, err)) < 0)
+		return ret;
+	for (size_t i = 0; i < n; i++) {
+		int64_t best = -1;
+		int best_year = 0;
+		bool found_le = false;
+
+		areas[i].population = -1;
+		for (size_t k = 0; k < n_pop; k++) {
+			if (pop[k].area_id != areas[i].id)
+				continue;
+			if (pop[k].year <= year) {
+				/* newest first: the first one not after the year is the one */
+				if (!found_le) {
+					best = pop[k].value;
+					found_le = true;
+				}
+			} else if (!found_le && (best < 0 || pop[k].year < best_year)) {
+				best = pop[k].value;
+				best_year = pop[k].year;
+			}
+		}
+		areas[i].population = best;
+	}
+	cc_free(pop);
+	return 0;
 }
