@@ -233,9 +233,16 @@ static int area_column(struct cc__req *req, struct row *r, struct cc_err *err)
 	struct cc_area a;
 	char tag[32];
 	char *name;
+	int ret = cc_store_find_area(req->st, r->values[i], &a, err);
 
-	if (cc_store_find_area(req->st, r->values[i], &a, NULL) < 0 || a.level < 1 || a.level > 5)
+	if (ret == CC_ENOTFOUND || ret == CC_EINVALID) {
+		cc_err_clear(err);
 		return 0; /* the importer says what is wrong with it */
+	}
+	if (ret < 0)
+		return ret; /* the store failed: not a fault of the row */
+	if (a.level < 1 || a.level > 5)
+		return 0;
 	snprintf(tag, sizeof(tag), "#adm%d+code", a.level);
 	if (!(name = cc_strdup(tag)))
 		return cc_err_set(err, CC_ENOMEM, "out of memory");

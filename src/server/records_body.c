@@ -264,6 +264,22 @@ int cc__reply_written(struct cc__req *req, cc__route_fn *get, const char *path, 
 		                     json_pack("{s:I, s:s, s:b}", "id", (json_int_t)id,
 		                               "releasability", cc_rel_name(rel), "visible", 0),
 		                     err);
+	} else if (ret < 0) {
+		/*
+		 * The write is committed: the request succeeded even when reading the record
+		 * back failed (an I/O error, memory), so the answer says so rather than an error
+		 * that would make a client write it again.
+		 */
+		char why[sizeof(err->msg)];
+
+		snprintf(why, sizeof(why), "%s", err->msg);
+		cc_err_clear(err);
+		cc_buf_clear(out);
+		ret = cc__reply_json(out,
+		                     json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id,
+		                               "releasability", cc_rel_name(rel), "read_back_error",
+		                               why),
+		                     err);
 	}
 	return ret;
 }

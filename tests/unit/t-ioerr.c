@@ -5,9 +5,11 @@
  * nothing of the transaction was stored, and the store, opened again without the fault,
  * must pass integrity_check with the digest it had before; LeakSanitizer checks nothing leaks.
  * A 3W import, an events import that takes the bulk path (secondary indexes dropped and
- * rebuilt) and an IATI import are run through it.
+ * rebuilt) and an IATI import are run through it, and so are API requests, each handler called
+ * in-process as the server calls it: a new activity, new feedback and a 3W file uploaded.
  */
 #include <concord/alloc.h>
+#include <concord/auth.h>
 #include <concord/events.h>
 #include <concord/iati.h>
 #include <concord/import.h>
@@ -20,6 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
+#include "server/server.h"
 #include "tap.h"
 #include "testdir.h"
 #include "fixtures.h"
@@ -398,8 +403,9 @@ static int restore(const char *path, const struct pristine *p)
  * faults injected, -1 after a failed check. *final: the report of the clean import; *absorbed:
  * faults after which the import still went through.
  */
-static long every_io_fault(const char *name, import_fn imp, const char *file, const char *table,
-                           struct cc_import_report *final, long *absorbed)
+static long every_io_fault(const char *name, int (*setup)(struct cc_store *), import_fn imp,
+                           const char *file, const char *table, struct cc_import_report *final,
+                           long *absorbed)
 {
 	char path[160], before[65], after[65], idx_before[1024], idx_after[1024];
 	int64_t rows = -1, rows_absorbed[64];
@@ -414,6 +420,10 @@ static long every_io_fault(const char *name, import_fn imp, const char *file, co
 	*absorbed = 0;
 	if (!st)
 		return -1;
+	if (setup && !check_int(setup(st), ==, 0)) {
+		cc_store_close(st);
+		return -1;
+	}
 	digest(st, before);
 	cc_store_close(st);
 	tmp_path(name, path);
@@ -496,7 +506,7 @@ TEST(every_io_fault_of_a_3w_import_leaves_the_store_unchanged)
 	char file[512];
 	struct cc_import_report rep = { 0 };
 	long absorbed = 0;
-	long faults = every_io_fault("io3w.db", import_3w, data("tests/data/3w/small.csv", file),
+	long faults = every_io_fault("io3w.db", NULL, import_3w, data("tests/data/3w/small.csv", file),
 	                             "activity", &rep, &absorbed);
 
 	printf("# %ld I/O faults injected one at a time, %ld absorbed by SQLite\n", faults,
@@ -555,7 +565,7 @@ TEST(every_io_fault_of_a_bulk_events_import_leaves_the_store_unchanged)
 	                       tmp_path("ucdp3.csv", file)),
 	               ==, 0))
 		return;
-	faults = every_io_fault("ioev.db", import_events, file, "incident", &rep, &absorbed);
+	faults = every_io_fault("ioev.db", NULL, import_events, file, "incident", &rep, &absorbed);
 
 	printf("# %ld I/O faults injected one at a time, %ld absorbed by SQLite\n", faults,
 	       absorbed);
@@ -569,7 +579,7 @@ TEST(every_io_fault_of_an_iati_import_leaves_the_store_unchanged)
 	char file[512];
 	struct cc_import_report rep = { 0 };
 	long absorbed = 0;
-	long faults = every_io_fault("ioiati.db", import_iati,
+	long faults = every_io_fault("ioiati.db", NULL, import_iati,
 	                             data("tests/data/iati/mixed_versions.xml", file), "activity",
 	                             &rep, &absorbed);
 
@@ -580,4 +590,151 @@ TEST(every_io_fault_of_an_iati_import_leaves_the_store_unchanged)
 	check_int(rep.n_read, ==, 7);
 	check_int(rep.n_added + rep.n_rejected, ==, 7);
 	check(rep.n_added > 0);
+}
+
+/* ---- API requests ---- */
+
+/* The editor the requests come from, made by api_setup in the fixture (same ids in every run). */
+static struct cc_principal editor;
+
+static int api_setup(struct cc_store *st)
+{
+	struct cc_mission m;
+	struct cc_org org = { .key = "local:AADA", .name = "AADA", .is_local = 1 };
+	struct cc_user u;
+	struct cc_err err = { 0 };
+	char hex[CC_TOKEN_HEX];
+	int64_t id;
+	int ret = cc_store_get_mission(st, "AFG", &m, &err);
+
+	org.mission_id = m.id;
+	if (ret == 0)
+		ret = cc_store_put_org(st, &org, &err);
+	if (ret == 0)
+		ret = cc_auth_add_user(st,
+		                       &(struct cc_user_spec){ .org = "local:AADA",
+		                                               .name = "editor",
+		                                               .role = CC_ROLE_EDITOR },
+		                       &u, &err);
+	if (ret == 0)
+		ret = cc_auth_create_token(st, u.id, 0, 0, hex, &id, &err);
+	if (ret == 0)
+		ret = cc_auth_check_token(st, hex, 0, &editor, &err);
+	if (ret != 0)
+		printf("# api setup: %s\n", err.msg);
+	return ret;
+}
+
+/*
+ * Calls the handler of method path as the editor with body (JSON text, or the raw bytes of
+ * the file at body for an upload); rep->n_added counts the record written (or the upload's).
+ */
+static int api_call(struct cc_store *st, const char *method, const char *path, const char *body,
+                    bool upload, struct cc_import_report *rep, struct cc_err *err)
+{
+	struct cc__req req = { .method = method, .path = path, .st = st, .who = &editor };
+	struct cc_buf allow = CC_BUF_INIT(64), out = CC_BUF_INIT(0);
+	const struct cc__route *r;
+	char *raw = NULL;
+	bool known;
+	int ret;
+
+	memset(rep, 0, sizeof(*rep));
+	r = cc__route_find(method, path, &req, &known, &allow);
+	cc_buf_release(&allow);
+	if (!r)
+		return cc_err_set(err, CC_ENOTFOUND, "no route %s %s", method, path);
+	if (upload) {
+		FILE *f = fopen(body, "rb");
+		long len = -1;
+
+		if (f && fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) > 0 &&
+		    fseek(f, 0, SEEK_SET) == 0 && (raw = malloc((size_t)len)) &&
+		    fread(raw, 1, (size_t)len, f) == (size_t)len) {
+			req.raw = raw;
+			req.raw_len = (size_t)len;
+		}
+		if (f)
+			fclose(f);
+		if (!req.raw) {
+			free(raw);
+			return cc_err_set(err, CC_EIO, "cannot read %s", body);
+		}
+	} else if (!(req.body = json_loads(body, 0, NULL))) {
+		return cc_err_set(err, CC_EINVALID, "bad JSON in the test");
+	}
+	ret = r->run(&req, &out, err);
+	if (ret == 0) {
+		json_t *j = json_loadb(out.buf, out.len, 0, NULL);
+		json_t *added = json_object_get(j, "added");
+
+		/* a created record answers itself (its id); an upload answers its counts */
+		rep->n_added = added ? (size_t)json_integer_value(added)
+		                     : json_integer_value(json_object_get(j, "id")) > 0;
+		json_decref(j);
+	}
+	json_decref(req.body);
+	cc_buf_release(&out);
+	free(raw);
+	return ret;
+}
+
+static int post_activity(struct cc_store *st, const char *body, struct cc_import_report *rep,
+                         struct cc_err *err)
+{
+	return api_call(st, "POST", "/api/activities", body, false, rep, err);
+}
+
+static int post_feedback(struct cc_store *st, const char *body, struct cc_import_report *rep,
+                         struct cc_err *err)
+{
+	return api_call(st, "POST", "/api/feedback", body, false, rep, err);
+}
+
+static int upload_3w(struct cc_store *st, const char *file, struct cc_import_report *rep,
+                     struct cc_err *err)
+{
+	return api_call(st, "POST", "/api/imports/3w", file, true, rep, err);
+}
+
+TEST(every_io_fault_of_an_api_write_leaves_the_store_unchanged)
+{
+	static const char activity[] =
+	        "{\"sector\": \"WASH\", \"area\": \"AF0101\", \"title\": \"Water trucking\","
+	        " \"start\": \"2021-07-01\", \"end\": \"2021-09-30\", \"targeted\": 6000,"
+	        " \"budget\": 50000, \"currency\": \"USD\", \"lat\": 34.5, \"lon\": 69.2}";
+	static const char feedback[] =
+	        "{\"date\": \"2024-01-05\", \"area\": \"AF01\", \"channel\": \"hotline\","
+	        " \"text\": \"The water point in the camp is broken\", \"sentiment\": \"negative\"}";
+	struct cc_import_report rep = { 0 };
+	long absorbed = 0, faults;
+
+	faults = every_io_fault("ioapia.db", api_setup, post_activity, activity, "activity", &rep,
+	                        &absorbed);
+	printf("# POST /api/activities: %ld I/O faults injected one at a time, %ld absorbed\n",
+	       faults, absorbed);
+	check(faults > 10);
+	check_int(rep.n_added, ==, 1);
+
+	faults = every_io_fault("ioapif.db", api_setup, post_feedback, feedback, "feedback", &rep,
+	                        &absorbed);
+	printf("# POST /api/feedback: %ld I/O faults injected one at a time, %ld absorbed\n",
+	       faults, absorbed);
+	check(faults > 10);
+	check_int(rep.n_added, ==, 1);
+}
+
+TEST(every_io_fault_of_an_api_upload_leaves_the_store_unchanged)
+{
+	char file[512];
+	struct cc_import_report rep = { 0 };
+	long absorbed = 0;
+	long faults = every_io_fault("ioapiu.db", api_setup, upload_3w,
+	                             data("tests/data/3w/small.csv", file), "activity", &rep,
+	                             &absorbed);
+
+	printf("# POST /api/imports/3w: %ld I/O faults injected one at a time, %ld absorbed\n",
+	       faults, absorbed);
+	check(faults > 20);
+	check_int(rep.n_added, ==, 8); /* as the same file imported from the command line */
 }
