@@ -12,6 +12,7 @@
 #include <concord/text.h>
 
 #include "cli/cli.h"
+#include "io/csv.h"
 
 #define CC_BANNED_ALLOW_IO
 #include "core/banned.h"
@@ -32,28 +33,41 @@ enum kind_opt {
 	K_SURVEY = 1 << 8, /* the options of import survey (cmd_survey.c) */
 };
 
+/*
+ * A file with a header and no rows is a fault of the whole file for every kind ("FILE: no rows
+ * after the header", exit 1, nothing stored): an import of nothing is never what was meant,
+ * and for the kinds whose re-import removes what a source no longer has it would empty the
+ * source. The 3W, needs, population, survey, rates, crosswalk and gazetteer readers refuse such
+ * a file themselves; for the kinds marked one_header below (one header row, no hashtag row)
+ * the command looks at the first two records before the importer runs.
+ */
 static const struct {
 	const char *kind;
 	import_fn *run;
 	unsigned opts; /* enum kind_opt: the options this kind takes */
+	bool one_header; /* check here that a row follows the header (see above) */
 } importers[] = {
 	{ .kind = "3w", .run = cc_import_3w,
 	  .opts = K_SOURCE | K_PERIOD | K_ADD_AREAS | K_ENCODING | K_MARKING | K_MAP },
-	{ .kind = "areas", .run = cc_import_areas, .opts = K_SOURCE | K_AREAS | K_ENCODING },
+	{ .kind = "areas", .run = cc_import_areas,
+	  .opts = K_SOURCE | K_AREAS | K_ENCODING | K_MAP },
 	{ .kind = "needs", .run = cli_import_needs,
 	  .opts = K_SOURCE | K_PERIOD | K_ENCODING | K_MAP },
 	{ .kind = "population", .run = cli_import_population,
 	  .opts = K_SOURCE | K_PERIOD | K_ENCODING | K_MAP },
-	{ .kind = "indicators", .run = cc_import_indicators, .opts = K_SOURCE | K_ENCODING | K_MAP },
-	{ .kind = "benchmarks", .run = cc_import_benchmarks, .opts = K_SOURCE | K_ENCODING | K_MAP },
+	{ .kind = "indicators", .run = cc_import_indicators, .opts = K_SOURCE | K_ENCODING | K_MAP,
+	  .one_header = true },
+	{ .kind = "benchmarks", .run = cc_import_benchmarks, .opts = K_SOURCE | K_ENCODING | K_MAP,
+	  .one_header = true },
 	{ .kind = "observations", .run = cc_import_observations,
-	  .opts = K_SOURCE | K_ENCODING | K_MAP },
+	  .opts = K_SOURCE | K_ENCODING | K_MAP, .one_header = true },
 	{ .kind = "events", .run = cli_import_events,
-	  .opts = K_SOURCE | K_ENCODING | K_FORMAT | K_MAP },
+	  .opts = K_SOURCE | K_ENCODING | K_FORMAT | K_MAP, .one_header = true },
 	{ .kind = "iati", .run = cc_import_iati, .opts = K_SOURCE },
-	{ .kind = "crosswalk", .run = cc_import_crosswalk, .opts = K_SOURCE | K_ENCODING },
-	{ .kind = "rates", .run = cc_import_rates, .opts = K_SOURCE | K_ENCODING },
-	{ .kind = "survey", .run = cli_import_survey, .opts = K_SOURCE | K_ENCODING | K_SURVEY },
+	{ .kind = "crosswalk", .run = cc_import_crosswalk, .opts = K_SOURCE | K_ENCODING | K_MAP },
+	{ .kind = "rates", .run = cc_import_rates, .opts = K_SOURCE | K_ENCODING | K_MAP },
+	{ .kind = "survey", .run = cli_import_survey,
+	  .opts = K_SOURCE | K_ENCODING | K_SURVEY | K_MAP },
 };
 
 static const struct {
@@ -106,6 +120,32 @@ int cli_parse_map(const char *arg, struct cc_import_map *out)
 	out->field = eq + 1;
 	n++;
 	return CLI_OK;
+}
+
+/*
+ * CC_EPARSE with err set when the file is a header and nothing else; 0 otherwise, also when it
+ * cannot be read (the importer then says why).
+ */
+static int header_only(const char *path, const struct cc_import_opts *o, struct cc_err *err)
+{
+	struct cc_csv_opts copts = { .encoding = o->encoding, .no_digest = true };
+	struct cc_csv *csv = NULL;
+	struct cc_csv_row row;
+	int ret;
+
+	if (!strcmp(path, "-") || cc_csv_open(&csv, path, &copts, NULL) < 0)
+		return 0;
+	ret = cc_csv_next(csv, &row, NULL);
+	if (ret == 0)
+		ret = cc_csv_next(csv, &row, NULL) > 0 ? CC_EPARSE : 0;
+	else
+		ret = 0;
+	cc_csv_close(csv);
+	if (ret < 0) {
+		cc_err_set(err, ret, "no rows after the header");
+		cc_err_at(err, o->display_name ? o->display_name : path, 0, NULL);
+	}
+	return ret;
 }
 
 static void print_reject(void *ctx, const struct cc_err *why)
@@ -170,6 +210,8 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 	struct cc_import_map map[CLI_MAX_MAP];
 	size_t n_map_args = 0;
 	import_fn *run = NULL;
+	const char *kind;
+	bool one_header = false;
 	int opt, ret, status = CLI_OK;
 	unsigned given = 0, takes = 0;
 	int64_t level;
@@ -277,11 +319,13 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 		if (!strcmp(argv[optind], importers[i].kind)) {
 			run = importers[i].run;
 			takes = importers[i].opts;
+			one_header = importers[i].one_header;
 		}
 	}
 	if (!run)
 		return cli_usage(cli, "unknown kind '%s'; the kinds are: %s", argv[optind],
 		                 kinds(list, sizeof(list)));
+	kind = argv[optind];
 	for (size_t i = 0; i < sizeof(kind_opt_names) / sizeof(kind_opt_names[0]); i++)
 		if ((given & kind_opt_names[i].opt) && !(takes & kind_opt_names[i].opt))
 			return cli_usage(cli, "'import %s' does not take %s", argv[optind],
@@ -315,6 +359,8 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 		struct cc_import_report rep = { 0 };
 
 		cc_err_clear(&err);
+		if (one_header && header_only(argv[i], &o, &err) < 0)
+			return cli_fail(&err);
 		ret = run(cli->st, argv[i], &o, &rep, &err);
 		if (cli->tty)
 			fputs("\r\033[K", stderr);
@@ -332,6 +378,11 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 		       (o.flags & CC_IMPORT_DRY_RUN) ? " (dry run: nothing stored)"
 		       : ret == CC_EREJECTED          ? " (strict: nothing stored)"
 		                                      : "");
+		if (!strcmp(kind, "population") && rep.n_read > rep.n_added + rep.n_updated +
+		                                                  rep.n_unchanged + rep.n_rejected)
+			printf("%s: skipped %zu rows of other countries than the mission's\n", argv[i],
+			       rep.n_read - rep.n_added - rep.n_updated - rep.n_unchanged -
+			               rep.n_rejected);
 		if (rep.kept_stale)
 			printf("%s: rows missing from this file were kept because rows were "
 			       "rejected; fix them and import again\n",

@@ -2021,11 +2021,17 @@ static int gaz_row(struct run *r, struct gaz *g, char **f, size_t n, long line, 
 	return g->wide ? gaz_wide_row(r, g, f, n, line, err) : gaz_long_row(r, g, f, n, line, err);
 }
 
+/* The fields --map may name: the long layout's header names, or the HXL tags (#adm1+code). */
+static const char *const gaz_map_fields[] = { "P-Code", "Name",  "Admin Level", "Parent P-Code",
+	                                      "#adm0",  "#adm1", "#adm2",       "#adm3",
+	                                      "#adm4",  "#adm5", "#country",    NULL };
+
 static int import_gazetteer(struct run *r, struct cc_err *err)
 {
 	struct gaz g = { .col_code = -1, .col_name = -1, .col_level = -1, .col_parent = -1 };
 	struct cc_csv_opts copts = { 0 };
 	struct cc_csv_row row;
+	size_t records = 0; /* data records after the pending one, counted or skipped */
 	int ret;
 
 	for (int k = 0; k <= MAX_LEVEL; k++)
@@ -2047,6 +2053,9 @@ static int import_gazetteer(struct run *r, struct cc_err *err)
 	copts.delimiter = r->delimiter;
 	copts.encoding = r->o.encoding;
 	copts.display_name = r->file;
+	copts.map = r->o.map; /* --map: the header names below, or the HXL tags */
+	copts.n_map = r->o.n_map;
+	copts.map_fields = gaz_map_fields;
 	ret = cc_csv_open(&g.csv, r->path, &copts, err);
 	if (ret < 0)
 		goto out_release;
@@ -2074,6 +2083,7 @@ static int import_gazetteer(struct run *r, struct cc_err *err)
 	while (ret >= 0 && (ret = cc_csv_next(g.csv, &row, err)) == 0) {
 		struct cc_err why = { 0 };
 
+		records++;
 		if (cc__row_width(&row, g.width, &why) != 0) {
 			r->rep->n_read++;
 			ret = rejectf(r, row.line, NULL, err, "%s", why.msg);
@@ -2084,6 +2094,11 @@ static int import_gazetteer(struct run *r, struct cc_err *err)
 	}
 	if (ret > 0)
 		ret = 0;
+	if (ret == 0 && !g.pending && !records) {
+		/* a header alone: refused, nothing stored (rows below --level are rows, skipped) */
+		ret = cc_err_set(err, CC_EPARSE, "no rows after the header");
+		cc_err_at(err, r->file, 0, NULL);
+	}
 	if (ret == 0) {
 		/* parents before children: by level, then in file order (no rows: g.rows is NULL) */
 		if (g.n_rows)
@@ -2196,6 +2211,11 @@ int cc_import_areas(struct cc_store *st, const char *path, const struct cc_impor
 	cc_buf_init(&r.norm, 0);
 	if (is_csv(path, &r.delimiter))
 		ret = import_gazetteer(&r, err);
+	else if (r.o.n_map)
+		ret = cc_err_set(err, CC_EUSAGE,
+		                 "--map renames the columns of a gazetteer CSV; '%s' is a boundary "
+		                 "file: give --code-field, --name-field or --parent-field",
+		                 r.file);
 	else
 		ret = import_boundaries(&r, err);
 	code_map_release(&r.cmap);

@@ -32,6 +32,9 @@ static const char *const col_names[C_N][3] = {
 	[C_DATE] = { "date", "#date", "valid_from" },
 };
 
+/* The fields --map may name. */
+static const char *const map_fields[] = { "old_pcode", "new_pcode", "share", "date", NULL };
+
 struct cw_row {
 	struct cc_crosswalk c;
 	struct cc_csv_row row; /* a copy, for the rejects file */
@@ -150,6 +153,7 @@ int cc_import_crosswalk(struct cc_store *st, const char *path, const struct cc_i
 	FILE *rejects = NULL;
 	char digest[65];
 	long col[C_N];
+	size_t n_header;
 	bool in_tx = false;
 	int64_t batch = 0;
 	int ret;
@@ -159,6 +163,9 @@ int cc_import_crosswalk(struct cc_store *st, const char *path, const struct cc_i
 	if (ret != 0)
 		return ret > 0 ? 0 : ret;
 	copts.no_digest = digest[0] != '\0';
+	copts.map = o->map; /* --map COLUMN=FIELD */
+	copts.n_map = o->n_map;
+	copts.map_fields = map_fields;
 	if ((ret = cc_csv_open(&csv, path, &copts, err)) < 0)
 		goto out;
 	ret = cc_csv_next(csv, &row, err);
@@ -168,6 +175,9 @@ int cc_import_crosswalk(struct cc_store *st, const char *path, const struct cc_i
 	}
 	if (ret < 0)
 		goto out;
+	if ((ret = cc__header_unique(row.fields, row.n_fields, fname, row.line, err)) < 0)
+		goto out;
+	n_header = row.n_fields;
 	if ((ret = map_header(&row, col, err)) < 0) {
 		cc_err_at(err, fname, row.line, NULL);
 		goto out;
@@ -194,7 +204,8 @@ int cc_import_crosswalk(struct cc_store *st, const char *path, const struct cc_i
 			ret = cc_err_set(err, CC_ENOMEM, "out of memory");
 			goto out;
 		}
-		if (parse_row(st, &row, col, &rows[n].c, &why) < 0) {
+		if (cc__row_width(&row, n_header, &why) != 0 ||
+		    parse_row(st, &row, col, &rows[n].c, &why) < 0) {
 			rows[n].bad = true;
 			if ((ret = cc__import_reject(o, rep, rejects, fname, &row, &why)) < 0)
 				goto out;
@@ -203,6 +214,11 @@ int cc_import_crosswalk(struct cc_store *st, const char *path, const struct cc_i
 	}
 	if (ret < 0)
 		goto out;
+	if (!rep->n_read) { /* a header alone: refused, nothing stored */
+		ret = cc_err_set(err, CC_EPARSE, "no rows after the header");
+		cc_err_at(err, fname, 0, NULL);
+		goto out;
+	}
 	if (!digest[0])
 		snprintf(rep->digest, sizeof(rep->digest), "%s", cc_csv_digest(csv));
 	/* the shares of one old area at one date add up to 1: else every row of it is rejected */

@@ -7,6 +7,11 @@
  * The store does the diff against the source's previous import by natural key
  * (organisation and implementing partner, area, sector, activity, start date), so memory stays
  * flat whatever the size of the file.
+ *
+ * A point (#geo+lat, #geo+lon) must lie in -90..90 and -180..180. When the store holds
+ * boundaries, a point that lies in none of them while the same point with latitude and longitude
+ * exchanged lies in one is rejected as swapped, naming both readings and the area (as the events
+ * and IATI readers do); a store without boundaries cannot tell, and takes the point as given.
  */
 #include <concord/import.h>
 #include <concord/rounds.h>
@@ -25,6 +30,7 @@
 #include "io/csv.h"
 #include "io/hxl.h"
 #include "io/import_util.h"
+#include "io/locate.h"
 #include "io/row_check.h"
 
 #include "core/banned.h"
@@ -66,6 +72,7 @@ struct imp {
 	int64_t *parents;       /* parent id by area id, n_parents entries (owned) */
 	size_t n_parents;
 	struct cc_buf key, norm, norm2, title;
+	struct cc__locator loc; /* points in the stored boundaries (swapped lat/lon) */
 	FILE *rejects;
 	int64_t first_added, last_added;
 };
@@ -548,6 +555,50 @@ static int date(struct imp *im, int col, int32_t fallback, int32_t *out, struct 
 	return 0;
 }
 
+/*
+ * CC_EINVALID with why set when act's point lies in no stored boundary while the point with
+ * latitude and longitude exchanged lies in one (named, with the row's own area when that is
+ * where it falls); 0 otherwise, also when the store holds no boundaries at all.
+ */
+static int swapped_point(struct imp *im, const struct cc_activity *act, struct cc_err *why)
+{
+	struct cc_area_filter f = { .level = -1, .in_bbox = true };
+	struct cc_area *cand = NULL;
+	const char *pcode = "", *name = "";
+	int64_t given = 0, other = 0;
+	bool row_area = false;
+	size_t n = 0;
+	int ret;
+
+	if (fabs(act->lon) > 90 || act->lat == act->lon)
+		return 0; /* no latitude on the other side */
+	if ((ret = cc__locate(&im->loc, act->lat, act->lon, &given, NULL, why)) < 0 || given)
+		return ret;
+	if ((ret = cc__locate(&im->loc, act->lon, act->lat, &other, NULL, why)) < 0 || !other)
+		return ret;
+	/* the row's area, or one of its parents, is where the exchanged point lies */
+	for (int64_t a = act->area_id; a > 0 && !row_area; a = cached_parent(im, a))
+		row_area = a == other;
+	/* the name of that area, for the message: the areas whose box holds the point */
+	f.minx = f.maxx = act->lat;
+	f.miny = f.maxy = act->lon;
+	if ((ret = cc_store_list_areas(im->st, &f, &cand, &n, why)) < 0)
+		return ret;
+	for (size_t i = 0; i < n; i++)
+		if (cand[i].id == other) {
+			pcode = cand[i].pcode;
+			name = cand[i].name;
+		}
+	cc_err_set(why, CC_EINVALID,
+	           "latitude and longitude look swapped: %s %s lies in no stored area, %s %s "
+	           "in %s (%s)%s",
+	           cell(im, im->c.lat), cell(im, im->c.lon), cell(im, im->c.lon),
+	           cell(im, im->c.lat), pcode, name, row_area ? ", the row's area" : "");
+	cc_free(cand);
+	cc_err_at(why, NULL, 0, col_text(im, im->c.lat));
+	return CC_EINVALID;
+}
+
 /* Fills act from the current row; < 0 with why set when the row must be rejected. */
 static int row_to_activity(struct imp *im, struct cc_activity *act, char status[static 16],
                            struct cc_err *why)
@@ -612,6 +663,8 @@ static int row_to_activity(struct imp *im, struct cc_activity *act, char status[
 			return CC_EINVALID;
 		}
 	}
+	if (!isnan(act->lat) && (ret = swapped_point(im, act, why)) < 0)
+		return ret;
 	status[0] = '\0';
 	if (cell(im, c->status)[0]) {
 		ret = cc_store_resolve_code(im->st, "ActivityStatus", cell(im, c->status),
@@ -778,6 +831,7 @@ int cc_import_3w(struct cc_store *st, const char *path, const struct cc_import_o
 	cc_buf_init(&im.norm, CC_LIMIT_CSV_FIELD * 4);
 	cc_buf_init(&im.norm2, CC_LIMIT_CSV_FIELD * 4);
 	cc_buf_init(&im.title, CC_LIMIT_CSV_FIELD);
+	cc__locator_init(&im.loc, st);
 
 	ret = cc__import_source(st, path, im.o, &im.mission, &im.src, digest, rep, err);
 	if (ret != 0) {
@@ -878,6 +932,11 @@ int cc_import_3w(struct cc_store *st, const char *path, const struct cc_import_o
 	}
 	if (ret < 0)
 		goto out;
+	if (!rep->n_read) { /* a header alone is no 3W: refused, nothing stored or removed */
+		ret = cc_err_set(err, CC_EPARSE, "no rows after the header");
+		cc_err_at(err, im.fname, 0, NULL);
+		goto out;
+	}
 	if (im.o->on_progress)
 		im.o->on_progress(im.o->progress_ctx, cc_csv_bytes_read(csv), cc_csv_bytes_total(csv),
 		                  rep->n_read);
@@ -923,6 +982,7 @@ out:
 	cc_buf_release(&im.norm);
 	cc_buf_release(&im.norm2);
 	cc_buf_release(&im.title);
+	cc__locator_release(&im.loc);
 	return ret;
 }
 
@@ -945,6 +1005,7 @@ int cc__3w_row_check(struct cc_store *st, const struct cc_mission *m,
 	cc_buf_init(&im.norm, CC_LIMIT_CSV_FIELD * 4);
 	cc_buf_init(&im.norm2, CC_LIMIT_CSV_FIELD * 4);
 	cc_buf_init(&im.title, CC_LIMIT_CSV_FIELD);
+	cc__locator_init(&im.loc, st);
 	ret = cc_hxl_parse(f->names, f->n, &im.hxl, why);
 	if (ret == 0)
 		ret = cc_err_set(why, CC_EPARSE, "no HXL hashtag row");
@@ -969,6 +1030,7 @@ int cc__3w_row_check(struct cc_store *st, const struct cc_mission *m,
 	cc_buf_release(&im.norm);
 	cc_buf_release(&im.norm2);
 	cc_buf_release(&im.title);
+	cc__locator_release(&im.loc);
 	return ret;
 }
 

@@ -10,7 +10,11 @@
  * as HXL. JIAF district tables (one column per sector, a "Final Severity" or "Final PiN"
  * column) are read cell by cell: each non-empty sector cell is one need of that sector, a bad
  * cell is rejected alone (so n_rejected counts cells there), and the severity and PiN tables
- * give separate records that the gap analysis joins per area and sector.
+ * give separate records that the gap analysis joins per area and sector. A severity of 0 there
+ * (JIAF 2025 writes it for Mine Action in 100 Afghan districts) is outside the 1–5 scale and
+ * means that the sector was not classified in that area: the cell is stored as a need without a
+ * severity, and one warning per column says how many such cells there were and where the first
+ * is. Elsewhere (a #severity column) 0 is rejected like any value outside 1–5.
  *
  * Needs: a row is a total when its breakdown columns (#gender, #age_group, #population_group,
  * #is_disabled, or the caseload export's "Category") say "all" (gender "t"/"total", empty cells
@@ -145,6 +149,8 @@ struct imp {
 		int col;
 		const char *code;
 		char header[64];
+		size_t n_zero;   /* severity tables: cells of 0, read as "not classified" */
+		long first_zero; /* the line of the first of them */
 	} wide_cols[MAX_WIDE];
 	size_t n_wide;
 	FILE *rejects;
@@ -531,6 +537,34 @@ static int severity(struct imp *im, int col, int *out, struct cc_err *why)
 	return 0;
 }
 
+/* A severity cell that says 0 ("0", "0.0"). */
+static bool is_zero(const char *s)
+{
+	double v;
+
+	return s[0] && cc_parse_double(s, &v, NULL) == 0 && v == 0;
+}
+
+/*
+ * The note on the 0 severities of a JIAF table, one per column that has them: handed to
+ * on_reject as a warning (not counted as rejected: the cells are stored, without a severity).
+ */
+static void note_zeros(const struct imp *im)
+{
+	for (size_t i = 0; i < im->n_wide; i++) {
+		struct cc_err w = { 0 };
+
+		if (!im->wide_cols[i].n_zero || !im->o->on_reject)
+			continue;
+		cc_err_set(&w, CC_EINVALID,
+		           "warning: %zu cell%s of severity 0 (the first on this line) read "
+		           "as 'not classified' and stored without a severity",
+		           im->wide_cols[i].n_zero, im->wide_cols[i].n_zero == 1 ? "" : "s");
+		cc_err_at(&w, im->fname, im->wide_cols[i].first_zero, im->wide_cols[i].header);
+		im->o->on_reject(im->o->reject_ctx, &w);
+	}
+}
+
 /* Lowercase copy of a breakdown cell; "" for the values that mean "all". */
 static void breakdown(const char *s, char *dst, size_t n, bool gender)
 {
@@ -741,7 +775,13 @@ static int import_wide(struct imp *im, struct cc_err *err)
 		n.population = n.in_need = n.targeted = n.affected = n.reached = NAN;
 		copy(n.label, sizeof(n.label), im->wide_cols[i].header);
 		ret = sector_of(im, im->wide_cols[i].code, col, &n.sector_id, &why);
-		if (ret == 0)
+		if (ret == 0 && im->wide == WIDE_SEVERITY && is_zero(cell(im, col))) {
+			/* JIAF's 0: the sector was not classified in this area (Mine Action
+			   where no contamination is known); kept as a record without a
+			   severity, and counted for the note at the end of the file */
+			if (!im->wide_cols[i].n_zero++)
+				im->wide_cols[i].first_zero = im->row->line;
+		} else if (ret == 0)
 			ret = im->wide == WIDE_SEVERITY ? severity(im, col, &n.severity, &why)
 			                                : people(im, col, &n.in_need, &why);
 		if (ret == 0 && !n.sector_id && im->wide == WIDE_PIN)
@@ -787,7 +827,11 @@ static int import_population(struct imp *im, struct cc_err *err)
 	double value;
 	int ret;
 
-	/* the figure first: a bad row is reported whichever country it belongs to */
+	/* another country's row (global tables hold some sixty countries): skipped before any
+	   check of its values, not rejected; it counts in n_read only (see needs.h) */
+	if (c->country >= 0 && im->mission.country[0] && country[0] &&
+	    strcasecmp(country, im->mission.country) != 0)
+		return 0;
 	v = cell(im, c->population);
 	if (!v[0]) {
 		(void)bad(&why, im, c->population, "population is empty");
@@ -799,9 +843,6 @@ static int import_population(struct imp *im, struct cc_err *err)
 		(void)bad(&why, im, c->population, "population '%s' is implausibly large", v);
 		return reject(im, &why, -1);
 	}
-	if (c->country >= 0 && im->mission.country[0] && country[0] &&
-	    strcasecmp(country, im->mission.country) != 0)
-		return 0; /* another country's row: skipped, not rejected */
 	for (int l = MAX_LEVEL; l >= 0 && col < 0; l--)
 		if (c->adm[l] >= 0 && cell(im, c->adm[l])[0])
 			col = c->adm[l];
@@ -1065,8 +1106,14 @@ static int run(struct cc_store *st, const char *path, const struct cc_import_opt
 	}
 	if (ret < 0)
 		goto out;
+	if (!rep->n_read) { /* a header alone: refused, nothing stored or removed */
+		ret = cc_err_set(err, CC_EPARSE, "no rows after the header");
+		cc_err_at(err, im.fname, 0, NULL);
+		goto out;
+	}
 	if (!digest[0])
 		snprintf(rep->digest, sizeof(rep->digest), "%s", cc_csv_digest(csv));
+	note_zeros(&im);
 	if (rep->n_rejected == 0) {
 		ret = kind == K_NEEDS ? cc_store_remove_stale_needs(st, im.src.id, im.batch,
 		                                                    &rep->n_removed, err)

@@ -50,6 +50,9 @@ static bool code3(const char *s, char out[static 4])
 	return s[3] == '\0';
 }
 
+/* The fields --map may name (a daily file's currency columns are named by their code). */
+static const char *const map_fields[] = { "date", "year", "currency", "units_per_eur", NULL };
+
 /* The header's fields, not counting one empty field at the end (the ECB's trailing comma). */
 static size_t width(const struct cc_csv_row *r)
 {
@@ -70,6 +73,8 @@ static int header_error(struct imp *im, const struct cc_csv_row *h, struct cc_er
 
 static int map_header(struct imp *im, const struct cc_csv_row *h, struct cc_err *err)
 {
+	int ret;
+
 	im->n_header = width(h);
 	im->year_col = im->cur_col = im->rate_col = -1;
 	if (strcasecmp(h->fields[0], "date") == 0) {
@@ -97,16 +102,15 @@ static int map_header(struct imp *im, const struct cc_csv_row *h, struct cc_err 
 		}
 		return 0;
 	}
+	/* the annual layout: each column named once (the daily one names each currency once) */
+	if ((ret = cc__header_unique(h->fields, im->n_header, im->fname, h->line, err)) < 0)
+		return ret;
 	for (size_t i = 0; i < im->n_header; i++) {
 		long *slot = strcasecmp(h->fields[i], "year") == 0            ? &im->year_col
 		             : strcasecmp(h->fields[i], "currency") == 0      ? &im->cur_col
 		             : strcasecmp(h->fields[i], "units_per_eur") == 0 ? &im->rate_col
 		                                                              : NULL;
 
-		if (slot && *slot >= 0) {
-			cc_err_set(err, CC_EPARSE, "column '%s' is named twice", h->fields[i]);
-			return header_error(im, h, err, h->fields[i]);
-		}
 		if (slot)
 			*slot = (long)i;
 	}
@@ -249,9 +253,10 @@ static int import_row(struct imp *im, const struct cc_csv_row *row, struct cc_er
 	size_t n = 0;
 	int ret;
 
-	if (width(row) > im->n_header) {
-		cc_err_set(&why, CC_EINVALID, "%zu fields; the header has %zu", width(row),
-		           im->n_header);
+	if (width(row) > im->n_header || row->n_fields < im->n_header) {
+		/* a cut row is rejected too: a rate not given is an empty or N/A cell */
+		cc_err_set(&why, CC_EINVALID, "%zu fields; the header has %zu",
+		           width(row) > im->n_header ? width(row) : row->n_fields, im->n_header);
 		ret = CC_EINVALID;
 	} else {
 		ret = im->layout == L_DAILY ? row_daily(im, row, rates, &n, &why)
@@ -300,6 +305,9 @@ int cc_import_rates(struct cc_store *st, const char *path, const struct cc_impor
 	copts.encoding = im.o->encoding;
 	copts.display_name = im.fname;
 	copts.no_digest = digest[0] != '\0';
+	copts.map = im.o->map; /* --map COLUMN=FIELD */
+	copts.n_map = im.o->n_map;
+	copts.map_fields = map_fields;
 	if ((ret = cc_csv_open(&csv, path, &copts, err)) < 0)
 		goto out;
 	ret = cc_csv_next(csv, &row, err);
@@ -330,6 +338,11 @@ int cc_import_rates(struct cc_store *st, const char *path, const struct cc_impor
 	}
 	if (ret < 0)
 		goto out;
+	if (!rep->n_read) { /* a header alone: refused, nothing stored */
+		ret = cc_err_set(err, CC_EPARSE, "no rows after the header");
+		cc_err_at(err, im.fname, 0, NULL);
+		goto out;
+	}
 	if (!digest[0])
 		snprintf(rep->digest, sizeof(rep->digest), "%s", cc_csv_digest(csv));
 	ret = cc__import_finish(st, im.o, rep,

@@ -8,6 +8,11 @@
  * and column and nothing of it is stored. The file's own bookkeeping columns (start, end,
  * _uuid, _submission_time …) are not questions; personal columns go, as one JSON object, to
  * the respondent's sensitive column and never into answers.
+ *
+ * A file that is plainly something else is refused whole before anything is stored: markup or
+ * JSON, an HXL file (hashtags in the header or the row under it), a conflict-events file (UCDP
+ * or ACLED header), and, when a form is given, a file none of whose question columns the form
+ * names (the export of another form).
  */
 #include <concord/survey.h>
 
@@ -526,11 +531,82 @@ header_fail(struct simp *im, long line, struct cc_err *err, const char *fmt, ...
 	return CC_EPARSE;
 }
 
+/* A row of HXL hashtags: at least half its cells start with '#'. */
+static bool hashtag_row(const struct cc_csv_row *r)
+{
+	size_t tags = 0;
+
+	for (size_t i = 0; i < r->n_fields; i++)
+		tags += r->fields[i][0] == '#';
+	return tags && tags * 2 >= r->n_fields;
+}
+
+/*
+ * A file that is plainly no respondent export, told by its header: markup or JSON (an XML file
+ * given as a survey), an HXL hashtag row, or the header of a conflict-events file. CC_EPARSE with
+ * the reason, else 0. (A hashtag row under the header is caught at the first data row.)
+ */
+static int not_respondents(struct simp *im, const struct cc_csv_row *h, struct cc_err *err)
+{
+	static const struct {
+		const char *column, *what;
+	} other[] = {
+		{ .column = "type_of_violence", .what = "a UCDP GED events file (import events)" },
+		{ .column = "event_id_cnty", .what = "an ACLED events file (import events)" },
+	};
+	const char *first = h->n_fields ? h->fields[0] : "";
+
+	while (*first == ' ' || *first == '\t')
+		first++;
+	if (first[0] == '<' || first[0] == '{' || first[0] == '[')
+		return header_fail(im, h->line, err,
+		                   "not a respondent CSV: the file starts with '%c' (%s), not a "
+		                   "header of question names",
+		                   first[0], first[0] == '<' ? "XML or HTML markup" : "JSON");
+	for (size_t i = 0; i < h->n_fields; i++) {
+		for (size_t k = 0; k < sizeof(other) / sizeof(other[0]); k++)
+			if (!strcasecmp(h->fields[i], other[k].column))
+				return header_fail(im, h->line, err,
+				                   "not a respondent CSV: column '%s' makes it %s",
+				                   h->fields[i], other[k].what);
+	}
+	if (hashtag_row(h))
+		return header_fail(im, h->line, err,
+		                   "not a respondent CSV: the header is a row of HXL hashtags");
+	return 0;
+}
+
+/*
+ * With a form: at least one column must be a question the form names, else the file is the
+ * export of another form (or no export at all). CC_EPARSE with the reason, else 0.
+ */
+static int form_columns(struct simp *im, long line, struct cc_err *err)
+{
+	size_t n_q = 0;
+
+	if (!im->form.n_q)
+		return 0;
+	for (size_t i = 0; i < im->n_header; i++) {
+		if (im->cols[i].role != R_QUESTION)
+			continue;
+		if (form_question(im, im->header[i]))
+			return 0;
+		n_q++;
+	}
+	return header_fail(im, line, err,
+	                   "not an export of this form: none of its %zu question columns is a "
+	                   "question of the form (%zu questions, the first '%s')",
+	                   n_q, im->form.n_q, im->form.q[0].name);
+}
+
 static int map_header(struct simp *im, const struct cc_csv_row *h, struct cc_err *err)
 {
 	const char *list = im->so->area_columns;
 	int idc;
+	int ret;
 
+	if ((ret = not_respondents(im, h, err)) < 0)
+		return ret;
 	im->header = cc_calloc(h->n_fields, sizeof(*im->header));
 	im->cols = cc_calloc(h->n_fields, sizeof(*im->cols));
 	im->answers = cc_calloc(h->n_fields, sizeof(*im->answers));
@@ -542,11 +618,9 @@ static int map_header(struct simp *im, const struct cc_csv_row *h, struct cc_err
 			return cc_err_set(err, CC_ENOMEM, "out of memory");
 		if (!h->fields[i][0])
 			return header_fail(im, h->line, err, "column %zu has no name", i + 1);
-		for (size_t j = 0; j < i; j++)
-			if (!strcmp(im->header[j], h->fields[i]))
-				return header_fail(im, h->line, err, "column '%s' appears twice",
-				                   h->fields[i]);
 	}
+	if ((ret = cc__header_unique(h->fields, h->n_fields, im->fname, h->line, err)) < 0)
+		return ret;
 	idc = id_column(im);
 	if (idc == -2)
 		return header_fail(im, h->line, err, "no id column '%s' in the header",
@@ -610,7 +684,7 @@ static int map_header(struct simp *im, const struct cc_csv_row *h, struct cc_err
 			                   "no personal column '%s' in the header", name);
 		p = end ? end + 1 : NULL;
 	}
-	return 0;
+	return form_columns(im, h->line, err);
 }
 
 /* Stores the questions of the file's columns (with what the form says of them). */
@@ -763,7 +837,9 @@ static int import_row(struct simp *im, struct cc_err *err)
 	bool changed;
 	int ret;
 
-	ret = check_row(im, &r, &why);
+	ret = cc__row_width(im->row, im->n_header, &why);
+	if (ret == 0)
+		ret = check_row(im, &r, &why);
 	if (ret == CC_EINVALID) {
 		ret = cc__import_reject(im->o, im->rep, im->rejects, im->fname, im->row, &why);
 		return ret < 0 ? cc_err_set(err, ret, "cannot write rejects file '%s'",
@@ -888,6 +964,9 @@ int cc_import_survey(struct cc_store *st, const char *path, const struct cc_impo
 	copts.display_name = im.fname;
 	copts.no_digest = digest[0] != '\0';
 	copts.delimiter = sniff_delimiter(path);
+	/* --map COLUMN=NAME: any name (a question of the form, the id, weight or area column) */
+	copts.map = im.o->map;
+	copts.n_map = im.o->n_map;
 	if ((ret = cc_csv_open(&csv, path, &copts, err)) < 0)
 		goto out;
 	ret = cc_csv_next(csv, &row, err);
@@ -921,6 +1000,12 @@ int cc_import_survey(struct cc_store *st, const char *path, const struct cc_impo
 	while ((ret = cc_csv_next(csv, &row, err)) == 0) {
 		im.row = &row;
 		rep->n_read++;
+		if (rep->n_read == 1 && hashtag_row(&row)) {
+			ret = header_fail(&im, row.line, err,
+			                  "not a respondent CSV: a row of HXL hashtags under the "
+			                  "header (an HXL file: import 3w, needs or population)");
+			goto out;
+		}
 		if ((ret = import_row(&im, err)) < 0)
 			goto out;
 		if (im.o->on_progress && (rep->n_read & 0x3fff) == 0)
@@ -929,6 +1014,11 @@ int cc_import_survey(struct cc_store *st, const char *path, const struct cc_impo
 	}
 	if (ret < 0)
 		goto out;
+	if (!rep->n_read) { /* a header alone: refused, nothing stored or removed */
+		ret = cc_err_set(err, CC_EPARSE, "no rows after the header");
+		cc_err_at(err, im.fname, 0, NULL);
+		goto out;
+	}
 	if (!digest[0])
 		snprintf(rep->digest, sizeof(rep->digest), "%s", cc_csv_digest(csv));
 	if (rep->n_rejected)

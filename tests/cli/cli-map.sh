@@ -35,16 +35,17 @@ print('\n'.join(maps))
 PY
 }
 
-# fresh DB: a store with the mission and the Afghan P-codes
+# fresh DB: a store with the mission and the Afghan P-codes (none with NOAREAS=1)
 fresh() {
 	rm -f "$1"
 	"$CONCORD" -d "$1" init --mission AFG --name Afghanistan --country AFG >/dev/null
-	"$CONCORD" -d "$1" import areas "$CASE/afg_global_pcodes_subset.csv" >/dev/null
+	[ -n "${NOAREAS:-}" ] ||
+		"$CONCORD" -d "$1" import areas "$CASE/afg_global_pcodes_subset.csv" >/dev/null
 }
 
 # same KIND TABLE ORIGINAL SKIP FIELDS [IMPORT-ARGS...]: imports ORIGINAL into one store and
 # its renamed copy with --map into another (same file name, so the same source), and compares
-# TABLE row by row
+# TABLE row by row (or the rows of the query SQL, when set)
 same() {
 	_kind=$1 _table=$2 _orig=$3 _skip=$4 _fields=$5
 	shift 5
@@ -69,8 +70,8 @@ same() {
 	done
 	run "$CONCORD" -d b.db "$@" b/in.csv
 	is "$RC" "$RC_A" "$_kind: the renamed copy with --map exits as the original ($RC_A)"
-	A=$(sqlite3 a.db "select * from $_table order by id")
-	B=$(sqlite3 b.db "select * from $_table order by id")
+	A=$(sqlite3 a.db "${SQL:-select * from $_table order by id}")
+	B=$(sqlite3 b.db "${SQL:-select * from $_table order by id}")
 	if [ -n "$A" ] && [ "$A" = "$B" ]; then
 		ok "$_kind: $(printf '%s\n' "$A" | wc -l) records of $_table identical to the original's"
 	else
@@ -92,6 +93,25 @@ same lesson lesson "$TDATA/lessons/ranking.csv" 0 \
 	key,title,observation,discussion,conclusion,recommendation,pillars,areas,tags,date,source,status
 same feedback feedback "$TDATA/survey/feedback.csv" 0 \
 	id,date,area,channel,organisation,text,category,sentiment
+
+# survey: the id, weight, area and question columns renamed, the form's names mapped back
+SD="$TDATA/survey"
+SQL="select r.key, r.wave, r.area_id, r.weight, q.name, a.status, a.value, a.code
+	from survey_answer a join survey_respondent r on r.id = a.respondent_id
+	join survey_question q on q.id = a.question_id order by r.key, q.name" \
+	same survey survey_answer "$SD/wave1.csv" 0 _uuid,province,wt,q_safe,q_trust,age \
+	--wave 2021-03 --weight wt --area-column province \
+	--questions "$SD/form_survey.csv" --questions "$SD/form_choices.csv"
+# rates: the ECB's annual averages (the daily file's currency columns keep their codes)
+SQL="select * from fx_rate order by currency, kind, date" \
+	same rates fx_rate "$TDATA/rates/ecb_annual_2020_2021.csv" 0 year,currency,units_per_eur
+# crosswalk: a split of Kabul district into two neighbours (constructed)
+printf 'old_pcode,new_pcode,share,date\nAF0101,AF0102,0.6,2022-01-01\nAF0101,AF0103,0.4,2022-01-01\n' >cw.csv
+SQL="select * from area_crosswalk order by old_id, new_id" \
+	same crosswalk area_crosswalk cw.csv 0 old_pcode,new_pcode,share,date
+# the gazetteer: P-Code, Name, Admin Level and Parent P-Code renamed, into stores without areas
+NOAREAS=1 same areas area "$CASE/afg_global_pcodes_subset.csv" 0 \
+	'p-code,name,admin level,parent p-code'
 
 # observations need their indicators first: both stores get them from the original file
 mkdir -p a b
@@ -134,7 +154,24 @@ like "$ERR" "e2.csv:1: --map: --map Agency=#org+acronym: no column 'Agency' in t
 run "$CONCORD" -d e.db import indicators e.csv --map 'no-equals-sign'
 is "$RC" 2 "a --map without '=' is a usage error"
 run "$CONCORD" -d e.db import areas e.csv --map 'Org=code'
-is "$RC" 2 "areas take --code-field and --name-field, not --map"
+is "$RC" 2 "areas: a field the gazetteer does not read is a usage error"
+like "$ERR" "'code' is not a field of this import; the fields are: P-Code, Name, Admin Level" \
+	"naming the gazetteer's fields"
+run "$CONCORD" -d e.db import areas "$CASE/afg_adm1_geoboundaries.geojson" --level 1 \
+	--map 'shapeName=Name'
+is "$RC" 2 "a boundary file takes --code-field and --name-field, not --map"
+like "$ERR" "is a boundary file: give --code-field, --name-field or --parent-field" "saying so"
+# (a copy each: a file imported before would be skipped as unchanged, whatever the kind)
+cp e.csv e3.csv
+run "$CONCORD" -d e.db import rates e3.csv --map 'Org=per_usd'
+is "$RC" 2 "rates: an unknown field is a usage error"
+like "$ERR" "the fields are: date, year, currency, units_per_eur" "listing the rates' fields"
+run "$CONCORD" -d e.db import crosswalk e3.csv --map 'Org=from'
+like "$RC/$ERR" "^2/.*the fields are: old_pcode, new_pcode, share, date" \
+	"crosswalk: an unknown field is a usage error, listing its fields"
+run "$CONCORD" -d e.db import survey e3.csv --map 'Nope=q1'
+like "$RC/$ERR" "^2/.*no column 'Nope' in the header" \
+	"survey: a mapped column missing from the file is a usage error"
 is "$(sqlite3 e.db "select count(*) from activity")" 1 "nothing more stored by the failed imports"
 
 done_testing

@@ -67,9 +67,15 @@ cp "$ND/jiaf-layout.csv" jiaf-layout.csv
 run "$CONCORD" import needs jiaf-layout.csv
 is "$RC" 3 "JIAF layout: exit 3"
 # line 2: Education, Health, Mine Action, Final Severity (Mortality is no sector, CCCM empty);
-# line 3: Education and Final Severity (Mine Action 0 rejected); lines 4 and 5 rejected
-like "$OUT" "read 4, added 6, .*rejected 3" "6 needs from 4 rows, 3 rejections"
-is "$ERR" "$(cat "$ND/jiaf-layout.errors")" "each bad cell or row with its line and column"
+# line 3: Education, Mine Action (0: "not classified", stored without a severity, with a
+# warning) and Final Severity; lines 4 and 5 rejected
+like "$OUT" "read 4, added 7, .*rejected 2" "7 needs from 4 rows, 2 rejections"
+is "$ERR" "$(cat "$ND/jiaf-layout.errors")" \
+	"each bad cell or row with its line and column, then the note on severity 0"
+is "$(sqlite3 concord.db "SELECT line || ':' || label || ':' || coalesce(severity, 'none')
+	FROM need WHERE source_id = (SELECT id FROM source WHERE name = 'jiaf-layout.csv')
+	AND label = 'Mine Action' ORDER BY line")" "2:Mine Action:2
+3:Mine Action:none" "severity 0 is kept as a need of Mine Action without a severity, never dropped"
 
 # ---- the caseload export without HXL: built-in header names ----
 run "$CONCORD" import needs "$ND/afg_hno_2024_needs_by_area_excerpt.csv"
@@ -103,16 +109,28 @@ python3 - "$ND/afg_population_adm1.csv" >expected <<'PY'
 import csv, sys
 rows = list(csv.reader(open(sys.argv[1], newline='')))
 afg = [r for r in rows[1:] if r[1] == 'AFG']
-empty = [i + 1 for i, r in enumerate(rows) if i and r[10] == '']
-print(len(rows) - 1, len(afg), sum(int(r[10]) for r in afg), empty[0])
+empty = [r[1] for r in rows[1:] if r[10] == '']
+assert empty == ['MLI']   # Mali's Menaka: another country's row with no figure
+print(len(rows) - 1, len(afg), sum(int(r[10]) for r in afg), len(rows) - 1 - len(afg))
 PY
-read -r P_ROWS P_AFG P_SUM P_EMPTY <expected
+read -r P_ROWS P_AFG P_SUM P_OTHER <expected
 cp "$ND/afg_population_adm1.csv" pop.csv
 run "$CONCORD" import population pop.csv
-is "$RC" 3 "population: exit 3 (one row rejected)"
-like "$OUT" "read $P_ROWS, added $P_AFG," "the $P_AFG Afghan provinces are added"
-is "$ERR" "pop.csv:$P_EMPTY: #population: population is empty" "the empty Population is rejected"
+# other countries' rows are skipped before their values are looked at: Mali's empty
+# Population is not this mission's fault
+is "$RC/$ERR" "0/" "population: exit 0, no error (Mali's empty row is another country's)"
+like "$OUT" "read $P_ROWS, added $P_AFG, .*rejected 0" "the $P_AFG Afghan provinces are added"
+like "$OUT" "pop.csv: skipped $P_OTHER rows of other countries than the mission's" \
+	"the $P_OTHER rows of other countries are counted as skipped"
 is "$(sqlite3 concord.db 'SELECT sum(value) FROM population')" "$P_SUM" "total population $P_SUM"
+# the mission's own row without a figure is still rejected, naming line and column
+printf 'ADM_PCODE,alpha_3,Population\nAF01,AFG,100\nAF02,AFG,\nAF03,MLI,\n' >pop-empty.csv
+run "$CONCORD" import population pop-empty.csv --source pop-empty
+is "$RC" 3 "an Afghan row without a figure: exit 3"
+is "$ERR" "pop-empty.csv:3: #population: population is empty" \
+	"... the row is rejected with its line; the foreign row at line 4 is not"
+like "$OUT" "read 3, added 1, .*rejected 1" "one stored, one rejected"
+like "$OUT" "skipped 1 rows of other countries" "... and one skipped"
 
 # ---- gaps on a constructed case ----
 # Herat (AF02) health: PIN 120,000, severity 4 (DOMAIN.md §2.12). Reached: UNICEF 30,000 in
@@ -189,8 +207,11 @@ for path in sys.argv[1:3]:
     rows = list(csv.reader(open(path, newline='')))
     cols = [i for i, h in enumerate(rows[0]) if h.strip().lower() in sectors]
     cells = [r[i] for r in rows[1:] for i in cols if r[i] != '']
-    bad = [c for c in cells if not (c.isdigit() and 1 <= int(c) <= 5)] if 'severity' in path else []
-    out += [len(rows) - 1, len(cells) - len(bad), len(bad)]
+    # severity 0 is read as "not classified" (stored without a severity), other values
+    # must be whole numbers in 1..5
+    bad = [c for c in cells if not (c.isdigit() and 0 <= int(c) <= 5)] if 'severity' in path else []
+    zero = [c for c in cells if c == '0'] if 'severity' in path else []
+    out += [len(rows) - 1, len(cells) - len(bad), len(zero)]
 # Kabul district (AF0101) WASH: severity from one table, PIN from the other
 sev = {r[5]: r for r in csv.reader(open(sys.argv[1], newline=''))}
 hs = next(csv.reader(open(sys.argv[1], newline='')))
@@ -199,13 +220,17 @@ hp = next(csv.reader(open(sys.argv[2], newline='')))
 out += [sev['AF0101'][hs.index('WASH')], '%.0f' % float(pin['AF0101'][hp.index('WASH')])]
 print(*out)
 PY
-	read -r S_ROWS S_ADD S_BAD P_ROWS P_ADD P_BAD K_SEV K_PIN <expected
+	read -r S_ROWS S_ADD S_ZERO P_ROWS P_ADD P_ZERO K_SEV K_PIN <expected
 	run "$CONCORD" import needs "$SEV"
-	is "$RC" 3 "JIAF severity: exit 3 ($S_BAD cells outside 1..5)"
-	like "$OUT" "read $S_ROWS, added $S_ADD, .*rejected $S_BAD" \
-		"one need per non-empty sector cell ($S_ADD), $S_BAD rejected"
-	like "$ERR" "afg_jiaf_2025_severity_by_district.csv:7: Mine Action: severity '0'" \
-		"a severity of 0 is rejected with its line and column"
+	is "$RC" 0 "JIAF severity: exit 0 (its $S_ZERO Mine Action cells of 0 are not faults)"
+	like "$OUT" "read $S_ROWS, added $S_ADD, .*rejected 0" \
+		"one need per non-empty sector cell ($S_ADD), none rejected"
+	is "$ERR" "$SEV:7: Mine Action: warning: $S_ZERO cells of severity 0 (the first on this line) read as 'not classified' and stored without a severity" \
+		"one warning names the column, the first line and the count of severity 0"
+	is "$(sqlite3 concord.db "SELECT count(*) FROM need WHERE label = 'Mine Action'
+		AND severity IS NULL AND source_id = (SELECT id FROM source
+		WHERE name = 'afg_jiaf_2025_severity_by_district.csv')")" "$S_ZERO" \
+		"the $S_ZERO cells are stored as Mine Action needs without a severity"
 	run "$CONCORD" import needs "$PIN"
 	like "$OUT" "read $P_ROWS, added $P_ADD, .*rejected 0" "JIAF PiN: $P_ADD needs"
 	run "$CONCORD" gaps --level 2 --json

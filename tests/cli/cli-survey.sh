@@ -200,6 +200,42 @@ else
 	skip "income bands" "no shared data"
 fi
 
+# Files that are not respondent exports: refused whole (exit 1), with the line and the reason,
+# and nothing stored (every table as before)
+dbsum() { sqlite3 "$1" .dump | sha256sum | cut -d' ' -f1; }
+BEFORE=$(dbsum concord.db)
+notsurvey() { # notsurvey FILE PATTERN DESCRIPTION [OPTION...]
+	_f=$1 _p=$2 _d=$3
+	shift 3
+	run "$CONCORD" import survey "$_f" --wave wrong "$@"
+	is "$RC/$(dbsum concord.db)" "1/$BEFORE" "$_d: exit 1, nothing stored"
+	like "$ERR" "$_p" "$_d: the error says why"
+}
+notsurvey "$CASE/afg_iati_results_excerpt.xml" \
+	"^concord: .*afg_iati_results_excerpt.xml:1: not a respondent CSV: the file starts with '<' (XML or HTML markup)" \
+	"an IATI XML file"
+printf '{"respondents": []}\n' >answers.json
+notsurvey answers.json "^concord: answers.json:1: not a respondent CSV: the file starts with '{' (JSON)" \
+	"a JSON file"
+notsurvey "$CASE/ucdp_ged_v23_1_afg.csv" \
+	"^concord: .*ucdp_ged_v23_1_afg.csv:1: not a respondent CSV: column 'type_of_violence' makes it a UCDP GED events file" \
+	"a UCDP GED CSV"
+printf 'event_id_cnty,event_date,notes\nAFG1,2021-07-01,x\n' >acled.csv
+notsurvey acled.csv "^concord: acled.csv:1: not a respondent CSV: column 'event_id_cnty' makes it an ACLED events file" \
+	"an ACLED CSV"
+notsurvey "$CASE/afg_3w_operational_presence_2021q3.csv" \
+	"^concord: .*afg_3w_operational_presence_2021q3.csv:2: not a respondent CSV: a row of HXL hashtags under the header" \
+	"an HXL 3W"
+# shellcheck disable=SC2086
+notsurvey "$CASE/afg_population_adm1.csv" \
+	"^concord: .*afg_population_adm1.csv:1: not an export of this form: none of its 11 question columns is a question of the form" \
+	"a CSV none of whose columns the form names" $FORM
+# the same form with its own export still loads (one column named is enough)
+cut -d, -f1-6,8- "$D/wave1.csv" >wave1-part.csv # without q_trust
+# shellcheck disable=SC2086
+run "$CONCORD" import survey wave1-part.csv --wave part --weight wt --area-column province $FORM
+like "$RC/$OUT" "^0/.*read 11, added 11, .*rejected 0" "an export with some of the form's columns loads"
+
 # Feedback
 run "$CONCORD" feedback import "$D/feedback.csv" --personal name,phone
 like "$OUT" "read 6, added 6, updated 0, unchanged 0, rejected 0" "feedback loads"
