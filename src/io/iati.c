@@ -41,7 +41,15 @@
 #include "core/banned.h"
 
 #define MAX_WARN      16  /* warnings kept per activity; more are summed up in one */
-#define MAX_AREA_ROWS 256 /* Concord activities per IATI activity: sectors × areas */
+
+/* Where a result value goes in the indicator tables (parallel to the activity's values). */
+struct vmap {
+	int64_t area; /* 0: the whole mission */
+	char sex[16], age[32];
+	char why[160]; /* not "": kept in the IATI tables only, for this reason */
+	long line;
+	bool fed;
+};
 
 /* A growable array of items of one type. */
 struct vec {
@@ -69,7 +77,7 @@ struct iimp {
 	char file_version[8]; /* of the enclosing iati-activities, "" none */
 	/* the activity being read */
 	struct cc_iati_activity a;
-	struct vec orgs, dates, rcps, secs, locs, buds, txs, inds, periods;
+	struct vec orgs, dates, rcps, secs, locs, buds, txs, inds, periods, vals, vmaps;
 	struct cc_err warn[MAX_WARN];
 	size_t n_warn;
 	bool v1;
@@ -77,6 +85,7 @@ struct iimp {
 	struct cc_map org_ids;    /* "ref\x1fname\x1ftype" → organisation id */
 	struct cc_map sector_ids; /* "vocabulary\x1fcode" → sector id, -1 unknown */
 	struct cc_map pcodes;     /* admin code → area id, 0 none */
+	struct cc_map codes;      /* "list\x1fcode" → 1 known to the store's code list, 0 not */
 	struct cc__locator loc; /* places points in areas */
 	struct cc_buf norm, key;
 	int64_t country_area; /* the mission's country as an area (level 0), 0 none */
@@ -332,6 +341,17 @@ static const struct code_map sector_vocabs[] = {
 	{ "DAC", "1" },  { "DAC-3", "2" }, { "COFOG", "3" }, { "NACE", "4" },
 	{ "NTEE", "5" }, { "ADT", "6" },   { "RO2", "98" },  { "RO", "99" },
 };
+static const struct code_map statuses[] = { /* 1.0x ActivityStatus names */
+	{ "Pipeline/identification", "1" },
+	{ "Pipeline", "1" },
+	{ "Implementation", "2" },
+	{ "Completion", "3" },
+	{ "Finalisation", "3" },
+	{ "Post-completion", "4" },
+	{ "Closed", "4" },
+	{ "Cancelled", "5" },
+	{ "Suspended", "6" },
+};
 static const struct code_map result_types[] = {
 	{ "output", "1" },
 	{ "outcome", "2" },
@@ -397,6 +417,20 @@ static double number(const char *s)
 	return v;
 }
 
+/* The versions of the standard (1.01–1.05, 2.01–2.03); "1.0x" is Concord's mark for none. */
+static bool known_version(const char *v)
+{
+	static const char *const ok[] = { "1.01", "1.02", "1.03", "1.04",
+		                          "1.05", "2.01", "2.02", "2.03" };
+
+	for (size_t i = 0; i < N_OF(ok); i++)
+		if (!strcmp(v, ok[i]))
+			return true;
+	return false;
+}
+
+#define VERSIONS "1.01 to 1.05 or 2.01 to 2.03"
+
 static bool no_ref(const char *ref)
 {
 	static const char *const none[] = { "N/A", "NA", "none", "null", "-", "0", "xx" };
@@ -461,13 +495,43 @@ static int pcode_area(struct iimp *im, const char *code, int64_t *area_out, stru
 	return 0;
 }
 
+/*
+ * A code of a code list the schema does not check (OrganisationType, ActivityStatus): a
+ * warning when the store's list does not know it (the schema tests' placeholder "xx", …).
+ */
+static int check_code(struct iimp *im, const char *list, const char *code, long line,
+                      const char *field, struct cc_err *err)
+{
+	struct cc_err cause = { 0 };
+	char out[16];
+	int64_t known;
+	int ret;
+
+	if (!code[0])
+		return 0;
+	cc_buf_clear(&im->key);
+	if ((ret = cc_buf_addf(&im->key, "%s\x1f%s", list, code)) < 0)
+		return cc_err_set(err, ret, "out of memory");
+	if (cc_map_get(&im->codes, im->key.buf, &known) != 0) {
+		ret = cc_store_resolve_code(im->st, list, code, "", out, sizeof(out), &cause);
+		if (ret < 0 && ret != CC_ENOTFOUND)
+			return cc_err_wrap(err, &cause, "cannot look up %s '%s'", list, code);
+		known = ret == 0;
+		if (cc_map_put(&im->codes, im->key.buf, known) < 0)
+			return cc_err_set(err, CC_ENOMEM, "out of memory");
+	}
+	if (!known)
+		warn(im, line, field, "'%s' is not a code of %s", code, list);
+	return 0;
+}
+
 /* ---- one activity: reading ---- */
 
 static void reset_activity(struct iimp *im)
 {
 	memset(&im->a, 0, sizeof(im->a));
 	im->orgs.n = im->dates.n = im->rcps.n = im->secs.n = im->locs.n = 0;
-	im->buds.n = im->txs.n = im->inds.n = im->periods.n = 0;
+	im->buds.n = im->txs.n = im->inds.n = im->periods.n = im->vals.n = im->vmaps.n = 0;
 	im->n_warn = 0;
 }
 
@@ -639,6 +703,59 @@ static double result_value(struct iimp *im, const xmlNode *n, const char *what)
 	return v;
 }
 
+/* Appends "sep item" to buf (size n) when it fits; false when it did not. */
+static bool append(char *buf, size_t n, const char *sep, const char *item)
+{
+	size_t off = strlen(buf);
+	int k = snprintf(buf + off, n - off, "%s%s", off ? sep : "", item);
+
+	if (k < 0 || (size_t)k >= n - off) {
+		buf[off] = '\0';
+		return false;
+	}
+	return true;
+}
+
+/*
+ * A baseline, target or actual element into the activity's values: its value (none for a
+ * qualitative indicator), the refs of its locations and its dimensions.
+ */
+static int read_result_value(struct iimp *im, const xmlNode *n, size_t ind, size_t period,
+                             enum cc_iati_value_kind kind, int measure, struct cc_err *err)
+{
+	static const char *const what[] = { "baseline", "target", "actual" };
+	struct cc_iati_result_value *v;
+	struct vmap *m;
+	bool dropped = false;
+	int ret;
+
+	if ((ret = PUSH(im->vals, struct cc_iati_result_value, &v)) < 0 ||
+	    (ret = PUSH(im->vmaps, struct vmap, &m)) < 0)
+		return cc_err_set(err, ret, "out of memory");
+	v->indicator = ind;
+	v->period = period;
+	v->kind = kind;
+	v->date = CC_DATE_NONE;
+	v->value = measure != 5 ? result_value(im, n, what[kind]) : (double)NAN;
+	m->line = line_of(n);
+	for (const xmlNode *c = n->children; c; c = c->next) {
+		char ref[128], name[128], val[128], item[260];
+
+		if (is(c, "location") && attr(c, "ref", ref, sizeof(ref))[0]) {
+			dropped |= !append(v->locations, sizeof(v->locations), ";", ref);
+		} else if (is(c, "dimension")) {
+			attr(c, "name", name, sizeof(name));
+			attr(c, "value", val, sizeof(val));
+			snprintf(item, sizeof(item), "%s=%s", name, val);
+			dropped |= !append(v->dimensions, sizeof(v->dimensions), "\n", item);
+		}
+	}
+	if (dropped)
+		warn(im, m->line, what[kind],
+		     "more locations or dimensions than Concord keeps; the rest are left out");
+	return 0;
+}
+
 static int read_result(struct iimp *im, const xmlNode *n, int result, struct cc_err *why,
                        struct cc_err *err)
 {
@@ -648,8 +765,8 @@ static int read_result(struct iimp *im, const xmlNode *n, int result, struct cc_
 	code(attr(n, "type", type, sizeof(type)), result_types, N_OF(result_types), rtype);
 	for (const xmlNode *c = n->children; c; c = c->next) {
 		struct cc_iati_indicator *x;
-		const xmlNode *base;
 		size_t ind;
+		int measure;
 
 		if (!is(c, "indicator"))
 			continue;
@@ -673,29 +790,41 @@ static int read_result(struct iimp *im, const xmlNode *n, int result, struct cc_
 				     "unknown measure '%s'; read as unit", s);
 			x->measure = 1;
 		}
+		measure = x->measure;
 		attr(c, "ascending", s, sizeof(s));
 		x->ascending = !(s[0] == '0' || !strcasecmp(s, "false"));
 		x->baseline_date = CC_DATE_NONE;
 		x->baseline = (double)NAN;
-		if ((base = child(c, "baseline"))) {
+		/* every baseline (2.03 allows several, by location and dimension) */
+		for (const xmlNode *b = c->children; b; b = b->next) {
+			struct cc_iati_result_value *v;
+			int32_t date;
 			int64_t y;
 
-			if ((ret = date_attr(im, base, "iso-date", &x->baseline_date, why)) < 0)
+			if (!is(b, "baseline"))
+				continue;
+			if ((ret = date_attr(im, b, "iso-date", &date, why)) < 0)
 				return ret;
-			if (x->baseline_date == CC_DATE_NONE &&
-			    cc_parse_i64(attr(base, "year", s, sizeof(s)), 1900, 2200, &y, NULL) ==
-			            0)
-				x->baseline_date = cc_date_from_ymd((int)y, 1, 1);
-			if (x->measure != 5)
-				x->baseline = result_value(im, base, "baseline");
+			if (date == CC_DATE_NONE &&
+			    cc_parse_i64(attr(b, "year", s, sizeof(s)), 1900, 2200, &y, NULL) == 0)
+				date = cc_date_from_ymd((int)y, 1, 1);
+			if ((ret = read_result_value(im, b, ind, SIZE_MAX, CC_IATI_VALUE_BASELINE,
+			                             measure, err)) < 0)
+				return ret;
+			v = &AT(im->vals, struct cc_iati_result_value)[im->vals.n - 1];
+			v->date = date;
+			if (x->baseline_date == CC_DATE_NONE)
+				x->baseline_date = date;
 		}
 		for (const xmlNode *p = c->children; p; p = p->next) {
 			struct cc_iati_period *pe;
+			size_t period;
 
 			if (!is(p, "period"))
 				continue;
 			if ((ret = PUSH(im->periods, struct cc_iati_period, &pe)) < 0)
 				return cc_err_set(err, ret, "out of memory");
+			period = im->periods.n - 1;
 			pe->indicator = ind;
 			x->n_periods++;
 			if ((ret = date_attr(im, child(p, "period-start"), "iso-date", &pe->start,
@@ -704,13 +833,147 @@ static int read_result(struct iimp *im, const xmlNode *n, int result, struct cc_
 			                     why)) < 0)
 				return ret;
 			pe->target = pe->actual = (double)NAN;
-			if (x->measure != 5) {
-				pe->target = result_value(im, child(p, "target"), "target");
-				pe->actual = result_value(im, child(p, "actual"), "actual");
+			for (const xmlNode *t = p->children; t; t = t->next) {
+				if (is(t, "target"))
+					ret = read_result_value(im, t, ind, period,
+					                        CC_IATI_VALUE_TARGET, measure, err);
+				else if (is(t, "actual"))
+					ret = read_result_value(im, t, ind, period,
+					                        CC_IATI_VALUE_ACTUAL, measure, err);
+				if (ret < 0)
+					return ret;
 			}
 		}
 	}
 	return 0;
+}
+
+/* ---- result values: their place in the indicator tables ---- */
+
+/* s contains any of the words (case-insensitive). */
+static bool has_any(const char *s, const char *const *words, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcasestr(s, words[i]))
+			return true;
+	return false;
+}
+
+static bool is_total(const char *s)
+{
+	return !s[0] || !strcasecmp(s, "total") || !strcasecmp(s, "all") || !strcasecmp(s, "both");
+}
+
+/* A dimension onto m's sex or age group; false (m->why set) when it is neither. */
+static bool map_dimension(const char *name, const char *value, struct vmap *m)
+{
+	static const char *const sex_names[] = { "sex", "gender" };
+	static const char *const female[] = { "female", "women", "woman", "girl", "feminin" };
+	static const char *const male[] = { "male", "men", "boy", "masculin" };
+	static const char *const age_names[] = { "age group", "age_group", "age-group",
+		                                 "age range" };
+	bool age = !strncasecmp(name, "age", 3) &&
+	           !((name[3] >= 'a' && name[3] <= 'z') || (name[3] >= 'A' && name[3] <= 'Z'));
+	const char *sex;
+
+	if (has_any(name, sex_names, N_OF(sex_names))) {
+		sex = is_total(value) ? ""
+		      : !strcasecmp(value, "f") || has_any(value, female, N_OF(female))
+		              ? "female" /* before "male", which "female" contains */
+		      : !strcasecmp(value, "m") || has_any(value, male, N_OF(male)) ? "male"
+		                                                                     : NULL;
+		if (!sex) {
+			snprintf(m->why, sizeof(m->why), "%s '%.40s' is neither female nor male",
+			         name, value);
+			return false;
+		}
+		if (m->sex[0] && sex[0] && strcmp(m->sex, sex) != 0) {
+			snprintf(m->why, sizeof(m->why), "two sexes given");
+			return false;
+		}
+		if (sex[0])
+			snprintf(m->sex, sizeof(m->sex), "%s", sex);
+		return true;
+	}
+	if (age || has_any(name, age_names, N_OF(age_names))) {
+		if (is_total(value))
+			return true;
+		if (strlen(value) >= sizeof(m->age) || m->age[0]) {
+			snprintf(m->why, sizeof(m->why), "age group '%.40s' %s", value,
+			         m->age[0] ? "is a second age group" : "is too long");
+			return false;
+		}
+		snprintf(m->age, sizeof(m->age), "%s", value);
+		return true;
+	}
+	snprintf(m->why, sizeof(m->why), "broken down by '%.60s', neither sex nor age", name);
+	return false;
+}
+
+/*
+ * Where each value goes: the area of the activity locations it names (by point-in-polygon or
+ * P-code; a location not placed is the whole mission), sex and age group from its dimensions.
+ * A value naming a location the activity lacks, locations in different areas, or another
+ * dimension stays in the IATI tables only (m->why says why). The periods' and indicators'
+ * totals are the values for the whole mission with no dimension.
+ */
+static void map_values(struct iimp *im)
+{
+	struct cc_iati_result_value *v = AT(im->vals, struct cc_iati_result_value);
+	struct vmap *m = AT(im->vmaps, struct vmap);
+	const struct cc_iati_location *l = AT(im->locs, struct cc_iati_location);
+	struct cc_iati_indicator *x = AT(im->inds, struct cc_iati_indicator);
+	struct cc_iati_period *p = AT(im->periods, struct cc_iati_period);
+
+	for (size_t k = 0; k < im->vals.n; k++) {
+		char buf[512], *item, *next;
+		int64_t area = -1;
+
+		for (item = copy_trim(v[k].locations, buf, sizeof(buf)); *item && !m[k].why[0];
+		     item = next) {
+			size_t i;
+			int64_t here;
+
+			next = strchr(item, ';');
+			next = next ? (*next = '\0', next + 1) : item + strlen(item);
+			for (i = 0; i < im->locs.n && strcmp(l[i].ref, item) != 0; i++)
+				;
+			if (i == im->locs.n) {
+				snprintf(m[k].why, sizeof(m[k].why),
+				         "location '%.60s' is not one of the activity's", item);
+				break;
+			}
+			here = l[i].area_id;
+			if (area >= 0 && area != here)
+				snprintf(m[k].why, sizeof(m[k].why),
+				         "its locations lie in different areas");
+			area = here;
+		}
+		m[k].area = area > 0 ? area : 0;
+		for (item = copy_trim(v[k].dimensions, buf, sizeof(buf)); *item && !m[k].why[0];
+		     item = next) {
+			char *eq;
+
+			next = strchr(item, '\n');
+			next = next ? (*next = '\0', next + 1) : item + strlen(item);
+			eq = strchr(item, '=');
+			if (eq)
+				*eq = '\0';
+			map_dimension(item, eq ? eq + 1 : "", &m[k]);
+		}
+		if (m[k].why[0] || m[k].area || m[k].sex[0] || m[k].age[0] || isnan(v[k].value))
+			continue;
+		/* a total for the whole mission: the first one of its kind is the total */
+		if (v[k].kind == CC_IATI_VALUE_BASELINE && isnan(x[v[k].indicator].baseline)) {
+			x[v[k].indicator].baseline = v[k].value;
+			if (v[k].date != CC_DATE_NONE)
+				x[v[k].indicator].baseline_date = v[k].date;
+		} else if (v[k].kind == CC_IATI_VALUE_TARGET && isnan(p[v[k].period].target)) {
+			p[v[k].period].target = v[k].value;
+		} else if (v[k].kind == CC_IATI_VALUE_ACTUAL && isnan(p[v[k].period].actual)) {
+			p[v[k].period].actual = v[k].value;
+		}
+	}
 }
 
 /* Percentages of a group that do not sum to 100 (IATI's rule): a warning. */
@@ -760,10 +1023,10 @@ static void check_sectors(struct iimp *im)
 static int read_activity(struct iimp *im, const xmlNode *n, struct cc_err *why, struct cc_err *err)
 {
 	struct cc_iati_activity *a = &im->a;
-	const xmlNode *id = child(n, "iati-identifier");
-	size_t n_rcp_given = 0;
+	const xmlNode *id = child(n, "iati-identifier"), *c1;
+	size_t n_rcp_given = 0, n_empty_aid = 0;
 	double rcp_sum = 0;
-	long rcp_line = 0;
+	long rcp_line = 0, empty_aid_line = 0;
 	int result = 0, ret;
 	int64_t hier;
 	char s[64];
@@ -773,11 +1036,20 @@ static int read_activity(struct iimp *im, const xmlNode *n, struct cc_err *why, 
 	a->line = line_of(n);
 	a->mission_id = im->mission.id;
 	a->source_id = im->src.id;
-	/* the version: the activity's own, d-portal's copy of its file's, the file's, else 1.0x */
-	attr(n, "version", a->version, sizeof(a->version));
-	if (!a->version[0] && (v = xmlGetProp(n, (const xmlChar *)"version"))) {
-		copy_trim((const char *)v, a->version, sizeof(a->version));
+	/*
+	 * The version: the activity's own, d-portal's copy of its file's, the file's (checked when
+	 * the file was opened), else 1.0x. A version that is given must be one of the standard's.
+	 */
+	if ((v = xmlGetNoNsProp(n, (const xmlChar *)"version")) ||
+	    (v = xmlGetProp(n, (const xmlChar *)"version"))) {
+		char given[64];
+
+		copy_trim((const char *)v, given, sizeof(given));
 		xmlFree(v);
+		if (!known_version(given))
+			return bad(im, why, a->line, "version",
+			           "version '%s' is not an IATI version (" VERSIONS ")", given);
+		snprintf(a->version, sizeof(a->version), "%.7s", given);
 	}
 	if (!a->version[0])
 		snprintf(a->version, sizeof(a->version), "%s",
@@ -789,6 +1061,7 @@ static int read_activity(struct iimp *im, const xmlNode *n, struct cc_err *why, 
 		return bad(im, why, id ? line_of(id) : a->line, "iati-identifier",
 		           id ? "iati-identifier is empty" : "iati-identifier is missing");
 	attr(n, "default-currency", a->default_currency, sizeof(a->default_currency));
+	attr(n, "last-updated-datetime", a->last_updated, sizeof(a->last_updated));
 	if (cc_parse_i64(attr(n, "hierarchy", s, sizeof(s)), 1, 99, &hier, NULL) == 0)
 		a->hierarchy = (int)hier;
 	attr(n, "humanitarian", s, sizeof(s));
@@ -802,9 +1075,24 @@ static int read_activity(struct iimp *im, const xmlNode *n, struct cc_err *why, 
 		if (!strcmp(s, "1"))
 			break;
 	}
-	attr(child(n, "activity-status"), "code", a->status, sizeof(a->status));
-	if (child(n, "reporting-org"))
-		read_org(child(n, "reporting-org"), &a->reporting);
+	if ((c1 = child(n, "activity-status"))) {
+		/* 1.0x may give the status as text only ("Implementation") */
+		attr(c1, "code", s, sizeof(s));
+		if (!s[0])
+			own_text(c1, s, sizeof(s));
+		code(s, statuses, N_OF(statuses), a->status);
+		if (s[0] && !a->status[0])
+			warn(im, line_of(c1), "activity-status", "unknown activity status '%s'", s);
+		else if ((ret = check_code(im, "ActivityStatus", a->status, line_of(c1),
+		                           "activity-status", err)) < 0)
+			return ret;
+	}
+	if ((c1 = child(n, "reporting-org"))) {
+		read_org(c1, &a->reporting);
+		if ((ret = check_code(im, "OrganisationType", a->reporting.type, line_of(c1),
+		                      "reporting-org", err)) < 0)
+			return ret;
+	}
 
 	for (const xmlNode *c = n->children; c; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE || c->ns)
@@ -815,9 +1103,21 @@ static int read_activity(struct iimp *im, const xmlNode *n, struct cc_err *why, 
 			if ((ret = PUSH(im->orgs, struct cc_iati_org, &o)) < 0)
 				return cc_err_set(err, ret, "out of memory");
 			read_org(c, o);
+			/*
+			 * The rule the schema cannot state: an activity-id, when given, is not
+			 * empty. A warning, not a rejection: real publishers write activity-id=""
+			 * (12 of the 100 activities of the shared Ebola file), and Concord does not
+			 * use the attribute.
+			 */
+			if (xmlHasNsProp(c, (const xmlChar *)"activity-id", NULL) &&
+			    !attr(c, "activity-id", s, sizeof(s))[0] && !n_empty_aid++)
+				empty_aid_line = line_of(c);
 			if (!o->role[0])
 				warn(im, line_of(c), "participating-org", "unknown role '%s'",
 				     attr(c, "role", s, sizeof(s)));
+			if ((ret = check_code(im, "OrganisationType", o->type, line_of(c),
+			                      "participating-org", err)) < 0)
+				return ret;
 		} else if (is(c, "activity-date")) {
 			struct cc_iati_date d = { 0 };
 			char t[8];
@@ -898,6 +1198,9 @@ static int read_activity(struct iimp *im, const xmlNode *n, struct cc_err *why, 
 				return ret;
 		}
 	}
+	if (n_empty_aid) /* one warning for them all */
+		warn(im, empty_aid_line, "activity-id", "participating-org activity-id is empty%s",
+		     n_empty_aid > 1 ? " (more than once in this activity)" : "");
 	check_sectors(im);
 	check_percentages(im, "recipient countries and regions", "recipient-country", rcp_line,
 	                  im->rcps.n, n_rcp_given, rcp_sum);
@@ -920,6 +1223,8 @@ static int read_activity(struct iimp *im, const xmlNode *n, struct cc_err *why, 
 	a->n_indicators = im->inds.n;
 	a->periods = AT(im->periods, struct cc_iati_period);
 	a->n_periods = im->periods.n;
+	a->values = AT(im->vals, struct cc_iati_result_value);
+	a->n_values = im->vals.n;
 	return 0;
 }
 
@@ -964,6 +1269,7 @@ static void activity_digest(struct iimp *im)
 		{ a->transactions, a->n_transactions * sizeof(*a->transactions) },
 		{ a->indicators, a->n_indicators * sizeof(*a->indicators) },
 		{ a->periods, a->n_periods * sizeof(*a->periods) },
+		{ a->values, a->n_values * sizeof(*a->values) },
 	};
 	struct cc_hash128 h;
 
@@ -979,6 +1285,7 @@ static void activity_digest(struct iimp *im)
 	cc_hash128_str(&h, a->reporting.ref);
 	cc_hash128_str(&h, a->reporting.type);
 	cc_hash128_str(&h, a->reporting.name);
+	cc_hash128_str(&h, a->last_updated);
 	for (size_t i = 0; i < N_OF(parts); i++) {
 		cc_hash128_i64(&h, (long long)parts[i].n);
 		if (parts[i].n)
@@ -1115,30 +1422,18 @@ static bool seen_before(const int64_t *ids, size_t n, int64_t id)
 	return false;
 }
 
-/* The Concord activities of the IATI activity: one per sector × area (see the header). */
-static int put_concord(struct iimp *im, struct cc_err *err)
+/*
+ * The sectors and areas of a's Concord activities (see the header): *n_areas 0 when the
+ * activity is not the mission's.
+ */
+static int concord_keys(struct iimp *im, const struct cc_iati_activity *a,
+                        int64_t secs[static 16], size_t *n_secs_out, int64_t areas[static 16],
+                        size_t *n_areas_out, struct cc_err *err)
 {
-	const struct cc_iati_activity *a = &im->a;
-	int64_t secs[MAX_AREA_ROWS], areas[MAX_AREA_ROWS];
 	size_t n_secs = 0, n_areas = 0;
-	int64_t org = 0, impl = 0, funder = 0;
-	struct cc_activity act;
 	int ret;
 
-	if ((ret = resolve_org(im, &a->reporting, &org, err)) < 0)
-		return ret;
-	for (size_t i = 0; i < a->n_orgs; i++) {
-		int64_t *to = !strcmp(a->orgs[i].role, "4")   ? &impl
-		              : !strcmp(a->orgs[i].role, "1") ? &funder
-		                                              : NULL;
-
-		if (to && !*to && (ret = resolve_org(im, &a->orgs[i], to, err)) < 0)
-			return ret;
-	}
-	if (!org) /* no reporting-org: the first participating organisation leads */
-		for (size_t i = 0; i < a->n_orgs && !org; i++)
-			if ((ret = resolve_org(im, &a->orgs[i], &org, err)) < 0)
-				return ret;
+	*n_secs_out = *n_areas_out = 0;
 	for (size_t i = 0; i < a->n_sectors && n_secs < 16; i++) {
 		int64_t id;
 
@@ -1167,6 +1462,51 @@ static int put_concord(struct iimp *im, struct cc_err *err)
 			return 0;
 		areas[n_areas++] = im->country_area;
 	}
+	*n_secs_out = n_secs;
+	*n_areas_out = n_areas;
+	return 0;
+}
+
+/* The natural key of the Concord activity of an IATI activity for a sector and an area. */
+static void concord_natkey(const char *identifier, int64_t sector, int64_t area,
+                           unsigned char out[static 16])
+{
+	struct cc_hash128 h;
+
+	cc_hash128_init(&h);
+	cc_hash128_str(&h, "iati");
+	cc_hash128_str(&h, identifier);
+	cc_hash128_i64(&h, sector);
+	cc_hash128_i64(&h, area);
+	cc_hash128_final(&h, out);
+}
+
+/* The Concord activities of the IATI activity: one per sector × area (see the header). */
+static int put_concord(struct iimp *im, struct cc_err *err)
+{
+	const struct cc_iati_activity *a = &im->a;
+	int64_t secs[16], areas[16];
+	size_t n_secs = 0, n_areas = 0;
+	int64_t org = 0, impl = 0, funder = 0;
+	struct cc_activity act;
+	int ret;
+
+	if ((ret = resolve_org(im, &a->reporting, &org, err)) < 0)
+		return ret;
+	for (size_t i = 0; i < a->n_orgs; i++) {
+		int64_t *to = !strcmp(a->orgs[i].role, "4")   ? &impl
+		              : !strcmp(a->orgs[i].role, "1") ? &funder
+		                                              : NULL;
+
+		if (to && !*to && (ret = resolve_org(im, &a->orgs[i], to, err)) < 0)
+			return ret;
+	}
+	if (!org) /* no reporting-org: the first participating organisation leads */
+		for (size_t i = 0; i < a->n_orgs && !org; i++)
+			if ((ret = resolve_org(im, &a->orgs[i], &org, err)) < 0)
+				return ret;
+	if ((ret = concord_keys(im, a, secs, &n_secs, areas, &n_areas, err)) < 0)
+		return ret;
 	for (size_t s = 0; s < n_secs; s++) {
 		for (size_t k = 0; k < n_areas; k++) {
 			enum cc_put_result res;
@@ -1200,12 +1540,7 @@ static int put_concord(struct iimp *im, struct cc_err *err)
 			snprintf(act.currency, sizeof(act.currency), "%s", a->default_currency);
 			act.releasability = "public";
 			act.line = a->line;
-			cc_hash128_init(&h);
-			cc_hash128_str(&h, "iati");
-			cc_hash128_str(&h, a->identifier);
-			cc_hash128_i64(&h, act.sector_id);
-			cc_hash128_i64(&h, act.area_id);
-			cc_hash128_final(&h, act.natkey);
+			concord_natkey(a->identifier, act.sector_id, act.area_id, act.natkey);
 			cc_hash128_init(&h);
 			crypto_generichash_update(&h.st, act.natkey, sizeof(act.natkey));
 			crypto_generichash_update(&h.st, a->digest, sizeof(a->digest));
@@ -1255,17 +1590,66 @@ static int mission_country(struct iimp *im, struct cc_err *err)
 	return 0;
 }
 
-/* The results: indicators, baselines, period targets and actuals (see the header). */
+/* Two fed values of the same kind for the same series and date. */
+static bool same_slot(const struct cc_iati_result_value *v, const struct vmap *m,
+                      const struct cc_iati_period *p, size_t a, size_t b)
+{
+	return v[a].kind == v[b].kind && m[a].area == m[b].area && !strcmp(m[a].sex, m[b].sex) &&
+	       !strcmp(m[a].age, m[b].age) &&
+	       (v[a].kind == CC_IATI_VALUE_BASELINE || p[v[a].period].end == p[v[b].period].end);
+}
+
+/* One value fed to the indicator ind_id (see the header). */
+static int feed_value(struct iimp *im, int64_t ind_id, size_t k, enum cc_bench_kind kind,
+                      struct cc_err *err)
+{
+	const struct cc_iati_result_value *v = &AT(im->vals, struct cc_iati_result_value)[k];
+	const struct vmap *m = &AT(im->vmaps, struct vmap)[k];
+	const struct cc_iati_period *p = AT(im->periods, struct cc_iati_period);
+	enum cc_put_result res;
+
+	if (v->kind == CC_IATI_VALUE_ACTUAL) {
+		struct cc_observation o = { .indicator_id = ind_id,
+			                    .area_id = m->area,
+			                    .period_start = p[v->period].start,
+			                    .period_end = p[v->period].end,
+			                    .value = v->value };
+
+		snprintf(o.sex, sizeof(o.sex), "%s", m->sex);
+		snprintf(o.age_group, sizeof(o.age_group), "%s", m->age);
+		copy_trim(im->src.name, o.source, sizeof(o.source));
+		return cc_store_put_observation(im->st, &o, &res, err);
+	}
+	struct cc_benchmark b = { .indicator_id = ind_id,
+		                  .area_id = m->area,
+		                  .kind = kind,
+		                  .date = v->kind == CC_IATI_VALUE_BASELINE ? v->date
+		                                                            : p[v->period].end,
+		                  .value = v->value };
+
+	snprintf(b.sex, sizeof(b.sex), "%s", m->sex);
+	snprintf(b.age_group, sizeof(b.age_group), "%s", m->age);
+	return cc_store_put_benchmark(im->st, &b, &res, err);
+}
+
+/*
+ * The results into the indicator tables: an indicator per result indicator; each value for
+ * its area, sex and age group (map_values): a baseline benchmark per baseline, a milestone per
+ * period target (at the period end) and the series' last target as the target, an observation
+ * per period actual. Values that stay apart are summed up in one warning per indicator.
+ */
 static int put_indicators(struct iimp *im, struct cc_err *err)
 {
 	const struct cc_iati_indicator *x = AT(im->inds, struct cc_iati_indicator);
 	const struct cc_iati_period *p = AT(im->periods, struct cc_iati_period);
+	const struct cc_iati_result_value *v = AT(im->vals, struct cc_iati_result_value);
+	struct vmap *m = AT(im->vmaps, struct vmap);
 	enum cc_put_result res;
 	int ret;
 
 	for (size_t i = 0; i < im->inds.n; i++) {
 		struct cc_indicator ind = { 0 };
-		size_t last = SIZE_MAX;
+		size_t n_apart = 0, first_apart = SIZE_MAX;
 
 		ind.mission_id = im->mission.id;
 		snprintf(ind.code, sizeof(ind.code), "%s", x[i].code);
@@ -1280,55 +1664,150 @@ static int put_indicators(struct iimp *im, struct cc_err *err)
 		ind.goal_min = ind.goal_max = (double)NAN;
 		if ((ret = cc_store_put_indicator(im->st, &ind, &res, err)) < 0)
 			return ret;
-		if (!isnan(x[i].baseline) && x[i].baseline_date != CC_DATE_NONE) {
-			struct cc_benchmark b = { .indicator_id = ind.id,
-				                  .kind = CC_BENCH_BASELINE,
-				                  .date = x[i].baseline_date,
-				                  .value = x[i].baseline };
+		for (size_t k = 0; k < im->vals.n; k++) {
+			bool dup = false;
 
-			if ((ret = cc_store_put_benchmark(im->st, &b, &res, err)) < 0)
-				return ret;
-		}
-		for (size_t k = 0; k < im->periods.n; k++) {
-			if (p[k].indicator != i || p[k].end == CC_DATE_NONE)
+			if (v[k].indicator != i || isnan(v[k].value))
 				continue;
-			if (!isnan(p[k].target)) {
-				struct cc_benchmark b = { .indicator_id = ind.id,
-					                  .kind = CC_BENCH_MILESTONE,
-					                  .date = p[k].end,
-					                  .value = p[k].target };
-
-				if ((ret = cc_store_put_benchmark(im->st, &b, &res, err)) < 0)
-					return ret;
-				if (last == SIZE_MAX || p[k].end >= p[last].end)
-					last = k;
+			if (m[k].why[0]) {
+				if (!n_apart++)
+					first_apart = k;
+				continue;
 			}
-			if (!isnan(p[k].actual)) {
-				struct cc_observation o = { .indicator_id = ind.id,
-					                    .period_start = p[k].start,
-					                    .period_end = p[k].end,
-					                    .value = p[k].actual };
-
-				copy_trim(im->src.name, o.source, sizeof(o.source));
-				if ((ret = cc_store_put_observation(im->st, &o, &res, err)) < 0)
-					return ret;
+			if (v[k].kind == CC_IATI_VALUE_BASELINE ? v[k].date == CC_DATE_NONE
+			                                        : p[v[k].period].end == CC_DATE_NONE)
+				continue; /* no date to put it at */
+			for (size_t j = 0; j < k && !dup; j++)
+				dup = m[j].fed && v[j].indicator == i && same_slot(v, m, p, j, k);
+			if (dup) {
+				warn(im, m[k].line, "indicator",
+				     "indicator %d.%d: a second value for the same date and breakdown; "
+				     "the first one is fed to indicators",
+				     x[i].result, x[i].position);
+				continue;
 			}
+			ret = feed_value(im, ind.id, k,
+			                 v[k].kind == CC_IATI_VALUE_BASELINE ? CC_BENCH_BASELINE
+			                                                     : CC_BENCH_MILESTONE,
+			                 err);
+			if (ret < 0)
+				return ret;
+			m[k].fed = true;
 		}
-		if (last != SIZE_MAX) {
-			struct cc_benchmark b = { .indicator_id = ind.id,
-				                  .kind = CC_BENCH_TARGET,
-				                  .date = p[last].end,
-				                  .value = p[last].target };
+		/* the target of a series: its target of the latest period */
+		for (size_t k = 0; k < im->vals.n; k++) {
+			bool later = false;
 
-			if ((ret = cc_store_put_benchmark(im->st, &b, &res, err)) < 0)
+			if (v[k].indicator != i || !m[k].fed || v[k].kind != CC_IATI_VALUE_TARGET)
+				continue;
+			for (size_t j = 0; j < im->vals.n && !later; j++)
+				later = j != k && m[j].fed && v[j].indicator == i &&
+				        v[j].kind == CC_IATI_VALUE_TARGET && m[j].area == m[k].area &&
+				        !strcmp(m[j].sex, m[k].sex) && !strcmp(m[j].age, m[k].age) &&
+				        p[v[j].period].end > p[v[k].period].end;
+			if (!later && (ret = feed_value(im, ind.id, k, CC_BENCH_TARGET, err)) < 0)
 				return ret;
 		}
+		if (n_apart)
+			warn(im, m[first_apart].line, "indicator",
+			     "indicator %d.%d: %zu value%s kept in the IATI tables only, not fed to "
+			     "indicators (the first: %s)",
+			     x[i].result, x[i].position, n_apart, n_apart == 1 ? "" : "s",
+			     m[first_apart].why);
 	}
+	return 0;
+}
+
+/* last-updated-datetime in seconds (UTC, zone offsets applied); -HUGE_VAL absent or unreadable. */
+static double updated_at(const char *s)
+{
+	int32_t day;
+	int h = 0, mi = 0, n = 0, oh = 0, om = 0;
+	double sec = 0, t;
+	const char *p;
+
+	if (strlen(s) < 10 || cc_date_parse(s, &day, NULL) < 0)
+		return -HUGE_VAL;
+	p = s + 10;
+	if (*p == 'T' && sscanf(p + 1, "%2d:%2d:%lf%n", &h, &mi, &sec, &n) == 3)
+		p += 1 + n;
+	t = (double)day * 86400 + h * 3600 + mi * 60 + sec;
+	if ((*p == '+' || *p == '-') && sscanf(p + 1, "%2d:%2d", &oh, &om) == 2)
+		t -= (*p == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+	return t;
+}
+
+/* The natural keys of the Concord activities an activity stored earlier gave rise to. */
+struct old_keys {
+	struct iimp *im;
+	unsigned char keys[256][16];
+	size_t n;
+};
+
+static int collect_keys(void *ctx, const struct cc_iati_activity *a, struct cc_err *err)
+{
+	struct old_keys *k = ctx;
+	int64_t secs[16], areas[16];
+	size_t n_secs, n_areas;
+	int ret;
+
+	if ((ret = concord_keys(k->im, a, secs, &n_secs, areas, &n_areas, err)) < 0)
+		return ret;
+	for (size_t i = 0; i < n_secs; i++)
+		for (size_t j = 0; j < n_areas && k->n < 256; j++)
+			concord_natkey(a->identifier, secs[i], areas[j], k->keys[k->n++]);
+	return 0;
+}
+
+/*
+ * The same activity (iati-identifier) stored from another file of the mission: the copy
+ * last updated (last-updated-datetime; none is older than any) is kept, the earlier one
+ * stored stays on a tie. *skip_out: this copy is not stored (a warning says why); else any
+ * older copy is removed with its Concord activities (a warning says so too).
+ */
+static int other_copy(struct iimp *im, bool *skip_out, struct cc_err *err)
+{
+	struct cc_iati_stored other;
+	struct cc_err cause = { 0 };
+	struct old_keys *k;
+	int ret;
+
+	*skip_out = false;
+	ret = cc_store_find_other_iati(im->st, im->mission.id, im->a.identifier, im->src.id,
+	                               &other, &cause);
+	if (ret == CC_ENOTFOUND)
+		return 0;
+	if (ret < 0)
+		return cc_err_wrap(err, &cause, "cannot look up activity '%s'", im->a.identifier);
+	if (updated_at(im->a.last_updated) <= updated_at(other.last_updated)) {
+		warn(im, im->a.line, "iati-identifier",
+		     "the same activity is stored from %.100s (last updated %s), not older than "
+		     "this copy (%s): that one is kept",
+		     other.source, other.last_updated[0] ? other.last_updated : "not given",
+		     im->a.last_updated[0] ? im->a.last_updated : "not given");
+		*skip_out = true;
+		return 0;
+	}
+	if (!(k = cc_calloc(1, sizeof(*k))))
+		return cc_err_set(err, CC_ENOMEM, "out of memory");
+	k->im = im;
+	ret = cc_store_get_iati_activity(im->st, other.id, collect_keys, k, err);
+	if (ret == 0)
+		ret = cc_store_remove_iati_activity(im->st, other.id,
+		                                    (const unsigned char (*)[16])k->keys, k->n, err);
+	cc_free(k);
+	if (ret < 0)
+		return ret;
+	warn(im, im->a.line, "iati-identifier",
+	     "replaces the copy stored from %.100s (last updated %s), this one is newer (%s)",
+	     other.source, other.last_updated[0] ? other.last_updated : "not given",
+	     im->a.last_updated);
 	return 0;
 }
 
 static int import_activity(struct iimp *im, const xmlNode *n, struct cc_err *err)
 {
+	bool skip;
 	struct cc_err why = { 0 };
 	enum cc_put_result res;
 	long dup = 0;
@@ -1341,7 +1820,14 @@ static int import_activity(struct iimp *im, const xmlNode *n, struct cc_err *err
 	if (ret < 0)
 		return ret;
 	indicator_codes(im);
+	map_values(im);
 	activity_digest(im);
+	if ((ret = other_copy(im, &skip, err)) < 0)
+		return ret;
+	if (skip) {
+		im->rep->n_unchanged++;
+		return flush_warnings(im);
+	}
 	if ((ret = cc_store_put_iati_activity(im->st, &im->a, im->batch, &res, &dup, err)) < 0)
 		return ret;
 	if (res == CC_PUT_DUPLICATE) {
@@ -1471,9 +1957,20 @@ static int read_file(struct iimp *im, const char *path, struct cc_err *err)
 
 			im->file_version[0] = '\0';
 			if (v) {
-				copy_trim((const char *)v, im->file_version,
-				          sizeof(im->file_version));
+				char given[64];
+
+				copy_trim((const char *)v, given, sizeof(given));
 				xmlFree(v);
+				if (!known_version(given)) {
+					cc_err_set(err, CC_EPARSE,
+					           "version '%s' is not an IATI version (" VERSIONS
+					           ")",
+					           given);
+					cc_err_at(err, im->fname,
+					          line_of(xmlTextReaderCurrentNode(im->r)), "version");
+					return CC_EPARSE;
+				}
+				snprintf(im->file_version, sizeof(im->file_version), "%.7s", given);
 			}
 			seen_acts = true;
 			in_acts = !xmlTextReaderIsEmptyElement(im->r);
@@ -1515,8 +2012,9 @@ static int read_file(struct iimp *im, const char *path, struct cc_err *err)
 
 static void release(struct iimp *im)
 {
-	struct vec *v[] = { &im->orgs, &im->dates, &im->rcps, &im->secs,   &im->locs,
-		            &im->buds, &im->txs,   &im->inds, &im->periods };
+	struct vec *v[] = { &im->orgs, &im->dates, &im->rcps,    &im->secs,
+		            &im->locs, &im->buds,  &im->txs,     &im->inds,
+		            &im->periods, &im->vals, &im->vmaps };
 
 	if (im->r)
 		xmlFreeTextReader(im->r);
@@ -1525,6 +2023,7 @@ static void release(struct iimp *im)
 	cc_map_release(&im->org_ids);
 	cc_map_release(&im->sector_ids);
 	cc_map_release(&im->pcodes);
+	cc_map_release(&im->codes);
 	cc__locator_release(&im->loc);
 	cc_buf_release(&im->norm);
 	cc_buf_release(&im->key);
@@ -1748,6 +2247,55 @@ static void wlocation(struct writer *wr, const struct cc_iati_location *l)
 	end(wr);
 }
 
+/* A baseline, target or actual with its locations and dimensions. */
+static void wresult_value(struct writer *wr, const char *name,
+                          const struct cc_iati_result_value *v)
+{
+	char buf[512], *item, *next;
+
+	start(wr, name);
+	if (v->kind == CC_IATI_VALUE_BASELINE) {
+		char year[8];
+		int y, mo, d;
+
+		cc_date_to_ymd(v->date, &y, &mo, &d);
+		snprintf(year, sizeof(year), "%d", y);
+		wattr(wr, "year", year);
+		wdate_attr(wr, "iso-date", v->date);
+	}
+	wnum_attr(wr, "value", v->value);
+	snprintf(buf, sizeof(buf), "%s", v->locations);
+	for (item = buf; *item; item = next) {
+		next = strchr(item, ';');
+		next = next ? (*next = '\0', next + 1) : item + strlen(item);
+		start(wr, "location");
+		wattr(wr, "ref", item);
+		end(wr);
+	}
+	snprintf(buf, sizeof(buf), "%s", v->dimensions);
+	for (item = buf; *item; item = next) {
+		char *eq;
+
+		next = strchr(item, '\n');
+		next = next ? (*next = '\0', next + 1) : item + strlen(item);
+		eq = strchr(item, '=');
+		if (eq)
+			*eq = '\0';
+		start(wr, "dimension");
+		/* both attributes are required: written even when empty */
+		wcheck(wr, xmlTextWriterWriteAttribute(wr->w, (const xmlChar *)"name",
+		                                       (const xmlChar *)item));
+		wcheck(wr, xmlTextWriterWriteAttribute(wr->w, (const xmlChar *)"value",
+		                                       (const xmlChar *)(eq ? eq + 1 : "")));
+		end(wr);
+	}
+	end(wr);
+}
+
+/*
+ * The results: every stored value of an indicator (a store from before values were kept has
+ * only the totals of the indicator and its periods, which are written then).
+ */
 static void wresults(struct writer *wr, const struct cc_iati_activity *a)
 {
 	for (size_t i = 0; i < a->n_indicators;) {
@@ -1759,24 +2307,30 @@ static void wresults(struct writer *wr, const struct cc_iati_activity *a)
 		wnarrative(wr, "title", "");
 		for (; i < a->n_indicators && a->indicators[i].result == result; i++) {
 			const struct cc_iati_indicator *x = &a->indicators[i];
+			bool has_values = false;
 			char m[8];
-			int y, mo, d;
 
+			for (size_t k = 0; k < a->n_values && !has_values; k++)
+				has_values = a->values[k].indicator == i;
 			start(wr, "indicator");
 			snprintf(m, sizeof(m), "%d", x->measure);
 			wattr(wr, "measure", m);
 			wattr(wr, "ascending", x->ascending ? "1" : "0");
 			wnarrative(wr, "title", x->title);
-			if (x->baseline_date != CC_DATE_NONE) {
-				char year[8];
+			for (size_t k = 0; k < a->n_values; k++) {
+				const struct cc_iati_result_value *v = &a->values[k];
 
-				cc_date_to_ymd(x->baseline_date, &y, &mo, &d);
-				snprintf(year, sizeof(year), "%d", y);
-				start(wr, "baseline");
-				wattr(wr, "year", year);
-				wdate_attr(wr, "iso-date", x->baseline_date);
-				wnum_attr(wr, "value", x->baseline);
-				end(wr);
+				/* the schema requires a baseline's year */
+				if (v->indicator == i && v->kind == CC_IATI_VALUE_BASELINE &&
+				    v->date != CC_DATE_NONE)
+					wresult_value(wr, "baseline", v);
+			}
+			if (!has_values && x->baseline_date != CC_DATE_NONE) {
+				struct cc_iati_result_value v = { .kind = CC_IATI_VALUE_BASELINE,
+					                          .date = x->baseline_date,
+					                          .value = x->baseline };
+
+				wresult_value(wr, "baseline", &v);
 			}
 			for (size_t k = 0; k < a->n_periods; k++) {
 				const struct cc_iati_period *p = &a->periods[k];
@@ -1790,15 +2344,26 @@ static void wresults(struct writer *wr, const struct cc_iati_activity *a)
 				start(wr, "period-end");
 				wdate_attr(wr, "iso-date", p->end);
 				end(wr);
-				if (!isnan(p->target)) {
-					start(wr, "target");
-					wnum_attr(wr, "value", p->target);
-					end(wr);
-				}
-				if (!isnan(p->actual)) {
-					start(wr, "actual");
-					wnum_attr(wr, "value", p->actual);
-					end(wr);
+				for (int kind = CC_IATI_VALUE_TARGET; kind <= CC_IATI_VALUE_ACTUAL;
+				     kind++) {
+					const char *name =
+					        kind == CC_IATI_VALUE_TARGET ? "target" : "actual";
+					double total = kind == CC_IATI_VALUE_TARGET ? p->target
+					                                            : p->actual;
+
+					for (size_t j = 0; j < a->n_values; j++)
+						if (a->values[j].period == k &&
+						    (int)a->values[j].kind == kind)
+							wresult_value(wr, name, &a->values[j]);
+					if (!has_values && !isnan(total)) {
+						struct cc_iati_result_value v = {
+							.kind = (enum cc_iati_value_kind)kind,
+							.date = CC_DATE_NONE,
+							.value = total
+						};
+
+						wresult_value(wr, name, &v);
+					}
 				}
 				end(wr);
 			}
@@ -1814,6 +2379,10 @@ static int write_activity(void *ctx, const struct cc_iati_activity *a, struct cc
 	char buf[16];
 
 	start(wr, "iati-activity");
+	/* an xsd:dateTime: a date, "T" and a time */
+	if (strlen(a->last_updated) >= 19 && a->last_updated[10] == 'T' &&
+	    updated_at(a->last_updated) > -HUGE_VAL)
+		wattr(wr, "last-updated-datetime", a->last_updated);
 	wattr(wr, "default-currency", a->default_currency);
 	if (a->hierarchy) {
 		snprintf(buf, sizeof(buf), "%d", a->hierarchy);
@@ -1826,20 +2395,41 @@ static int write_activity(void *ctx, const struct cc_iati_activity *a, struct cc
 	end(wr);
 	worg(wr, "reporting-org", &a->reporting);
 	wnarrative(wr, "title", a->title);
-	if (a->description[0]) {
-		start(wr, "description");
-		wattr(wr, "type", "1");
-		start(wr, "narrative");
-		wcheck(wr, xmlTextWriterWriteString(wr->w, (const xmlChar *)a->description));
-		end(wr);
-		end(wr);
-	}
+	/* the schema wants a description: an activity without one gets its title (see iati.h) */
+	start(wr, "description");
+	wattr(wr, "type", "1");
+	start(wr, "narrative");
+	wcheck(wr, xmlTextWriterWriteString(
+	                   wr->w, (const xmlChar *)(a->description[0] ? a->description : a->title)));
+	end(wr);
+	end(wr);
 	for (size_t i = 0; i < a->n_orgs; i++)
 		worg(wr, "participating-org", &a->orgs[i]);
 	if (a->status[0]) {
 		start(wr, "activity-status");
 		wattr(wr, "code", a->status);
 		end(wr);
+	}
+	if (a->n_dates == 0) {
+		/* the schema wants an activity-date: the earliest transaction date (else budget
+		 * start) as the actual start (see iati.h) */
+		int32_t first = CC_DATE_NONE;
+
+		for (size_t i = 0; i < a->n_transactions; i++) {
+			const struct cc_iati_transaction *t = &a->transactions[i];
+			int32_t d = t->date != CC_DATE_NONE ? t->date : t->value_date;
+
+			if (d != CC_DATE_NONE && (first == CC_DATE_NONE || d < first))
+				first = d;
+		}
+		for (size_t i = 0; i < a->n_budgets && first == CC_DATE_NONE; i++)
+			first = a->budgets[i].period_start;
+		if (first != CC_DATE_NONE) {
+			start(wr, "activity-date");
+			wattr(wr, "type", "2");
+			wdate_attr(wr, "iso-date", first);
+			end(wr);
+		}
 	}
 	for (size_t i = 0; i < a->n_dates; i++) {
 		start(wr, "activity-date");
@@ -1888,7 +2478,9 @@ static int write_activity(void *ctx, const struct cc_iati_activity *a, struct cc
 				wdate_attr(wr, "iso-date", b->period_end);
 				end(wr);
 			}
-			wvalue(wr, b->value, b->currency, b->value_date);
+			/* value-date is required: the period's start when the source had none */
+			wvalue(wr, b->value, b->currency,
+			       b->value_date != CC_DATE_NONE ? b->value_date : b->period_start);
 			end(wr);
 		}
 	}
@@ -1899,12 +2491,15 @@ static int write_activity(void *ctx, const struct cc_iati_activity *a, struct cc
 		start(wr, "transaction-type");
 		wattr(wr, "code", t->type);
 		end(wr);
-		if (t->date != CC_DATE_NONE) {
+		/* transaction-date and value-date are both required: each stands in for the
+		 * other when the source gave only one (see iati.h) */
+		if (t->date != CC_DATE_NONE || t->value_date != CC_DATE_NONE) {
 			start(wr, "transaction-date");
-			wdate_attr(wr, "iso-date", t->date);
+			wdate_attr(wr, "iso-date", t->date != CC_DATE_NONE ? t->date : t->value_date);
 			end(wr);
 		}
-		wvalue(wr, t->value, t->currency, t->value_date);
+		wvalue(wr, t->value, t->currency,
+		       t->value_date != CC_DATE_NONE ? t->value_date : t->date);
 		if (t->provider_ref[0] || t->provider_name[0]) {
 			struct cc_iati_org o = { 0 };
 

@@ -17,6 +17,12 @@ struct cc__iati_ops {
 	                     void *ctx, struct cc_err *err);
 	int (*count)(struct cc_store *st, int64_t mission_id, const char *table, int64_t *n_out,
 	             struct cc_err *err);
+	int (*find_other)(struct cc_store *st, int64_t mission_id, const char *identifier,
+	                  int64_t source_id, struct cc_iati_stored *out, struct cc_err *err);
+	int (*get_activity)(struct cc_store *st, int64_t id, cc_iati_activity_fn *fn, void *ctx,
+	                    struct cc_err *err);
+	int (*remove_activity)(struct cc_store *st, int64_t id, const unsigned char (*natkeys)[16],
+	                       size_t n_natkeys, struct cc_err *err);
 };
 
 extern const struct cc__iati_ops cc__sqlite_iati; /* src/store/sqlite_iati.c */

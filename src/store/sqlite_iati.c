@@ -41,22 +41,34 @@ enum {
 	S_GET_TX,
 	S_GET_IND,
 	S_GET_PER,
+	S_INS_VAL,
+	S_GET_VAL,
+	S_FIND_OTHER,
+	S_GET_ONE,
+	S_DEL_ACT,
+	S_DEL_CONCORD,
 	S_DEL_FIRST, /* one per detail table, in the order of detail_tables */
 };
 
 static const char *const detail_tables[] = {
 	"iati_org",    "iati_date",        "iati_recipient", "iati_sector", "iati_location",
-	"iati_budget", "iati_transaction", "iati_indicator", "iati_period",
+	"iati_budget", "iati_transaction", "iati_indicator", "iati_period", "iati_result_value",
 };
 
 #define N_OF(a)  (sizeof(a) / sizeof((a)[0]))
 #define N_DETAIL N_OF(detail_tables)
 #define S_STALE  (S_DEL_FIRST + (int)N_DETAIL) /* then one per detail table, then the activity */
 
+#define ACT_COLS                                                                            \
+	"SELECT id, mission_id, source_id, identifier, line, version, title, status, "      \
+	"default_currency, hierarchy, humanitarian, reporting_ref, reporting_type, "        \
+	"reporting_name, digest, description, last_updated FROM iati_activity "
+
 #define ACT_SET                                                                             \
 	"digest = ?3, batch = ?4, line = ?5, version = ?6, title = ?7, status = ?8, "       \
 	"default_currency = ?9, hierarchy = ?10, humanitarian = ?11, reporting_ref = ?12, " \
-	"reporting_type = ?13, reporting_name = ?14, mission_id = ?15, description = ?16"
+	"reporting_type = ?13, reporting_name = ?14, mission_id = ?15, description = ?16, " \
+	"last_updated = ?17"
 
 static const char *const sql[] = {
 	[S_FIND] = "SELECT id, batch, line, digest FROM iati_activity "
@@ -64,8 +76,8 @@ static const char *const sql[] = {
 	[S_INS] =
 	        "INSERT INTO iati_activity (source_id, identifier, digest, batch, line, version, "
 	        "title, status, default_currency, hierarchy, humanitarian, reporting_ref, "
-	        "reporting_type, reporting_name, mission_id, description) VALUES (?1, ?2, ?3, ?4, "
-	        "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+	        "reporting_type, reporting_name, mission_id, description, last_updated) VALUES (?1, "
+	        "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
 	[S_UPD] = "UPDATE iati_activity SET " ACT_SET " WHERE source_id = ?1 AND identifier = ?2",
 	[S_TOUCH] = "UPDATE iati_activity SET batch = ?2, line = ?3 WHERE id = ?1",
 	[S_INS_ORG] = "INSERT INTO iati_org (activity_id, seq, role, type, ref, name) "
@@ -92,10 +104,20 @@ static const char *const sql[] = {
 	        "n_periods) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
 	[S_INS_PER] = "INSERT INTO iati_period (activity_id, seq, indicator, period_start, "
 	              "period_end, target, actual) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	[S_EACH] = "SELECT id, mission_id, source_id, identifier, line, version, title, status, "
-	           "default_currency, hierarchy, humanitarian, reporting_ref, reporting_type, "
-	           "reporting_name, digest, description FROM iati_activity "
-	           "WHERE ?1 = 0 OR mission_id = ?1 ORDER BY id",
+	[S_EACH] = ACT_COLS "WHERE ?1 = 0 OR mission_id = ?1 ORDER BY id",
+	[S_GET_ONE] = ACT_COLS "WHERE id = ?1",
+	[S_INS_VAL] = "INSERT INTO iati_result_value (activity_id, seq, indicator, period, kind, "
+	              "value, date, locations, dimensions) "
+	              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[S_GET_VAL] = "SELECT indicator, period, kind, value, date, locations, dimensions "
+	              "FROM iati_result_value WHERE activity_id = ?1 ORDER BY seq",
+	[S_FIND_OTHER] = "SELECT a.id, a.source_id, s.name, a.last_updated, a.line "
+	                 "FROM iati_activity a JOIN source s ON s.id = a.source_id "
+	                 "WHERE a.mission_id = ?1 AND a.identifier = ?2 AND a.source_id <> ?3 "
+	                 "ORDER BY a.id LIMIT 1",
+	[S_DEL_ACT] = "DELETE FROM iati_activity WHERE id = ?1",
+	[S_DEL_CONCORD] = "DELETE FROM activity WHERE natkey = ?2 AND source_id = "
+	                  "(SELECT source_id FROM iati_activity WHERE id = ?1)",
 	[S_GET_ORG] = "SELECT role, type, ref, name FROM iati_org WHERE activity_id = ?1 "
 	              "ORDER BY seq",
 	[S_GET_DATE] = "SELECT type, date FROM iati_date WHERE activity_id = ?1 ORDER BY seq",
@@ -124,6 +146,7 @@ static const char *const sql[] = {
 	[S_DEL_FIRST + 6] = "DELETE FROM iati_transaction WHERE activity_id = ?1",
 	[S_DEL_FIRST + 7] = "DELETE FROM iati_indicator WHERE activity_id = ?1",
 	[S_DEL_FIRST + 8] = "DELETE FROM iati_period WHERE activity_id = ?1",
+	[S_DEL_FIRST + 9] = "DELETE FROM iati_result_value WHERE activity_id = ?1",
 #define STALE_IN                                                                    \
 	" WHERE activity_id IN (SELECT id FROM iati_activity WHERE source_id = ?1 " \
 	"AND batch <> ?2)"
@@ -136,7 +159,8 @@ static const char *const sql[] = {
 	[S_STALE + 6] = "DELETE FROM iati_transaction" STALE_IN,
 	[S_STALE + 7] = "DELETE FROM iati_indicator" STALE_IN,
 	[S_STALE + 8] = "DELETE FROM iati_period" STALE_IN,
-	[S_STALE + 9] = "DELETE FROM iati_activity WHERE source_id = ?1 AND batch <> ?2",
+	[S_STALE + 9] = "DELETE FROM iati_result_value" STALE_IN,
+	[S_STALE + 10] = "DELETE FROM iati_activity WHERE source_id = ?1 AND batch <> ?2",
 #undef STALE_IN
 };
 
@@ -365,6 +389,37 @@ static int insert_periods(struct cc_store *st, const struct cc_iati_activity *a,
 	return 0;
 }
 
+static const char *const value_kinds[] = { "baseline", "target", "actual" };
+
+static int insert_values(struct cc_store *st, const struct cc_iati_activity *a, struct cc_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, ret;
+
+	if ((ret = stmt(st, S_INS_VAL, &s, err)) < 0)
+		return ret;
+	for (size_t i = 0; i < a->n_values; i++) {
+		const struct cc_iati_result_value *v = &a->values[i];
+		int kind = v->kind == CC_IATI_VALUE_ACTUAL   ? 2
+		           : v->kind == CC_IATI_VALUE_TARGET ? 1
+		                                             : 0;
+
+		if ((rc = bind_head(s, a->id, i)) ||
+		    (rc = sqlite3_bind_int64(s, 3, (int64_t)v->indicator + 1)) ||
+		    (rc = v->period == SIZE_MAX ? sqlite3_bind_null(s, 4)
+		                                : sqlite3_bind_int64(s, 4, (int64_t)v->period + 1)) ||
+		    (rc = cc__sq_bind_text(s, 5, value_kinds[kind])) ||
+		    (rc = cc__sq_bind_num(s, 6, v->value)) ||
+		    (rc = cc__sq_bind_date(s, 7, v->date)) ||
+		    (rc = cc__sq_bind_text(s, 8, v->locations)) ||
+		    (rc = cc__sq_bind_text(s, 9, v->dimensions)))
+			return cc__sq_bind_fail(st, s, rc, err);
+		if ((ret = cc__sq_step_done(st, s, err)) < 0)
+			return ret;
+	}
+	return 0;
+}
+
 /* The activity's row: insert (id 0) or update by key. */
 static int write_activity(struct cc_store *st, struct cc_iati_activity *a, int64_t batch,
                           bool update, struct cc_err *err)
@@ -387,7 +442,8 @@ static int write_activity(struct cc_store *st, struct cc_iati_activity *a, int64
 	    (rc = cc__sq_bind_text(s, 13, a->reporting.type)) ||
 	    (rc = cc__sq_bind_text(s, 14, a->reporting.name)) ||
 	    (rc = sqlite3_bind_int64(s, 15, a->mission_id)) ||
-	    (rc = cc__sq_bind_text(s, 16, a->description)))
+	    (rc = cc__sq_bind_text(s, 16, a->description)) ||
+	    (rc = cc__sq_bind_text(s, 17, a->last_updated)))
 		return cc__sq_bind_fail(st, s, rc, err);
 	if ((ret = cc__sq_step_done(st, s, err)) < 0)
 		return ret;
@@ -464,7 +520,8 @@ static int sq_put_activity(struct cc_store *st, struct cc_iati_activity *a, int6
 	    (ret = insert_recipients(st, a, err)) < 0 || (ret = insert_sectors(st, a, err)) < 0 ||
 	    (ret = insert_locations(st, a, err)) < 0 || (ret = insert_budgets(st, a, err)) < 0 ||
 	    (ret = insert_transactions(st, a, err)) < 0 ||
-	    (ret = insert_indicators(st, a, err)) < 0 || (ret = insert_periods(st, a, err)) < 0)
+	    (ret = insert_indicators(st, a, err)) < 0 || (ret = insert_periods(st, a, err)) < 0 ||
+	    (ret = insert_values(st, a, err)) < 0)
 		goto out_leave;
 out_leave:
 	return cc__sq_tx_leave(st, own, ret, err);
@@ -509,7 +566,8 @@ struct details {
 	struct cc_iati_transaction *txs;
 	struct cc_iati_indicator *inds;
 	struct cc_iati_period *pers;
-	size_t cap[9];
+	struct cc_iati_result_value *vals;
+	size_t cap[10];
 };
 
 /* Runs the detail query id for activity_id; fill(stmt, item) reads one row into arrays[k]. */
@@ -652,6 +710,26 @@ static void fill_per(sqlite3_stmt *s, void *item)
 	p->actual = cc__sq_col_num(s, 4);
 }
 
+static void fill_val(sqlite3_stmt *s, void *item)
+{
+	struct cc_iati_result_value *v = item;
+	int64_t ind = sqlite3_column_int64(s, 0);
+	char kind[16];
+
+	v->indicator = ind > 0 ? (size_t)(ind - 1) : 0;
+	v->period = sqlite3_column_type(s, 1) == SQLITE_NULL
+	                    ? SIZE_MAX
+	                    : (size_t)(sqlite3_column_int64(s, 1) - 1);
+	cc__sq_col_str(s, 2, kind, sizeof(kind));
+	v->kind = !strcmp(kind, "actual")   ? CC_IATI_VALUE_ACTUAL
+	          : !strcmp(kind, "target") ? CC_IATI_VALUE_TARGET
+	                                    : CC_IATI_VALUE_BASELINE;
+	v->value = cc__sq_col_num(s, 3);
+	v->date = cc__sq_col_date(s, 4);
+	cc__sq_col_str(s, 5, v->locations, sizeof(v->locations));
+	cc__sq_col_str(s, 6, v->dimensions, sizeof(v->dimensions));
+}
+
 static int load_details(struct cc_store *st, struct cc_iati_activity *a, struct details *d,
                         struct cc_err *err)
 {
@@ -667,7 +745,8 @@ static int load_details(struct cc_store *st, struct cc_iati_activity *a, struct 
 	    (ret = LOAD(S_GET_BUD, buds, 5, n_budgets, fill_bud)) < 0 ||
 	    (ret = LOAD(S_GET_TX, txs, 6, n_transactions, fill_tx)) < 0 ||
 	    (ret = LOAD(S_GET_IND, inds, 7, n_indicators, fill_ind)) < 0 ||
-	    (ret = LOAD(S_GET_PER, pers, 8, n_periods, fill_per)) < 0)
+	    (ret = LOAD(S_GET_PER, pers, 8, n_periods, fill_per)) < 0 ||
+	    (ret = LOAD(S_GET_VAL, vals, 9, n_values, fill_val)) < 0)
 		return ret;
 #undef LOAD
 	a->orgs = d->orgs;
@@ -679,11 +758,13 @@ static int load_details(struct cc_store *st, struct cc_iati_activity *a, struct 
 	a->transactions = d->txs;
 	a->indicators = d->inds;
 	a->periods = d->pers;
+	a->values = d->vals;
 	return 0;
 }
 
-static int sq_each_activity(struct cc_store *st, int64_t mission_id, cc_iati_activity_fn *fn,
-                            void *ctx, struct cc_err *err)
+/* Runs the activity query q (S_EACH or S_GET_ONE) with ?1 = key; fn for each row. */
+static int each_row(struct cc_store *st, int q, int64_t key, cc_iati_activity_fn *fn, void *ctx,
+                    size_t *n_out, struct cc_err *err)
 {
 	struct details d = { 0 };
 	struct cc_iati_activity a;
@@ -693,9 +774,10 @@ static int sq_each_activity(struct cc_store *st, int64_t mission_id, cc_iati_act
 
 	if ((ret = cc__sq_rx_enter(st, &own, err)) < 0)
 		return ret;
-	if ((ret = stmt(st, S_EACH, &s, err)) < 0)
+	*n_out = 0;
+	if ((ret = stmt(st, q, &s, err)) < 0)
 		goto out_leave;
-	if ((rc = sqlite3_bind_int64(s, 1, mission_id))) {
+	if ((rc = sqlite3_bind_int64(s, 1, key))) {
 		ret = cc__sq_bind_fail(st, s, rc, err);
 		goto out_leave;
 	}
@@ -718,9 +800,11 @@ static int sq_each_activity(struct cc_store *st, int64_t mission_id, cc_iati_act
 		cc__sq_col_str(s, 12, a.reporting.type, sizeof(a.reporting.type));
 		cc__sq_col_str(s, 13, a.reporting.name, sizeof(a.reporting.name));
 		cc__sq_col_str(s, 15, a.description, sizeof(a.description));
+		cc__sq_col_str(s, 16, a.last_updated, sizeof(a.last_updated));
 		dg = sqlite3_column_blob(s, 14);
 		if (dg && sqlite3_column_bytes(s, 14) == (int)sizeof(a.digest))
 			memcpy(a.digest, dg, sizeof(a.digest));
+		(*n_out)++;
 		if ((ret = load_details(st, &a, &d, err)) < 0 || (ret = fn(ctx, &a, err)) < 0) {
 			sqlite3_reset(s);
 			goto out_leave;
@@ -738,8 +822,96 @@ out_leave:
 	cc_free(d.txs);
 	cc_free(d.inds);
 	cc_free(d.pers);
+	cc_free(d.vals);
 	cc__sq_rx_leave(st, own);
 	return ret;
+}
+
+static int sq_each_activity(struct cc_store *st, int64_t mission_id, cc_iati_activity_fn *fn,
+                            void *ctx, struct cc_err *err)
+{
+	size_t n;
+
+	return each_row(st, S_EACH, mission_id, fn, ctx, &n, err);
+}
+
+static int sq_get_activity(struct cc_store *st, int64_t id, cc_iati_activity_fn *fn, void *ctx,
+                           struct cc_err *err)
+{
+	size_t n = 0;
+	int ret = each_row(st, S_GET_ONE, id, fn, ctx, &n, err);
+
+	if (ret == 0 && n == 0)
+		return cc_err_set(err, CC_ENOTFOUND, "no IATI activity %lld", (long long)id);
+	return ret;
+}
+
+static int sq_find_other(struct cc_store *st, int64_t mission_id, const char *identifier,
+                         int64_t source_id, struct cc_iati_stored *out, struct cc_err *err)
+{
+	sqlite3_stmt *s;
+	bool own;
+	int rc, ret;
+
+	if ((ret = cc__sq_rx_enter(st, &own, err)) < 0)
+		return ret;
+	if ((ret = stmt(st, S_FIND_OTHER, &s, err)) < 0)
+		goto out_leave;
+	if ((rc = sqlite3_bind_int64(s, 1, mission_id)) ||
+	    (rc = cc__sq_bind_text(s, 2, identifier)) ||
+	    (rc = sqlite3_bind_int64(s, 3, source_id))) {
+		ret = cc__sq_bind_fail(st, s, rc, err);
+		goto out_leave;
+	}
+	ret = cc__sq_step_row(st, s, err);
+	if (ret == 0) {
+		out->id = sqlite3_column_int64(s, 0);
+		out->source_id = sqlite3_column_int64(s, 1);
+		cc__sq_col_str(s, 2, out->source, sizeof(out->source));
+		cc__sq_col_str(s, 3, out->last_updated, sizeof(out->last_updated));
+		out->line = (long)sqlite3_column_int64(s, 4);
+		sqlite3_reset(s);
+	} else if (ret > 0) {
+		ret = CC_ENOTFOUND;
+	}
+out_leave:
+	cc__sq_rx_leave(st, own);
+	return ret;
+}
+
+static int sq_remove_activity(struct cc_store *st, int64_t id, const unsigned char (*natkeys)[16],
+                              size_t n_natkeys, struct cc_err *err)
+{
+	sqlite3_stmt *s;
+	bool own;
+	int rc, ret;
+
+	if ((ret = cc__sq_tx_enter(st, &own, err)) < 0)
+		return ret;
+	/* the Concord activities first: their source is found through the IATI row */
+	for (size_t i = 0; i < n_natkeys; i++) {
+		if ((ret = stmt(st, S_DEL_CONCORD, &s, err)) < 0)
+			goto out_leave;
+		if ((rc = sqlite3_bind_int64(s, 1, id)) ||
+		    (rc = sqlite3_bind_blob(s, 2, natkeys[i], 16, SQLITE_STATIC))) {
+			ret = cc__sq_bind_fail(st, s, rc, err);
+			goto out_leave;
+		}
+		if ((ret = cc__sq_step_done(st, s, err)) < 0)
+			goto out_leave;
+	}
+	for (size_t i = 0; i <= N_DETAIL; i++) {
+		if ((ret = stmt(st, i < N_DETAIL ? S_DEL_FIRST + (int)i : S_DEL_ACT, &s, err)) < 0)
+			goto out_leave;
+		if ((rc = sqlite3_bind_int64(s, 1, id))) {
+			ret = cc__sq_bind_fail(st, s, rc, err);
+			goto out_leave;
+		}
+		if ((ret = cc__sq_step_done(st, s, err)) < 0)
+			goto out_leave;
+	}
+out_leave:
+	return cc__sq_tx_leave(st, own, ret, err);
 }
 
 static int sq_count(struct cc_store *st, int64_t mission_id, const char *table, int64_t *n_out,
@@ -785,4 +957,7 @@ const struct cc__iati_ops cc__sqlite_iati = {
 	.remove_stale = sq_remove_stale,
 	.each_activity = sq_each_activity,
 	.count = sq_count,
+	.find_other = sq_find_other,
+	.get_activity = sq_get_activity,
+	.remove_activity = sq_remove_activity,
 };

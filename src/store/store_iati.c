@@ -55,3 +55,29 @@ int cc_store_count_iati(struct cc_store *st, int64_t mission_id, const char *tab
 		return unsupported(err);
 	return st->ops->iati->count(st, mission_id, table, n_out, err);
 }
+
+int cc_store_find_other_iati(struct cc_store *st, int64_t mission_id, const char *identifier,
+                             int64_t source_id, struct cc_iati_stored *out, struct cc_err *err)
+{
+	if (!st->ops->iati)
+		return unsupported(err);
+	memset(out, 0, sizeof(*out));
+	return st->ops->iati->find_other(st, mission_id, identifier, source_id, out, err);
+}
+
+int cc_store_get_iati_activity(struct cc_store *st, int64_t id, cc_iati_activity_fn *fn, void *ctx,
+                               struct cc_err *err)
+{
+	if (!st->ops->iati)
+		return unsupported(err);
+	return st->ops->iati->get_activity(st, id, fn, ctx, err);
+}
+
+int cc_store_remove_iati_activity(struct cc_store *st, int64_t id,
+                                  const unsigned char (*natkeys)[16], size_t n_natkeys,
+                                  struct cc_err *err)
+{
+	if (!st->ops->iati)
+		return unsupported(err);
+	return st->ops->iati->remove_activity(st, id, natkeys, n_natkeys, err);
+}

@@ -1,8 +1,10 @@
 /*
  * The IATI importer (src/io/iati.c) and its store (src/store/sqlite_iati.c): real 1.0x and
  * 2.0x excerpts, a constructed file with mixed versions and every kind of fault, whole-file
- * faults, re-imports, results feeding the indicator tables, the schema's own test files and
- * (when $CC_SHARED_DATA is there) the 1,338-activity Iraq AIMS file.
+ * faults, re-imports, results feeding the indicator tables (broken down by sex, age and
+ * location on a real Cordaid activity), versions, the same activity in two files, the schema's
+ * own test files, the export's round trip compared field by field and (when $CC_SHARED_DATA is
+ * there) the 1,338-activity Iraq AIMS file.
  *
  * Counts are checked against a second, independent reading of the same file: a libxml2 DOM walk
  * in this test (dom_count). The constructed file's expected figures are worked out by hand in
@@ -212,6 +214,36 @@ static const char *sql_text(const char *db_path, const char *q, char *buf, size_
 	sqlite3_finalize(s);
 	sqlite3_close(db);
 	return buf;
+}
+
+/* Every row of q on the store file, columns joined by '|', rows by '\n' (sqlite3_free it). */
+static char *sql_rows(const char *db_path, const char *q)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	sqlite3_str *out = sqlite3_str_new(NULL);
+
+	if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, q, -1, &s, NULL) == SQLITE_OK) {
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			for (int i = 0; i < sqlite3_column_count(s); i++)
+				sqlite3_str_appendf(out, "%s%s", i ? "|" : "",
+				                    sqlite3_column_text(s, i)
+				                            ? (const char *)sqlite3_column_text(s, i)
+				                            : "NULL");
+			sqlite3_str_appendchar(out, 1, '\n');
+		}
+	} else {
+		printf("# sql: %s: %s\n", q, sqlite3_errmsg(db));
+		sqlite3_str_appendall(out, "error");
+	}
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	{
+		char *r = sqlite3_str_finish(out);
+
+		return r ? r : sqlite3_mprintf("%s", "");
+	}
 }
 
 static void print_err(const struct cc_err *err)
@@ -579,9 +611,335 @@ TEST(reimport)
 	cc_store_close(st);
 }
 
+/* ---- versions and the checks the schema cannot make ---- */
+
+/* a version that is not one of the standard's: the activity's, or the whole file's, error */
+TEST(wrong_version)
+{
+	char path[512], db[160], buf[256], d0[65], d1[65];
+	struct cc_store *st = afg_fixture("ver.db", 0, NULL, NULL, NULL);
+	struct cc_import_report rep;
+	struct rejects rj;
+	struct cc_err err;
+	int ret;
+
+	if (!st)
+		return;
+	ret = import(st, data("tests/data/iati/wrong_version.xml", path), NULL, &rep, NULL, &rj,
+	             &err);
+	if (!check_int(ret, ==, 0))
+		print_err(&err);
+	for (int i = 0; i < rj.n; i++)
+		printf("# %s\n", rj.lines[i]);
+	check_int(rep.n_read, ==, 4);
+	check_int(rep.n_added, ==, 2);
+	check_int(rep.n_rejected, ==, 2);
+	check(has_line(&rj, "wrong_version.xml:3: version: version '3.01' is not an IATI version "
+	                    "(1.01 to 1.05 or 2.01 to 2.03)"));
+	check(has_line(&rj, "wrong_version.xml:23: version: version '' is not an IATI version"));
+	/* an empty participating-org activity-id (twice, one blank): one warning for both */
+	check(has_line(&rj, "wrong_version.xml:13: activity-id: warning: participating-org "
+	                    "activity-id is empty (more than once in this activity)"));
+	check(has_line(&rj, "wrong_version.xml:21: activity-status: warning: unknown activity "
+	                    "status 'xx'"));
+	check_int(rj.n_warn, ==, 2);
+	tmp_path("ver.db", db);
+	check_str(sql_text(db,
+	                   "SELECT version || ':' || status FROM iati_activity WHERE "
+	                   "identifier = 'XX-VER-2'",
+	                   buf, sizeof(buf)),
+	          "2.02:2"); /* 1.0x text status "Implementation" is code 2 */
+	check_str(sql_text(db,
+	                   "SELECT version || ':' || ifnull(status, 'none') FROM iati_activity "
+	                   "WHERE identifier = 'XX-VER-3'",
+	                   buf, sizeof(buf)),
+	          "2.03:none"); /* the file's version */
+	check_int(sql_int(db, "SELECT count(*) FROM iati_activity WHERE identifier IN "
+	                      "('XX-VER-1', 'XX-VER-4')"),
+	          ==, 0);
+
+	/* on iati-activities: the whole file is refused, nothing stored */
+	digest(st, d0);
+	ret = import(st, data("tests/data/iati/wrong_file_version.xml", path), NULL, &rep, NULL,
+	             &rj, &err);
+	check_int(ret, ==, CC_EPARSE);
+	check_int(err.line, ==, 3);
+	check_str(err.field, "version");
+	check(strstr(err.msg, "version '2.04' is not an IATI version") != NULL);
+	print_err(&err);
+	digest(st, d1);
+	check_str(d1, d0);
+	cc_store_close(st);
+}
+
+/* ---- results broken down by sex, age and location ---- */
+
+/*
+ * The real Cordaid activity the audit cites (tests/data/iati/SOURCES.md): indicator 1.1 has
+ * baselines and actuals by "Gender - genre" (Female 9239, Male 2491), by "Direct/ Indirect"
+ * (kept apart) and a target 15000 without breakdown; result 7's indicators give one actual per
+ * province location. Expected figures read off the file by hand (SOURCES.md).
+ */
+TEST(results_breakdown)
+{
+	char path[512], db[160], buf[512], want[512];
+	struct cc_store *st = afg_fixture("res.db", AFG_BOUNDARIES, NULL, NULL, NULL);
+	struct cc_import_report rep;
+	struct rejects rj;
+	struct cc_err err;
+	char *rows;
+	int ret;
+
+	if (!st)
+		return;
+	ret = import(st, data("tests/data/iati/cordaid_results_excerpt.xml", path), NULL, &rep,
+	             NULL, &rj, &err);
+	if (!check_int(ret, ==, 0))
+		print_err(&err);
+	for (int i = 0; i < rj.n && i < 32; i++)
+		printf("# %s\n", rj.lines[i]);
+	check_int(rep.n_added, ==, 1);
+	tmp_path("res.db", db);
+	/* every baseline, target and actual is kept: 5 baselines, 2 targets, 39 actuals */
+	check_int(sql_int(db, "SELECT count(*) FROM iati_result_value WHERE kind = 'baseline'"), ==,
+	          5);
+	check_int(sql_int(db, "SELECT count(*) FROM iati_result_value WHERE kind = 'target'"), ==,
+	          2);
+	check_int(sql_int(db, "SELECT count(*) FROM iati_result_value WHERE kind = 'actual'"), ==,
+	          5 + 1 + 4 * 2 + 5 * 5);
+	/* the sex breakdown of indicator 1.1 feeds observations and baselines */
+	rows = sql_rows(db, "SELECT ifnull(o.sex, 'total'), ifnull(o.age_group, ''), "
+	                    "ifnull(a.pcode, 'mission'), date(o.period_end * 86400, 'unixepoch'), "
+	                    "o.value FROM observation o "
+	                    "JOIN indicator i ON i.id = o.indicator_id LEFT JOIN area a ON a.id = "
+	                    "o.area_id WHERE i.code = 'NL-KVK-41160054-200832#1.1' "
+	                    "ORDER BY o.sex");
+	check_str(rows, "female||mission|2020-12-31|9239.0\nmale||mission|2020-12-31|2491.0\n");
+	sqlite3_free(rows);
+	rows = sql_rows(db, "SELECT b.kind, ifnull(b.sex, 'total'), date(b.date * 86400, "
+	                    "'unixepoch'), b.value FROM benchmark "
+	                    "b JOIN indicator i ON i.id = b.indicator_id WHERE i.code = "
+	                    "'NL-KVK-41160054-200832#1.1' ORDER BY b.kind, b.sex");
+	check_str(rows, "baseline|female|2020-12-31|9239.0\nbaseline|male|2020-12-31|2491.0\n"
+	                "milestone|total|2020-12-31|15000.0\ntarget|total|2020-12-31|15000.0\n");
+	sqlite3_free(rows);
+	/* the "Direct/ Indirect" values (3 baselines, 3 actuals) stay apart, said once */
+	check(has_line(&rj, "indicator: warning: indicator 1.1: 6 values kept in the IATI tables "
+	                    "only, not fed to indicators (the first: broken down by 'Direct/ "
+	                    "Indirect', neither sex nor age)"));
+	/* indicator 2.1: one actual at the location "AF" (the country, not placed): the whole
+	 * mission, and it is the period's total */
+	check_str(sql_text(db,
+	                   "SELECT ifnull(o.area_id, 'mission') || ':' || o.value FROM "
+	                   "observation o JOIN indicator i ON i.id = o.indicator_id "
+	                   "WHERE i.code = 'NL-KVK-41160054-200832#2.1'",
+	                   buf, sizeof(buf)),
+	          "mission:5.0");
+	check_str(sql_text(db,
+	                   "SELECT group_concat(ifnull(p.actual, 'none'), ',') FROM iati_period "
+	                   "p JOIN iati_indicator x ON x.activity_id = p.activity_id AND "
+	                   "x.seq = p.indicator WHERE x.indicator_code = "
+	                   "'NL-KVK-41160054-200832#2.1'",
+	                   buf, sizeof(buf)),
+	          "5.0,none");
+	/* indicator 7.1: one actual of 25 per province location, each in the area its
+	 * location was placed in */
+	check_int(sql_int(db, "SELECT count(DISTINCT o.area_id) FROM observation o JOIN indicator "
+	                      "i ON i.id = o.indicator_id WHERE i.code = "
+	                      "'NL-KVK-41160054-200832#7.1' AND o.value = 25"),
+	          ==, 5);
+	/* indicator 7.3: 9 in Kabul (431372), Nangarhar (431536) and Herat (431591) */
+	sql_text(db,
+	         "SELECT group_concat(pcode, ',') FROM (SELECT r.pcode FROM observation o JOIN "
+	         "indicator i ON i.id = o.indicator_id JOIN area r ON r.id = o.area_id WHERE "
+	         "i.code = 'NL-KVK-41160054-200832#7.3' AND o.value = 9 ORDER BY r.pcode)",
+	         buf, sizeof(buf));
+	sql_text(db,
+	         "SELECT group_concat(pcode, ',') FROM (SELECT r.pcode FROM iati_location l JOIN "
+	         "area r ON r.id = l.area_id WHERE l.ref IN ('431372', '431536', '431591') ORDER "
+	         "BY r.pcode)",
+	         want, sizeof(want));
+	check_str(buf, want);
+	check(strstr(buf, "AF01") != NULL && strstr(buf, "AF32") != NULL);
+	/* results 3–6: sex, age and "Direct/ Indirect" together: kept apart as well */
+	check_int(sql_int(db, "SELECT count(*) FROM observation o JOIN indicator i ON i.id = "
+	                      "o.indicator_id WHERE i.code GLOB 'NL-KVK-41160054-200832#[3456].1'"),
+	          ==, 0);
+	cc_store_close(st);
+}
+
+/* the age dimension and the other rules, on a constructed activity */
+TEST(results_dimensions)
+{
+	static const char xml[] =
+	        "<iati-activities version=\"2.03\"><iati-activity>\n"
+	        "<iati-identifier>XX-DIM-1</iati-identifier>\n"
+	        "<location ref=\"K\"><point><pos>34.53 69.17</pos></point></location>\n"
+	        "<result type=\"1\"><indicator measure=\"1\"><title><narrative>People</narrative>"
+	        "</title>\n"
+	        "<period><period-start iso-date=\"2021-01-01\"/><period-end iso-date=\"2021-12-31\"/>\n"
+	        "<actual value=\"10\"/>\n"
+	        "<actual value=\"4\"><dimension name=\"Sex\" value=\"F\"/></actual>\n"
+	        "<actual value=\"3\"><dimension name=\"Age\" value=\"0-17\"/>"
+	        "<dimension name=\"sex\" value=\"girls\"/></actual>\n"
+	        "<actual value=\"6\"><location ref=\"K\"/><dimension name=\"age group\" "
+	        "value=\"18+\"/></actual>\n"
+	        "<actual value=\"7\"><location ref=\"nowhere\"/></actual>\n"
+	        "<actual value=\"8\"><dimension name=\"sex\" value=\"other\"/></actual>\n"
+	        "<actual value=\"11\"/>\n"
+	        "</period></indicator></result></iati-activity></iati-activities>\n";
+	char path[160], db[160];
+	struct cc_store *st = afg_fixture("dim.db", AFG_BOUNDARIES, NULL, NULL, NULL);
+	struct cc_import_report rep;
+	struct rejects rj;
+	struct cc_err err;
+	FILE *f;
+	char *rows;
+
+	if (!st)
+		return;
+	f = fopen(tmp_path("dim.xml", path), "w");
+	if (f) {
+		fputs(xml, f);
+		fclose(f);
+	}
+	check_int(import(st, path, NULL, &rep, NULL, &rj, &err), ==, 0);
+	for (int i = 0; i < rj.n; i++)
+		printf("# %s\n", rj.lines[i]);
+	tmp_path("dim.db", db);
+	rows = sql_rows(db, "SELECT ifnull(o.sex, '-'), ifnull(o.age_group, '-'), "
+	                    "ifnull(a.pcode, 'mission'), o.value FROM observation o LEFT JOIN area "
+	                    "a ON a.id = o.area_id ORDER BY o.value");
+	/* 10 is the total (the second total, 11, is a duplicate: the first one is kept) */
+	check_str(rows, "female|0-17|mission|3.0\nfemale|-|mission|4.0\n-|18+|AF01|6.0\n"
+	                "-|-|mission|10.0\n");
+	sqlite3_free(rows);
+	check_int(sql_int(db, "SELECT count(*) FROM observation WHERE value = 3 AND sex = "
+	                      "'female'"),
+	          ==, 1);
+	check(has_line(&rj, "dim.xml:12: indicator: warning: indicator 1.1: a second value for the "
+	                    "same date and breakdown; the first one is fed to indicators"));
+	check(has_line(&rj, "dim.xml:10: indicator: warning: indicator 1.1: 2 values kept in the "
+	                    "IATI tables only, not fed to indicators (the first: location "
+	                    "'nowhere' is not one of the activity's)"));
+	cc_store_close(st);
+}
+
+/* ---- the same activity in two files ---- */
+
+struct dup_state {
+	char title[64];
+	long long n_copies, n_concord, n_tx;
+};
+
+static void dup_state(const char *db, struct dup_state *s)
+{
+	sql_text(db, "SELECT title FROM iati_activity WHERE identifier = 'XX-DUP-1'", s->title,
+	         sizeof(s->title));
+	s->n_copies = sql_int(db, "SELECT count(*) FROM iati_activity WHERE identifier = "
+	                          "'XX-DUP-1'");
+	s->n_concord = sql_int(db, "SELECT count(*) FROM activity WHERE title IN ('Older copy', "
+	                           "'Newer copy')");
+	s->n_tx = sql_int(db, "SELECT count(*) FROM iati_transaction t JOIN iati_activity a ON "
+	                      "a.id = t.activity_id WHERE a.identifier = 'XX-DUP-1'");
+}
+
+/*
+ * XX-DUP-1 is in both files: the copy last updated (June, +02:00) is stored once, whichever
+ * file comes first; XX-DUP-3 has the same instant in both (12:00Z = 14:00+02:00): the copy
+ * stored first stays.
+ */
+TEST(same_activity_two_files)
+{
+	char older[512], newer[512], db[160], copy[160], buf[128];
+	struct cc_import_report rep;
+	struct rejects rj;
+	struct cc_err err;
+	struct dup_state s;
+
+	data("tests/data/iati/dup_older.xml", older);
+	data("tests/data/iati/dup_newer.xml", newer);
+	for (int order = 0; order < 2; order++) {
+		struct cc_store *st = afg_fixture(order ? "dup2.db" : "dup1.db", 0, NULL, NULL, NULL);
+
+		if (!st)
+			return;
+		tmp_path(order ? "dup2.db" : "dup1.db", db);
+		check_int(import(st, order ? newer : older, NULL, &rep, NULL, &rj, &err), ==, 0);
+		check_int(import(st, order ? older : newer, NULL, &rep, NULL, &rj, &err), ==, 0);
+		for (int i = 0; i < rj.n; i++)
+			printf("# %s\n", rj.lines[i]);
+		dup_state(db, &s);
+		check_str(s.title, "Newer copy");
+		check_int(s.n_copies, ==, 1);
+		check_int(s.n_tx, ==, 2);
+		/* the Concord activity of the older copy went with it */
+		check_int(s.n_concord, ==, 1);
+		check_str(sql_text(db,
+		                   "SELECT s.name FROM iati_activity a JOIN source s ON s.id = "
+		                   "a.source_id WHERE a.identifier = 'XX-DUP-1'",
+		                   buf, sizeof(buf)),
+		          "dup_newer.xml");
+		check_int(sql_int(db, "SELECT count(*) FROM iati_activity WHERE identifier = "
+		                      "'XX-DUP-3'"),
+		          ==, 1);
+		check_str(sql_text(db, "SELECT title FROM iati_activity WHERE identifier = 'XX-DUP-3'",
+		                   buf, sizeof(buf)),
+		          order ? "Same time, newer file" : "Same time, older file");
+		if (order == 1) {
+			check(has_line(&rj, "dup_older.xml:3: iati-identifier: warning: the same "
+			                    "activity is stored from dup_newer.xml (last updated "
+			                    "2021-06-01T10:00:00+02:00), not older than this copy "
+			                    "(2021-03-01T09:00:00Z): that one is kept"));
+			check_int(rep.n_added, ==, 1); /* XX-DUP-2 */
+			check_int(rep.n_unchanged, ==, 2);
+		}
+		if (order == 0) {
+			check(has_line(&rj, "dup_newer.xml:3: iati-identifier: warning: replaces the "
+			                    "copy stored from dup_older.xml (last updated "
+			                    "2021-03-01T09:00:00Z), this one is newer "
+			                    "(2021-06-01T10:00:00+02:00)"));
+			check(has_line(&rj, "dup_newer.xml:24: iati-identifier: warning: the same "
+			                    "activity is stored from dup_older.xml"));
+			check_int(rep.n_added, ==, 1);
+			check_int(rep.n_unchanged, ==, 1);
+			/* the older file again (a copy, so that it is read): nothing changes */
+			{
+				FILE *in = fopen(older, "r"),
+				     *out = fopen(tmp_path("dup_older_again.xml", copy), "w");
+				char line[1024];
+
+				while (in && out && fgets(line, sizeof(line), in))
+					fputs(line, out);
+				if (out)
+					fputs("<!-- again -->\n", out);
+				if (in)
+					fclose(in);
+				if (out)
+					fclose(out);
+			}
+			check_int(import(st, copy, "dup_older.xml", &rep, NULL, &rj, &err), ==, 0);
+			check(has_line(&rj, "dup_older_again.xml:3: iati-identifier: warning: the "
+			                    "same activity is stored from dup_newer.xml"));
+			check_int(rep.n_removed, ==, 0);
+			dup_state(db, &s);
+			check_str(s.title, "Newer copy");
+			check_int(s.n_copies, ==, 1);
+			check_int(s.n_concord, ==, 1);
+		}
+		cc_store_close(st);
+	}
+}
+
 /* ---- the schema's own test files ---- */
 
-static int import_tree(struct cc_store *st, const char *dir, int *n_files, int *n_failed)
+/*
+ * Imports every file under dir. fixed_version: a scratch copy of each file with the schema
+ * tests' placeholder version="xx" replaced by 2.03 is imported instead. *n_version counts the
+ * refusals that name the version attribute.
+ */
+static int import_tree(struct cc_store *st, const char *dir, bool fixed_version, int *n_files,
+                       int *n_failed, int *n_version)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -598,19 +956,41 @@ static int import_tree(struct cc_store *st, const char *dir, int *n_files, int *
 		if (stat(path, &sb) != 0)
 			continue;
 		if (S_ISDIR(sb.st_mode)) {
-			import_tree(st, path, n_files, n_failed);
+			import_tree(st, path, fixed_version, n_files, n_failed, n_version);
 		} else {
 			struct cc_import_report rep;
 			struct cc_err err;
-			char src[64];
+			char src[64], copy[160];
 			int ret;
 
 			snprintf(src, sizeof(src), "f%d", *n_files);
 			(*n_files)++;
-			ret = import(st, path, src, &rep, NULL, NULL, &err);
+			if (fixed_version) {
+				FILE *in = fopen(path, "r"), *out = fopen(tmp_path("fixed.xml", copy), "w");
+				char line[4096];
+
+				while (in && out && fgets(line, sizeof(line), in)) {
+					char *v = strstr(line, "version=\"xx\"");
+
+					if (v) {
+						*v = '\0';
+						fprintf(out, "%sversion=\"2.03\"%s", line,
+						        v + strlen("version=\"xx\""));
+					} else {
+						fputs(line, out);
+					}
+				}
+				if (in)
+					fclose(in);
+				if (out)
+					fclose(out);
+			}
+			ret = import(st, fixed_version ? copy : path, src, &rep, NULL, NULL, &err);
 			if (ret != 0) {
 				(*n_failed)++;
-				print_err(&err);
+				*n_version += !strcmp(err.field, "version") && err.line > 0;
+				if (fixed_version || *n_failed <= 3)
+					print_err(&err);
 			}
 		}
 	}
@@ -618,7 +998,15 @@ static int import_tree(struct cc_store *st, const char *dir, int *n_files, int *
 	return 0;
 }
 
-/* the schema's should-pass files import; the not-well-formed should-fail file is refused */
+/*
+ * The schema's should-pass files test the schema's structure only: all 58 carry the placeholder
+ * version="xx" on iati-activities (and type="xx", code="xx", empty identifiers), which the XSD
+ * accepts because it checks no codelist (the shared schema folder's README says so). Concord
+ * checks the version, so each of them is refused as a whole with the version named; with the
+ * placeholder replaced by a real version each one is read without a fault of the whole file
+ * (their placeholder identifiers and codes are then the activities' own problems). The
+ * not-well-formed should-fail file is refused.
+ */
 TEST(schema_tests)
 {
 	const char *shared = getenv("CC_SHARED_DATA");
@@ -627,7 +1015,7 @@ TEST(schema_tests)
 	struct cc_import_report rep;
 	struct cc_err err;
 	struct stat sb;
-	int n_files = 0, n_failed = 0, ret;
+	int n_files = 0, n_failed = 0, n_version = 0, ret;
 
 	if (!shared || stat(shared, &sb) != 0) {
 		skip_test("no shared data");
@@ -641,7 +1029,12 @@ TEST(schema_tests)
 	st = afg_fixture("schema.db", 0, NULL, NULL, NULL);
 	if (!st)
 		return;
-	check_int(import_tree(st, dir, &n_files, &n_failed), ==, 0);
+	check_int(import_tree(st, dir, false, &n_files, &n_failed, &n_version), ==, 0);
+	check_int(n_files, ==, 58);
+	check_int(n_failed, ==, 58);
+	check_int(n_version, ==, 58);
+	n_files = n_failed = n_version = 0;
+	check_int(import_tree(st, dir, true, &n_files, &n_failed, &n_version), ==, 0);
 	check_int(n_files, ==, 58);
 	check_int(n_failed, ==, 0);
 	snprintf(path, sizeof(path),
@@ -748,15 +1141,121 @@ TEST(allocation_failures)
 
 /* ---- export ---- */
 
-static const char *const tables[] = { "iati_activity",  "iati_org",         "iati_date",
-	                              "iati_recipient", "iati_sector",      "iati_location",
-	                              "iati_budget",    "iati_transaction", "iati_indicator",
-	                              "iati_period" };
 
-/* import → export → import gives the same records, table by table */
+/*
+ * Field values of the IATI tables and the indicator tables that an export and a re-import must
+ * keep, as (query on the first store, query on the second; NULL: the same). Keys are the
+ * iati-identifier and positions, never row ids. The first store's queries apply the export's
+ * stated rules (iati.h): no description → the title; no activity-date → the earliest
+ * transaction date as the actual start; a missing transaction-date or value-date → the other;
+ * a budget without value-date → its period start; a result without type → 9. Not compared:
+ * the version (the export is 2.03), an indicator's own reference code and 1.0x administrative
+ * codes (not written), the observations' source (the file's name).
+ */
+static const char *const round_trip_queries[][3] = {
+	{ "activity",
+	  "SELECT identifier, title, coalesce(nullif(description, ''), title, ''), status, "
+	  "default_currency, hierarchy, humanitarian, reporting_ref, reporting_type, "
+	  "reporting_name, last_updated FROM iati_activity ORDER BY identifier",
+	  NULL },
+	{ "org",
+	  "SELECT a.identifier, o.seq, o.role, o.type, o.ref, o.name FROM iati_org o JOIN "
+	  "iati_activity a ON a.id = o.activity_id ORDER BY 1, 2",
+	  NULL },
+	{ "date",
+	  "SELECT * FROM (SELECT a.identifier, d.type, d.date FROM iati_date d JOIN "
+	  "iati_activity a ON a.id = d.activity_id UNION ALL SELECT a.identifier, 2, "
+	  "coalesce((SELECT min(coalesce(t.date, t.value_date)) FROM iati_transaction t WHERE "
+	  "t.activity_id = a.id), (SELECT min(b.period_start) FROM iati_budget b WHERE "
+	  "b.activity_id = a.id)) FROM iati_activity a WHERE NOT EXISTS (SELECT 1 FROM iati_date "
+	  "d WHERE d.activity_id = a.id)) WHERE date IS NOT NULL ORDER BY 1, 2, 3",
+	  "SELECT a.identifier, d.type, d.date FROM iati_date d JOIN iati_activity a ON a.id = "
+	  "d.activity_id ORDER BY 1, 2, 3" },
+	{ "recipient",
+	  "SELECT a.identifier, r.kind, r.code, r.vocabulary, r.percentage FROM iati_recipient r "
+	  "JOIN iati_activity a ON a.id = r.activity_id ORDER BY 1, 2, 3, 4, 5",
+	  NULL },
+	{ "sector",
+	  "SELECT a.identifier, s.seq, s.vocabulary, s.code, s.percentage FROM iati_sector s JOIN "
+	  "iati_activity a ON a.id = s.activity_id ORDER BY 1, 2",
+	  NULL },
+	{ "location",
+	  "SELECT a.identifier, l.seq, l.ref, l.name, l.lat, l.lon, l.exactness, CASE WHEN "
+	  "l.admin LIKE 'country:%' THEN NULL ELSE l.admin END, r.pcode FROM iati_location l JOIN "
+	  "iati_activity a ON a.id = l.activity_id LEFT JOIN area r ON r.id = l.area_id "
+	  "ORDER BY 1, 2",
+	  NULL },
+	{ "budget",
+	  "SELECT a.identifier, b.kind, b.type, b.status, b.period_start, b.period_end, b.value, "
+	  "b.currency, coalesce(b.value_date, b.period_start) FROM iati_budget b JOIN "
+	  "iati_activity a ON a.id = b.activity_id ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9",
+	  NULL },
+	{ "transaction",
+	  "SELECT a.identifier, t.seq, t.type, coalesce(t.date, t.value_date), t.value, "
+	  "t.currency, coalesce(t.value_date, t.date), t.provider_ref, t.provider_name, "
+	  "t.receiver_ref, t.receiver_name FROM iati_transaction t JOIN iati_activity a ON a.id "
+	  "= t.activity_id ORDER BY 1, 2",
+	  NULL },
+	{ "indicator",
+	  "SELECT a.identifier, x.seq, x.result, x.position, coalesce(nullif(x.result_type, ''), "
+	  "'9'), x.indicator_code, x.title, x.measure, x.ascending, x.baseline_date, x.baseline, "
+	  "x.n_periods FROM iati_indicator x JOIN iati_activity a ON a.id = x.activity_id "
+	  "ORDER BY 1, 2",
+	  NULL },
+	{ "period",
+	  "SELECT a.identifier, p.seq, p.indicator, p.period_start, p.period_end, p.target, "
+	  "p.actual FROM iati_period p JOIN iati_activity a ON a.id = p.activity_id ORDER BY 1, 2",
+	  NULL },
+	{ "result value",
+	  "SELECT a.identifier, v.indicator, v.period, v.kind, v.value, v.date, v.locations, "
+	  "v.dimensions FROM iati_result_value v JOIN iati_activity a ON a.id = v.activity_id "
+	  "WHERE NOT (v.kind = 'baseline' AND v.date IS NULL) ORDER BY 1, 2, 3, 4, 5, 6, 7, 8",
+	  NULL },
+	{ "observation",
+	  "SELECT i.code, r.pcode, o.sex, o.age_group, o.period_start, o.period_end, o.value FROM "
+	  "observation o JOIN indicator i ON i.id = o.indicator_id LEFT JOIN area r ON r.id = "
+	  "o.area_id ORDER BY 1, 2, 3, 4, 5, 6, 7",
+	  NULL },
+	{ "benchmark",
+	  "SELECT i.code, r.pcode, b.sex, b.age_group, b.kind, b.date, b.value FROM benchmark b "
+	  "JOIN indicator i ON i.id = b.indicator_id LEFT JOIN area r ON r.id = b.area_id "
+	  "ORDER BY 1, 2, 3, 4, 5, 6, 7",
+	  NULL },
+	{ "concord activity",
+	  "SELECT t.title, t.sector_id, r.pcode, t.start_date, t.end_date, t.lat, t.lon FROM "
+	  "activity t LEFT JOIN area r ON r.id = t.area_id ORDER BY 1, 2, 3, 4, 5, 6, 7",
+	  NULL },
+};
+
+/* The same rows in both stores for every query; the first differing line is printed. */
+static void same_rows(const char *db_a, const char *db_b)
+{
+	for (size_t i = 0; i < sizeof(round_trip_queries) / sizeof(round_trip_queries[0]); i++) {
+		const char *const *q = round_trip_queries[i];
+		char *ra = sql_rows(db_a, q[1]), *rb = sql_rows(db_b, q[2] ? q[2] : q[1]);
+		bool same = ra && rb && !strcmp(ra, rb);
+
+		if (!check(same)) {
+			const char *pa = ra, *pb = rb;
+
+			while (pa && pb && *pa && *pa == *pb)
+				pa++, pb++;
+			while (pa && pa > ra && pa[-1] != '\n')
+				pa--, pb--;
+			printf("# %s differs: '%.200s' vs '%.200s'\n", q[0], pa ? pa : "",
+			       pb ? pb : "");
+		} else {
+			printf("# %s: %zu bytes of rows the same\n", q[0], strlen(ra));
+		}
+		sqlite3_free(ra);
+		sqlite3_free(rb);
+	}
+}
+
+/* import → export → import gives the same records, field by field (see above) */
 TEST(export_round_trip)
 {
-	char path[512], out[160], out2[160];
+	char path[512], out[160], out2[160], db_a[160], db_b[160];
 	struct cc_store *a = afg_fixture("rt-a.db", AFG_BOUNDARIES, NULL, NULL, NULL);
 	struct cc_store *b = afg_fixture("rt-b.db", AFG_BOUNDARIES, NULL, NULL, NULL);
 	struct cc_indicator_data da = { 0 }, db = { 0 };
@@ -775,6 +1274,12 @@ TEST(export_round_trip)
 	check_int(import(a, data("tests/data/iati/mixed_versions.xml", path), NULL, &rep, NULL, &rj,
 	                 &err),
 	          ==, 0);
+	check_int(import(a, data("tests/data/iati/cordaid_results_excerpt.xml", path), NULL, &rep,
+	                 NULL, &rj, &err),
+	          ==, 0);
+	check_int(import(a, data("tests/data/iati/dfid_v1_excerpt.xml", path), NULL, &rep, NULL,
+	                 &rj, &err),
+	          ==, 0);
 	ret = cc_export_iati(a, NULL, tmp_path("out.xml", out), &n, &err);
 	if (!check_int(ret, ==, 0))
 		print_err(&err);
@@ -787,10 +1292,9 @@ TEST(export_round_trip)
 		print_err(&err);
 	check_int(rep.n_rejected, ==, 0);
 	check_int(rep.n_added, ==, n);
-	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
-		if (!check_int(count(b, tables[i]), ==, count(a, tables[i])))
-			printf("# table %s\n", tables[i]);
+	same_rows(tmp_path("rt-a.db", db_a), tmp_path("rt-b.db", db_b));
 	check(count(a, "iati_period") > 0);
+	check(count(a, "iati_result_value") > 0);
 	check_int(cc_store_load_indicator_data(
 	                  a, &(struct cc_indicator_query){ .mission_id = 1, .at = CC_DATE_NONE },
 	                  &da, &err),
