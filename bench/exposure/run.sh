@@ -52,6 +52,7 @@ DUCKDB_VERSION=${DUCKDB_VERSION:-1.5.6-r.1}
 DUCKDB_JOINS=${DUCKDB_JOINS:-grid grid_persite}
 BUILD=${BUILD:-build-bench}
 OUT=${OUT:-bench/out}
+case $OUT in /*) ;; *) OUT=$ROOT/$OUT ;; esac # absolute from here on
 for v in N_INCIDENTS N_SITES N_SITES_BIG DAYS REPS PG_REPS SEED PG_PORT; do
 	eval "number $v \"\$$v\""
 done
@@ -72,7 +73,7 @@ if [ "$N_SITES" -gt 0 ] &&
 	as_root apt-get install -y postgresql postgresql-15-postgis-3 >&2 || {
 		say "bench: could not install PostgreSQL 15 and PostGIS"; exit 2; }
 fi
-NODE_DIR=$ROOT/$OUT/node-duckdb
+NODE_DIR=$OUT/node-duckdb
 if [ "$N_SITES_BIG" -gt 0 ]; then
 	command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 ||
 		{ say "bench: node and npm are needed for the DuckDB peer"; exit 2; }
@@ -211,6 +212,7 @@ set -- $W
 W_FROM=$1 W_TO=$2 P_FROM=$3 P_TO=$4
 
 status=0
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')
 RESULTS=$TMP/results
 : >"$RESULTS"
 row() { printf '%s %s %s\n' "$1" "$2" "$3" >>"$RESULTS"; }
@@ -244,14 +246,14 @@ CREATE EXTENSION postgis;
 CREATE UNLOGGED TABLE raw (id bigint, year int, type_of_violence int, side_a text, side_b text,
   where_prec int, latitude float8, longitude float8, date_prec int, date_start date,
   date_end date, best float8, high float8, low float8);
-\copy raw FROM '$ROOT/$INC' WITH (FORMAT csv, HEADER true)
+\copy raw FROM '$INC' WITH (FORMAT csv, HEADER true)
 -- the narrow table the query reads: first and last day, precision, the point
 CREATE TABLE inc AS SELECT id, date_start d0, date_end d1, where_prec wp,
   ST_SetSRID(ST_MakePoint(longitude, latitude), 4326)::geography g FROM raw;
 DROP TABLE raw;
 CREATE INDEX inc_g ON inc USING gist (g);
 CREATE TABLE sites (lat float8, lon float8, d date);
-\copy sites FROM '$ROOT/$SITES_TXT' WITH (FORMAT text, DELIMITER ' ')
+\copy sites FROM '$SITES_TXT' WITH (FORMAT text, DELIMITER ' ')
 ALTER TABLE sites ADD g geography;
 UPDATE sites SET g = ST_SetSRID(ST_MakePoint(lon, lat), 4326)::geography;
 CREATE INDEX sites_g ON sites USING gist (g);
@@ -302,7 +304,7 @@ if [ "$N_SITES_BIG" -gt 0 ]; then
 	pc_e2e=$c_e2e
 	run_concord "$N_SITES_BIG" "$AT" ""
 	cp bench/exposure/duck.mjs "$NODE_DIR/duck.mjs"
-	JOINS=$DUCKDB_JOINS node "$NODE_DIR/duck.mjs" "$ROOT/$INC" "$ROOT/$SITES_TXT" "$TMP/duck.db" \
+	JOINS=$DUCKDB_JOINS node "$NODE_DIR/duck.mjs" "$INC" "$SITES_TXT" "$TMP/duck.db" \
 		"$RADIUS" "$W_FROM" "$W_TO" "$P_FROM" "$P_TO" "$REPS" "$TMP/duck" "$DAYS" >"$TMP/duck.out" ||
 		die "the DuckDB peer failed"
 	cat "$TMP/duck.out" >&2
@@ -343,6 +345,8 @@ fi
 		printf '\nper-site dates (--at end)\n'
 		awk '{ printf "%-8s %9.3f %9.3f %9.3f %10.3f %11d %10d %10d %9.3f %11.3f\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 }' "$TMP/split_persite"
 	fi
+	printf 'load average (1, 5, 15 min) at the start: %s, at the end: %s\n' "$LOAD0" \
+		"$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
 	[ "$status" -eq 0 ] && echo "answers: identical site by site" || echo "answers: DIFFER"
 } | tee "$OUT/exposure.txt"
 exit "$status"

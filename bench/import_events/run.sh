@@ -42,13 +42,14 @@ DUCKDB=${DUCKDB:-1}
 DUCKDB_VERSION=${DUCKDB_VERSION:-1.5.6-r.1}
 BUILD=${BUILD:-build-bench}
 OUT=${OUT:-bench/out}
+case $OUT in /*) ;; *) OUT=$ROOT/$OUT ;; esac # absolute from here on
 for v in SMALL MID REPS SEED DUCKDB; do eval "number $v \"\$$v\""; done
 [ "$N" -ge 1 ] && [ "$REPS" -ge 1 ] || usage "N and REPS must be at least 1"
 CASE=data/cases/afghanistan
 
 command -v sqlite3 >/dev/null 2>&1 || usage "the peer sqlite3 is missing (scripts/install-deps.sh)"
 command -v python3 >/dev/null 2>&1 || usage "python3 is needed to generate the input"
-NODE_DIR=$ROOT/$OUT/node-duckdb
+NODE_DIR=$OUT/node-duckdb
 if [ "$DUCKDB" -eq 1 ]; then
 	command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 ||
 		usage "node and npm are needed for the DuckDB peer (or DUCKDB=0)"
@@ -141,7 +142,7 @@ duck_run() { # file → d_s d_count
 	r=1
 	while [ "$r" -le "$REPS" ]; do
 		rm -f "$TMP/d.db" "$TMP/d.db.wal"
-		node "$NODE_DIR/duck_events.mjs" "$ROOT/$1" "$TMP/d.db" >"$TMP/d.log" 2>&1 ||
+		node "$NODE_DIR/duck_events.mjs" "$1" "$TMP/d.db" >"$TMP/d.log" 2>&1 ||
 			{ cat "$TMP/d.log" >&2; die "the DuckDB load failed"; }
 		w=$(field "$TMP/d.log" load_s)
 		if less "$w" "$d_s"; then d_s=$w; fi
@@ -151,6 +152,7 @@ duck_run() { # file → d_s d_count
 }
 
 status=0
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')
 {
 	printf '%-22s %9s %9s %7s %9s %9s %9s %7s %9s %7s %8s\n' case concord_s sqlite3_s ratio \
 		c_cpu_s s_cpu_s cpu_ratio rss_mib duckdb_s ratio rejected
@@ -179,6 +181,9 @@ if [ "$MID" -ge 1 ]; then
 	REPS=$REPS_SAVED
 	printf 'concord peak RSS at %d rows: %.0f MiB\n' "$MID" "$(awk -v k="$c_rss" 'BEGIN { print k / 1024 }')" >>"$TMP/table"
 fi
+printf 'load average (1, 5, 15 min) at the start: %s, at the end: %s (%s cores)\n' "$LOAD0" \
+	"$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')" "$(nproc 2>/dev/null || echo '?')" \
+	>>"$TMP/table"
 tee "$OUT/import_events.txt" <"$TMP/table"
 say "bench: ratio = peer time / concord time (>= 1: Concord is as fast or faster); goal vs sqlite3 >= 0.7"
 exit $status

@@ -16,13 +16,17 @@
  * routed through cc_malloc (it calls the C library); Concord's own are.
  *
  * Measured (-O3, loaded 2-core machine): the 1,848-row CAR GED file in 0.05 s for the whole
- * command; 200,000 GED-like rows in Afghanistan in 2.2 s with the 34 province boundaries and
- * the district names (about 90,000 rows/s; 7.7 s before the R*Tree answers were cached per
- * cell) and 1.8 s with no areas. bench/import_events has the current figures.
+ * command; 200,000 GED-like rows in Afghanistan with the 34 province boundaries in 1.3 s of
+ * CPU, 2,000,000 in about 13 s, peak RSS about 50 MiB at any size (bench/import_events has
+ * the current figures). Of the CPU time, SQLite takes about three quarters: inserting the row
+ * and its (source, source_id) key, then rebuilding the three secondary indexes at the end
+ * (the two covering ones that exposure reads are most of it); this file's own work (CSV,
+ * checks, numbers, point-in-polygon, digest) about a fifth.
  */
 #include <concord/events.h>
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -233,6 +237,34 @@ static int day(struct evimp *im, int col, int32_t *out, struct cc_err *why)
 	return bad(im, why, col);
 }
 
+/*
+ * A decimal number as strtod reads it, without strtod for the plain forms every events file
+ * uses ("-12.345678", "3"): at most 15 digits in all, so the digits are an exact integer below
+ * 2^53 and the power of ten is exact, and one correctly rounded division gives the value
+ * strtod gives (the fast path of Clinger's algorithm). Anything else goes to cc_parse_double.
+ */
+static int number(const char *s, double *out)
+{
+	static const double p10[] = { 1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+		                        1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
+	const char *p = s + (s[0] == '-' || s[0] == '+');
+	uint64_t mant = 0;
+	int digits = 0, frac = 0;
+	double v;
+
+	for (; *p >= '0' && *p <= '9'; p++, digits++)
+		mant = mant * 10 + (uint64_t)(*p - '0');
+	if (digits && *p == '.' && p[1] >= '0' && p[1] <= '9') {
+		for (p++; *p >= '0' && *p <= '9'; p++, digits++, frac++)
+			mant = mant * 10 + (uint64_t)(*p - '0');
+	}
+	if (!digits || *p || digits > 15)
+		return cc_parse_double(s, out, NULL);
+	v = (double)mant / p10[frac];
+	*out = s[0] == '-' ? -v : v;
+	return 0;
+}
+
 /* An optional number >= 0; NAN when empty. */
 static int count(struct evimp *im, int col, double *out, struct cc_err *why)
 {
@@ -241,7 +273,7 @@ static int count(struct evimp *im, int col, double *out, struct cc_err *why)
 	*out = (double)NAN;
 	if (!s[0])
 		return 0;
-	if (cc_parse_double(s, out, NULL) < 0 || !isfinite(*out)) {
+	if (number(s, out) < 0 || !isfinite(*out)) {
 		*out = (double)NAN;
 		cc_err_set(why, CC_EINVALID, "'%s' is not a number", s);
 		return bad(im, why, col);
@@ -280,11 +312,11 @@ static int point(struct evimp *im, struct cc_incident *inc, struct cc_err *why)
 		cc_err_set(why, CC_EINVALID, "coordinates are missing");
 		return bad(im, why, slat[0] ? im->c.lon : im->c.lat);
 	}
-	if (cc_parse_double(slat, &inc->lat, NULL) < 0 || !isfinite(inc->lat)) {
+	if (number(slat, &inc->lat) < 0 || !isfinite(inc->lat)) {
 		cc_err_set(why, CC_EINVALID, "'%s' is not a number", slat);
 		return bad(im, why, im->c.lat);
 	}
-	if (cc_parse_double(slon, &inc->lon, NULL) < 0 || !isfinite(inc->lon)) {
+	if (number(slon, &inc->lon) < 0 || !isfinite(inc->lon)) {
 		cc_err_set(why, CC_EINVALID, "'%s' is not a number", slon);
 		return bad(im, why, im->c.lon);
 	}
@@ -297,7 +329,8 @@ static int point(struct evimp *im, struct cc_incident *inc, struct cc_err *why)
 		return bad(im, why, im->c.lon);
 	}
 	/* UCDP also gives the point as WKT "POINT (lon lat)": swapped columns disagree with it */
-	if (sscanf(cell(im, im->c.wkt), "POINT (%lf %lf)%n", &wx, &wy, &n) == 2 && n > 0 &&
+	if (cell(im, im->c.wkt)[0] &&
+	    sscanf(cell(im, im->c.wkt), "POINT (%lf %lf)%n", &wx, &wy, &n) == 2 && n > 0 &&
 	    fabs(wx - inc->lat) < 1e-3 && fabs(wy - inc->lon) < 1e-3 &&
 	    !(fabs(wx - inc->lon) < 1e-3 && fabs(wy - inc->lat) < 1e-3)) {
 		cc_err_set(why, CC_EINVALID,
@@ -645,7 +678,12 @@ int cc_import_events(struct cc_store *st, const char *path, const struct cc_impo
 		goto out;
 	in_tx = true;
 	im.csv = csv;
-	im.bulk_after = eopts && eopts->bulk_after ? eopts->bulk_after : 100000;
+	/*
+	 * Weighed early: until the indexes are dropped the store's page cache (64 MiB) fills with
+	 * the indexed rows, and the peak memory of the whole import is reached there (after
+	 * 100,000 rows: 80 MiB at any file size; after 10,000: 50 MiB).
+	 */
+	im.bulk_after = eopts && eopts->bulk_after ? eopts->bulk_after : 10000;
 	if ((ret = cc_store_put_source(st, &im.src, err)) < 0 ||
 	    (ret = cc_store_new_batch(st, &im.batch, err)) < 0 ||
 	    (ret = cc_store_count_incidents(st, NULL, &im.existing, err)) < 0)

@@ -24,6 +24,93 @@ struct cc__cell {
 	size_t n;
 };
 
+/*
+ * A map of non-zero 64-bit keys to indexes (open addressing, linear probing, at most half
+ * full): asked once or twice for every point placed, where a map of formatted keys cost a
+ * snprintf and a string hash each time.
+ */
+struct cc__ixmap {
+	uint64_t *keys; /* 0: an empty slot */
+	size_t *vals;
+	size_t cap, n; /* cap: a power of two */
+};
+
+static size_t ix_slot(const struct cc__ixmap *m, uint64_t key)
+{
+	uint64_t h = key * 0x9e3779b97f4a7c15u;
+	size_t i = (size_t)(h >> 32) & (m->cap - 1);
+
+	while (m->keys[i] && m->keys[i] != key)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+static bool ix_get(const struct cc__ixmap *m, uint64_t key, size_t *val)
+{
+	size_t i;
+
+	if (!m || !m->n)
+		return false;
+	i = ix_slot(m, key);
+	if (!m->keys[i])
+		return false;
+	*val = m->vals[i];
+	return true;
+}
+
+static void ix_free(struct cc__ixmap *m)
+{
+	if (!m)
+		return;
+	cc_free(m->keys);
+	cc_free(m->vals);
+	cc_free(m);
+}
+
+/* Adds key (not present) → val; CC_ENOMEM. */
+static int ix_put(struct cc__ixmap **mp, uint64_t key, size_t val)
+{
+	struct cc__ixmap *m = *mp;
+
+	if (!m) {
+		m = cc_alloc_array(1, sizeof(*m));
+		if (!m)
+			return CC_ENOMEM;
+		*mp = m;
+	}
+	if (2 * (m->n + 1) > m->cap) {
+		struct cc__ixmap big = { .cap = m->cap ? 2 * m->cap : 64 };
+
+		big.keys = cc_alloc_array(big.cap, sizeof(*big.keys));
+		big.vals = cc_alloc_array(big.cap, sizeof(*big.vals));
+		if (!big.keys || !big.vals) {
+			cc_free(big.keys);
+			cc_free(big.vals);
+			return CC_ENOMEM;
+		}
+		for (size_t i = 0; i < m->cap; i++) {
+			if (m->keys[i]) {
+				size_t j = ix_slot(&big, m->keys[i]);
+
+				big.keys[j] = m->keys[i];
+				big.vals[j] = m->vals[i];
+			}
+		}
+		big.n = m->n;
+		cc_free(m->keys);
+		cc_free(m->vals);
+		*m = big;
+	}
+	{
+		size_t i = ix_slot(m, key);
+
+		m->keys[i] = key;
+		m->vals[i] = val;
+		m->n++;
+	}
+	return 0;
+}
+
 void cc__locator_init(struct cc__locator *l, struct cc_store *st)
 {
 	memset(l, 0, sizeof(*l));
@@ -46,16 +133,15 @@ static int geos_start(struct cc__locator *l, struct cc_err *err)
 static int area_geom(struct cc__locator *l, const struct cc_area *a, struct cc__geom **out,
                      struct cc_err *err)
 {
-	char key[24];
-	int64_t ix;
+	uint64_t key = (uint64_t)a->id;
+	size_t ix;
 	void *wkb = NULL;
 	size_t len = 0;
 	struct cc__geom *g;
 	GEOSWKBReader *rd;
 	int ret;
 
-	snprintf(key, sizeof(key), "%lld", (long long)a->id);
-	if (cc_map_get(&l->geom_ix, key, &ix) == 0) {
+	if (ix_get(l->geom_ix, key, &ix)) {
 		*out = &l->geoms[ix];
 		return 0;
 	}
@@ -86,7 +172,7 @@ static int area_geom(struct cc__locator *l, const struct cc_area *a, struct cc__
 		}
 	}
 	cc_free(wkb);
-	if (cc_map_put(&l->geom_ix, key, (int64_t)l->n_geoms) < 0) {
+	if (ix_put(&l->geom_ix, key, l->n_geoms) < 0) {
 		if (g->g) {
 			GEOSPreparedGeom_destroy_r(l->gh, g->p);
 			GEOSGeom_destroy_r(l->gh, g->g);
@@ -102,7 +188,8 @@ static void cells_release(struct cc__locator *l)
 	for (size_t i = 0; i < l->n_cells; i++)
 		cc_free(l->cells[i].areas);
 	cc_free(l->cells);
-	cc_map_release(&l->cell_ix);
+	ix_free(l->cell_ix);
+	l->cell_ix = NULL;
 	l->cells = NULL;
 	l->n_cells = l->cap_cells = 0;
 }
@@ -114,12 +201,12 @@ static int cell_areas(struct cc__locator *l, double lat, double lon, struct cc__
 	long row = (long)floor(lat / CC__LOCATE_CELL_DEG), col = (long)floor(lon / CC__LOCATE_CELL_DEG);
 	struct cc_area_filter f = { .level = -1, .in_bbox = true };
 	struct cc__cell c = { 0 };
-	char key[48];
-	int64_t ix;
+	/* row and col are within ±2^20 for any finite latitude and longitude: never key 0 */
+	uint64_t key = ((uint64_t)(row + (1L << 20)) << 32) | (uint64_t)(col + (1L << 20));
+	size_t ix;
 	int ret;
 
-	snprintf(key, sizeof(key), "%ld,%ld", row, col);
-	if (cc_map_get(&l->cell_ix, key, &ix) == 0) {
+	if (ix_get(l->cell_ix, key, &ix)) {
 		*out = &l->cells[ix];
 		return 0;
 	}
@@ -140,7 +227,7 @@ static int cell_areas(struct cc__locator *l, double lat, double lon, struct cc__
 	f.maxx = (double)(col + 1) * CC__LOCATE_CELL_DEG;
 	if ((ret = cc_store_list_areas(l->st, &f, &c.areas, &c.n, err)) < 0)
 		return ret;
-	if (cc_map_put(&l->cell_ix, key, (int64_t)l->n_cells) < 0) {
+	if (ix_put(&l->cell_ix, key, l->n_cells) < 0) {
 		cc_free(c.areas);
 		return cc_err_set(err, CC_ENOMEM, "out of memory");
 	}
@@ -223,7 +310,7 @@ void cc__locator_release(struct cc__locator *l)
 	cc_free(l->geoms);
 	if (l->gh)
 		GEOS_finish_r(l->gh);
-	cc_map_release(&l->geom_ix);
+	ix_free(l->geom_ix);
 	cells_release(l);
 	memset(l, 0, sizeof(*l));
 }

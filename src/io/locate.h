@@ -29,10 +29,10 @@ struct cc__locator {
 	GEOSContextHandle_t gh; /* started on first use */
 	struct cc__geom *geoms; /* owned, n_geoms */
 	size_t n_geoms, cap_geoms;
-	struct cc_map geom_ix;  /* area id (decimal) → index in geoms */
-	struct cc__cell *cells; /* owned, n_cells: areas whose box meets a grid cell */
+	struct cc__ixmap *geom_ix; /* owned: area id → index in geoms */
+	struct cc__cell *cells;    /* owned, n_cells: areas whose box meets a grid cell */
 	size_t n_cells, cap_cells;
-	struct cc_map cell_ix;  /* "row,col" → index in cells */
+	struct cc__ixmap *cell_ix; /* owned: the cell (row, col) → index in cells */
 	double last_lat, last_lon; /* the last point placed and its area */
 	int64_t last_area;
 	int last_level;

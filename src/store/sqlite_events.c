@@ -40,15 +40,23 @@ enum {
 	"coalesce(geo_prec, 99) <= ?9) AND " CC__SQ_VISIBLE("incident", "incident")
 
 static const char *const sql[] = {
-	[S_EV_FIND] = "SELECT id, digest, batch, line FROM incident WHERE source = ?1 AND "
-	              "source_id = ?2",
-	[S_EV_INSERT] = "INSERT INTO incident (" EV_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-	                "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
-	[S_EV_UPDATE] = "UPDATE incident SET date = ?3, date_end = ?4, date_prec = ?5, type = ?6, "
-	                "sub_type = ?7, actor1 = ?8, actor2 = ?9, lat = ?10, lon = ?11, "
-	                "geo_prec = ?12, area_id = ?13, fatalities = ?14, fat_low = ?15, "
-	                "fat_high = ?16, revised = ?17, notes = ?18, digest = ?19, batch = ?20, "
-	                "line = ?21 WHERE id = ?22 AND source = ?1 AND source_id = ?2",
+	/*
+	 * The writes of an import use anonymous parameters, bound by position: the viewer's
+	 * named parameters are looked up by name on every statement fetch (cc__sq_stmt), a
+	 * scan over the names of all numbered ones (?NNN are named), which cost 7 % of an
+	 * import. An incident is inserted first (one probe of the unique index); only when its
+	 * (source, source_id) exists is it found and compared.
+	 */
+	[S_EV_FIND] = "SELECT id, digest, batch, line FROM incident WHERE source = ? AND "
+	              "source_id = ?",
+	[S_EV_INSERT] = "INSERT INTO incident (" EV_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	                "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, source_id) DO "
+	                "NOTHING",
+	[S_EV_UPDATE] = "UPDATE incident SET date = ?, date_end = ?, date_prec = ?, type = ?, "
+	                "sub_type = ?, actor1 = ?, actor2 = ?, lat = ?, lon = ?, geo_prec = ?, "
+	                "area_id = ?, fatalities = ?, fat_low = ?, fat_high = ?, revised = ?, "
+	                "notes = ?, digest = ?, batch = ?, line = ? WHERE id = ? AND source = ? "
+	                "AND source_id = ?",
 	[S_EV_COUNT] = "SELECT count(*) FROM incident",
 	[S_EV_COUNT_SRC] = "SELECT count(*) FROM incident WHERE source = ?1",
 	[S_EV_LATEST] = "SELECT max(date_end) FROM incident",
@@ -90,27 +98,54 @@ static int bind_int0(sqlite3_stmt *s, int i, int64_t v)
 	return v ? sqlite3_bind_int64(s, i, v) : sqlite3_bind_null(s, i);
 }
 
-static int bind_incident(sqlite3_stmt *s, const struct cc_incident *inc, int64_t batch)
+/* The fields after source and source_id, from parameter k on (19 parameters). */
+static int bind_fields(sqlite3_stmt *s, int k, const struct cc_incident *inc, int64_t batch)
+{
+	int rc;
+
+	if ((rc = sqlite3_bind_int(s, k, inc->date)) ||
+	    (rc = sqlite3_bind_int(s, k + 1, inc->date_end)) ||
+	    (rc = bind_int0(s, k + 2, inc->date_prec)) ||
+	    (rc = cc__sq_bind_text(s, k + 3, inc->type)) ||
+	    (rc = cc__sq_bind_text(s, k + 4, inc->sub_type)) ||
+	    (rc = cc__sq_bind_text(s, k + 5, inc->actor1)) ||
+	    (rc = cc__sq_bind_text(s, k + 6, inc->actor2)) ||
+	    (rc = sqlite3_bind_double(s, k + 7, inc->lat)) ||
+	    (rc = sqlite3_bind_double(s, k + 8, inc->lon)) ||
+	    (rc = bind_int0(s, k + 9, inc->geo_prec)) ||
+	    (rc = cc__sq_bind_id(s, k + 10, inc->area_id)) ||
+	    (rc = cc__sq_bind_num(s, k + 11, inc->fatalities)) ||
+	    (rc = cc__sq_bind_num(s, k + 12, inc->fat_low)) ||
+	    (rc = cc__sq_bind_num(s, k + 13, inc->fat_high)) ||
+	    (rc = bind_int0(s, k + 14, inc->revised)) ||
+	    (rc = cc__sq_bind_text(s, k + 15, inc->notes)) ||
+	    (rc = sqlite3_bind_blob(s, k + 16, inc->digest, sizeof(inc->digest), SQLITE_STATIC)) ||
+	    (rc = sqlite3_bind_int64(s, k + 17, batch)) ||
+	    (rc = sqlite3_bind_int64(s, k + 18, inc->line)))
+		return rc;
+	return SQLITE_OK;
+}
+
+/* S_EV_INSERT: source, source_id, then the fields. */
+static int bind_insert(sqlite3_stmt *s, const struct cc_incident *inc, int64_t batch)
 {
 	int rc;
 
 	if ((rc = cc__sq_bind_text(s, 1, inc->source)) ||
-	    (rc = cc__sq_bind_text(s, 2, inc->source_id)) ||
-	    (rc = sqlite3_bind_int(s, 3, inc->date)) ||
-	    (rc = sqlite3_bind_int(s, 4, inc->date_end)) ||
-	    (rc = bind_int0(s, 5, inc->date_prec)) || (rc = cc__sq_bind_text(s, 6, inc->type)) ||
-	    (rc = cc__sq_bind_text(s, 7, inc->sub_type)) ||
-	    (rc = cc__sq_bind_text(s, 8, inc->actor1)) ||
-	    (rc = cc__sq_bind_text(s, 9, inc->actor2)) ||
-	    (rc = sqlite3_bind_double(s, 10, inc->lat)) ||
-	    (rc = sqlite3_bind_double(s, 11, inc->lon)) || (rc = bind_int0(s, 12, inc->geo_prec)) ||
-	    (rc = cc__sq_bind_id(s, 13, inc->area_id)) ||
-	    (rc = cc__sq_bind_num(s, 14, inc->fatalities)) ||
-	    (rc = cc__sq_bind_num(s, 15, inc->fat_low)) ||
-	    (rc = cc__sq_bind_num(s, 16, inc->fat_high)) || (rc = bind_int0(s, 17, inc->revised)) ||
-	    (rc = cc__sq_bind_text(s, 18, inc->notes)) ||
-	    (rc = sqlite3_bind_blob(s, 19, inc->digest, sizeof(inc->digest), SQLITE_STATIC)) ||
-	    (rc = sqlite3_bind_int64(s, 20, batch)) || (rc = sqlite3_bind_int64(s, 21, inc->line)))
+	    (rc = cc__sq_bind_text(s, 2, inc->source_id)))
+		return rc;
+	return bind_fields(s, 3, inc, batch);
+}
+
+/* S_EV_UPDATE: the fields, then id, source and source_id. */
+static int bind_update(sqlite3_stmt *s, const struct cc_incident *inc, int64_t batch,
+                       int64_t id)
+{
+	int rc;
+
+	if ((rc = bind_fields(s, 1, inc, batch)) || (rc = sqlite3_bind_int64(s, 20, id)) ||
+	    (rc = cc__sq_bind_text(s, 21, inc->source)) ||
+	    (rc = cc__sq_bind_text(s, 22, inc->source_id)))
 		return rc;
 	return SQLITE_OK;
 }
@@ -125,6 +160,20 @@ static int sq_put_incident(struct cc_store *st, struct cc_incident *inc, int64_t
 
 	if ((ret = cc__sq_tx_enter(st, &own, err)) < 0)
 		return ret;
+	/* a new (source, source_id): one insert; an existing one: nothing written, found below */
+	if ((ret = stmt(st, S_EV_INSERT, &s, err)) < 0)
+		goto out_leave;
+	if ((rc = bind_insert(s, inc, batch))) {
+		ret = cc__sq_bind_fail(st, s, rc, err);
+		goto out_leave;
+	}
+	if ((ret = cc__sq_step_done(st, s, err)) < 0)
+		goto out_leave;
+	if (sqlite3_changes(cc__sq_db(st)) > 0) {
+		inc->id = sqlite3_last_insert_rowid(cc__sq_db(st));
+		*res_out = CC_PUT_ADDED;
+		goto out_leave;
+	}
 	if ((ret = stmt(st, S_EV_FIND, &s, err)) < 0)
 		goto out_leave;
 	if ((rc = cc__sq_bind_text(s, 1, inc->source)) ||
@@ -135,7 +184,12 @@ static int sq_put_incident(struct cc_store *st, struct cc_incident *inc, int64_t
 	ret = cc__sq_step_row(st, s, err);
 	if (ret < 0)
 		goto out_leave;
-	if (ret == 0) {
+	if (ret > 0) { /* the insert met a conflict, so the row exists */
+		ret = cc_err_set(err, CC_ESTORE, "incident %s %s is neither new nor stored",
+		                 inc->source, inc->source_id);
+		goto out_leave;
+	}
+	{
 		const void *d = sqlite3_column_blob(s, 1);
 
 		id = sqlite3_column_int64(s, 0);
@@ -153,33 +207,42 @@ static int sq_put_incident(struct cc_store *st, struct cc_incident *inc, int64_t
 		}
 		sqlite3_reset(s);
 	}
-	if (id && same) {
+	ret = 0;
+	if (same) {
 		inc->id = id;
 		*res_out = CC_PUT_UNCHANGED;
-		ret = 0;
 		goto out_leave;
 	}
-	if ((ret = stmt(st, id ? S_EV_UPDATE : S_EV_INSERT, &s, err)) < 0)
+	if ((ret = stmt(st, S_EV_UPDATE, &s, err)) < 0)
 		goto out_leave;
-	if ((rc = bind_incident(s, inc, batch)) || (id && (rc = sqlite3_bind_int64(s, 22, id)))) {
+	if ((rc = bind_update(s, inc, batch, id))) {
 		ret = cc__sq_bind_fail(st, s, rc, err);
 		goto out_leave;
 	}
 	if ((ret = cc__sq_step_done(st, s, err)) < 0)
 		goto out_leave;
-	inc->id = id ? id : sqlite3_last_insert_rowid(cc__sq_db(st));
-	*res_out = id ? CC_PUT_UPDATED : CC_PUT_ADDED;
+	inc->id = id;
+	*res_out = CC_PUT_UPDATED;
 out_leave:
 	return cc__sq_tx_leave(st, own, ret, err);
 }
 
 /* ---- bulk loads: the secondary indexes dropped, then rebuilt from their saved SQL ---- */
 
+/*
+ * The page cache of a bulk load, in KiB: with the wide indexes gone the load appends to the
+ * table and its (source, source_id) index, and a larger cache only holds pages already written;
+ * the rebuild's sorter takes as much memory again (SQLite sizes it by the cache). The store's
+ * own cache size comes back with the indexes (it is part of the saved SQL); after a rollback
+ * the handle keeps the small cache until it is closed (slower reads, never a wrong one).
+ */
+#define BULK_CACHE_KIB 4096
+
 static int sq_drop_indexes(struct cc_store *st, char **saved, struct cc_err *err)
 {
 	struct cc_buf sqls = CC_BUF_INIT(1u << 20), drops = CC_BUF_INIT(1u << 20);
 	sqlite3_stmt *s = NULL;
-	int rc, ret = 0;
+	int rc, ret = 0, cache = 0;
 
 	*saved = NULL;
 	if (sqlite3_get_autocommit(cc__sq_db(st)))
@@ -204,6 +267,23 @@ static int sq_drop_indexes(struct cc_store *st, char **saved, struct cc_err *err
 	sqlite3_finalize(s);
 	if (ret == 0 && drops.len)
 		ret = cc__sq_exec(st, drops.buf, err);
+	if (ret == 0) {
+		rc = sqlite3_prepare_v2(cc__sq_db(st), "PRAGMA cache_size", -1, &s, NULL);
+		if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW)
+			cache = sqlite3_column_int(s, 0);
+		sqlite3_finalize(s);
+		if (rc != SQLITE_ROW)
+			ret = cc__sq_error(st, rc, err);
+	}
+	/* smaller only: a cache given in pages (cache > 0) is compared in KiB of 16 KiB pages */
+	if (ret == 0 && (cache < 0 ? -cache : cache * 16) > BULK_CACHE_KIB) {
+		char pragma[64];
+
+		snprintf(pragma, sizeof(pragma), "PRAGMA cache_size = %d;", -BULK_CACHE_KIB);
+		if ((ret = cc__sq_exec(st, pragma, err)) == 0 &&
+		    cc_buf_addf(&sqls, "PRAGMA cache_size = %d;\n", cache) < 0)
+			ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+	}
 	if (ret == 0 && sqls.len)
 		*saved = cc_buf_detach(&sqls, NULL);
 	cc_buf_release(&sqls);
