@@ -5,7 +5,8 @@
  * duplicated effort; the store read returns no others)
  *   - belong to different organisations (reporting org_id differs);
  *   - have the same sector, or sectors of the same category (DAC-3 category of a DAC-5 code;
- *     a sector without a category is its own category), the latter scored lower;
+ *     a sector without a category is its own category), the latter scored lower; an activity
+ *     without a sector (sector_id and category_id 0) is in no pair;
  *   - have overlapping date ranges (inclusive days); an activity without both dates is taken
  *     to overlap everything, and the pair says so (CC_OV_UNDATED);
  *   - are in the same area at the requested admin level (an area above that level is compared
@@ -54,8 +55,8 @@ struct cc_store;
 struct cc_overlap_activity {
 	int64_t id;
 	int64_t org_id;
-	int64_t impl_org_id; /* 0 none */
-	int64_t sector_id;
+	int64_t impl_org_id;        /* 0 none */
+	int64_t sector_id;          /* 0 none */
 	int64_t category_id;        /* 0: the sector is its own category */
 	int64_t area_id;            /* 0 none */
 	int area_level;             /* level of area_id */
@@ -108,7 +109,9 @@ struct cc_overlap {
 	size_t n_candidates; /* pairs that met the conditions, before min_score */
 	size_t n_activities;
 	size_t n_undated;               /* activities without both dates */
-	double t_candidates, t_scoring; /* seconds of each pass (CPU clock) */
+	/* seconds of each pass, wall clock (CLOCK_MONOTONIC), not CPU time: on a busy machine
+	 * they include the time other processes took */
+	double t_candidates, t_scoring;
 };
 
 /*

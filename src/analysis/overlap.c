@@ -47,8 +47,8 @@ static int32_t floordiv(int32_t a, int32_t b)
 
 /* Per activity: the keys of the blocking. */
 struct prep {
-	int64_t area; /* area key at the level, 0 none */
-	int64_t cat;
+	int64_t area;       /* area key at the level, 0 none */
+	int64_t cat;        /* 0: no sector, in no pair */
 	int32_t start, end; /* normalised: start <= end; UNDATED when not both known */
 	bool site;
 };
@@ -129,6 +129,8 @@ static size_t make_entries(struct ctx *c, size_t n, struct ent *e, bool grid, do
 		const struct prep *p = &c->p[i];
 		struct ent t = { .k2 = p->cat, .idx = (uint32_t)i };
 
+		if (!p->cat)
+			continue;
 		if (grid) {
 			if (!p->site)
 				continue;
@@ -541,7 +543,9 @@ int cc_overlap_compute(const struct cc_overlap_activity *acts, size_t n,
 		p->area = a->area_level >= opts->level && a->path[opts->level]
 		                  ? a->path[opts->level]
 		                  : a->area_id;
-		p->cat = a->category_id > 0 ? a->category_id : -1 - a->sector_id;
+		/* a sector without a category is its own; without a sector, no candidate: an
+		 * unknown sector is no evidence of the same work */
+		p->cat = a->category_id > 0 ? a->category_id : a->sector_id ? -1 - a->sector_id : 0;
 		p->site = fabs(a->lat) <= 90 && fabs(a->lon) <= 180;
 		if (a->start == CC_DATE_NONE || a->end == CC_DATE_NONE) {
 			p->start = p->end = UNDATED;

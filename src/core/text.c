@@ -46,6 +46,39 @@ static int norm_ascii(const char *s, size_t len, struct cc_buf *out)
 	return ret;
 }
 
+/*
+ * Arabic-script letters that Dari, Pashto and Arabic texts write differently for the same word
+ * (the keyboard or the font decides), folded to the Persian form after decomposition: Arabic yeh
+ * ي and alef maksura ى to Persian yeh ی, Arabic kaf ك to keheh ک, teh marbuta ة to heh ه, ae ە
+ * (what heh with yeh above ۀ decomposes to) to heh, and the Arabic-Indic and Persian digits to
+ * ASCII. Harakat and the hamza above or below are marks, stripped already. Returns 0 for a
+ * character that vanishes without separating words (tatweel ـ, which only stretches a line).
+ * Pashto's ې and ۍ stay distinct; Pashto's ي and ی merge, which is a loss only for matching.
+ */
+static utf8proc_int32_t fold_arabic(utf8proc_int32_t cp)
+{
+	if (cp < 0x0629 || cp > 0x06F9)
+		return cp;
+	if (cp >= 0x0660 && cp <= 0x0669)
+		return '0' + (cp - 0x0660);
+	if (cp >= 0x06F0)
+		return '0' + (cp - 0x06F0);
+	switch (cp) {
+	case 0x064A: /* ي */
+	case 0x0649: /* ى */
+		return 0x06CC;
+	case 0x0643: /* ك */
+		return 0x06A9;
+	case 0x0629: /* ة */
+	case 0x06D5: /* ە */
+		return 0x0647;
+	case 0x0640: /* tatweel */
+		return 0;
+	default:
+		return cp;
+	}
+}
+
 int cc_text_norm(const char *s, struct cc_buf *out)
 {
 	utf8proc_int32_t stack[256], *cps = stack;
@@ -74,10 +107,12 @@ int cc_text_norm(const char *s, struct cc_buf *out)
 		goto out_free;
 	}
 	for (utf8proc_ssize_t i = 0; i < n && ret == 0; i++) {
-		utf8proc_int32_t cp = cps[i];
+		utf8proc_int32_t cp = fold_arabic(cps[i]);
 		utf8proc_category_t cat = utf8proc_category(cp);
 		utf8proc_uint8_t enc[4];
 
+		if (cp == 0)
+			continue;
 		if (cat == UTF8PROC_CATEGORY_LU || cat == UTF8PROC_CATEGORY_LL ||
 		    cat == UTF8PROC_CATEGORY_LT || cat == UTF8PROC_CATEGORY_LM ||
 		    cat == UTF8PROC_CATEGORY_LO || cat == UTF8PROC_CATEGORY_ND ||

@@ -16,6 +16,7 @@
 #include <concord/events.h>
 #include <concord/geojson.h>
 #include <concord/model.h>
+#include <concord/needs.h>
 #include <concord/store.h>
 #include <concord/text.h>
 
@@ -490,6 +491,14 @@ out_free:
 	return ret;
 }
 
+static int year_of(int32_t day)
+{
+	int y, m, d;
+
+	cc_date_to_ymd(day, &y, &m, &d);
+	return y;
+}
+
 /* One area's row as a JSON object (the --json row and the --geojson properties). */
 static int add_area_json(struct cc_buf *o, const struct cc_area *area,
                          const struct cc_exposure_area_result *r, const char *f1, const char *f2,
@@ -541,7 +550,9 @@ static int by_area(struct cc_store *st, const struct xargs *a, struct cc_buf *o,
 		q.max_geo_prec_acled = 2;
 		q.max_geo_prec_ucdp = 3;
 	}
+	/* the population stored for the year of the reference date (see cc_store_fill_population) */
 	if ((ret = cc_store_list_areas(st, &all, &areas, &n_areas, err)) < 0 ||
+	    (ret = cc_store_fill_population(st, areas, n_areas, a->at, err)) < 0 ||
 	    (ret = cc_store_load_incidents(st, &q, &inc, &n_inc, &types, &n_types, err)) < 0)
 		goto out_free;
 	xa = cc_calloc(n_areas ? n_areas : 1, sizeof(*xa));
@@ -568,9 +579,9 @@ static int by_area(struct cc_store *st, const struct xargs *a, struct cc_buf *o,
 		cc_buf_addf(o, "# incidents and fatalities per admin level %d area\n", a->level);
 		window_text(o, a, prec);
 		cc_buf_addf(o,
-		            "# rates per 100,000 people of the area's population; /yr = x 365 / "
-		            "%d days\n",
-		            a->days);
+		            "# rates per 100,000 people of the area's population (its newest figure "
+		            "up to %d, else the earliest later one); /yr = x 365 / %d days\n",
+		            year_of(a->at), a->days);
 		cc_buf_addf(o, "%-12s %-24s %9s %10s %9s %10s %10s %9s %9s %10s\n", "pcode", "name",
 		            "incidents", "fatalities", "prev_inc", "prev_fatal", "population",
 		            "inc/100k", "fat/100k", "fat/100k/yr");

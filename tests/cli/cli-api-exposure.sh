@@ -49,6 +49,10 @@ done
 tok() { "$CONCORD" token create "$1" 2>/dev/null; }
 T_aada=$(tok aada); T_mrrd=$(tok mrrd); T_out=$(tok out)
 
+# Kabul province's population (the real figure of the case's population file), for the rates
+printf 'Province,Year,Population\n#adm1+code,#date+year,#population\nAF01,1998,6700513\n' >pop.csv
+"$CONCORD" import population pop.csv >/dev/null
+
 serve_start --threads 2
 req() { # req NAME TOKEN URL: body in NAME.body, $STATUS
 	STATUS=$(curl -s -o "$1.body" -w '%{http_code}' -H "Authorization: Bearer $2" "$3")
@@ -106,6 +110,15 @@ is "$(field ps.body 'j["at"], sorted(s["at"] for s in j["sites"])')" \
 req ar "$T_mrrd" "$URL/api/exposure?by=area&level=1&days=3650&at=1999-12-31"
 "$CONCORD" --as MRRD exposure --by area --level 1 --days 3650 --at 1999-12-31 --json >ar.cli
 same ar.body ar.cli "by=area equals 'exposure --by area --json'"
+KABUL='[(a["population"], a["incidents"], a["fatalities"], a["incidents_per_100k"], a["fatalities_per_100k"], a["fatalities_per_100k_year"]) for a in j["areas"] if a["pcode"] == "AF01"][0]'
+RATES='import sys; p, n, f, r1, r2, r3 = eval(sys.argv[1]); w = (n * 1e5 / p, f * 1e5 / p, f * 1e5 / p * 365 / 3650)
+print(p == 6700513 and n > 0 and all(abs(g - x) <= 0.005 + 1e-9 for g, x in zip((r1, r2, r3), w)))'
+is "$(python3 -c "$RATES" "$(field ar.body "$KABUL")")" True \
+	"by=area: Kabul's rates per 100,000 from its stored population ($(field ar.body "$KABUL"))"
+req ar2 "$T_aada" "$URL/api/exposure?by=area&level=1&days=3650&at=1999-12-31"
+is "$(python3 -c "$RATES" "$(field ar2.body "$KABUL")")" True "... and for AADA"
+is "$(field ar2.body "$KABUL[1] - ($(field ar.body "$KABUL[1]"))"), $(field ar2.body "$KABUL[2] - ($(field ar.body "$KABUL[2]"))")" \
+	"1, 4" "... whose rates count its own event (one incident, four deaths more)"
 req gj "$T_out" "$URL/api/exposure?$Q&format=geojson"
 # shellcheck disable=SC2086
 "$CONCORD" --as OUTSIDE exposure $OPT --geojson >gj.cli

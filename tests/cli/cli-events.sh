@@ -255,6 +255,82 @@ sort area.want -o area.want
 is "$(cat area.got)" "$(cat area.want)" "per-province counts equal the test's own count"
 run "$CONCORD" exposure --by area --days 3650 --at $AT
 like "$OUT" "unknown" "areas without population say so"
+
+# per area with population: the figure stored for the reference date's year, and the rates
+# recomputed here. The population file is made from the real provincial figures: two years for
+# most provinces (2015 at 80 %, 2021 in full), one province with a 2024 figure only (later than
+# the reference year, so the earliest later one), and one province with events left out.
+python3 - "$CASE/afg_population_adm1.csv" area.want >pop.csv <<'PY'
+import csv, sys
+real = {r['ADM_PCODE']: int(r['Population']) for r in csv.DictReader(open(sys.argv[1]))}
+busy = sorted(l.split(',')[0] for l in open(sys.argv[2]) if l.startswith('AF'))
+left_out = busy[-1]
+print('Province,Year,Population')
+print('#adm1+code,#date+year,#population')
+for p in sorted(real):
+    if p == left_out:
+        continue
+    if p == busy[0]:
+        print('%s,2024,%d' % (p, real[p]))
+        continue
+    print('%s,2015,%d' % (p, round(real[p] * 0.8)))
+    print('%s,2021,%d' % (p, real[p]))
+PY
+run "$CONCORD" import population pop.csv
+is "$RC" 0 "a population file with years imports"
+run "$CONCORD" exposure --by area --days 3650 --at $AT --csv
+printf '%s\n' "$OUT" >area_pop.csv
+CHECK=$(python3 - "$CASE/afg_population_adm1.csv" area.want area_pop.csv 3650 <<'PY'
+import csv, sys
+real = {r['ADM_PCODE']: int(r['Population']) for r in csv.DictReader(open(sys.argv[1]))}
+want = {}
+for l in open(sys.argv[2]):
+    p, n, f, pn, pf, _ = l.strip().split(',')
+    want[p] = (int(n), float(f))
+busy = sorted(want)
+D = int(sys.argv[4])
+rows = list(csv.DictReader(open(sys.argv[3])))
+bad = []
+if sorted(r['pcode'] for r in rows) != busy:
+    bad.append('areas differ')
+n_rates = 0
+for r in rows:
+    p = r['pcode']
+    n, f = want[p]
+    # year 2022: the 2021 figure; the 2024-only province takes 2024; the left-out one none
+    pop = None if p == busy[-1] else real[p]
+    if pop is None:
+        if any(r[k] for k in ('population', 'incidents_per_100k', 'fatalities_per_100k',
+                              'fatalities_per_100k_year')):
+            bad.append('%s: rates without population' % p)
+        continue
+    if r['population'] != str(pop):
+        bad.append('%s: population %s, want %d' % (p, r['population'], pop))
+        continue
+    for k, v in (('incidents_per_100k', n * 100000 / pop),
+                 ('fatalities_per_100k', f * 100000 / pop),
+                 ('fatalities_per_100k_year', f * 100000 / pop * 365 / D)):
+        if abs(float(r[k]) - v) > 0.005 + 1e-9:
+            bad.append('%s: %s %s, want %.4f' % (p, k, r[k], v))
+    n_rates += 1
+if n_rates < 2:
+    bad.append('only %d rates' % n_rates)
+print(' '.join(bad) if bad else 'ok %d' % n_rates)
+PY
+)
+like "$CHECK" "^ok [1-9]" "per-province rates per 100,000 from the stored population ($CHECK)"
+run "$CONCORD" exposure --by area --days 3650 --at $AT
+like "$OUT" "population unknown" "the province without a figure still says so"
+run "$CONCORD" exposure --by area --days 3650 --at $AT --json
+is "$(printf '%s\n' "$OUT" | python3 -c '
+import csv, json, sys
+j = json.load(sys.stdin)
+c = {r["pcode"]: r for r in csv.DictReader(open("area_pop.csv"))}
+print(all((a["population"] is None and c[a["pcode"]]["population"] == "") or
+          (str(a["population"]) == c[a["pcode"]]["population"] and
+           a["incidents_per_100k"] == float(c[a["pcode"]]["incidents_per_100k"]))
+          for a in j["areas"]) and len(j["areas"]) == len(c))')" "True" \
+	"--json gives the same populations and rates as --csv"
 run "$CONCORD" exposure --by area --level 2 --days 3650 --at $AT --csv
 printf '%s\n' "$OUT" | tail -n +2 | cut -d, -f1,3-7 | sort >dist.got
 python3 - $AT 3650 >dist.want <<'PY'

@@ -79,6 +79,18 @@ import sys
 s = [float(l.split("|")[0]) for l in open("want.2")]
 print(sum(x >= 0.69 for x in s), len(s), True)')" "--min-score filters, every pair says why"
 
+# no activities at all (a mission of its own, nothing imported): no pairs, said plainly
+"$CONCORD" -d empty.db init --mission NONE --name Empty --country AFG >/dev/null
+run "$CONCORD" -d empty.db overlap --csv
+is "$RC $(printf '%s\n' "$OUT" | wc -l | tr -d ' ')" "0 1" "no activities: the CSV header only"
+run "$CONCORD" -d empty.db overlap --distance 5 --json
+is "$RC $(printf '%s\n' "$OUT" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(d["n_activities"], d["n_candidates"], len(d["pairs"]))')" "0 0 0 0" "... and the JSON says 0 activities, 0 pairs"
+run "$CONCORD" -d empty.db overlap
+is "$RC" 0 "... and the table runs"
+
 run "$CONCORD" overlap
 is "$RC" 0 "the table runs"
 like "$OUT" "same sector, same area" "the table says why"

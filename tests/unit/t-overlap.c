@@ -145,6 +145,28 @@ TEST(no_pair_cases)
 		check_int(ov.n_candidates, ==, 0);
 		cc_overlap_release(&ov);
 	}
+	/* neither has a sector: no evidence of the same work, no pair (by area or by site) */
+	{
+		struct cc_overlap_activity ns[2] = {
+			act(1, 1, 0, 0, 20, 202, D(2021, 1, 1), D(2021, 12, 31), "water", 1),
+			act(2, 2, 0, 0, 20, 202, D(2021, 1, 1), D(2021, 12, 31), "water", 1),
+		};
+		struct cc_overlap_opts on = opts(10, 2);
+
+		ns[0].lat = ns[1].lat = 34.5;
+		ns[0].lon = ns[1].lon = 69.2;
+		check_int(cc_overlap_compute(ns, 2, &on, &ov, &err), ==, 0);
+		check_int(ov.n_candidates, ==, 0);
+		cc_overlap_release(&ov);
+		ns[1].sector_id = 10; /* one with a sector: still different sectors */
+		check_int(cc_overlap_compute(ns, 2, &on, &ov, &err), ==, 0);
+		check_int(ov.n_candidates, ==, 0);
+		cc_overlap_release(&ov);
+		ns[0].sector_id = 10; /* both: a pair */
+		check_int(cc_overlap_compute(ns, 2, &on, &ov, &err), ==, 0);
+		check_int(ov.n_candidates, ==, 1);
+		cc_overlap_release(&ov);
+	}
 	/* the last day of one is the first of the other: one day in common */
 	cases[2][1].start = D(2021, 12, 31);
 	check_int(cc_overlap_compute(cases[2], 2, &o, &ov, &err), ==, 0);
@@ -235,6 +257,54 @@ TEST(level_and_distance)
 	check_int(cc_overlap_compute(a, 3, &o, &ov, &err), ==, CC_EINVALID);
 }
 
+TEST(dari_title_in_arabic_or_persian_letters)
+{
+	/* "drinking water distribution in Kabul" typed with Arabic yeh and kaf, with Persian
+	 * ones, and with tatweel and harakat; "school building in Kabul" with teh marbuta. The
+	 * three water titles are one text (cosine 1); the school shares only "in Kabul" */
+	static const char t_arabic[] = "\xd8\xaa\xd9\x88\xd8\xb2\xd9\x8a\xd8\xb9 \xd8\xa2\xd8\xa8 "
+	                               "\xd8\xa2\xd8\xb4\xd8\xa7\xd9\x85\xd9\x8a\xd8\xaf\xd9\x86"
+	                               "\xd9\x8a \xd8\xaf\xd8\xb1 \xd9\x83\xd8\xa7\xd8\xa8\xd9\x84";
+	static const char t_persian[] =
+	        "\xd8\xaa\xd9\x88\xd8\xb2\xdb\x8c\xd8\xb9 \xd8\xa2\xd8\xa8 "
+	        "\xd8\xa2\xd8\xb4\xd8\xa7\xd9\x85\xdb\x8c\xd8\xaf\xd9\x86"
+	        "\xdb\x8c \xd8\xaf\xd8\xb1 \xda\xa9\xd8\xa7\xd8\xa8\xd9\x84";
+	static const char t_marked[] = "\xd8\xaa\xd9\x80\xd9\x88\xd8\xb2\xd9\x8a\xd9\x80\xd8\xb9 "
+	                               "\xd8\xa2\xd8\xa8\xd9\x90 \xd8\xa2\xd8\xb4\xd8\xa7\xd9\x85"
+	                               "\xd9\x8a\xd8\xaf\xd9\x86\xd9\x8a\xd9\x90 \xd8\xaf\xd8\xb1 "
+	                               "\xd9\x83\xd8\xa7\xd8\xa8\xd9\x8f\xd9\x84";
+	static const char t_school[] = "\xd8\xb3\xd8\xa7\xd8\xae\xd8\xaa \xd9\x85\xd8\xaf\xd8\xb1"
+	                               "\xd8\xb3\xd8\xa9 \xd8\xaf\xd8\xb1 \xd9\x83\xd8\xa7\xd8\xa8"
+	                               "\xd9\x84";
+	struct cc_overlap_activity a[4] = {
+		act(1, 1, 10, 0, 20, 202, D(2022, 1, 1), D(2022, 12, 31), t_arabic, NAN),
+		act(2, 2, 10, 0, 20, 202, D(2022, 1, 1), D(2022, 12, 31), t_persian, NAN),
+		act(3, 3, 10, 0, 20, 202, D(2022, 1, 1), D(2022, 12, 31), t_marked, NAN),
+		act(4, 4, 10, 0, 20, 202, D(2022, 1, 1), D(2022, 12, 31), t_school, NAN),
+	};
+	struct cc_overlap_opts o = opts(0, 2);
+	struct cc_overlap ov;
+	struct cc_err err = { 0 };
+	size_t n_water = 0, n_school = 0;
+
+	check_int(cc_overlap_compute(a, 4, &o, &ov, &err), ==, 0);
+	check_int(ov.n_pairs, ==, 6);
+	for (size_t k = 0; k < ov.n_pairs; k++) {
+		const struct cc_overlap_pair *p = &ov.pairs[k];
+
+		if (p->b < 3) {
+			n_water++;
+			check_dbl(p->text, 1.0, 1e-6);
+		} else {
+			n_school++;
+			check(p->text > 0.05 && p->text < 0.6);
+		}
+	}
+	check_int(n_water, ==, 3);
+	check_int(n_school, ==, 3);
+	cc_overlap_release(&ov);
+}
+
 /* ---- randomised: blocked candidates against all pairs ---- */
 
 static uint64_t rng = 0x9e3779b97f4a7c15u;
@@ -265,6 +335,8 @@ static void random_acts(struct cc_overlap_activity *a, size_t n, char (*titles)[
 		           sector < 6 ? sector / 2 + 1 : 0, prov * 10,
 		           rnd() % 5 ? prov * 100 + dist : 0, s, s + len, titles[i],
 		           (double)(rnd() % 1000));
+		if (rnd() % 25 == 0) /* no sector: in no pair */
+			a[i].sector_id = a[i].category_id = 0;
 		if (rnd() % 10 == 0)
 			a[i].start = CC_DATE_NONE;
 		else if (rnd() % 20 == 0)
@@ -300,7 +372,8 @@ static bool brute(const struct cc_overlap_activity *a, const struct cc_overlap_a
 	bool dated = a->start != CC_DATE_NONE && a->end != CC_DATE_NONE &&
 	             b->start != CC_DATE_NONE && b->end != CC_DATE_NONE;
 
-	if (a->org_id == b->org_id || !same_cat)
+	if (a->org_id == b->org_id || !same_cat || (!a->sector_id && !a->category_id) ||
+	    (!b->sector_id && !b->category_id))
 		return false;
 	if (dated && (a->end < b->start || b->end < a->start))
 		return false;
@@ -355,6 +428,91 @@ TEST(random_candidates_equal_all_pairs)
 		cc_overlap_release(&ov);
 	}
 	free(seen);
+}
+
+/* ---- edge cases: no activities, one activity, one area ---- */
+
+TEST(zero_and_one_activity)
+{
+	struct cc_overlap_activity one =
+	        act(1, 1, 10, 0, 20, 202, D(2021, 1, 1), D(2021, 12, 31), "water", 100);
+	struct cc_overlap ov;
+	struct cc_err err = { 0 };
+
+	one.lat = 34.5, one.lon = 69.2;
+	for (int k = 0; k < 4; k++) {
+		/* no activities (no array at all, and an array of none), then one, by area and by
+		 * distance */
+		struct cc_overlap_opts o = opts(k % 2 ? 10 : 0, 2);
+		size_t n = k < 2 ? 0 : 1;
+
+		memset(&ov, 0xa5, sizeof(ov));
+		check_int(cc_overlap_compute(k == 0 ? NULL : &one, n, &o, &ov, &err), ==, 0);
+		check_int(ov.n_activities, ==, n);
+		check_int(ov.n_candidates, ==, 0);
+		check_int(ov.n_pairs, ==, 0);
+		check_int(ov.n_undated, ==, 0);
+		cc_overlap_release(&ov);
+	}
+	/* one undated activity: counted as undated, still no pair */
+	struct cc_overlap_opts o1 = opts(0, 1);
+
+	one.start = CC_DATE_NONE;
+	check_int(cc_overlap_compute(&one, 1, &o1, &ov, &err), ==, 0);
+	check_int(ov.n_undated, ==, 1);
+	check_int(ov.n_pairs, ==, 0);
+	cc_overlap_release(&ov);
+}
+
+TEST(single_area)
+{
+	/* four organisations' activities in one province and nothing else: at level 1, and at
+	 * level 2 (the province is above it: compared by itself). Org 1 twice: (1, 4) is no pair;
+	 * activity 5 (org 5) ends before the others start; so the pairs are 1-2, 1-3, 2-3, 2-4,
+	 * 3-4, each with place 1 (the same area itself) */
+	struct cc_overlap_activity a[5] = {
+		act(1, 1, 10, 0, 20, 0, D(2021, 1, 1), D(2021, 12, 31), "water trucking", 100),
+		act(2, 2, 10, 0, 20, 0, D(2021, 6, 1), D(2021, 12, 31), "water trucking", 100),
+		act(3, 3, 10, 0, 20, 0, D(2021, 3, 1), D(2022, 2, 28), "latrines", 50),
+		act(4, 1, 10, 0, 20, 0, D(2021, 1, 1), D(2021, 12, 31), "hygiene kits", 25),
+		act(5, 5, 10, 0, 20, 0, D(2020, 1, 1), D(2020, 12, 31), "water trucking", 100),
+	};
+	static const size_t want[5][2] = { { 0, 1 }, { 0, 2 }, { 1, 2 }, { 1, 3 }, { 2, 3 } };
+	struct cc_err err = { 0 };
+
+	for (int level = 1; level <= 2; level++) {
+		struct cc_overlap ov;
+		struct cc_overlap_opts o = opts(level == 2 ? 25 : 0, level);
+		int found[5] = { 0 };
+
+		check_int(cc_overlap_compute(a, 5, &o, &ov, &err), ==, 0);
+		check_int(ov.n_pairs, ==, 5);
+		for (size_t k = 0; k < ov.n_pairs; k++) {
+			const struct cc_overlap_pair *p = &ov.pairs[k];
+			int w = -1;
+
+			for (int i = 0; i < 5; i++)
+				if (want[i][0] == p->a && want[i][1] == p->b)
+					w = i;
+			if (!check(w >= 0))
+				continue;
+			found[w]++;
+			check_dbl(p->place, 1.0, 0);
+			check_int(p->facts & (CC_OV_SAME_AREA | CC_OV_SAME_SECTOR), ==,
+			          CC_OV_SAME_AREA | CC_OV_SAME_SECTOR);
+		}
+		for (int i = 0; i < 5; i++)
+			check_int(found[i], ==, 1);
+		/* 1-2: the same title (cosine 1), 214 of 365 days, 100 and 100 people */
+		if (ov.n_pairs && ov.pairs[0].a == 0 && ov.pairs[0].b == 1) {
+			check_dbl(ov.pairs[0].text, 1.0, 1e-6); /* float vectors */
+			check_dbl(ov.pairs[0].dates, 214.0 / 365, 1e-12);
+			check_dbl(ov.pairs[0].score, 0.5 + 0.2 * 214.0 / 365 + 0.2 + 0.1, 1e-6);
+		} else {
+			tap_fail_("the pair with the same titles does not come first");
+		}
+		cc_overlap_release(&ov);
+	}
 }
 
 TEST(allocation_failure_loop)
