@@ -19,6 +19,7 @@
 #include <concord/buf.h>
 #include <concord/error.h>
 #include <concord/model.h>
+#include <concord/progress.h>
 #include <concord/sharing.h>
 #include <concord/store.h>
 
@@ -28,6 +29,7 @@ struct cc_mission_settings {
 	struct cc_mission mission;
 	char currency[4];   /* the reporting currency, "" when none was set */
 	int rate_tolerance; /* days a rate may be older than the value date */
+	struct cc_status_rule status_rule; /* the progress thresholds it set; 0: the default */
 };
 
 /* The mission (code; NULL: the store's only mission) and its settings. */
@@ -43,8 +45,36 @@ CC_API int cc_mission_settings_set(struct cc_store *st, const char *mission, con
                                    int rate_tolerance, struct cc_mission_settings *out,
                                    struct cc_err *err);
 /*
+ * Sets the thresholds of the mission's status rule (DOMAIN.md §2.2) that are > 0 in set, puts
+ * those < 0 back to the default and keeps those that are 0, in one transaction logged as an
+ * update of mission_status_rule; *out gets the settings after. CC_EUSAGE naming "on_track"
+ * when nothing changes; CC_EINVALID naming the field for a share outside (0, 1], an age
+ * outside 1..36600 days, or at_risk above on_track (the defaults counted).
+ */
+CC_API int cc_mission_status_rule_set(struct cc_store *st, const char *mission,
+                                      const struct cc_status_rule *set,
+                                      struct cc_mission_settings *out, struct cc_err *err);
+/*
+ * The mission's stored status rule (all 0: the defaults; a backend without the table has
+ * none) and its update. cc_store_set_status_rule checks the values as above.
+ */
+CC_API int cc_store_get_status_rule(struct cc_store *st, int64_t mission_id,
+                                    struct cc_status_rule *out, struct cc_err *err);
+CC_API int cc_store_set_status_rule(struct cc_store *st, int64_t mission_id,
+                                    const struct cc_status_rule *r, struct cc_err *err);
+/*
+ * The thresholds of one run of progress for the mission: those already set in o (options of
+ * the run) stay, the others come from the mission's rule, else the defaults; the from_* fields
+ * say which (cc_progress_opts_apply_rule). CC_EINVALID naming "at_risk" when the result puts
+ * at_risk above on_track.
+ */
+CC_API int cc_progress_opts_for_mission(struct cc_store *st, int64_t mission_id,
+                                        struct cc_progress_opts *o, struct cc_err *err);
+/*
  * fmt (enum cc_format) TABLE: what `concord mission show` prints; JSON: {"mission", "name",
- * "country", "start", "end", "currency" (null: none), "rate_tolerance"}.
+ * "country", "start", "end", "currency" (null: none), "rate_tolerance", "status_rule":
+ * {"on_track", "at_risk", "alpha", "max_age_days" (the values in force; max_age_days 0: 2 x
+ * the reporting period, else 180), "from": {each: "default" or "mission"}}}.
  */
 CC_API int cc_mission_settings_format(const struct cc_mission_settings *s, int fmt,
                                       struct cc_buf *out, struct cc_err *err);

@@ -93,13 +93,54 @@ enum cc_projection {
 };
 CC_API const char *cc_projection_name(enum cc_projection p);
 
+/* Where a threshold of the status rule came from, for the output to say. */
+enum cc_rule_source {
+	CC_RULE_DEFAULT = 0, /* DOMAIN.md §2.2's default */
+	CC_RULE_MISSION,     /* the mission's setting (concord mission set) */
+	CC_RULE_OPTION,      /* an option of this run (--on-track, ?on_track=, ...) */
+};
+/* "default", "mission", "option". */
+CC_API const char *cc_rule_source_name(enum cc_rule_source s);
+
 struct cc_progress_opts {
 	double on_track;  /* ratio at or above: on track; 0: 0.90 */
 	double at_risk;   /* ratio at or above: at risk; 0: 0.75 */
 	double alpha;     /* trend significance; 0: 0.05 */
 	int max_age_days; /* stale beyond; 0: 2 × reporting period, else 180 */
 	int32_t at;       /* "today" for staleness; CC_DATE_NONE: the latest observation overall */
+	/* where each threshold came from (cc_progress_opts_apply_rule); zero: the default */
+	enum cc_rule_source from_on_track, from_at_risk, from_alpha, from_max_age;
 };
+
+/*
+ * A mission's own status rule (DOMAIN.md §2.2: the defaults are configurable per mission), as
+ * the store keeps it: each field 0 when the mission keeps the default.
+ */
+struct cc_status_rule {
+	double on_track, at_risk, alpha;
+	int max_age_days;
+};
+
+/*
+ * The thresholds of one run: those already set in o (non-zero) are options of the run and stay;
+ * the others come from the mission's rule (NULL: none), else the defaults (0.90, 0.75, 0.05,
+ * max_age 0: 2 × the reporting period, else 180 days). Each from_* field records where its
+ * threshold came from.
+ */
+CC_API void cc_progress_opts_apply_rule(struct cc_progress_opts *o,
+                                        const struct cc_status_rule *mission);
+
+struct cc_buf;
+/*
+ * The status rule of o as every output states it (src/report/format_progress.c). JSON:
+ * {"on_track", "at_risk", "alpha", "max_age_days" (0: 2 x the reporting period, else 180),
+ * "from": {"on_track", "at_risk", "alpha", "max_age_days": "default", "mission" or "option"}}.
+ * Text, one line without its newline: "on_track if progress/expected >= 0.90 (default),
+ * at_risk if >= 0.75 (default), off_track below; stale after 180 days or 2 x the indicator's
+ * reporting period (default); trend alpha 0.05 (default)". 0 or the cc_buf error.
+ */
+CC_API int cc_progress_rule_json(const struct cc_progress_opts *o, struct cc_buf *b);
+CC_API int cc_progress_rule_text(const struct cc_progress_opts *o, struct cc_buf *b);
 
 /* Progress of one value; NAN when target = baseline or any input is NAN. */
 CC_API double cc_progress_of(double actual, double baseline, double target);
@@ -151,8 +192,11 @@ CC_API int cc_progress_compute(const struct cc_indicator_data *data,
 /*
  * Progress rolled up to pillars: per pillar × area, how the total series (no sex or age
  * breakdown) of the pillar's indicators stand, and the pillar's status there: the median of
- * their progress/expected ratios under the thresholds of the options (on track at or above
- * on_track, at risk at or above at_risk, else off track); no_data when none has a ratio. A row
+ * the progress/expected ratios of the series judged on track, at risk or off track, under the
+ * thresholds of the options (on track at or above on_track, at risk at or above at_risk, else
+ * off track). Stale and no-data series are counted apart and never enter the median (DOMAIN
+ * §2.2: stale is reported before progress is judged). A row none of whose series is judged
+ * is stale when some are stale (no current value to judge), else no_data. A row
  * with area "*" sums the pillar over every area (the mission's own series included).
  * Results are added one computation at a time (an indicator at a time is fine), then finished.
  */
@@ -161,7 +205,7 @@ struct cc_pillar_progress {
 	char area[32];        /* P-code, "" the mission as a whole, "*" every area */
 	size_t n_series;      /* total series counted */
 	size_t n_status[6];   /* by enum cc_status */
-	size_t n_ratio;       /* series with a progress/expected ratio */
+	size_t n_ratio;       /* judged series (not stale) with a progress/expected ratio */
 	double median_ratio;  /* NAN when n_ratio = 0 */
 	enum cc_status status;
 };

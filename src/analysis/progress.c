@@ -17,6 +17,7 @@
 #define DEFAULT_ON_TRACK 0.90
 #define DEFAULT_AT_RISK 0.75
 #define DEFAULT_MAX_AGE_DAYS 180
+#define DEFAULT_ALPHA 0.05
 #define RATIO_EPS 1e-12   /* 0.9 computed as 0.8999999999 is still 0.9 */
 #define LAST_DAY 2932896  /* 9999-12-31: beyond it a projection is "not reached" */
 
@@ -56,9 +57,13 @@ const char *cc_projection_name(enum cc_projection p)
 
 double cc_progress_of(double actual, double baseline, double target)
 {
+	double p;
+
 	if (isnan(actual) || isnan(baseline) || isnan(target) || target == baseline)
 		return (double)NAN;
-	return (actual - baseline) / (target - baseline);
+	p = (actual - baseline) / (target - baseline);
+	/* 0 / negative is -0: no progress is 0 whichever way the indicator points */
+	return p == 0 ? 0 : p;
 }
 
 static double clip01(double v)
@@ -87,6 +92,45 @@ double cc_progress_expected(const int32_t *dates, const double *values, size_t n
 	return 1;
 }
 
+const char *cc_rule_source_name(enum cc_rule_source s)
+{
+	switch (s) {
+	case CC_RULE_DEFAULT:
+		return "default";
+	case CC_RULE_MISSION:
+		return "mission";
+	case CC_RULE_OPTION:
+		return "option";
+	}
+	return "?";
+}
+
+/* One threshold: the run's option, else the mission's, else the default. */
+static void pick(double *v, enum cc_rule_source *from, double mission, double def)
+{
+	if (*v > 0) {
+		*from = CC_RULE_OPTION;
+	} else if (mission > 0) {
+		*v = mission;
+		*from = CC_RULE_MISSION;
+	} else {
+		*v = def;
+		*from = CC_RULE_DEFAULT;
+	}
+}
+
+void cc_progress_opts_apply_rule(struct cc_progress_opts *o, const struct cc_status_rule *mission)
+{
+	const struct cc_status_rule none = { 0 }, *m = mission ? mission : &none;
+	double age = o->max_age_days;
+
+	pick(&o->on_track, &o->from_on_track, m->on_track, DEFAULT_ON_TRACK);
+	pick(&o->at_risk, &o->from_at_risk, m->at_risk, DEFAULT_AT_RISK);
+	pick(&o->alpha, &o->from_alpha, m->alpha, DEFAULT_ALPHA);
+	pick(&age, &o->from_max_age, m->max_age_days, 0);
+	o->max_age_days = (int)age;
+}
+
 static void fill_opts(struct cc_progress_opts *o, const struct cc_progress_opts *in)
 {
 	*o = in ? *in : (struct cc_progress_opts){ .at = CC_DATE_NONE };
@@ -95,7 +139,7 @@ static void fill_opts(struct cc_progress_opts *o, const struct cc_progress_opts 
 	if (o->at_risk <= 0)
 		o->at_risk = DEFAULT_AT_RISK;
 	if (o->alpha <= 0)
-		o->alpha = 0.05;
+		o->alpha = DEFAULT_ALPHA;
 }
 
 enum cc_status cc_progress_status(double progress, double expected,
@@ -468,24 +512,49 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* One row over items[0..n) (sorted ratios go to work). */
+/* A series judged on its ratio: neither stale, nor without data, nor n/a (DOMAIN §2.2). */
+static bool judged(enum cc_status s)
+{
+	switch (s) {
+	case CC_STATUS_ON_TRACK:
+	case CC_STATUS_AT_RISK:
+	case CC_STATUS_OFF_TRACK:
+		return true;
+	case CC_STATUS_NA:
+	case CC_STATUS_NO_DATA:
+	case CC_STATUS_STALE:
+		break;
+	}
+	return false;
+}
+
+/*
+ * One row over items[0..n) (sorted ratios go to work). Stale and no-data series are counted
+ * apart and left out of the median: a stale value says nothing about progress now. A row
+ * with no series judged is stale when some are stale, else no data.
+ */
 static void pillar_row(struct cc_pillar_progress *row, const struct cc_pillar_item *items,
                        size_t n, double *work, const struct cc_progress_opts *o)
 {
-	double on = o->on_track > 0 ? o->on_track : 0.90, risk = o->at_risk > 0 ? o->at_risk : 0.75;
+	double on = o && o->on_track > 0 ? o->on_track : DEFAULT_ON_TRACK;
+	double risk = o && o->at_risk > 0 ? o->at_risk : DEFAULT_AT_RISK;
 
 	row->n_series = n;
 	row->n_ratio = 0;
 	for (size_t i = 0; i < n; i++) {
 		if ((unsigned)items[i].status < sizeof(row->n_status) / sizeof(row->n_status[0]))
 			row->n_status[items[i].status]++;
-		if (!isnan(items[i].ratio))
+		if (judged(items[i].status) && !isnan(items[i].ratio))
 			work[row->n_ratio++] = items[i].ratio;
 	}
 	row->median_ratio = (double)NAN;
 	row->status = CC_STATUS_NO_DATA;
-	if (!row->n_ratio)
+	if (!row->n_ratio) {
+		if (row->n_status[CC_STATUS_STALE] && !row->n_status[CC_STATUS_ON_TRACK] &&
+		    !row->n_status[CC_STATUS_AT_RISK] && !row->n_status[CC_STATUS_OFF_TRACK])
+			row->status = CC_STATUS_STALE;
 		return;
+	}
 	qsort(work, row->n_ratio, sizeof(*work), cmp_double);
 	row->median_ratio = row->n_ratio % 2 ? work[row->n_ratio / 2]
 	                                     : (work[row->n_ratio / 2 - 1] + work[row->n_ratio / 2]) / 2;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <concord/admin.h>
 #include <concord/alloc.h>
 #include <concord/indicators.h>
 #include <concord/progress.h>
@@ -28,13 +29,23 @@ static int32_t today(void)
 	return cc_date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
-/* A number with 3 decimals, or "n/a". */
+/* A number with 3 decimals, or "n/a"; never "-0.000" (a value that rounds to zero is 0). */
 static const char *num3(double v, char buf[static 32])
 {
 	if (isnan(v))
 		return "n/a";
 	snprintf(buf, 32, "%.3f", v);
+	if (strcmp(buf, "-0.000") == 0)
+		snprintf(buf, 32, "0.000");
 	return buf;
+}
+
+/* The status rule as the outputs state it, in out (one line); "" when memory runs out. */
+static const char *rule_text(const struct cc_progress_opts *o, struct cc_buf *out)
+{
+	if (cc_progress_rule_text(o, out) < 0)
+		return "";
+	return out->buf;
 }
 
 static const char *numg(double v, char buf[static 32])
@@ -133,21 +144,16 @@ static void print_table(const struct cc_indicator_data *d, const struct cc_progr
                         size_t n, const struct cc_progress_opts *o, int32_t at, bool header)
 {
 	char dt[11], b[8][32], dg[64], latest[48], trend[64];
+	struct cc_buf rule = CC_BUF_INIT(0);
 
 	if (!header)
 		goto rows;
 
-	printf("Progress as of %s. Status rule: on_track if progress/expected >= %.2f, at_risk if "
-	       ">= %.2f, off_track below;\n",
-	       cc_date_format(at, dt), o->on_track, o->at_risk);
-	if (o->max_age_days)
-		printf("stale if the latest value is older than %d days; ", o->max_age_days);
-	else
-		printf("stale if the latest value is older than 180 days (or 2 x the indicator's "
-		       "reporting period); ");
-	printf("no_data without a value after the baseline.\nTrend: Theil-Sen slope, "
-	       "Mann-Kendall test, alpha %.2f; no verdict below %d values.\n\n",
-	       o->alpha, CC_TREND_MIN_N);
+	/* each threshold with where it came from: default, mission (mission set) or option */
+	printf("Progress as of %s. Status rule: %s;\nno_data without a value after the baseline. "
+	       "Trend: Theil-Sen slope, Mann-Kendall test; no verdict below %d values.\n\n",
+	       cc_date_format(at, dt), rule_text(o, &rule), CC_TREND_MIN_N);
+	cc_buf_release(&rule);
 	printf("%-16s %-10s %-10s %-3s %-22s %8s %8s %6s %-9s %-32s %s\n", "indicator", "area",
 	       "disagg", "dir", "latest", "progress", "expected", "ratio", "status",
 	       "trend (p)", "projected");
@@ -242,6 +248,7 @@ static void print_pillars(const struct cc_pillar_rollup *acc, const struct cc_pr
 		                                CC_STATUS_OFF_TRACK, CC_STATUS_STALE,
 		                                CC_STATUS_NO_DATA,   CC_STATUS_NA };
 	char d[11], buf[32];
+	struct cc_buf rule = CC_BUF_INIT(0);
 
 	if (fmt == F_CSV) {
 		printf("pillar,area,series,on_track,at_risk,off_track,stale,no_data,n_a,with_ratio,"
@@ -262,10 +269,13 @@ static void print_pillars(const struct cc_pillar_rollup *acc, const struct cc_pr
 	}
 	printf("Progress by pillar as of %s. Per pillar x area, the total series (no sex or age "
 	       "breakdown) of the pillar's indicators,\ncounted by status; the pillar's status is "
-	       "the median of their progress/expected ratios: on_track if >= %.2f, at_risk if "
-	       ">= %.2f,\noff_track below; no_data when none has a ratio. Area (all): every area "
-	       "and the mission's own series together.\n\n",
-	       cc_date_format(at, d), o->on_track, o->at_risk);
+	       "the median of the progress/expected ratios of its series judged\non track, at "
+	       "risk or off track. Stale and no-data series are counted apart, outside the median; "
+	       "with none\njudged, stale when some are stale, else no_data. "
+	       "Area (all): every area and the mission's own series together.\nStatus rule: "
+	       "%s.\n\n",
+	       cc_date_format(at, d), rule_text(o, &rule));
+	cc_buf_release(&rule);
 	printf("%-16s %-10s %6s %8s %7s %9s %5s %7s %4s %8s %-10s\n", "pillar", "area", "series",
 	       "on_track", "at_risk", "off_track", "stale", "no_data", "n/a", "median", "status");
 	for (size_t i = 0; i < acc->n_rows; i++) {
@@ -288,12 +298,18 @@ static int pillars_json(const struct cc_pillar_rollup *acc, const struct cc_prog
 	int ret = 0;
 
 	ret |= cc_buf_addf(b, "{\"as_of\":\"%s\",\"rule\":", cc_date_format(at, d));
-	ret |= cc_buf_add_json_str(b, "per pillar x area, the total series of the pillar's "
-	                              "indicators counted by status; status = the median of their "
-	                              "progress/expected ratios under the thresholds; no_data when "
-	                              "none has a ratio; area \"*\": every area together");
-	ret |= cc_buf_addf(b, ",\"on_track\":%.17g,\"at_risk\":%.17g,\"rows\":[", o->on_track,
+	ret |= cc_buf_add_json_str(b,
+	                           "per pillar x area, the total series of the pillar's "
+	                           "indicators counted by status; status = the median of the "
+	                           "progress/expected ratios of the series judged on track, at "
+	                           "risk or off track under the thresholds; stale and no-data "
+	                           "series are counted apart, outside the median; with none "
+	                           "judged, stale when some are stale, else no_data; area \"*\": "
+	                           "every area together");
+	ret |= cc_buf_addf(b, ",\"on_track\":%.17g,\"at_risk\":%.17g,\"status_rule\":", o->on_track,
 	                   o->at_risk);
+	ret |= cc_progress_rule_json(o, b);
+	ret |= cc_buf_adds(b, ",\"rows\":[");
 	for (size_t i = 0; i < acc->n_rows && ret == 0; i++) {
 		const struct cc_pillar_progress *r = &acc->rows[i];
 
@@ -379,8 +395,8 @@ int cmd_progress(struct cli *cli, int argc, char **argv)
 		{ "by", required_argument, NULL, O_BY },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct cc_progress_opts o = { .on_track = 0.90, .at_risk = 0.75, .alpha = 0.05,
-		                      .at = CC_DATE_NONE };
+	/* 0: not an option, so the mission's or the default (cc_progress_opts_for_mission) */
+	struct cc_progress_opts o = { .at = CC_DATE_NONE };
 	struct cc_indicator_query q = { .at = CC_DATE_NONE };
 	struct cc_indicator_data data = { 0 };
 	struct cc_progress_result *res = NULL;
@@ -416,8 +432,11 @@ int cmd_progress(struct cli *cli, int argc, char **argv)
 			double d;
 
 			if (cc_parse_double(optarg, &d, &err) < 0 || d <= 0 || d > 1)
-				return cli_usage(cli, "%s: '%s' is not a number in (0, 1]",
-				                 argv[optind - 1], optarg);
+				return cli_usage(cli, "--%s: '%s' is not a number in (0, 1]",
+				                 opt == O_ON_TRACK  ? "on-track"
+				                 : opt == O_AT_RISK ? "at-risk"
+				                                    : "alpha",
+				                 optarg);
 			if (opt == O_ON_TRACK)
 				o.on_track = d;
 			else if (opt == O_AT_RISK)
@@ -443,12 +462,16 @@ int cmd_progress(struct cli *cli, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
-	if (o.at_risk > o.on_track)
+	if (o.on_track > 0 && o.at_risk > o.on_track)
 		return cli_usage(cli, "--at-risk must not be above --on-track");
 	o.at = q.at != CC_DATE_NONE ? q.at : today();
 	if ((ret = cc_store_get_mission(cli->st, cli->mission, &m, &err)) < 0)
 		return cli_fail(&err);
 	q.mission_id = m.id;
+	if ((ret = cc_progress_opts_for_mission(cli->st, m.id, &o, &err)) == CC_EINVALID)
+		return cli_usage(cli, "%s (concord mission show)", err.msg);
+	if (ret < 0)
+		return cli_fail(&err);
 	if (by_pillar)
 		return progress_by_pillar(cli, &q, &o, fmt);
 	if (fmt != F_JSON && !q.indicator)

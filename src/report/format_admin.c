@@ -53,7 +53,51 @@ int cc_mission_settings_load(struct cc_store *st, const char *mission,
 		cc_err_clear(err);
 		ret = 0;
 	}
+	if (ret == 0)
+		ret = cc_store_get_status_rule(st, out->mission.id, &out->status_rule, err);
 	return ret;
+}
+
+/* One threshold of a change: > 0 set, < 0 back to the default, 0 kept. */
+static double change(double cur, double set)
+{
+	return set > 0 ? set : set < 0 ? 0 : cur;
+}
+
+int cc_mission_status_rule_set(struct cc_store *st, const char *mission,
+                               const struct cc_status_rule *set, struct cc_mission_settings *out,
+                               struct cc_err *err)
+{
+	struct cc_mission_settings cur;
+	struct cc_status_rule r;
+	int ret;
+
+	if ((ret = cc_mission_settings_load(st, mission, &cur, err)) < 0)
+		return ret;
+	if (!set->on_track && !set->at_risk && !set->alpha && !set->max_age_days) {
+		cc_err_set(err, CC_EUSAGE, "give --on-track, --at-risk, --max-age or --alpha");
+		cc_err_at(err, NULL, 0, "on_track");
+		return CC_EUSAGE;
+	}
+	r.on_track = change(cur.status_rule.on_track, set->on_track);
+	r.at_risk = change(cur.status_rule.at_risk, set->at_risk);
+	r.alpha = change(cur.status_rule.alpha, set->alpha);
+	r.max_age_days = (int)change(cur.status_rule.max_age_days, set->max_age_days);
+	if ((ret = cc_store_begin(st, err)) < 0)
+		return ret;
+	if ((ret = cc_store_set_status_rule(st, cur.mission.id, &r, err)) == 0 &&
+	    (ret = cc_store_log_change(st,
+	                               &(struct cc_change){ .table = "mission_status_rule",
+	                                                    .op = "update",
+	                                                    .mission_id = cur.mission.id,
+	                                                    .count = 1 },
+	                               err)) == 0)
+		ret = cc_store_commit(st, err);
+	if (ret < 0) {
+		cc_store_rollback(st);
+		return ret;
+	}
+	return cc_mission_settings_load(st, cur.mission.code, out, err);
 }
 
 int cc_mission_settings_set(struct cc_store *st, const char *mission, const char *currency,
@@ -108,17 +152,23 @@ int cc_mission_settings_format(const struct cc_mission_settings *s, int fmt, str
                                struct cc_err *err)
 {
 	const struct cc_mission *m = &s->mission;
+	struct cc_progress_opts rule = { .at = CC_DATE_NONE };
 	int ret = CC_EINVALID;
 
+	cc_progress_opts_apply_rule(&rule, &s->status_rule);
 	switch ((enum cc_format)fmt) {
 	case CC_FORMAT_TABLE:
 		ret = cc_buf_addf(out,
 		                  "mission: %s\nname: %s\ncountry: %s\n"
-		                  "reporting currency: %s\nrate tolerance: %d days\n",
+		                  "reporting currency: %s\nrate tolerance: %d days\nstatus rule: ",
 		                  m->code, m->name, m->country,
 		                  s->currency[0] ? s->currency
 		                                 : "(none: concord mission set --currency CODE)",
 		                  s->rate_tolerance);
+		if (ret == 0)
+			ret = cc_progress_rule_text(&rule, out);
+		if (ret == 0)
+			ret = cc_buf_addch(out, '\n');
 		break;
 	case CC_FORMAT_JSON:
 		if ((ret = cc_buf_adds(out, "{\"mission\":")) < 0 ||
@@ -136,7 +186,12 @@ int cc_mission_settings_format(const struct cc_mission_settings *s, int fmt, str
 		    (ret = s->currency[0] ? cc_buf_add_json_str(out, s->currency)
 		                          : cc_buf_adds(out, "null")) < 0)
 			break;
-		ret = cc_buf_addf(out, ",\"rate_tolerance\":%d}\n", s->rate_tolerance);
+		ret = cc_buf_addf(out,
+		                  ",\"rate_tolerance\":%d,\"status_rule\":", s->rate_tolerance);
+		if (ret == 0)
+			ret = cc_progress_rule_json(&rule, out);
+		if (ret == 0)
+			ret = cc_buf_adds(out, "}\n");
 		break;
 	case CC_FORMAT_CSV:
 		break;

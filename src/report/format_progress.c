@@ -127,6 +127,40 @@ static int result_json(struct cc_buf *b, const struct cc_indicator *ind,
 	return ret;
 }
 
+int cc_progress_rule_json(const struct cc_progress_opts *o, struct cc_buf *b)
+{
+	return cc_buf_addf(b,
+	                   "{\"on_track\":%.6g,\"at_risk\":%.6g,\"alpha\":%.6g,\"max_age_days\":%d,"
+	                   "\"from\":{\"on_track\":\"%s\",\"at_risk\":\"%s\",\"alpha\":\"%s\","
+	                   "\"max_age_days\":\"%s\"}}",
+	                   o->on_track, o->at_risk, o->alpha, o->max_age_days,
+	                   cc_rule_source_name(o->from_on_track),
+	                   cc_rule_source_name(o->from_at_risk), cc_rule_source_name(o->from_alpha),
+	                   cc_rule_source_name(o->from_max_age));
+}
+
+int cc_progress_rule_text(const struct cc_progress_opts *o, struct cc_buf *b)
+{
+	int ret =
+	        cc_buf_addf(b,
+	                    "on_track if progress/expected >= %.2f (%s), at_risk if >= %.2f (%s), "
+	                    "off_track below; ",
+	                    o->on_track, cc_rule_source_name(o->from_on_track), o->at_risk,
+	                    cc_rule_source_name(o->from_at_risk));
+
+	if (ret == 0 && o->max_age_days)
+		ret = cc_buf_addf(b, "stale after %d days (%s); ", o->max_age_days,
+		                  cc_rule_source_name(o->from_max_age));
+	else if (ret == 0)
+		ret = cc_buf_addf(
+		        b, "stale after 180 days or 2 x the indicator's reporting period (%s); ",
+		        cc_rule_source_name(o->from_max_age));
+	if (ret == 0)
+		ret = cc_buf_addf(b, "trend alpha %.2f (%s)", o->alpha,
+		                  cc_rule_source_name(o->from_alpha));
+	return ret;
+}
+
 int cc_progress_format_json(const struct cc_indicator_data *data,
                             const struct cc_progress_result *res, size_t n,
                             const struct cc_progress_opts *o, struct cc_buf *out,
@@ -136,11 +170,11 @@ int cc_progress_format_json(const struct cc_indicator_data *data,
 	char dt[11];
 	int ret;
 
-	ret = cc_buf_addf(&b,
-	                  "{\"as_of\":\"%s\",\"rule\":{\"on_track\":%.6g,\"at_risk\":%.6g,"
-	                  "\"alpha\":%.6g,\"max_age_days\":%d},\"results\":[",
-	                  cc_date_format(o->at, dt), o->on_track, o->at_risk, o->alpha,
-	                  o->max_age_days);
+	ret = cc_buf_addf(&b, "{\"as_of\":\"%s\",\"rule\":", cc_date_format(o->at, dt));
+	if (ret == 0)
+		ret = cc_progress_rule_json(o, &b);
+	if (ret == 0)
+		ret = cc_buf_adds(&b, ",\"results\":[");
 	for (size_t i = 0; ret == 0 && i < n; i++) {
 		if (i)
 			ret = cc_buf_addch(&b, ',');

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <concord/admin.h>
 #include <concord/alloc.h>
 #include <concord/analyses.h>
 #include <concord/indicators.h>
@@ -175,16 +176,19 @@ const struct cc__query_param cc__progress_query[] = {
 	  .description = "as of this day: later observations are not read (today)" },
 	{ .name = "on_track",
 	  .type = "number",
-	  .description = "progress/expected at or above: on track, in (0, 1] (0.90)" },
+	  .description = "progress/expected at or above: on track, in (0, 1] (the mission's, "
+	                 "else 0.90)" },
 	{ .name = "at_risk",
 	  .type = "number",
-	  .description = "progress/expected at or above: at risk, in (0, 1] (0.75)" },
+	  .description = "progress/expected at or above: at risk, in (0, 1] (the mission's, "
+	                 "else 0.75)" },
 	{ .name = "alpha",
 	  .type = "number",
-	  .description = "trend significance, in (0, 1] (0.05)" },
+	  .description = "trend significance, in (0, 1] (the mission's, else 0.05)" },
 	{ .name = "max_age",
 	  .type = "integer",
-	  .description = "stale after this many days, 1 to 36600 (180 or 2 x the period)" },
+	  .description = "stale after this many days, 1 to 36600 (the mission's, else 180 or "
+	                 "2 x the period)" },
 	{ .name = NULL },
 };
 
@@ -202,12 +206,13 @@ static int arg_share(const struct cc__req *req, const char *name, double *out, s
 	return 0;
 }
 
-/* The same calls and output as `concord progress --json`. */
+/*
+ * The same calls and output as `concord progress --json`: thresholds not given come from the
+ * mission's status rule, else the defaults, and the answer says which.
+ */
 int cc__api_progress(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
 {
-	struct cc_progress_opts o = {
-		.on_track = 0.90, .at_risk = 0.75, .alpha = 0.05, .at = CC_DATE_NONE
-	};
+	struct cc_progress_opts o = { .at = CC_DATE_NONE };
 	struct cc_indicator_query q = { .at = CC_DATE_NONE };
 	struct cc_indicator_data data = { 0 };
 	struct cc_progress_result *res = NULL;
@@ -222,7 +227,7 @@ int cc__api_progress(struct cc__req *req, struct cc_buf *out, struct cc_err *err
 	    (ret = arg_share(req, "alpha", &o.alpha, err)) < 0 ||
 	    (ret = cc__arg_int(req, "max_age", 1, 36600, &max_age, err)) < 0)
 		return ret;
-	if (o.at_risk > o.on_track)
+	if (o.on_track > 0 && o.at_risk > o.on_track)
 		return cc__bad_arg(err, "at_risk", "at_risk must not be above on_track");
 	o.max_age_days = (int)max_age;
 	q.indicator = cc__req_query(req, "indicator");
@@ -231,6 +236,14 @@ int cc__api_progress(struct cc__req *req, struct cc_buf *out, struct cc_err *err
 	if ((ret = cc__caller_mission(req, &m, err)) < 0)
 		return ret;
 	q.mission_id = m.id;
+	if ((ret = cc_progress_opts_for_mission(req->st, m.id, &o, err)) == CC_EINVALID) {
+		char msg[sizeof(err->msg)];
+
+		snprintf(msg, sizeof(msg), "%s", err->msg);
+		return cc__bad_arg(err, "at_risk", "%s", msg);
+	}
+	if (ret < 0)
+		return ret;
 	if ((ret = cc_store_load_indicator_data(req->st, &q, &data, err)) < 0)
 		return ret;
 	if (q.indicator && data.n_indicators == 0) {

@@ -26,15 +26,16 @@ static const char *const sql[] = {
 	                "WHERE (i.mission_id IS NULL OR i.mission_id = ?1) AND "
 	                "(?2 IS NULL OR i.source = ?2) AND (?3 IS NULL OR i.date >= ?3) AND "
 	                "(?4 IS NULL OR i.date <= ?4) AND " CC__SQ_VISIBLE("i", "incident"),
+	/* named parameters only: a "?N" after the viewer's :v_ ones would share their numbers */
 	[S_ACTIVITIES] = "WITH sp(id, pillar) AS MATERIALIZED (SELECT s.id, "
-	                 CC__SQ_PILLAR_OF("?1") " FROM sector s) "
+	                 CC__SQ_PILLAR_OF(":mission") " FROM sector s) "
 	                 "SELECT a.id, ifnull(a.org_id, 0), ifnull(a.area_id, 0), "
 	                 "ifnull(sp.pillar, 'other'), a.start_date, a.end_date, "
 	                 "CASE WHEN a.kind = 1 AND " CC__SQ_VISIBLE_FIGURES("a") " THEN a.reached END "
 	                 "FROM activity a LEFT JOIN sp ON sp.id = a.sector_id WHERE "
-	                 "a.mission_id = ?1 AND (?2 IS NULL OR a.end_date IS NULL OR "
-	                 "a.end_date >= ?2) AND (?3 IS NULL OR a.start_date IS NULL OR "
-	                 "a.start_date <= ?3) AND " CC__SQ_VISIBLE("a", "activity"),
+	                 "a.mission_id = :mission AND (:from IS NULL OR a.end_date IS NULL OR "
+	                 "a.end_date >= :from) AND (:to IS NULL OR a.start_date IS NULL OR "
+	                 "a.start_date <= :to) AND " CC__SQ_VISIBLE("a", "activity"),
 	[S_LIST] = "SELECT o.id FROM observation o JOIN area a ON a.id = o.area_id "
 	           "WHERE o.indicator_id = ?1 AND o.source = '" CC_COMPUTED_SOURCE "' AND "
 	           "a.level = ?2 AND o.period_end BETWEEN ?3 AND ?4 ORDER BY o.id",
@@ -96,8 +97,9 @@ static int sq_load_activities(struct cc_store *st, int64_t mission_id, int32_t f
 	*n_out = 0;
 	if ((ret = stmt(st, S_ACTIVITIES, &s, err)) < 0)
 		return ret;
-	if ((rc = sqlite3_bind_int64(s, 1, mission_id)) || (rc = cc__sq_bind_date(s, 2, from)) ||
-	    (rc = cc__sq_bind_date(s, 3, to)))
+	if ((rc = sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":mission"), mission_id)) ||
+	    (rc = cc__sq_bind_date(s, sqlite3_bind_parameter_index(s, ":from"), from)) ||
+	    (rc = cc__sq_bind_date(s, sqlite3_bind_parameter_index(s, ":to"), to)))
 		return cc__sq_bind_fail(st, s, rc, err);
 	while ((ret = cc__sq_step_row(st, s, err)) == 0) {
 		struct cc_computed_activity *a;

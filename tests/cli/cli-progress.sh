@@ -131,13 +131,34 @@ like "$(cat got)" "^LIT-F|AF03|female|15+|stale|" "a survey two years old is sta
 like "$(cat got)" "^POL-TRAINED|AF01|female||off_track|" "the female series is judged on its own benchmarks"
 
 run "$CONCORD" progress --at "$AT"
-like "$OUT" "on_track if progress/expected >= 0.90, at_risk if >= 0.75" "the table states the rule"
+like "$OUT" "on_track if progress/expected >= 0.90 (default), at_risk if >= 0.75 (default)" \
+	"the table states the rule and where each threshold comes from"
 like "$OUT" "SEC-INC .* dn " "the table marks lower-is-better"
 run "$CONCORD" progress --at "$AT" --on-track 0.8 --at-risk 0.5 --indicator SEC-INC --csv
 like "$OUT" "SEC-INC,AF01,,,lower,.*,at_risk," "thresholds are configurable (0.716 is at risk above 0.5)"
 run "$CONCORD" progress --at "$AT" --area AF02 --json
 python3 -c 'import json,sys; d=json.loads(sys.argv[1]); r=d["results"]; print(len(r), r[0]["area"], r[0]["missing"], d["rule"]["on_track"])' "$OUT" >j 2>&1
 is "$(cat j)" "1 AF02 1 0.9" "JSON: one series for --area AF02, its missing value counted, the rule stated"
+run "$CONCORD" progress --at "$AT" --indicator SEC-INC --json
+python3 -c 'import json,sys; j=json.loads(sys.argv[1]); p=j["results"][0]["progress"]; print(j["rule"]["from"]["on_track"], p)' "$OUT" >j 2>&1
+is "$(cat j)" "default $(python3 -c 'print("%.6g" % ((33 - 48) / (20 - 48)))')" "JSON: the rule says where it comes from"
+# No progress at all on a lower-is-better series is 0, not -0 ((48 - 48)/(20 - 48) is -0 in
+# IEEE arithmetic), in a store of its own.
+printf 'code,name,pillar,unit,measure,direction,aggregation,period_days\nFLAT,Incidents,security,count,unit,lower,sum,30\n' >flat_ind.csv
+printf 'indicator,area,sex,age_group,kind,date,value\nFLAT,,,,baseline,2025-01-01,48\nFLAT,,,,target,2026-01-01,20\n' >flat_bm.csv
+printf 'indicator,area,sex,age_group,period_start,period_end,value,source,confidence\nFLAT,,,,2025-06-01,2025-06-30,48,test,high\n' >flat_obs.csv
+export CONCORD_DB="$WORK/flat.db"
+"$CONCORD" init --mission FLT --country AFG >/dev/null
+"$CONCORD" import indicators flat_ind.csv >/dev/null
+"$CONCORD" import benchmarks flat_bm.csv >/dev/null
+"$CONCORD" import observations flat_obs.csv >/dev/null
+run "$CONCORD" progress --at "$AT"
+like "$OUT" "^FLAT .* 48 @ 2025-06-30 *0.000 " "actual = baseline, lower is better: progress 0.000"
+unlike "$OUT" "-0\.000" "... never -0.000"
+run "$CONCORD" progress --at "$AT" --json
+like "$OUT" '"progress":0,' "... JSON progress 0"
+unlike "$OUT" ':-0[,}]' "... never -0 in JSON"
+unset CONCORD_DB
 run "$CONCORD" progress --indicator NOPE
 is "$RC" 1 "an unknown indicator fails"
 run "$CONCORD" progress --at 2025-13-01
@@ -211,9 +232,14 @@ order = ['on_track', 'at_risk', 'off_track', 'stale', 'no_data', 'n/a']
 print('pillar,area,series,on_track,at_risk,off_track,stale,no_data,n_a,with_ratio,median_ratio,status')
 for (p, a) in sorted(groups, key=lambda k: (k[0], '' if k[1] == '*' else '~' + k[1])):
     rows = groups[(p, a)]
-    ratios = [float(r['ratio']) for r in rows if r['ratio'] != '']
+    # stale and no-data series are counted apart, never in the median (DOMAIN §2.2)
+    judged = [r for r in rows if r['status'] in ('on_track', 'at_risk', 'off_track')]
+    ratios = [float(r['ratio']) for r in judged if r['ratio'] != '']
     med = statistics.median(ratios) if ratios else None
-    st = 'no_data' if med is None else 'on_track' if med >= 0.9 else 'at_risk' if med >= 0.75 else 'off_track'
+    if med is None:
+        st = 'stale' if not judged and any(r['status'] == 'stale' for r in rows) else 'no_data'
+    else:
+        st = 'on_track' if med >= 0.9 else 'at_risk' if med >= 0.75 else 'off_track'
     counts = [sum(1 for r in rows if r['status'] == s) for s in order]
     print(','.join([p, a, str(len(rows))] + [str(c) for c in counts] +
                    [str(len(ratios)), '' if med is None else '%.4g' % med, st]))
@@ -235,6 +261,94 @@ is "$(printf '%s' "$OUT" | python3 -c 'import json, sys; j = json.load(sys.stdin
 	"--json: the same rows, thresholds and statuses"
 run "$CONCORD" progress --by area
 is "$RC $(printf '%s' "$ERR" | grep -c "choose series or pillar")" "2 1" "--by area: a usage error naming the choices"
+
+# The status rule per mission (DOMAIN.md §2.2): `mission set` stores thresholds that progress,
+# its --by pillar roll-up and GET /api/progress then use unless an option overrides them; every
+# output says where each threshold came from. Each series' status is recomputed here from the
+# ratios and dates of the default run (series.csv) under the mission's thresholds.
+run "$CONCORD" mission show
+like "$OUT" "^status rule: on_track if progress/expected >= 0.90 (default), at_risk if >= 0.75 (default)" \
+	"mission show: the default status rule"
+run "$CONCORD" mission set --on-track 0.8 --at-risk 0.5
+is "$RC" 0 "mission set --on-track 0.8 --at-risk 0.5 (no reporting currency needed)"
+like "$OUT" "status rule: on_track if progress/expected >= 0.80 (mission), at_risk if >= 0.50 (mission)" \
+	"... the new rule printed"
+is "$(sqlite3 concord.db 'SELECT on_track, at_risk, quote(max_age_days), quote(alpha) FROM mission_status_rule')" \
+	"0.8|0.5|NULL|NULL" "... stored in the store, the rest left to the defaults"
+restatus() { # restatus ON AT_RISK MAX_AGE: series.csv's statuses under other thresholds
+	python3 - series.csv "$AT" "$@" <<'PY'
+import csv, datetime, sys
+at = datetime.date.fromisoformat(sys.argv[2])
+on, risk, age = float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
+for r in csv.DictReader(open(sys.argv[1])):
+    st = r['status']
+    max_age = age or int(r['max_age_days'])
+    if st not in ('no_data',) and (at - datetime.date.fromisoformat(r['latest_date'])).days > max_age:
+        st = 'stale'
+    elif st in ('on_track', 'at_risk', 'off_track', 'stale') and r['ratio'] != '':
+        x = float(r['ratio'])
+        st = 'on_track' if x >= on else 'at_risk' if x >= risk else 'off_track'
+    print(r['indicator'], r['area'], r['sex'], st, max_age)
+PY
+}
+statuses() { python3 -c 'import csv, sys; [print(r["indicator"], r["area"], r["sex"], r["status"], r["max_age_days"]) for r in csv.DictReader(sys.stdin)]'; }
+"$CONCORD" progress --at "$AT" --csv | statuses >got_m
+restatus 0.8 0.5 0 >want_m
+is "$(cat got_m)" "$(cat want_m)" "progress uses the mission's thresholds: every status as recomputed here"
+like "$(cat got_m)" "^SEC-INC AF01  at_risk" "... SEC-INC's 0.716 is at risk under 0.5, off track under 0.75"
+run "$CONCORD" progress --at "$AT"
+like "$OUT" "Status rule: on_track if progress/expected >= 0.80 (mission), at_risk if >= 0.50 (mission), off_track below; stale after 180 days or 2 x the indicator's reporting period (default); trend alpha 0.05 (default)" \
+	"the table states the mission's rule and the defaults it keeps"
+run "$CONCORD" progress --at "$AT" --json --on-track 0.95
+is "$(printf '%s' "$OUT" | python3 -c 'import json, sys; r = json.load(sys.stdin)["rule"]; print(r["on_track"], r["from"]["on_track"], r["at_risk"], r["from"]["at_risk"], r["from"]["alpha"])')" \
+	"0.95 option 0.5 mission default" "an option overrides the mission for one run; JSON says which came from where"
+run "$CONCORD" progress --at "$AT" --on-track 0.4
+is "$RC" 2 "an option under the mission's at_risk is a usage error"
+like "$ERR" "at_risk 0.5 (mission) is above on_track 0.4 (option)" "... naming both and their origins"
+run "$CONCORD" progress --at "$AT" --json --by pillar
+is "$(printf '%s' "$OUT" | python3 -c 'import json, sys; j = json.load(sys.stdin); print(j["on_track"], j["at_risk"], j["status_rule"]["from"]["on_track"])')" \
+	"0.8 0.5 mission" "--by pillar judges with the mission's thresholds too"
+run "$CONCORD" mission set --at-risk 0.9
+is "$RC" 2 "mission set: at_risk above the mission's on_track is refused"
+like "$ERR" "at_risk 0.9 (mission) is above on_track 0.8 (mission)" "... saying why"
+run "$CONCORD" mission set --on-track 1.5
+is "$RC" 2 "mission set: an on_track outside (0, 1] is refused"
+run "$CONCORD" mission set --max-age 30 --alpha 0.1
+like "$OUT" "stale after 30 days (mission); trend alpha 0.10 (mission)" "mission set --max-age 30 --alpha 0.1"
+"$CONCORD" progress --at "$AT" --csv | statuses >got_m
+restatus 0.8 0.5 30 >want_m
+is "$(cat got_m)" "$(cat want_m)" "a mission max-age of 30 days: every series older than that is stale"
+run "$CONCORD" mission show --json
+is "$(printf '%s' "$OUT" | python3 -c 'import json, sys; r = json.load(sys.stdin)["status_rule"]; print(r["on_track"], r["at_risk"], r["alpha"], r["max_age_days"], sorted(set(r["from"].values())))')" \
+	"0.8 0.5 0.1 30 ['mission']" "mission show --json: the stored rule"
+# ---- the same through GET /api/progress ----
+if command -v curl >/dev/null 2>&1; then
+	"$CONCORD" member add MON --kind ngo >/dev/null
+	"$CONCORD" user add mon --org MON --role viewer >/dev/null
+	TOK=$("$CONCORD" token create mon 2>/dev/null)
+	serve_start
+	curl -s -o api1.json -H "Authorization: Bearer $TOK" "$URL/api/progress?at=$AT"
+	"$CONCORD" progress --at "$AT" --json >cli1.json
+	if cmp -s api1.json cli1.json; then ok "GET /api/progress uses the mission's rule, as the CLI (same bytes)"
+	else not_ok "GET /api/progress uses the mission's rule, as the CLI (same bytes)" "$(diff api1.json cli1.json | head -5)"; fi
+	is "$(python3 -c 'import json, sys; r = json.load(open(sys.argv[1]))["rule"]; print(r["on_track"], r["max_age_days"], r["from"]["on_track"])' api1.json 2>&1)" \
+		"0.8 30 mission" "... the answer states the mission's thresholds"
+	curl -s -o api2.json -H "Authorization: Bearer $TOK" "$URL/api/progress?at=$AT&max_age=400&at_risk=0.6"
+	is "$(python3 -c 'import json, sys; r = json.load(open(sys.argv[1]))["rule"]; print(r["max_age_days"], r["from"]["max_age_days"], r["at_risk"], r["from"]["at_risk"], r["from"]["on_track"])' api2.json 2>&1)" \
+		"400 option 0.6 option mission" "query parameters override the mission, and say so"
+	CODE=$(curl -s -o api3.json -w '%{http_code}' -H "Authorization: Bearer $TOK" "$URL/api/progress?at=$AT&on_track=0.4")
+	is "$CODE $(python3 -c 'import json, sys; e = json.load(open(sys.argv[1]))["error"]; print(e["field"])' api3.json 2>&1)" \
+		"400 at_risk" "on_track under the mission's at_risk: 400 naming at_risk"
+	kill "$PID" 2>/dev/null
+	wait "$PID" 2>/dev/null
+else
+	skip "GET /api/progress with the mission's rule" "curl is not installed"
+fi
+run "$CONCORD" mission set --on-track default --at-risk default --max-age default --alpha default
+like "$OUT" "on_track if progress/expected >= 0.90 (default), at_risk if >= 0.75 (default), off_track below; stale after 180 days or 2 x the indicator's reporting period (default); trend alpha 0.05 (default)" \
+	"mission set ... default: back to the defaults"
+"$CONCORD" progress --at $AT --csv >series2.csv
+is "$(cmp series.csv series2.csv && echo same)" "same" "... and progress is as before"
 
 # Series come out in P-code order whatever order the areas were stored in: a store whose
 # gazetteer was imported backwards (area ids against P-code order), read one indicator at a time

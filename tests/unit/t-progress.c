@@ -4,9 +4,12 @@
  * worked out in the comments (dates are day numbers; differences counted with a calendar).
  */
 #include <concord/alloc.h>
+#include <concord/buf.h>
 #include <concord/progress.h>
+#include <concord/report.h>
 
 #include <math.h>
+#include <string.h>
 
 #include "tap.h"
 
@@ -326,10 +329,13 @@ TEST(unsorted_input_and_allocation_failure)
 
 /*
  * The roll-up to pillars, by hand: security has, in AF01, a total series on track (ratio 1.2),
- * one at risk (0.8) and a female breakdown (left out), in AF02 one off track (0.5) and one with
- * no data; governance one stale series with a ratio of 0.95 in the mission's own area. Medians:
- * security AF01 (0.8 + 1.2) / 2 = 1.0 on track, AF02 0.5 off track, security over every area
- * median of {0.5, 0.8, 1.2} = 0.8 at risk; governance 0.95 on track.
+ * one at risk (0.8) and a female breakdown (left out), in AF02 one off track (0.5), one with
+ * no data and one stale whose old ratio is 2.0; governance one stale series with a ratio of
+ * 0.95 in the mission's own area. Stale series are counted apart and stay out of the median
+ * (DOMAIN §2.2: stale before judging). Medians: security AF01 (0.8 + 1.2) / 2 = 1.0 on track,
+ * AF02 0.5 off track (with the stale 2.0 it would be 1.25, on track), security over every area
+ * median of {0.5, 0.8, 1.2} = 0.8 at risk (with 2.0: 1.0, on track); governance has no judged
+ * series: no median, and stale (it was on track at 0.95 when stale ratios counted).
  */
 TEST(rollup_to_pillars)
 {
@@ -337,7 +343,7 @@ TEST(rollup_to_pillars)
 		                     { .code = "S2", .pillar = "security" },
 		                     { .code = "G1", .pillar = "governance" } };
 	struct cc_indicator_data data = { .indicators = d, .n_indicators = 3 };
-	struct cc_progress_result r[6] = {
+	struct cc_progress_result r[7] = {
 		{ .indicator = 0, .area = "AF01", .ratio = 1.2, .status = CC_STATUS_ON_TRACK },
 		{ .indicator = 0, .area = "AF01", .sex = "female", .ratio = 0.1,
 		  .status = CC_STATUS_OFF_TRACK },
@@ -345,6 +351,7 @@ TEST(rollup_to_pillars)
 		{ .indicator = 1, .area = "AF02", .ratio = 0.5, .status = CC_STATUS_OFF_TRACK },
 		{ .indicator = 0, .area = "AF02", .ratio = NAN, .status = CC_STATUS_NO_DATA },
 		{ .indicator = 2, .area = "", .ratio = 0.95, .status = CC_STATUS_STALE },
+		{ .indicator = 1, .area = "AF02", .ratio = 2.0, .status = CC_STATUS_STALE },
 	};
 	struct cc_progress_opts o = { .on_track = 0.9, .at_risk = 0.75 };
 	struct cc_pillar_rollup acc = { 0 };
@@ -352,7 +359,7 @@ TEST(rollup_to_pillars)
 
 	/* added in two calls, as the command line adds an indicator at a time */
 	check_int(cc_pillar_rollup_add(&acc, &data, r, 3, NULL), ==, 0);
-	check_int(cc_pillar_rollup_add(&acc, &data, r + 3, 3, NULL), ==, 0);
+	check_int(cc_pillar_rollup_add(&acc, &data, r + 3, 4, NULL), ==, 0);
 	check_int(cc_pillar_rollup_finish(&acc, &o, NULL), ==, 0);
 	/* governance *, governance "", security *, security AF01, security AF02 */
 	check_int(acc.n_rows, ==, 5);
@@ -363,14 +370,17 @@ TEST(rollup_to_pillars)
 	check_str(p->area, "*");
 	check_int(p->n_series, ==, 1);
 	check_int(p->n_status[CC_STATUS_STALE], ==, 1);
-	check_dbl(p->median_ratio, 0.95, 1e-12);
-	check_int(p->status, ==, CC_STATUS_ON_TRACK);
+	check_int(p->n_ratio, ==, 0);
+	check(isnan(p->median_ratio));
+	check_int(p->status, ==, CC_STATUS_STALE);
 	check_str(acc.rows[1].area, "");
+	check_int(acc.rows[1].status, ==, CC_STATUS_STALE);
 	p = &acc.rows[2];
 	check_str(p->pillar, "security");
 	check_str(p->area, "*");
-	check_int(p->n_series, ==, 4);
+	check_int(p->n_series, ==, 5);
 	check_int(p->n_ratio, ==, 3);
+	check_int(p->n_status[CC_STATUS_STALE], ==, 1);
 	check_dbl(p->median_ratio, 0.8, 1e-12);
 	check_int(p->status, ==, CC_STATUS_AT_RISK);
 	check_int(p->n_status[CC_STATUS_ON_TRACK], ==, 1);
@@ -384,7 +394,8 @@ TEST(rollup_to_pillars)
 	check_int(p->status, ==, CC_STATUS_ON_TRACK);
 	p = &acc.rows[4];
 	check_str(p->area, "AF02");
-	check_int(p->n_series, ==, 2);
+	check_int(p->n_series, ==, 3);
+	check_int(p->n_status[CC_STATUS_STALE], ==, 1);
 	check_int(p->n_ratio, ==, 1);
 	check_dbl(p->median_ratio, 0.5, 1e-12);
 	check_int(p->status, ==, CC_STATUS_OFF_TRACK);
@@ -400,4 +411,93 @@ out:
 		check_int(acc.rows[1].status, ==, CC_STATUS_NO_DATA);
 	}
 	cc_pillar_rollup_release(&acc);
+}
+
+/*
+ * No progress is 0, never -0: actual = baseline gives 0 / (target − baseline), which is −0 when
+ * the target lies below the baseline (lower is better); printed it would read "-0.000" or
+ * "-0". Through cc_progress_compute and the JSON formatter too.
+ */
+TEST(no_progress_is_positive_zero)
+{
+	struct cc_indicator ind[1] = { { .code = "INC", .higher_is_better = false } };
+	struct cc_benchmark bm[2] = {
+		{ .indicator = "INC", .area = "", .sex = "", .age_group = "",
+		  .kind = CC_BENCH_BASELINE, .date = day("2024-01-01"), .value = 30000 },
+		{ .indicator = "INC", .area = "", .sex = "", .age_group = "",
+		  .kind = CC_BENCH_TARGET, .date = day("2026-01-01"), .value = 20000 },
+	};
+	struct cc_observation ob[1] = {
+		{ .indicator = "INC", .area = "", .sex = "", .age_group = "",
+		  .period_end = day("2025-01-01"), .value = 30000 },
+	};
+	struct cc_indicator_data d = { ind, 1, bm, 2, ob, 1 };
+	struct cc_progress_opts o = { .at = day("2025-02-01") };
+	struct cc_progress_result *r = NULL;
+	struct cc_buf b = CC_BUF_INIT(0);
+	size_t n = 0;
+
+	check(!signbit(cc_progress_of(120, 120, 60)));
+	check_dbl(cc_progress_of(120, 120, 60), 0, 0);
+	check(!signbit(cc_progress_of(40, 40, 80)));
+	check(signbit(cc_progress_of(121, 120, 60))); /* a real step backwards stays negative */
+	check_int(cc_progress_compute(&d, &o, &r, &n, NULL), ==, 0);
+	check_int(n, ==, 1);
+	if (n == 1) {
+		check(!signbit(r[0].progress));
+		check(!signbit(r[0].ratio));
+		check_int(r[0].status, ==, CC_STATUS_OFF_TRACK); /* 0 against 366/731 expected */
+		check_int(cc_progress_format_json(&d, r, n, &o, &b, NULL), ==, 0);
+		check(strstr(b.buf, "\"progress\":0,") != NULL);
+		check(strstr(b.buf, ":-0") == NULL); /* no member is -0 */
+	}
+	cc_buf_release(&b);
+	cc_free(r);
+}
+
+/*
+ * The thresholds of a run: an option of the run wins, then the mission's rule, then the
+ * defaults; each says where it came from, and the outputs state it.
+ */
+TEST(thresholds_option_mission_default)
+{
+	struct cc_status_rule m = { .on_track = 0.85, .at_risk = 0.6, .max_age_days = 365 };
+	struct cc_progress_opts o = { .on_track = 0.8, .at = CC_DATE_NONE };
+	struct cc_progress_opts none = { .at = CC_DATE_NONE };
+	struct cc_buf b = CC_BUF_INIT(0);
+
+	cc_progress_opts_apply_rule(&o, &m);
+	check_dbl(o.on_track, 0.8, 0);
+	check_int(o.from_on_track, ==, CC_RULE_OPTION);
+	check_dbl(o.at_risk, 0.6, 0);
+	check_int(o.from_at_risk, ==, CC_RULE_MISSION);
+	check_dbl(o.alpha, 0.05, 0);
+	check_int(o.from_alpha, ==, CC_RULE_DEFAULT);
+	check_int(o.max_age_days, ==, 365);
+	check_int(o.from_max_age, ==, CC_RULE_MISSION);
+	/* the 0.899 of §2.1 is at risk under 0.8/0.6 as under 0.90/0.75, 0.7 too now */
+	check_int(cc_progress_status(0.7, 1, &o), ==, CC_STATUS_AT_RISK);
+	check_int(cc_progress_status(0.7, 1, NULL), ==, CC_STATUS_OFF_TRACK);
+	check_int(cc_progress_rule_text(&o, &b), ==, 0);
+	check_str(b.buf, "on_track if progress/expected >= 0.80 (option), at_risk if >= 0.60 "
+	                 "(mission), off_track below; stale after 365 days (mission); trend alpha "
+	                 "0.05 (default)");
+	cc_buf_release(&b);
+	check_int(cc_progress_rule_json(&o, &b), ==, 0);
+	check_str(b.buf, "{\"on_track\":0.8,\"at_risk\":0.6,\"alpha\":0.05,\"max_age_days\":365,"
+	                 "\"from\":{\"on_track\":\"option\",\"at_risk\":\"mission\",\"alpha\":"
+	                 "\"default\",\"max_age_days\":\"mission\"}}");
+	cc_buf_release(&b);
+	/* no mission rule: every default, max_age 0 (2 x the period, else 180) */
+	cc_progress_opts_apply_rule(&none, NULL);
+	check_dbl(none.on_track, 0.90, 0);
+	check_dbl(none.at_risk, 0.75, 0);
+	check_int(none.max_age_days, ==, 0);
+	check_int(none.from_on_track, ==, CC_RULE_DEFAULT);
+	check_int(none.from_max_age, ==, CC_RULE_DEFAULT);
+	check_int(cc_progress_rule_text(&none, &b), ==, 0);
+	check(strstr(b.buf, "stale after 180 days or 2 x the indicator's reporting period "
+	                    "(default)") != NULL);
+	cc_buf_release(&b);
+	check_str(cc_rule_source_name(CC_RULE_MISSION), "mission");
 }
