@@ -91,6 +91,7 @@ struct cc_report_query {
 	const char *generated_on;   /* "2021-10-05": the library never reads the clock */
 	const char *generator;      /* "concord 0.1.0", NULL omitted */
 	bool md;                    /* Markdown (cc_report_md) rather than HTML */
+	int map_measure;            /* enum cc_map_measure of <concord/report.h>; 0 activities */
 };
 
 /*

@@ -132,6 +132,15 @@ CC_API int cc_store_evidence_lessons(struct cc_store *st, enum cc_evidence_kind 
                                      const char *ref, struct cc_lesson_link **out, size_t *n_out,
                                      struct cc_err *err);
 
+/*
+ * Is the evidence a record of the store (for the viewer)? activity: an activity's number;
+ * indicator: an indicator's code; incident: an incident's number or its source's event id
+ * (UCDP, ACLED); area: a stored P-code; report: the name of an imported source, or a report a
+ * lesson of the register already cites. *found says; returns 0 or the store's error.
+ */
+CC_API int cc_store_evidence_exists(struct cc_store *st, enum cc_evidence_kind kind,
+                                    const char *ref, bool *found, struct cc_err *err);
+
 /* ---- search ---- */
 
 struct cc_lesson_hit {

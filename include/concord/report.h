@@ -183,12 +183,35 @@ struct cc_report_source {
 	size_t rows;             /* records stored from it */
 };
 
+/*
+ * What the map's areas are coloured by (`concord report --map-measure`): distinct activities or
+ * organisations of the coverage; incidents in the period (as `concord exposure --by area`
+ * counts them over the period's days); people in need (the largest figure among the area's
+ * sectors, as `concord gaps` reports them: the same people are in need in several sectors); the
+ * gap (the largest gap among the area's sectors in `concord gaps`).
+ */
+enum cc_map_measure {
+	CC_MAP_ACTIVITIES = 0,
+	CC_MAP_ORGANISATIONS,
+	CC_MAP_INCIDENTS,
+	CC_MAP_PEOPLE_IN_NEED,
+	CC_MAP_GAP,
+	CC_N_MAP_MEASURES
+};
+/* "activities", "organisations", "incidents", "people-in-need", "gap"; NULL out of range. */
+CC_API const char *cc_map_measure_name(int m);
+/* The measure named s (also "organizations", "pin"), or -1. */
+CC_API int cc_map_measure_parse(const char *s);
+
 /* One area of the map: its P-code and name and its stored boundary. Borrowed for the call. */
 struct cc_report_area {
 	const char *pcode;
 	const char *name;
 	const void *wkb; /* WKB Polygon or MultiPolygon (2D, Z, M or ZM; ISO or EWKB), wkb_len bytes */
 	size_t wkb_len;
+	/* the area's value for incidents, people in need and gap (the caller's); NAN or < 0 none.
+	   Activities and organisations are read from the coverage row of the same P-code. */
+	double value;
 };
 
 /* One survey question's results: cc_survey_tabulate with one cell per wave. Borrowed. */
@@ -219,16 +242,29 @@ struct cc_report_input {
 	size_t top_areas;                   /* areas in the stacked bar chart; 0: 15 */
 
 	/*
-	 * map: the areas at the coverage's level, coloured by their distinct activities (the
-	 * coverage row of the same P-code; 0 without one). Areas whose WKB is missing or not a
-	 * polygon are left out; no drawable area omits the section. Drawn in the given order.
+	 * map: the areas at the coverage's level, coloured by map_measure: distinct activities or
+	 * organisations (the coverage row of the same P-code; 0 without one), else each area's
+	 * value. Areas whose WKB is missing or not a polygon are left out; no drawable area omits
+	 * the section. Drawn in the given order.
 	 */
 	const struct cc_report_area *map_areas; /* borrowed, n_map_areas */
 	size_t n_map_areas;
+	enum cc_map_measure map_measure; /* what colours the map (default activities) */
+	const char *map_note; /* borrowed: how the caller counted the values, NULL none */
 
-	/* lessons: listed in the given order (key, title, pillars, source); 0 omits the section */
+	/*
+	 * lessons: listed in the given order (key, title, pillars, date, source); 0 omits the
+	 * section unless all_sections. lessons_rule (borrowed, NULL: "lessons of this mission, or
+	 * of the register on a pillar with activity here") says which lessons were chosen.
+	 */
 	const struct cc_lesson *lessons; /* borrowed, n_lessons */
 	size_t n_lessons;
+	const char *lessons_rule;
+	/*
+	 * true: the lessons and feedback sections are shown even when empty, with a line saying
+	 * that none was recorded (in the period when period_set), rather than omitted
+	 */
+	bool all_sections;
 
 	/* gaps: the first top_gaps rows of the ranking (0: 15); NULL or no row omits the section */
 	const struct cc_gaps *gaps; /* borrowed */
@@ -259,6 +295,9 @@ struct cc_report_input {
 	 * indicators: one table row per progress result (at most 60), with the indicator's code,
 	 * name and pillar from indicator_data, and a line chart of the observations with the
 	 * baseline and target as dashed lines for the first 6 series with two or more values.
+	 * Rows and charts take the series in this order: those with a baseline and a target (the
+	 * benchmark lines), then the others, then those whose every observed value is 0 (computed
+	 * counts of nothing); each group in the order of progress.
 	 * The caller computes progress (the command: as of the latest observation, so that a
 	 * review read years later is not all "stale"). NULL or no result omits the section.
 	 */
@@ -276,6 +315,7 @@ struct cc_report_input {
 	/*
 	 * feedback themes: the counts of cc_store_count_feedback (category × area × month) summed
 	 * per category, most items first, with the negative ones; no count omits the section
+	 * unless all_sections
 	 */
 	const struct cc_feedback_count *feedback; /* borrowed, n_feedback */
 	size_t n_feedback;

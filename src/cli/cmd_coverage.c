@@ -27,14 +27,26 @@ struct coverage_args {
 	const char *survey[8]; /* report only: --survey QUESTION, repeatable */
 	size_t n_survey;
 	bool md;            /* report only: --format md */
+	int map_measure;    /* report only: --map-measure, enum cc_map_measure */
 };
 
 /* Parses the options shared by coverage and report; returns CLI_OK or an exit status. */
 static int parse_args(struct cli *cli, int argc, char **argv, struct coverage_args *a,
                       bool report)
 {
-	enum { O_LEVEL = 256, O_BY, O_FROM, O_TO, O_JSON, O_CSV, O_PLAN, O_FORMAT, O_SURVEY,
-	       O_AS_OF };
+	enum {
+		O_LEVEL = 256,
+		O_BY,
+		O_FROM,
+		O_TO,
+		O_JSON,
+		O_CSV,
+		O_PLAN,
+		O_FORMAT,
+		O_SURVEY,
+		O_AS_OF,
+		O_MAP_MEASURE
+	};
 	static const struct option longopts[] = {
 		{ "level", required_argument, NULL, O_LEVEL },
 		{ "by", required_argument, NULL, O_BY },
@@ -47,6 +59,7 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct coverage_ar
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "survey", required_argument, NULL, O_SURVEY },
 		{ "as-of", required_argument, NULL, O_AS_OF },
+		{ "map-measure", required_argument, NULL, O_MAP_MEASURE },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cc_err err = { 0 };
@@ -108,6 +121,17 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct coverage_ar
 			if (a->n_survey == sizeof(a->survey) / sizeof(a->survey[0]))
 				return cli_usage(cli, "--survey: at most 8 questions");
 			a->survey[a->n_survey++] = optarg;
+			break;
+		case O_MAP_MEASURE:
+			if (!report)
+				return cli_usage(cli, "unknown option");
+			a->map_measure = cc_map_measure_parse(optarg);
+			if (a->map_measure < 0)
+				return cli_usage(
+				        cli,
+				        "--map-measure '%s': choose activities, organisations, "
+				        "incidents, people-in-need or gap",
+				        optarg);
 			break;
 		case O_FORMAT:
 			if (!report)
@@ -220,7 +244,8 @@ int cmd_report(struct cli *cli, int argc, char **argv)
 		                                                 .plan = a.plan ? &plan : NULL,
 		                                                 .generated_on = today,
 		                                                 .generator = version,
-		                                                 .md = a.md },
+		                                                 .md = a.md,
+		                                                 .map_measure = a.map_measure },
 		                      &out, &err);
 	cc_plan_release(&plan);
 	if (ret < 0) {

@@ -87,6 +87,33 @@ static int add_list(char *dst, size_t n, bool *fresh, const char *v, bool lower,
 	return cc_lesson_list_set(dst, n, joined, lower, err);
 }
 
+/*
+ * The evidence given to add or edit must be a record of the store (cc_store_evidence_exists):
+ * a lesson cites what happened, not what might be imported later. Lessons imported from files
+ * are not checked (the seed register cites public reports that no store holds).
+ */
+static int check_evidence(struct cli *cli, const struct cc_lesson_link *ln, struct cc_err *err)
+{
+	static const char *const what[CC_N_EVIDENCE_KINDS] = {
+		[CC_EVIDENCE_ACTIVITY] = "no activity numbered",
+		[CC_EVIDENCE_INDICATOR] = "no indicator with the code",
+		[CC_EVIDENCE_INCIDENT] = "no incident with the number or event id",
+		[CC_EVIDENCE_AREA] = "no area with the P-code",
+		[CC_EVIDENCE_REPORT] = "no imported source, nor report cited by a lesson, named",
+	};
+	bool found = false;
+	int ret = cc_store_evidence_exists(cli->st, ln->kind, ln->ref, &found, err);
+
+	if (ret < 0)
+		return ret;
+	if (found)
+		return 0;
+	cc_err_set(err, CC_ENOTFOUND, "%s:%s: %s '%s' in the store",
+	           cc_evidence_kind_name((int)ln->kind), ln->ref, what[ln->kind], ln->ref);
+	cc_err_at(err, NULL, 0, "evidence");
+	return CC_ENOTFOUND;
+}
+
 /* Applies the options of add and edit to l (and links); 0 or an error in err. */
 static int apply_opts(struct cli *cli, int argc, char **argv, struct cc_lesson *l,
                       struct cc_lesson_link *links, size_t *n_links, size_t max_links,
@@ -95,7 +122,6 @@ static int apply_opts(struct cli *cli, int argc, char **argv, struct cc_lesson *
 	bool fresh_p = true, fresh_a = true, fresh_t = true;
 	int opt, ret = 0, k;
 
-	(void)cli;
 	optind = 1;
 	while (ret == 0 && (opt = getopt_long(argc, argv, "", edit_opts, NULL)) != -1) {
 		switch (opt) {
@@ -169,6 +195,9 @@ static int apply_opts(struct cli *cli, int argc, char **argv, struct cc_lesson *
 			if (ret < 0)
 				return usage_err(err, "evidence", "evidence must be KIND:REF, not",
 				                 optarg);
+			ret = check_evidence(cli, &links[*n_links], err);
+			if (ret < 0)
+				return ret;
 			(*n_links)++;
 			break;
 		default:

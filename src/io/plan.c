@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 #include <yaml.h>
@@ -832,15 +833,19 @@ static const char *const stop_words[] = {
 struct agg {
 	struct cc_review_lesson l;
 	size_t n_words;
+	bool in_area; /* one of the lesson's areas is a place of the finding (see finding_places) */
 	double rank;
 };
 
+/* Words matched (more first), then the area (a lesson of the finding's place first), then bm25. */
 static int cmp_agg(const void *a, const void *b)
 {
 	const struct agg *x = a, *y = b;
 
 	if (x->n_words != y->n_words)
 		return x->n_words > y->n_words ? -1 : 1;
+	if (x->in_area != y->in_area)
+		return x->in_area ? -1 : 1;
 	if (x->rank != y->rank)
 		return x->rank < y->rank ? -1 : 1;
 	return strcmp(x->l.key, y->l.key);
@@ -876,9 +881,95 @@ static size_t words(const char *s, char (*w)[32], size_t n, size_t max)
 	return n;
 }
 
-static int match_lessons(struct cc_store *st, struct cc_finding *f, int pillar,
-                         struct cc_err *err)
+#define MAX_PLACES 64
+
+/* The stored areas of the review, sorted by P-code, and their ids (for the climb to parents). */
+struct places_ctx {
+	const struct cc_area *areas;
+	const struct id_ix *ids;
+	size_t n_areas;
+	const struct cc_plan *plan;
+};
+
+/* Adds the P-code and, when it is stored, each of its ancestors to places (no duplicates). */
+static size_t add_place(const struct places_ctx *c, const char *pcode, char (*places)[32], size_t n)
 {
+	struct cc_area key;
+	const struct cc_area *a;
+
+	for (size_t depth = 0; pcode && pcode[0] && n < MAX_PLACES && depth < 16; depth++) {
+		bool dup = false;
+
+		for (size_t i = 0; i < n && !dup; i++)
+			dup = strcmp(places[i], pcode) == 0;
+		if (!dup)
+			snprintf(places[n++], sizeof(places[0]), "%s", pcode);
+		snprintf(key.pcode, sizeof(key.pcode), "%s", pcode);
+		a = c->areas
+		            ? bsearch(&key, c->areas, c->n_areas, sizeof(*c->areas), cmp_area_pcode)
+		            : NULL;
+		if (!a || !a->parent_id)
+			break;
+		a = area_by_id(c->areas, c->ids, c->n_areas, a->parent_id);
+		pcode = a ? a->pcode : NULL;
+	}
+	return n;
+}
+
+/*
+ * The places of a finding: the P-code its item names ("area AF0101"), else the areas of its
+ * activity, each with its stored ancestors.
+ */
+static size_t finding_places(const struct places_ctx *c, const struct cc_finding *f,
+                             char (*places)[32])
+{
+	size_t n = 0;
+
+	if (!strncmp(f->item, "area ", 5))
+		return add_place(c, f->item + 5, places, 0);
+	for (size_t i = 0; c->plan && f->activity[0] && i < c->plan->n_acts; i++) {
+		const struct cc_plan_activity *a = &c->plan->acts[i];
+
+		if (strcmp(a->id, f->activity) != 0)
+			continue;
+		for (size_t j = 0; j < a->n_areas; j++)
+			n = add_place(c, a->areas[j], places, n);
+		break;
+	}
+	return n;
+}
+
+/*
+ * Does the lesson's area list (comma-separated) name one of the places? A two-letter area is a
+ * country (ISO 3166-1 alpha-2), with which the P-codes of its areas begin (AF for AF0601).
+ */
+static bool lesson_in_places(const char *list, char (*places)[32], size_t n)
+{
+	char buf[32];
+
+	while (n && *list) {
+		size_t len = strcspn(list, ",");
+		const char *part;
+
+		snprintf(buf, sizeof(buf), "%.*s", (int)(len < 31 ? len : 31), list);
+		part = cc_text_trim(buf);
+		for (size_t i = 0; part[0] && i < n; i++) {
+			if (!strcasecmp(part, places[i]))
+				return true;
+			if (strlen(part) == 2 && !strncasecmp(part, places[i], 2) &&
+			    strlen(places[i]) > 2)
+				return true;
+		}
+		list += len + (list[len] == ',');
+	}
+	return false;
+}
+
+static int match_lessons(struct cc_store *st, const struct places_ctx *pc, struct cc_finding *f,
+                         int pillar, struct cc_err *err)
+{
+	char places[MAX_PLACES][32];
+	size_t n_places = finding_places(pc, f, places);
 	const struct cc_review_rule *rule = cc_review_rule_find(f->rule);
 	struct cc_lesson_filter flt = { .pillar = pillar, .status = -1, .mission_id = 0 };
 	char w[24][32];
@@ -914,6 +1005,7 @@ static int match_lessons(struct cc_store *st, struct cc_finding *f, int pillar,
 				memset(&agg[k], 0, sizeof(agg[k]));
 				snprintf(agg[k].l.key, sizeof(agg[k].l.key), "%s", l->key);
 				snprintf(agg[k].l.title, sizeof(agg[k].l.title), "%s", l->title);
+				agg[k].in_area = lesson_in_places(l->areas, places, n_places);
 				n_agg++;
 			}
 			agg[k].n_words++;
@@ -1163,9 +1255,13 @@ int cc_review_plan(struct cc_store *st, const struct cc_plan *plan,
 		goto out_free;
 	for (size_t i = 0; i < out->n_findings && !rc; i++) {
 		struct cc_finding *f = &out->findings[i];
-		rc = match_lessons(st, f, f->pillar, err);
+		struct places_ctx pc = {
+			.areas = areas, .ids = ids, .n_areas = n_areas, .plan = plan
+		};
+
+		rc = match_lessons(st, &pc, f, f->pillar, err);
 		if (!rc && f->n_lessons == 0 && f->pillar >= 0)
-			rc = match_lessons(st, f, -1, err);
+			rc = match_lessons(st, &pc, f, -1, err);
 	}
 	if (rc)
 		cc_review_release(out);

@@ -504,7 +504,7 @@ int cc_report_html(const struct cc_report_input *in, struct cc_buf *out, struct 
 	cc__report_indicators(&o, in);
 	cc__report_surveys(&o, in);
 	cc__report_feedback(&o, in);
-	cc__report_lessons(&o, in->lessons, in->n_lessons);
+	cc__report_lessons(&o, in);
 	cc__report_findings(&o, in);
 	sources(&o, in);
 	cc__out_adds(&o, "</main>\n<footer>\n<p>Generated ");

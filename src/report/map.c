@@ -198,6 +198,10 @@ static void legend(struct cc__out *o, const struct cc__map *m, const struct cc__
                    double y0)
 {
 	double step = s->max / (CC__MAP_CLASSES - 1);
+	bool any_nan = false;
+
+	for (size_t i = 0; i < m->n_areas; i++)
+		any_nan |= isnan(m->areas[i].value);
 
 	cc__out_adds(o, "<g class=\"legend\" font-size=\"12\">");
 	cc__out_adds(o, "<text x=\"8\"");
@@ -211,7 +215,7 @@ static void legend(struct cc__out *o, const struct cc__map *m, const struct cc__
 		double x = 8 + k * 140.0;
 
 		if (k == 0) {
-			snprintf(label, sizeof(label), "0");
+			snprintf(label, sizeof(label), "%s", any_nan ? "0 or no figure" : "0");
 		} else {
 			cc__fmt_num((k - 1) * step + 1, lo, sizeof(lo));
 			cc__fmt_num(k * step, hi, sizeof(hi));
@@ -294,8 +298,12 @@ size_t cc__svg_choropleth(struct cc__out *o, const struct cc__map *m)
 		cc__out_html(o, a->name);
 		cc__out_adds(o, " (");
 		cc__out_html(o, a->pcode);
-		cc__out_addf(o, "): %s ", cc__fmt_num(a->value, num, sizeof(num)));
-		cc__out_html(o, a->value == 1 && m->unit_one ? m->unit_one : m->unit);
+		if (isnan(a->value)) {
+			cc__out_adds(o, "): no figure");
+		} else {
+			cc__out_addf(o, "): %s ", cc__fmt_num(a->value, num, sizeof(num)));
+			cc__out_html(o, a->value == 1 && m->unit_one ? m->unit_one : m->unit);
+		}
 		cc__out_adds(o, "</title></path>\n");
 		n_drawn++;
 	}

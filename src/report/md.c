@@ -143,14 +143,6 @@ static int timeline(struct cc__out *o, const struct cc_report_input *in)
 	return 0;
 }
 
-static double area_value(const struct cc_coverage *cov, const char *pcode)
-{
-	for (size_t r = 0; cov && r < cov->n_rows; r++)
-		if (!cov->rows[r].unspecified && !strcmp(cov->rows[r].pcode, pcode))
-			return (double)cov->rows[r].n_activities;
-	return 0;
-}
-
 struct map_row {
 	const char *pcode, *name;
 	double value;
@@ -159,14 +151,16 @@ struct map_row {
 static int cmp_map_row(const void *x, const void *y)
 {
 	const struct map_row *a = x, *b = y;
+	double va = isnan(a->value) ? -1 : a->value, vb = isnan(b->value) ? -1 : b->value;
 
-	if (a->value != b->value)
-		return a->value > b->value ? -1 : 1;
+	if (va != vb)
+		return va > vb ? -1 : 1;
 	return strcmp(a->pcode, b->pcode);
 }
 
 static int map(struct cc__out *o, const struct cc_report_input *in)
 {
+	const struct cc__measure_text *mt = cc__map_measure_text(in->map_measure);
 	struct map_row *rows;
 	size_t n = 0, n_zero = 0;
 	int level = in->coverage ? in->coverage->level : 1;
@@ -185,23 +179,34 @@ static int map(struct cc__out *o, const struct cc_report_input *in)
 
 		if (!cc__map_drawable(&ma))
 			continue;
-		rows[n] = (struct map_row){ ma.pcode, ma.name, area_value(in->coverage, ma.pcode) };
-		n_zero += rows[n].value == 0;
+		rows[n] = (struct map_row){ ma.pcode, ma.name, cc__map_value(in, a) };
+		n_zero += !(rows[n].value > 0);
 		n++;
 	}
 	if (n) {
+		char num[32];
+
 		qsort(rows, n, sizeof(*rows), cmp_map_row);
-		cc__out_addf(o, "\n## Map: activities per area\n\nThe %zu areas at admin level %d "
-		                "with a stored boundary; %zu have no activity. Areas by distinct "
-		                "activities%s (the HTML report draws the map):\n\n| P-code | Area | "
-		                "Activities |\n|---|---|--:|\n",
-		             n, level, n_zero, n > MD_TOP_AREAS ? ", the first 40" : "");
+		cc__out_addf(o, "\n## Map: %s per area\n\n", mt->plural);
+		if (in->map_note && in->map_note[0]) {
+			md(o, in->map_note);
+			cc__out_adds(o, "\n\n");
+		}
+		cc__out_addf(o,
+		             "The %zu areas at admin level %d with a stored boundary; %zu have "
+		             "none. Areas by %s%s (the HTML report draws the map):\n\n"
+		             "| P-code | Area | %s |\n|---|---|--:|\n",
+		             n, level, n_zero, mt->plural, n > MD_TOP_AREAS ? ", the first 40" : "",
+		             mt->legend);
 		for (size_t i = 0; i < n && i < MD_TOP_AREAS; i++) {
 			cc__out_adds(o, "| ");
 			md(o, rows[i].pcode);
 			cc__out_adds(o, " | ");
 			md(o, rows[i].name);
-			cc__out_addf(o, " | %.0f |\n", rows[i].value);
+			cc__out_addf(o, " | %s |\n",
+			             isnan(rows[i].value)
+			                     ? "no figure"
+			                     : cc__fmt_num(rows[i].value, num, sizeof(num)));
 		}
 	}
 	cc_free(rows);
@@ -356,10 +361,15 @@ static int incidents(struct cc__out *o, const int32_t *dates, size_t n_dates)
 
 static void indicators(struct cc__out *o, const struct cc_report_input *in)
 {
-	size_t shown;
+	size_t shown, *order;
 
 	if (!in->progress || !in->n_progress)
 		return;
+	if (cc__indicator_order(in, &order)) {
+		if (o->ret == 0)
+			o->ret = CC_ENOMEM;
+		return;
+	}
 	shown = in->n_progress < CC__MAX_INDICATOR_ROWS ? in->n_progress : CC__MAX_INDICATOR_ROWS;
 	cc__out_adds(o, "\n## Indicators: progress against benchmarks\n\n");
 	grouped(o, (double)in->n_progress);
@@ -372,11 +382,13 @@ static void indicators(struct cc__out *o, const struct cc_report_input *in)
 		cc__out_addf(o, "; status as of %s, the latest observation",
 		             cc_date_format(cc__latest_observation(in), at));
 	}
+	cc__out_adds(o, ". Series with a baseline and a target come first, series whose every "
+	                "value is 0 last");
 	cc__out_adds(o, ".\n\n| Indicator | Name | Pillar | Area | Series | Baseline | Latest | "
 	                "Latest date | Target | Progress | Expected | Status | Trend | Projected |\n"
 	                "|---|---|---|---|---|--:|--:|---|--:|--:|--:|---|---|---|\n");
 	for (size_t i = 0; i < shown; i++) {
-		const struct cc_progress_result *r = &in->progress[i];
+		const struct cc_progress_result *r = &in->progress[order[i]];
 		const struct cc_indicator *ind =
 		        in->indicator_data && r->indicator < in->indicator_data->n_indicators
 		                ? &in->indicator_data->indicators[r->indicator]
@@ -407,6 +419,7 @@ static void indicators(struct cc__out *o, const struct cc_report_input *in)
 		md(o, cc__proj_text(r, b, sizeof(b)));
 		cc__out_adds(o, " |\n");
 	}
+	cc_free(order);
 }
 
 static void surveys(struct cc__out *o, const struct cc_report_input *in)
@@ -459,8 +472,15 @@ static int feedback(struct cc__out *o, const struct cc_report_input *in)
 
 	if (cc__feedback_themes(in, &t, &n))
 		return CC_ENOMEM;
-	if (!n)
+	if (!n) {
+		if (in->all_sections)
+			cc__out_adds(o, in->period_set
+			                        ? "\n## Feedback themes\n\nNo feedback recorded "
+			                          "in the period.\n"
+			                        : "\n## Feedback themes\n\nNo feedback "
+			                          "recorded.\n");
 		return 0;
+	}
 	for (size_t i = 0; i < n; i++) {
 		total += t[i].n;
 		neg += t[i].negative;
@@ -484,27 +504,45 @@ static int feedback(struct cc__out *o, const struct cc_report_input *in)
 	return 0;
 }
 
-static void lessons(struct cc__out *o, const struct cc_lesson *ls, size_t n)
+static void lessons(struct cc__out *o, const struct cc_report_input *in)
 {
+	const struct cc_lesson *ls = in->lessons;
+	size_t n = ls ? in->n_lessons : 0;
 	size_t shown = n < MD_LESSONS ? n : MD_LESSONS;
+	const char *rule = in->lessons_rule ? in->lessons_rule
+	                                    : "lessons of this mission, or of the register on a "
+	                                      "pillar with activity here";
 
-	if (!n)
+	if (!n && !in->all_sections)
 		return;
 	cc__out_adds(o, "\n## Lessons\n\n");
+	if (!n) {
+		cc__out_adds(o, in->period_set ? "No lesson recorded in the period ("
+		                               : "No lesson "
+		                                 "recorded (");
+		md(o, rule);
+		cc__out_adds(o, ").\n");
+		return;
+	}
 	grouped(o, (double)n);
-	cc__out_adds(o, n == 1 ? " lesson" : " lessons");
-	cc__out_adds(o, " of this mission, or of the register on a pillar with activity here");
+	cc__out_adds(o, n == 1 ? " lesson: " : " lessons: ");
+	md(o, rule);
 	if (shown < n)
 		cc__out_addf(o, "; the first %zu by key", shown);
-	cc__out_adds(o, ".\n\n| Key | Title | Pillars | Status | Source |\n|---|---|---|---|---|\n");
+	cc__out_adds(o, ".\n\n| Key | Title | Pillars | Date | Status | Source |\n"
+	                "|---|---|---|---|---|---|\n");
 	for (size_t i = 0; i < shown; i++) {
+		char d[11];
+
 		cc__out_adds(o, "| ");
 		md(o, ls[i].key);
 		cc__out_adds(o, " | ");
 		md(o, ls[i].title);
 		cc__out_adds(o, " | ");
 		md(o, ls[i].pillars);
-		cc__out_adds(o, " | ");
+		cc__out_addf(o, " | %s | ",
+		             ls[i].date == CC_DATE_NONE ? "\xe2\x80\x93"
+		                                        : cc_date_format(ls[i].date, d));
 		md(o, cc_lesson_status_name((int)ls[i].status));
 		cc__out_adds(o, " | ");
 		md(o, ls[i].source);
@@ -599,7 +637,7 @@ int cc_report_md(const struct cc_report_input *in, struct cc_buf *out, struct cc
 	surveys(&o, in);
 	if (ret == 0)
 		ret = feedback(&o, in);
-	lessons(&o, in->lessons, in->n_lessons);
+	lessons(&o, in);
 	findings(&o, in);
 	sources(&o, in);
 	cc__out_adds(&o, "\n---\n\nGenerated ");

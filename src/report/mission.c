@@ -346,6 +346,57 @@ out_free:
 	cc_free(values);
 }
 
+/* The group of a series in the table and chart order: 0 benchmarked, 1 other, 2 all zero. */
+static int series_group(const struct cc_report_input *in, const struct cc_progress_result *r)
+{
+	const struct cc_indicator *ind = indicator_of(in, r);
+	const struct cc_indicator_data *d = in->indicator_data;
+	bool any = false;
+
+	if (!isnan(r->baseline) && !isnan(r->target))
+		return 0;
+	if (!ind || !d)
+		return 1;
+	for (size_t i = 0; i < d->n_observations; i++) {
+		const struct cc_observation *ob = &d->observations[i];
+
+		if (!in_series(ob, ind, r) || isnan(ob->value))
+			continue;
+		if (ob->value != 0)
+			return 1;
+		any = true;
+	}
+	return any ? 2 : 1;
+}
+
+/*
+ * Benchmarked series first (a baseline and a target draw the benchmark lines, which is what the
+ * section is about), then the others, then the series whose every value is 0 (computed counts
+ * of nothing, e.g. activities of a pillar no one works in): without this the table's first
+ * rows and the six charts went to whichever codes sort first.
+ */
+int cc__indicator_order(const struct cc_report_input *in, size_t **out)
+{
+	size_t *ix = cc_alloc_array(in->n_progress + 1, sizeof(*ix)), k = 0;
+	int *group = cc_alloc_array(in->n_progress + 1, sizeof(*group));
+
+	*out = NULL;
+	if (!ix || !group) {
+		cc_free(ix);
+		cc_free(group);
+		return CC_ENOMEM;
+	}
+	for (size_t i = 0; i < in->n_progress; i++)
+		group[i] = series_group(in, &in->progress[i]);
+	for (int g = 0; g < 3; g++)
+		for (size_t i = 0; i < in->n_progress; i++)
+			if (group[i] == g)
+				ix[k++] = i;
+	cc_free(group);
+	*out = ix;
+	return 0;
+}
+
 int32_t cc__latest_observation(const struct cc_report_input *in)
 {
 	int32_t at = CC_DATE_NONE;
@@ -358,11 +409,16 @@ int32_t cc__latest_observation(const struct cc_report_input *in)
 
 void cc__report_indicators(struct cc__out *o, const struct cc_report_input *in)
 {
-	size_t n_status[CC_STATUS_OFF_TRACK + 1] = { 0 }, shown, charts = 0;
+	size_t n_status[CC_STATUS_OFF_TRACK + 1] = { 0 }, shown, charts = 0, *order;
 	char at[11];
 
 	if (!in->progress || !in->n_progress)
 		return;
+	if (cc__indicator_order(in, &order)) {
+		if (o->ret == 0)
+			o->ret = CC_ENOMEM;
+		return;
+	}
 	shown = in->n_progress < CC__MAX_INDICATOR_ROWS ? in->n_progress : CC__MAX_INDICATOR_ROWS;
 	for (size_t i = 0; i < in->n_progress; i++)
 		if ((int)in->progress[i].status >= 0 && in->progress[i].status <= CC_STATUS_OFF_TRACK)
@@ -380,6 +436,8 @@ void cc__report_indicators(struct cc__out *o, const struct cc_report_input *in)
 	if (cc__latest_observation(in) != CC_DATE_NONE)
 		cc__out_addf(o, "; status as of %s, the latest observation",
 		             cc_date_format(cc__latest_observation(in), at));
+	cc__out_adds(o, ". Series with a baseline and a target come first, series whose every "
+	                "value is 0 last");
 	cc__out_adds(o, ". Progress = (latest \xe2\x88\x92 baseline) / (target \xe2\x88\x92 "
 	                "baseline); expected = where the benchmark line stands on the latest "
 	                "date; trend by Theil\xe2\x80\x93Sen and Mann\xe2\x80\x93Kendall.</p>\n"
@@ -393,7 +451,7 @@ void cc__report_indicators(struct cc__out *o, const struct cc_report_input *in)
 	                "<th scope=\"col\">Status</th><th scope=\"col\">Trend</th>"
 	                "<th scope=\"col\">Projected</th></tr></thead>\n<tbody>\n");
 	for (size_t i = 0; i < shown; i++) {
-		const struct cc_progress_result *r = &in->progress[i];
+		const struct cc_progress_result *r = &in->progress[order[i]];
 		const struct cc_indicator *ind = indicator_of(in, r);
 		char b[64], d[11];
 
@@ -423,7 +481,7 @@ void cc__report_indicators(struct cc__out *o, const struct cc_report_input *in)
 	}
 	cc__out_adds(o, "</tbody>\n</table>\n</div>\n");
 	for (size_t i = 0; in->indicator_data && i < in->n_progress; i++) {
-		const struct cc_progress_result *r = &in->progress[i];
+		const struct cc_progress_result *r = &in->progress[order[i]];
 
 		if (charts == CC__MAX_INDICATOR_CHARTS)
 			break;
@@ -432,6 +490,7 @@ void cc__report_indicators(struct cc__out *o, const struct cc_report_input *in)
 		indicator_chart(o, in, r, charts++);
 	}
 	cc__out_adds(o, "</section>\n");
+	cc_free(order);
 }
 
 /* ---- survey results ---- */
@@ -604,8 +663,17 @@ void cc__report_feedback(struct cc__out *o, const struct cc_report_input *in)
 			o->ret = CC_ENOMEM;
 		return;
 	}
-	if (!n)
+	if (!n) {
+		if (in->all_sections)
+			cc__out_adds(
+			        o,
+			        in->period_set
+			                ? "<section id=\"feedback\">\n<h2>Feedback themes</h2>\n"
+			                  "<p>No feedback recorded in the period.</p>\n</section>\n"
+			                : "<section id=\"feedback\">\n<h2>Feedback themes</h2>\n"
+			                  "<p>No feedback recorded.</p>\n</section>\n");
 		return;
+	}
 	labels = cc_alloc_array(n, sizeof(*labels));
 	values = cc_alloc_array(n, 2 * sizeof(*values));
 	if (!labels || !values) {

@@ -18,20 +18,68 @@
 #define MAX_YEARS        60
 #define MAX_LESSON_ROWS  40
 
-static double area_value(const struct cc_coverage *cov, const char *pcode)
+static const char *const measure_names[CC_N_MAP_MEASURES] = {
+	[CC_MAP_ACTIVITIES] = "activities",
+	[CC_MAP_ORGANISATIONS] = "organisations",
+	[CC_MAP_INCIDENTS] = "incidents",
+	[CC_MAP_PEOPLE_IN_NEED] = "people-in-need",
+	[CC_MAP_GAP] = "gap",
+};
+
+const char *cc_map_measure_name(int m)
 {
-	if (!cov)
+	return m >= 0 && m < CC_N_MAP_MEASURES ? measure_names[m] : NULL;
+}
+
+int cc_map_measure_parse(const char *s)
+{
+	for (int m = 0; s && m < CC_N_MAP_MEASURES; m++)
+		if (!strcmp(s, measure_names[m]))
+			return m;
+	if (s && !strcmp(s, "organizations"))
+		return CC_MAP_ORGANISATIONS;
+	if (s && !strcmp(s, "pin"))
+		return CC_MAP_PEOPLE_IN_NEED;
+	return -1;
+}
+
+const struct cc__measure_text *cc__map_measure_text(enum cc_map_measure m)
+{
+	static const struct cc__measure_text t[CC_N_MAP_MEASURES] = {
+		[CC_MAP_ACTIVITIES] = { "activities", "activity", "Distinct activities per area" },
+		[CC_MAP_ORGANISATIONS] = { "organisations", "organisation",
+		                           "Distinct organisations per area" },
+		[CC_MAP_INCIDENTS] = { "incidents", "incident", "Incidents per area" },
+		[CC_MAP_PEOPLE_IN_NEED] = { "people in need", "person in need",
+		                            "People in need per area (largest sector)" },
+		[CC_MAP_GAP] = { "gap", "gap",
+		                 "Largest gap per area (severity \xc3\x97 people not "
+		                 "covered)" },
+	};
+
+	return &t[(int)m >= 0 && m < CC_N_MAP_MEASURES ? m : CC_MAP_ACTIVITIES];
+}
+
+double cc__map_value(const struct cc_report_input *in, const struct cc_report_area *a)
+{
+	const struct cc_coverage *cov = in->coverage;
+
+	if (in->map_measure == CC_MAP_ACTIVITIES || in->map_measure == CC_MAP_ORGANISATIONS) {
+		for (size_t r = 0; cov && a->pcode && r < cov->n_rows; r++)
+			if (!cov->rows[r].unspecified && !strcmp(cov->rows[r].pcode, a->pcode))
+				return (double)(in->map_measure == CC_MAP_ACTIVITIES
+				                        ? cov->rows[r].n_activities
+				                        : cov->rows[r].n_orgs);
 		return 0;
-	for (size_t r = 0; r < cov->n_rows; r++)
-		if (!cov->rows[r].unspecified && !strcmp(cov->rows[r].pcode, pcode))
-			return (double)cov->rows[r].n_activities;
-	return 0;
+	}
+	return a->value >= 0 ? a->value : (double)NAN; /* NAN and negative: no figure */
 }
 
 int cc__report_map(struct cc__out *o, const struct cc_report_input *in)
 {
+	const struct cc__measure_text *mt = cc__map_measure_text(in->map_measure);
 	struct cc__map_area *areas;
-	char title[160], desc[512];
+	char title[200], desc[640], id[32];
 	size_t n = 0, n_zero = 0;
 	int level = in->coverage ? in->coverage->level : 1;
 
@@ -49,28 +97,41 @@ int cc__report_map(struct cc__out *o, const struct cc_report_input *in)
 			                          .wkb_len = a->wkb_len };
 		if (!cc__map_drawable(&areas[n]))
 			continue;
-		areas[n].value = area_value(in->coverage, areas[n].pcode);
-		n_zero += areas[n].value == 0;
+		areas[n].value = cc__map_value(in, a);
+		n_zero += !(areas[n].value > 0);
 		n++;
 	}
 	if (n == 0)
 		goto out_free;
-	snprintf(title, sizeof(title), "Distinct activities per area at admin level %d", level);
+	snprintf(title, sizeof(title), "%s at admin level %d", mt->legend, level);
 	snprintf(desc, sizeof(desc),
 	         "A map of the %zu areas at admin level %d with a stored boundary, each shaded by "
-	         "its number of distinct activities; %zu have none. The coverage table gives "
-	         "every figure.",
-	         n, level, n_zero);
-	cc__out_adds(o, "<section id=\"map\">\n<h2>Map: activities per area</h2>\n<figure>\n");
-	cc__svg_choropleth(o, &(struct cc__map){ .id = "map-acts",
-	                                                    .title = title,
-	                                                    .desc = desc,
-	                                                    .legend_title =
-	                                                            "Distinct activities per area",
-	                                                    .unit = "activities",
-	                                                    .unit_one = "activity",
-	                                                    .areas = areas,
-	                                                    .n_areas = n });
+	         "its %s; %zu have none. %s",
+	         n, level, mt->plural, n_zero,
+	         in->map_measure == CC_MAP_ACTIVITIES || in->map_measure == CC_MAP_ORGANISATIONS
+	                 ? "The coverage table gives every figure."
+	                 : "Each area's title gives its figure.");
+	/* the activities map keeps the id it always had */
+	snprintf(id, sizeof(id), "map-%s",
+	         in->map_measure == CC_MAP_ACTIVITIES ? "acts"
+	                                              : cc_map_measure_name((int)in->map_measure));
+	cc__out_adds(o, "<section id=\"map\">\n<h2>Map: ");
+	cc__out_html(o, mt->plural);
+	cc__out_adds(o, " per area</h2>\n");
+	if (in->map_note && in->map_note[0]) {
+		cc__out_adds(o, "<p>");
+		cc__out_html(o, in->map_note);
+		cc__out_adds(o, "</p>\n");
+	}
+	cc__out_adds(o, "<figure>\n");
+	cc__svg_choropleth(o, &(struct cc__map){ .id = id,
+	                                         .title = title,
+	                                         .desc = desc,
+	                                         .legend_title = mt->legend,
+	                                         .unit = mt->plural,
+	                                         .unit_one = mt->one,
+	                                         .areas = areas,
+	                                         .n_areas = n });
 	cc__out_adds(o, "<figcaption>");
 	cc__out_html(o, desc);
 	cc__out_adds(o, " Longitudes are scaled by the cosine of the mean latitude "
@@ -277,24 +338,40 @@ static void list_html(struct cc__out *o, const char *list)
 	}
 }
 
-void cc__report_lessons(struct cc__out *o, const struct cc_lesson *ls, size_t n)
+void cc__report_lessons(struct cc__out *o, const struct cc_report_input *in)
 {
+	const struct cc_lesson *ls = in->lessons;
+	size_t n = ls ? in->n_lessons : 0;
 	size_t shown = n < MAX_LESSON_ROWS ? n : MAX_LESSON_ROWS;
 
-	if (!n)
+	if (!n && !in->all_sections)
 		return;
 	cc__out_adds(o, "<section id=\"lessons\">\n<h2>Lessons</h2>\n<p>");
+	if (!n) {
+		cc__out_adds(o, in->period_set ? "No lesson recorded in the period"
+		                               : "No lesson recorded");
+		cc__out_adds(o, " (");
+		cc__out_html(o, in->lessons_rule ? in->lessons_rule
+		                                 : "lessons of this mission, or of the register "
+		                                   "on a pillar with activity here");
+		cc__out_adds(o, ").</p>\n</section>\n");
+		return;
+	}
 	cc__out_grouped(o, (double)n);
-	cc__out_adds(o, n == 1 ? " lesson" : " lessons");
-	cc__out_adds(o, " of this mission, or of the register on a pillar with activity here");
+	cc__out_adds(o, n == 1 ? " lesson: " : " lessons: ");
+	cc__out_html(o, in->lessons_rule ? in->lessons_rule
+	                                 : "lessons of this mission, or of the register on a "
+	                                   "pillar with activity here");
 	if (shown < n)
 		cc__out_addf(o, "; the first %zu by key", shown);
 	cc__out_adds(o, ".</p>\n<div class=\"scroll\">\n<table>\n<caption>Lessons</caption>\n"
 	                "<thead><tr><th scope=\"col\">Key</th><th scope=\"col\">Title</th>"
-	                "<th scope=\"col\">Pillars</th><th scope=\"col\">Status</th>"
-	                "<th scope=\"col\">Source</th></tr></thead>\n<tbody>\n");
+	                "<th scope=\"col\">Pillars</th><th scope=\"col\">Date</th>"
+	                "<th scope=\"col\">Status</th><th scope=\"col\">Source</th></tr></thead>\n"
+	                "<tbody>\n");
 	for (size_t i = 0; i < shown; i++) {
 		const struct cc_lesson *l = &ls[i];
+		char d[11];
 
 		cc__out_adds(o, "<tr><td class=\"code\">");
 		cc__out_html(o, l->key);
@@ -302,7 +379,8 @@ void cc__report_lessons(struct cc__out *o, const struct cc_lesson *ls, size_t n)
 		cc__out_html(o, l->title);
 		cc__out_adds(o, "</th><td>");
 		list_html(o, l->pillars);
-		cc__out_adds(o, "</td><td>");
+		cc__out_addf(o, "</td><td class=\"date\">%s</td><td>",
+		             l->date == CC_DATE_NONE ? "\xe2\x80\x93" : cc_date_format(l->date, d));
 		cc__out_html(o, cc_lesson_status_name((int)l->status));
 		cc__out_adds(o, "</td><td>");
 		cc__out_html(o, l->source);

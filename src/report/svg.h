@@ -149,7 +149,7 @@ struct cc__map_area {
 	const char *pcode, *name; /* borrowed */
 	const void *wkb;          /* borrowed, wkb_len bytes; NULL: not drawn */
 	size_t wkb_len;
-	double value; /* >= 0 */
+	double value; /* >= 0; NAN: no figure (drawn as 0, titled so) */
 };
 
 /* Classes of a choropleth: 0 (value 0) and four equal steps of a nice scale up to the maximum. */
@@ -181,7 +181,18 @@ size_t cc__svg_choropleth(struct cc__out *o, const struct cc__map *m);
 int cc__report_map(struct cc__out *o, const struct cc_report_input *in);
 void cc__report_gaps(struct cc__out *o, const struct cc_gaps *g, size_t top);
 int cc__report_incidents(struct cc__out *o, const int32_t *dates, size_t n_dates);
-void cc__report_lessons(struct cc__out *o, const struct cc_lesson *ls, size_t n);
+void cc__report_lessons(struct cc__out *o, const struct cc_report_input *in);
+
+/* The words of a map measure: "activities" / "activity", heading, legend title. */
+struct cc__measure_text {
+	const char *plural, *one, *legend;
+};
+const struct cc__measure_text *cc__map_measure_text(enum cc_map_measure m);
+/* The value the map gives an area of in (by in->map_measure); 0 when it has none. */
+double cc__map_value(const struct cc_report_input *in, const struct cc_report_area *a);
+/* The indicator series in the order of the table and charts (see struct cc_report_input); *out
+   owned (cc_free), n_progress entries; 0 or CC_ENOMEM. */
+int cc__indicator_order(const struct cc_report_input *in, size_t **out);
 
 /* The bucket of a day: year × 12 + month − 1, or the year when by_year; and its label. */
 long cc__bucket_of(int32_t day, bool by_year);

@@ -30,6 +30,9 @@ struct cc__lessons_ops {
 	/* every lesson matching the plain-words query, best first, unfiltered */
 	int (*search)(struct cc_store *st, const char *query, struct cc_lesson_hit **out,
 	              size_t *n_out, struct cc_err *err);
+	/* as cc_store_evidence_exists */
+	int (*evidence_exists)(struct cc_store *st, enum cc_evidence_kind kind, const char *ref,
+	                       bool *found, struct cc_err *err);
 };
 
 extern const struct cc__lessons_ops cc__sqlite_lessons; /* src/store/sqlite_lessons.c */

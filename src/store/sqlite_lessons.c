@@ -29,6 +29,11 @@ enum {
 	S_LINKS,
 	S_EVIDENCE,
 	S_SEARCH,
+	S_HAS_ACTIVITY,
+	S_HAS_INDICATOR,
+	S_HAS_INCIDENT,
+	S_HAS_AREA,
+	S_HAS_REPORT,
 };
 
 #define L_COLS                                                                                    \
@@ -68,12 +73,21 @@ static const char *const sql[] = {
 	               "JOIN lesson l ON l.id = k.lesson_id WHERE k.kind = ?1 AND k.ref = ?2 "
 	               "AND " CC__SQ_VISIBLE("l", "lesson") " ORDER BY l.key",
 	/* weights: title 10, observation 2, discussion 1, conclusion 2, recommendation 3, tags 5 */
-	[S_SEARCH] = "SELECT " L_COLS ", bm25(lesson_fts, 10.0, 2.0, 1.0, 2.0, 3.0, 5.0) AS r, "
-	             "snippet(lesson_fts, -1, '[', ']', '...', 16) "
-	             "FROM lesson_fts JOIN lesson l ON l.id = lesson_fts.rowid "
-	             "LEFT JOIN mission m ON m.id = l.mission_id "
-	             "WHERE lesson_fts MATCH ?1 AND " CC__SQ_VISIBLE("l", "lesson")
-	             " ORDER BY r, l.key",
+	[S_SEARCH] =
+	        "SELECT " L_COLS ", bm25(lesson_fts, 10.0, 2.0, 1.0, 2.0, 3.0, 5.0) AS r, "
+	        "snippet(lesson_fts, -1, '[', ']', '...', 16) "
+	        "FROM lesson_fts JOIN lesson l ON l.id = lesson_fts.rowid "
+	        "LEFT JOIN mission m ON m.id = l.mission_id "
+	        "WHERE lesson_fts MATCH ?1 AND " CC__SQ_VISIBLE("l", "lesson") " ORDER BY r, l.key",
+	/* the evidence a lesson may cite (sq_evidence_exists): ?1 the ref, ?2 it as an id */
+	[S_HAS_ACTIVITY] =
+	        "SELECT 1 FROM activity a WHERE a.id = ?2 AND " CC__SQ_VISIBLE("a", "activity"),
+	[S_HAS_INDICATOR] = "SELECT 1 FROM indicator WHERE code = ?1",
+	[S_HAS_INCIDENT] = "SELECT 1 FROM incident WHERE id = ?2 OR (source IN ('acled', 'ucdp') "
+	                   "AND source_id = ?1)",
+	[S_HAS_AREA] = "SELECT 1 FROM area WHERE pcode = ?1",
+	[S_HAS_REPORT] = "SELECT 1 FROM source WHERE name = ?1 UNION ALL SELECT 1 FROM lesson_link "
+	                 "WHERE kind = 'report' AND ref = ?1",
 };
 
 static int stmt(struct cc_store *st, int id, sqlite3_stmt **out, struct cc_err *err)
@@ -514,6 +528,56 @@ static int sq_evidence(struct cc_store *st, enum cc_evidence_kind kind, const ch
 	return read_all(st, s, sizeof(**out), read_link_v, (void **)out, n_out, err);
 }
 
+/* Is ref a whole decimal number? Its value in *id. */
+static bool ref_id(const char *ref, int64_t *id)
+{
+	int64_t v = 0;
+
+	if (!ref[0] || strlen(ref) > 18)
+		return false;
+	for (const char *p = ref; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return false;
+		v = v * 10 + (*p - '0');
+	}
+	*id = v;
+	return true;
+}
+
+static int sq_evidence_exists(struct cc_store *st, enum cc_evidence_kind kind, const char *ref,
+                              bool *found, struct cc_err *err)
+{
+	static const int by_kind[CC_N_EVIDENCE_KINDS] = {
+		[CC_EVIDENCE_ACTIVITY] = S_HAS_ACTIVITY, [CC_EVIDENCE_INDICATOR] = S_HAS_INDICATOR,
+		[CC_EVIDENCE_INCIDENT] = S_HAS_INCIDENT, [CC_EVIDENCE_AREA] = S_HAS_AREA,
+		[CC_EVIDENCE_REPORT] = S_HAS_REPORT,
+	};
+	sqlite3_stmt *s;
+	int64_t id = -1;
+	int rc, ret;
+
+	*found = false;
+	if ((int)kind < 0 || kind >= CC_N_EVIDENCE_KINDS)
+		return cc_err_set(err, CC_EINVALID, "unknown evidence kind %d", (int)kind);
+	if (kind == CC_EVIDENCE_ACTIVITY && !ref_id(ref, &id))
+		return 0; /* an activity is cited by its number */
+	if (kind == CC_EVIDENCE_INCIDENT)
+		ref_id(ref, &id);
+	ret = stmt(st, by_kind[kind], &s, err);
+	if (ret < 0)
+		return ret;
+	if ((rc = cc__sq_bind_text(s, 1, ref)) != SQLITE_OK ||
+	    (sqlite3_bind_parameter_count(s) >= 2 &&
+	     (rc = sqlite3_bind_int64(s, 2, id)) != SQLITE_OK))
+		return cc__sq_bind_fail(st, s, rc, err);
+	ret = cc__sq_step_row(st, s, err);
+	if (ret < 0)
+		return ret;
+	*found = ret == 0;
+	sqlite3_reset(s);
+	return 0;
+}
+
 static bool word_byte(unsigned char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -586,4 +650,5 @@ const struct cc__lessons_ops cc__sqlite_lessons = {
 	.links = sq_links,
 	.evidence = sq_evidence,
 	.search = sq_search,
+	.evidence_exists = sq_evidence_exists,
 };

@@ -9,11 +9,13 @@
 #include <strings.h>
 
 #include <concord/activities.h>
+#include <concord/admin.h>
 #include <concord/alloc.h>
 #include <concord/analyses.h>
 #include <concord/coverage.h>
 #include <concord/events.h>
 #include <concord/export.h>
+#include <concord/exposure.h>
 #include <concord/gaps.h>
 #include <concord/index.h>
 #include <concord/indicators.h>
@@ -474,6 +476,8 @@ struct extras {
 	size_t n_areas, n_map;
 	struct cc_lesson *lessons;
 	size_t n_lessons;
+	char lessons_rule[256];
+	char map_note[512];
 	struct cc_gaps gaps;
 	int32_t *dates;
 	size_t n_dates;
@@ -632,7 +636,7 @@ static int load_spans(struct cc_store *st, const struct cc_report_query *a,
 	return ret;
 }
 
-/* Progress of the mission's indicators (as `concord progress` computes it by default). */
+/* Progress of the mission's indicators (as `concord progress` computes it, without options). */
 static int load_progress(struct cc_store *st, const struct cc_mission *m, struct extras *x,
                          struct cc_err *err)
 {
@@ -644,9 +648,19 @@ static int load_progress(struct cc_store *st, const struct cc_mission *m, struct
 		cc_err_clear(err);
 		return 0;
 	}
-	if (ret == 0 && x->ind.n_indicators)
-		ret = cc_progress_compute(&x->ind, &(struct cc_progress_opts){ .at = CC_DATE_NONE },
-		                          &x->progress, &x->n_progress, err);
+	if (ret == 0 && x->ind.n_indicators) {
+		/* the mission's status thresholds where it set them (`concord mission set`) */
+		struct cc_progress_opts o = { .at = CC_DATE_NONE };
+
+		ret = cc_progress_opts_for_mission(st, m->id, &o, err);
+		if (ret == CC_EUNSUPPORTED) { /* a backend without mission rules: the defaults */
+			cc_err_clear(err);
+			o = (struct cc_progress_opts){ .at = CC_DATE_NONE };
+			ret = 0;
+		}
+		if (ret == 0)
+			ret = cc_progress_compute(&x->ind, &o, &x->progress, &x->n_progress, err);
+	}
 	return ret;
 }
 
@@ -692,6 +706,131 @@ static int load_map(struct cc_store *st, int level, struct extras *x, struct cc_
 	return 0;
 }
 
+/*
+ * The map's values for incidents, people in need and gap (activities and organisations come
+ * from the coverage), each from the library call of the command that shows it, and the note
+ * that says how.
+ */
+static int load_map_values(struct cc_store *st, const struct cc_report_query *a,
+                           const struct cc_mission *m, struct extras *x, struct cc_err *err)
+{
+	int measure = a->map_measure;
+	int ret = 0;
+
+	if (measure == CC_MAP_INCIDENTS) {
+		/* `concord exposure --by area`: the incidents whose days meet the window, in their
+		   area and each ancestor; below the provinces the precisely placed ones */
+		int32_t from = a->from != CC_DATE_NONE ? a->from : m->start_date;
+		int32_t to = a->to != CC_DATE_NONE ? a->to : m->end_date;
+		struct cc_incident_query q = { .from = from != CC_DATE_NONE ? from : INT32_MIN + 1,
+			                       .to = to != CC_DATE_NONE ? to : INT32_MAX };
+		struct cc_exposure_incident *inc = NULL;
+		struct cc_exposure_area *xa = NULL;
+		struct cc_exposure_area_result *res = NULL;
+		struct cc_area *all = NULL;
+		char(*types)[64] = NULL;
+		size_t n_inc = 0, n_types = 0, n_all = 0;
+		char d0[11], d1[11];
+
+		if (a->level >= 2) {
+			q.max_geo_prec_acled = 2;
+			q.max_geo_prec_ucdp = 3;
+		}
+		ret = cc_store_load_incidents(st, &q, &inc, &n_inc, &types, &n_types, err);
+		if (ret == 0)
+			ret = cc_store_list_areas(st, &(struct cc_area_filter){ .level = -1 }, &all,
+			                          &n_all, err);
+		/* an open end: the first or last incident's day */
+		for (size_t i = 0; ret == 0 && i < n_inc; i++) {
+			if (from == CC_DATE_NONE && (i == 0 || inc[i].date < q.from))
+				q.from = inc[i].date;
+			if (to == CC_DATE_NONE && (i == 0 || inc[i].date_end > q.to))
+				q.to = inc[i].date_end;
+		}
+		if (ret == 0 && n_inc && n_all) {
+			xa = cc_calloc(n_all, sizeof(*xa));
+			res = cc_calloc(n_all, sizeof(*res));
+			if (!xa || !res)
+				ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+			for (size_t i = 0; ret == 0 && i < n_all; i++)
+				xa[i] = (struct cc_exposure_area){ .id = all[i].id,
+					                           .parent_id = all[i].parent_id,
+					                           .population = -1 };
+			if (ret == 0)
+				ret = cc_exposure_areas(
+				        xa, n_all, inc, n_inc,
+				        &(struct cc_exposure_opts){
+				                .window_days = q.to - q.from + 1, .at = q.to },
+				        res, err);
+			for (size_t k = 0; ret == 0 && k < x->n_map; k++)
+				for (size_t i = 0; i < n_all; i++)
+					if (!strcmp(all[i].pcode, x->map[k].pcode)) {
+						x->map[k].value = (double)res[i].n_now;
+						break;
+					}
+			snprintf(x->map_note, sizeof(x->map_note),
+			         "Incidents whose days meet %s to %s, counted in their area and "
+			         "each "
+			         "area above it%s: as `concord exposure --by area --level %d --at "
+			         "%s "
+			         "--days %ld` counts them.",
+			         cc_date_format(q.from, d0), cc_date_format(q.to, d1),
+			         a->level >= 2 ? " (the precisely placed ones, as below provinces)"
+			                       : "",
+			         a->level, d1, (long)q.to - q.from + 1);
+		} else if (ret == 0) {
+			snprintf(x->map_note, sizeof(x->map_note), "No incident is stored%s.",
+			         from != CC_DATE_NONE || to != CC_DATE_NONE ? " for the period"
+			                                                    : "");
+		}
+		cc_free(inc);
+		cc_free(types);
+		cc_free(all);
+		cc_free(xa);
+		cc_free(res);
+	} else if (measure == CC_MAP_PEOPLE_IN_NEED || measure == CC_MAP_GAP) {
+		/* `concord gaps` (by sector): the largest figure among the area's sectors */
+		struct cc_gaps g = { 0 };
+
+		ret = cc_gaps_load(st,
+		                   &(struct cc_gaps_query){
+		                           .mission_id = m->id, .from = a->from, .to = a->to },
+		                   &(struct cc_gap_opts){ .level = a->level,
+		                                          .reach = CC_REACH_MAX,
+		                                          .by = CC_GAP_BY_SECTOR },
+		                   &g, err);
+		for (size_t k = 0; ret == 0 && k < x->n_map; k++) {
+			double v = (double)NAN;
+
+			for (size_t r = 0; r < g.n_rows; r++) {
+				double f =
+				        measure == CC_MAP_GAP ? g.rows[r].gap : g.rows[r].in_need;
+
+				if (!strcmp(g.rows[r].pcode, x->map[k].pcode) && !isnan(f) &&
+				    (isnan(v) || f > v))
+					v = f;
+			}
+			x->map[k].value = measure == CC_MAP_GAP && !isnan(v) ? round(v) : v;
+		}
+		if (ret == 0)
+			snprintf(x->map_note, sizeof(x->map_note),
+			         "%s among the area's sectors in `concord gaps --level %d`%s: the "
+			         "same people are in need in several sectors, so sectors are not "
+			         "added.%s",
+			         measure == CC_MAP_GAP
+			                 ? "The largest gap (severity \xc3\x97 people "
+			                   "in need not covered), rounded,"
+			                 : "The largest number of people in need",
+			         a->level,
+			         a->from != CC_DATE_NONE || a->to != CC_DATE_NONE
+			                 ? " with the report's --from and --to"
+			                 : "",
+			         g.n_rows ? "" : " No need is stored: every area is 0.");
+		cc_gaps_release(&g);
+	}
+	return ret;
+}
+
 /* Does the comma-separated pillar list name a pillar marked in active? */
 static bool any_pillar(const char *list, const bool *active)
 {
@@ -711,12 +850,19 @@ static bool any_pillar(const char *list, const bool *active)
 }
 
 /*
- * The mission's own lessons and those of the register (no mission) on a pillar with activity in
- * the coverage (every pillar when coverage is not by pillar), by key.
+ * The lessons of the report. With a period (the query's --from/--to, else the mission's dates):
+ * the lessons of this mission or of the register (no mission) dated within it, undated ones
+ * left out. Without any date: the mission's own lessons and those of the register on a pillar
+ * with activity in the coverage (every pillar when coverage is not by pillar). By key; the rule
+ * in words into x->lessons_rule.
  */
-static int load_lessons(struct cc_store *st, const struct cc_mission *m,
-                        const struct cc_coverage *cov, struct extras *x, struct cc_err *err)
+static int load_lessons(struct cc_store *st, const struct cc_report_query *a,
+                        const struct cc_mission *m, const struct cc_coverage *cov, struct extras *x,
+                        struct cc_err *err)
 {
+	int32_t from = a->from != CC_DATE_NONE ? a->from : m->start_date;
+	int32_t to = a->to != CC_DATE_NONE ? a->to : m->end_date;
+	bool by_date = from != CC_DATE_NONE || to != CC_DATE_NONE;
 	bool active[CC_N_PILLARS];
 	size_t n = 0;
 	int ret;
@@ -730,15 +876,38 @@ static int load_lessons(struct cc_store *st, const struct cc_mission *m,
 			if (p >= 0 && p < CC_N_PILLARS && cov->col_totals[c].n_activities > 0)
 				active[p] = true;
 		}
+	if (by_date) {
+		char d0[11], d1[11];
+
+		snprintf(x->lessons_rule, sizeof(x->lessons_rule),
+		         "lessons of this mission or of the register dated from %s to %s (%s); "
+		         "undated lessons are not listed",
+		         from != CC_DATE_NONE ? cc_date_format(from, d0) : "the first",
+		         to != CC_DATE_NONE ? cc_date_format(to, d1) : "the last",
+		         a->from != CC_DATE_NONE || a->to != CC_DATE_NONE ? "the reporting period"
+		                                                          : "the mission's dates");
+	} else {
+		snprintf(x->lessons_rule, sizeof(x->lessons_rule),
+		         "lessons of this mission, or of the register on a pillar with activity "
+		         "here (no period was given and the mission has no dates)");
+	}
 	ret = cc_store_list_lessons(st, &(struct cc_lesson_filter){ .pillar = -1, .status = -1 },
 	                            &x->lessons, &x->n_lessons, err);
 	if (ret < 0)
 		return ret;
 	for (size_t i = 0; i < x->n_lessons; i++) {
 		const struct cc_lesson *l = &x->lessons[i];
+		bool keep;
 
-		if (l->mission_id == m->id ||
-		    (l->mission_id == 0 && any_pillar(l->pillars, active)))
+		if (by_date)
+			keep = (l->mission_id == m->id || l->mission_id == 0) &&
+			       l->date != CC_DATE_NONE &&
+			       (from == CC_DATE_NONE || l->date >= from) &&
+			       (to == CC_DATE_NONE || l->date <= to);
+		else
+			keep = l->mission_id == m->id ||
+			       (l->mission_id == 0 && any_pillar(l->pillars, active));
+		if (keep)
 			memmove(&x->lessons[n++], l, sizeof(*l));
 	}
 	x->n_lessons = n;
@@ -851,7 +1020,9 @@ int cc_report_build(struct cc_store *st, const struct cc_report_query *a, struct
 	if (ret == 0)
 		ret = load_map(st, a->level, &x, err);
 	if (ret == 0)
-		ret = load_lessons(st, &in.mission, &cov, &x, err);
+		ret = load_map_values(st, a, &in.mission, &x, err);
+	if (ret == 0)
+		ret = load_lessons(st, a, &in.mission, &cov, &x, err);
 	if (ret == 0)
 		ret = load_gaps(st, a, &in.mission, &x, err);
 	if (ret == 0)
@@ -903,8 +1074,12 @@ int cc_report_build(struct cc_store *st, const struct cc_report_query *a, struct
 		in.n_sources = n_srcs;
 		in.map_areas = x.map;
 		in.n_map_areas = x.n_map;
+		in.map_measure = (enum cc_map_measure)a->map_measure;
+		in.map_note = x.map_note[0] ? x.map_note : NULL;
 		in.lessons = x.lessons;
 		in.n_lessons = x.n_lessons;
+		in.lessons_rule = x.lessons_rule;
+		in.all_sections = true;
 		in.gaps = x.gaps.n_rows ? &x.gaps : NULL;
 		in.incident_dates = x.dates;
 		in.n_incidents = x.n_dates;

@@ -294,6 +294,18 @@ int cc_store_evidence_lessons(struct cc_store *st, enum cc_evidence_kind kind, c
 	return o ? o->evidence(st, kind, ref, out, n_out, err) : CC_EUNSUPPORTED;
 }
 
+int cc_store_evidence_exists(struct cc_store *st, enum cc_evidence_kind kind, const char *ref,
+                             bool *found, struct cc_err *err)
+{
+	const struct cc__lessons_ops *o = ops(st, err);
+
+	*found = false;
+	if (o && !o->evidence_exists)
+		return cc_err_set(err, CC_EUNSUPPORTED,
+		                  "this store backend cannot look up evidence");
+	return o ? o->evidence_exists(st, kind, ref, found, err) : CC_EUNSUPPORTED;
+}
+
 /* ---- search and facets ---- */
 
 static bool has_pillar(const char *list, const char *name)

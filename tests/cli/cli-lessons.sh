@@ -1,6 +1,7 @@
 #!/bin/sh
 # The lessons register through the CLI: the shipped seed register, search, idempotent import,
-# rejected files with file and line, status moves and evidence shown both ways.
+# rejected files with file and line, status moves, evidence shown both ways and checked against
+# the store on add and edit.
 . "$CC_SOURCE_ROOT/tests/cli/lib.sh"
 cd "$WORK" || exit 1
 SEED="$ROOT/data/lessons"
@@ -108,20 +109,47 @@ OTHER=$(printf '%s\n' "$CITING" | sed -n 2p)
 run "$CONCORD" lesson show "$FIRST"
 like "$OUT" "report:sigar-22-23-ll  also cited by: $OTHER" "show lists the other lessons citing the same evidence"
 
+# Evidence given to add or edit must be in the store: each kind refused before its records
+# are imported (nothing stored), accepted after.
+UCDP="$TDATA/events/ucdp_ged_v23_1_afg.csv"
+EV_ID=$(python3 -c "import csv,sys; print(next(csv.DictReader(open(sys.argv[1], encoding='utf-8')))['id'])" "$UCDP")
+for ev in area:AF0101 activity:1 "incident:$EV_ID" indicator:POL-TRAINED report:small.csv; do
+	run "$CONCORD" lesson add --key T-0 --title "Refused" --observation "No such record." --pillar security --evidence "$ev"
+	is "$RC" 1 "add --evidence $ev is refused while the store lacks it"
+	like "$ERR" "evidence: ${ev%%:*}:${ev#*:}: no .* '${ev#*:}' in the store" "and the message names the evidence"
+done
+run "$CONCORD" lesson show T-0
+is "$RC" 1 "the refused lesson was not stored"
+"$CONCORD" import areas "$CASE/afg_global_pcodes_subset.csv" >/dev/null
+"$CONCORD" import events "$UCDP" >/dev/null
+"$CONCORD" import indicators "$TDATA/indicators/indicators.csv" >/dev/null
+"$CONCORD" import 3w "$TDATA/3w/small.csv" >/dev/null 2>&1
+N_ACT=$(sqlite3 concord.db "select count(*) from activity")
+run "$CONCORD" lesson add --key T-0 --title "Accepted" --observation "Every record exists." --pillar security \
+	--evidence area:AF0101 --evidence activity:1 --evidence "incident:$EV_ID" --evidence indicator:POL-TRAINED \
+	--evidence report:small.csv
+is "$RC" 0 "add with evidence of every kind once the records are stored"
+run "$CONCORD" lesson edit T-0 --evidence "activity:$((N_ACT + 1))"
+is "$RC" 1 "edit refuses an activity number past the stored ones ($N_ACT)"
+like "$ERR" "no activity numbered '$((N_ACT + 1))'" "and names it"
+run "$CONCORD" lesson edit T-0 --evidence area:AF0000
+like "$ERR" "no area with the P-code 'AF0000'" "edit refuses an unknown P-code"
+run "$CONCORD" lesson add --key T-2 --title "A cited report" --observation "Cited again." --pillar security --evidence report:sigar-22-23-ll
+is "$RC" 0 "a report already cited by the register may be cited again"
+
 # add, edit, status moves
 run "$CONCORD" lesson add --key T-1 --title "Checkpoint police without pay" --observation "Salaries arrived months late." --pillar security --evidence area:AF0101
 is "$RC" 0 "lesson add"
 run "$CONCORD" lesson edit T-1 --status implemented
 is "$RC" 1 "skipping states is refused"
 like "$ERR" "status: lesson 'T-1' cannot move from 'observed' to 'implemented'" "the message names both states"
-run "$CONCORD" lesson edit T-1 --status analysed --owner "Police advisory cell" --evidence incident:77
+run "$CONCORD" lesson edit T-1 --status analysed --owner "Police advisory cell" --evidence incident:$EV_ID
 is "$RC" 0 "one step forward"
 run "$CONCORD" lesson show T-1
 like "$OUT" "^status: analysed" "status stored"
 like "$OUT" "^owner: Police advisory cell" "owner stored"
 like "$OUT" "Evidence (2)" "edit added to the evidence"
-like "$OUT" "^  incident:77\$" "the new evidence is listed"
-"$CONCORD" import areas "$CASE/afg_global_pcodes_subset.csv" >/dev/null
+like "$OUT" "^  incident:$EV_ID  also cited by: T-0$" "the new evidence is listed (with the other lesson citing it)"
 AF0101=$(python3 -c "
 import csv; print([r[3] for r in csv.reader(open('$CASE/afg_global_pcodes_subset.csv', encoding='utf-8-sig')) if r[2] == 'AF0101'][0])")
 run "$CONCORD" lesson show T-1

@@ -7,7 +7,10 @@
 # the 3W and incidents per month, counted here), indicators (after an import, against
 # `concord progress` as of the latest observation), plan-review findings (`--plan`, against
 # `concord review --json`) and the same figures as Markdown (`--format md`). Sections without
-# data are absent. A screenshot in headless Chromium, when installed, must show the map.
+# data are absent, but for feedback and lessons, which say that none was recorded. The map
+# coloured by each measure (--map-measure) against `coverage`, `exposure` and `gaps`. Lessons of
+# a period: those dated in it. A screenshot in headless Chromium, when installed, must show the
+# map.
 . "$CC_SOURCE_ROOT/tests/cli/lib.sh"
 cd "$WORK" || exit 1
 AFG3W="$CASE/afg_3w_operational_presence_2021q3.csv"
@@ -34,8 +37,12 @@ PY
 
 run "$CONCORD" report -o r0.html
 is "$RC" 0 "report without lessons, needs or events"
-is "$(sections r0.html | tr '\n' ' ')" "summary timeline map coverage charts sources " \
-	"no lessons, gaps or incidents section without their data"
+is "$(sections r0.html | tr '\n' ' ')" "summary timeline map coverage charts feedback lessons sources " \
+	"no gaps or incidents section without their data; feedback and lessons say none"
+like "$(grep -A2 '<section id="feedback">' r0.html)" "<p>No feedback recorded.</p>" \
+	"no feedback: the section says so"
+like "$(grep -A2 '<section id="lessons">' r0.html)" "<p>No lesson recorded (lessons of this mission" \
+	"no lesson: the section says so, with the rule"
 
 # The map: parsed as XML; every path titled "Name (PCODE): N activities"; N counted here as
 # the distinct (organisation, district, cluster) triples of the province in the 3W file, and
@@ -123,7 +130,7 @@ P().feed(open(sys.argv[1], encoding='utf-8').read())
 PY
 like "$(wc -l <expect-lessons)" "^ *[1-9]" "some lessons match the active pillars"
 is "$(cat got-lessons)" "$(cat expect-lessons)" "the lessons section lists exactly those, by key"
-is "$(sections r1.html | tr '\n' ' ')" "summary timeline map coverage charts lessons sources " \
+is "$(sections r1.html | tr '\n' ' ')" "summary timeline map coverage charts feedback lessons sources " \
 	"lessons section once lessons exist"
 
 # Gaps: after the needs import, the first 15 rows of `concord gaps`, in its order.
@@ -158,7 +165,7 @@ Y=$(python3 -c "import csv,sys; y=[r['date_start'][:4] for r in csv.DictReader(o
 like "$(grep -o 'one per calendar year from [0-9]* to [0-9]*[^<]*incidents in all' r3.html | head -1)" \
 	"from ${Y% *} to ${Y#* }, length the number of incidents that began in it; $N_EV incidents in all" \
 	"incidents per year, first and last year and total as in the file"
-is "$(sections r3.html | tr '\n' ' ')" "summary timeline map coverage charts gaps incidents lessons sources " \
+is "$(sections r3.html | tr '\n' ' ')" "summary timeline map coverage charts gaps incidents feedback lessons sources " \
 	"every section once its data exists"
 python3 - r3.html >svg.out <<'PY'
 import sys, xml.etree.ElementTree as ET
@@ -172,6 +179,65 @@ while True:
 print('svgs', n)
 PY
 is "$(cat svg.out)" "svgs 6" "every SVG is well-formed XML (timeline's two, coverage charts, map, incidents)"
+
+# The map by another measure: each province's title carries the figure of the command that
+# computes it. Organisations: `coverage --json`; incidents over the whole record (no period, no
+# mission dates: the first to the last day of the UCDP file, worked out here): `exposure --by
+# area` over those days; people in need and gap: the largest of the province's rows in
+# `gaps --json` ("no figure" without one).
+cat >measure.py <<'PY'
+import json, re, sys, xml.etree.ElementTree as ET
+report, measure, ref = sys.argv[1:4]
+text = open(report, encoding='utf-8').read()
+start = text.index('<svg id="map-%s"' % measure)
+svg = ET.fromstring(text[start:text.index('</svg>', start) + 6])
+got = {}
+for p in svg.findall('./g/path'):
+    m = re.fullmatch(r'.* \((AF\d\d)\): (?:(\d+) .*|no figure)', p.find('title').text)
+    got[m.group(1)] = None if m.group(2) is None else int(m.group(2))
+r = json.load(open(ref))
+want = {k: None if measure in ('people-in-need', 'gap') else 0 for k in got}
+if measure == 'organisations':
+    for row in r['rows']:
+        if not row['unspecified']: want[row['pcode']] = row['totals']['organisations']
+elif measure == 'incidents':
+    for a in r['areas']: want[a['pcode']] = a['incidents']
+else:
+    key = 'in_need' if measure == 'people-in-need' else 'gap'
+    for row in r['rows']:
+        v = row[key]
+        if v is None or row['pcode'] not in want: continue
+        v = int(v + 0.5)
+        if want[row['pcode']] is None or v > want[row['pcode']]: want[row['pcode']] = v
+bad = [(k, got[k], want[k]) for k in sorted(got) if got[k] != want[k]]
+print('areas', len(got), 'nonzero', sum(1 for v in got.values() if v), 'bad', bad)
+PY
+"$CONCORD" coverage --level 1 --json >cov1.json
+"$CONCORD" gaps --level 1 --json >gaps1.json
+set -- $(python3 -c "
+import csv, datetime, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding='utf-8')))
+lo = min(r['date_start'][:10] for r in rows); hi = max(r['date_end'][:10] for r in rows)
+d = lambda s: datetime.date.fromisoformat(s)
+print(hi, (d(hi) - d(lo)).days + 1)" "$UCDP")
+"$CONCORD" exposure --by area --level 1 --at "$1" --days "$2" --json >exp1.json
+for m in organisations:cov1.json incidents:exp1.json people-in-need:gaps1.json gap:gaps1.json; do
+	run "$CONCORD" report --map-measure "${m%%:*}" -o "map-${m%%:*}.html"
+	is "$RC" 0 "report --map-measure ${m%%:*}"
+	run python3 measure.py "map-${m%%:*}.html" "${m%%:*}" "${m#*:}"
+	like "$OUT" "^areas 34 nonzero [0-9]* bad \[\]$" "map by ${m%%:*}: every province's figure as ${m#*:} gives it"
+done
+like "$(python3 measure.py map-incidents.html incidents exp1.json)" "nonzero [1-9]" "the incidents map is not all zero"
+like "$(python3 measure.py map-people-in-need.html people-in-need gaps1.json)" "nonzero [1-9]" "the people-in-need map is not all zero"
+like "$(cat map-incidents.html)" "as \`concord exposure --by area --level 1 --at $1 --days $2\` counts them" \
+	"the incidents map names the command that gives its figures"
+like "$(grep -o '<g class="legend" font-size="12"><text[^>]*>[^<]*' map-people-in-need.html)" "People in need per area (largest sector)$" \
+	"the legend names the measure"
+run "$CONCORD" report --map-measure rainfall
+is "$RC" 2 "an unknown measure is a usage error"
+like "$ERR" "choose activities, organisations, incidents, people-in-need or gap" "and lists the measures"
+run "$CONCORD" report --format md --map-measure people-in-need -o map.md
+like "$(grep '^## Map' map.md)" "^## Map: people in need per area$" "Markdown: the map's heading names the measure"
 
 # The timeline: the 3W's rows carry no dates, so each takes its source's period (July to
 # September 2021): every stored activity starts in July and runs to September; incidents of
@@ -209,6 +275,22 @@ is "$OUT" "same" "timeline: activities started and under way, incidents, per mon
 "$CONCORD" import indicators "$TDATA/indicators/indicators.csv" >/dev/null
 "$CONCORD" import benchmarks "$TDATA/indicators/benchmarks.csv" >/dev/null
 "$CONCORD" import observations "$TDATA/indicators/observations.csv" >/dev/null
+# two series without benchmarks, first and last by code: one of zeros (a count of nothing),
+# one that moves; the report lists (and charts) the benchmarked series before both, zeros last
+cat >extra-ind.csv <<'CSV'
+code,name,pillar,unit,measure,direction,aggregation,period_days,goal_min,goal_max
+AA-ZERO,Activities of a pillar no one works in,economy,activities,unit,higher,sum,90,,
+ZZ-MOVING,Wells repaired,humanitarian,wells,unit,higher,sum,90,,
+CSV
+cat >extra-obs.csv <<'CSV'
+indicator,area,sex,age_group,period_start,period_end,value,source,confidence
+AA-ZERO,AF01,,,2024-01-01,2024-03-31,0,computed,high
+AA-ZERO,AF01,,,2024-04-01,2024-06-30,0,computed,high
+ZZ-MOVING,AF01,,,2024-01-01,2024-03-31,4,survey,high
+ZZ-MOVING,AF01,,,2024-04-01,2024-06-30,9,survey,high
+CSV
+"$CONCORD" import indicators extra-ind.csv >/dev/null
+"$CONCORD" import observations extra-obs.csv >/dev/null
 AT=$(python3 -c "import csv,sys; print(max(r['period_end'] for r in csv.DictReader(open(sys.argv[1])) if r['value'].strip()))" "$TDATA/indicators/observations.csv")
 "$CONCORD" progress --json --at "$AT" >progress.json
 run "$CONCORD" report -o r4.html --plan "$CASE/sample_plan.yaml"
@@ -233,6 +315,20 @@ p = P(); p.feed(open(report, encoding='utf-8').read())
 ind = p.rows['indicators-table'][1:]
 pr = json.load(open(progress))['results']
 fmt = lambda v: '\u2013' if v is None else ('%g' % v)
+# the report's order: series with a baseline and a target, then the others, then those whose
+# every observed value is 0 (read here from the observations file), each in progress's order
+import csv, os
+vals = {}
+for f in (os.environ['TDATA'] + '/indicators/observations.csv', 'extra-obs.csv'):
+    for o in csv.DictReader(open(f)):
+        if o['value'].strip():
+            vals.setdefault((o['indicator'], o['area'], o['sex'], o['age_group']), []).append(float(o['value']))
+def group(r):
+    if r['baseline'] is not None and r['target'] is not None: return 0
+    v = vals.get((r['indicator'], r['area'], r['sex'] or '', r['age_group'] or ''), [])
+    return 2 if v and all(x == 0 for x in v) else 1
+pr = sorted(pr, key=group)
+print('groups', ' '.join(str(group(r)) for r in pr))
 want = [[r['indicator'], r['area'] or 'all', fmt(r['baseline']), fmt(r['latest_value']), fmt(r['target']), r['status']] for r in pr]
 got = [[r[0], r[3], r[5], r[6], r[8], r[11]] for r in ind]
 print('indicators', len(got), 'same' if got == want else 'differ %s %s' % (got, want))
@@ -242,10 +338,14 @@ want = [[f['rule'], f['severity'], f['activity'] or '(plan)', f['item'], f['evid
 got = [r[:5] for r in fi]
 print('findings', len(got), 'same' if got == want else 'differ %s %s' % (got, want))
 PY
-run python3 rows.py r4.html progress.json review.json
+TDATA="$TDATA" run python3 rows.py r4.html progress.json review.json
 like "$OUT" "^indicators [1-9][0-9]* same$" "indicators: one row per series, figures and status as concord progress"
+like "$OUT" "^groups 0 0 0 0 0 0 1 2$" "indicators: benchmarked series first, then the others, zeros last"
+is "$(grep -o '<title id="chart-ind-[0-9]*-title">[A-Z-]*' r4.html | sed 's/.*>//' | tr '\n' ' ')" \
+	"$(python3 -c "import json; print(''.join(r['indicator'] + ' ' for r in [r for r in json.load(open('progress.json'))['results'] if r['baseline'] is not None and r['target'] is not None][:6]))")" \
+	"indicator charts: the benchmarked series, not the zeros that sort first"
 like "$OUT" "^findings [1-9][0-9]* same$" "plan review: one row per finding, as concord review"
-is "$(sections r4.html | tr '\n' ' ')" "summary timeline map coverage charts gaps incidents indicators lessons plan-review sources " \
+is "$(sections r4.html | tr '\n' ' ')" "summary timeline map coverage charts gaps incidents indicators feedback lessons plan-review sources " \
 	"every section, in order"
 like "$(grep -c 'status as of '"$AT"', the latest observation' r4.html)" "^1$" "the status date is said"
 
@@ -253,7 +353,7 @@ like "$(grep -c 'status as of '"$AT"', the latest observation' r4.html)" "^1$" "
 run "$CONCORD" report --format md --plan "$CASE/sample_plan.yaml"
 is "$RC" 0 "report --format md"
 like "$OUT" "wrote report.md" "written to report.md by default"
-is "$(grep '^## ' report.md | cut -d: -f1 | tr '\n' '/')" "## Summary/## Timeline/## Map/## Coverage/## Gaps/## Incidents over time/## Indicators/## Lessons/## Plan review/## Sources/" \
+is "$(grep '^## ' report.md | cut -d: -f1 | tr '\n' '/')" "## Summary/## Timeline/## Map/## Coverage/## Gaps/## Incidents over time/## Indicators/## Feedback themes/## Lessons/## Plan review/## Sources/" \
 	"the same sections in the same order"
 cat >md.py <<'PY'
 import html.parser, re, sys
@@ -308,6 +408,21 @@ want = sorted(([c, str(n[c]), str(neg[c])] for c in n), key=lambda x: (-int(x[1]
 got = [r[:3] for r in p.rows['feedback-table'][1:]]
 print('feedback', len(got), 'same' if got == want else 'differ %s %s' % (got, want))
 PY
+# lessons of the period: the register's lessons dated in 2021 (front matter worked out here)
+python3 - "$ROOT" >expect-2021 <<'PY'
+import glob, re, sys
+keys = []
+for f in glob.glob(sys.argv[1] + '/data/lessons/*.md'):
+    fm = open(f, encoding='utf-8').read().split('---')[1]
+    d = re.search(r'^date:\s*(\S+)', fm, re.M)
+    if d and d.group(1).startswith('2021-'):
+        keys.append(re.search(r'^key:\s*(\S+)', fm, re.M).group(1))
+print(' '.join(sorted(keys)))
+PY
+is "$(sed -n '/<section id="lessons">/,/<\/section>/p' r5.html | sed -n 's/.*<td class="code">\([^<]*\)<.*/\1/p' | tr '\n' ' ' | sed 's/ $//')" \
+	"$(cat expect-2021)" "lessons with --from/--to: those dated in the period, by key"
+like "$(grep -A2 '<section id="lessons">' r5.html)" "dated from 2021-01-01 to 2021-12-31 (the reporting period)" \
+	"the lessons section states the rule"
 run python3 sf.py r5.html q_safe.csv "$TDATA/survey/feedback.csv"
 like "$OUT" "^survey [1-9][0-9]* same$" "survey results: shares per wave as concord survey results"
 like "$OUT" "^feedback [1-9][0-9]* same$" "feedback themes: items and negative ones per category"

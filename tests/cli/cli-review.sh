@@ -3,7 +3,8 @@
 # data/cases/afghanistan/sample_plan.yaml, plus R8 for each of its five known pillars: the store
 # here holds no indicator), lessons matched from the seed register, disabling rules, rules
 # files, JSON output, exit statuses, malformed plans, R3 against incidents counted here, R7
-# against a constructed 3W (scores computed here), and R8 against imported indicators.
+# against a constructed 3W (scores computed here), R8 against imported indicators, and
+# lessons ranked by the area of the finding.
 . "$CC_SOURCE_ROOT/tests/cli/lib.sh"
 cd "$WORK" || exit 1
 RV="$TDATA/review"
@@ -211,5 +212,42 @@ like "$OUT" "^R7 warning W-1 sector WSH, area AF0101: duplicates registered acti
 unlike "$OUT" "^R7 warning W-2" "W-2 names UNICEF and NRC: their own work"
 run "$CONCORD" review "$RV/duplicate.yaml" --rules "$RV/rules_strict.yaml"
 unlike "$OUT" "^R7 warning W-3" "with min_score 0.3 the hygiene kits of another year still do not match"
+
+# Lessons by area: two lessons with the same text (so the same words and the same bm25 rank)
+# on the plan's pillar differ only in their areas. The lesson whose areas hold the activity's
+# P-code or one of its ancestors (AF06 of AF0601, or the country AF that the P-codes begin
+# with) comes first, whatever its key; a sibling district (AF0603) or another country does not.
+cat >area-plan.yaml <<'YAML'
+mission: AFG
+activities:
+  - id: B-1
+    title: Borehole drilling in Behsud
+    pillars: [humanitarian]
+    areas: [AF0601]
+    organisations:
+      - name: Kabul water committee NGO
+        type: National NGO
+        role: lead
+    start: 2022-01-01
+    end: 2022-06-30
+YAML
+area_case() { # area_case AREAS-OF-L1 AREAS-OF-L2: prints the keys listed under R4
+	rm -f area.db
+	"$CONCORD" -d area.db init --mission AFG --name Afghanistan --country AFG >/dev/null
+	"$CONCORD" -d area.db import areas "$CASE/afg_global_pcodes_subset.csv" >/dev/null
+	{
+		echo 'key,title,observation,pillars,areas'
+		echo "L1,Borehole drilling needs a hydrogeological survey,borehole drilling failed without a survey,humanitarian,$1"
+		echo "L2,Borehole drilling needs a hydrogeological survey,borehole drilling failed without a survey,humanitarian,$2"
+	} >area-lessons.csv
+	"$CONCORD" -d area.db lesson import area-lessons.csv >/dev/null
+	"$CONCORD" -d area.db review area-plan.yaml | sed -n '/^R4 /,/^R[0-9]/p' |
+		sed -n 's/^    lesson \([A-Z0-9]*\):.*/\1/p' | tr '\n' ' '
+}
+is "$(area_case XK XK)" "L1 L2 " "lessons by area: same words, same rank, no area of the plan: by key"
+is "$(area_case XK AF06)" "L2 L1 " "lessons by area: the lesson on the activity's province first"
+is "$(area_case AF0601 XK)" "L1 L2 " "lessons by area: the lesson on the activity's own district first"
+is "$(area_case XK 'AF')" "L2 L1 " "lessons by area: a country code the P-code begins with counts"
+is "$(area_case XK AF0603)" "L1 L2 " "lessons by area: a sibling district does not count"
 
 done_testing

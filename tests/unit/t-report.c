@@ -753,8 +753,10 @@ static void full_input(struct cc_report_input *in, const struct cc_coverage *cov
 	snprintf(test_lessons[0].pillars, sizeof(test_lessons[0].pillars), "security,governance");
 	snprintf(test_lessons[0].source, sizeof(test_lessons[0].source), "A report, 2010");
 	test_lessons[0].status = CC_LESSON_ANALYSED;
+	test_lessons[0].date = cc_date_from_ymd(2010, 3, 1);
 	snprintf(test_lessons[1].key, sizeof(test_lessons[1].key), "KOS-002");
 	snprintf(test_lessons[1].title, sizeof(test_lessons[1].title), "Second");
+	test_lessons[1].date = CC_DATE_NONE;
 	memset(test_gap_rows, 0, sizeof(test_gap_rows));
 	test_gap_rows[0] = (struct cc_gap_row){ .pcode = "AF01", .name = "Kabul", .key_code = "FSC",
 		                                .key_name = "Food Security", .severity = 4,
@@ -877,7 +879,12 @@ TEST(html_sections)
 	/* lessons, escaped */
 	check(strstr(h, "<section id=\"lessons\">") != NULL);
 	check(strstr(h, "<th scope=\"row\">Plan &lt;early&gt; &amp; together</th><td>security, "
-	                "governance</td><td>analysed</td><td>A report, 2010</td>") != NULL);
+	                "governance</td><td class=\"date\">2010-03-01</td><td>analysed</td>"
+	                "<td>A report, 2010</td>") != NULL);
+	check(strstr(h, "<th scope=\"row\">Second</th><td></td><td class=\"date\">\xe2\x80\x93"
+	                "</td>") != NULL); /* undated */
+	check(strstr(h, "2 lessons: lessons of this mission, or of the register on a pillar") !=
+	      NULL); /* the default rule */
 	check(strstr(h, "KOS-002") != NULL);
 
 	/* sections in order */
@@ -922,6 +929,132 @@ TEST(html_sections)
 	check(strstr(out.buf, "Incidents per year") != NULL);
 out:
 	cc_buf_release(&out);
+	cc_coverage_release(&cov);
+}
+
+/*
+ * The map by another measure: organisations from the coverage (by hand from report_recs: AF01
+ * has activities of organisations 1 and 2, AF02 of 2, AF03 of 3), and values given by the
+ * caller, one of them missing; the legend and heading name the measure. Then the feedback and
+ * lessons sections when empty: omitted, or with all_sections a line saying none was recorded.
+ */
+TEST(map_measures_and_empty_sections)
+{
+	struct cc_coverage cov;
+	struct cc_report_input in;
+	struct cc_gaps g;
+	struct cc_buf out = CC_BUF_INIT(CC_LIMIT_REPORT), md = CC_BUF_INIT(CC_LIMIT_REPORT);
+	char titles[8][128], ds[8][256];
+	const char *p;
+
+	if (!check_int(
+	            cc_coverage_compute(report_recs, 6, report_areas, 4, six, 6, NULL, &cov, NULL),
+	            ==, 0))
+		return;
+	full_input(&in, &cov, &g);
+	check_str(cc_map_measure_name(CC_MAP_PEOPLE_IN_NEED), "people-in-need");
+	check(cc_map_measure_name(CC_N_MAP_MEASURES) == NULL);
+	check_int(cc_map_measure_parse("gap"), ==, CC_MAP_GAP);
+	check_int(cc_map_measure_parse("organizations"), ==, CC_MAP_ORGANISATIONS);
+	check_int(cc_map_measure_parse("rain"), ==, -1);
+
+	in.map_measure = CC_MAP_ORGANISATIONS;
+	if (!check_int(cc_report_html(&in, &out, NULL), ==, 0))
+		goto out;
+	p = strstr(out.buf, "<svg id=\"map-organisations\"");
+	check(p != NULL);
+	check(strstr(out.buf, "<h2>Map: organisations per area</h2>") != NULL);
+	check(strstr(out.buf, ">Distinct organisations per area</text>") != NULL);
+	check(strstr(out.buf, NASTY_ESC " (AF01): 2 organisations</title>") != NULL);
+	check(strstr(out.buf, "Herat (AF02): 1 organisation</title>") != NULL);
+	check(strstr(out.buf, "Kandahar &amp; Co (AF03): 1 organisation</title>") != NULL);
+	cc_buf_release(&out);
+
+	/* caller's values: 1,500 people in AF01, none known in AF02, 0 in AF03 */
+	map_areas[0].value = 1500;
+	map_areas[1].value = (double)NAN;
+	map_areas[2].value = 0;
+	in.map_measure = CC_MAP_PEOPLE_IN_NEED;
+	in.map_note = "From <gaps>.";
+	check_int(cc_report_html(&in, &out, NULL), ==, 0);
+	check_int(cc_report_md(&in, &md, NULL), ==, 0);
+	check(strstr(out.buf, "<h2>Map: people in need per area</h2>\n<p>From &lt;gaps&gt;.</p>") !=
+	      NULL);
+	check(strstr(out.buf, ">People in need per area (largest sector)</text>") != NULL);
+	check(strstr(out.buf, ">0 or no figure</text>") != NULL);
+	check(strstr(out.buf, "2 have none") != NULL);
+	/* the svg still parses, one path per drawable area, titled with the figures */
+	{
+		const char *q = strstr(out.buf, "<svg id=\"map-people-in-need\"");
+		char *copy = q ? cc_malloc(strlen(q) + 1) : NULL;
+
+		if (check(copy != NULL)) {
+			/* map_paths reads the first map-acts svg: give it this one under that id */
+			snprintf(copy, strlen(q) + 1, "<svg id=\"map-acts\"%s",
+			         q + strlen("<svg id=\"map-people-in-need\""));
+			if (check_int(map_paths(copy, titles, ds, 8), ==, 3)) {
+				check_str(titles[0], NASTY " (AF01): 1500 people in need");
+				check_str(titles[1], "Herat (AF02): no figure");
+				check_str(titles[2], "Kandahar & Co (AF03): 0 people in need");
+			}
+		}
+		cc_free(copy);
+	}
+	/* 1500 / 4 → step 500, classes up to 2000: AF01 in class 3; AF02 and AF03 in class 0 */
+	check(strstr(out.buf, "<path fill=\"#4292c6\" d=\"M8 8 ") != NULL);
+	check(strstr(out.buf, "<path fill=\"#e6e6e6\" d=\"M305.6 8 ") != NULL);
+	check(strstr(md.buf, "## Map: people in need per area\n\nFrom &lt;gaps>.\n") != NULL);
+	check(strstr(md.buf, "| P-code | Area | People in need per area (largest sector) |") !=
+	      NULL);
+	check(strstr(md.buf, "| AF01 | ") != NULL &&
+	      strstr(md.buf, "| AF01 | ") < strstr(md.buf, "| AF03 | ") &&
+	      strstr(md.buf, "| AF03 | ") < strstr(md.buf, "| AF02 | ")); /* no figure last */
+	check(strstr(md.buf, "| Herat | no figure |") != NULL);
+	check(strstr(md.buf, "| 1500 |") != NULL);
+	cc_buf_release(&out);
+	cc_buf_release(&md);
+	map_areas[0].value = map_areas[1].value = map_areas[2].value = 0;
+
+	/* empty feedback and lessons: omitted by default */
+	in.map_measure = CC_MAP_ACTIVITIES;
+	in.map_note = NULL;
+	in.n_lessons = 0;
+	in.n_feedback = 0;
+	check_int(cc_report_html(&in, &out, NULL), ==, 0);
+	check(strstr(out.buf, "id=\"feedback\"") == NULL);
+	check(strstr(out.buf, "id=\"lessons\"") == NULL);
+	cc_buf_release(&out);
+	/* all_sections: shown, saying so, with the rule; "in the period" when there is one */
+	in.all_sections = true;
+	in.lessons_rule = "those dated in <the period>";
+	in.period_set = false;
+	check_int(cc_report_html(&in, &out, NULL), ==, 0);
+	check(strstr(out.buf, "<section id=\"feedback\">\n<h2>Feedback themes</h2>\n<p>No feedback "
+	                      "recorded.</p>") != NULL);
+	check(strstr(out.buf, "<p>No lesson recorded (those dated in &lt;the period&gt;).</p>") !=
+	      NULL);
+	cc_buf_release(&out);
+	in.period_set = true;
+	in.period_from = cc_date_from_ymd(2021, 7, 1);
+	in.period_to = cc_date_from_ymd(2021, 9, 30);
+	check_int(cc_report_html(&in, &out, NULL), ==, 0);
+	check_int(cc_report_md(&in, &md, NULL), ==, 0);
+	check(strstr(out.buf, "<p>No feedback recorded in the period.</p>") != NULL);
+	check(strstr(out.buf, "<p>No lesson recorded in the period (") != NULL);
+	check(strstr(out.buf, "id=\"feedback\"") < strstr(out.buf, "id=\"lessons\""));
+	check(strstr(md.buf, "## Feedback themes\n\nNo feedback recorded in the period.\n") !=
+	      NULL);
+	check(strstr(md.buf, "## Lessons\n\nNo lesson recorded in the period (those dated in "
+	                     "&lt;the period>).\n") != NULL);
+	cc_buf_release(&md);
+	cc_buf_release(&out);
+	/* with lessons the rule introduces them */
+	in.n_lessons = 2;
+	check_int(cc_report_html(&in, &out, NULL), ==, 0);
+	check(strstr(out.buf, "<p>2 lessons: those dated in &lt;the period&gt;.</p>") != NULL);
+out:
+	cc_buf_release(&out);
+	cc_buf_release(&md);
 	cc_coverage_release(&cov);
 }
 
