@@ -65,6 +65,19 @@ CC_API int cc_store_commit(struct cc_store *st, struct cc_err *err);
 CC_API void cc_store_rollback(struct cc_store *st);
 
 /*
+ * A request: one transaction around everything a caller does that checks and then writes (an
+ * API write that compares a version, or looks for a duplicate, before it writes), holding the
+ * store's one writer lock from the start, so that no other writer — another thread, or another
+ * server on the same database — can come between the check and the write. Inside it,
+ * cc_store_begin/commit/rollback nest as savepoints. cc_store_end_request commits when commit is
+ * true (and says when that fails), else rolls everything back.
+ */
+CC_API int cc_store_begin_request(struct cc_store *st, struct cc_err *err);
+CC_API int cc_store_end_request(struct cc_store *st, bool commit, struct cc_err *err);
+/* Whether a request is open on the handle. */
+CC_API bool cc_store_in_request(const struct cc_store *st);
+
+/*
  * A digest (hex SHA-256) of every row of every table, in a stable order; two stores with equal
  * digests hold the same records. Used by tests to prove that a failed import changed nothing.
  */

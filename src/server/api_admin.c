@@ -131,9 +131,9 @@ int cc__api_mission_set(struct cc__req *req, struct cc_buf *out, struct cc_err *
 	    (ret = member_str(req, "currency", &currency, err)) < 0 ||
 	    (ret = member_int(req, "rate_tolerance", 0, 31, &tol, &tol_given, err)) < 0)
 		return ret;
-	cc__writes_lock();
-	ret = cc_mission_settings_set(req->st, req->who->mission_code, currency, (int)tol, &s, err);
-	cc__writes_unlock();
+	if ((ret = cc__writes_lock(req, err)) == 0)
+		ret = cc_mission_settings_set(req->st, req->who->mission_code, currency, (int)tol, &s, err);
+	ret = cc__writes_unlock(req, ret, err);
 	if (ret < 0)
 		return ret;
 	return cc_mission_settings_format(&s, CC_FORMAT_JSON, out, err);
@@ -289,9 +289,9 @@ int cc__api_user_add(struct cc__req *req, struct cc_buf *out, struct cc_err *err
 	if (role && cc_role_parse(role, &spec.role, NULL) < 0)
 		return cc__bad_arg(err, "role",
 		                   "role: '%s': choose viewer, editor, coordinator or admin", role);
-	cc__writes_lock();
-	ret = cc_user_add(req->st, &spec, &u, org_key, err);
-	cc__writes_unlock();
+	if ((ret = cc__writes_lock(req, err)) == 0)
+		ret = cc_user_add(req->st, &spec, &u, org_key, err);
+	ret = cc__writes_unlock(req, ret, err);
 	if (ret < 0)
 		return ret;
 	return cc_user_format(&u, org_key, req->who->mission_code, CC_FORMAT_JSON, out, err);

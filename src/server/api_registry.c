@@ -160,8 +160,9 @@ int cc__api_reg_delete(struct cc__req *req, struct cc_buf *out, struct cc_err *e
 
 	if ((ret = path_kind(req, &kind, err)) < 0)
 		return ret;
-	cc__writes_lock();
-	ret = get_one(req, kind, &page, err);
+	ret = cc__writes_lock(req, err);
+	if (ret == 0)
+		ret = get_one(req, kind, &page, err);
 	if (ret == 0) {
 		id = page.last_id;
 		mission_id = page.last_mission;
@@ -171,7 +172,7 @@ int cc__api_reg_delete(struct cc__req *req, struct cc_buf *out, struct cc_err *e
 		ret = cc__check_version(req, page.version, "record", err);
 	if (ret == 0)
 		ret = cc_store_reg_delete(req->st, kind, mission_id, id, err);
-	cc__writes_unlock();
+	ret = cc__writes_unlock(req, ret, err);
 	cc_reg_page_release(&page);
 	if (ret < 0)
 		return ret;
@@ -254,9 +255,10 @@ int cc__api_reg_marking(struct cc__req *req, struct cc_buf *out, struct cc_err *
 	if (!cc_reg_kind_marked(kind))
 		return cc_err_set(err, CC_ENOTFOUND, "%s carry no marking of their own",
 		                  cc_reg_kind_name(kind));
-	cc__writes_lock();
-	ret = marking(req, kind, out, err);
-	cc__writes_unlock();
+	if ((ret = cc__writes_lock(req, err)) == 0)
+		ret = marking(req, kind, out, err);
+	if ((ret = cc__writes_unlock(req, ret, err)) < 0)
+		cc_buf_clear(out);
 	return ret;
 }
 
@@ -379,8 +381,9 @@ int cc__api_org_update(struct cc__req *req, struct cc_buf *out, struct cc_err *e
 	struct cc_org o = { .is_local = -1 };
 	int ret;
 
-	cc__writes_lock();
-	ret = get_one(req, CC_REG_ORG, &page, err);
+	ret = cc__writes_lock(req, err);
+	if (ret == 0)
+		ret = get_one(req, CC_REG_ORG, &page, err);
 	if (ret == 0) {
 		o.id = page.last_id;
 		o.mission_id = page.last_mission;
@@ -397,7 +400,7 @@ int cc__api_org_update(struct cc__req *req, struct cc_buf *out, struct cc_err *e
 	cc_reg_page_release(&page);
 	if (ret == 0)
 		ret = get_one(req, CC_REG_ORG, &page, err);
-	cc__writes_unlock();
+	ret = cc__writes_unlock(req, ret, err);
 	if (ret == 0)
 		ret = reply_record(out, &page, err);
 	cc_reg_page_release(&page);
@@ -595,8 +598,9 @@ int cc__api_lesson_update(struct cc__req *req, struct cc_buf *out, struct cc_err
 
 	if (!l)
 		return cc_err_set(err, CC_ENOMEM, "out of memory");
-	cc__writes_lock();
-	ret = get_one(req, CC_REG_LESSON, &page, err);
+	ret = cc__writes_lock(req, err);
+	if (ret == 0)
+		ret = get_one(req, CC_REG_LESSON, &page, err);
 	if (ret == 0 && (ret = cc__may_change(req, page.last_owner, "this record", err)) == 0)
 		ret = cc__check_version(req, page.version, "record", err);
 	if (ret == 0 && !(cur = json_loadb(page.rows.buf + 1, page.rows.len - 2, 0, NULL)))
@@ -628,7 +632,7 @@ int cc__api_lesson_update(struct cc__req *req, struct cc_buf *out, struct cc_err
 	cc_reg_page_release(&page);
 	if (ret == 0)
 		ret = get_one(req, CC_REG_LESSON, &page, err);
-	cc__writes_unlock();
+	ret = cc__writes_unlock(req, ret, err);
 	if (ret == 0)
 		ret = reply_record(out, &page, err);
 	cc_reg_page_release(&page);

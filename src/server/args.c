@@ -11,14 +11,23 @@
 
 static pthread_mutex_t writes = PTHREAD_MUTEX_INITIALIZER;
 
-void cc__writes_lock(void)
+int cc__writes_lock(struct cc__req *req, struct cc_err *err)
 {
 	pthread_mutex_lock(&writes);
+	return cc_store_begin_request(req->st, err);
 }
 
-void cc__writes_unlock(void)
+int cc__writes_unlock(struct cc__req *req, int ret, struct cc_err *err)
 {
+	/* a request that could not begin has nothing to end */
+	if (cc_store_in_request(req->st)) {
+		int end = cc_store_end_request(req->st, ret == 0, ret == 0 ? err : NULL);
+
+		if (ret == 0)
+			ret = end;
+	}
 	pthread_mutex_unlock(&writes);
+	return ret;
 }
 
 int cc__caller_mission(const struct cc__req *req, struct cc_mission *m, struct cc_err *err)

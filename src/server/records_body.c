@@ -264,11 +264,12 @@ int cc__reply_written(struct cc__req *req, cc__route_fn *get, const char *path, 
 		                     json_pack("{s:I, s:s, s:b}", "id", (json_int_t)id,
 		                               "releasability", cc_rel_name(rel), "visible", 0),
 		                     err);
-	} else if (ret < 0) {
+	} else if (ret < 0 && !cc_store_in_request(req->st)) {
 		/*
 		 * The write is committed: the request succeeded even when reading the record
 		 * back failed (an I/O error, memory), so the answer says so rather than an error
-		 * that would make a client write it again.
+		 * that would make a client write it again. Inside a store request (the writes
+		 * that check first) nothing is committed yet: the error undoes the write.
 		 */
 		char why[sizeof(err->msg)];
 
@@ -288,8 +289,9 @@ int cc__run_locked(cc__route_fn *write, struct cc__req *req, struct cc_buf *out,
 {
 	int ret;
 
-	cc__writes_lock();
-	ret = write(req, out, err);
-	cc__writes_unlock();
+	if ((ret = cc__writes_lock(req, err)) == 0)
+		ret = write(req, out, err);
+	if ((ret = cc__writes_unlock(req, ret, err)) < 0)
+		cc_buf_clear(out); /* the answer of a write that was not committed */
 	return ret;
 }

@@ -121,9 +121,10 @@ int cc__run_locked(cc__route_fn *write, struct cc__req *req, struct cc_buf *out,
 	{                                                                     \
 		int ret;                                                      \
                                                                               \
-		cc__writes_lock();                                            \
-		ret = write(req, create, out, err);                           \
-		cc__writes_unlock();                                          \
+		if ((ret = cc__writes_lock(req, err)) == 0)                   \
+			ret = write(req, create, out, err);                   \
+		if ((ret = cc__writes_unlock(req, ret, err)) < 0)             \
+			cc_buf_clear(out);                                    \
 		return ret;                                                   \
 	}
 

@@ -102,12 +102,15 @@ int cc__parse_deny(const json_t *list, unsigned *deny, struct cc_err *err);
 /*
  * The one lock of the API's writes that check a version (If-Match) or a uniqueness and then
  * write: two requests carrying the same version cannot both pass the check, whichever routes
- * they come through. One server process per store, as SQLite deployments are (several servers
- * on one database need the check inside the write's transaction: the PostgreSQL backend).
- * Defined in args.c.
+ * they come through, and whichever server of the same database they reach. cc__writes_lock
+ * takes this process's lock and opens a store request (cc_store_begin_request: one transaction
+ * holding the store's writer lock, in which the handler's own transactions nest), so the check
+ * and the write are one transaction; cc__writes_unlock(req, ret, err) commits it when ret is 0
+ * (returning the commit's error if it fails), else rolls it back, and releases the lock. Call
+ * unlock after lock whatever lock returned. Defined in args.c.
  */
-void cc__writes_lock(void);
-void cc__writes_unlock(void);
+int cc__writes_lock(struct cc__req *req, struct cc_err *err);
+int cc__writes_unlock(struct cc__req *req, int ret, struct cc_err *err);
 
 struct cc_mission;
 /* src/server/args.c: the caller's mission, and query arguments checked (absent: *out unchanged;

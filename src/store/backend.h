@@ -25,6 +25,9 @@ struct cc_store {
 	struct cc_viewer viewer;
 	/* who the writes are by, for the change log (cc_store_set_actor); "" the opener's */
 	char actor[64];
+	/* inside cc_store_begin_request: begin/commit/rollback are savepoints, nest deep */
+	bool in_request;
+	int nest;
 };
 
 /* Domain tables of later issues: each declared in src/store/ops_<domain>.h. */
@@ -45,6 +48,7 @@ struct cc__rates_ops;
 struct cc__computed_ops;
 struct cc__registry_ops;
 struct cc__edits_ops;
+struct cc__status_rule_ops;
 
 struct cc_store_ops {
 	const char *scheme; /* "sqlite", "postgresql": matched against the store URI */
@@ -60,6 +64,14 @@ struct cc_store_ops {
 	int (*begin)(struct cc_store *st, struct cc_err *err);
 	int (*commit)(struct cc_store *st, struct cc_err *err);
 	void (*rollback)(struct cc_store *st);
+	/*
+	 * Inside a transaction begun by begin: takes the lock every writer of the store takes
+	 * before its first write (NULL: begin takes it already, as SQLite's BEGIN IMMEDIATE does).
+	 */
+	int (*lock_writers)(struct cc_store *st, struct cc_err *err);
+	/* A savepoint of the open transaction: 0 makes one, 1 releases the newest, 2 rolls back
+	 * to the newest and releases it. */
+	int (*savepoint)(struct cc_store *st, int what, struct cc_err *err);
 	int (*digest)(struct cc_store *st, char out[static 65], struct cc_err *err);
 	int (*count)(struct cc_store *st, const char *table, int64_t *n_out, struct cc_err *err);
 
@@ -148,6 +160,7 @@ struct cc_store_ops {
 	const struct cc__registry_ops *registry;
 	const struct cc__rounds_ops *rounds;
 	const struct cc__edits_ops *edits;
+	const struct cc__status_rule_ops *status_rule;
 };
 
 extern const struct cc_store_ops cc__store_sqlite; /* src/store/sqlite.c */

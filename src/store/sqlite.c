@@ -18,6 +18,7 @@
 #include "store/ops_registry.h"
 #include "store/ops_edits.h"
 #include "store/ops_activities.h"
+#include "store/ops_status_rule.h"
 #include "store/sqlite_visibility.h"
 
 #include <errno.h>
@@ -648,6 +649,25 @@ static void sq_rollback(struct cc_store *st)
 
 	s->in_tx = false;
 	rollback_now(s);
+}
+
+/* BEGIN IMMEDIATE takes the writer lock already: no lock_writers. */
+static int sq_savepoint(struct cc_store *st, int what, struct cc_err *err)
+{
+	static const char *const sql[] = { "SAVEPOINT cc_nest", "RELEASE SAVEPOINT cc_nest",
+		                           "ROLLBACK TO SAVEPOINT cc_nest" };
+	struct sqlite_store *s = to_sq(st);
+	int rc;
+
+	if (what < 0 || what > 2)
+		return cc_err_set(err, CC_EINVALID, "no savepoint operation %d", what);
+	if (s->in_tx && sqlite3_get_autocommit(s->db))
+		return cc_err_set(err, CC_ESTORE,
+		                  "the transaction was rolled back after an earlier error");
+	rc = sqlite3_exec(s->db, sql[what], NULL, NULL, NULL);
+	if (rc == SQLITE_OK && what == 2)
+		rc = sqlite3_exec(s->db, sql[1], NULL, NULL, NULL);
+	return rc == SQLITE_OK ? 0 : sq_error(s, rc, err);
 }
 
 /* ---- schema ---- */
@@ -2462,6 +2482,7 @@ const struct cc_store_ops cc__store_sqlite = {
 	.begin = sq_begin,
 	.commit = sq_commit,
 	.rollback = sq_rollback,
+	.savepoint = sq_savepoint,
 	.digest = sq_digest,
 	.count = sq_count,
 	.put_mission = sq_put_mission,
@@ -2509,4 +2530,5 @@ const struct cc_store_ops cc__store_sqlite = {
 	.computed = &cc__sqlite_computed,
 	.registry = &cc__sqlite_registry,
 	.edits = &cc__sqlite_edits,
+	.status_rule = &cc__sqlite_status_rule,
 };

@@ -190,18 +190,71 @@ int cc_store_migrate(struct cc_store *st, int *from_out, int *to_out, struct cc_
 
 int cc_store_begin(struct cc_store *st, struct cc_err *err)
 {
-	return st->ops->begin(st, err);
+	int ret;
+
+	if (!st->in_request)
+		return st->ops->begin(st, err);
+	if ((ret = st->ops->savepoint(st, 0, err)) == 0)
+		st->nest++;
+	return ret;
 }
 
 int cc_store_commit(struct cc_store *st, struct cc_err *err)
 {
-	return st->ops->commit(st, err);
+	if (!st->in_request)
+		return st->ops->commit(st, err);
+	if (st->nest == 0)
+		return cc_err_set(err, CC_EUSAGE, "no transaction is open");
+	st->nest--;
+	return st->ops->savepoint(st, 1, err);
 }
 
 void cc_store_rollback(struct cc_store *st)
 {
-	if (st)
+	if (!st)
+		return;
+	if (!st->in_request) {
 		st->ops->rollback(st);
+	} else if (st->nest > 0) {
+		st->nest--;
+		(void)st->ops->savepoint(st, 2, NULL);
+	}
+}
+
+int cc_store_begin_request(struct cc_store *st, struct cc_err *err)
+{
+	int ret;
+
+	if (st->in_request)
+		return cc_err_set(err, CC_EUSAGE, "a request is already open");
+	if (!st->ops->savepoint)
+		return cc_err_set(err, CC_EUNSUPPORTED, "this store backend has no savepoints");
+	if ((ret = st->ops->begin(st, err)) < 0)
+		return ret;
+	if (st->ops->lock_writers && (ret = st->ops->lock_writers(st, err)) < 0) {
+		st->ops->rollback(st);
+		return ret;
+	}
+	st->in_request = true;
+	st->nest = 0;
+	return 0;
+}
+
+bool cc_store_in_request(const struct cc_store *st)
+{
+	return st && st->in_request;
+}
+
+int cc_store_end_request(struct cc_store *st, bool commit, struct cc_err *err)
+{
+	if (!st->in_request)
+		return cc_err_set(err, CC_EUSAGE, "no request is open");
+	st->in_request = false;
+	st->nest = 0;
+	if (commit)
+		return st->ops->commit(st, err);
+	st->ops->rollback(st);
+	return 0;
 }
 
 int cc_store_digest(struct cc_store *st, char out[static 65], struct cc_err *err)
