@@ -8,10 +8,14 @@
 #include <string.h>
 #include <time.h>
 
+#include <sodium.h>
+
 #include <concord/alloc.h>
+#include <concord/buf.h>
 #include <concord/model.h>
 
 #include "core/digest.h"
+#include "core/limits.h"
 
 #include "core/banned.h"
 
@@ -318,4 +322,101 @@ void cc__cov_release(struct cc__cov_read *r)
 	r->seen = NULL;
 	r->n_recs = r->n_seen = 0;
 	r->cap_recs = r->cap_seen = 0;
+}
+
+/* ---- pages of activities ---- */
+
+struct act_page_priv {
+	struct cc_buf strings;
+	size_t *offs; /* CC__AT_N per row */
+};
+
+int cc__act_page_init(struct cc_activity_page *out, size_t limit, struct cc_err *err)
+{
+	struct act_page_priv *p = cc_alloc_array(1, sizeof(*p));
+
+	out->rows = cc_alloc_array(limit, sizeof(*out->rows));
+	if (p)
+		p->offs = cc_alloc_array(limit * CC__AT_N, sizeof(*p->offs));
+	out->priv = p;
+	if (!p || !out->rows || !p->offs)
+		return cc_err_set(err, CC_ENOMEM, "out of memory");
+	/* room for every text of every row: the page's size is set by its row count */
+	cc_buf_init(&p->strings, limit * CC__AT_N * CC_LIMIT_CSV_FIELD);
+	return 0;
+}
+
+int cc__act_page_text(struct cc_activity_page *out, size_t i, enum cc__act_text f, const char *t,
+                      size_t n)
+{
+	struct act_page_priv *p = out->priv;
+
+	p->offs[i * CC__AT_N + f] = p->strings.len;
+	if (t && cc_buf_add(&p->strings, t, n) < 0)
+		return CC_ENOMEM;
+	return cc_buf_addch(&p->strings, '\0');
+}
+
+void cc__act_page_fix(struct cc_activity_page *out)
+{
+	struct act_page_priv *p = out->priv;
+	const char *b = (const char *)p->strings.buf;
+
+	for (size_t i = 0; i < out->n_rows; i++) {
+		struct cc_activity_row *r = &out->rows[i];
+		const size_t *o = &p->offs[i * CC__AT_N];
+
+		r->title = b + o[CC__AT_TITLE];
+		r->description = b + o[CC__AT_DESC];
+		r->status = b + o[CC__AT_STATUS];
+		r->org_key = b + o[CC__AT_ORG_KEY];
+		r->org_name = b + o[CC__AT_ORG_NAME];
+		r->impl_name = b + o[CC__AT_IMPL];
+		r->funder_name = b + o[CC__AT_FUNDER];
+		r->sector_vocabulary = b + o[CC__AT_VOC];
+		r->sector_code = b + o[CC__AT_CODE];
+		r->sector_name = b + o[CC__AT_SECTOR];
+		r->area_pcode = b + o[CC__AT_PCODE];
+		r->area_name = b + o[CC__AT_AREA];
+		r->currency = b + o[CC__AT_CURRENCY];
+		r->owner_key = b + o[CC__AT_OWNER];
+		r->source = b + o[CC__AT_SOURCE];
+	}
+}
+
+void cc__act_version(struct cc_activity_page *out, size_t i, const void *digest, size_t len,
+                     const char *rel)
+{
+	static const char hex[] = "0123456789abcdef";
+	struct act_page_priv *p = out->priv;
+	struct cc_activity_row *r = &out->rows[i];
+	struct cc_hash128 h;
+	unsigned char v[16];
+
+	cc_hash128_init(&h);
+	if (digest)
+		crypto_generichash_update(&h.st, digest, len);
+	cc_hash128_str(&h, rel);
+	cc_hash128_i64(&h, (int64_t)r->deny);
+	cc_hash128_i64(&h, r->shared);
+	cc_hash128_str(&h, (const char *)p->strings.buf + p->offs[i * CC__AT_N + CC__AT_OWNER]);
+	cc_hash128_final(&h, v);
+	for (int k = 0; k < 16; k++) {
+		r->version[2 * k] = hex[v[k] >> 4];
+		r->version[2 * k + 1] = hex[v[k] & 15];
+	}
+	r->version[32] = '\0';
+}
+
+void cc_activity_page_release(struct cc_activity_page *page)
+{
+	struct act_page_priv *p = page->priv;
+
+	if (p) {
+		cc_buf_release(&p->strings);
+		cc_free(p->offs);
+		cc_free(p);
+	}
+	cc_free(page->rows);
+	memset(page, 0, sizeof(*page));
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <concord/activities.h>
 #include <concord/coverage.h>
 #include <concord/error.h>
 #include <concord/store.h>
@@ -102,5 +103,29 @@ int cc__cov_columns(struct cc__cov_read *r, enum cc_coverage_by by, struct cc_co
 
 /* Frees what r holds (the records too, unless the caller took them and set recs NULL). */
 void cc__cov_release(struct cc__cov_read *r);
+
+/* ---- pages of activities (cc_store_list_activities) ---- */
+
+/* The text fields of an activity row, in the order a backend gives them. */
+enum cc__act_text {
+	CC__AT_TITLE, CC__AT_DESC, CC__AT_STATUS, CC__AT_ORG_KEY, CC__AT_ORG_NAME, CC__AT_IMPL,
+	CC__AT_FUNDER, CC__AT_VOC, CC__AT_CODE, CC__AT_SECTOR, CC__AT_PCODE, CC__AT_AREA,
+	CC__AT_CURRENCY, CC__AT_OWNER, CC__AT_SOURCE, CC__AT_N
+};
+
+/* Makes out a page of room for limit rows, its texts kept in out->priv. 0 or CC_ENOMEM. */
+int cc__act_page_init(struct cc_activity_page *out, size_t limit, struct cc_err *err);
+/* Keeps the n bytes of t (NULL: "") as text field f of row i. 0 or CC_ENOMEM. */
+int cc__act_page_text(struct cc_activity_page *out, size_t i, enum cc__act_text f, const char *t,
+                      size_t n);
+/* Points the texts of the out->n_rows rows into the page, once every row is in. */
+void cc__act_page_fix(struct cc_activity_page *out);
+/*
+ * Row i's version (its ETag): a digest of the stored content's digest (len bytes, none when
+ * NULL), its releasability as stored, deny, shared and its owner's key (text field CC__AT_OWNER,
+ * already kept).
+ */
+void cc__act_version(struct cc_activity_page *out, size_t i, const void *digest, size_t len,
+                     const char *rel);
 
 #endif

@@ -57,6 +57,8 @@ struct pg_store {
 	PGconn *conn;
 	bool in_tx; /* between cc_store_begin() and its commit or rollback */
 	bool expect_known; /* the last activity stored was known: look it up first */
+	const struct cc__pg_holder *holder; /* rows held back to send at once, and their keeper */
+	void *held;
 	char who[64];
 	char name[128]; /* the database, for messages */
 };
@@ -74,6 +76,88 @@ PGconn *cc__pg_conn(struct cc_store *st)
 bool *cc__pg_expect_known(struct cc_store *st)
 {
 	return &to_pg(st)->expect_known;
+}
+
+/* ---- rows held back (postgres_int.h) ---- */
+
+static void drop_held(struct pg_store *s)
+{
+	const struct cc__pg_holder *h = s->holder;
+	void *held = s->held;
+
+	s->holder = NULL;
+	s->held = NULL;
+	if (h)
+		h->drop(held);
+}
+
+int cc__pg_flush(struct cc_store *st, struct cc_err *err)
+{
+	struct pg_store *s = to_pg(st);
+	const struct cc__pg_holder *h = s->holder;
+	void *held = s->held;
+	int ret;
+
+	if (!h)
+		return 0;
+	s->holder = NULL; /* its statements run as any other */
+	s->held = NULL;
+	ret = h->flush(st, held, err);
+	h->drop(held);
+	return ret;
+}
+
+int cc__pg_hold(struct cc_store *st, const struct cc__pg_holder *h, void *held,
+                struct cc_err *err)
+{
+	struct pg_store *s = to_pg(st);
+	int ret;
+
+	if (s->holder && s->holder != h && (ret = cc__pg_flush(st, err)) < 0) {
+		h->drop(held);
+		return ret;
+	}
+	if (s->holder == h && s->held != held)
+		h->drop(s->held);
+	s->holder = h;
+	s->held = held;
+	return 0;
+}
+
+/* Whether sql names a table of the rows h holds (a word of it: "need" is not "needs"). */
+static bool names_held(const struct cc__pg_holder *h, const char *sql)
+{
+	for (const char *const *t = h->tables; t && *t; t++) {
+		size_t n = strlen(*t);
+
+		for (const char *p = strstr(sql, *t); p; p = strstr(p + 1, *t)) {
+			char before = p > sql ? p[-1] : ' ', after = p[n];
+
+			if (!(before == '_' || (before >= 'a' && before <= 'z')) &&
+			    !(after == '_' || (after >= 'a' && after <= 'z')))
+				return true;
+		}
+	}
+	return false;
+}
+
+void *cc__pg_held(struct cc_store *st, const struct cc__pg_holder *h)
+{
+	struct pg_store *s = to_pg(st);
+
+	return s->holder == h ? s->held : NULL;
+}
+
+void *cc__pg_unhold(struct cc_store *st, const struct cc__pg_holder *h)
+{
+	struct pg_store *s = to_pg(st);
+	void *held = s->holder == h ? s->held : NULL;
+
+	if (s->holder == h) {
+		s->holder = NULL;
+		s->held = NULL;
+	}
+	return held;
 }
 
 /* ---- parameters ---- */
@@ -194,6 +278,10 @@ int cc__pg_exec(struct cc_store *st, const char *sql, const struct cc__pg_params
 
 	if (out)
 		*out = NULL;
+	/* rows held back go first, unless this only reads other tables (postgres_int.h) */
+	if (s->holder && (strncmp(sql, "SELECT", 6) != 0 || names_held(s->holder, sql)) &&
+	    (ret = cc__pg_flush(st, err)) < 0)
+		return ret;
 	res = PQexecParams(s->conn, sql, p ? p->n : 0, NULL, p ? p->values : NULL,
 	                   p ? p->lengths : NULL, p ? p->formats : NULL, binary ? 1 : 0);
 	if (!res)
@@ -292,6 +380,7 @@ static int aborted_error(struct cc_err *err)
 
 static void rollback_now(struct pg_store *s)
 {
+	drop_held(s);
 	if (PQtransactionStatus(s->conn) != PQTRANS_IDLE)
 		(void)run(s, "ROLLBACK", NULL);
 }
@@ -444,6 +533,27 @@ static void pg_rollback(struct cc_store *st)
 	rollback_now(s);
 }
 
+/* The store's one writer lock: the change log's, which every write takes before it commits. */
+static int pg_lock_writers(struct cc_store *st, struct cc_err *err)
+{
+	return run(to_pg(st), LOCK_CHANGE, err);
+}
+
+static int pg_savepoint(struct cc_store *st, int what, struct cc_err *err)
+{
+	struct pg_store *s = to_pg(st);
+	int ret;
+
+	if (what == 0)
+		return run(s, "SAVEPOINT cc_nest", err);
+	if (what == 1)
+		return run(s, "RELEASE SAVEPOINT cc_nest", err);
+	drop_held(s); /* rows held back for the rolled-back part */
+	if ((ret = run(s, "ROLLBACK TO SAVEPOINT cc_nest", err)) < 0)
+		return ret;
+	return run(s, "RELEASE SAVEPOINT cc_nest", err);
+}
+
 /* ---- schema ---- */
 
 /*
@@ -571,6 +681,7 @@ static void pg_close(struct cc_store *st)
 
 	if (!s)
 		return;
+	drop_held(s);
 	PQfinish(s->conn); /* the server rolls back an open transaction */
 	cc_free(s);
 }
@@ -810,11 +921,13 @@ static int pg_digest(struct cc_store *st, char out[static 65], struct cc_err *er
 
 	if ((ret = cc__pg_rx_enter(st, &own, err)) < 0)
 		return ret;
-	/* the schema's own tables, not an extension's (PostGIS's spatial_ref_sys) */
+	/* the schema's own tables, not an extension's (PostGIS's spatial_ref_sys); not a
+	 * partition (its rows hash through its parent) nor incident_key (derived from incident) */
 	ret = cc__pg_exec(st,
 	                  "SELECT c.relname FROM pg_class c WHERE c.relnamespace = "
 	                  "current_schema()::text::regnamespace AND c.relkind IN ('r', 'p') AND "
-	                  "c.relname NOT IN ('meta', 'schema_migration') AND NOT EXISTS (SELECT "
+	                  "NOT c.relispartition AND c.relname NOT IN ('meta', 'schema_migration', "
+	                  "'incident_key') AND NOT EXISTS (SELECT "
 	                  "1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid "
 	                  "= c.oid AND d.deptype = 'e') ORDER BY c.relname COLLATE \"C\"",
 	                  NULL, false, &res, err);
@@ -1223,6 +1336,8 @@ const struct cc_store_ops cc__store_postgres = {
 	.begin = pg_begin,
 	.commit = pg_commit,
 	.rollback = pg_rollback,
+	.lock_writers = pg_lock_writers,
+	.savepoint = pg_savepoint,
 	.digest = pg_digest,
 	.count = pg_count,
 	.put_mission = cc__pg_put_mission,
@@ -1257,4 +1372,11 @@ const struct cc_store_ops cc__store_postgres = {
 	.rounds = &cc__pg_rounds,
 	/* not yet, but saying so in PostgreSQL's words */
 	.events = &cc__pg_events,
+	.needs = &cc__pg_needs,
+	.indicators = &cc__pg_indicators,
+	.rates = &cc__pg_rates,
+	.computed = &cc__pg_computed,
+	.auth = &cc__pg_auth,
+	.sharing = &cc__pg_sharing,
+	.activities = &cc__pg_activities,
 };

@@ -106,6 +106,58 @@ int cc__pg_write(struct cc_store *st, const char *sql, const struct cc__pg_param
 int cc__pg_upsert_id(struct cc_store *st, const char *sql, const struct cc__pg_params *p,
                      int64_t *id_out, const char *what, const char *key, struct cc_err *err);
 
+/*
+ * Rows a domain holds back inside a write transaction to send many in one statement (the
+ * needs and observations of an import: postgres_needs.c, postgres_indicators.c). Before any
+ * statement of the handle that is not a read ("SELECT …"), so before the COMMIT, or that names
+ * a table of the holder's, the holder's flush sends them; then, and at a rollback or close,
+ * drop frees them. A read that must see them may also call cc__pg_flush() first. One holder at
+ * a time: holding for another flushes the first.
+ */
+struct cc__pg_holder {
+	int (*flush)(struct cc_store *st, void *held, struct cc_err *err);
+	void (*drop)(void *held);
+	/* NULL or the tables of the rows held (NULL-terminated): a read whose text names one of
+	   them flushes too (the holder detaches, cc__pg_unhold, while it runs its own) */
+	const char *const *tables;
+};
+/* Makes held (owned from now on) the rows h holds on the handle. 0 or an error. */
+int cc__pg_hold(struct cc_store *st, const struct cc__pg_holder *h, void *held,
+                struct cc_err *err);
+/* The rows h holds, NULL when none. */
+void *cc__pg_held(struct cc_store *st, const struct cc__pg_holder *h);
+/* Lets go of the rows h holds without sending or freeing them (the caller's now). */
+void *cc__pg_unhold(struct cc_store *st, const struct cc__pg_holder *h);
+/* Sends the held rows of any holder now and frees them; 0 when there are none. */
+int cc__pg_flush(struct cc_store *st, struct cc_err *err);
+
+/*
+ * Visibility of the measurement domains' rows (postgres_needs.c), decided in C by cc_visible():
+ * the ids of table tbl shared by name with the viewer's organisation (sorted, owned; none for
+ * another viewer), and whether the viewer sees row r whose marking is in columns c … c + 5
+ * (id, mission_id, owner_id, releasability, deny, shared); *m_out (may be NULL) the marking.
+ */
+struct cc__pg_shares {
+	int64_t *ids;
+	size_t n;
+};
+int cc__pg_load_shares(struct cc_store *st, const char *tbl, struct cc__pg_shares *out,
+                       struct cc_err *err);
+struct cc_marking;
+bool cc__pg_row_visible(struct cc_store *st, const struct cc__pg_shares *sh, const PGresult *res,
+                        int r, int c, struct cc_marking *m_out);
+
+/*
+ * Array literals for statements over unnest() of many rows (postgres_needs.c): each adds one
+ * element to b ('{' before the first, ',' between), cc__pg_arr_close() ends it ("{}" when
+ * empty). Text "" and NULL are NULL, else quoted; null (or NAN) is NULL. 0 or CC_ENOMEM.
+ */
+struct cc_buf;
+int cc__pg_arr_text(struct cc_buf *b, const char *v);
+int cc__pg_arr_i64(struct cc_buf *b, int64_t v, bool null);
+int cc__pg_arr_num(struct cc_buf *b, double v);
+int cc__pg_arr_close(struct cc_buf *b);
+
 /* The message of an operation this backend does not have yet. */
 int cc__pg_unsupported(struct cc_err *err, const char *what);
 
@@ -185,5 +237,19 @@ struct cc__events_ops;
 extern const struct cc__rounds_ops cc__pg_rounds; /* postgres_rounds.c */
 extern const struct cc__export_ops cc__pg_export; /* postgres.c */
 extern const struct cc__events_ops cc__pg_events; /* postgres_events.c: not yet */
+struct cc__needs_ops;
+struct cc__indicators_ops;
+struct cc__rates_ops;
+struct cc__computed_ops;
+extern const struct cc__needs_ops cc__pg_needs;           /* postgres_needs.c */
+extern const struct cc__indicators_ops cc__pg_indicators; /* postgres_indicators.c */
+extern const struct cc__rates_ops cc__pg_rates;           /* postgres_rates.c */
+extern const struct cc__computed_ops cc__pg_computed;     /* postgres_computed.c */
+struct cc__auth_ops;
+extern const struct cc__auth_ops cc__pg_auth; /* postgres_auth.c */
+struct cc__sharing_ops;
+extern const struct cc__sharing_ops cc__pg_sharing; /* postgres_sharing.c */
+struct cc__activities_ops;
+extern const struct cc__activities_ops cc__pg_activities; /* postgres_activities.c */
 
 #endif

@@ -9,13 +9,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include <concord/alloc.h>
-#include <concord/buf.h>
 
-#include "core/digest.h"
-#include "core/limits.h"
+#include "store/backend_common.h"
 #include "store/sqlite_int.h"
 #include "store/sqlite_visibility.h"
 
@@ -63,50 +59,32 @@ static const char *const list_sql[] = {
 	LIST_SQL("AND coalesce(" CC__SQ_PILLAR_OF(":mission") ", 'other') = :pillar "),
 };
 
-/* The text fields of a row, in the order they are appended to the page's strings. */
-enum { T_TITLE, T_DESC, T_STATUS, T_ORG_KEY, T_ORG_NAME, T_IMPL, T_FUNDER, T_VOC, T_CODE,
-       T_SECTOR, T_PCODE, T_AREA, T_CURRENCY, T_OWNER, T_SOURCE, N_TEXT };
-
-struct page_priv {
-	struct cc_buf strings;
-	size_t *offs; /* N_TEXT per row */
-};
-
-static int add_text(struct page_priv *p, size_t *off, sqlite3_stmt *s, int col)
-{
-	const unsigned char *t = sqlite3_column_text(s, col);
-	int n = sqlite3_column_bytes(s, col);
-
-	*off = p->strings.len;
-	if (t && cc_buf_add(&p->strings, t, (size_t)n) < 0)
-		return CC_ENOMEM;
-	return cc_buf_addch(&p->strings, '\0');
-}
-
 static double col_num(sqlite3_stmt *s, int col)
 {
 	return sqlite3_column_type(s, col) == SQLITE_NULL ? (double)NAN
 	                                                  : sqlite3_column_double(s, col);
 }
 
-static int read_row(sqlite3_stmt *s, struct cc_activity_row *r, struct page_priv *p, size_t *offs)
+/* Reads row i of the page from the statement's current row. */
+static int read_row(sqlite3_stmt *s, struct cc_activity_page *page, size_t i)
 {
-	static const int text_col[N_TEXT] = {
-		[T_TITLE] = 2,  [T_DESC] = 3,      [T_STATUS] = 4,    [T_ORG_KEY] = 5,
-		[T_ORG_NAME] = 6, [T_IMPL] = 7,    [T_FUNDER] = 8,    [T_VOC] = 9,
-		[T_CODE] = 10,  [T_SECTOR] = 11,   [T_PCODE] = 13,    [T_AREA] = 14,
-		[T_CURRENCY] = 25, [T_OWNER] = 27, [T_SOURCE] = 30,
+	static const int text_col[CC__AT_N] = {
+		[CC__AT_TITLE] = 2,     [CC__AT_DESC] = 3,   [CC__AT_STATUS] = 4,
+		[CC__AT_ORG_KEY] = 5,   [CC__AT_ORG_NAME] = 6, [CC__AT_IMPL] = 7,
+		[CC__AT_FUNDER] = 8,    [CC__AT_VOC] = 9,    [CC__AT_CODE] = 10,
+		[CC__AT_SECTOR] = 11,   [CC__AT_PCODE] = 13, [CC__AT_AREA] = 14,
+		[CC__AT_CURRENCY] = 25, [CC__AT_OWNER] = 27, [CC__AT_SOURCE] = 30,
 	};
+	struct cc_activity_row *r = &page->rows[i];
 	const char *pillar = (const char *)sqlite3_column_text(s, 12);
-	const void *digest = sqlite3_column_blob(s, 32);
 	char rel[16];
-	struct cc_hash128 h;
-	unsigned char v[16];
 	int pl;
 
 	memset(r, 0, sizeof(*r));
-	for (int i = 0; i < N_TEXT; i++)
-		if (add_text(p, &offs[i], s, text_col[i]) < 0)
+	for (int f = 0; f < CC__AT_N; f++)
+		if (cc__act_page_text(page, i, (enum cc__act_text)f,
+		                      (const char *)sqlite3_column_text(s, text_col[f]),
+		                      (size_t)sqlite3_column_bytes(s, text_col[f])) < 0)
 			return CC_ENOMEM;
 	r->id = sqlite3_column_int64(s, 0);
 	r->kind = sqlite3_column_int(s, 1) == CC_KIND_PRESENCE ? CC_KIND_PRESENCE : CC_KIND_ACTIVITY;
@@ -137,48 +115,9 @@ static int read_row(sqlite3_stmt *s, struct cc_activity_row *r, struct page_priv
 	r->shared = sqlite3_column_int(s, 29) != 0;
 	r->line = (long)sqlite3_column_int64(s, 31);
 	/* the version: the stored content's digest and the marking */
-	cc_hash128_init(&h);
-	if (digest)
-		crypto_generichash_update(&h.st, digest, (size_t)sqlite3_column_bytes(s, 32));
-	cc_hash128_str(&h, rel);
-	cc_hash128_i64(&h, (int64_t)r->deny);
-	cc_hash128_i64(&h, r->shared);
-	cc_hash128_str(&h, (const char *)p->strings.buf + offs[T_OWNER]);
-	cc_hash128_final(&h, v);
-	for (int i = 0; i < 16; i++) {
-		static const char hex[] = "0123456789abcdef";
-
-		r->version[2 * i] = hex[v[i] >> 4];
-		r->version[2 * i + 1] = hex[v[i] & 15];
-	}
-	r->version[32] = '\0';
+	cc__act_version(page, i, sqlite3_column_blob(s, 32), (size_t)sqlite3_column_bytes(s, 32),
+	                rel);
 	return 0;
-}
-
-/* Points the rows' strings into the page's buffer, now that it no longer moves. */
-static void fix_strings(struct cc_activity_page *out, struct page_priv *p)
-{
-	for (size_t i = 0; i < out->n_rows; i++) {
-		struct cc_activity_row *r = &out->rows[i];
-		const size_t *o = &p->offs[i * N_TEXT];
-		const char *b = (const char *)p->strings.buf;
-
-		r->title = b + o[T_TITLE];
-		r->description = b + o[T_DESC];
-		r->status = b + o[T_STATUS];
-		r->org_key = b + o[T_ORG_KEY];
-		r->org_name = b + o[T_ORG_NAME];
-		r->impl_name = b + o[T_IMPL];
-		r->funder_name = b + o[T_FUNDER];
-		r->sector_vocabulary = b + o[T_VOC];
-		r->sector_code = b + o[T_CODE];
-		r->sector_name = b + o[T_SECTOR];
-		r->area_pcode = b + o[T_PCODE];
-		r->area_name = b + o[T_AREA];
-		r->currency = b + o[T_CURRENCY];
-		r->owner_key = b + o[T_OWNER];
-		r->source = b + o[T_SOURCE];
-	}
 }
 
 /* Binds a named parameter of the statement (0 as NULL when null_if_zero). */
@@ -192,19 +131,11 @@ static int bind_i64(sqlite3_stmt *s, const char *name, int64_t v, bool null_if_z
 static int sq_list(struct cc_store *st, const struct cc_activity_query *q,
                    struct cc_activity_page *out, struct cc_err *err)
 {
-	struct page_priv *p;
 	sqlite3_stmt *s = NULL;
 	int rc, ret;
 
-	p = cc_alloc_array(1, sizeof(*p));
-	out->rows = cc_alloc_array(q->limit, sizeof(*out->rows));
-	if (p)
-		p->offs = cc_alloc_array(q->limit * N_TEXT, sizeof(*p->offs));
-	out->priv = p;
-	if (!p || !out->rows || !p->offs)
-		return cc_err_set(err, CC_ENOMEM, "out of memory");
-	/* room for every text of every row: the page's size is set by its row count */
-	cc_buf_init(&p->strings, q->limit * N_TEXT * CC_LIMIT_CSV_FIELD);
+	if ((ret = cc__act_page_init(out, q->limit, err)) < 0)
+		return ret;
 	if ((ret = cc__sq_stmt(st, CC__SQ_ACTIVITIES, q->pillar >= 0, list_sql[q->pillar >= 0], &s,
 	                       err)) < 0)
 		return ret;
@@ -222,7 +153,7 @@ static int sq_list(struct cc_store *st, const struct cc_activity_query *q,
 	    (rc = cc__sq_bind_date(s, sqlite3_bind_parameter_index(s, ":to"), q->to)))
 		return cc__sq_bind_fail(st, s, rc, err);
 	while ((ret = cc__sq_step_row(st, s, err)) == 0) {
-		if (read_row(s, &out->rows[out->n_rows], p, &p->offs[out->n_rows * N_TEXT]) < 0) {
+		if (read_row(s, out, out->n_rows) < 0) {
 			sqlite3_reset(s);
 			return cc_err_set(err, CC_ENOMEM, "out of memory");
 		}
@@ -230,21 +161,8 @@ static int sq_list(struct cc_store *st, const struct cc_activity_query *q,
 	}
 	if (ret < 0)
 		return ret;
-	fix_strings(out, p);
+	cc__act_page_fix(out);
 	return 0;
-}
-
-void cc_activity_page_release(struct cc_activity_page *page)
-{
-	struct page_priv *p = page->priv;
-
-	if (p) {
-		cc_buf_release(&p->strings);
-		cc_free(p->offs);
-		cc_free(p);
-	}
-	cc_free(page->rows);
-	memset(page, 0, sizeof(*page));
 }
 
 const struct cc__activities_ops cc__sqlite_activities = {
