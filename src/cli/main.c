@@ -123,6 +123,9 @@ static const struct cli_cmd commands[] = {
 	  .help = "One file with no external requests: summary, timeline, map, coverage, gaps,\n"
 	          "incidents, indicators, survey results (--survey QUESTION, repeatable),\n"
 	          "feedback themes, lessons and, with --plan, the plan review's findings.\n"
+	          "--map-measure activities|organisations|incidents|people-in-need|gap colours\n"
+	          "the map (default activities). Lessons listed: those dated within --from and\n"
+	          "--to, else within the mission's dates.\n"
 	          "--format md writes the same sections as Markdown. With --audience (or --as)\n"
 	          "the report holds only what that reader may see.\n" },
 	{ .name = "member", .run = cmd_member, .flags = CLI_STORE,
@@ -274,8 +277,13 @@ static const struct cli_cmd commands[] = {
 	          "observations: indicator,area,sex,age_group,period_start,period_end,value,\n"
 	          "source,confidence).\n"
 	          "--by pillar rolls the results up to pillars: per pillar x area the total\n"
-	          "series counted by status, and the pillar's status from the median of their\n"
-	          "ratios under the same thresholds (area (all): every area together).\n" },
+	          "series counted by status, and the pillar's status from the median of the\n"
+	          "ratios of its series judged on track, at risk or off track under the same\n"
+	          "thresholds; stale and no-data series are counted apart, outside the median\n"
+	          "(none judged: stale if some are, else no_data; area (all): every area).\n"
+	          "Thresholds not given as options come from the mission (`mission set\n"
+	          "--on-track/--at-risk/--max-age/--alpha`), else the defaults; the output says\n"
+	          "which threshold came from where.\n" },
 	{ .name = "indicators", .run = cmd_indicators, .flags = CLI_STORE,
 	  .usage = "indicators compute [--period month|quarter|year] [--from DATE] [--to DATE] "
 	           "[--level N] [--events ucdp|acled|all] [--dry-run] [--csv|--json]",
@@ -450,11 +458,16 @@ static const struct cli_cmd commands[] = {
 	          "    Full-text search (stemmed, accents ignored), ranked by bm25.\n" },
 	{ .name = "mission", .run = cmd_mission, .flags = CLI_STORE,
 	  .usage = "mission show [--json] | mission set [--currency CODE] [--rate-tolerance DAYS] "
-	           "[--json]",
-	  .summary = "show or set the mission's settings (its reporting currency)",
+	           "[--on-track R] [--at-risk R] [--max-age DAYS] [--alpha P] [--json]",
+	  .summary = "show or set the mission's settings (reporting currency, status rule)",
 	  .help = "set --currency CODE: the ISO 4217 currency every sum of money is reported in.\n"
 	          "--rate-tolerance DAYS (default 5): how many days a rate may be older than the\n"
 	          "value date it converts (no fixings on weekends and holidays).\n"
+	          "--on-track R, --at-risk R (progress/expected ratios in (0, 1]; defaults 0.90\n"
+	          "and 0.75), --max-age DAYS (stale after; default 180 or 2 x the reporting\n"
+	          "period), --alpha P (trend significance; default 0.05): the mission's status\n"
+	          "rule, used by `progress`, GET /api/progress and the report unless an option\n"
+	          "overrides it; each takes `default` to go back to the default.\n"
 	          "--json prints the mission and its settings as GET /api/mission answers them.\n" },
 	{ .name = "money", .run = cmd_money, .flags = CLI_STORE,
 	  .usage = "money [--currency CODE] [--rate-tolerance DAYS] [--rates] [--csv|--json]",
