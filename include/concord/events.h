@@ -146,7 +146,7 @@ struct cc_events_opts {
 	/*
 	 * Rows added before the importer weighs a bulk load: when the rest of the file (estimated
 	 * from the bytes read) will add at least half as many incidents again as the table then
-	 * holds, the secondary indexes are dropped and rebuilt at the end. 0: 100,000.
+	 * holds, the secondary indexes are dropped and rebuilt at the end. 0: 10,000.
 	 */
 	size_t bulk_after;
 };

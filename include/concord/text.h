@@ -16,7 +16,9 @@
  * Normalises a name for matching: Unicode case fold, accents stripped (NFKD, marks removed),
  * punctuation and runs of white space collapsed to one space, trimmed. "  Kosovska  Mitrovica"
  * and "kosovska-mitrovica" both give "kosovska mitrovica"; "Uroševac" gives "urosevac".
- * Appends to out (cleared first). Returns 0, CC_ENOMEM, or CC_EPARSE for invalid UTF-8.
+ * Arabic-script variants fold to one form (Arabic yeh and alef maksura to Persian yeh, Arabic
+ * kaf to keheh, teh marbuta to heh; tatweel dropped; Arabic-Indic and Persian digits to ASCII),
+ * so a name written with Arabic or with Persian letters matches itself. Appends to out (cleared first). Returns 0, CC_ENOMEM, or CC_EPARSE for invalid UTF-8.
  */
 CC_API int cc_text_norm(const char *s, struct cc_buf *out);
 
