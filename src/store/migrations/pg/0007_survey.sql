@@ -1,0 +1,2 @@
+-- PostgreSQL migration survey: filled by its work (placeholder keeps the numbering contiguous).
+SELECT 1;

@@ -1,0 +1,2 @@
+-- PostgreSQL migration registry: filled by its work (placeholder keeps the numbering contiguous).
+SELECT 1;
