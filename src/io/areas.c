@@ -60,24 +60,12 @@
 #include <concord/import.h>
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
-
-/* GDAL's headers trip -Wundef (__clang_major__) and -Wpedantic (enumerators above INT_MAX) */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wundef"
-#pragma GCC diagnostic ignored "-Wpedantic"
-#include <cpl_error.h>
-#include <cpl_string.h>
-#include <gdal.h>
-#include <ogr_api.h>
-#include <ogr_srs_api.h>
-#pragma GCC diagnostic pop
 
 #define GEOS_USE_ONLY_R_API
 #include <geos_c.h>
@@ -90,6 +78,7 @@
 #include "core/digest.h"
 #include "core/limits.h"
 #include "io/csv.h"
+#include "io/gdal.h"
 #include "io/hxl.h"
 #include "io/import_util.h"
 
@@ -692,20 +681,13 @@ struct feature {
 	double px, py;                 /* point on surface */
 };
 
-static pthread_once_t gdal_once = PTHREAD_ONCE_INIT;
-
-static void gdal_register(void)
-{
-	GDALAllRegister();
-}
-
 /*
  * GDAL reports errors through a per-thread handler stack; ours keeps the last failure for
  * cc_err and swallows warnings, so the library prints nothing.
  */
 static void CPL_STDCALL gdal_error(CPLErr cls, CPLErrorNum num, const char *msg)
 {
-	struct bnd *b = CPLGetErrorHandlerUserData();
+	struct bnd *b = cc__gdal.CPLGetErrorHandlerUserData();
 
 	(void)num;
 	if (!b || cls < CE_Failure)
@@ -730,14 +712,14 @@ static void geos_notice(const char *msg, void *ctx)
 /* The layer's field names, comma-separated, into out (truncated to n). */
 static void field_list(struct bnd *b, char *out, size_t n)
 {
-	OGRFeatureDefnH defn = OGR_L_GetLayerDefn(b->layer);
-	int nf = OGR_FD_GetFieldCount(defn);
+	OGRFeatureDefnH defn = cc__gdal.OGR_L_GetLayerDefn(b->layer);
+	int nf = cc__gdal.OGR_FD_GetFieldCount(defn);
 	size_t off = 0;
 
 	out[0] = '\0';
 	for (int i = 0; i < nf && off < n; i++) {
 		int k = snprintf(out + off, n - off, "%s%s", i ? ", " : "",
-		                 OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i)));
+		                 cc__gdal.OGR_Fld_GetNameRef(cc__gdal.OGR_FD_GetFieldDefn(defn, i)));
 
 		if (k < 0)
 			break;
@@ -755,7 +737,7 @@ static int bnd_field(struct run *r, struct bnd *b, const char *option, const cha
 	*idx_out = -1;
 	if (!name || !name[0])
 		return 0;
-	*idx_out = OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(b->layer), name);
+	*idx_out = cc__gdal.OGR_FD_GetFieldIndex(cc__gdal.OGR_L_GetLayerDefn(b->layer), name);
 	if (*idx_out >= 0)
 		return 0;
 	field_list(b, fields, sizeof(fields));
@@ -769,34 +751,34 @@ static int bnd_crs(struct run *r, struct bnd *b, struct cc_err *err)
 {
 	static const char *const same_opts[] = { "CRITERION=EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS",
 		                                 NULL };
-	OGRSpatialReferenceH layer_srs = OGR_L_GetSpatialRef(b->layer); /* borrowed */
+	OGRSpatialReferenceH layer_srs = cc__gdal.OGR_L_GetSpatialRef(b->layer); /* borrowed */
 
 	if (!layer_srs)
 		return 0;
-	b->wgs84 = OSRNewSpatialReference(NULL);
-	if (!b->wgs84 || OSRImportFromEPSG(b->wgs84, 4326) != OGRERR_NONE)
+	b->wgs84 = cc__gdal.OSRNewSpatialReference(NULL);
+	if (!b->wgs84 || cc__gdal.OSRImportFromEPSG(b->wgs84, 4326) != OGRERR_NONE)
 		return cc_err_set(err, CC_EUNSUPPORTED,
 		                  "cannot load the WGS84 definition from PROJ%s%s",
 		                  b->gdal_msg[0] ? ": " : "", b->gdal_msg);
-	OSRSetAxisMappingStrategy(b->wgs84, OAMS_TRADITIONAL_GIS_ORDER);
-	b->src_srs = OSRClone(layer_srs);
+	cc__gdal.OSRSetAxisMappingStrategy(b->wgs84, OAMS_TRADITIONAL_GIS_ORDER);
+	b->src_srs = cc__gdal.OSRClone(layer_srs);
 	if (!b->src_srs)
 		return cc_err_set(err, CC_ENOMEM, "out of memory reading the CRS of '%s'", r->file);
-	OSRSetAxisMappingStrategy(b->src_srs, OAMS_TRADITIONAL_GIS_ORDER);
-	if (OSRIsSameEx(b->src_srs, b->wgs84, same_opts))
+	cc__gdal.OSRSetAxisMappingStrategy(b->src_srs, OAMS_TRADITIONAL_GIS_ORDER);
+	if (cc__gdal.OSRIsSameEx(b->src_srs, b->wgs84, same_opts))
 		return 0;
-	b->ct = OCTNewCoordinateTransformation(b->src_srs, b->wgs84);
+	b->ct = cc__gdal.OCTNewCoordinateTransformation(b->src_srs, b->wgs84);
 	if (!b->ct)
 		return cc_err_set(err, CC_EUNSUPPORTED,
 		                  "cannot reproject '%s' from '%s' to WGS84%s%s", r->file,
-		                  OSRGetName(b->src_srs), b->gdal_msg[0] ? ": " : "", b->gdal_msg);
+		                  cc__gdal.OSRGetName(b->src_srs), b->gdal_msg[0] ? ": " : "", b->gdal_msg);
 	return 0;
 }
 
 /* The digest of the dataset's files: the file's own SHA-256 when it is one file. */
 static int bnd_digest(struct run *r, struct bnd *b, struct cc_err *err)
 {
-	char **files = GDALGetFileList(b->ds);
+	char **files = cc__gdal.GDALGetFileList(b->ds);
 	struct cc_sha256 h;
 	int ret = 0;
 
@@ -823,7 +805,7 @@ static int bnd_digest(struct run *r, struct bnd *b, struct cc_err *err)
 	}
 	cc_sha256_final_hex(&h, r->file_digest);
 out_free:
-	CSLDestroy(files);
+	cc__gdal.CSLDestroy(files);
 	return ret;
 }
 
@@ -833,11 +815,14 @@ static int bnd_open(struct run *r, struct bnd *b, struct cc_err *err)
 	char fields[200];
 	int ret, n;
 
-	pthread_once(&gdal_once, gdal_register);
-	CPLPushErrorHandlerEx(gdal_error, b);
+	ret = cc__gdal_load(err); /* GDAL is loaded on first use: see io/gdal.h */
+	if (ret < 0)
+		return ret;
+	cc__gdal.CPLPushErrorHandlerEx(gdal_error, b);
 	b->handler_pushed = true;
-	b->ds = GDALOpenEx(r->path, GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR, NULL,
-	                   NULL, NULL);
+	b->ds = cc__gdal.GDALOpenEx(r->path,
+	                            GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR,
+	                            NULL, NULL, NULL);
 	if (!b->ds) {
 		struct stat sb;
 
@@ -847,7 +832,7 @@ static int bnd_open(struct run *r, struct bnd *b, struct cc_err *err)
 		return cc_err_set(err, CC_EPARSE, "'%s' is not a vector file GDAL can read%s%s",
 		                  r->file, b->gdal_msg[0] ? ": " : "", b->gdal_msg);
 	}
-	n = GDALDatasetGetLayerCount(b->ds);
+	n = cc__gdal.GDALDatasetGetLayerCount(b->ds);
 	if (n == 0)
 		return cc_err_set(err, CC_EPARSE, "'%s' has no layer", r->file);
 	if (n > 1) {
@@ -856,7 +841,7 @@ static int bnd_open(struct run *r, struct bnd *b, struct cc_err *err)
 		fields[0] = '\0';
 		for (int i = 0; i < n && off < sizeof(fields); i++) {
 			int k = snprintf(fields + off, sizeof(fields) - off, "%s%s", i ? ", " : "",
-			                 OGR_L_GetName(GDALDatasetGetLayer(b->ds, i)));
+			                 cc__gdal.OGR_L_GetName(cc__gdal.GDALDatasetGetLayer(b->ds, i)));
 
 			if (k < 0)
 				break;
@@ -865,7 +850,7 @@ static int bnd_open(struct run *r, struct bnd *b, struct cc_err *err)
 		return cc_err_set(err, CC_EUSAGE, "'%s' has %d layers (%s); give one layer a file",
 		                  r->file, n, fields);
 	}
-	b->layer = GDALDatasetGetLayer(b->ds, 0);
+	b->layer = cc__gdal.GDALDatasetGetLayer(b->ds, 0);
 	if (o->level < 0)
 		return cc_err_set(
 		        err, CC_EUSAGE,
@@ -925,15 +910,15 @@ static void bnd_close(struct bnd *b)
 	if (b->gh)
 		GEOS_finish_r(b->gh);
 	if (b->ct)
-		OCTDestroyCoordinateTransformation(b->ct);
+		cc__gdal.OCTDestroyCoordinateTransformation(b->ct);
 	if (b->src_srs)
-		OSRRelease(b->src_srs);
+		cc__gdal.OSRRelease(b->src_srs);
 	if (b->wgs84)
-		OSRRelease(b->wgs84);
+		cc__gdal.OSRRelease(b->wgs84);
 	if (b->ds)
-		GDALClose(b->ds);
+		cc__gdal.GDALClose(b->ds);
 	if (b->handler_pushed)
-		CPLPopErrorHandler();
+		cc__gdal.CPLPopErrorHandler();
 }
 
 static void feature_release(struct bnd *b, struct feature *ft)
@@ -957,9 +942,9 @@ static int get_attr(struct run *r, OGRFeatureH f, int idx, const char *field, lo
 	size_t bad;
 
 	dst[0] = '\0';
-	if (idx < 0 || !OGR_F_IsFieldSetAndNotNull(f, idx))
+	if (idx < 0 || !cc__gdal.OGR_F_IsFieldSetAndNotNull(f, idx))
 		return 0;
-	v = OGR_F_GetFieldAsString(f, idx);
+	v = cc__gdal.OGR_F_GetFieldAsString(f, idx);
 	if (!cc_text_valid_utf8(v, strlen(v), &bad))
 		return rejectf(r, fidx, field, err, "value is not valid UTF-8 (byte %zu)", bad + 1);
 	while (*v == ' ' || *v == '\t' || *v == '\r' || *v == '\n')
@@ -1005,7 +990,7 @@ static int feature_attrs(struct run *r, struct bnd *b, OGRFeatureH f, struct fea
 static int feature_to_geos(struct run *r, struct bnd *b, OGRGeometryH g, struct feature *ft,
                            struct cc_err *err)
 {
-	OGRwkbGeometryType type = wkbFlatten(OGR_G_GetGeometryType(g));
+	OGRwkbGeometryType type = cc__gdal.OGR_GT_Flatten(cc__gdal.OGR_G_GetGeometryType(g));
 	unsigned char *buf;
 	size_t len;
 	int ret = 0;
@@ -1013,19 +998,19 @@ static int feature_to_geos(struct run *r, struct bnd *b, OGRGeometryH g, struct 
 	if (type != wkbPolygon && type != wkbMultiPolygon)
 		return rejectf(r, ft->idx, "geometry", err,
 		               "geometry is a %s; admin areas need polygons",
-		               OGRGeometryTypeToName(type));
-	OGR_G_FlattenTo2D(g);
+		               cc__gdal.OGRGeometryTypeToName(type));
+	cc__gdal.OGR_G_FlattenTo2D(g);
 	if (b->ct) {
 		b->gdal_msg[0] = '\0';
-		if (OGR_G_Transform(g, b->ct) != OGRERR_NONE)
+		if (cc__gdal.OGR_G_Transform(g, b->ct) != OGRERR_NONE)
 			return rejectf(r, ft->idx, "geometry", err, "cannot reproject to WGS84%s%s",
 			               b->gdal_msg[0] ? ": " : "", b->gdal_msg);
 	}
-	len = (size_t)OGR_G_WkbSize(g);
+	len = (size_t)cc__gdal.OGR_G_WkbSize(g);
 	buf = cc_malloc(len ? len : 1);
 	if (!buf)
 		return cc_err_set(err, CC_ENOMEM, "out of memory reading feature %ld", ft->idx);
-	if (OGR_G_ExportToWkb(g, wkbNDR, buf) != OGRERR_NONE) {
+	if (cc__gdal.OGR_G_ExportToWkb(g, wkbNDR, buf) != OGRERR_NONE) {
 		ret = rejectf(r, ft->idx, "geometry", err, "cannot encode geometry%s%s",
 		              b->gdal_msg[0] ? ": " : "", b->gdal_msg);
 		goto out_free;
@@ -1109,20 +1094,20 @@ static int feature_measure(struct run *r, struct bnd *b, struct feature *ft, str
 static int feature_geometry(struct run *r, struct bnd *b, OGRFeatureH f, struct feature *ft,
                             struct cc_err *err)
 {
-	OGRGeometryH g0 = OGR_F_GetGeometryRef(f); /* borrowed from f */
+	OGRGeometryH g0 = cc__gdal.OGR_F_GetGeometryRef(f); /* borrowed from f */
 	OGRGeometryH g;
 	int ret;
 
-	if (!g0 || OGR_G_IsEmpty(g0))
+	if (!g0 || cc__gdal.OGR_G_IsEmpty(g0))
 		return rejectf(r, ft->idx, "geometry", err, "feature has no geometry");
-	if (OGR_G_HasCurveGeometry(g0, TRUE))
-		g = OGR_G_GetLinearGeometry(g0, 0, NULL);
+	if (cc__gdal.OGR_G_HasCurveGeometry(g0, TRUE))
+		g = cc__gdal.OGR_G_GetLinearGeometry(g0, 0, NULL);
 	else
-		g = OGR_G_Clone(g0);
+		g = cc__gdal.OGR_G_Clone(g0);
 	if (!g)
 		return cc_err_set(err, CC_ENOMEM, "out of memory reading feature %ld", ft->idx);
 	ret = feature_to_geos(r, b, g, ft, err);
-	OGR_G_DestroyGeometry(g);
+	cc__gdal.OGR_G_DestroyGeometry(g);
 	if (ret == 0)
 		ret = feature_validate(r, b, ft, err);
 	if (ret == 0)
@@ -1452,15 +1437,15 @@ static int import_boundaries(struct run *r, struct cc_err *err)
 	ret = run_start(r, err);
 	if (ret != 0)
 		goto out_end;
-	OGR_L_ResetReading(b.layer);
+	cc__gdal.OGR_L_ResetReading(b.layer);
 	for (;;) {
 		b.gdal_failed = false;
-		f = OGR_L_GetNextFeature(b.layer);
+		f = cc__gdal.OGR_L_GetNextFeature(b.layer);
 		if (!f)
 			break;
 		r->rep->n_read++;
 		ret = bnd_feature(r, &b, f, ++idx, err);
-		OGR_F_Destroy(f);
+		cc__gdal.OGR_F_Destroy(f);
 		if (ret < 0)
 			break;
 		ret = 0;

@@ -17,11 +17,11 @@
  *
  * Measured (-O3, loaded 2-core machine): the 1,848-row CAR GED file in 0.05 s for the whole
  * command; 200,000 GED-like rows in Afghanistan with the 34 province boundaries in 1.3 s of
- * CPU, 2,000,000 in about 13 s, peak RSS about 50 MiB at any size (bench/import_events has
+ * CPU, 2,000,000 in about 12 s, peak RSS about 33 MiB at any size (bench/import_events has
  * the current figures). Of the CPU time, SQLite takes about three quarters: inserting the row
- * and its (source, source_id) key, then rebuilding the three secondary indexes at the end
- * (the two covering ones that exposure reads are most of it); this file's own work (CSV,
- * checks, numbers, point-in-polygon, digest) about a fifth.
+ * and its (source, source_id) key, then rebuilding the two secondary indexes at the end
+ * (the covering ones that exposure reads); this file's own work (CSV, checks, numbers,
+ * point-in-polygon, digest) about a fifth.
  */
 #include <concord/events.h>
 

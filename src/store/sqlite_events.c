@@ -33,11 +33,14 @@ enum {
 	"lon, geo_prec, area_id, fatalities, fat_low, fat_high, revised, notes, digest, "     \
 	"batch, line"
 
-/* The box, the precision and the visibility of an incident (?1 … ?9 used before :v_). */
+/*
+ * The precision and the visibility of an incident (?1 … ?4 used before :v_). The box is
+ * tested in C on the values read (sq_load_incidents): four comparisons in the VDBE for each of
+ * up to millions of rows were a seventh of the read.
+ */
 #define EV_LOAD_FILTER                                                                        \
-	"(NOT ?3 OR (lat BETWEEN ?4 AND ?5 AND lon BETWEEN ?6 AND ?7)) AND (?8 = 0 OR source <> " \
-	"'acled' OR coalesce(geo_prec, 99) <= ?8) AND (?9 = 0 OR source <> 'ucdp' OR "            \
-	"coalesce(geo_prec, 99) <= ?9) AND " CC__SQ_VISIBLE("incident", "incident")
+	"(?3 = 0 OR source <> 'acled' OR coalesce(geo_prec, 99) <= ?3) AND (?4 = 0 OR source <> " \
+	"'ucdp' OR coalesce(geo_prec, 99) <= ?4) AND " CC__SQ_VISIBLE("incident", "incident")
 
 static const char *const sql[] = {
 	/*
@@ -59,11 +62,20 @@ static const char *const sql[] = {
 	                "AND source_id = ?",
 	[S_EV_COUNT] = "SELECT count(*) FROM incident",
 	[S_EV_COUNT_SRC] = "SELECT count(*) FROM incident WHERE source = ?1",
-	[S_EV_LATEST] = "SELECT max(date_end) FROM incident",
+	/*
+	 * The latest last day, through the covering indexes (migration 18 dropped the index on
+	 * date_end): an event of at most 31 days that ends last starts at most 31 days before
+	 * the latest first day, so it is in the range of incident_expo_short from there; a
+	 * longer one is in incident_expo_long. max() of the two skips a NULL (none of a kind).
+	 */
+	[S_EV_LATEST] = "SELECT max(d) FROM (SELECT max(date_end) AS d FROM incident INDEXED BY "
+	                "incident_expo_short WHERE date >= (SELECT max(date) FROM incident INDEXED "
+	                "BY incident_expo_short) - 31 UNION ALL SELECT max(date_end) FROM incident "
+	                "INDEXED BY incident_expo_long WHERE date_end - date > 31)",
 	/*
 	 * The window through the covering indexes of migration 12: events of at most 31 days by
-	 * first day, longer ones by last day; then the box, the precision and the visibility,
-	 * all from the index. No order: the analysis sorts what it needs.
+	 * first day, longer ones by last day; then the precision and the visibility, all from
+	 * the index (the box in C). No order: the analysis sorts what it needs.
 	 */
 	[S_EV_LOAD] = "SELECT lat, lon, date, date_end, fatalities, type, area_id FROM incident "
 	              "INDEXED BY incident_expo_short WHERE date BETWEEN ?1 - 31 AND ?2 AND "
@@ -417,27 +429,27 @@ static int sq_load_incidents(struct cc_store *st, const struct cc_incident_query
 	if ((ret = stmt(st, S_EV_LOAD, &s, err)) < 0)
 		goto out_leave;
 	if ((rc = sqlite3_bind_int(s, 1, q->from)) || (rc = sqlite3_bind_int(s, 2, q->to)) ||
-	    (rc = sqlite3_bind_int(s, 3, q->in_bbox)) ||
-	    (rc = sqlite3_bind_double(s, 4, q->minlat)) ||
-	    (rc = sqlite3_bind_double(s, 5, q->maxlat)) ||
-	    (rc = sqlite3_bind_double(s, 6, q->minlon)) ||
-	    (rc = sqlite3_bind_double(s, 7, q->maxlon)) ||
-	    (rc = sqlite3_bind_int(s, 8, q->max_geo_prec_acled)) ||
-	    (rc = sqlite3_bind_int(s, 9, q->max_geo_prec_ucdp))) {
+	    (rc = sqlite3_bind_int(s, 3, q->max_geo_prec_acled)) ||
+	    (rc = sqlite3_bind_int(s, 4, q->max_geo_prec_ucdp))) {
 		ret = cc__sq_bind_fail(st, s, rc, err);
 		goto out_leave;
 	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct cc_exposure_incident *e;
+		double lat = sqlite3_column_double(s, 0), lon = sqlite3_column_double(s, 1);
 		int t;
 
+		/* the box, bounds included (lat and lon are NOT NULL) */
+		if (q->in_bbox && !(lat >= q->minlat && lat <= q->maxlat && lon >= q->minlon &&
+		                    lon <= q->maxlon))
+			continue;
 		if (cc__sq_grow((void **)&inc, &cap, n, sizeof(*inc)) < 0) {
 			ret = cc_err_set(err, CC_ENOMEM, "out of memory");
 			goto out_reset;
 		}
 		e = &inc[n];
-		e->lat = sqlite3_column_double(s, 0);
-		e->lon = sqlite3_column_double(s, 1);
+		e->lat = lat;
+		e->lon = lon;
 		e->date = sqlite3_column_int(s, 2);
 		e->date_end = sqlite3_column_int(s, 3);
 		e->fatalities = cc__sq_col_num(s, 4);
