@@ -7,6 +7,7 @@
 #include <concord/alloc.h>
 #include <concord/analyses.h>
 #include <concord/coverage.h>
+#include <concord/crosswalk.h>
 #include <concord/report.h>
 #include <concord/text.h>
 
@@ -154,9 +155,17 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct coverage_ar
 	return CLI_OK;
 }
 
-/* Loads and computes the matrix for the mission; 0 or an error in err. */
+/* The date whose admin layout the matrix is shown on: the end of the period asked, else the
+   --as-of date, else today's (every crosswalk row). */
+static int32_t layout_date(const struct coverage_args *a)
+{
+	return a->to != CC_DATE_NONE ? a->to : a->as_of;
+}
+
+/* Loads and computes the matrix for the mission; 0 or an error in err. *n_carried: records
+   carried through the crosswalk onto the layout of layout_date(). */
 static int compute(struct cli *cli, const struct coverage_args *a, struct cc_mission *m,
-                   struct cc_coverage *cov, struct cc_err *err)
+                   struct cc_coverage *cov, size_t *n_carried, struct cc_err *err)
 {
 	struct cc_coverage_record *recs = NULL;
 	struct cc_coverage_column *cols = NULL;
@@ -172,6 +181,10 @@ static int compute(struct cli *cli, const struct coverage_args *a, struct cc_mis
 	                                                          .from = a->from, .to = a->to,
 	                                                          .as_of = a->as_of },
 	                             &recs, &n_recs, &cols, &n_cols, &areas, &n_areas, err);
+	/* across a re-districting: records of old areas carried onto the layout of the date */
+	if (ret == 0)
+		ret = cc_store_crosswalk_coverage(cli->st, layout_date(a), &recs, &n_recs, &areas,
+		                                  &n_areas, n_carried, err);
 	if (ret == 0)
 		ret = cc_coverage_compute(recs, n_recs, areas, n_areas, cols, n_cols,
 		                          &(struct cc_coverage_opts){ .level = a->level, .by = a->by },
@@ -189,14 +202,32 @@ int cmd_coverage(struct cli *cli, int argc, char **argv)
 	struct cc_coverage cov = { 0 };
 	struct cc_buf out = CC_BUF_INIT(CC_LIMIT_TEXT_OUT);
 	struct cc_err err = { 0 };
+	size_t n_carried = 0;
 	int ret;
 
 	ret = parse_args(cli, argc, argv, &a, false);
 	if (ret != CLI_OK)
 		return ret;
-	ret = compute(cli, &a, &m, &cov, &err);
+	ret = compute(cli, &a, &m, &cov, &n_carried, &err);
 	if (ret == 0)
 		ret = cc_coverage_format(&cov, a.fmt, &out, &err);
+	if (ret == 0 && n_carried) {
+		char d[11], note[320];
+		int32_t at = layout_date(&a);
+
+		/* the rule, with the matrix in text; beside it (stderr) for CSV and JSON */
+		snprintf(note, sizeof(note),
+		         "%zu activity records of areas changed by a re-districting carried onto "
+		         "the layout of %s through the crosswalk: an activity counts whole in each "
+		         "new area, its people targeted and reached split by the shares",
+		         n_carried, at == CC_DATE_NONE ? "today" : cc_date_format(at, d));
+		if (a.fmt == CC_FORMAT_TABLE) {
+			if (cc_buf_addf(&out, "# %s\n", note) < 0)
+				ret = cc_err_set(&err, CC_ETOOBIG, "the output is too large");
+		} else {
+			fprintf(stderr, "concord: note: %s\n", note);
+		}
+	}
 	cc_coverage_release(&cov);
 	if (ret < 0) {
 		cc_buf_release(&out);

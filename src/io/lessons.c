@@ -295,7 +295,7 @@ static int import_csv(struct im *im, const char *path, struct cc_err *err)
 	struct cc_csv *csv = NULL;
 	struct cc_csv_row row;
 	int map[N_FIELDS * 2];
-	size_t n_cols;
+	size_t n_cols, n_rows = 0;
 	int ret;
 
 	const char *map_fields[N_FIELDS + 1];
@@ -354,6 +354,7 @@ static int import_csv(struct im *im, const char *path, struct cc_err *err)
 		struct cc_err why = { 0 };
 		long line = row.line;
 
+		n_rows++;
 		im->rep->n_read++;
 		row_init(im);
 		for (size_t i = 0; i < n_cols && i < row.n_fields && ret == 0; i++)
@@ -366,8 +367,10 @@ static int import_csv(struct im *im, const char *path, struct cc_err *err)
 			goto out_close;
 		ret = 0;
 	}
+	/* a header and nothing else is a fault of the whole file, as for every importer: an
+	   import of nothing is never what was meant */
 	if (ret > 0)
-		ret = 0;
+		ret = n_rows ? 0 : cc_err_set(err, CC_EPARSE, "no rows after the header");
 out_close:
 	cc_csv_close(csv);
 	return ret;

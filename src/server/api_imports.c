@@ -26,6 +26,7 @@
 #include <concord/text.h>
 #include <concord/visibility.h>
 
+#include "io/csv.h"
 #include "server/server.h"
 
 #include "core/banned.h"
@@ -90,7 +91,12 @@ static int import_survey(struct cc_store *st, const char *path, const struct cc_
 	return cc_import_survey(st, path, opts, &so, rep, err);
 }
 
-enum { T_MARKING = 1 << 0, T_PERSONAL = 1 << 1, T_SURVEY = 1 << 2 };
+/*
+ * T_ONE_HEADER: a CSV with one header row whose reader takes a header alone as a file of no
+ * rows; the upload is then refused here, as `concord import` refuses it ("FILE: no rows after
+ * the header"): an import of nothing is never what was meant.
+ */
+enum { T_MARKING = 1 << 0, T_PERSONAL = 1 << 1, T_SURVEY = 1 << 2, T_ONE_HEADER = 1 << 3 };
 
 static const struct {
 	const char *kind;
@@ -101,10 +107,10 @@ static const struct {
 	{ "3w", import_3w, ".csv", T_MARKING },
 	{ "needs", import_needs, ".csv", 0 },
 	{ "population", import_population, ".csv", 0 },
-	{ "indicators", import_indicators, ".csv", 0 },
-	{ "benchmarks", import_benchmarks, ".csv", 0 },
-	{ "observations", import_observations, ".csv", 0 },
-	{ "events", import_events, ".csv", 0 },
+	{ "indicators", import_indicators, ".csv", T_ONE_HEADER },
+	{ "benchmarks", import_benchmarks, ".csv", T_ONE_HEADER },
+	{ "observations", import_observations, ".csv", T_ONE_HEADER },
+	{ "events", import_events, ".csv", T_ONE_HEADER },
 	{ "iati", import_iati, ".xml", 0 },
 	{ "lessons", import_lessons, ".md", 0 },
 	{ "feedback", import_feedback, ".csv", T_PERSONAL },
@@ -284,6 +290,26 @@ static bool is_own_org(const struct cc__req *req, const char *ref)
 	return own;
 }
 
+/* CC_EPARSE with err set when the upload is a header row and nothing else; 0 otherwise (also
+   when it cannot be read as CSV: the importer then says why). */
+static int header_only(const char *path, const char *fname, struct cc_err *err)
+{
+	struct cc_csv *csv = NULL;
+	struct cc_csv_row row;
+	int ret;
+
+	if (cc_csv_open(&csv, path, &(struct cc_csv_opts){ .no_digest = true }, NULL) < 0)
+		return 0;
+	ret = cc_csv_next(csv, &row, NULL) == 0 && cc_csv_next(csv, &row, NULL) > 0 ? CC_EPARSE
+	                                                                             : 0;
+	cc_csv_close(csv);
+	if (ret < 0) {
+		cc_err_set(err, ret, "no rows after the header");
+		cc_err_at(err, fname, 0, NULL);
+	}
+	return ret;
+}
+
 /* POST /api/imports/{kind}?name=FILE */
 int cc__api_import(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
 {
@@ -358,7 +384,10 @@ int cc__api_import(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
 			/* an editor's rows are its organisation's */
 			o.marking.owner = owner ? owner : own_org_ref(req);
 		}
-		ret = importers[k].run(req->st, path, &o, req, &rep, err);
+		if ((importers[k].takes & T_ONE_HEADER) && header_only(path, fname, err) < 0)
+			ret = CC_EPARSE;
+		else
+			ret = importers[k].run(req->st, path, &o, req, &rep, err);
 	}
 	unlink(path);
 	rmdir(dir);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <concord/alloc.h>
+#include <concord/crosswalk.h>
 #include <concord/events.h>
 #include <concord/needs.h>
 #include <concord/text.h>
@@ -207,6 +208,282 @@ void cc_computed_run_release(struct cc_computed_run *x)
 	memset(x, 0, sizeof(*x));
 }
 
+/* ---- across a re-districting (include/concord/crosswalk.h) ---- */
+
+/*
+ * The inputs of a computation carried onto the layout of its last day (to; CC_DATE_NONE: every
+ * crosswalk row): an incident of an old area goes to each new area with its share of the
+ * fatalities; an activity is present whole in each new area with its share of the people
+ * reached; people in need split by the shares; a new area without a population of its own
+ * gets the shares of the old areas'. Arrays owned.
+ */
+struct carried {
+	struct cc_computed_incident *incidents;
+	size_t n_incidents;
+	struct cc_computed_activity *activities;
+	size_t n_activities;
+	struct cc_computed_need *needs;
+	size_t n_needs;
+};
+
+static void carried_release(struct carried *c)
+{
+	cc_free(c->incidents);
+	cc_free(c->activities);
+	cc_free(c->needs);
+	memset(c, 0, sizeof(*c));
+}
+
+/* Maps n values (area_of(i), num_of(i)), each its own key unless one_key; *out owned. */
+static int map_counts(const struct cc_crosswalk *cw, size_t n_cw, int32_t at, size_t n,
+                      const int64_t *area, const double *num, bool one_key,
+                      struct cc_cw_item **out, size_t *n_out, struct cc_err *err)
+{
+	struct cc_cw_item *in = cc_alloc_array(n + 1, sizeof(*in));
+	int ret;
+
+	if (!in)
+		return cc_err_set(err, CC_ENOMEM, "out of memory for %zu values", n);
+	for (size_t i = 0; i < n; i++)
+		in[i] = (struct cc_cw_item){ .area_id = area[i],
+			                     .key = one_key ? 0 : (int64_t)i,
+			                     .rule = CC_CW_COUNT,
+			                     .num = num[i] };
+	ret = cc_crosswalk_map(cw, n_cw, in, n, at, out, n_out, err);
+	cc_free(in);
+	return ret;
+}
+
+static int carry_inputs(const struct cc_crosswalk *cw, size_t n_cw, int32_t at,
+                        const struct cc_computed_inputs *in, struct cc_area *areas,
+                        size_t n_areas, struct carried *c, struct cc_err *err)
+{
+	size_t n = in->n_incidents + in->n_activities + in->n_needs + n_areas + 1, n_out = 0;
+	int64_t *area = cc_alloc_array(n, sizeof(*area));
+	double *num = cc_alloc_array(n, sizeof(*num));
+	struct cc_cw_item *out = NULL;
+	int ret = 0;
+
+	memset(c, 0, sizeof(*c));
+	if (!area || !num)
+		goto oom;
+	/* incidents: fatalities are counts */
+	for (size_t i = 0; i < in->n_incidents; i++) {
+		area[i] = in->incidents[i].area_id;
+		num[i] = in->incidents[i].fatalities;
+	}
+	if ((ret = map_counts(cw, n_cw, at, in->n_incidents, area, num, false, &out, &n_out,
+	                      err)) < 0)
+		goto out;
+	if (!(c->incidents = cc_alloc_array(n_out + 1, sizeof(*c->incidents))))
+		goto oom;
+	for (size_t i = 0; i < n_out; i++) {
+		c->incidents[i] = in->incidents[out[i].origin];
+		c->incidents[i].area_id = out[i].area_id;
+		c->incidents[i].fatalities = out[i].num;
+	}
+	c->n_incidents = n_out;
+	cc_free(out);
+	out = NULL;
+	/* activities: present whole, people reached split */
+	for (size_t i = 0; i < in->n_activities; i++) {
+		area[i] = in->activities[i].area_id;
+		num[i] = in->activities[i].reached;
+	}
+	if ((ret = map_counts(cw, n_cw, at, in->n_activities, area, num, false, &out, &n_out,
+	                      err)) < 0)
+		goto out;
+	if (!(c->activities = cc_alloc_array(n_out + 1, sizeof(*c->activities))))
+		goto oom;
+	for (size_t i = 0; i < n_out; i++) {
+		c->activities[i] = in->activities[out[i].origin];
+		c->activities[i].area_id = out[i].area_id;
+		c->activities[i].reached = out[i].num;
+	}
+	c->n_activities = n_out;
+	cc_free(out);
+	out = NULL;
+	/* people in need: summed per area */
+	for (size_t i = 0; i < in->n_needs; i++) {
+		area[i] = in->needs[i].area_id;
+		num[i] = in->needs[i].in_need;
+	}
+	if ((ret = map_counts(cw, n_cw, at, in->n_needs, area, num, true, &out, &n_out, err)) < 0)
+		goto out;
+	if (!(c->needs = cc_alloc_array(n_out + 1, sizeof(*c->needs))))
+		goto oom;
+	for (size_t i = 0; i < n_out; i++)
+		c->needs[i] = (struct cc_computed_need){ out[i].area_id, out[i].num };
+	c->n_needs = n_out;
+	cc_free(out);
+	out = NULL;
+	/* population: a new area without its own figure takes the shares of the old areas' */
+	{
+		size_t k = 0;
+
+		for (size_t i = 0; i < n_areas; i++)
+			if (areas[i].population > 0) {
+				area[k] = areas[i].id;
+				num[k++] = (double)areas[i].population;
+			}
+		if ((ret = map_counts(cw, n_cw, at, k, area, num, true, &out, &n_out, err)) < 0)
+			goto out;
+		for (size_t i = 0; i < n_out; i++) {
+			if (!out[i].carried || isnan(out[i].num))
+				continue;
+			for (size_t a = 0; a < n_areas; a++)
+				if (areas[a].id == out[i].area_id && areas[a].population <= 0)
+					areas[a].population = llround(out[i].num);
+		}
+	}
+	goto out;
+oom:
+	ret = cc_err_set(err, CC_ENOMEM, "out of memory carrying the inputs through the crosswalk");
+out:
+	if (ret < 0)
+		carried_release(c);
+	cc_free(out);
+	cc_free(area);
+	cc_free(num);
+	return ret;
+}
+
+/*
+ * Incidents cannot be counted in parts by cc_computed_compute (each one counts 1), so the
+ * incidents per 100,000 are recomputed here: the incidents of each area and period counted on
+ * the layout they were recorded in (a computation over every area with a population of
+ * 100,000, where the rate is the count), those counts split by the shares, and divided by the
+ * population of the area on the new layout. Values of areas not on the layout of to (ended
+ * before it, or created after it) are dropped, and so are they from the areas without a
+ * population.
+ */
+static int recount_incidents(const struct cc_crosswalk *cw, size_t n_cw, int32_t at,
+                             const struct cc_computed_inputs *in,
+                             const struct cc_computed_opts *opts, struct cc_computed_result *r,
+                             struct cc_err *err)
+{
+	const struct cc_computed_def *defs;
+	struct cc_computed_inputs raw = *in;
+	struct cc_computed_result r0 = { 0 };
+	struct cc_area *areas = NULL;
+	struct cc_cw_item *items = NULL, *out = NULL;
+	size_t n_defs, n_items = 0, n_out = 0, inc_def = SIZE_MAX, k = 0;
+	int ret;
+
+	defs = cc_computed_defs(&n_defs);
+	for (size_t d = 0; d < n_defs; d++)
+		if (defs[d].kind == CC_COMPUTED_INCIDENTS_PER_100K)
+			inc_def = d;
+	areas = cc_alloc_array(in->n_areas + 1, sizeof(*areas));
+	if (!areas)
+		return cc_err_set(err, CC_ENOMEM, "out of memory for %zu areas", in->n_areas);
+	for (size_t i = 0; i < in->n_areas; i++) {
+		areas[i] = in->areas[i];
+		areas[i].population = 100000;
+	}
+	raw.areas = areas;
+	if ((ret = cc_computed_compute(&raw, opts, &r0, err)) < 0)
+		goto out;
+	items = cc_alloc_array(r0.n_values + 1, sizeof(*items));
+	if (!items) {
+		ret = cc_err_set(err, CC_ENOMEM, "out of memory for %zu values", r0.n_values);
+		goto out;
+	}
+	for (size_t i = 0; i < r0.n_values; i++)
+		if (r0.values[i].def == inc_def)
+			items[n_items++] = (struct cc_cw_item){ .area_id = r0.values[i].area_id,
+				                                .key = r0.values[i].period_start,
+				                                .rule = CC_CW_COUNT,
+				                                .num = r0.values[i].value };
+	if ((ret = cc_crosswalk_map(cw, n_cw, items, n_items, at, &out, &n_out, err)) < 0)
+		goto out;
+	for (size_t i = 0; i < r->n_values; i++) {
+		struct cc_computed_value *v = &r->values[i];
+		const struct cc_area *a = NULL;
+		double count = 0.0;
+
+		if (!cc_crosswalk_on_layout(cw, n_cw, v->area_id, at))
+			continue;
+		if (v->def == inc_def) {
+			size_t lo = 0, hi = n_out;
+
+			/* out is by key (the period), then area */
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+				const struct cc_cw_item *y = &out[mid];
+
+				if (y->key == v->period_start && y->area_id == v->area_id) {
+					count = y->num;
+					break;
+				}
+				if (y->key < v->period_start ||
+				    (y->key == v->period_start && y->area_id < v->area_id))
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			for (size_t j = 0; j < in->n_areas && !a; j++)
+				if (in->areas[j].id == v->area_id)
+					a = &in->areas[j];
+			v->value = a && a->population > 0
+			                   ? count * 100000.0 / (double)a->population
+			                   : (double)NAN;
+		}
+		r->values[k++] = *v;
+	}
+	r->n_values = k;
+	k = 0;
+	for (size_t i = 0; i < r->n_no_population; i++)
+		if (cc_crosswalk_on_layout(cw, n_cw, r->no_population[i], at))
+			r->no_population[k++] = r->no_population[i];
+	r->n_no_population = k;
+	/* the incidents as recorded, not their parts */
+	r->n_incidents_used = r0.n_incidents_used;
+	r->n_incidents_above = r0.n_incidents_above;
+out:
+	cc_computed_release(&r0);
+	cc_free(areas);
+	cc_free(items);
+	cc_free(out);
+	return ret;
+}
+
+static int compute_carried(struct cc_store *st, const struct cc_computed_inputs *in,
+                           const struct cc_computed_opts *opts, struct cc_area *areas,
+                           size_t n_areas, struct cc_computed_result *r, struct cc_err *err)
+{
+	struct cc_crosswalk *cw = NULL;
+	struct carried c = { 0 };
+	struct cc_computed_inputs x = *in;
+	size_t n_cw = 0;
+	int32_t at = opts->to;
+	int ret;
+
+	if ((ret = cc_store_crosswalk_rows(st, &cw, &n_cw, err)) < 0)
+		return ret;
+	if (!n_cw) {
+		cc_free(cw);
+		return cc_computed_compute(in, opts, r, err);
+	}
+	/* the raw counts first, on the populations as stored */
+	if ((ret = carry_inputs(cw, n_cw, at, in, areas, n_areas, &c, err)) < 0)
+		goto out;
+	x.incidents = c.incidents;
+	x.n_incidents = c.n_incidents;
+	x.activities = c.activities;
+	x.n_activities = c.n_activities;
+	x.needs = c.needs;
+	x.n_needs = c.n_needs;
+	if ((ret = cc_computed_compute(&x, opts, r, err)) < 0)
+		goto out;
+	if ((ret = recount_incidents(cw, n_cw, at, in, opts, r, err)) < 0)
+		cc_computed_release(r);
+out:
+	carried_release(&c);
+	cc_free(cw);
+	return ret;
+}
+
 int cc_computed_run(struct cc_store *st, int64_t mission_id, const struct cc_computed_request *q,
                     struct cc_computed_run *out, struct cc_err *err)
 {
@@ -244,7 +521,7 @@ int cc_computed_run(struct cc_store *st, int64_t mission_id, const struct cc_com
 	in.needs = needs;
 	in.areas = out->areas;
 	in.n_areas = out->n_areas;
-	if ((ret = cc_computed_compute(&in, &q->opts, &out->r, err)) < 0)
+	if ((ret = compute_carried(st, &in, &q->opts, out->areas, out->n_areas, &out->r, err)) < 0)
 		goto out;
 	if (!q->dry_run && out->r.n_periods > 0)
 		ret = cc_store_replace_computed(st, mission_id, &out->r, &out->counts, err);

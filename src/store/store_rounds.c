@@ -3,7 +3,9 @@
 #include <concord/rounds.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <concord/alloc.h>
+#include <concord/crosswalk.h>
 
 #include "store/backend.h"
 #include "store/ops_rounds.h"
@@ -147,6 +149,90 @@ int cc_store_list_crosswalk(struct cc_store *st, struct cc_crosswalk **out, size
 	if (!o)
 		return CC_EUNSUPPORTED;
 	return o->list_crosswalk(st, out, n_out, err);
+}
+
+int cc_store_crosswalk_rows(struct cc_store *st, struct cc_crosswalk **out, size_t *n_out,
+                            struct cc_err *err)
+{
+	*out = NULL;
+	*n_out = 0;
+	if (!st->ops->rounds)
+		return 0;
+	return st->ops->rounds->list_crosswalk(st, out, n_out, err);
+}
+
+int cc_store_layout_areas(struct cc_store *st, int32_t at, struct cc_area *areas,
+                          size_t *n_areas, struct cc_err *err)
+{
+	struct cc_crosswalk *cw = NULL;
+	size_t n_cw = 0;
+	int ret = cc_store_crosswalk_rows(st, &cw, &n_cw, err);
+
+	if (ret == 0)
+		ret = cc_crosswalk_layout_areas(cw, n_cw, at, areas, n_areas, err);
+	cc_free(cw);
+	return ret;
+}
+
+static int cmp_area_id(const void *a, const void *b)
+{
+	const struct cc_area *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+int cc_store_crosswalk_coverage(struct cc_store *st, int32_t at,
+                                struct cc_coverage_record **records, size_t *n_records,
+                                struct cc_area **areas, size_t *n_areas, size_t *n_carried,
+                                struct cc_err *err)
+{
+	struct cc_area_filter f = { .level = -1 };
+	struct cc_crosswalk *cw = NULL;
+	struct cc_area *all = NULL, *more = NULL;
+	size_t n_cw = 0, n_all = 0, n = *n_areas;
+	int ret;
+
+	*n_carried = 0;
+	if ((ret = cc_store_crosswalk_rows(st, &cw, &n_cw, err)) < 0 || !n_cw)
+		goto out;
+	if ((ret = cc_crosswalk_coverage(cw, n_cw, at, records, n_records, n_carried, err)) < 0 ||
+	    !*n_carried)
+		goto out;
+	/* the new areas the records moved to, and their ancestors, join the areas */
+	if ((ret = cc_store_list_areas(st, &f, &all, &n_all, err)) < 0)
+		goto out;
+	if (n_all > 1)
+		qsort(all, n_all, sizeof(*all), cmp_area_id);
+	more = cc_realloc(*areas, (n + n_all + 1) * sizeof(*more));
+	if (!more) {
+		ret = cc_err_set(err, CC_ENOMEM, "out of memory for %zu areas", n + n_all);
+		goto out;
+	}
+	*areas = more;
+	for (size_t i = 0; i < *n_records; i++) {
+		int64_t id = (*records)[i].area_id;
+
+		for (int depth = 0; id && depth < 16; depth++) {
+			struct cc_area key = { .id = id };
+			const struct cc_area *a;
+			bool have = false;
+
+			for (size_t k = 0; k < n && !have; k++)
+				have = more[k].id == id;
+			if (have)
+				break;
+			a = bsearch(&key, all, n_all, sizeof(*all), cmp_area_id);
+			if (!a)
+				break;
+			more[n++] = *a;
+			id = a->parent_id;
+		}
+	}
+	*n_areas = n;
+out:
+	cc_free(cw);
+	cc_free(all);
+	return ret;
 }
 
 int cc__rounds_filter_coverage(struct cc_store *st, int64_t mission_id, int32_t as_of,

@@ -10,8 +10,8 @@
 #
 # The rule for a header without rows: a fault of the whole file for every kind ("FILE: no rows
 # after the header", exit 1, nothing stored), since an import of nothing is never what was meant
-# and a re-import would empty the source. (Only `lesson import`, whose reader belongs to the
-# lessons work, still takes it as an import of nothing.)
+# and a re-import would empty the source. `lesson import` and the API uploads of every kind
+# (below) follow the same rule.
 . "$CC_SOURCE_ROOT/tests/cli/lib.sh"
 cd "$WORK" || exit 1
 
@@ -173,12 +173,7 @@ for k in 3w areas needs population events indicators benchmarks observations les
 	try "$k" empty 1 "^concord: .*$k-empty.csv.*empty\|^concord: $k-empty.csv: no HXL hashtag row"
 	# a header alone (population: of known names, no hashtag row) is a file without records:
 	# refused whole (see the rule at the top)
-	if [ "$k" = lessons ]; then
-		try "$k" header 0 ""
-		like "$OUT" "read 0, added 0, .*rejected 0" "$k header: nothing read, nothing stored"
-	else
-		try "$k" header 1 "^concord: $k-header.csv: no rows after the header$"
-	fi
+	try "$k" header 1 "^concord: $k-header.csv: no rows after the header$"
 	try "$k" bom 0 ""
 	like "$OUT" "read 1, added 1, .*rejected 0" "$k bom: the BOM is skipped, the row stored"
 	if [ -n "$BADC" ]; then
