@@ -759,7 +759,7 @@ static int read_result_value(struct iimp *im, const xmlNode *n, size_t ind, size
 static int read_result(struct iimp *im, const xmlNode *n, int result, struct cc_err *why,
                        struct cc_err *err)
 {
-	char type[32], rtype[8], s[64];
+	char type[32], rtype[8] = "", s[64]; /* rtype whole into the digest: no stray tail */
 	int position = 0, ret;
 
 	code(attr(n, "type", type, sizeof(type)), result_types, N_OF(result_types), rtype);

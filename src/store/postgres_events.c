@@ -993,7 +993,7 @@ static int load_row(void *ctx, const PGresult *res, int r, struct cc_err *err)
 #define LOAD_COLS "lat, lon, date, date_end, fatalities, type, area_id"
 #define LOAD_SQL(cols)                                                                         \
 	"DECLARE cc_incident_rows NO SCROLL CURSOR FOR SELECT " cols " FROM incident WHERE date " \
-	"BETWEEN $1::integer - 31 AND $2::integer AND date_end >= $1::integer AND date_end - date " \
+	"BETWEEN $1::bigint - 31 AND $2::integer AND date_end >= $1::integer AND date_end - date " \
 	"<= 31 AND " LOAD_FILTER " UNION ALL SELECT " cols " FROM incident WHERE date_end >= "   \
 	"$1::integer AND date <= $2::integer AND date_end - date > 31 AND " LOAD_FILTER
 

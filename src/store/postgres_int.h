@@ -235,7 +235,7 @@ struct cc__rounds_ops;
 struct cc__export_ops;
 struct cc__events_ops;
 extern const struct cc__rounds_ops cc__pg_rounds; /* postgres_rounds.c */
-extern const struct cc__export_ops cc__pg_export; /* postgres.c */
+extern const struct cc__export_ops cc__pg_export; /* postgres_export.c */
 extern const struct cc__events_ops cc__pg_events; /* postgres_events.c: not yet */
 struct cc__needs_ops;
 struct cc__indicators_ops;
@@ -251,5 +251,21 @@ struct cc__sharing_ops;
 extern const struct cc__sharing_ops cc__pg_sharing; /* postgres_sharing.c */
 struct cc__activities_ops;
 extern const struct cc__activities_ops cc__pg_activities; /* postgres_activities.c */
+struct cc__iati_ops;
+extern const struct cc__iati_ops cc__pg_iati; /* postgres_iati.c */
+struct cc__registry_ops;
+extern const struct cc__registry_ops cc__pg_registry; /* postgres_registry.c */
+struct cc__webhooks_ops;
+extern const struct cc__webhooks_ops cc__pg_webhooks; /* postgres_webhooks.c */
+struct cc__lessons_ops;
+extern const struct cc__lessons_ops cc__pg_lessons; /* postgres_lessons.c */
+struct cc__status_rule_ops;
+extern const struct cc__status_rule_ops cc__pg_status_rule; /* postgres_status_rule.c */
+struct cc__edits_ops;
+extern const struct cc__edits_ops cc__pg_edits; /* postgres_edits.c */
+struct cc__survey_ops;
+extern const struct cc__survey_ops cc__pg_survey; /* postgres_survey.c */
+struct cc__overlap_ops;
+extern const struct cc__overlap_ops cc__pg_overlap; /* postgres_overlap.c */
 
 #endif

@@ -188,14 +188,6 @@ run psql cc "update change set who = 'x' where id = 2"
 is "$(psql cc "select who from change where id = 2")" "$(sq "select who from change where id = 2")" \
 	"the change log refuses updates"
 
-# ---- a domain not yet on PostgreSQL ----
-B=$(before)
-run "$CONCORD" -d "$PG" lesson list
-[ "$RC" -ne 0 ] && ok "lesson list (lessons) fails cleanly on PostgreSQL (exit $RC)" ||
-	not_ok "lesson list fails cleanly on PostgreSQL"
-like "$ERR" "no lessons register" "... saying the store has none"
-is "$(before)" "$B" "... and writes nothing"
-
 # ---- writers at once ----
 psql postgres "CREATE DATABASE race TEMPLATE template0 ENCODING 'UTF8'"
 R=postgresql://concord@127.0.0.1:$PORT/race

@@ -49,7 +49,7 @@ static int read_pg_tables(const char *uri)
 	    (res = PQexec(c, "SELECT c.relname FROM pg_class c WHERE c.relnamespace = "
 	                     "current_schema()::text::regnamespace AND c.relkind IN ('r', 'p') AND "
 	                     "NOT c.relispartition AND c.relname NOT IN ('meta', "
-	                     "'schema_migration', 'incident_key') AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE "
+	                     "'schema_migration', 'incident_key', 'feedback_fts') AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE "
 	                     "d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = "
 	                     "'e') ORDER BY c.relname COLLATE \"C\"")) &&
 	    PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) <= MAX_TABLES) {
