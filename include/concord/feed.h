@@ -50,6 +50,13 @@ CC_API int cc_store_read_feed(struct cc_store *st, int64_t after, size_t limit,
                               struct cc_err *err);
 /* The id of the newest change-log entry (0 when empty): where a new subscriber starts. */
 CC_API int cc_store_feed_head(struct cc_store *st, int64_t *head_out, struct cc_err *err);
+/*
+ * Waits until a writer (any process) commits an entry to the change log, file descriptor fd is
+ * readable (-1: none) or timeout_ms passes, whichever comes first: 1 when a commit was
+ * announced, 0 otherwise. Use a handle of its own (it keeps listening between calls). Returns
+ * CC_EUNSUPPORTED where the store cannot announce commits (SQLite: poll the head instead).
+ */
+CC_API int cc_store_wait_change(struct cc_store *st, int fd, int timeout_ms, struct cc_err *err);
 
 /* An entry as one line of JSON (no newline) into out. */
 CC_API int cc_feed_entry_json(const struct cc_feed_entry *e, struct cc_buf *out);

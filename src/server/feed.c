@@ -9,12 +9,21 @@
  * change log — whoever wrote it, this server, another server or the command line — and resumes
  * every subscriber that is behind, and each one idle for CC__FEED_KEEPALIVE_MS so that it can
  * send a keep-alive comment through proxies.
+ *
+ * Where the store announces commits (PostgreSQL: NOTIFY concord_feed with each append, see
+ * cc_store_wait_change), the poller waits on that announcement, so a change made through
+ * another server wakes it at once; its round every CC__FEED_POLL_MS remains as the fallback
+ * (and is all there is on SQLite, or with CONCORD_FEED_NOTIFY=off in the environment).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <microhttpd.h>
 
@@ -54,6 +63,10 @@ struct cc__feed {
 	pthread_cond_t wake; /* with lock */
 	bool nudged;         /* under lock */
 	struct cc_store *st; /* the poller's own handle */
+	/* the store's announcements of commits (cc_store_wait_change): waited for with the read
+	 * end of wake_fd, to which a nudge or the shutdown writes a byte */
+	bool listen;
+	int wake_fd[2];
 };
 
 static uint64_t now_ms(void)
@@ -229,19 +242,34 @@ static void *poll_head(void *cls)
 	for (;;) {
 		int64_t head = 0;
 		uint64_t now;
+		bool waited = false;
 
-		struct timespec until;
+		/* the store's announcement of a commit (any process's), a nudge, or the round */
+		if (f->listen) {
+			struct cc_err e = { 0 };
+			char drain[64];
 
-		/* a round every CC__FEED_POLL_MS (writes of other processes), or at once when a
-		 * write of this server nudges */
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_nsec += CC__FEED_POLL_MS * 1000L * 1000L;
-		until.tv_sec += until.tv_nsec / 1000000000L;
-		until.tv_nsec %= 1000000000L;
+			if (cc_store_wait_change(f->st, f->wake_fd[0], CC__FEED_POLL_MS, &e) < 0)
+				f->listen = false; /* cannot listen (a pooler?): poll from now on */
+			else
+				waited = true;
+			while (read(f->wake_fd[0], drain, sizeof(drain)) > 0)
+				;
+		}
 		pthread_mutex_lock(&f->lock);
-		while (!f->nudged && !f->stopping &&
-		       pthread_cond_timedwait(&f->wake, &f->lock, &until) == 0)
-			;
+		if (!waited) {
+			/* a round every CC__FEED_POLL_MS (writes of other processes), or at once
+			 * when a write of this server nudges */
+			struct timespec until;
+
+			clock_gettime(CLOCK_MONOTONIC, &until);
+			until.tv_nsec += CC__FEED_POLL_MS * 1000L * 1000L;
+			until.tv_sec += until.tv_nsec / 1000000000L;
+			until.tv_nsec %= 1000000000L;
+			while (!f->nudged && !f->stopping &&
+			       pthread_cond_timedwait(&f->wake, &f->lock, &until) == 0)
+				;
+		}
 		f->nudged = false;
 		pthread_mutex_unlock(&f->lock);
 		if (cc_store_feed_head(f->st, &head, NULL) < 0)
@@ -264,6 +292,29 @@ static void *poll_head(void *cls)
 	}
 }
 
+/* CONCORD_FEED_NOTIFY=off: poll only, even where the store announces commits (to compare). */
+static bool no_notify(void)
+{
+	const char *v = getenv("CONCORD_FEED_NOTIFY");
+
+	return v && strcmp(v, "off") == 0;
+}
+
+/* Wakes the poller out of cc_store_wait_change. */
+static void wake(struct cc__feed *f)
+{
+	if (f->wake_fd[1] >= 0 && write(f->wake_fd[1], "", 1) < 0 && errno != EAGAIN)
+		return; /* the poller's round wakes it anyway */
+}
+
+static void close_wake(struct cc__feed *f)
+{
+	for (int i = 0; i < 2; i++)
+		if (f->wake_fd[i] >= 0)
+			close(f->wake_fd[i]);
+	f->wake_fd[0] = f->wake_fd[1] = -1;
+}
+
 int cc__feed_start(struct cc__feed **out, const char *store_uri, struct cc_err *err)
 {
 	struct cc__feed *f = cc_calloc(1, sizeof(*f));
@@ -272,6 +323,7 @@ int cc__feed_start(struct cc__feed **out, const char *store_uri, struct cc_err *
 	*out = NULL;
 	if (!f)
 		return cc_err_set(err, CC_ENOMEM, "out of memory");
+	f->wake_fd[0] = f->wake_fd[1] = -1;
 	pthread_mutex_init(&f->lock, NULL);
 	{
 		pthread_condattr_t ca;
@@ -283,10 +335,15 @@ int cc__feed_start(struct cc__feed **out, const char *store_uri, struct cc_err *
 	}
 	ret = cc_store_open(&f->st, store_uri,
 	                    &(struct cc_store_opts){ .flags = CC_STORE_READONLY, .who = "api" }, err);
+	if (ret == 0 && !no_notify() && pipe(f->wake_fd) == 0 &&
+	    fcntl(f->wake_fd[0], F_SETFL, O_NONBLOCK) == 0 &&
+	    fcntl(f->wake_fd[1], F_SETFL, O_NONBLOCK) == 0)
+		f->listen = true;
 	if (ret == 0 && pthread_create(&f->poller, NULL, poll_head, f) != 0)
 		ret = cc_err_set(err, CC_EIO, "cannot start the feed's poller thread");
 	if (ret < 0) {
 		cc_store_close(f->st);
+		close_wake(f);
 		pthread_cond_destroy(&f->wake);
 		pthread_mutex_destroy(&f->lock);
 		cc_free(f);
@@ -305,6 +362,7 @@ void cc__feed_nudge(struct cc__feed *f)
 	f->nudged = true;
 	pthread_cond_signal(&f->wake);
 	pthread_mutex_unlock(&f->lock);
+	wake(f);
 }
 
 void cc__feed_shutdown(struct cc__feed *f)
@@ -314,6 +372,7 @@ void cc__feed_shutdown(struct cc__feed *f)
 	pthread_mutex_lock(&f->lock);
 	f->stopping = true;
 	pthread_cond_signal(&f->wake);
+	wake(f);
 	for (struct sub *s = f->subs; s; s = s->next) {
 		if (s->suspended) {
 			s->suspended = false;
@@ -332,6 +391,7 @@ void cc__feed_free(struct cc__feed *f)
 		return;
 	cc__feed_shutdown(f);
 	cc_store_close(f->st);
+	close_wake(f);
 	pthread_cond_destroy(&f->wake);
 	pthread_mutex_destroy(&f->lock);
 	cc_free(f);

@@ -133,6 +133,8 @@ struct cc_store_ops {
 
 	int (*log_change)(struct cc_store *st, const struct cc_change *c, struct cc_err *err);
 	int (*verify_log)(struct cc_store *st, int64_t *n_entries_out, struct cc_err *err);
+	/* cc_store_wait_change (store_notify.c); NULL: the backend cannot say (callers poll) */
+	int (*wait_change)(struct cc_store *st, int fd, int timeout_ms, struct cc_err *err);
 
 	int (*load_coverage)(struct cc_store *st, const struct cc_coverage_query *q,
 	                     struct cc_coverage_record **records_out, size_t *n_records_out,

@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,10 @@ struct pg_store {
 	void *held;
 	char who[64];
 	char name[128]; /* the database, for messages */
+	/* the API's role (db_role= of the URI), quoted; "": none. Reads for a viewer other than
+	 * the operator run under it, with the viewer in concord.* (row-level security) */
+	char role[80];
+	bool listening; /* LISTEN concord_feed was sent (cc_store_wait_change) */
 };
 
 static struct pg_store *to_pg(struct cc_store *st)
@@ -268,8 +273,11 @@ int cc__pg_unsupported(struct cc_err *err, const char *what)
 	return cc_err_set(err, CC_EUNSUPPORTED, "%s: not yet supported on PostgreSQL", what);
 }
 
-int cc__pg_exec(struct cc_store *st, const char *sql, const struct cc__pg_params *p,
-                bool binary, PGresult **out, struct cc_err *err)
+static int begin_as(struct pg_store *s, const char *begin, struct cc_err *err);
+static void rollback_now(struct pg_store *s);
+
+static int exec_now(struct cc_store *st, const char *sql, const struct cc__pg_params *p,
+                    bool binary, PGresult **out, struct cc_err *err)
 {
 	struct pg_store *s = to_pg(st);
 	PGresult *res;
@@ -297,6 +305,49 @@ int cc__pg_exec(struct cc_store *st, const char *sql, const struct cc__pg_params
 	else
 		PQclear(res);
 	return 0;
+}
+
+/* Whether the handle reads under the API's role: a role is set and the viewer is not the
+ * operator (the operator, and every write, run as the tables' owner). */
+static bool as_role(const struct pg_store *s)
+{
+	return s->role[0] && s->base.viewer.kind != CC_VIEWER_OPERATOR;
+}
+
+/* A statement that only reads: SELECT, or WITH without a data-modifying part. */
+static bool only_reads(const char *sql)
+{
+	if (strncmp(sql, "SELECT", 6) == 0)
+		return true;
+	return strncmp(sql, "WITH", 4) == 0 && !strstr(sql, "INSERT INTO") &&
+	       !strstr(sql, "UPDATE ") && !strstr(sql, "DELETE FROM");
+}
+
+int cc__pg_exec(struct cc_store *st, const char *sql, const struct cc__pg_params *p,
+                bool binary, PGresult **out, struct cc_err *err)
+{
+	struct pg_store *s = to_pg(st);
+	int ret;
+
+	/*
+	 * A read outside any transaction, for a viewer, under the API's role: in a transaction of
+	 * its own that sets the role and the viewer (SET LOCAL), so row-level security applies to
+	 * it as to the reads of a snapshot (cc__pg_rx_enter).
+	 */
+	if (as_role(s) && !s->holder && PQtransactionStatus(s->conn) == PQTRANS_IDLE &&
+	    only_reads(sql)) {
+		if ((ret = begin_as(s, "BEGIN", err)) < 0)
+			return ret;
+		ret = exec_now(st, sql, p, binary, out, err);
+		if (ret == 0 && (ret = exec_now(st, "COMMIT", NULL, false, NULL, err)) < 0 && out) {
+			PQclear(*out);
+			*out = NULL;
+		}
+		if (ret < 0)
+			rollback_now(s);
+		return ret;
+	}
+	return exec_now(st, sql, p, binary, out, err);
 }
 
 /* Runs SQL text of several statements (a migration): the simple query protocol. */
@@ -385,6 +436,52 @@ static void rollback_now(struct pg_store *s)
 		(void)run(s, "ROLLBACK", NULL);
 }
 
+/*
+ * Begins a transaction with begin ("BEGIN …"); for a read under the API's role, in the same
+ * round trip, SET LOCAL ROLE and the viewer as the settings the row-level security policies
+ * read (pg/0009_rls.sql): all of it ends with the transaction, so a transaction-mode pooler
+ * may stand between.
+ */
+static int begin_as(struct pg_store *s, const char *begin, struct cc_err *err)
+{
+	const struct cc_viewer *v = &s->base.viewer;
+	const char *kind = "public";
+	char org[24] = "", mission[24] = "", sql[640];
+	int ret;
+
+	if (!as_role(s))
+		return run(s, begin, err);
+	if ((ret = cc__pg_flush(&s->base, err)) < 0)
+		return ret;
+	switch (v->kind) {
+	case CC_VIEWER_OPERATOR:
+		kind = "operator";
+		break;
+	case CC_VIEWER_ORG:
+		kind = "org";
+		break;
+	case CC_VIEWER_PARTNERS:
+		kind = "partners";
+		break;
+	case CC_VIEWER_PUBLIC:
+		kind = "public";
+		break;
+	}
+	if (v->kind == CC_VIEWER_ORG && v->org_id)
+		snprintf(org, sizeof(org), "%lld", (long long)v->org_id);
+	if (v->mission_id)
+		snprintf(mission, sizeof(mission), "%lld", (long long)v->mission_id);
+	snprintf(sql, sizeof(sql),
+	         "%s; SET LOCAL ROLE %s; SELECT set_config('concord.viewer', '%s', true), "
+	         "set_config('concord.org_id', '%s', true), set_config('concord.mission_id', "
+	         "'%s', true), set_config('concord.kinds', '%u', true), "
+	         "set_config('concord.member', '%s', true)",
+	         begin, s->role, kind, org, mission, v->kinds, v->member ? "true" : "false");
+	if ((ret = exec_script(s, sql, NULL, err)) < 0)
+		rollback_now(s);
+	return ret;
+}
+
 int cc__pg_tx_enter(struct cc_store *st, bool *own, struct cc_err *err)
 {
 	struct pg_store *s = to_pg(st);
@@ -430,8 +527,8 @@ int cc__pg_rx_enter(struct cc_store *st, bool *own, struct cc_err *err)
 	*own = false;
 	if (PQtransactionStatus(s->conn) != PQTRANS_IDLE)
 		return 0;
-	/* one snapshot for every statement of the read */
-	ret = run(s, "BEGIN ISOLATION LEVEL REPEATABLE READ", err);
+	/* one snapshot for every statement of the read (under the API's role, if any) */
+	ret = begin_as(s, "BEGIN ISOLATION LEVEL REPEATABLE READ", err);
 	if (ret == 0)
 		*own = true;
 	return ret;
@@ -700,6 +797,105 @@ static void describe(const char *dsn, PGconn *conn, char *out, size_t n)
 		snprintf(out, n, "%.*s", (int)strcspn(dsn, "@?"), dsn);
 }
 
+static void ignore_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+/*
+ * Takes "db_role=ROLE" out of the query of uri (libpq does not know it) into s->role, quoted.
+ * A role name is letters, digits and '_' (as the operator creates it: unquoted, lower case).
+ */
+static int take_role(char *uri, size_t size, struct pg_store *s, struct cc_err *err)
+{
+	char *q = strchr(uri, '?'), rest[1024] = "";
+	size_t n_rest = 0;
+
+	if (!q)
+		return 0;
+	for (char *p = q + 1; *p;) {
+		size_t n = strcspn(p, "&");
+
+		if (n >= 8 && strncmp(p, "db_role=", 8) == 0) {
+			size_t k = n - 8;
+
+			if (k == 0 || k >= 64 || strspn(p + 8, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVW"
+			                              "XYZ0123456789_") < k)
+				return cc_err_set(err, CC_EUSAGE,
+				                  "db_role: '%.*s' is not a role name (letters, digits, "
+				                  "'_')",
+				                  (int)(k < 64 ? k : 64), p + 8);
+			snprintf(s->role, sizeof(s->role), "\"%.*s\"", (int)k, p + 8);
+		} else if (n) {
+			n_rest += (size_t)snprintf(rest + n_rest, sizeof(rest) - n_rest, "%s%.*s",
+			                           n_rest ? "&" : "", (int)n, p);
+		}
+		p += n + (p[n] == '&');
+	}
+	snprintf(q, size - (size_t)(q - uri), "%s%s", n_rest ? "?" : "", rest);
+	return 0;
+}
+
+/*
+ * With db_role: the role is one row-level security applies to (not a superuser, not BYPASSRLS,
+ * not the tables' owner), the store's user may SET ROLE to it, the store has the policies and
+ * the role may read its tables. Else reads under it would show everything, or fail later.
+ */
+static int check_role(struct pg_store *s, struct cc_err *err)
+{
+	struct cc__pg_params p = CC__PG_PARAMS_INIT;
+	char name[64];
+	PGresult *res = NULL;
+	int ret;
+
+	snprintf(name, sizeof(name), "%.*s", (int)strlen(s->role) - 2, s->role + 1);
+	cc__pg_str(&p, name);
+	ret = cc__pg_exec(
+	        &s->base,
+	        "SELECT r.oid IS NOT NULL, coalesce(r.rolsuper OR r.rolbypassrls, false), "
+	        "r.oid IS NOT NULL AND pg_has_role(current_user, r.oid, 'MEMBER'), "
+	        "coalesce(c.relowner = r.oid, false), coalesce(c.relrowsecurity, false), "
+	        "(SELECT min(t.relname) FROM pg_class t WHERE t.relnamespace = "
+	        "current_schema()::text::regnamespace AND t.relkind IN ('r', 'p') AND NOT "
+	        "t.relispartition AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = "
+	        "'pg_class'::regclass AND d.objid = t.oid AND d.deptype = 'e') AND r.oid IS NOT "
+	        "NULL AND NOT has_table_privilege(r.oid, t.oid, 'SELECT')), current_user FROM "
+	        "(SELECT $1::text AS n) x LEFT JOIN pg_roles r ON r.rolname = x.n LEFT JOIN "
+	        "pg_class c ON c.oid = to_regclass('activity')",
+	        &p, false, &res, err);
+	if (ret < 0)
+		return ret;
+	if (!cc__pg_col_i64(res, 0, 0))
+		ret = cc_err_set(err, CC_EUSAGE,
+		                 "db_role: role '%s' does not exist in the database's cluster", name);
+	else if (cc__pg_col_i64(res, 0, 1))
+		ret = cc_err_set(err, CC_EUSAGE,
+		                 "db_role: role '%s' is a superuser or has BYPASSRLS: row-level "
+		                 "security would not apply to it",
+		                 name);
+	else if (cc__pg_col_i64(res, 0, 3))
+		ret = cc_err_set(err, CC_EUSAGE,
+		                 "db_role: role '%s' owns the store's tables: row-level security "
+		                 "does not apply to it; give the API a role that owns nothing",
+		                 name);
+	else if (!cc__pg_col_i64(res, 0, 2))
+		ret = cc_err_set(err, CC_EUSAGE,
+		                 "db_role: user '%s' may not SET ROLE %s (GRANT %s TO %s)",
+		                 cc__pg_cstr(res, 0, 6), name, name, cc__pg_cstr(res, 0, 6));
+	else if (!cc__pg_col_i64(res, 0, 4))
+		ret = cc_err_set(err, CC_ESCHEMA,
+		                 "db_role: the store has no row-level security yet; run 'concord "
+		                 "migrate'");
+	else if (!cc__pg_col_null(res, 0, 5))
+		ret = cc_err_set(err, CC_EUSAGE,
+		                 "db_role: role '%s' may not read table '%s'; as the store's owner "
+		                 "run: SELECT concord_grant_api('%s')",
+		                 name, cc__pg_cstr(res, 0, 5), name);
+	PQclear(res);
+	return ret;
+}
+
 static int pg_open(struct cc_store **out, const char *dsn, const struct cc_store_opts *opts,
                    struct cc_err *err)
 {
@@ -722,6 +918,10 @@ static int pg_open(struct cc_store **out, const char *dsn, const struct cc_store
 		return cc_err_set(err, CC_ENOMEM, "out of memory");
 	s->base.ops = &cc__store_postgres;
 	snprintf(s->who, sizeof(s->who), "%s", opts->who);
+	if ((ret = take_role(uri, sizeof(uri), s, err)) < 0) {
+		cc_free(s);
+		return ret;
+	}
 	values[0] = uri;
 	values[1] = "UTF8";
 	values[2] = "concord";
@@ -741,6 +941,9 @@ static int pg_open(struct cc_store **out, const char *dsn, const struct cc_store
 		                 msg);
 		goto out_close;
 	}
+	/* the server's notices ("extension ... already exists, skipping") are not the user's
+	   business: libpq would print them on stderr */
+	PQsetNoticeProcessor(s->conn, ignore_notice, NULL);
 	/* dates are day numbers and times are written by the program: the session's zone and
 	   style matter only to messages, but keep them fixed */
 	if ((ret = run(s, "SET TIME ZONE 'UTC'", err)) < 0)
@@ -762,6 +965,8 @@ static int pg_open(struct cc_store **out, const char *dsn, const struct cc_store
 	} else if ((ret = cc__schema_usable(have, want, opts->flags, err)) < 0) {
 		goto out_close;
 	}
+	if (s->role[0] && (ret = check_role(s, err)) < 0)
+		goto out_close;
 	*out = &s->base;
 	return 0;
 out_close:
@@ -922,12 +1127,13 @@ static int pg_digest(struct cc_store *st, char out[static 65], struct cc_err *er
 	if ((ret = cc__pg_rx_enter(st, &own, err)) < 0)
 		return ret;
 	/* the schema's own tables, not an extension's (PostGIS's spatial_ref_sys); not a
-	 * partition (its rows hash through its parent) nor incident_key (derived from incident) */
+	 * partition (its rows hash through its parent) nor incident_key (derived from incident);
+	 * nor feedback_fts (the search's tsvector, as SQLite's digest leaves FTS5 tables out) */
 	ret = cc__pg_exec(st,
 	                  "SELECT c.relname FROM pg_class c WHERE c.relnamespace = "
 	                  "current_schema()::text::regnamespace AND c.relkind IN ('r', 'p') AND "
 	                  "NOT c.relispartition AND c.relname NOT IN ('meta', 'schema_migration', "
-	                  "'incident_key') AND NOT EXISTS (SELECT "
+	                  "'incident_key', 'feedback_fts') AND NOT EXISTS (SELECT "
 	                  "1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid "
 	                  "= c.oid AND d.deptype = 'e') ORDER BY c.relname COLLATE \"C\"",
 	                  NULL, false, &res, err);
@@ -1025,6 +1231,52 @@ static int pg_log_change(struct cc_store *st, const struct cc_change *c, struct 
 	return cc__pg_tx_leave(st, own, ret, err);
 }
 
+/*
+ * Waits for a commit to the change log: the migration's trigger NOTIFYs concord_feed with each
+ * append, delivered at commit. The handle LISTENs from its first call on (a session of its own:
+ * through a transaction-mode pooler the LISTEN would be lost, and the caller's poll remains).
+ * Notifications that arrived during other statements are queued by libpq and count too.
+ */
+static bool notified(PGconn *conn)
+{
+	PGnotify *n;
+	bool any = false;
+
+	while ((n = PQnotifies(conn))) {
+		any = true;
+		PQfreemem(n);
+	}
+	return any;
+}
+
+static int pg_wait_change(struct cc_store *st, int fd, int timeout_ms, struct cc_err *err)
+{
+	struct pg_store *s = to_pg(st);
+	struct pollfd p[2] = { { .fd = PQsocket(s->conn), .events = POLLIN },
+		               { .fd = fd, .events = POLLIN } };
+	int ret;
+
+	if (!s->listening) {
+		if (PQtransactionStatus(s->conn) != PQTRANS_IDLE)
+			return cc_err_set(err, CC_EUSAGE, "cannot listen inside a transaction");
+		if ((ret = run(s, "LISTEN concord_feed", err)) < 0)
+			return ret;
+		s->listening = true;
+	}
+	if (notified(s->conn))
+		return 1;
+	if (p[0].fd < 0)
+		return cc_err_set(err, CC_EIO, "PostgreSQL: no connection");
+	ret = poll(p, fd >= 0 ? 2 : 1, timeout_ms);
+	if (ret < 0)
+		return errno == EINTR ? 0 : cc_err_set(err, CC_EIO, "poll: %s", strerror(errno));
+	if ((p[0].revents & (POLLIN | POLLHUP | POLLERR)) && !PQconsumeInput(s->conn)) {
+		s->listening = false;
+		return cc__pg_error(st, NULL, err);
+	}
+	return notified(s->conn) ? 1 : 0;
+}
+
 /* Entries are read a page at a time (by id), so a long log never sits in memory at once. */
 #define LOG_PAGE 10000
 
@@ -1084,41 +1336,7 @@ static int pg_verify_log(struct cc_store *st, int64_t *n_entries_out, struct cc_
 	return ret;
 }
 
-/* The export domain's part this backend has: the head of the change log (audit verify). */
-static int pg_log_head(struct cc_store *st, char out[static 65], int64_t *n_out,
-                       struct cc_err *err)
-{
-	PGresult *res = NULL;
-	int ret;
-
-	ret = cc__pg_exec(st,
-	                  "SELECT hash, (SELECT count(*) FROM change) FROM change ORDER BY id "
-	                  "DESC LIMIT 1",
-	                  NULL, false, &res, err);
-	if (ret < 0)
-		return ret;
-	if (PQntuples(res) > 0) {
-		cc__pg_col_str(res, 0, 0, out, 65);
-		*n_out = cc__pg_col_i64(res, 0, 1);
-	}
-	PQclear(res);
-	return 0;
-}
-
-static int pg_export_activities(struct cc_store *st, int64_t mission_id,
-                                cc_export_activity_fn *fn, void *ctx, struct cc_err *err)
-{
-	(void)st;
-	(void)mission_id;
-	(void)fn;
-	(void)ctx;
-	return cc__pg_unsupported(err, "exporting activities");
-}
-
-const struct cc__export_ops cc__pg_export = {
-	.activities = pg_export_activities,
-	.log_head = pg_log_head,
-};
+/* The export domain (the change log's head, the 3W read) is in postgres_export.c. */
 
 /* ---- coverage ---- */
 
@@ -1366,9 +1584,11 @@ const struct cc_store_ops cc__store_postgres = {
 	.remove_stale = cc__pg_remove_stale,
 	.log_change = pg_log_change,
 	.verify_log = pg_verify_log,
+	.wait_change = pg_wait_change,
 	.load_coverage = pg_load_coverage,
 	/* the domains on PostgreSQL so far; the others are NULL (CC_EUNSUPPORTED) */
 	.export = &cc__pg_export,
+	.iati = &cc__pg_iati,
 	.rounds = &cc__pg_rounds,
 	/* not yet, but saying so in PostgreSQL's words */
 	.events = &cc__pg_events,
@@ -1379,4 +1599,11 @@ const struct cc_store_ops cc__store_postgres = {
 	.auth = &cc__pg_auth,
 	.sharing = &cc__pg_sharing,
 	.activities = &cc__pg_activities,
+	.lessons = &cc__pg_lessons,
+	.status_rule = &cc__pg_status_rule,
+	.edits = &cc__pg_edits,
+	.registry = &cc__pg_registry,
+	.webhooks = &cc__pg_webhooks,
+	.survey = &cc__pg_survey,
+	.overlap = &cc__pg_overlap,
 };
