@@ -157,11 +157,15 @@ int cc_mission_settings_format(const struct cc_mission_settings *s, int fmt, str
 
 	cc_progress_opts_apply_rule(&rule, &s->status_rule);
 	switch ((enum cc_format)fmt) {
-	case CC_FORMAT_TABLE:
+	case CC_FORMAT_TABLE: {
+		char from[11], to[11];
+
 		ret = cc_buf_addf(out,
-		                  "mission: %s\nname: %s\ncountry: %s\n"
+		                  "mission: %s\nname: %s\ncountry: %s\ndates: %s to %s\n"
 		                  "reporting currency: %s\nrate tolerance: %d days\nstatus rule: ",
 		                  m->code, m->name, m->country,
+		                  m->start_date == CC_DATE_NONE ? "(none)" : cc_date_format(m->start_date, from),
+		                  m->end_date == CC_DATE_NONE ? "(none)" : cc_date_format(m->end_date, to),
 		                  s->currency[0] ? s->currency
 		                                 : "(none: concord mission set --currency CODE)",
 		                  s->rate_tolerance);
@@ -170,6 +174,7 @@ int cc_mission_settings_format(const struct cc_mission_settings *s, int fmt, str
 		if (ret == 0)
 			ret = cc_buf_addch(out, '\n');
 		break;
+	}
 	case CC_FORMAT_JSON:
 		if ((ret = cc_buf_adds(out, "{\"mission\":")) < 0 ||
 		    (ret = cc_buf_add_json_str(out, m->code)) < 0 ||
