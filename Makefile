@@ -53,7 +53,7 @@ demo: build
 test: deps
 	@[ -f $(TEST_BUILD)/build.ninja ] || meson setup $(TEST_BUILD) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
 	@ninja -C $(TEST_BUILD)
-	@python3 scripts/run-tests.py $(TEST_BUILD)
+	@python3 scripts/run-tests.py $(TEST_BUILD) --backends sqlite,postgres
 
 # Benchmarks against named peers (bench/README.md); not part of `make test`. N=… REPS=… choose
 # the size and the repetitions.

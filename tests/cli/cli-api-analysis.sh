@@ -65,7 +65,7 @@ D="$TDATA/indicators"
 "$CONCORD" import benchmarks "$D/benchmarks.csv" >/dev/null
 "$CONCORD" import observations "$D/observations.csv" >/dev/null
 "$CONCORD" lesson import "$ROOT"/data/lessons/*.md >/dev/null
-is "$(sqlite3 concord.db "SELECT group_concat(releasability, ' ') FROM (SELECT releasability FROM activity ORDER BY id)")" \
+is "$(sqlite3 concord.db "SELECT group_concat(releasability, ' ') FROM (SELECT releasability FROM activity ORDER BY id) AS sub")" \
 	"org org public public public" "the case: two owner-only activities and three public"
 
 for u in aada:AADA mrrd:MRRD isaf:ISAF-PRT out:OUTSIDE; do

@@ -41,7 +41,7 @@ q() { sqlite3 concord.db "$1"; }
 expect() { # ORG KIND_BIT
 	q "SELECT group_concat(id, ' ') FROM (SELECT a.id FROM activity a
 	   WHERE a.owner_id = (SELECT id FROM organisation WHERE key = 'local:$1')
-	      OR (a.releasability IN ('public', 'partners') AND (a.deny & $2) = 0) ORDER BY a.id)"
+	      OR (a.releasability IN ('public', 'partners') AND (a.deny & $2) = 0) ORDER BY a.id) AS sub"
 }
 AADA1=$(q "SELECT min(a.id) FROM activity a JOIN organisation o ON o.id = a.owner_id WHERE o.key = 'local:AADA'")
 PRT1=$(q "SELECT min(a.id) FROM activity a JOIN organisation o ON o.id = a.owner_id WHERE o.key = 'local:ISAF-PRT'")

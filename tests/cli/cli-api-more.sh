@@ -98,7 +98,7 @@ unlike "$(cat e3w-isaf.body)" "NGOONLY" "no NGO owner-only record in the militar
 "$CONCORD" -d rt.db init --mission AFG --country AFG >/dev/null
 "$CONCORD" -d rt.db import areas "$CASE/afg_global_pcodes_subset.csv" >/dev/null
 "$CONCORD" -d rt.db import 3w e3w-aada.body >/dev/null 2>&1
-is "$(sqlite3 rt.db "select group_concat(title, '|') from (select title from activity order by title)")" \
+is "$(sqlite3 rt.db "select group_concat(title, '|') from (select title from activity order by title) AS sub")" \
 	"Clinic NGOLATER|Clinic NGOONLY|Wells PUBLICONE" "... and imports back as those activities"
 
 # ---- GET /api/export/areas ----

@@ -69,7 +69,7 @@ for kt in missions:mission organisations:organisation needs:need incidents:incid
 	indicators:indicator benchmarks:benchmark observations:observation lessons:lesson \
 	feedback:feedback; do
 	kind=${kt%%:*} table=${kt#*:}
-	want=$(q "SELECT group_concat(id, ' ') FROM (SELECT id FROM $table ORDER BY id)")
+	want=$(q "SELECT group_concat(id, ' ') FROM (SELECT id FROM $table ORDER BY id) AS sub")
 	n=$(q "SELECT count(*) FROM $table")
 	got=$(pages "$T_unicef" "$kind")
 	is "$got" "$want $(((n + 1) / 2 > 0 ? (n + 1) / 2 : 1))" "GET /api/$kind: every record of the table, in id order, 2 a page"

@@ -103,8 +103,9 @@ is "$(q "select a.pcode from area_alias l join area a on a.id = l.area_id
 	where l.alias_norm = 'ghanzi'")" AF11 "'Ghanzi' is now an alias of Ghazni (AF11)"
 is "$(q "select minx >= 68 and maxx <= 70.5 and miny >= 34 and maxy <= 35.5 from area
 	where pcode = 'AF01'")" 1 "Kabul province lies within lon 68-70.5, lat 34-35.5"
-is "$(q "select hex(substr(geom, 1, 5)) from area where pcode = 'AF01'")" 0103000000 \
-	"geometry is little-endian 2D WKB"
+skip_on_postgres "geometry is little-endian 2D WKB" "PostGIS holds the geometry" ||
+	is "$(q "select hex(substr(geom, 1, 5)) from area where pcode = 'AF01'")" 0103000000 \
+		"geometry is little-endian 2D WKB"
 BEFORE=$(dbsum concord.db)
 run "$CONCORD" import areas "$ADM1" --level 1 --name-field shapeName --code-map "$MAP"
 is "$RC" 0 "the same import again"

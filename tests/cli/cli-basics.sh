@@ -31,9 +31,12 @@ like "$ERR" "unknown command 'frobnicate'; the commands are: init migrate import
 
 run "$CONCORD" coverage
 is "$RC" 1 "a command on a missing store fails"
-like "$ERR" "concord.db" "the message names the store"
+skip_on_postgres "the message names the store" "the store is the test's PostgreSQL database" ||
+	like "$ERR" "concord.db" "the message names the store"
 like "$ERR" "concord init" "the message says what to run"
-[ ! -e concord.db ] && ok "a read command creates no store" || not_ok "a read command creates no store"
+if ! skip_on_postgres "a read command creates no store" "the PostgreSQL pass makes each database first"; then
+	[ ! -e concord.db ] && ok "a read command creates no store" || not_ok "a read command creates no store"
+fi
 
 run "$CONCORD" init --country Afghanistan
 is "$RC" 2 "a bad country code is a usage error"
@@ -49,10 +52,11 @@ is "$RC" 0 "init again is harmless"
 run "$CONCORD" -d other.db init --mission KFOR-1999 --name "Kosovo 1999" --country XKX
 is "$RC" 0 "init -d other.db"
 like "$OUT" "mission KFOR-1999: Kosovo 1999, XKX" "init names the mission"
-is "$(sqlite3 other.db "select coalesce(start_date, 'none') from mission where code = 'KFOR-1999'")" none "a mission without dates stores none"
+is "$(sqlite3 other.db "select case when start_date is null then 'none' else 'set' end from mission where code = 'KFOR-1999'")" none "a mission without dates stores none"
+like "$("$CONCORD" -d other.db mission show)" "^dates: (none) to (none)$" "mission show says it has no dates"
 run "$CONCORD" -d other.db init --mission KFOR-1999 --start 1999-06-10 --end 2008-02-17
 is "$RC" 0 "init sets the mission's dates"
-is "$(sqlite3 other.db "select date(start_date * 86400, 'unixepoch') || ' ' || date(end_date * 86400, 'unixepoch') || ' ' || name from mission where code = 'KFOR-1999'")" "1999-06-10 2008-02-17 Kosovo 1999" "dates stored, name kept"
+is "$("$CONCORD" -d other.db mission show | sed -n 's/^name: //p; s/^dates: //p' | tr '\n' ' ')" "Kosovo 1999 1999-06-10 to 2008-02-17 " "dates stored, name kept"
 run "$CONCORD" -d other.db init --mission KFOR-1999 --start 2008-02-17 --end 1999-06-10
 is "$RC" 2 "an end before the start is a usage error"
 CONCORD_DB=other.db run "$CONCORD" init --mission LBY-2011 --country LBY

@@ -191,7 +191,7 @@ if [ -f "$SHARED/iati/afg_activities.xml" ]; then
 	# 2.03 × 289, 2.02 × 16, 2.01 × 2)
 	is "$(sqlite3 concord.db "SELECT group_concat(version || ':' || n, ' ') FROM (SELECT
 		a.version, count(*) AS n FROM iati_activity a JOIN source s ON s.id = a.source_id
-		WHERE s.name = 'afg_activities.xml' GROUP BY 1 ORDER BY 1)" 2>/dev/null)" \
+		WHERE s.name = 'afg_activities.xml' GROUP BY 1 ORDER BY 1) AS sub" 2>/dev/null)" \
 		"2.01:2 2.02:16 2.03:289" "versions decided per activity"
 	# 415 points, 413 inside Afghanistan (MANIFEST.md); the simplified province outlines
 	# leave a few near the border outside, none is placed outside the country

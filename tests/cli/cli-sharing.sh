@@ -353,7 +353,7 @@ run "$CONCORD" audit verify
 is "$RC" 0 "the audit chain verifies after the marking changes"
 is "$(q "SELECT count(*) FROM change WHERE tbl = 'activity' AND detail LIKE 'marking:%'")" 4 \
 	"each marking change is in the audit log"
-is "$(q "SELECT group_concat(who, ' ') FROM (SELECT who FROM change WHERE detail LIKE 'marking:%' ORDER BY id)")" \
+is "$(q "SELECT group_concat(who, ' ') FROM (SELECT who FROM change WHERE detail LIKE 'marking:%' ORDER BY id) AS sub")" \
 	"api:aada api:aada api:unicef cli cli" "... by who made it: the API's user, or the command line"
 
 # ---- do no harm: exact sites are for the partners by default, and retention redacts ----

@@ -4,12 +4,60 @@
 T_N=0
 T_FAILED=0
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/concord-test.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT INT TERM
 ROOT=${CC_SOURCE_ROOT:?CC_SOURCE_ROOT is not set}
 CASE="$ROOT/data/cases/afghanistan"
 TDATA=${CC_TEST_DATA:-$ROOT/tests/data}
 SHARED=${CC_SHARED_DATA:-$ROOT/../shared/data}
 : "${CONCORD:?CONCORD is not set}"
+
+# The PostgreSQL pass (scripts/run-tests.py --backend postgres): the same test, its stores in the
+# run's shared cluster through tests/pg-suite/concord; the databases it made are dropped at exit.
+CC_BACKEND=${CC_TEST_BACKEND:-sqlite}
+if [ "$CC_BACKEND" = postgres ]; then
+	CONCORD_BIN=$CONCORD
+	CONCORD=$ROOT/tests/pg-suite/concord
+	CC_PG_CREATED=$WORK/.pg-created
+	CC_TEST_WORK=$WORK
+	PYTHONPATH=$ROOT/tests/pg-suite/py${PYTHONPATH:+:$PYTHONPATH} # its sqlite3.connect
+	export CONCORD_BIN CONCORD CC_PG_CREATED CC_TEST_WORK PYTHONPATH
+fi
+
+cleanup_work() { # the exit trap: the test's directory and, on PostgreSQL, its databases
+	if [ "$CC_BACKEND" = postgres ] && [ -s "$WORK/.pg-created" ]; then
+		sort -u "$WORK/.pg-created" | while read -r db; do
+			"$CC_TEST_PG_BIN/psql" -X -q -h 127.0.0.1 -p "$CC_TEST_PG_PORT" -U concord \
+				-d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
+		done
+	fi
+	rm -rf "$WORK"
+}
+trap cleanup_work EXIT
+trap 'exit 1' INT TERM
+
+# On the PostgreSQL pass, `sqlite3 STORE SQL` on a store the test made asks its database instead
+# (tests/pg-suite/sqlite3-on-pg.py prints rows as sqlite3 does); other uses of sqlite3
+# (a fixture, dot-commands, options) go to sqlite3 itself.
+if [ "$CC_BACKEND" = postgres ]; then
+	sqlite3() {
+		_csv=""
+		[ $# -eq 3 ] && [ "$1" = -csv ] && { _csv=-csv; shift; }
+		if [ $# -eq 2 ] && [ -f "$1" ] && head -c 16 "$1" | grep -q '^concord-test-pg' &&
+			[ "${2#.}" = "$2" ]; then
+			python3 "$ROOT/tests/pg-suite/sqlite3-on-pg.py" $_csv "$1" "$2"
+		elif [ -n "$_csv" ]; then
+			command sqlite3 -csv "$@"
+		else
+			command sqlite3 "$@"
+		fi
+	}
+fi
+
+# skip_on_postgres DESCRIPTION REASON: true (and a skipped point) on the PostgreSQL pass, for a
+# point that looks at the SQLite file itself
+skip_on_postgres() {
+	[ "$CC_BACKEND" = postgres ] || return 1
+	skip "$1" "$2"
+}
 
 ok() { # ok DESCRIPTION: a passing point
 	T_N=$((T_N + 1))
