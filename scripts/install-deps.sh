@@ -20,6 +20,7 @@ libmicrohttpd-dev curl
 zlib1g-dev
 libcurl4-openssl-dev
 libpq-dev postgresql-15 postgresql-15-postgis-3
+pgbouncer
 chromium
 "
 

@@ -16,6 +16,10 @@
 #include "core/banned.h"
 
 static int cmd_help(struct cli *cli, int argc, char **argv);
+/* cmd_backup.c */
+int cmd_backup(struct cli *cli, int argc, char **argv);
+int cmd_restore(struct cli *cli, int argc, char **argv);
+int cmd_copy(struct cli *cli, int argc, char **argv);
 
 static const struct cli_cmd commands[] = {
 	{ .name = "init", .run = cmd_init, .flags = CLI_STORE | CLI_CREATE,
@@ -519,7 +523,11 @@ static const struct cli_cmd commands[] = {
 	          "population (newest year, or --year), carried through the crosswalk onto the\n"
 	          "layout valid at --at DATE (default: the latest), as CSV. --json prints each as\n"
 	          "the API answers it (/api/areas/PCODE/aliases, /api/areas/PCODE/validity,\n"
-	          "/api/crosswalk, /api/areas/population).\n" },
+	          "/api/crosswalk, /api/areas/population).\n"
+	          "Readers by area (progress, rollup, indicators compute, coverage) show values\n"
+	          "on the layout of their query date: counts split by the shares, rates\n"
+	          "recomputed from split numerators and denominators, activities whole; before\n"
+	          "a change the old areas as they were (docs/crosswalk.md).\n" },
 	{ .name = "demo", .run = cli_demo, .flags = 0,
 	  .usage = "demo load CASE [-d DB] | demo list",
 	  .summary = "load a case study (afghanistan, kosovo, libya) into a store",
@@ -529,6 +537,25 @@ static const struct cli_cmd commands[] = {
 	          "folder and may hold * patterns. Each step is run by this program in turn\n"
 	          "against the store of -d (default ./concord.db), with a progress line; the\n"
 	          "first step ending otherwise than expected stops the load (exit status 1).\n" },
+	{ .name = "backup", .run = cmd_backup, .flags = CLI_STORE,
+	  .usage = "backup -o FILE [-v] | backup --digest",
+	  .summary = "write the whole store to a portable archive",
+	  .help = "Writes every table of the store (SQLite or PostgreSQL) to FILE (- for standard\n"
+	          "output): zlib-compressed, with the schema version, each table's rows and\n"
+	          "digest, and the store's digest. -v: rows per table on stderr.\n"
+	          "--digest prints the store's digest and writes nothing.\n" },
+	{ .name = "restore", .run = cmd_restore, .flags = CLI_STORE | CLI_CREATE,
+	  .usage = "restore FILE [--force] [-v]",
+	  .summary = "load an archive of `backup` into a store of either backend",
+	  .help = "Loads FILE into the store of -d (created if needed) in one transaction, then\n"
+	          "reads every table back and compares its digest with the archive's; any\n"
+	          "difference, a damaged archive or one of a newer schema stores nothing. A\n"
+	          "store that holds records is refused unless --force (they are replaced).\n" },
+	{ .name = "copy", .run = cmd_copy, .flags = 0,
+	  .usage = "copy --from URI --to URI [--force] [-v]",
+	  .summary = "copy a whole store to another, of either backend",
+	  .help = "backup of --from (default: -d) piped into restore of --to, without a file:\n"
+	          "  concord copy --from sqlite:afg.db --to postgresql://concord@db/afg\n" },
 	{ .name = "help", .run = cmd_help, .flags = 0, .usage = "help [COMMAND]",
 	  .summary = "show help for a command", .help = "" },
 };
