@@ -27,7 +27,7 @@ is "$("$CONCORD" -d "$P" coverage --json | python3 -c 'import json,sys; print(js
 # primary's address), started on its own port
 SB=$PGDIR/standby
 SB_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-if (cd / && $PG_AS "$PGBIN/pg_basebackup" -h 127.0.0.1 -p "$PG_PORT" -U concord -D "$SB" -R \
+if (cd / && $PG_AS "$PGBIN/pg_basebackup" -h 127.0.0.1 -p "$PG_PORT" -U concord -D "$SB" -R -c fast \
 	-X stream >"$PGDIR/basebackup.log" 2>&1) &&
 	(cd / && $PG_AS "$PGBIN/pg_ctl" -D "$SB" -l "$PGDIR/standby.log" -w -t 60 \
 		-o "-p $SB_PORT -k $PGDIR -c listen_addresses=127.0.0.1 -c hot_standby=on" \
