@@ -76,7 +76,8 @@ CC_API int cc_store_count_incidents(struct cc_store *st, const char *source, int
 CC_API int cc_store_incident_indexes_drop(struct cc_store *st, char **saved, struct cc_err *err);
 CC_API int cc_store_incident_indexes_restore(struct cc_store *st, const char *saved,
                                              struct cc_err *err);
-/* The last day of the latest incident; CC_ENOTFOUND when there is none. */
+/* The last day of the latest incident the store's viewer may see; CC_ENOTFOUND when there
+   is none. */
 CC_API int cc_store_latest_incident(struct cc_store *st, int32_t *date_out, struct cc_err *err);
 
 struct cc_incident_query {

@@ -16,6 +16,8 @@
 #include <geos_c.h>
 
 #include <concord/alloc.h>
+#include <concord/exposure.h>
+#include <concord/visibility.h>
 
 #include "store/backend.h"
 #include "store/ops_events.h"
@@ -108,12 +110,50 @@ int cc_store_count_incidents(struct cc_store *st, const char *source, int64_t *n
 	return o ? o->count_incidents(st, source, n_out, err) : CC_EUNSUPPORTED;
 }
 
+/* incidents before this day (1900-01-01) are not looked for */
+#define LATEST_FLOOR (-25567)
+
 int cc_store_latest_incident(struct cc_store *st, int32_t *date_out, struct cc_err *err)
 {
 	const struct cc__events_ops *o = ops(st, err);
+	int32_t latest = CC_DATE_NONE;
+	int ret;
 
 	*date_out = CC_DATE_NONE;
-	return o ? o->latest_incident(st, date_out, err) : CC_EUNSUPPORTED;
+	if (!o)
+		return CC_EUNSUPPORTED;
+	if ((ret = o->latest_incident(st, &latest, err)) < 0)
+		return ret;
+	if (st->viewer.kind == CC_VIEWER_OPERATOR) {
+		*date_out = latest;
+		return 0;
+	}
+	/*
+	 * Another reader: the latest incident of all may be one it may not see, and its date is
+	 * not the reader's to know. Look for the latest one it may see, a year at a time back from
+	 * there, through the read that applies its visibility. An incident that overlaps a year and
+	 * ends after it overlaps a later year too, so the first year with any gives the answer.
+	 */
+	for (int32_t to = latest; to >= LATEST_FLOOR; to -= 366) {
+		struct cc_incident_query q = { .from = to - 365, .to = to };
+		struct cc_exposure_incident *inc = NULL;
+		char(*types)[64] = NULL;
+		size_t n = 0, n_types = 0;
+		int32_t best = CC_DATE_NONE;
+
+		if ((ret = cc_store_load_incidents(st, &q, &inc, &n, &types, &n_types, err)) < 0)
+			return ret;
+		for (size_t i = 0; i < n; i++)
+			if (best == CC_DATE_NONE || inc[i].date_end > best)
+				best = inc[i].date_end;
+		cc_free(inc);
+		cc_free(types);
+		if (best != CC_DATE_NONE) {
+			*date_out = best;
+			return 0;
+		}
+	}
+	return cc_err_set(err, CC_ENOTFOUND, "no incidents stored");
 }
 
 int cc_store_load_incidents(struct cc_store *st, const struct cc_incident_query *q,

@@ -139,4 +139,17 @@ is "$(field api.body 'sorted(q["name"] for q in j["paths"]["/api/exposure"]["get
 kill "$PID"
 wait "$PID"
 is "$?" 0 "the server stops cleanly on SIGTERM"
+
+# ---- the default window ends at the latest incident the reader may see ----
+# The latest incident of all, made AADA's only: its date is not the others' to know.
+LAST=$(sqlite3 concord.db "SELECT id FROM incident ORDER BY date_end DESC, id LIMIT 1")
+"$CONCORD" mark incident "$LAST" --releasability org --owner AADA >/dev/null
+day() { python3 -c 'import datetime, sys; print(datetime.date(1970, 1, 1) + datetime.timedelta(days=int(sys.argv[1])))' "$1"; }
+ALL=$(day "$(sqlite3 concord.db "SELECT max(date_end) FROM incident")")
+SEEN=$(day "$(sqlite3 concord.db "SELECT max(date_end) FROM incident WHERE id <> $LAST AND releasability IN ('public', 'partners')")")
+at_of() { "$CONCORD" --as "$1" exposure --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["at"])'; }
+is "$(at_of AADA)" "$ALL" "AADA's default window ends at the latest incident, its own"
+is "$(at_of MRRD)" "$SEEN" "MRRD's ends at the latest incident it may see, not at AADA's"
+is "$(at_of public)" "$SEEN" "... and so does the public's"
+like "$SEEN" "^[12][0-9]*-" "(an earlier incident is visible)"
 done_testing
