@@ -355,7 +355,7 @@ static int activity(struct conv *c, const struct pn *m, struct cc_plan_activity 
 		} else if (strcmp(k, "organisations") == 0) {
 			if (v->kind != PN_SEQ)
 				rc = bad(c, v, k, "expected a list of organisations");
-			else if (v->n_kids > CC_PLAN_MAX_ORGS)
+			else if (v->n_kids > CC_PLAN_MAX_ORGS - a->n_orgs) /* the key may come twice */
 				rc = bad(c, v, k, "more than %d organisations", CC_PLAN_MAX_ORGS);
 			for (size_t j = 0; !rc && j < v->n_kids; j++)
 				rc = org(c, v->kids[j], &a->orgs[a->n_orgs++]);
