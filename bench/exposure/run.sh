@@ -143,6 +143,8 @@ if [ ! -s "$BASE" ]; then
 	say "bench: concord import events: $N_INCIDENTS incidents in $(field "$TMP/stat" wall_s) s"
 	mv "$BASE.tmp" "$BASE"
 fi
+# a store kept from an older Concord moves to this one's schema (nothing to do when current)
+"$CONCORD" -d "$BASE" migrate >/dev/null || die "concord migrate of $BASE failed"
 
 # A store of the incidents and $1 sites: $TMP/concord_$1.db
 concord_store() {

@@ -35,8 +35,9 @@ trap cleanup_work EXIT
 trap 'exit 1' INT TERM
 
 # On the PostgreSQL pass, `sqlite3 STORE SQL` on a store the test made asks its database instead
-# (tests/pg-suite/sqlite3-on-pg.py prints rows as sqlite3 does); other uses of sqlite3
-# (a fixture, dot-commands, options) go to sqlite3 itself.
+# (tests/pg-suite/sqlite3-on-pg.py prints rows as sqlite3 does), and `sqlite3 STORE .dump` (a
+# digest of every row, as the suites use it) prints the store's digest; other uses of sqlite3
+# (a fixture, other dot-commands, options) go to sqlite3 itself.
 if [ "$CC_BACKEND" = postgres ]; then
 	sqlite3() {
 		_csv=""
@@ -44,6 +45,10 @@ if [ "$CC_BACKEND" = postgres ]; then
 		if [ $# -eq 2 ] && [ -f "$1" ] && head -c 16 "$1" | grep -q '^concord-test-pg' &&
 			[ "${2#.}" = "$2" ]; then
 			python3 "$ROOT/tests/pg-suite/sqlite3-on-pg.py" $_csv "$1" "$2"
+		elif [ $# -eq 2 ] && [ "$2" = .dump ] && [ -f "$1" ] &&
+			head -c 16 "$1" | grep -q '^concord-test-pg'; then
+			# every row of the store: the digest `concord backup` computes over all tables
+			"$CONCORD" -d "$1" backup --digest || echo "backup --digest failed on $1"
 		elif [ -n "$_csv" ]; then
 			command sqlite3 -csv "$@"
 		else
