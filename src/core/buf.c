@@ -1,5 +1,6 @@
 #include <concord/buf.h>
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -108,15 +109,28 @@ int cc_buf_addch(struct cc_buf *b, char c)
 
 int cc_buf_vaddf(struct cc_buf *b, const char *fmt, va_list ap)
 {
+	size_t max = b->max ? b->max : CC_LIMIT_BUF_DEFAULT;
+	size_t room = b->alloc ? b->alloc - b->len : 0; /* with the NUL's byte */
 	va_list cp;
 	int n, ret;
 
+	/* Formats into the room already there, so most calls format once; a second time only
+	 * when the buffer has to grow. */
 	va_copy(cp, ap);
-	n = vsnprintf(NULL, 0, fmt, cp);
+	n = room ? vsnprintf(b->buf + b->len, room, fmt, cp) : vsnprintf(NULL, 0, fmt, cp);
 	va_end(cp);
-	if (n < 0)
+	if (n < 0) {
+		if (room)
+			b->buf[b->len] = '\0';
 		return CC_EINVALID;
-	ret = cc_buf_grow(b, (size_t)n);
+	}
+	if ((size_t)n < room && (size_t)n <= max && b->len <= max - (size_t)n) {
+		b->len += (size_t)n; /* it fitted, NUL and all */
+		return 0;
+	}
+	if (room)
+		b->buf[b->len] = '\0';
+	ret = cc_buf_grow(b, (size_t)n); /* the cap (releasing the buffer past it), then room */
 	if (ret < 0)
 		return ret;
 	vsnprintf(b->buf + b->len, (size_t)n + 1, fmt, ap);
@@ -133,6 +147,57 @@ int cc_buf_addf(struct cc_buf *b, const char *fmt, ...)
 	ret = cc_buf_vaddf(b, fmt, ap);
 	va_end(ap);
 	return ret;
+}
+
+int cc_fmt_fixed(char *out, size_t size, double v, int decimals)
+{
+	static const double p10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+	char tmp[40], *d = tmp + sizeof(tmp);
+	double a = fabs(v), scaled, whole, frac;
+	uint64_t r;
+	int len;
+
+	if (decimals < 0 || decimals > 9 || !isfinite(v))
+		return snprintf(out, size, "%.*f", decimals, v);
+	scaled = a * p10[decimals]; /* p10 exact, so off the true product by half an ulp at most */
+	if (scaled >= 0x1p52)
+		return snprintf(out, size, "%.*f", decimals, v);
+	whole = floor(scaled);
+	frac = scaled - whole; /* exact */
+	/* Near a half the true product could lie on the other side: let snprintf decide. */
+	if (fabs(frac - 0.5) <= scaled * 0x1p-51 + 0x1p-60)
+		return snprintf(out, size, "%.*f", decimals, v);
+	r = (uint64_t)whole + (frac > 0.5);
+	*--d = '\0';
+	for (int i = 0; i < decimals; i++) {
+		*--d = (char)('0' + r % 10);
+		r /= 10;
+	}
+	if (decimals)
+		*--d = '.';
+	do {
+		*--d = (char)('0' + r % 10);
+		r /= 10;
+	} while (r);
+	if (signbit(v))
+		*--d = '-';
+	len = (int)(tmp + sizeof(tmp) - 1 - d);
+	if (size) {
+		size_t n = (size_t)len < size ? (size_t)len : size - 1;
+		memcpy(out, d, n);
+		out[n] = '\0';
+	}
+	return len;
+}
+
+int cc_buf_add_fixed(struct cc_buf *b, double v, int decimals)
+{
+	char s[400]; /* "%.9f" of DBL_MAX: 309 digits, the point and nine more */
+	int n = cc_fmt_fixed(s, sizeof(s), v, decimals);
+
+	if (n < 0 || (size_t)n >= sizeof(s))
+		return cc_buf_addf(b, "%.*f", decimals, v);
+	return cc_buf_add(b, s, (size_t)n);
 }
 
 /*

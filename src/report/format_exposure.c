@@ -13,6 +13,7 @@
 
 #include <concord/alloc.h>
 #include <concord/buf.h>
+#include <concord/crosswalk.h>
 #include <concord/events.h>
 #include <concord/geojson.h>
 #include <concord/model.h>
@@ -102,10 +103,8 @@ static void fmt_num(char *b, size_t n, double v)
 {
 	if (isnan(v))
 		snprintf(b, n, "%s", "");
-	else if (v == floor(v) && fabs(v) < 1e15)
-		snprintf(b, n, "%.0f", v);
 	else
-		snprintf(b, n, "%.2f", v);
+		cc_fmt_fixed(b, n, v, v == floor(v) && fabs(v) < 1e15 ? 0 : 2);
 }
 
 static void window_text(struct cc_buf *o, const struct xargs *a, const char *prec)
@@ -285,9 +284,14 @@ static int out_sites(struct cc_buf *o, const struct xargs *a, struct site *s, si
 				cc_buf_addf(o, "%s\n", t);
 		} else {
 			cc_buf_add_csv(o, s[i].label);
-			cc_buf_addf(o, ",%s,%.6f,%.6f,%zu,%zu,%s,%zu,%s,%ld,", how, s[i].lat,
-			            s[i].lon, s[i].n_acts, r->n_now, f1, r->n_prev, f2,
-			            (long)r->n_now - (long)r->n_prev);
+			cc_buf_addch(o, ',');
+			cc_buf_adds(o, how);
+			cc_buf_addch(o, ',');
+			cc_buf_add_fixed(o, s[i].lat, 6);
+			cc_buf_addch(o, ',');
+			cc_buf_add_fixed(o, s[i].lon, 6);
+			cc_buf_addf(o, ",%zu,%zu,%s,%zu,%s,%ld,", s[i].n_acts, r->n_now, f1, r->n_prev,
+			            f2, (long)r->n_now - (long)r->n_prev);
 			cc_buf_add_csv(o, t);
 			if (per_site)
 				cc_buf_addf(o, ",%s", d);
@@ -295,6 +299,16 @@ static int out_sites(struct cc_buf *o, const struct xargs *a, struct site *s, si
 		}
 	}
 	return 0;
+}
+
+/* "lat lon" with four decimals, as "%.4f %.4f" would write it, without printf's slow path */
+static void point_label(char *b, size_t n, double lat, double lon)
+{
+	char la[32], lo[32];
+
+	cc_fmt_fixed(la, sizeof(la), lat, 4);
+	cc_fmt_fixed(lo, sizeof(lo), lon, 4);
+	snprintf(b, n, "%s %s", la, lo);
 }
 
 /* The box that holds every point within radius of a site; in_bbox false when it wraps. */
@@ -392,7 +406,7 @@ static int activity_sites(struct cc_store *st, const struct xargs *a, int64_t mi
 		s->at = at;
 		s->n_acts = 1;
 		if (s->how == CC_PLACE_POINT)
-			snprintf(s->label, sizeof(s->label), "%.4f %.4f", s->lat, s->lon);
+			point_label(s->label, sizeof(s->label), s->lat, s->lon);
 		else
 			snprintf(s->label, sizeof(s->label), "%s", pl[i].centroid_of);
 		n++;
@@ -539,6 +553,7 @@ static int by_area(struct cc_store *st, const struct xargs *a, struct cc_buf *o,
 	struct cc_geojson gj = { 0 };
 	char(*types)[64] = NULL;
 	size_t n_areas = 0, n_inc = 0, n_types = 0, n_quiet = 0, n_unplaced = 0, n_rows = 0;
+	size_t n_cw_placed = 0, n_cw_above = 0; /* incidents of areas off the layout */
 	/* DOMAIN.md §3.5: provinces and countries count every event, districts precise ones */
 	bool precise = a->level >= 2 && !a->all_prec;
 	const char *prec = precise ? "ACLED geo_precision 1-2, UCDP where_prec 1-3 "
@@ -553,7 +568,12 @@ static int by_area(struct cc_store *st, const struct xargs *a, struct cc_buf *o,
 	/* the population stored for the year of the reference date (see cc_store_fill_population) */
 	if ((ret = cc_store_list_areas(st, &all, &areas, &n_areas, err)) < 0 ||
 	    (ret = cc_store_fill_population(st, areas, n_areas, a->at, err)) < 0 ||
-	    (ret = cc_store_load_incidents(st, &q, &inc, &n_inc, &types, &n_types, err)) < 0)
+	    /* across a re-districting: the areas of the layout of the reference date, new ones
+	       with their shares of the old populations, incidents of others placed by point */
+	    (ret = cc_store_layout_areas(st, a->at, areas, &n_areas, err)) < 0 ||
+	    (ret = cc_store_load_incidents(st, &q, &inc, &n_inc, &types, &n_types, err)) < 0 ||
+	    (ret = cc_store_layout_incidents(st, a->at, inc, n_inc, &n_cw_placed, &n_cw_above,
+	                                     err)) < 0)
 		goto out_free;
 	xa = cc_calloc(n_areas ? n_areas : 1, sizeof(*xa));
 	res = cc_calloc(n_areas ? n_areas : 1, sizeof(*res));
@@ -668,6 +688,12 @@ static int by_area(struct cc_store *st, const struct xargs *a, struct cc_buf *o,
 		            "# %zu areas of level %d had no incidents; %zu incidents of the "
 		            "window are placed in no area\n",
 		            n_quiet, a->level, n_unplaced);
+		if (n_cw_placed || n_cw_above)
+			cc_buf_addf(o,
+			            "# across a re-districting, on the layout of the reference date: "
+			            "%zu incidents of areas not on it placed in its areas by their "
+			            "point, %zu (no boundary covers the point) counted only above\n",
+			            n_cw_placed, n_cw_above);
 		for (size_t i = 0; i < n_areas; i++)
 			if (areas[i].level == a->level && areas[i].population <= 0 &&
 			    (res[i].n_now || res[i].n_prev)) {

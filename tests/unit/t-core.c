@@ -62,6 +62,104 @@ TEST(buf_grows_escapes_and_caps)
 	cc_buf_release(&j);
 }
 
+TEST(buf_addf_formats_once_into_room_and_keeps_the_cap)
+{
+	struct cc_buf b = CC_BUF_INIT(40);
+
+	check_int(cc_buf_addf(&b, "%s-%d", "abc", 12), ==, 0); /* no room yet: allocated */
+	check_int(cc_buf_addf(&b, "|%05.1f|", 2.25), ==, 0);   /* fits in the room */
+	check_str(b.buf, "abc-12|002.2|");
+	check_int(b.len, ==, strlen(b.buf));
+	check_int(cc_buf_addf(&b, "%s", "0123456789012345678901234"), ==, 0); /* 38 of 40 */
+	check_int(b.len, ==, 38);
+	check_int(cc_buf_addf(&b, "%d", 123), ==, CC_ETOOBIG); /* fits the memory, not the cap */
+	check_str(b.buf, "");
+	check_int(b.len, ==, 0);
+	check_int(cc_buf_addf(&b, "%d", 7), ==, 0);
+	for (int i = 0; i < 3; i++) /* grows past the first allocation */
+		check_int(cc_buf_addf(&b, "%s", "0123456789"), ==, 0);
+	check_int(b.len, ==, 31);
+	check_int((int)b.buf[31], ==, 0);
+	cc_buf_release(&b);
+}
+
+/* xorshift64*: a fixed stream of test values */
+static uint64_t rng_next(uint64_t *x)
+{
+	*x ^= *x >> 12;
+	*x ^= *x << 25;
+	*x ^= *x >> 27;
+	return *x * 0x2545F4914F6CDD1DULL;
+}
+
+TEST(fmt_fixed_writes_what_printf_writes)
+{
+	static const struct {
+		double v;
+		int d;
+		const char *want;
+	} cases[] = {
+		{0.5, 0, "0"},         {1.5, 0, "2"},        {2.5, 0, "2"},       {0.125, 2, "0.12"},
+		{0.375, 2, "0.38"},    {-0.0, 4, "-0.0000"}, {-1e-5, 4, "-0.0000"}, {69.1628321, 6, "69.162832"},
+		{-179.99999995, 6, "-180.000000"}, {1e15, 2, "1000000000000000.00"}, {13148, 0, "13148"},
+		{123456.789, 9, "123456.789000000"}, {0.1, 1, "0.1"}, {2.675, 2, "2.67"},
+	};
+	char got[64], want[64], small[5];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int n = cc_fmt_fixed(got, sizeof(got), cases[i].v, cases[i].d);
+		check_str(got, cases[i].want);
+		check_int(n, ==, (int)strlen(cases[i].want));
+	}
+	check_int(cc_fmt_fixed(small, sizeof(small), 69.1628321, 4), ==, 7); /* cut as snprintf cuts */
+	check_str(small, "69.1");
+	cc_fmt_fixed(got, sizeof(got), (double)NAN, 2);
+	snprintf(want, sizeof(want), "%.2f", (double)NAN);
+	check_str(got, want);
+	cc_fmt_fixed(got, sizeof(got), -(double)INFINITY, 2);
+	check_str(got, "-inf");
+
+	/* a million values of every size, decimals 0..9, and exact halves, against snprintf */
+	uint64_t x = 0x9E3779B97F4A7C15ULL;
+	size_t differ = 0;
+	for (int i = 0; i < 1000000; i++) {
+		uint64_t r = rng_next(&x);
+		int d = (int)(r % 10);
+		double v;
+		switch ((r >> 4) % 4) {
+		case 0: /* coordinates */
+			v = ((double)(r >> 11) / 0x1p53) * 360 - 180;
+			break;
+		case 1: /* figures of any magnitude */
+			v = ldexp((double)(r >> 11) / 0x1p53, (int)((r >> 8) % 64) - 20);
+			break;
+		case 2: /* halves and near-halves at the digit printed */
+			v = (floor((double)(r >> 20) / 0x1p20 * 1e6) + 0.5) / pow(10, d);
+			break;
+		default: /* whole numbers, negative too */
+			v = (double)(int64_t)(r >> 30) - 0x1p33;
+			break;
+		}
+		if (r & 1)
+			v = -v;
+		cc_fmt_fixed(got, sizeof(got), v, d);
+		snprintf(want, sizeof(want), "%.*f", d, v);
+		if (strcmp(got, want) != 0 && differ++ < 5)
+			printf("# %.17g at %d: got %s, printf %s\n", v, d, got, want);
+	}
+	check_int(differ, ==, 0);
+
+	struct cc_buf b = CC_BUF_INIT(0);
+	check_int(cc_buf_add_fixed(&b, 34.53552249, 6), ==, 0);
+	check_int(cc_buf_addch(&b, ','), ==, 0);
+	check_int(cc_buf_add_fixed(&b, 1e300, 1), ==, 0); /* past the fast path */
+	char big[400];
+	snprintf(big, sizeof(big), "34.535522,%.1f", 1e300);
+	check_str(b.buf, big);
+	check_int(b.len, ==, strlen(big));
+	cc_buf_release(&b);
+}
+
 TEST(text_norm_folds_case_accents_and_punctuation)
 {
 	struct cc_buf b = CC_BUF_INIT(0);
