@@ -3,8 +3,9 @@
  *
  * The crosswalk (struct cc_crosswalk, include/concord/rounds.h) says that from a date on, a
  * share of an old area belongs to a new one. Every reader that shows values by area (indicator
- * observations and benchmarks, computed indicators, coverage) asks for one date, the date of
- * the query; the values are shown on the layout valid at that date:
+ * observations and benchmarks, computed indicators, roll-ups, coverage in every reader of
+ * cc_store_load_coverage, exposure by area) asks for one date, the date of the query; the
+ * values are shown on the layout valid at that date:
  *
  *	- a value recorded for an area that a crosswalk row dated on or before the query date maps
  *	  onward is carried to the new areas by the shares, repeatedly (a new area may itself be
@@ -89,6 +90,16 @@ CC_API bool cc_crosswalk_on_layout(const struct cc_crosswalk *cw, size_t n_cw, i
                                    int32_t at);
 
 /*
+ * The areas of the layout of date at that lie on the ground of area_id (for placing a point
+ * recorded under it): the area itself when it is on that layout; for an area retired by at, the
+ * areas the crosswalk rows up to at carried it to (repeatedly) that are on the layout; for an
+ * area created after at, the areas of the layout it was made of. *out owned (cc_free), by id;
+ * *n_out may be 0. 0 or CC_ENOMEM. Pure.
+ */
+CC_API int cc_crosswalk_layout_cover(const struct cc_crosswalk *cw, size_t n_cw, int64_t area_id,
+                                     int32_t at, int64_t **out, size_t *n_out, struct cc_err *err);
+
+/*
  * Coverage records carried onto the layout of date at: a record of an old area becomes one
  * record per new area, the activity counting whole in each (an activity that worked in the old
  * area is present in its parts), its people targeted and reached multiplied by the share.
@@ -111,6 +122,7 @@ CC_API int cc_crosswalk_layout_areas(const struct cc_crosswalk *cw, size_t n_cw,
 /* ---- through the store (src/store/store_rounds.c) ---- */
 
 struct cc_store;
+struct cc_exposure_incident;
 
 /*
  * The crosswalk rows of the store (cc_store_list_crosswalk); *n_out 0 when the store has no
@@ -127,10 +139,23 @@ CC_API int cc_store_layout_areas(struct cc_store *st, int32_t at, struct cc_area
                                  size_t *n_areas, struct cc_err *err);
 
 /*
+ * Incidents (cc_store_load_incidents) placed on the layout of date at, in place: an incident
+ * filed under an area not on that layout (retired by then, or created later) goes to the area
+ * of cc_crosswalk_layout_cover whose stored boundary covers its point; when none does (no
+ * boundaries, a point outside them), to the nearest ancestor of its area on the layout, else to
+ * no area. *n_placed and *n_above (either may be NULL) count the two. Nothing changes without
+ * a crosswalk. 0, CC_EINVALID (a crosswalk that does not hold), CC_ENOMEM or the store's error.
+ */
+CC_API int cc_store_layout_incidents(struct cc_store *st, int32_t at,
+                                     struct cc_exposure_incident *incidents, size_t n_incidents,
+                                     size_t *n_placed, size_t *n_above, struct cc_err *err);
+
+/*
  * The coverage read (cc_store_load_coverage's records and areas) carried onto the layout of
- * date at by cc_crosswalk_coverage; the new areas the records moved to, with their ancestors,
- * are added to *areas (reallocated). Nothing changes when the store has no crosswalk. Applying
- * it twice changes nothing more.
+ * date at by cc_crosswalk_coverage; when records were carried, *areas (reallocated) becomes the
+ * areas the records then refer to with their ancestors: the new areas in, the retired ones
+ * out. Nothing changes when the store has no crosswalk. Applying it twice changes nothing more.
+ * cc_store_load_coverage calls it for every reader (struct cc_coverage_query.layout).
  */
 CC_API int cc_store_crosswalk_coverage(struct cc_store *st, int32_t at,
                                        struct cc_coverage_record **records, size_t *n_records,

@@ -272,12 +272,20 @@ struct cc_coverage_query {
 	int64_t within_area;   /* only activities in this area or below; 0 all */
 	int32_t as_of;         /* the picture as imported by the end of this day (reporting
 	                          rounds, <concord/rounds.h>); 0 or CC_DATE_NONE: now */
+	int32_t layout;        /* the date whose admin layout the records are shown on: records
+	                          of areas retired by then are carried through the crosswalk
+	                          (<concord/crosswalk.h>); 0: `to`, else `as_of`, else today's
+	                          (every crosswalk row); CC_DATE_NONE: today's */
+	size_t *n_carried;     /* NULL, or set to the number of records so carried */
 };
 
 /*
  * Loads what cc_coverage_compute needs: one record per activity of the mission (pillar resolved
  * from its sector at query time, with the mission's overrides), the columns for q->by, and every
- * area referenced plus all their ancestors. All three arrays owned (cc_free).
+ * area referenced plus all their ancestors. All three arrays owned (cc_free). Across a
+ * re-districting the records are on the layout of q->layout: a record of a retired area becomes
+ * one per successor, the activity whole in each, its people split by the crosswalk's shares
+ * (cc_crosswalk_coverage); the areas then hold the successors, not the retired areas.
  */
 CC_API int cc_store_load_coverage(struct cc_store *st, const struct cc_coverage_query *q,
                                   struct cc_coverage_record **records_out, size_t *n_records_out,

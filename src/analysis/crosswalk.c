@@ -471,3 +471,60 @@ out:
 	cc_free(res);
 	return ret;
 }
+
+/* ---- the ground of an area on another layout ---- */
+
+int cc_crosswalk_layout_cover(const struct cc_crosswalk *cw, size_t n_cw, int64_t area_id,
+                              int32_t at, int64_t **out, size_t *n_out, struct cc_err *err)
+{
+	bool later = false;
+	int64_t *seen;
+	size_t n_seen = 1, n = 0;
+
+	*out = NULL;
+	*n_out = 0;
+	seen = cc_alloc_array(n_cw + 2, sizeof(*seen));
+	if (!seen)
+		return cc_err_set(err, CC_ENOMEM, "out of memory for %zu crosswalk rows", n_cw);
+	seen[0] = area_id;
+	if (cc_crosswalk_on_layout(cw, n_cw, area_id, at)) {
+		*out = seen;
+		*n_out = 1;
+		return 0;
+	}
+	/* retired by at: onward through the rows up to at; else created after at: back through
+	   the rows after it */
+	later = !cc_crosswalk_retired(cw, n_cw, area_id, at);
+	for (size_t k = 0; k < n_seen; k++) {
+		for (size_t i = 0; i < n_cw; i++) {
+			bool applies = at == CC_DATE_NONE || cw[i].date <= at;
+			int64_t next;
+			bool have = false;
+
+			if (!later && applies && cw[i].old_id == seen[k])
+				next = cw[i].new_id;
+			else if (later && !applies && cw[i].new_id == seen[k])
+				next = cw[i].old_id;
+			else
+				continue;
+			for (size_t j = 0; j < n_seen && !have; j++)
+				have = seen[j] == next;
+			if (!have && n_seen < n_cw + 2)
+				seen[n_seen++] = next;
+		}
+	}
+	/* those on the layout, by id */
+	for (size_t k = 1; k < n_seen; k++)
+		if (cc_crosswalk_on_layout(cw, n_cw, seen[k], at))
+			seen[n++] = seen[k];
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && seen[j - 1] > seen[j]; j--) {
+			int64_t t = seen[j];
+
+			seen[j] = seen[j - 1];
+			seen[j - 1] = t;
+		}
+	*out = seen;
+	*n_out = n;
+	return 0;
+}

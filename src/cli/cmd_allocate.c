@@ -8,6 +8,7 @@
 #include <concord/alloc.h>
 #include <concord/allocate.h>
 #include <concord/buf.h>
+#include <concord/crosswalk.h>
 #include <concord/events.h>
 #include <concord/exposure.h>
 #include <concord/gaps.h>
@@ -56,6 +57,9 @@ static int store_exposure(struct cc_store *st, int days, int level, const struct
 	q.from = at - days + 1;
 	q.to = at;
 	ret = cc_store_load_incidents(st, &q, &inc, &n_inc, &types, &n_types, err);
+	/* across a re-districting: on today's layout, as the cells' coverage */
+	if (ret == 0)
+		ret = cc_store_layout_incidents(st, CC_DATE_NONE, inc, n_inc, NULL, NULL, err);
 	if (ret < 0)
 		goto out_free;
 	xa = cc_alloc_array(n_areas + 1, sizeof(*xa));
@@ -99,7 +103,11 @@ static int store_cells(struct cli *cli, const struct alloc_args *a, struct cc_al
 	if ((ret = cc_store_get_mission(cli->st, cli->mission, &m, err)) < 0)
 		return ret;
 	ret = cc_store_load_coverage(
-	        cli->st, &(struct cc_coverage_query){ .mission_id = m.id, .by = CC_BY_PILLAR },
+	        cli->st,
+	        &(struct cc_coverage_query){ .mission_id = m.id,
+	                                     .by = CC_BY_PILLAR,
+	                                     .from = CC_DATE_NONE, /* every period, not 1970's */
+	                                     .to = CC_DATE_NONE },
 	        &recs, &n_recs, &cols, &n_cols, &cov_areas, &n_cov_areas, err);
 	if (ret == 0)
 		ret = cc_store_load_needs(cli->st,

@@ -7,7 +7,6 @@
 #include <concord/alloc.h>
 #include <concord/analyses.h>
 #include <concord/coverage.h>
-#include <concord/crosswalk.h>
 #include <concord/report.h>
 #include <concord/text.h>
 
@@ -163,7 +162,7 @@ static int32_t layout_date(const struct coverage_args *a)
 }
 
 /* Loads and computes the matrix for the mission; 0 or an error in err. *n_carried: records
-   carried through the crosswalk onto the layout of layout_date(). */
+   the store's coverage read carried through the crosswalk onto the layout of layout_date(). */
 static int compute(struct cli *cli, const struct coverage_args *a, struct cc_mission *m,
                    struct cc_coverage *cov, size_t *n_carried, struct cc_err *err)
 {
@@ -179,12 +178,10 @@ static int compute(struct cli *cli, const struct coverage_args *a, struct cc_mis
 	ret = cc_store_load_coverage(cli->st,
 	                             &(struct cc_coverage_query){ .mission_id = m->id, .by = a->by,
 	                                                          .from = a->from, .to = a->to,
-	                                                          .as_of = a->as_of },
+	                                                          .as_of = a->as_of,
+	                                                          .layout = layout_date(a),
+	                                                          .n_carried = n_carried },
 	                             &recs, &n_recs, &cols, &n_cols, &areas, &n_areas, err);
-	/* across a re-districting: records of old areas carried onto the layout of the date */
-	if (ret == 0)
-		ret = cc_store_crosswalk_coverage(cli->st, layout_date(a), &recs, &n_recs, &areas,
-		                                  &n_areas, n_carried, err);
 	if (ret == 0)
 		ret = cc_coverage_compute(recs, n_recs, areas, n_areas, cols, n_cols,
 		                          &(struct cc_coverage_opts){ .level = a->level, .by = a->by },

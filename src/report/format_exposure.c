@@ -689,11 +689,12 @@ static int by_area(struct cc_store *st, const struct xargs *a, struct cc_buf *o,
 		            "window are placed in no area\n",
 		            n_quiet, a->level, n_unplaced);
 		if (n_cw_placed || n_cw_above)
-			cc_buf_addf(o,
-			            "# across a re-districting, on the layout of the reference date: "
-			            "%zu incidents of areas not on it placed in its areas by their "
-			            "point, %zu (no boundary covers the point) counted only above\n",
-			            n_cw_placed, n_cw_above);
+			cc_buf_addf(
+			        o,
+			        "# across a re-districting, on the layout of the reference date: "
+			        "%zu incidents of areas not on it placed in its areas by their "
+			        "point, %zu (no boundary covers the point) counted only above\n",
+			        n_cw_placed, n_cw_above);
 		for (size_t i = 0; i < n_areas; i++)
 			if (areas[i].level == a->level && areas[i].population <= 0 &&
 			    (res[i].n_now || res[i].n_prev)) {

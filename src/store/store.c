@@ -7,6 +7,7 @@
 
 #include <concord/alloc.h>
 #include <concord/buf.h>
+#include <concord/crosswalk.h>
 #include <concord/text.h>
 
 #include "store/backend.h"
@@ -516,6 +517,18 @@ int cc_store_verify_log(struct cc_store *st, int64_t *n_entries_out, struct cc_e
 
 /* ---- reads for analyses ---- */
 
+/* The date whose admin layout coverage is shown on (struct cc_coverage_query.layout). */
+static int32_t coverage_layout(const struct cc_coverage_query *q)
+{
+	if (q->layout != 0)
+		return q->layout;
+	if (q->to != 0 && q->to != CC_DATE_NONE)
+		return q->to;
+	if (q->as_of != 0 && q->as_of != CC_DATE_NONE)
+		return q->as_of;
+	return CC_DATE_NONE;
+}
+
 int cc_store_load_coverage(struct cc_store *st, const struct cc_coverage_query *q,
                            struct cc_coverage_record **records_out, size_t *n_records_out,
                            struct cc_coverage_column **columns_out, size_t *n_columns_out,
@@ -527,6 +540,8 @@ int cc_store_load_coverage(struct cc_store *st, const struct cc_coverage_query *
 	*n_columns_out = 0;
 	*areas_out = NULL;
 	*n_areas_out = 0;
+	if (q->n_carried)
+		*q->n_carried = 0;
 	switch (q->by) {
 	case CC_BY_PILLAR:
 	case CC_BY_SECTOR:
@@ -535,12 +550,20 @@ int cc_store_load_coverage(struct cc_store *st, const struct cc_coverage_query *
 	default:
 		return cc_err_set(err, CC_EUSAGE, "unknown coverage column kind %d", (int)q->by);
 	}
+	size_t n_carried = 0;
 	int ret = st->ops->load_coverage(st, q, records_out, n_records_out, columns_out,
 	                                 n_columns_out, areas_out, n_areas_out, err);
 	/* reporting rounds: only each organisation's latest submission for a period counts */
 	if (ret == 0)
 		ret = cc__rounds_filter_coverage(st, q->mission_id, q->as_of, *records_out,
 		                                 n_records_out, err);
+	/* across a re-districting: records of retired areas carried onto the layout of the date */
+	if (ret == 0)
+		ret = cc_store_crosswalk_coverage(st, coverage_layout(q), records_out,
+		                                  n_records_out, areas_out, n_areas_out, &n_carried,
+		                                  err);
+	if (q->n_carried)
+		*q->n_carried = ret == 0 ? n_carried : 0;
 	if (ret < 0) {
 		cc_free(*records_out);
 		cc_free(*columns_out);

@@ -13,6 +13,7 @@
 #include <concord/alloc.h>
 #include <concord/analyses.h>
 #include <concord/coverage.h>
+#include <concord/crosswalk.h>
 #include <concord/events.h>
 #include <concord/export.h>
 #include <concord/exposure.h>
@@ -205,6 +206,34 @@ int cc_gaps_load(struct cc_store *st, const struct cc_gaps_query *a, const struc
 
 /* ---- indicator roll-up ---- */
 
+/*
+ * Leaves out the observations of areas not on the admin layout of date at (an area created
+ * later that holds values of earlier periods, as computed indicators carried onto a newer
+ * layout): the layout's areas are the ones rolled up.
+ */
+static int drop_off_layout(struct cc_store *st, int32_t at, struct cc_indicator_data *d,
+                           struct cc_err *err)
+{
+	struct cc_crosswalk *cw = NULL;
+	size_t n_cw = 0, k = 0;
+	int ret = cc_store_crosswalk_rows(st, &cw, &n_cw, err);
+
+	if (ret == 0 && n_cw) {
+		for (size_t i = 0; i < d->n_observations; i++) {
+			const struct cc_observation *ob = &d->observations[i];
+
+			if (ob->area_id > 0 && !cc_crosswalk_on_layout(cw, n_cw, ob->area_id, at))
+				continue;
+			if (k != i)
+				d->observations[k] = *ob;
+			k++;
+		}
+		d->n_observations = k;
+	}
+	cc_free(cw);
+	return ret;
+}
+
 int cc_rollup_load(struct cc_store *st, int64_t mission_id, const char *indicator, int level,
                    int32_t at, struct cc_indicator_data *data, struct cc_area **areas,
                    size_t *n_areas, struct cc_rollup *out, struct cc_err *err)
@@ -224,8 +253,13 @@ int cc_rollup_load(struct cc_store *st, int64_t mission_id, const char *indicato
 		cc_indicator_data_release(data);
 		return cc_err_set(err, CC_ENOTFOUND, "unknown indicator '%s'", indicator);
 	}
+	/* the areas of the layout of at: across a re-districting the retired children are not
+	   listed (their values were carried to their successors by the indicator data's read),
+	   and a new area without a population of its own takes its shares of the old ones' */
 	if ((ret = cc_store_list_areas(st, &f, areas, n_areas, err)) < 0 ||
 	    (ret = cc_store_fill_population(st, *areas, *n_areas, at, err)) < 0 ||
+	    (ret = cc_store_layout_areas(st, at, *areas, n_areas, err)) < 0 ||
+	    (ret = drop_off_layout(st, at, data, err)) < 0 ||
 	    (ret = cc_rollup_compute(data, *areas, *n_areas,
 	                             &(struct cc_rollup_opts){ .level = level, .at = at }, out,
 	                             err)) < 0) {
@@ -676,12 +710,22 @@ static int load_review(struct cc_store *st, const struct cc_plan *plan, const st
 	return ret;
 }
 
-/* The areas at the report's level that have a stored boundary, with their WKB. */
-static int load_map(struct cc_store *st, int level, struct extras *x, struct cc_err *err)
+/* The date of the admin layout the report shows (as its coverage): its end, else today's. */
+static int32_t report_layout(const struct cc_report_query *a)
+{
+	return a->to != 0 ? a->to : CC_DATE_NONE;
+}
+
+/* The areas at the report's level that have a stored boundary, with their WKB: those of the
+   admin layout of the report's end (today's without one), as the coverage shows them. */
+static int load_map(struct cc_store *st, int level, int32_t layout, struct extras *x,
+                    struct cc_err *err)
 {
 	int ret = cc_store_list_areas(st, &(struct cc_area_filter){ .level = level }, &x->areas,
 	                              &x->n_areas, err);
 
+	if (ret == 0)
+		ret = cc_store_layout_areas(st, layout, x->areas, &x->n_areas, err);
 	if (ret < 0 || !x->n_areas)
 		return ret;
 	x->map = cc_alloc_array(x->n_areas, sizeof(*x->map));
@@ -737,6 +781,11 @@ static int load_map_values(struct cc_store *st, const struct cc_report_query *a,
 			q.max_geo_prec_ucdp = 3;
 		}
 		ret = cc_store_load_incidents(st, &q, &inc, &n_inc, &types, &n_types, err);
+		/* across a re-districting: incidents of areas not on the map's layout placed in its
+		   areas by their point (as `concord exposure --by area` does) */
+		if (ret == 0)
+			ret = cc_store_layout_incidents(st, report_layout(a), inc, n_inc, NULL,
+			                                NULL, err);
 		if (ret == 0)
 			ret = cc_store_list_areas(st, &(struct cc_area_filter){ .level = -1 }, &all,
 			                          &n_all, err);
@@ -1018,7 +1067,7 @@ int cc_report_build(struct cc_store *st, const struct cc_report_query *a, struct
 	if (ret == 0 && n_srcs && !(visible = cc_alloc_array(n_srcs, sizeof(*visible))))
 		ret = cc_err_set(err, CC_ENOMEM, "out of memory");
 	if (ret == 0)
-		ret = load_map(st, a->level, &x, err);
+		ret = load_map(st, a->level, report_layout(a), &x, err);
 	if (ret == 0)
 		ret = load_map_values(st, a, &in.mission, &x, err);
 	if (ret == 0)

@@ -2,9 +2,10 @@
 # Time series across a re-districting on PostgreSQL against SQLite: the constructed case of
 # cli-crosswalk.sh (a split, a merge, populations of the old layout only) imported on both, and
 # every reader that carries values through the crosswalk (progress after and before the change,
-# an area of the new layout, indicators compute, coverage) compared byte for byte, standard error
-# and exit status included; a crosswalk that does not hold refused alike. Skips, saying why,
-# where PostgreSQL is missing.
+# an area of the new layout, indicators compute, coverage, gaps, allocate, the report, export
+# areas, exposure by area without and with boundaries, roll-ups on each layout) compared byte for
+# byte, standard error and exit status included; a crosswalk that does not hold refused alike.
+# Skips, saying why, where PostgreSQL is missing.
 . "$CC_SOURCE_ROOT/tests/cli/lib.sh"
 cd "$WORK" || exit 1
 . "$CC_SOURCE_ROOT/tests/cli/pglib.sh"
@@ -113,6 +114,71 @@ for a in "" "--to 2007-12-31" "--csv"; do
 	same "coverage --by cluster $a"
 done
 like "$SERR" "^concord: note: 3 activity records" "... stating the rule"
+
+# every other reader of coverage, carried by the store's coverage read alike
+printf 'Area,Sector,In need,Severity\n#adm1+code,#sector+cluster+code,#inneed,#severity\nXK22,EDU,1000,3\nXK21,WSH,5000,2\n' >needs.csv
+both import needs needs.csv --period 2009-01-01/2009-12-31
+same "import needs"
+both gaps --csv
+same "gaps"
+like "$OUT" "^1,XK22,Gracanica,EDU,Education,3,1000,150,1,2," "... Gracanica covered by its own and Lipjan's share"
+both allocate --budget D=100000 --csv
+same "allocate from the store"
+like "$OUT" "^funding,D,XK22,infrastructure,,85000," "... Gracanica's unmet need 850 funded"
+run "$CONCORD" -d "$SQ" report --format md --by cluster -o s.md
+run "$CONCORD" -d "$PG" report --format md --by cluster -o p.md
+stamp() { grep -v '[0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z' "$1"; } # but the imports' times
+is "$(stamp p.md)" "$(stamp s.md)" "report (markdown) alike"
+like "$(cat p.md)" "^| XK22 | Gracanica | 2 / 1 | – | 1 / 1 | – | 3 / 2 |$" "... with the carried coverage"
+run "$CONCORD" -d "$SQ" export areas -o s.geojson --level 1 --with-coverage
+run "$CONCORD" -d "$PG" export areas -o p.geojson --level 1 --with-coverage
+is "$(cat p.geojson)" "$(cat s.geojson)" "export areas with coverage alike"
+like "$(cat p.geojson)" '"pcode": *"XK22".*"activities": *3' "... Gracanica with three activities"
+
+# exposure by area: without boundaries, then with them (the incidents placed by their point)
+both exposure --by area --at 2009-12-31 --days 1096
+same "exposure by area without boundaries"
+like "$OUT" "3 (no boundary covers the point) counted only above" "... three counted only above"
+python3 - <<'PY'
+import json
+boxes = {'XK01': (20.5, 42.8, 21.5, 43.2), 'XK02': (21.0, 42.58, 21.5, 42.8),
+         'XK03': (21.0, 42.4, 21.5, 42.58), 'XK11': (20.5, 42.8, 21.0, 43.2),
+         'XK12': (21.0, 42.8, 21.5, 43.2), 'XK21': (21.0, 42.62, 21.5, 42.8),
+         'XK22': (21.0, 42.55, 21.5, 42.62), 'XK31': (21.0, 42.4, 21.5, 42.55)}
+fs = [{"type": "Feature", "properties": {"pcode": k, "parent": "XK"},
+       "geometry": {"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1],
+                                                        [x0, y0]]]}}
+      for k, (x0, y0, x1, y1) in boxes.items()]
+json.dump({"type": "FeatureCollection", "features": fs}, open("bounds.geojson", "w"))
+PY
+both import areas bounds.geojson --level 1 --code-field pcode --parent-field parent
+same "import the boundaries"
+for a in "--at 2009-12-31 --days 1096 --csv" "--at 2009-12-31 --days 1096 --json" \
+	"--at 2007-12-31 --days 365 --csv" "--at 2009-12-31 --days 1096 --level 0"; do
+	# shellcheck disable=SC2086
+	both exposure --by area $a
+	same "exposure by area $a"
+done
+both exposure --by area --at 2009-12-31 --days 1096 --csv
+like "$OUT" "^XK21,Prishtina (2008),1,5,0,0,160000,0.62," "... Prishtina's incident in Prishtina (2008)"
+both allocate --budget D=100000 --days 1096 --json
+# but the solver's time
+OUT=$(printf '%s' "$OUT" | sed 's/"solve_seconds":[^,]*,//') SOUT=$(printf '%s' "$SOUT" | sed 's/"solve_seconds":[^,]*,//')
+same "allocate with the exposure of incidents placed by point"
+like "$OUT" '"cells":\[{"area":"XK22",[^}]*"exposure":1,.*{"area":"XK21",[^}]*"exposure":1,' \
+	"... one incident in each cell's municipality"
+run "$CONCORD" -d "$SQ" report --format md --map-measure incidents -o s.md
+run "$CONCORD" -d "$PG" report --format md --map-measure incidents -o p.md
+is "$(stamp p.md)" "$(stamp s.md)" "report with the map of incidents alike"
+
+# roll-up to Kosovo on each layout; today RET is 60 (XK11, 2009) + 0.3 x 100 (XK12, 2007)
+# + 0.8 x 50 (XK21, 2007) + 20 (XK22, 2009) + 0.75 x 40 (XK31, 2007) = 180
+for at in "--at 2008-01-01" "--at 2008-12-31" ""; do
+	# shellcheck disable=SC2086
+	both rollup --level 0 $at --csv
+	same "rollup --level 0 $at"
+done
+like "$OUT" "^RET,governance,sum,XK,Kosovo (constructed),0,,,180,rolled up,5,5," "... today's RET"
 
 # a crosswalk that does not hold: both refuse to read through it
 sqlite3 "$SQ" "UPDATE area_crosswalk SET share = 0.5 WHERE new_id = (SELECT id FROM area WHERE pcode = 'XK12')"

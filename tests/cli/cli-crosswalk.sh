@@ -6,8 +6,12 @@
 # 2008-06-15. Every reader by area shows values on the layout of the query's date: indicator
 # observations (`progress`, counts split, a population-weighted rate recomputed from split
 # numerators and denominators), computed indicators (`indicators compute`: incidents per 100,000
-# and fatalities), coverage (`coverage`); a date before the change shows the old areas as they
-# were. Every expected figure is worked out by hand in the comments from the files below.
+# and fatalities), coverage (`coverage`, and every other reader of the store's coverage read:
+# `gaps`, `allocate`, `report`, `export areas`, GET /api/coverage), exposure by area (incidents
+# placed in the new municipalities by their point, rates over the carried populations; the
+# report's map of incidents; GET /api/exposure) and roll-ups to the parent (the retired
+# municipalities not missing); a date before the change shows the old areas as they were.
+# Every expected figure is worked out by hand in the comments from the files below.
 . "$CC_SOURCE_ROOT/tests/cli/lib.sh"
 cd "$WORK" || exit 1
 
@@ -96,11 +100,12 @@ is "$(printf '%s\n' "$OUT" | sed 1d | cut -d, -f1,2,9 | tr '\n' ' ')" \
 
 # ---- computed indicators: incidents per 100,000 and fatalities ----
 # Incidents (constructed ACLED rows, placed by admin1 name): 2007: two in Mitrovica (2 + 0
-# fatalities), one in Prishtina (5), one in Lipjan (4); 2009: one in Gracanica (1).
+# fatalities; the second's point lies in what became North Mitrovica), one in Prishtina (5),
+# one in Lipjan (4); 2009: one in Gracanica (1).
 cat >ev.csv <<'CSV'
 event_id_cnty,event_date,year,time_precision,disorder_type,event_type,sub_event_type,actor1,actor2,admin1,admin2,admin3,location,latitude,longitude,geo_precision,source,notes,fatalities,timestamp,iso
 XKX1,2007-03-01,2007,1,Political violence,Riots,Violent demonstration,Constructed A,,Mitrovica,,,Mitrovica,42.89,20.87,3,Constructed,constructed test event,2,1170000000,901
-XKX2,2007-05-01,2007,1,Political violence,Riots,Violent demonstration,Constructed A,,Mitrovica,,,Mitrovica,42.89,20.87,3,Constructed,constructed test event,0,1170000000,901
+XKX2,2007-05-01,2007,1,Political violence,Riots,Violent demonstration,Constructed A,,Mitrovica,,,Mitrovica,42.95,21.2,3,Constructed,constructed test event,0,1170000000,901
 XKX3,2007-06-01,2007,1,Political violence,Riots,Violent demonstration,Constructed A,,Prishtina,,,Prishtina,42.66,21.16,3,Constructed,constructed test event,5,1170000000,901
 XKX4,2007-07-01,2007,1,Political violence,Riots,Violent demonstration,Constructed A,,Lipjan,,,Lipjan,42.52,21.12,3,Constructed,constructed test event,4,1170000000,901
 XKX5,2009-07-01,2009,1,Political violence,Riots,Violent demonstration,Constructed A,,Gracanica,,,Gracanica,42.60,21.19,3,Constructed,constructed test event,1,1170000000,901
@@ -165,6 +170,152 @@ is "$cells" "XK01,HEA,1,1000,500 XK02,WSH,1,2000, XK03,EDU,1,400,200 XK22,EDU,1,
 	"coverage of a period before the change: the old municipalities"
 is "$ERR" "" "nothing carried, nothing said"
 
+# ---- every other reader of coverage: the store's coverage read carries it for all ----
+# needs of the new layout: Gracanica education 1000 in need (severity 3), Prishtina (2008) WSH
+printf 'Area,Sector,In need,Severity\n#adm1+code,#sector+cluster+code,#inneed,#severity\nXK22,EDU,1000,3\nXK21,WSH,5000,2\n' >needs.csv
+run "$CONCORD" import needs needs.csv --period 2009-01-01/2009-12-31
+is "$RC" 0 "import needs of the new layout"
+# gaps: Gracanica's education is covered by its own 100 reached and 0.25 of Lipjan's 200
+# (BRAC, one organisation: its records add up) = 150 of 1000, two records; Prishtina (2008)'s
+# WSH by 0.8 of Prishtina's record (no people reached: no figures)
+run "$CONCORD" gaps --csv
+is "$RC" 0 "gaps"
+is "$(printf '%s\n' "$OUT" | sed 1d | cut -d, -f2,4,7,8,10,12 | tr '\n' ' ')" \
+	"XK22,EDU,1000,150,2,850 XK21,WSH,5000,,1, " \
+	"gaps: a record of a retired municipality covers its successor's need by its share"
+# allocate (cells from the store, as gaps by pillar): Gracanica's need is 1000 - 150 = 850
+run "$CONCORD" allocate --budget D=100000 --json
+is "$RC" 0 "allocate from the store"
+is "$(printf '%s\n' "$OUT" | python3 -c '
+import json, sys
+for c in json.load(sys.stdin)["cells"]:
+    print(c["area"], c["need"])' | sort | tr '\n' ' ')" "XK21 5000 XK22 850 " \
+	"allocate: the unmet need of the new municipality counts the carried people reached"
+# the report's coverage table: Gracanica 3 activities (its own, 1 of Prishtina's and 1 of
+# Lipjan's, both carried whole) of 2 organisations; no old municipality
+run "$CONCORD" report --format md -o report.md --by cluster
+is "$RC" 0 "report"
+like "$(cat report.md)" "^| XK22 | Gracanica | 2 / 1 | – | 1 / 1 | – | 3 / 2 |$" \
+	"report: the coverage of the new municipality with the carried records"
+unlike "$(cat report.md)" "| XK0[123] |" "report: no retired municipality"
+# export areas with coverage: the successors carry the counts
+run "$CONCORD" export areas -o areas.geojson --level 1 --with-coverage
+is "$RC" 0 "export areas"
+is "$(python3 -c '
+import json, sys
+for f in json.load(open("areas.geojson"))["features"]:
+    p = f["properties"]
+    print("%s:%d/%d" % (p["pcode"], p["activities"], p["organisations"]))' | tr '\n' ' ')" \
+	"XK01:0/0 XK02:0/0 XK03:0/0 XK11:1/1 XK12:1/1 XK21:1/1 XK22:3/2 XK31:1/1 " \
+	"export areas: activities and organisations counted under the successors"
+
+# ---- exposure by area: incidents placed on the layout of the reference date by their point ----
+# 2007-01-01 to 2009-12-31 (1096 days) on the layout of 2009-12-31. Without boundaries no point
+# can be placed in a new municipality: the four incidents of the old ones count only in Kosovo
+# (level 0: all 5, 2 + 0 + 5 + 4 + 1 = 12 fatalities); Gracanica's own is in Gracanica.
+run "$CONCORD" exposure --by area --at 2009-12-31 --days 1096 --csv
+is "$(printf '%s\n' "$OUT" | sed 1d | cut -d, -f1,3,4 | tr '\n' ' ')" "XK22,1,1 " \
+	"exposure without boundaries: only the incident filed under a new municipality is in one"
+run "$CONCORD" exposure --by area --at 2009-12-31 --days 1096
+like "$OUT" "^# across a re-districting, .* 0 incidents of areas not on it placed in its areas by their point, 4 (no boundary covers the point) counted only above" \
+	"and says that four were counted only above"
+run "$CONCORD" exposure --by area --at 2009-12-31 --days 1096 --level 0 --csv
+is "$(printf '%s\n' "$OUT" | sed 1d | cut -d, -f1,3,4)" "XK,5,12" "Kosovo counts all five"
+# boundaries (constructed boxes, lon/lat): Mitrovica 20.5-21.5 x 42.8-43.2 split at lon 21.0
+# into Mitrovica South (west) and North Mitrovica (east); Prishtina 21.0-21.5 x 42.58-42.8 and
+# Lipjan 21.0-21.5 x 42.4-42.58 redrawn as Prishtina (2008) 42.62-42.8, Gracanica 42.55-42.62,
+# Lipjan (2008) 42.4-42.55.
+python3 - <<'PY'
+import json
+boxes = {'XK01': (20.5, 42.8, 21.5, 43.2), 'XK02': (21.0, 42.58, 21.5, 42.8),
+         'XK03': (21.0, 42.4, 21.5, 42.58), 'XK11': (20.5, 42.8, 21.0, 43.2),
+         'XK12': (21.0, 42.8, 21.5, 43.2), 'XK21': (21.0, 42.62, 21.5, 42.8),
+         'XK22': (21.0, 42.55, 21.5, 42.62), 'XK31': (21.0, 42.4, 21.5, 42.55)}
+fs = [{"type": "Feature", "properties": {"pcode": k, "parent": "XK"},
+       "geometry": {"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1],
+                                                        [x0, y0]]]}}
+      for k, (x0, y0, x1, y1) in boxes.items()]
+json.dump({"type": "FeatureCollection", "features": fs}, open("bounds.geojson", "w"))
+PY
+run "$CONCORD" import areas bounds.geojson --level 1 --code-field pcode --parent-field parent
+is "$RC" 0 "import the boundaries"
+# Each point in its new municipality: XKX1 (20.87, 42.89) Mitrovica South, XKX2 (21.2, 42.95)
+# North Mitrovica, XKX3 (21.16, 42.66) Prishtina (2008), XKX4 (21.12, 42.52) Lipjan (2008), and
+# XKX5 stays in Gracanica. Rates over the carried populations of the shares (none of the new
+# municipalities has one of its own): 1 / 70000, 1 / 30000, 1 / 160000, 1 / 60000, 1 / 60000
+# incidents per person; fatalities 2, 0, 5, 1, 4; per 100,000 x 365 / 1096 a year.
+run "$CONCORD" exposure --by area --at 2009-12-31 --days 1096 --csv
+is "$(printf '%s\n' "$OUT" | sed 1d | cut -d, -f1,3,4,7,8,9 | tr '\n' ' ')" \
+	"XK11,1,2,70000,1.43,2.86 XK12,1,0,30000,3.33,0.00 XK21,1,5,160000,0.62,3.12 XK22,1,1,60000,1.67,1.67 XK31,1,4,60000,1.67,6.67 " \
+	"exposure by area after the change: each incident in the new municipality its point lies in"
+run "$CONCORD" exposure --by area --at 2009-12-31 --days 1096
+like "$OUT" "^# across a re-districting, .* 4 incidents of areas not on it placed in its areas by their point, 0 (no boundary" \
+	"the four placed by their point"
+# the split by point, not by share: Mitrovica's two incidents are one in each part (shares
+# would give 1.4 and 0.6). allocate's exposure (incidents of the 1096 days to the latest one,
+# 2009-07-01) likewise: one in Prishtina (2008) and one in Gracanica
+run "$CONCORD" allocate --budget D=100000 --days 1096 --json
+is "$(printf '%s\n' "$OUT" | python3 -c '
+import json, sys
+for c in json.load(sys.stdin)["cells"]:
+    print(c["area"], c["exposure"])' | sort | tr '\n' ' ')" "XK21 1 XK22 1 " \
+	"allocate: the exposure of the new municipalities counts the incidents placed by point"
+# before the change: the old municipalities as they were, with their own populations
+run "$CONCORD" exposure --by area --at 2007-12-31 --days 365 --csv
+is "$(printf '%s\n' "$OUT" | sed 1d | cut -d, -f1,3,4,7,8 | tr '\n' ' ')" \
+	"XK01,2,2,100000,2.00 XK02,1,5,200000,0.50 XK03,1,4,80000,1.25 " \
+	"exposure by area before the change: the old municipalities"
+# the report's map of incidents: the new municipalities (those of today), one incident each
+run "$CONCORD" report -o report.html --map-measure incidents
+is "$RC" 0 "report with the map of incidents"
+is "$(grep -o '(XK[0-9]*): [0-9]* incidents\{0,1\}<' report.html | sort | tr '\n' ' ')" \
+	"(XK11): 1 incident< (XK12): 1 incident< (XK21): 1 incident< (XK22): 1 incident< (XK31): 1 incident< " \
+	"report map: the areas of today's layout, the incidents placed by point"
+
+# ---- the API: the same carried figures ----
+if command -v curl >/dev/null 2>&1; then
+	"$CONCORD" user add viewer --org AADA --role viewer >/dev/null
+	TOKEN=$("$CONCORD" token create viewer 2>/dev/null)
+	serve_start --threads 1
+	api() { curl -s -H "Authorization: Bearer $TOKEN" "$URL$1"; }
+	run "$CONCORD" coverage --by cluster --json
+	is "$(api '/api/coverage?level=1&by=cluster')" "$OUT" \
+		"GET /api/coverage answers what concord coverage does, carried"
+	like "$OUT" '"XK22"' "with the new municipality"
+	run "$CONCORD" exposure --by area --at 2009-12-31 --days 1096 --json
+	is "$(api '/api/exposure?by=area&level=1&at=2009-12-31&days=1096')" "$OUT" \
+		"GET /api/exposure by area answers what concord exposure does, placed by point"
+	like "$OUT" '"XK12"' "with North Mitrovica"
+	run "$CONCORD" rollup --level 0 --at 2008-12-31 --indicator RET --json
+	is "$(api '/api/rollup?level=0&at=2008-12-31&indicator=RET')" "$OUT" \
+		"GET /api/rollup answers what concord rollup does"
+	kill "$PID" 2>/dev/null
+	wait "$PID" 2>/dev/null
+else
+	skip "the API" "curl is not installed"
+fi
+
+# ---- roll-up to the parent: the retired children are not missing, their values carried ----
+# at 2008-12-31: RET (sum) 70 + 30 + 40 + 20 + 30 = 190 from the five new municipalities, none
+# missing; ATT (population-weighted) 90, 80, 60 over the carried populations 160000, 60000,
+# 60000: (90 x 160000 + 80 x 60000 + 60 x 60000) / 280000 = 81.4286 (= the old layout's
+# (90 x 200000 + 60 x 80000) / 280000), the Mitrovicas without a value missing
+run "$CONCORD" rollup --level 0 --at 2008-12-31 --csv
+is "$(printf '%s\n' "$OUT" | grep -E '^(RET|ATT),' | cut -d, -f1,9,11,12,16 | tr '\n' ' ')" \
+	"ATT,81.4286,3,5,XK11;XK12 RET,190,5,5, " \
+	"rollup after the change: the new municipalities, the retired ones not listed as missing"
+# before the change: the old three
+run "$CONCORD" rollup --level 0 --at 2008-01-01 --csv
+is "$(printf '%s\n' "$OUT" | grep -E '^(RET|ATT),' | cut -d, -f1,9,11,12,16 | tr '\n' ' ')" \
+	"ATT,81.4286,2,3,XK01 RET,190,3,3, " \
+	"rollup before the change: the old municipalities"
+# today: 2009's values of the new layout: RET 60 + 30 + 35 + 20 + 25 = 170; ATT 90 (2007,
+# carried), 85 (2009), 60: (90 x 160000 + 85 x 60000 + 60 x 60000) / 280000 = 82.5
+run "$CONCORD" rollup --level 0 --csv
+is "$(printf '%s\n' "$OUT" | grep -E '^(RET|ATT),' | cut -d, -f1,9,11,12 | tr '\n' ' ')" \
+	"ATT,82.5,3,5 RET,170,5,5 " \
+	"rollup today: the series across the change"
+
 # ---- a crosswalk that does not hold: refused at import (file, line, field) ... ----
 printf 'old_pcode,new_pcode,share,date\nXK21,XK11,0.6,2012-01-01\nXK21,XK12,0.3,2012-01-01\n' >bad.csv
 before=$(sqlite3 concord.db "SELECT count(*) FROM area_crosswalk")
@@ -180,5 +331,11 @@ is "$RC" 1 "progress refuses shares not adding up"
 like "$ERR" "the shares of area XK01 on 2008-06-15 add up to 1.2, not 1" "naming the area and the date"
 run "$CONCORD" coverage
 like "$ERR" "the shares of area XK01 on 2008-06-15 add up to 1.2, not 1" "coverage too"
+for c in gaps "exposure --by area --at 2009-12-31" "rollup --level 0"; do
+	# shellcheck disable=SC2086
+	run "$CONCORD" $c
+	is "$RC:$(printf '%s\n' "$ERR" | grep -c 'the shares of area XK01 on 2008-06-15 add up to 1.2, not 1')" \
+		"1:1" "$c refuses it too"
+done
 
 done_testing

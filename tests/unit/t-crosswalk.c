@@ -324,3 +324,64 @@ TEST(layout_areas_and_their_population)
 		check(areas[2].id == F && areas[2].population == 500);
 	}
 }
+
+/* the ids in v (n of them) as "1 2 3" */
+static const char *ids_text(const int64_t *v, size_t n, char *buf, size_t cap)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && len < cap; i++)
+		len += (size_t)snprintf(buf + len, cap - len, "%s%lld", i ? " " : "",
+		                        (long long)v[i]);
+	return buf;
+}
+
+TEST(the_ground_of_an_area_on_another_layout)
+{
+	struct cc_crosswalk cw[8];
+	size_t n_cw = layout(cw), n = 0;
+	int64_t *v = NULL;
+	char buf[64], expect[64];
+
+	/* on the layout: itself */
+	check_int(cc_crosswalk_layout_cover(cw, n_cw, X, day("2010-01-01"), &v, &n, NULL), ==, 0);
+	check_str(ids_text(v, n, buf, sizeof(buf)), "9");
+	cc_free(v);
+	/* A retired on 2008-02-17: B and C between the changes ... */
+	check_int(cc_crosswalk_layout_cover(cw, n_cw, A, day("2010-01-01"), &v, &n, NULL), ==, 0);
+	snprintf(expect, sizeof(expect), "%d %d", B, C);
+	check_str(ids_text(v, n, buf, sizeof(buf)), expect);
+	cc_free(v);
+	/* ... B, G and H after the second (C itself split again) */
+	check_int(cc_crosswalk_layout_cover(cw, n_cw, A, CC_DATE_NONE, &v, &n, NULL), ==, 0);
+	snprintf(expect, sizeof(expect), "%d %d %d", B, G, H);
+	check_str(ids_text(v, n, buf, sizeof(buf)), expect);
+	cc_free(v);
+	/* the merged D: F */
+	check_int(cc_crosswalk_layout_cover(cw, n_cw, D, day("2008-02-17"), &v, &n, NULL), ==, 0);
+	snprintf(expect, sizeof(expect), "%d", F);
+	check_str(ids_text(v, n, buf, sizeof(buf)), expect);
+	cc_free(v);
+	/* F asked before it existed: the D and E it was made of */
+	check_int(cc_crosswalk_layout_cover(cw, n_cw, F, day("2008-02-16"), &v, &n, NULL), ==, 0);
+	snprintf(expect, sizeof(expect), "%d %d", D, E);
+	check_str(ids_text(v, n, buf, sizeof(buf)), expect);
+	cc_free(v);
+	/* G before 2008: C did not exist either; A did */
+	check_int(cc_crosswalk_layout_cover(cw, n_cw, G, day("2000-01-01"), &v, &n, NULL), ==, 0);
+	snprintf(expect, sizeof(expect), "%d", A);
+	check_str(ids_text(v, n, buf, sizeof(buf)), expect);
+	cc_free(v);
+	/* G between the changes: C */
+	check_int(cc_crosswalk_layout_cover(cw, n_cw, G, day("2010-01-01"), &v, &n, NULL), ==, 0);
+	snprintf(expect, sizeof(expect), "%d", C);
+	check_str(ids_text(v, n, buf, sizeof(buf)), expect);
+	cc_free(v);
+	/* out of memory: an error and nothing */
+	cc_test_fail_alloc_after(0);
+	check_int(cc_crosswalk_layout_cover(cw, n_cw, A, CC_DATE_NONE, &v, &n, NULL), ==,
+	          CC_ENOMEM);
+	cc_test_fail_alloc_after(-1);
+	check(v == NULL && n == 0);
+}
