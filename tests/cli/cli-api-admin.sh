@@ -23,6 +23,8 @@ export CONCORD_DB="$WORK/concord.db"
 "$CONCORD" member add UNICEF --kind un >/dev/null
 "$CONCORD" member add AADA --kind ngo >/dev/null
 q() { sqlite3 concord.db "$1"; }
+# a date as the store keeps it: days since 1970-01-01
+day_number() { echo $(($(date -u -d "$1" +%s) / 86400)); }
 
 # activities with exact sites: one ended 2021-09-30, one 2021-12-31
 {
@@ -252,7 +254,7 @@ is "$(q "SELECT count(*) FROM user_account WHERE name = 'cy'")" 0 "none of the r
 # ---- POST /api/retention ----
 # sites of activities ended before 2021-11-01 (30 days before 2021-12-01): the early clinic and
 # the one placed by the alias (both ended 2021-09-30, the alias one has no site)
-N_EARLY=$(q "SELECT count(*) FROM activity WHERE lat IS NOT NULL AND coalesce(end_date, start_date) < CAST(julianday('2021-11-01') - 2440587.5 AS INTEGER)")
+N_EARLY=$(q "SELECT count(*) FROM activity WHERE lat IS NOT NULL AND coalesce(end_date, start_date) < $(day_number 2021-11-01)")
 is "$N_EARLY" 1 "one site belongs to an activity ended before 2021-11-01"
 send r1 "$T_boss" POST /api/retention '{"sites": 30, "at": "2021-12-01", "dry_run": true}'
 "$CONCORD" retention --sites 30 --at 2021-12-01 --dry-run --json >cli-r1.json
@@ -272,7 +274,7 @@ send r2 "$T_boss" POST /api/retention '{"sites": 1, "dry_run": "yes"}'
 bad r2 400 dry_run "dry_run not a boolean: 400 naming it"
 send r2 "$T_co" POST /api/retention '{"sites": 0}'
 is "$STATUS" 403 "a coordinator may not apply retention (admin)"
-GIVERS=$(q "SELECT count(*) FROM feedback WHERE giver IS NOT NULL AND date < CAST(julianday('2031-01-01') - 2440587.5 AS INTEGER)")
+GIVERS=$(q "SELECT count(*) FROM feedback WHERE giver IS NOT NULL AND date < $(day_number 2031-01-01)")
 send r3 "$T_boss" POST /api/retention '{"sites": 0, "personal": 0, "at": "2031-01-01"}'
 is "$STATUS $(field r3.body 'j["dry_run"], j["sites"]["activities"], j["personal"]["feedback_givers"]')" \
 	"200 False 2 $GIVERS" "applied: both sites and every giver's data redacted, counted"

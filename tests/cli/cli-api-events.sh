@@ -281,8 +281,9 @@ post cmp0 "$T_unicef" POST /api/indicators/compute "$C"
 is "$STATUS" 200 "a coordinator's dry run answers 200"
 same cmp0.body cli-cmp0.json "... the bytes of \`concord --as UNICEF indicators compute ... --dry-run --json\`"
 is "$(q "select count(*) from observation where source = 'computed'")" 0 "... and stores nothing"
-# the fatalities of Kandahar province in 2021, summed here from the incident table (UCDP, all public)
-FAT=$(q "select coalesce(sum(i.fatalities), 0) from incident i join area a on a.id = i.area_id where i.source = 'ucdp' and date(i.date * 86400, 'unixepoch') between '2021-01-01' and '2021-12-31' and a.pcode like '$KDH%'")
+# the fatalities of Kandahar province in 2021, summed here from the incident table (UCDP, all
+# public; dates kept as days since 1970-01-01)
+FAT=$(q "select coalesce(sum(i.fatalities), 0) from incident i join area a on a.id = i.area_id where i.source = 'ucdp' and i.date between $(($(date -u -d 2021-01-01 +%s) / 86400)) and $(($(date -u -d 2021-12-31 +%s) / 86400)) and a.pcode like '$KDH%'")
 is "$(field cmp0.body '[float(v["value"]) for v in j["values"] if v["indicator"] == "cc.fatalities" and v["area"] == "'"$KDH"'"]')" \
 	"[$FAT]" "cc.fatalities of $KDH in 2021 is the sum of its UCDP incidents' best estimates ($FAT)"
 post cmp1 "$T_unicef" POST "/api/indicators/compute?period=year&from=2021-01-01&to=2021-12-31&events=ucdp" ''

@@ -273,13 +273,20 @@ is "$STATUS" 200 "an admin's GET /api/audit/verify answers 200"
 is "change log verified: $(field au.body 'j["entries"]') entries, head $(field au.body 'j["head"]')" "$CLI" \
 	"the entries and head hash are those \`audit verify\` prints"
 is "$(field au.body 'j["ok"], j["entries"], j["head"]')" \
-	"True $(sqlite3 concord.db 'select count(*) || " " || (select hash from change order by id desc limit 1) from change')" \
+	"True $(sqlite3 concord.db 'select count(*), (select hash from change order by id desc limit 1) from change' | tr '|' ' ')" \
 	"... the count and the last hash of the change table"
 req au-co "$T_unicef" "$URL/api/audit/verify"
 is "$STATUS" 403 "a coordinator may not verify the audit log (admin)"
 req au-v "$T_isaf" "$URL/api/audit/verify"
 is "$STATUS" 403 "nor a viewer"
-sqlite3 concord.db "drop trigger change_no_update; update change set detail = 'forged' where id = 3"
+# the log's guard set aside as each backend allows (SQLite: its trigger; PostgreSQL: the
+# append-only trigger of its first migration)
+if [ "$CC_BACKEND" = postgres ]; then
+	UNGUARD="alter table change disable trigger change_no_update"
+else
+	UNGUARD="drop trigger change_no_update"
+fi
+sqlite3 concord.db "$UNGUARD; update change set detail = 'forged' where id = 3"
 req au2 "$T_boss" "$URL/api/audit/verify"
 "$CONCORD" audit verify 2>cli-au.err >/dev/null
 is "$STATUS $(field au2.body 'j["ok"], j["entries_verified"]')" "200 False 2" \

@@ -50,6 +50,8 @@ run "$CONCORD" import areas "$CASE/afg_global_pcodes_subset.csv" --releasability
 is "$RC" 2 "import areas takes no marking"
 
 q() { sqlite3 concord.db "$1"; }
+# a date as the store keeps it: days since 1970-01-01
+day_number() { echo $(($(date -u -d "$1" +%s) / 86400)); }
 is "$(q "SELECT group_concat(DISTINCT releasability || '/' || deny) FROM activity WHERE owner_id = (SELECT id FROM organisation WHERE key = 'local:AADA')")" \
 	"partners/1" "an NGO's rows deny military readers by default (TLP:AMBER read as partners)"
 is "$(q "SELECT group_concat(DISTINCT deny) FROM activity WHERE owner_id = (SELECT id FROM organisation WHERE key = 'local:ISAF-PRT')")" \
@@ -361,15 +363,15 @@ is "$(q "SELECT group_concat(DISTINCT coalesce(geo_rel, '-')) FROM activity a JO
 	"partners" "a public import's exact sites are marked partners unless said otherwise"
 N_SITES=$(q "SELECT count(*) FROM activity WHERE lat IS NOT NULL")
 run "$CONCORD" retention --sites 30 --at 2021-10-15 --dry-run
-like "$OUT" "before 2021-09-15: $(q "SELECT count(*) FROM activity WHERE lat IS NOT NULL AND coalesce(end_date, start_date) < CAST(julianday('2021-09-15') - 2440587.5 AS INTEGER)") would be redacted" \
+like "$OUT" "before 2021-09-15: $(q "SELECT count(*) FROM activity WHERE lat IS NOT NULL AND coalesce(end_date, start_date) < $(day_number 2021-09-15)") would be redacted" \
 	"retention --dry-run counts the sites of activities ended before the cut-off"
 is "$(q "SELECT count(*) FROM activity WHERE lat IS NOT NULL")" "$N_SITES" "... and changes nothing"
 "$CONCORD" feedback import "$TDATA/survey/feedback.csv" --personal name,phone >/dev/null
-GIVERS=$(q "SELECT count(*) FROM feedback WHERE giver IS NOT NULL AND date < CAST(julianday('2021-06-01') - 2440587.5 AS INTEGER)")
+GIVERS=$(q "SELECT count(*) FROM feedback WHERE giver IS NOT NULL AND date < $(day_number 2021-06-01)")
 run "$CONCORD" retention --sites 0 --personal 0 --at 2021-06-01
 is "$RC" 0 "retention --sites --personal"
 like "$OUT" "$GIVERS feedback givers" "... counts the givers it redacted"
-is "$(q "SELECT count(*) FROM feedback WHERE giver IS NOT NULL AND date < CAST(julianday('2021-06-01') - 2440587.5 AS INTEGER)")" 0 \
+is "$(q "SELECT count(*) FROM feedback WHERE giver IS NOT NULL AND date < $(day_number 2021-06-01)")" 0 \
 	"... whose personal data is gone"
 run "$CONCORD" retention --sites 0 --at 2031-01-01
 is "$(q "SELECT count(*) FROM activity WHERE lat IS NOT NULL OR lon IS NOT NULL")" 0 "every site redacted once its activity is over"

@@ -252,7 +252,7 @@ run "$CONCORD" webhook list
 like "$OUT" "^$ID1	local:ISAF-PRT	removed	" "webhook list shows the removed one as removed"
 run "$CONCORD" audit verify
 is "$RC" 0 "the audit chain verifies"
-is "$(sqlite3 concord.db "SELECT group_concat(op) FROM change WHERE tbl = 'webhook' ORDER BY id")" \
+is "$(sqlite3 concord.db "SELECT op FROM change WHERE tbl = 'webhook' ORDER BY id" | paste -sd, -)" \
 	"insert,insert,insert,delete,delete,insert" "registrations and removals are in the change log"
 
 done_testing
