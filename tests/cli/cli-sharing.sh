@@ -280,6 +280,7 @@ LWORD=$(q "SELECT lower(substr(title, 1, instr(title || ' ', ' ') - 1)) FROM les
 run "$CONCORD" mark lesson "$LID" --releasability org --owner AADA
 is "$RC" 0 "mark lesson: owner-only, held by AADA"
 run "$CONCORD" --as ISAF-PRT lesson search "$LWORD"
+is "$RC" 0 "lesson search as the PRT runs"
 unlike "$OUT" "$LKEY" "lesson search as the PRT does not find AADA's owner-only lesson"
 run "$CONCORD" --as ISAF-PRT lesson show "$LKEY"
 is "$RC" 1 "lesson show of it as the PRT: not found"
