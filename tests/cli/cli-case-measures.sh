@@ -190,13 +190,21 @@ for p in sorted(tops):
         print('%s %d %.6g %d' % (p, year, inc.get((p, year), 0) * 100000 / pop[p], fat.get((p, year), 0)))
 PY
 PROVS=$(awk '{ print $1 }' computed.want | sort -u | tr '\n' ' ' | sed 's/ $//')
-sqlite3 afg.db "SELECT a.pcode, CAST(strftime('%Y', o.period_end * 86400, 'unixepoch') AS INTEGER),
-	printf('%.6g', max(CASE WHEN i.code = 'cc.incidents_per_100k' THEN o.value END)),
-	CAST(max(CASE WHEN i.code = 'cc.fatalities' THEN o.value END) AS INTEGER)
+# the store's rows as they are (period end in days since 1970); the year and the rounding are
+# worked out here, so the same SQL reads both backends
+sqlite3 afg.db "SELECT a.pcode, o.period_end,
+	max(CASE WHEN i.code = 'cc.incidents_per_100k' THEN o.value END),
+	max(CASE WHEN i.code = 'cc.fatalities' THEN o.value END)
 	FROM observation o JOIN indicator i ON i.id = o.indicator_id JOIN area a ON a.id = o.area_id
 	WHERE i.code IN ('cc.incidents_per_100k', 'cc.fatalities')
 	AND a.pcode IN ($(echo "$PROVS" | sed "s/\([A-Z0-9]*\)/'\1'/g; s/' '/', '/g; s/ *$//"))
-	GROUP BY a.pcode, o.period_end ORDER BY a.pcode, o.period_end" | tr '|' ' ' >computed.got
+	GROUP BY a.pcode, o.period_end ORDER BY a.pcode, o.period_end" | python3 -c '
+import datetime, sys
+for line in sys.stdin:
+    pcode, end, rate, fat = line.rstrip("\n").split("|")
+    year = (datetime.date(1970, 1, 1) + datetime.timedelta(days=int(end))).year
+    print("%s %d %s %s" % (pcode, year, "%.6g" % float(rate) if rate else "",
+                           int(float(fat)) if fat else ""))' >computed.got
 is "$(wc -l <computed.want | tr -d ' ')" 42 "two provinces x 21 years recomputed ($PROVS)"
 is "$(cat computed.got)" "$(cat computed.want)" \
 	"incidents per 100,000 and fatalities of $PROVS each year, as recomputed from the UCDP file and the population"

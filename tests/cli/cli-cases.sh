@@ -116,7 +116,13 @@ printf '0 init --mission X --name X\nzero import 3w ./x.csv\n' >bad/case.txt
 run "$CONCORD" -d bad.db demo load ./bad
 is "$RC" 1 "a bad manifest is refused"
 like "$ERR" "bad/case.txt:2: exit statuses must look like 0 or 0,3" "naming its line"
-test -e bad.db && not_ok "nothing ran" || ok "nothing ran"
+if [ "$CC_BACKEND" = postgres ]; then
+	# the PostgreSQL pass makes the store's database before the command runs: nothing ran if
+	# it holds no schema (init's migrations never ran)
+	is "$(sqlite3 bad.db "SELECT to_regclass('mission') IS NULL")" 1 "nothing ran"
+else
+	test -e bad.db && not_ok "nothing ran" || ok "nothing ran"
+fi
 printf '0 init --mission X --name X\n0 import areas ./missing.csv\n0 init\n' >bad/case.txt
 run "$CONCORD" -d bad.db demo load ./bad
 is "$RC" 1 "a failing step stops the load"

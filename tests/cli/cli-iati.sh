@@ -161,9 +161,9 @@ is "$(sqlite3 ver.db "SELECT count(*) FROM iati_activity WHERE identifier = 'XX-
 
 # results broken down by sex feed the observations (real Cordaid figures)
 run "$CONCORD" -d ver.db import iati "$D/cordaid_results_excerpt.xml"
-is "$(sqlite3 ver.db "SELECT group_concat(o.sex || '=' || o.value, ' ') FROM (SELECT o.* FROM
-	observation o JOIN indicator i ON i.id = o.indicator_id WHERE i.code =
-	'NL-KVK-41160054-200832#1.1' ORDER BY o.sex) o" 2>/dev/null)" "female=9239.0 male=2491.0" \
+is "$(sqlite3 ver.db "SELECT o.sex, o.value FROM observation o JOIN indicator i
+	ON i.id = o.indicator_id WHERE i.code = 'NL-KVK-41160054-200832#1.1' ORDER BY o.sex" \
+	2>/dev/null | tr '|' '=' | paste -s -d ' ' -)" "female=9239.0 male=2491.0" \
 	"indicator 1.1's Female 9239 and Male 2491 are observations by sex"
 
 # the same activity in two files is stored once: the copy last updated

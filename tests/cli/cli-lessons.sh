@@ -37,7 +37,9 @@ is "$RC" 0 "the seed register imports"
 is "$OUT" "read $N_MD, added $N_MD, updated 0, unchanged 0, rejected 0" "every seed lesson is added"
 is "$(sqlite3 concord.db 'select count(*) from lesson')" "$N_MD" "one row per .md file"
 is "$(sqlite3 concord.db "select count(*) from lesson where source is null or source = ''")" 0 "every stored lesson has a source"
-is "$(sqlite3 concord.db 'select count(*) from lesson_fts')" "$N_MD" "the full-text index holds every lesson"
+skip_on_postgres "the full-text index holds every lesson" \
+	"no FTS5 table there: each search indexes every lesson afresh (its hits are checked below)" ||
+	is "$(sqlite3 concord.db 'select count(*) from lesson_fts')" "$N_MD" "the full-text index holds every lesson"
 is "$(sqlite3 concord.db "select count(*) from change where tbl = 'lesson' and op = 'insert'")" "$N_MD" "each insert is in the change log"
 
 BEFORE=$(dbsum concord.db)

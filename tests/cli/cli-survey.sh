@@ -46,7 +46,7 @@ S=$(sqlite3 concord.db "SELECT group_concat(tbl || '.' || col, ' ') FROM sensiti
 like "$S" "survey_respondent.personal" "the column is listed as sensitive"
 like "$S" "feedback.giver" "so is the feedback giver's"
 # don't know stays don't know
-S=$(sqlite3 concord.db "SELECT a.status || ':' || a.code || ':' || ifnull(a.value, 'null') FROM survey_answer a JOIN survey_question q ON q.id = a.question_id JOIN survey_respondent r ON r.id = a.respondent_id WHERE q.name = 'q_trust' AND r.key = 'w1-09'")
+S=$(sqlite3 concord.db "SELECT a.status || ':' || a.code || ':' || CASE WHEN a.value IS NULL THEN 'null' ELSE 'a number' END FROM survey_answer a JOIN survey_question q ON q.id = a.question_id JOIN survey_respondent r ON r.id = a.respondent_id WHERE q.name = 'q_trust' AND r.key = 'w1-09'")
 is "$S" "dont_know:98:null" "98 labelled Don't know is kept as don't know, never a number"
 
 # The expected figures, from the CSV files alone.
