@@ -66,6 +66,7 @@ bench: deps
 	sh bench/overlap/run.sh
 	sh bench/api/run.sh
 	sh bench/progress/run.sh
+	sh bench/scale/run.sh
 
 # libFuzzer targets of fuzz/ (clang, -fsanitize=fuzzer,address,undefined) in build-fuzz, each run
 # for FUZZ_SECONDS (default 60); crashing inputs go to fuzz/crashes/. Not part of `make test`.

@@ -19,9 +19,11 @@
  * transaction and one UPDATE … FROM of each table (a date that changes its year moves the row
  * to that year's partition).
  *
- * Reads go through a cursor, a page at a time, so that neither a big exposure window nor an
- * export sits in one result; the exposure window comes in binary form. Who may see an incident
- * is decided in C by cc_visible(), from the row's marking, as the other PostgreSQL reads do.
+ * Reads stream, so that neither a big exposure window nor an export sits in one result: the
+ * exposure window (bulk: most incidents for per-site windows) as one binary COPY, its numbers
+ * decoded here from network order (nothing printed by the server and parsed here, no round trip
+ * a page), the export through a cursor, a page at a time. Who may see an incident is decided
+ * in C by cc_visible(), from the row's marking, as the other PostgreSQL reads do.
  *
  * Every statement is unnamed and the temporary table and cursor live within one transaction,
  * so a pooler in transaction mode (pgbouncer) may stand between.
@@ -42,6 +44,17 @@
 #include "store/postgres_int.h"
 
 #include "core/banned.h"
+
+/*
+ * Runs query, a "COPY (SELECT …) TO STDOUT (FORMAT binary)" with its values written in (COPY
+ * takes no parameters), and calls fn with each row's fields: nf of them, v[i] the bytes of
+ * field i in network order (NULL for SQL NULL) and len[i] their length (-1 for NULL). Streams:
+ * no result holds the rows. 0, fn's error or the server's. Also read by postgres_overlap.c.
+ */
+typedef int cc__pg_copy_fn(void *ctx, int nf, const unsigned char *const *v, const int32_t *len,
+                           struct cc_err *err);
+int cc__pg_copy_binary(struct cc_store *st, const char *query, cc__pg_copy_fn *fn, void *ctx,
+                       struct cc_err *err);
 
 /* every writer of incidents holds it (transaction-scoped) */
 #define LOCK_INCIDENT "SELECT pg_advisory_xact_lock(4242010)"
@@ -780,11 +793,10 @@ typedef int row_fn(void *ctx, const PGresult *res, int r, struct cc_err *err);
 
 /*
  * Runs the query "DECLARE cc_incident_rows … CURSOR FOR …" sql with p and calls fn for each row,
- * PAGE rows fetched at a time (binary: in binary form), inside the caller's transaction (which
- * it must have).
+ * PAGE rows fetched at a time, inside the caller's transaction (which it must have).
  */
 static int each_row(struct cc_store *st, const char *sql, const struct cc__pg_params *p,
-                    bool binary, row_fn *fn, void *ctx, struct cc_err *err)
+                    row_fn *fn, void *ctx, struct cc_err *err)
 {
 	int ret, n;
 
@@ -796,7 +808,7 @@ static int each_row(struct cc_store *st, const char *sql, const struct cc__pg_pa
 	do {
 		PGresult *res = NULL;
 
-		ret = cc__pg_exec(st, "FETCH 20000 FROM cc_incident_rows", NULL, binary, &res, err);
+		ret = cc__pg_exec(st, "FETCH 20000 FROM cc_incident_rows", NULL, false, &res, err);
 		if (ret < 0)
 			break;
 		n = PQntuples(res);
@@ -885,7 +897,7 @@ struct load {
 /* The marking columns of a read, for cc__pg_row_visible(): id, mission_id, … shared. */
 #define MARK_COLS "id, mission_id, owner_id, releasability, deny, shared"
 
-/* ---- columns of binary results: big-endian integers and IEEE doubles ---- */
+/* ---- big-endian integers and IEEE doubles of binary data ---- */
 
 static uint64_t be(const unsigned char *b, int n)
 {
@@ -896,34 +908,6 @@ static uint64_t be(const unsigned char *b, int n)
 	return v;
 }
 
-/* An integer column (int2, int4, int8), 0 for NULL. */
-static int64_t bin_i64(const PGresult *res, int r, int c)
-{
-	const unsigned char *b = (const unsigned char *)PQgetvalue(res, r, c);
-	int n = PQgetlength(res, r, c);
-
-	if (PQgetisnull(res, r, c))
-		return 0;
-	if (n == 8)
-		return (int64_t)be(b, 8);
-	if (n == 4)
-		return (int32_t)(uint32_t)be(b, 4);
-	return n == 2 ? (int16_t)(uint16_t)be(b, 2) : 0;
-}
-
-/* A double precision column, NAN for NULL. */
-static double bin_f8(const PGresult *res, int r, int c)
-{
-	uint64_t u;
-	double d;
-
-	if (PQgetisnull(res, r, c) || PQgetlength(res, r, c) != 8)
-		return (double)NAN;
-	u = be((const unsigned char *)PQgetvalue(res, r, c), 8);
-	memcpy(&d, &u, sizeof(d));
-	return d;
-}
-
 static int cmp_i64(const void *a, const void *b)
 {
 	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -931,21 +915,152 @@ static int cmp_i64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Whether the reader sees the row whose MARK_COLS (binary) begin at column c. */
-static bool bin_visible(struct cc_store *st, const struct cc__pg_shares *sh, const PGresult *res,
-                        int r, int c)
+/* ---- binary COPY out: COPY (SELECT …) TO STDOUT (FORMAT binary) ---- */
+
+/* the fields a row of a binary COPY may have */
+#define COPY_FIELDS 32
+
+static uint32_t be32(const unsigned char *b)
 {
-	int64_t id = bin_i64(res, r, c);
-	struct cc_marking m = { .mission_id = bin_i64(res, r, c + 1),
-		                .owner_id = bin_i64(res, r, c + 2),
-		                .deny = (unsigned)bin_i64(res, r, c + 4) };
+	return (uint32_t)be(b, 4);
+}
+
+/*
+ * Calls fn for each row of the binary COPY data b[0 … n) (one or more whole rows of a CopyData
+ * message, the file header before the first: *header says it was seen).
+ */
+static int copy_rows(const unsigned char *b, size_t n, bool *header, cc__pg_copy_fn *fn,
+                     void *ctx, struct cc_err *err)
+{
+	static const unsigned char sig[11] = "PGCOPY\n\377\r\n";
+	const unsigned char *v[COPY_FIELDS];
+	int32_t len[COPY_FIELDS];
+	size_t o = 0;
+	int ret;
+
+	if (!*header) {
+		/* signature, flags, the length of the header extension, the extension */
+		if (n < 19 || memcmp(b, sig, sizeof(sig)) != 0 || 19 + (size_t)be32(b + 15) > n)
+			return cc_err_set(err, CC_ESTORE, "PostgreSQL: not a binary COPY");
+		o = 19 + (size_t)be32(b + 15);
+		*header = true;
+	}
+	while (o < n) {
+		int nf;
+
+		if (n - o < 2)
+			return cc_err_set(err, CC_ESTORE, "PostgreSQL: binary COPY row cut short");
+		nf = (int16_t)(uint16_t)be(b + o, 2);
+		o += 2;
+		if (nf == -1) /* the trailer */
+			return 0;
+		if (nf < 0 || nf > COPY_FIELDS)
+			return cc_err_set(err, CC_ESTORE, "PostgreSQL: binary COPY row of %d fields", nf);
+		for (int i = 0; i < nf; i++) {
+			if (n - o < 4)
+				return cc_err_set(err, CC_ESTORE, "PostgreSQL: binary COPY row cut short");
+			len[i] = (int32_t)be32(b + o);
+			o += 4;
+			v[i] = len[i] < 0 ? NULL : b + o;
+			if (len[i] < 0)
+				len[i] = -1;
+			else if ((size_t)len[i] > n - o)
+				return cc_err_set(err, CC_ESTORE, "PostgreSQL: binary COPY row cut short");
+			else
+				o += (size_t)len[i];
+		}
+		if ((ret = fn(ctx, nf, v, len, err)) < 0)
+			return ret;
+	}
+	return 0;
+}
+
+int cc__pg_copy_binary(struct cc_store *st, const char *query, cc__pg_copy_fn *fn, void *ctx,
+                       struct cc_err *err)
+{
+	PGconn *conn = cc__pg_conn(st);
+	PGresult *res;
+	char *buf = NULL;
+	bool header = false;
+	int n, ret = 0;
+
+	/* no parameters: COPY takes none, so the caller writes its values into the query */
+	res = PQexecParams(conn, query, 0, NULL, NULL, NULL, NULL, 1);
+	if (!res)
+		return cc_err_set(err, CC_ENOMEM, "out of memory");
+	if (PQresultStatus(res) != PGRES_COPY_OUT) {
+		ret = cc__pg_error(st, res, err);
+		PQclear(res);
+		return ret;
+	}
+	PQclear(res);
+	/* every row is read, even after an error of fn, so that the connection is ready again */
+	while ((n = PQgetCopyData(conn, &buf, 0)) > 0) {
+		if (ret == 0)
+			ret = copy_rows((const unsigned char *)buf, (size_t)n, &header, fn, ctx, err);
+		PQfreemem(buf);
+	}
+	if (n == -2 && ret == 0)
+		ret = cc__pg_error(st, NULL, err);
+	while ((res = PQgetResult(conn))) {
+		if (ret == 0 && PQresultStatus(res) != PGRES_COMMAND_OK)
+			ret = cc__pg_error(st, res, err);
+		PQclear(res);
+	}
+	return ret;
+}
+
+/* Fields of a binary COPY row: an integer (int2, int4, int8; 0 for NULL), a double (NAN for
+ * NULL), text into dst (truncated; "" for NULL). */
+static int64_t copy_i64(const unsigned char *v, int32_t len)
+{
+	if (len == 8)
+		return (int64_t)be(v, 8);
+	if (len == 4)
+		return (int32_t)be32(v);
+	return len == 2 ? (int16_t)(uint16_t)be(v, 2) : 0;
+}
+
+static double copy_f8(const unsigned char *v, int32_t len)
+{
+	uint64_t u;
+	double d;
+
+	if (len != 8)
+		return (double)NAN;
+	u = be(v, 8);
+	memcpy(&d, &u, sizeof(d));
+	return d;
+}
+
+static void copy_str(const unsigned char *v, int32_t len, char *dst, size_t n)
+{
+	size_t k = len > 0 ? (size_t)len : 0;
+
+	if (k >= n)
+		k = n - 1;
+	if (k)
+		memcpy(dst, v, k);
+	dst[k] = '\0';
+}
+
+/* Whether the reader sees the row whose MARK_COLS begin at field c of a binary COPY row. */
+static bool copy_visible(struct cc_store *st, const struct cc__pg_shares *sh,
+                         const unsigned char *const *v, const int32_t *len, int c)
+{
+	int64_t id = copy_i64(v[c], len[c]);
+	struct cc_marking m = { .mission_id = copy_i64(v[c + 1], len[c + 1]),
+		                .owner_id = copy_i64(v[c + 2], len[c + 2]),
+		                .deny = (unsigned)copy_i64(v[c + 4], len[c + 4]) };
+	char rel_text[32];
 	enum cc_rel rel;
 
 	/* an unknown marking is the strictest */
-	if (cc_rel_parse(cc__pg_cstr(res, r, c + 3), &rel, NULL) < 0)
+	copy_str(v[c + 3], len[c + 3], rel_text, sizeof(rel_text));
+	if (cc_rel_parse(rel_text, &rel, NULL) < 0)
 		rel = CC_REL_ORG;
 	m.rel = rel;
-	if (bin_i64(res, r, c + 5) && sh->n &&
+	if (copy_i64(v[c + 5], len[c + 5]) && sh->n &&
 	    bsearch(&id, sh->ids, sh->n, sizeof(*sh->ids), cmp_i64)) {
 		m.shares = &st->viewer.org_id;
 		m.n_shares = 1;
@@ -954,54 +1069,103 @@ static bool bin_visible(struct cc_store *st, const struct cc__pg_shares *sh, con
 }
 
 /*
- * One row of the window read, in binary form: lat, lon, date, date_end, fatalities, type,
- * area_id, then MARK_COLS unless the reader is the operator.
+ * One row of the window read: lat, lon, date, date_end, fatalities, type, area_id, then
+ * MARK_COLS unless the reader is the operator.
  */
-static int load_row(void *ctx, const PGresult *res, int r, struct cc_err *err)
+static int load_row(void *ctx, int nf, const unsigned char *const *v, const int32_t *len,
+                    struct cc_err *err)
 {
 	struct load *l = ctx;
 	struct cc_exposure_incident *e;
+	char type[64]; /* as the types array keeps them */
 	int t;
 
-	if (!l->all && !bin_visible(l->st, &l->sh, res, r, 7))
+	if (nf != (l->all ? 7 : 13))
+		return cc_err_set(err, CC_ESTORE, "PostgreSQL: an incident row of %d fields", nf);
+	if (!l->all && !copy_visible(l->st, &l->sh, v, len, 7))
 		return 0;
 	if (cc__grow((void **)&l->inc, &l->cap, l->n, sizeof(*l->inc)) < 0)
 		return cc_err_set(err, CC_ENOMEM, "out of memory");
 	e = &l->inc[l->n];
 	memset(e, 0, sizeof(*e));
-	e->lat = bin_f8(res, r, 0);
-	e->lon = bin_f8(res, r, 1);
-	e->date = (int32_t)bin_i64(res, r, 2);
-	e->date_end = (int32_t)bin_i64(res, r, 3);
-	e->fatalities = bin_f8(res, r, 4);
-	t = type_index(cc__pg_text_or_null(res, r, 5), &l->types, &l->n_types, &l->cap_types,
-	               &l->last);
+	e->lat = copy_f8(v[0], len[0]);
+	e->lon = copy_f8(v[1], len[1]);
+	e->date = (int32_t)copy_i64(v[2], len[2]);
+	e->date_end = (int32_t)copy_i64(v[3], len[3]);
+	e->fatalities = copy_f8(v[4], len[4]);
+	copy_str(v[5], len[5], type, sizeof(type));
+	t = type_index(len[5] < 0 ? NULL : type, &l->types, &l->n_types, &l->cap_types, &l->last);
 	if (t < -1)
 		return cc_err_set(err, CC_ENOMEM, "out of memory");
 	e->type = t;
-	e->area_id = bin_i64(res, r, 6);
+	e->area_id = copy_i64(v[6], len[6]);
 	l->n++;
 	return 0;
 }
 
-/* The box, the precision (the query's $3 … $9). */
-#define LOAD_FILTER                                                                          \
-	"(NOT $3::boolean OR (lat BETWEEN $4::float8 AND $5::float8 AND lon BETWEEN $6::float8 " \
-	"AND $7::float8)) AND ($8::integer = 0 OR source <> 'acled' OR coalesce(geo_prec, 99) " \
-	"<= $8::integer) AND ($9::integer = 0 OR source <> 'ucdp' OR coalesce(geo_prec, 99) <= " \
-	"$9::integer)"
+/* A number as an SQL literal of type float8 (NULL for NAN), exactly (17 digits). */
+static int add_f8(struct cc_buf *b, double v)
+{
+	if (isnan(v))
+		return cc_buf_adds(b, "NULL::float8");
+	if (isinf(v))
+		return cc_buf_adds(b, v > 0 ? "'Infinity'::float8" : "'-Infinity'::float8");
+	return cc_buf_addf(b, "'%.17g'::float8", v);
+}
+
+/* The box and the precision, written into the query (COPY takes no parameters). */
+static int load_filter(struct cc_buf *b, const struct cc_incident_query *q)
+{
+	int ret = 0;
+
+	if (q->in_bbox) {
+		ret |= cc_buf_adds(b, " AND lat BETWEEN ");
+		ret |= add_f8(b, q->minlat);
+		ret |= cc_buf_adds(b, " AND ");
+		ret |= add_f8(b, q->maxlat);
+		ret |= cc_buf_adds(b, " AND lon BETWEEN ");
+		ret |= add_f8(b, q->minlon);
+		ret |= cc_buf_adds(b, " AND ");
+		ret |= add_f8(b, q->maxlon);
+	}
+	if (q->max_geo_prec_acled)
+		ret |= cc_buf_addf(b, " AND (source <> 'acled' OR coalesce(geo_prec, 99) <= %d)",
+		                   (int)q->max_geo_prec_acled);
+	if (q->max_geo_prec_ucdp)
+		ret |= cc_buf_addf(b, " AND (source <> 'ucdp' OR coalesce(geo_prec, 99) <= %d)",
+		                   (int)q->max_geo_prec_ucdp);
+	return ret ? CC_ENOMEM : 0;
+}
+
 #define LOAD_COLS "lat, lon, date, date_end, fatalities, type, area_id"
-#define LOAD_SQL(cols)                                                                         \
-	"DECLARE cc_incident_rows NO SCROLL CURSOR FOR SELECT " cols " FROM incident WHERE date " \
-	"BETWEEN $1::bigint - 31 AND $2::integer AND date_end >= $1::integer AND date_end - date " \
-	"<= 31 AND " LOAD_FILTER " UNION ALL SELECT " cols " FROM incident WHERE date_end >= "   \
-	"$1::integer AND date <= $2::integer AND date_end - date > 31 AND " LOAD_FILTER
+
+/*
+ * The window's query: events of at most 31 days by first day (the partitions of the window's
+ * years and the one before), longer ones by last day. No order: the analysis sorts what it
+ * needs.
+ */
+static int load_query(struct cc_buf *b, const struct cc_incident_query *q, bool all)
+{
+	const char *cols = all ? LOAD_COLS : LOAD_COLS ", " MARK_COLS;
+	long long from = q->from, to = q->to;
+
+	if (cc_buf_addf(b, "COPY (SELECT %s FROM incident WHERE date BETWEEN %lld AND %lld AND "
+	                   "date_end >= %lld AND date_end - date <= 31",
+	                cols, from - 31, to, from) < 0 ||
+	    load_filter(b, q) < 0 ||
+	    cc_buf_addf(b, " UNION ALL SELECT %s FROM incident WHERE date_end >= %lld AND date <= "
+	                   "%lld AND date_end - date > 31",
+	                cols, from, to) < 0 ||
+	    load_filter(b, q) < 0 || cc_buf_adds(b, ") TO STDOUT (FORMAT binary)") < 0)
+		return CC_ENOMEM;
+	return 0;
+}
 
 static int pg_load_incidents(struct cc_store *st, const struct cc_incident_query *q,
                              struct cc_exposure_incident **out, size_t *n_out,
                              char (**types_out)[64], size_t *n_types_out, struct cc_err *err)
 {
-	struct cc__pg_params p = CC__PG_PARAMS_INIT;
+	struct cc_buf sql = CC_BUF_INIT(1u << 20);
 	struct load l = { .st = st, .last = -1 };
 	bool own;
 	int ret;
@@ -1011,24 +1175,16 @@ static int pg_load_incidents(struct cc_store *st, const struct cc_incident_query
 	l.all = st->viewer.kind == CC_VIEWER_OPERATOR;
 	if (!l.all && (ret = cc__pg_load_shares(st, "incident", &l.sh, err)) < 0)
 		goto out_leave;
-	cc__pg_i64(&p, q->from);
-	cc__pg_i64(&p, q->to);
-	cc__pg_bool(&p, q->in_bbox);
-	cc__pg_num(&p, q->minlat);
-	cc__pg_num(&p, q->maxlat);
-	cc__pg_num(&p, q->minlon);
-	cc__pg_num(&p, q->maxlon);
-	cc__pg_i64(&p, q->max_geo_prec_acled);
-	cc__pg_i64(&p, q->max_geo_prec_ucdp);
 	/*
-	 * An incident meets the days from … to when date <= to and date_end >= from: events of at
-	 * most 31 days by first day (the partitions of the window's years and the one before),
-	 * longer ones by last day. No order: the analysis sorts what it needs. The rows come in
-	 * binary form (no number printed by the server and parsed here), and without the marking
-	 * columns for the operator, who sees every row.
+	 * The rows come as one binary COPY (no number printed by the server and parsed here, no
+	 * round trip a page, nothing held in a result), without the marking columns for the
+	 * operator, who sees every row.
 	 */
-	ret = each_row(st, l.all ? LOAD_SQL(LOAD_COLS) : LOAD_SQL(LOAD_COLS ", " MARK_COLS), &p,
-	               true, load_row, &l, err);
+	if (load_query(&sql, q, l.all) < 0) {
+		ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+		goto out_leave;
+	}
+	ret = cc__pg_copy_binary(st, sql.buf, load_row, &l, err);
 	if (ret == 0)
 		ret = sort_types(l.types, l.n_types, l.inc, l.n, err);
 	if (ret == 0) {
@@ -1040,6 +1196,7 @@ static int pg_load_incidents(struct cc_store *st, const struct cc_incident_query
 		l.types = NULL;
 	}
 out_leave:
+	cc_buf_release(&sql);
 	cc_free(l.inc);
 	cc_free(l.types);
 	cc_free(l.sh.ids);
@@ -1119,7 +1276,7 @@ static int pg_each_incident(struct cc_store *st, const char *source, cc_incident
 	               "i.deny, i.shared FROM incident i LEFT JOIN area a ON a.id = i.area_id LEFT "
 	               "JOIN area p ON p.id = a.parent_id LEFT JOIN area g ON g.id = p.parent_id "
 	               "WHERE $1::text IS NULL OR i.source = $1::text ORDER BY i.source, i.id",
-	               &p, false, each_one, &e, err);
+	               &p, each_one, &e, err);
 out_leave:
 	cc_free(e.sh.ids);
 	cc__pg_rx_leave(st, own);

@@ -8,6 +8,7 @@
 #include "store/postgres_int.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,16 +22,26 @@
 /*
  * The activities alone, without a join: the server's work is one scan of the mission's
  * activities; their sectors, organisations and areas (small tables, read whole) are looked up
- * in C. Columns 0 … 10 as SQLite's read takes them from activity; the marking from 11
- * (cc__pg_row_visible), the site's and the figures' own markings at 17 and 18.
+ * in C. Fields 0 … 10 as SQLite's read takes them from activity; the marking from 11, the
+ * site's and the figures' own markings at 17 and 18. Read as one binary COPY (nothing printed
+ * by the server and parsed here, no result holding every row); the mission's id is written
+ * in (%lld), as COPY takes no parameters.
  */
 static const char acts_sql[] =
-        "SELECT a.id, coalesce(a.org_id, 0), coalesce(a.impl_org_id, 0), "
+        "COPY (SELECT a.id, coalesce(a.org_id, 0), coalesce(a.impl_org_id, 0), "
         "coalesce(a.sector_id, 0), coalesce(a.area_id, 0), a.start_date, a.end_date, a.lat, "
         "a.lon, a.targeted, a.reached, a.id, a.mission_id, a.owner_id, a.releasability, "
         "a.deny, a.shared, a.geo_rel, a.figures_rel, coalesce(a.title, ''), "
-        "coalesce(a.description, '') FROM activity a WHERE a.mission_id = $1 AND a.kind = 1 "
-        "ORDER BY a.id";
+        "coalesce(a.description, '') FROM activity a WHERE a.mission_id = %lld AND a.kind = 1 "
+        "ORDER BY a.id) TO STDOUT (FORMAT binary)";
+enum { N_FIELDS = 21 };
+
+/* postgres_events.c: a binary COPY read, row by row (its comment says how) */
+typedef int cc__pg_copy_fn(void *ctx, int nf, const unsigned char *const *v, const int32_t *len,
+                           struct cc_err *err);
+int cc__pg_copy_binary(struct cc_store *st, const char *query, cc__pg_copy_fn *fn, void *ctx,
+                       struct cc_err *err);
+
 /* the category: the DAC-3 code of a DAC-5 or DAC-3 sector, none for other lists */
 static const char sectors_sql[] =
         "SELECT id, CASE WHEN vocabulary IN ('1', '2') THEN coalesce(category, substr(code, 1, "
@@ -102,38 +113,167 @@ static void fill_path(const struct node *v, size_t n, struct cc_overlap_activity
 	}
 }
 
-/* A field's own marking in column c (NULL: the record's). */
-static enum cc_rel field_rel(const PGresult *res, int r, int c, enum cc_rel record)
-{
-	enum cc_rel f = record;
+/* ---- fields of a binary COPY row: network order ---- */
 
-	if (!cc__pg_col_null(res, r, c) && cc_rel_parse(cc__pg_cstr(res, r, c), &f, NULL) < 0)
-		f = CC_REL_ORG; /* an unknown marking is the strictest */
-	return f;
+static uint64_t be(const unsigned char *b, int n)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < n; i++)
+		v = v << 8 | b[i];
+	return v;
+}
+
+/* An integer (int2, int4, int8), 0 for NULL. */
+static int64_t f_i64(const unsigned char *v, int32_t len)
+{
+	if (len == 8)
+		return (int64_t)be(v, 8);
+	if (len == 4)
+		return (int32_t)(uint32_t)be(v, 4);
+	return len == 2 ? (int16_t)(uint16_t)be(v, 2) : 0;
+}
+
+/* A double precision, NAN for NULL. */
+static double f_num(const unsigned char *v, int32_t len)
+{
+	uint64_t u;
+	double d;
+
+	if (len != 8)
+		return (double)NAN;
+	u = be(v, 8);
+	memcpy(&d, &u, sizeof(d));
+	return d;
+}
+
+/* A marking's text as a releasability; def for NULL; unknown: the strictest. */
+static enum cc_rel f_rel(const unsigned char *v, int32_t len, enum cc_rel def)
+{
+	char t[32];
+	enum cc_rel rel;
+
+	if (len < 0)
+		return def;
+	if ((size_t)len >= sizeof(t))
+		return CC_REL_ORG;
+	memcpy(t, v, (size_t)len);
+	t[len] = '\0';
+	return cc_rel_parse(t, &rel, NULL) < 0 ? CC_REL_ORG : rel;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Adds len bytes at v (none when v is NULL) and a '\0' to b, at *off. */
+static int add_bytes(struct cc_buf *b, const void *v, size_t len, size_t *off)
+{
+	*off = b->len;
+	if (v && len && cc_buf_add(b, v, len) < 0)
+		return CC_ENOMEM;
+	return cc_buf_addch(b, '\0');
 }
 
 /* Adds column c of row r of res ("" when res is NULL) to b, at *off. */
 static int add_str(struct cc_buf *b, const PGresult *res, int r, int c, size_t *off)
 {
-	*off = b->len;
-	if (res && cc_buf_add(b, PQgetvalue(res, r, c), (size_t)PQgetlength(res, r, c)) < 0)
-		return CC_ENOMEM;
-	return cc_buf_addch(b, '\0');
+	return add_bytes(b, res ? PQgetvalue(res, r, c) : NULL,
+	                 res ? (size_t)PQgetlength(res, r, c) : 0, off);
+}
+
+struct ov_load {
+	struct cc_store *st;
+	struct cc__pg_shares sh;
+	struct cc_overlap_activity *acts;
+	struct offs *offs;
+	size_t n, cap, cap_offs;
+	struct node *areas, *sectors, *orgs;
+	size_t n_areas, n_sectors, n_orgs;
+	PGresult *ares, *sres, *ores;
+	struct cc_map cats;
+	int64_t n_cats;
+	struct cc_buf text;
+};
+
+/* One activity of the COPY: kept when the reader may see it. */
+static int ov_row(void *ctx, int nf, const unsigned char *const *v, const int32_t *len,
+                  struct cc_err *err)
+{
+	struct ov_load *l = ctx;
+	struct cc_overlap_activity *a;
+	const struct node *sec, *org, *area;
+	struct cc_marking m = { 0 };
+	int64_t id;
+	bool site, figures;
+	size_t *o;
+
+	if (nf != N_FIELDS)
+		return cc_err_set(err, CC_ESTORE, "PostgreSQL: an activity row of %d fields", nf);
+	/* the marking (fields 11 … 16), as cc__pg_row_visible() reads it from a text result */
+	id = f_i64(v[C_MARK], len[C_MARK]);
+	m.mission_id = f_i64(v[C_MARK + 1], len[C_MARK + 1]);
+	m.owner_id = f_i64(v[C_MARK + 2], len[C_MARK + 2]);
+	m.rel = f_rel(v[C_MARK + 3], len[C_MARK + 3], CC_REL_ORG);
+	m.deny = (unsigned)f_i64(v[C_MARK + 4], len[C_MARK + 4]);
+	if (f_i64(v[C_MARK + 5], len[C_MARK + 5]) && l->sh.n &&
+	    bsearch(&id, l->sh.ids, l->sh.n, sizeof(*l->sh.ids), cmp_i64)) {
+		m.shares = &l->st->viewer.org_id;
+		m.n_shares = 1;
+	}
+	if (!cc_visible(&l->st->viewer, &m))
+		return 0;
+	site = cc_visible_field(&l->st->viewer, &m, f_rel(v[C_GEO_REL], len[C_GEO_REL], m.rel));
+	figures = cc_visible_field(&l->st->viewer, &m, f_rel(v[C_FIG_REL], len[C_FIG_REL], m.rel));
+	if (cc__grow((void **)&l->acts, &l->cap, l->n, sizeof(*l->acts)) < 0 ||
+	    cc__grow((void **)&l->offs, &l->cap_offs, l->n, sizeof(*l->offs)) < 0)
+		return cc_err_set(err, CC_ENOMEM, "out of memory");
+	a = &l->acts[l->n];
+	o = l->offs[l->n].o;
+	memset(a, 0, sizeof(*a));
+	a->id = f_i64(v[0], len[0]);
+	a->org_id = f_i64(v[1], len[1]);
+	a->impl_org_id = f_i64(v[2], len[2]);
+	a->sector_id = f_i64(v[3], len[3]);
+	sec = find_node(l->sectors, l->n_sectors, a->sector_id);
+	org = find_node(l->orgs, l->n_orgs, a->org_id);
+	if (sec && !cc__pg_col_null(l->sres, sec->row, 1)) {
+		const char *cat = PQgetvalue(l->sres, sec->row, 1);
+
+		if (cc_map_get(&l->cats, cat, &a->category_id) < 0) {
+			a->category_id = ++l->n_cats;
+			if (cc_map_put(&l->cats, cat, l->n_cats) < 0)
+				return cc_err_set(err, CC_ENOMEM, "out of memory");
+		}
+	}
+	a->area_id = f_i64(v[4], len[4]);
+	area = find_node(l->areas, l->n_areas, a->area_id);
+	a->start = len[5] < 0 ? CC_DATE_NONE : (int32_t)f_i64(v[5], len[5]);
+	a->end = len[6] < 0 ? CC_DATE_NONE : (int32_t)f_i64(v[6], len[6]);
+	a->lat = site ? f_num(v[7], len[7]) : (double)NAN;
+	a->lon = site ? f_num(v[8], len[8]) : (double)NAN;
+	a->targeted = figures ? f_num(v[9], len[9]) : (double)NAN;
+	a->reached = figures ? f_num(v[10], len[10]) : (double)NAN;
+	if (add_bytes(&l->text, v[C_TITLE], len[C_TITLE] > 0 ? (size_t)len[C_TITLE] : 0, &o[0]) <
+	            0 ||
+	    add_bytes(&l->text, v[C_DESC], len[C_DESC] > 0 ? (size_t)len[C_DESC] : 0, &o[1]) < 0 ||
+	    add_str(&l->text, org ? l->ores : NULL, org ? org->row : 0, 1, &o[2]) < 0 ||
+	    add_str(&l->text, sec ? l->sres : NULL, sec ? sec->row : 0, 2, &o[3]) < 0 ||
+	    add_str(&l->text, area ? l->ares : NULL, area ? area->row : 0, 3, &o[4]) < 0)
+		return cc_err_set(err, CC_ENOMEM, "out of memory");
+	fill_path(l->areas, l->n_areas, a);
+	l->n++;
+	return 0;
 }
 
 static int pg_load_overlap(struct cc_store *st, int64_t mission_id, struct cc_overlap_input *out,
                            struct cc_err *err)
 {
-	struct cc__pg_params p = CC__PG_PARAMS_INIT;
-	struct cc__pg_shares sh = { 0 };
-	struct cc_overlap_activity *acts = NULL;
-	struct offs *offs = NULL;
-	struct node *areas = NULL, *sectors = NULL, *orgs = NULL;
-	struct cc_map cats = CC_MAP_INIT;
-	struct cc_buf text = CC_BUF_INIT(SIZE_MAX / 2);
-	size_t n = 0, n_areas = 0, n_sectors = 0, n_orgs = 0, n_rows;
-	int64_t n_cats = 0;
-	PGresult *res = NULL, *ares = NULL, *sres = NULL, *ores = NULL;
+	struct ov_load l = { .st = st, .cats = CC_MAP_INIT, .text = CC_BUF_INIT(SIZE_MAX / 2) };
+	char sql[sizeof(acts_sql) + 32];
 	bool own;
 	int ret;
 
@@ -142,97 +282,39 @@ static int pg_load_overlap(struct cc_store *st, int64_t mission_id, struct cc_ov
 	if ((ret = load_nodes(st,
 	                      "SELECT id, coalesce(parent_id, 0), level, coalesce(pcode, '') FROM "
 	                      "area ORDER BY id",
-	                      true, &ares, &areas, &n_areas, err)) < 0 ||
-	    (ret = load_nodes(st, sectors_sql, false, &sres, &sectors, &n_sectors, err)) < 0 ||
-	    (ret = load_nodes(st, orgs_sql, false, &ores, &orgs, &n_orgs, err)) < 0 ||
-	    (ret = cc__pg_load_shares(st, "activity", &sh, err)) < 0)
+	                      true, &l.ares, &l.areas, &l.n_areas, err)) < 0 ||
+	    (ret = load_nodes(st, sectors_sql, false, &l.sres, &l.sectors, &l.n_sectors, err)) <
+	            0 ||
+	    (ret = load_nodes(st, orgs_sql, false, &l.ores, &l.orgs, &l.n_orgs, err)) < 0 ||
+	    (ret = cc__pg_load_shares(st, "activity", &l.sh, err)) < 0)
 		goto out;
-	cc__pg_i64(&p, mission_id);
-	if ((ret = cc__pg_exec(st, acts_sql, &p, false, &res, err)) < 0)
+	snprintf(sql, sizeof(sql), acts_sql, (long long)mission_id);
+	if ((ret = cc__pg_copy_binary(st, sql, ov_row, &l, err)) < 0)
 		goto out;
-	n_rows = (size_t)PQntuples(res);
-	if (n_rows && (!(acts = cc_alloc_array(n_rows, sizeof(*acts))) ||
-	               !(offs = cc_alloc_array(n_rows, sizeof(*offs))))) {
-		ret = CC_ENOMEM;
-		goto out;
+	for (size_t i = 0; i < l.n; i++) {
+		l.acts[i].title = l.text.buf + l.offs[i].o[0];
+		l.acts[i].description = l.text.buf + l.offs[i].o[1];
+		l.acts[i].org = l.text.buf + l.offs[i].o[2];
+		l.acts[i].sector = l.text.buf + l.offs[i].o[3];
+		l.acts[i].pcode = l.text.buf + l.offs[i].o[4];
 	}
-	for (size_t i = 0; i < n_rows && ret == 0; i++) {
-		int r = (int)i;
-		struct cc_overlap_activity *a;
-		const struct node *sec, *org, *area;
-		struct cc_marking m;
-		bool site, figures;
-
-		if (!cc__pg_row_visible(st, &sh, res, r, C_MARK, &m))
-			continue;
-		site = cc_visible_field(&st->viewer, &m, field_rel(res, r, C_GEO_REL, m.rel));
-		figures = cc_visible_field(&st->viewer, &m, field_rel(res, r, C_FIG_REL, m.rel));
-		a = &acts[n];
-		memset(a, 0, sizeof(*a));
-		a->id = cc__pg_col_i64(res, r, 0);
-		a->org_id = cc__pg_col_i64(res, r, 1);
-		a->impl_org_id = cc__pg_col_i64(res, r, 2);
-		a->sector_id = cc__pg_col_i64(res, r, 3);
-		sec = find_node(sectors, n_sectors, a->sector_id);
-		org = find_node(orgs, n_orgs, a->org_id);
-		if (sec && !cc__pg_col_null(sres, sec->row, 1)) {
-			const char *cat = PQgetvalue(sres, sec->row, 1);
-
-			if (cc_map_get(&cats, cat, &a->category_id) < 0) {
-				a->category_id = ++n_cats;
-				if ((ret = cc_map_put(&cats, cat, n_cats)) < 0)
-					break;
-			}
-		}
-		a->area_id = cc__pg_col_i64(res, r, 4);
-		area = find_node(areas, n_areas, a->area_id);
-		a->start = cc__pg_col_date(res, r, 5);
-		a->end = cc__pg_col_date(res, r, 6);
-		a->lat = site ? cc__pg_col_num(res, r, 7) : (double)NAN;
-		a->lon = site ? cc__pg_col_num(res, r, 8) : (double)NAN;
-		a->targeted = figures ? cc__pg_col_num(res, r, 9) : (double)NAN;
-		a->reached = figures ? cc__pg_col_num(res, r, 10) : (double)NAN;
-		if ((ret = add_str(&text, res, r, C_TITLE, &offs[n].o[0])) < 0 ||
-		    (ret = add_str(&text, res, r, C_DESC, &offs[n].o[1])) < 0 ||
-		    (ret = add_str(&text, org ? ores : NULL, org ? org->row : 0, 1, &offs[n].o[2])) <
-		            0 ||
-		    (ret = add_str(&text, sec ? sres : NULL, sec ? sec->row : 0, 2, &offs[n].o[3])) <
-		            0 ||
-		    (ret = add_str(&text, area ? ares : NULL, area ? area->row : 0, 3,
-		                   &offs[n].o[4])) < 0)
-			break;
-		fill_path(areas, n_areas, a);
-		n++;
-	}
-	if (ret == 0) {
-		for (size_t i = 0; i < n; i++) {
-			acts[i].title = text.buf + offs[i].o[0];
-			acts[i].description = text.buf + offs[i].o[1];
-			acts[i].org = text.buf + offs[i].o[2];
-			acts[i].sector = text.buf + offs[i].o[3];
-			acts[i].pcode = text.buf + offs[i].o[4];
-		}
-		out->acts = n ? acts : NULL;
-		out->n = n;
-		out->text = text.alloc ? cc_buf_detach(&text, NULL) : NULL;
-		if (n)
-			acts = NULL;
-	}
+	out->acts = l.n ? l.acts : NULL;
+	out->n = l.n;
+	out->text = l.text.alloc ? cc_buf_detach(&l.text, NULL) : NULL;
+	if (l.n)
+		l.acts = NULL;
 out:
-	if (ret == CC_ENOMEM)
-		cc_err_set(err, CC_ENOMEM, "out of memory");
-	PQclear(res);
-	PQclear(ares);
-	PQclear(sres);
-	PQclear(ores);
-	cc_free(acts);
-	cc_free(offs);
-	cc_free(areas);
-	cc_free(sectors);
-	cc_free(orgs);
-	cc_free(sh.ids);
-	cc_map_release(&cats);
-	cc_buf_release(&text);
+	PQclear(l.ares);
+	PQclear(l.sres);
+	PQclear(l.ores);
+	cc_free(l.acts);
+	cc_free(l.offs);
+	cc_free(l.areas);
+	cc_free(l.sectors);
+	cc_free(l.orgs);
+	cc_free(l.sh.ids);
+	cc_map_release(&l.cats);
+	cc_buf_release(&l.text);
 	cc__pg_rx_leave(st, own);
 	return ret;
 }
