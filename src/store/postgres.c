@@ -52,14 +52,17 @@ static const char *const user_tables[] = {
 };
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+#define PG_HOLDERS 4 /* domains whose rows may be held back at once */
 
 struct pg_store {
 	struct cc_store base;
 	PGconn *conn;
 	bool in_tx; /* between cc_store_begin() and its commit or rollback */
 	bool expect_known; /* the last activity stored was known: look it up first */
-	const struct cc__pg_holder *holder; /* rows held back to send at once, and their keeper */
-	void *held;
+	/* rows held back to send at once and their keepers, in the order they were held */
+	const struct cc__pg_holder *holder[PG_HOLDERS];
+	void *held[PG_HOLDERS];
+	size_t n_held;
 	char who[64];
 	char name[128]; /* the database, for messages */
 	/* the API's role (db_role= of the URI), quoted; "": none. Reads for a viewer other than
@@ -87,45 +90,64 @@ bool *cc__pg_expect_known(struct cc_store *st)
 
 static void drop_held(struct pg_store *s)
 {
-	const struct cc__pg_holder *h = s->holder;
-	void *held = s->held;
+	size_t n = s->n_held;
 
-	s->holder = NULL;
-	s->held = NULL;
-	if (h)
-		h->drop(held);
+	s->n_held = 0;
+	for (size_t i = 0; i < n; i++)
+		s->holder[i]->drop(s->held[i]);
 }
 
 int cc__pg_flush(struct cc_store *st, struct cc_err *err)
 {
 	struct pg_store *s = to_pg(st);
-	const struct cc__pg_holder *h = s->holder;
-	void *held = s->held;
-	int ret;
+	const struct cc__pg_holder *h[PG_HOLDERS];
+	void *held[PG_HOLDERS];
+	size_t n = s->n_held;
+	int ret = 0;
 
-	if (!h)
-		return 0;
-	s->holder = NULL; /* its statements run as any other */
-	s->held = NULL;
-	ret = h->flush(st, held, err);
-	h->drop(held);
+	/* their statements run as any other: nothing is held while they go, in order */
+	for (size_t i = 0; i < n; i++) {
+		h[i] = s->holder[i];
+		held[i] = s->held[i];
+	}
+	s->n_held = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (ret == 0)
+			ret = h[i]->flush(st, held[i], err);
+		h[i]->drop(held[i]);
+	}
 	return ret;
+}
+
+/* The slot of h's rows, or s->n_held. */
+static size_t held_slot(const struct pg_store *s, const struct cc__pg_holder *h)
+{
+	size_t i = 0;
+
+	while (i < s->n_held && s->holder[i] != h)
+		i++;
+	return i;
 }
 
 int cc__pg_hold(struct cc_store *st, const struct cc__pg_holder *h, void *held,
                 struct cc_err *err)
 {
 	struct pg_store *s = to_pg(st);
+	size_t i = held_slot(s, h);
 	int ret;
 
-	if (s->holder && s->holder != h && (ret = cc__pg_flush(st, err)) < 0) {
+	if (i < s->n_held) {
+		if (s->held[i] != held)
+			h->drop(s->held[i]);
+		s->held[i] = held;
+		return 0;
+	}
+	if (s->n_held == PG_HOLDERS && (ret = cc__pg_flush(st, err)) < 0) {
 		h->drop(held);
 		return ret;
 	}
-	if (s->holder == h && s->held != held)
-		h->drop(s->held);
-	s->holder = h;
-	s->held = held;
+	s->holder[s->n_held] = h;
+	s->held[s->n_held++] = held;
 	return 0;
 }
 
@@ -146,21 +168,79 @@ static bool names_held(const struct cc__pg_holder *h, const char *sql)
 	return false;
 }
 
+/*
+ * Whether the write sql may run before h's rows are sent: h keeps writes (writes_kept), sql
+ * does not name its tables, and every table sql inserts into or updates is one h keeps (the
+ * statement begins INSERT, UPDATE or WITH and deletes nothing; keywords in capitals, as this
+ * code writes them). Anything else sends the rows first.
+ */
+static bool keeps_write(const struct cc__pg_holder *h, const char *sql)
+{
+	static const char *const verbs[] = { "INSERT INTO ", "UPDATE " };
+	bool any = false;
+
+	if (!h->writes_kept || names_held(h, sql) ||
+	    (strncmp(sql, "INSERT INTO ", 12) != 0 && strncmp(sql, "UPDATE ", 7) != 0 &&
+	     strncmp(sql, "WITH ", 5) != 0) ||
+	    strstr(sql, "DELETE") || strstr(sql, "TRUNCATE"))
+		return false;
+	for (size_t v = 0; v < N_OF(verbs); v++) {
+		size_t vn = strlen(verbs[v]);
+
+		for (const char *p = strstr(sql, verbs[v]); p; p = strstr(p + vn, verbs[v])) {
+			const char *t = p + vn;
+			size_t n = strspn(t, "abcdefghijklmnopqrstuvwxyz0123456789_");
+			char c = p > sql ? p[-1] : ' ';
+			bool listed = false;
+
+			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    (c >= '0' && c <= '9') || c == '_')
+				continue; /* the end of another word */
+			if (!strncmp(t, "SET ", 4))
+				continue; /* ON CONFLICT … DO UPDATE SET: the insert's own table */
+			for (const char *const *k = h->writes_kept; *k && !listed; k++)
+				listed = n && strlen(*k) == n && !strncmp(*k, t, n);
+			if (!listed)
+				return false;
+			any = true;
+		}
+	}
+	return any;
+}
+
+/* Whether sql must wait for the held rows: a write not every holder keeps, or a read that
+ * names a held table. */
+static bool waits_for_held(const struct pg_store *s, const char *sql)
+{
+	/* a statement that opens with a parenthesis is a query too ("(SELECT …) UNION …") */
+	bool read = strncmp(sql, "SELECT", 6) == 0 || strncmp(sql, "(SELECT", 7) == 0;
+
+	for (size_t i = 0; i < s->n_held; i++)
+		if (read ? names_held(s->holder[i], sql) : !keeps_write(s->holder[i], sql))
+			return true;
+	return false;
+}
+
 void *cc__pg_held(struct cc_store *st, const struct cc__pg_holder *h)
 {
 	struct pg_store *s = to_pg(st);
+	size_t i = held_slot(s, h);
 
-	return s->holder == h ? s->held : NULL;
+	return i < s->n_held ? s->held[i] : NULL;
 }
 
 void *cc__pg_unhold(struct cc_store *st, const struct cc__pg_holder *h)
 {
 	struct pg_store *s = to_pg(st);
-	void *held = s->holder == h ? s->held : NULL;
+	size_t i = held_slot(s, h);
+	void *held;
 
-	if (s->holder == h) {
-		s->holder = NULL;
-		s->held = NULL;
+	if (i == s->n_held)
+		return NULL;
+	held = s->held[i];
+	for (s->n_held--; i < s->n_held; i++) {
+		s->holder[i] = s->holder[i + 1];
+		s->held[i] = s->held[i + 1];
 	}
 	return held;
 }
@@ -286,9 +366,9 @@ static int exec_now(struct cc_store *st, const char *sql, const struct cc__pg_pa
 
 	if (out)
 		*out = NULL;
-	/* rows held back go first, unless this only reads other tables (postgres_int.h) */
-	if (s->holder && (strncmp(sql, "SELECT", 6) != 0 || names_held(s->holder, sql)) &&
-	    (ret = cc__pg_flush(st, err)) < 0)
+	/* rows held back go first, unless this only reads other tables or writes tables every
+	   holder keeps (postgres_int.h) */
+	if (s->n_held && waits_for_held(s, sql) && (ret = cc__pg_flush(st, err)) < 0)
 		return ret;
 	res = PQexecParams(s->conn, sql, p ? p->n : 0, NULL, p ? p->values : NULL,
 	                   p ? p->lengths : NULL, p ? p->formats : NULL, binary ? 1 : 0);
@@ -334,7 +414,7 @@ int cc__pg_exec(struct cc_store *st, const char *sql, const struct cc__pg_params
 	 * its own that sets the role and the viewer (SET LOCAL), so row-level security applies to
 	 * it as to the reads of a snapshot (cc__pg_rx_enter).
 	 */
-	if (as_role(s) && !s->holder && PQtransactionStatus(s->conn) == PQTRANS_IDLE &&
+	if (as_role(s) && !s->n_held && PQtransactionStatus(s->conn) == PQTRANS_IDLE &&
 	    only_reads(sql)) {
 		if ((ret = begin_as(s, "BEGIN", err)) < 0)
 			return ret;

@@ -294,8 +294,12 @@ static int acts_flush(struct cc_store *st, void *p, struct cc_err *err)
 }
 
 static const char *const acts_tables[] = { "activity", NULL };
+/* the organisations an import adds go first, each before the activities that name it */
+static const char *const acts_kept[] = { "organisation", "org_alias", "indicator", "benchmark",
+	                                 "observation", NULL };
 static const struct cc__pg_holder acts_holder = { .flush = acts_flush, .drop = acts_drop,
-	                                          .tables = acts_tables };
+	                                          .tables = acts_tables,
+	                                          .writes_kept = acts_kept };
 
 #define ACT_KEY_COLS "id, source_id, natkey, digest, batch, line"
 

@@ -466,9 +466,16 @@ static int iati_flush(struct cc_store *st, void *p, struct cc_err *err)
 	return iati_send(st, p, err);
 }
 
-/* No tables: reads of this domain send the held rows themselves or answer from them. */
+/*
+ * No tables: reads of this domain send the held rows themselves or answer from them. The
+ * writes of an IATI import between its puts (the organisations, the Concord activities,
+ * indicators, benchmarks and observations an activity feeds) need none of its rows: they stay
+ * held, and go many to a statement.
+ */
+static const char *const iati_kept[] = { "organisation", "org_alias", "indicator", "benchmark",
+	                                 "activity", "observation", NULL };
 static const struct cc__pg_holder iati_holder = { .flush = iati_flush, .drop = iati_drop,
-	                                          .tables = NULL };
+	                                          .tables = NULL, .writes_kept = iati_kept };
 
 #define LOOK_UP_COLS                                                                        \
 	"a.id, a.batch, a.line, encode(a.digest, 'hex') FROM (SELECT 1) AS one LEFT JOIN "  \

@@ -438,8 +438,11 @@ static int flush_held(struct cc_store *st, void *p, struct cc_err *err)
 }
 
 static const char *const held_tables[] = { "observation", NULL };
+/* an observation's indicator is written before it; nothing refers to an observation */
+static const char *const held_kept[] = { "organisation", "org_alias", "indicator", "benchmark",
+	                                 "activity", NULL };
 static const struct cc__pg_holder holder = { .flush = flush_held, .drop = drop_held,
-	                                     .tables = held_tables };
+	                                     .tables = held_tables, .writes_kept = held_kept };
 
 #define OB_COLS                                                                            \
 	"id, indicator_id, coalesce(area_id, 0), coalesce(sex, ''), coalesce(age_group, ''), " \

@@ -111,8 +111,9 @@ int cc__pg_upsert_id(struct cc_store *st, const char *sql, const struct cc__pg_p
  * needs and observations of an import: postgres_needs.c, postgres_indicators.c). Before any
  * statement of the handle that is not a read ("SELECT …"), so before the COMMIT, or that names
  * a table of the holder's, the holder's flush sends them; then, and at a rollback or close,
- * drop frees them. A read that must see them may also call cc__pg_flush() first. One holder at
- * a time: holding for another flushes the first.
+ * drop frees them. A read that must see them may also call cc__pg_flush() first. Several
+ * domains may hold rows at once (an IATI import holds its activities, the Concord activities and
+ * the observations they feed); a flush sends every holder's, in the order they were held.
  */
 struct cc__pg_holder {
 	int (*flush)(struct cc_store *st, void *held, struct cc_err *err);
@@ -120,6 +121,11 @@ struct cc__pg_holder {
 	/* NULL or the tables of the rows held (NULL-terminated): a read whose text names one of
 	   them flushes too (the holder detaches, cc__pg_unhold, while it runs its own) */
 	const char *const *tables;
+	/* NULL or the tables (NULL-terminated) another domain may insert into or update while the
+	   rows stay held: tables the held rows refer to only by rows written before them (the
+	   organisations, indicators and benchmarks an import adds between its puts); a write that
+	   every holder keeps sends nothing first */
+	const char *const *writes_kept;
 };
 /* Makes held (owned from now on) the rows h holds on the handle. 0 or an error. */
 int cc__pg_hold(struct cc_store *st, const struct cc__pg_holder *h, void *held,
@@ -265,6 +271,8 @@ struct cc__edits_ops;
 extern const struct cc__edits_ops cc__pg_edits; /* postgres_edits.c */
 struct cc__survey_ops;
 extern const struct cc__survey_ops cc__pg_survey; /* postgres_survey.c */
+/* feedback_fts made again from feedback, as the writes make it (after a restore) */
+int cc__pg_feedback_fts_rebuild(struct cc_store *st, struct cc_err *err);
 struct cc__overlap_ops;
 extern const struct cc__overlap_ops cc__pg_overlap; /* postgres_overlap.c */
 
