@@ -341,6 +341,13 @@ int cc__pg_error(struct cc_store *st, const PGresult *res, struct cc_err *err)
 		return cc_err_set(err, CC_EBUSY, "PostgreSQL: %s", msg);
 	if (!strcmp(state, "53200"))
 		return cc_err_set(err, CC_ENOMEM, "out of memory (PostgreSQL server)");
+	/* the server's disk: said as SQLite says a full store, so that the same words mean the
+	   same on both backends */
+	if (!strcmp(state, "53100"))
+		return cc_err_set(err, CC_EIO,
+		                  "the store is full (the PostgreSQL server's disk: %s); nothing of "
+		                  "this transaction was stored",
+		                  msg);
 	/* insufficient resources (disk full), connection exceptions, operator intervention */
 	if (!strncmp(state, "53", 2) || !strncmp(state, "08", 2) || !strncmp(state, "57", 2))
 		return cc_err_set(err, CC_EIO,
@@ -863,18 +870,67 @@ static void pg_close(struct cc_store *st)
 	cc_free(s);
 }
 
-/* The database of dsn for messages, without a password: "host:port/db" or the dsn's tail. */
+/*
+ * Where the password of dsn ("//user:password@host…") starts and its length, 0 when it has
+ * none: it never goes into a message.
+ */
+static size_t dsn_password(const char *dsn, size_t *len_out)
+{
+	size_t end, at, colon;
+
+	*len_out = 0;
+	if (strncmp(dsn, "//", 2) != 0)
+		return 0;
+	end = 2 + strcspn(dsn + 2, "/?#");
+	at = 2 + strcspn(dsn + 2, "@");
+	if (at >= end)
+		return 0;
+	colon = 2 + strcspn(dsn + 2, ":");
+	if (colon >= at)
+		return 0;
+	*len_out = at - colon - 1;
+	return colon + 1;
+}
+
+/*
+ * The database of dsn for messages, without a password: "host:port/db", or, for a URI libpq
+ * could not take apart, the URI as given without its password and options.
+ */
 static void describe(const char *dsn, PGconn *conn, char *out, size_t n)
 {
 	const char *db = conn ? PQdb(conn) : NULL;
 	const char *host = conn ? PQhost(conn) : NULL;
 	const char *port = conn ? PQport(conn) : NULL;
+	size_t len = strcspn(dsn, "?"), pw_len, pw = dsn_password(dsn, &pw_len);
 
 	if (db && *db)
 		snprintf(out, n, "%s:%s/%s", host && *host ? host : "localhost",
 		         port && *port ? port : "5432", db);
+	else if (pw && pw < len)
+		snprintf(out, n, "postgresql:%.*s%.*s", (int)(pw - 1), dsn,
+		         (int)(len - pw - pw_len), dsn + pw + pw_len);
 	else
-		snprintf(out, n, "%.*s", (int)strcspn(dsn, "@?"), dsn);
+		snprintf(out, n, "postgresql:%.*s", (int)len, dsn);
+}
+
+/* msg with every copy of dsn's password replaced by stars (libpq quotes a bad URI whole). */
+static void hide_password(const char *dsn, char *msg)
+{
+	size_t pw_len, pw = dsn_password(dsn, &pw_len);
+
+	if (!pw || !pw_len)
+		return;
+	for (char *p = msg; *p; p++) {
+		if (strncmp(p, dsn + pw, pw_len) != 0)
+			continue;
+		if (pw_len < 3) { /* never longer than before */
+			memset(p, '*', pw_len);
+		} else {
+			memcpy(p, "***", 3);
+			memmove(p + 3, p + pw_len, strlen(p + pw_len) + 1);
+		}
+		p += (pw_len < 3 ? pw_len : 3) - 1;
+	}
 }
 
 static void ignore_notice(void *arg, const char *message)
@@ -1017,6 +1073,7 @@ static int pg_open(struct cc_store **out, const char *dsn, const struct cc_store
 
 		snprintf(msg, sizeof(msg), "%s", PQerrorMessage(s->conn));
 		msg[strcspn(msg, "\n")] = '\0';
+		hide_password(dsn, msg);
 		ret = cc_err_set(err, CC_EIO, "cannot connect to PostgreSQL store '%s': %s", s->name,
 		                 msg);
 		goto out_close;

@@ -845,6 +845,9 @@ static int pg_load_end(void *p, bool ok, struct cc_err *err)
 		           "date)::integer, digest, batch FROM incident",
 		           err);
 	cc__bk_names_free(&q[0]);
+	/* feedback_fts: the search's tokens, which an archive from SQLite does not carry */
+	if (ret == 0)
+		ret = cc__pg_feedback_fts_rebuild(ld->st, err);
 	/* the foreign keys checked now, then as they were */
 	if (ret == 0 && (ret = exec(ld->st, "SET CONSTRAINTS ALL IMMEDIATE", err)) < 0 && err) {
 		struct cc_err cause = *err;

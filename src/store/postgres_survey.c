@@ -1874,6 +1874,99 @@ out:
 	return ret;
 }
 
+/* Sends the rows of feedback_fts gathered in ids, docs and ntoks (open arrays), then empties them. */
+static int fts_rows_send(struct cc_store *st, struct cc_buf *ids, struct cc_buf *docs,
+                         struct cc_buf *ntoks, struct cc_err *err)
+{
+	struct cc__pg_params p = CC__PG_PARAMS_INIT;
+	int ret;
+
+	if (cc__pg_arr_close(ids) < 0 || cc__pg_arr_close(docs) < 0 || cc__pg_arr_close(ntoks) < 0)
+		return nomem(err);
+	cc__pg_str(&p, ids->buf);
+	cc__pg_str(&p, docs->buf);
+	cc__pg_str(&p, ntoks->buf);
+	ret = cc__pg_exec(st,
+	                  "INSERT INTO feedback_fts (id, doc, ntok) SELECT v.id, coalesce(v.doc, "
+	                  "'')::tsvector, v.ntok FROM unnest($1::bigint[], $2::text[], "
+	                  "$3::integer[]) AS v(id, doc, ntok)",
+	                  &p, false, NULL, err);
+	cc_buf_clear(ids);
+	cc_buf_clear(docs);
+	cc_buf_clear(ntoks);
+	return ret;
+}
+
+/*
+ * feedback_fts made again from feedback, each item's tokens as its write makes them: after a
+ * restore (postgres_backup.c), since an archive from SQLite does not carry it (FTS5's tables
+ * are SQLite's own). Nothing to do in a store without the survey domain.
+ */
+int cc__pg_feedback_fts_rebuild(struct cc_store *st, struct cc_err *err)
+{
+	struct cc_buf ids = CC_BUF_INIT(0), docs = CC_BUF_INIT(0), ntoks = CC_BUF_INIT(0);
+	struct cc_buf doc = CC_BUF_INIT(0);
+	struct cc_feedback *fb = NULL;
+	struct fts fts = { 0 };
+	PGresult *res = NULL;
+	int ret, rows, n = 0;
+
+	ret = cc__pg_exec(st, "SELECT to_regclass('feedback_fts') IS NOT NULL", NULL, false, &res,
+	                  err);
+	if (ret < 0)
+		return ret;
+	rows = (int)cc__pg_col_i64(res, 0, 0);
+	PQclear(res);
+	res = NULL;
+	if (!rows)
+		return 0;
+	if ((ret = cc__pg_exec(st, "DELETE FROM feedback_fts", NULL, false, NULL, err)) < 0 ||
+	    (ret = cc__pg_exec(st,
+	                       "SELECT id, coalesce(text, ''), coalesce(category, ''), "
+	                       "coalesce(channel, ''), coalesce(organisation, '') FROM feedback "
+	                       "ORDER BY id",
+	                       NULL, false, &res, err)) < 0)
+		return ret;
+	rows = PQntuples(res);
+	if (!rows)
+		goto out;
+	if (!(fb = cc_alloc_array(1, sizeof(*fb)))) {
+		ret = nomem(err);
+		goto out;
+	}
+	if ((ret = fts_open(&fts, err)) < 0)
+		goto out;
+	for (int i = 0; i < rows && ret == 0; i++) {
+		int ntok = 0;
+
+		snprintf(fb->text, sizeof(fb->text), "%s", cc__pg_cstr(res, i, 1));
+		snprintf(fb->category, sizeof(fb->category), "%s", cc__pg_cstr(res, i, 2));
+		snprintf(fb->channel, sizeof(fb->channel), "%s", cc__pg_cstr(res, i, 3));
+		snprintf(fb->organisation, sizeof(fb->organisation), "%s", cc__pg_cstr(res, i, 4));
+		cc_buf_clear(&doc);
+		if ((ret = fts_doc(&fts, fb, &doc, &ntok, err)) < 0)
+			break;
+		if (cc__pg_arr_i64(&ids, cc__pg_col_i64(res, i, 0), false) < 0 ||
+		    cc__pg_arr_text(&docs, doc.buf) < 0 || cc__pg_arr_i64(&ntoks, ntok, false) < 0) {
+			ret = nomem(err);
+			break;
+		}
+		if (++n == SEND_ROWS || i + 1 == rows) {
+			ret = fts_rows_send(st, &ids, &docs, &ntoks, err);
+			n = 0;
+		}
+	}
+	fts_close(&fts);
+out:
+	PQclear(res);
+	cc_free(fb);
+	cc_buf_release(&doc);
+	cc_buf_release(&ids);
+	cc_buf_release(&docs);
+	cc_buf_release(&ntoks);
+	return ret;
+}
+
 const struct cc__survey_ops cc__pg_survey = {
 	.put_question = pg_put_question,
 	.find_question = pg_find_question,

@@ -10,6 +10,15 @@ cd "$WORK" || exit 1
 
 digest() { "$CONCORD" -d "$1" backup --digest; }
 count() { sqlite3 "$1" "select count(*) from $2"; }
+# the areas the spatial index holds: SQLite's R*Tree; on PostgreSQL the areas a box query finds
+# through the GiST index of area.geom (sequential scans off)
+spatial() {
+	if [ "$CC_BACKEND" = postgres ]; then
+		sqlite3 "$1" "set enable_seqscan = off; select count(*) from area where geom && st_makeenvelope(-180, -90, 180, 90, 4326)"
+	else
+		count "$1" area_rtree
+	fi
+}
 
 # The archive read by a second, independent reader: every table's rows hashed as the store's
 # digest hashes them, checked against the digests recorded; prints "store DIGEST", then "TABLE
@@ -145,7 +154,9 @@ for cmd in "coverage --json" "gaps --json" "exposure --json" "lesson search wate
 	[ "$A" = "$B" ] && [ -n "$A" ] && ok "'$cmd' answers the same on the restored store" ||
 		not_ok "'$cmd' answers the same on the restored store" "$(echo "$B" | head -3)"
 done
-is "$(count b.db area_rtree)" "$(count a.db area_rtree)" "the spatial index is rebuilt"
+N_SPATIAL=$(spatial a.db)
+[ "${N_SPATIAL:-0}" -gt 0 ] 2>/dev/null || not_ok "the original store's spatial index holds areas" "$N_SPATIAL"
+is "$(spatial b.db)" "$N_SPATIAL" "the spatial index is rebuilt"
 # events placed in areas through the spatial index: the same on both, the same stores after
 A=$("$CONCORD" -d a.db import events "$TDATA/events/acled_synthetic.csv" 2>&1)
 sleep 1 # another second: the import times differ, as they may anyway
@@ -175,7 +186,7 @@ is "$RC" 0 "restore --force into a store with records succeeds"
 is "$(digest b.db)" "$DA" "... and gives the archive's store (the later import gone)"
 run "$CONCORD" -d b.db restore --force a.ccb
 is "$(digest b.db)" "$DA" "a second restore --force gives the same store"
-is "$(count b.db area_rtree)" "$(count a.db area_rtree)" "... with one spatial index entry per area"
+is "$(spatial b.db)" "$(spatial a.db)" "... with one spatial index entry per area"
 is "$("$CONCORD" -d b.db lesson search water | md5sum)" \
 	"$("$CONCORD" -d a.db lesson search water | md5sum)" "... and the full-text index rebuilt once"
 

@@ -273,7 +273,7 @@ run "$CONCORD" mission set --on-track 0.8 --at-risk 0.5
 is "$RC" 0 "mission set --on-track 0.8 --at-risk 0.5 (no reporting currency needed)"
 like "$OUT" "status rule: on_track if progress/expected >= 0.80 (mission), at_risk if >= 0.50 (mission)" \
 	"... the new rule printed"
-is "$(sqlite3 concord.db 'SELECT on_track, at_risk, quote(max_age_days), quote(alpha) FROM mission_status_rule')" \
+is "$(sqlite3 concord.db "SELECT on_track, at_risk, coalesce(cast(max_age_days AS text), 'NULL'), coalesce(cast(alpha AS text), 'NULL') FROM mission_status_rule")" \
 	"0.8|0.5|NULL|NULL" "... stored in the store, the rest left to the defaults"
 restatus() { # restatus ON AT_RISK MAX_AGE: series.csv's statuses under other thresholds
 	python3 - series.csv "$AT" "$@" <<'PY'
