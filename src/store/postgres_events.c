@@ -45,17 +45,6 @@
 
 #include "core/banned.h"
 
-/*
- * Runs query, a "COPY (SELECT …) TO STDOUT (FORMAT binary)" with its values written in (COPY
- * takes no parameters), and calls fn with each row's fields: nf of them, v[i] the bytes of
- * field i in network order (NULL for SQL NULL) and len[i] their length (-1 for NULL). Streams:
- * no result holds the rows. 0, fn's error or the server's. Also read by postgres_overlap.c.
- */
-typedef int cc__pg_copy_fn(void *ctx, int nf, const unsigned char *const *v, const int32_t *len,
-                           struct cc_err *err);
-int cc__pg_copy_binary(struct cc_store *st, const char *query, cc__pg_copy_fn *fn, void *ctx,
-                       struct cc_err *err);
-
 /* every writer of incidents holds it (transaction-scoped) */
 #define LOCK_INCIDENT "SELECT pg_advisory_xact_lock(4242010)"
 /* held rows are sent when there are this many, or this many bytes of them */

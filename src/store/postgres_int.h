@@ -271,6 +271,18 @@ struct cc__edits_ops;
 extern const struct cc__edits_ops cc__pg_edits; /* postgres_edits.c */
 struct cc__survey_ops;
 extern const struct cc__survey_ops cc__pg_survey; /* postgres_survey.c */
+
+/*
+ * Runs query, a "COPY (SELECT …) TO STDOUT (FORMAT binary)" with its values written in (COPY
+ * takes no parameters), and calls fn with each row's fields: nf of them, v[i] the bytes of
+ * field i in network order (NULL for SQL NULL) and len[i] their length (-1 for NULL). Streams:
+ * no result holds the rows. 0, fn's error or the server's. In postgres_events.c.
+ */
+typedef int cc__pg_copy_fn(void *ctx, int nf, const unsigned char *const *v, const int32_t *len,
+                           struct cc_err *err);
+int cc__pg_copy_binary(struct cc_store *st, const char *query, cc__pg_copy_fn *fn, void *ctx,
+                       struct cc_err *err);
+
 /* feedback_fts made again from feedback, as the writes make it (after a restore) */
 int cc__pg_feedback_fts_rebuild(struct cc_store *st, struct cc_err *err);
 struct cc__overlap_ops;

@@ -36,12 +36,6 @@ static const char acts_sql[] =
         "ORDER BY a.id) TO STDOUT (FORMAT binary)";
 enum { N_FIELDS = 21 };
 
-/* postgres_events.c: a binary COPY read, row by row (its comment says how) */
-typedef int cc__pg_copy_fn(void *ctx, int nf, const unsigned char *const *v, const int32_t *len,
-                           struct cc_err *err);
-int cc__pg_copy_binary(struct cc_store *st, const char *query, cc__pg_copy_fn *fn, void *ctx,
-                       struct cc_err *err);
-
 /* the category: the DAC-3 code of a DAC-5 or DAC-3 sector, none for other lists */
 static const char sectors_sql[] =
         "SELECT id, CASE WHEN vocabulary IN ('1', '2') THEN coalesce(category, substr(code, 1, "
