@@ -322,10 +322,10 @@ static int act_add_rows(struct acts_held *h, const PGresult *res, struct cc_err 
 
 /*
  * Makes sure the table knows whether a's key is stored: one row at a time for the first
- * ACT_LOOK_UPS puts of a source, then all of the source's activities at once. (A write to
- * another table, such as the organisation an import adds, sends the held rows and lets the
- * table go: the next rows are looked up one by one again, so that the many such writes at the
- * start of an import do not each read the whole source.)
+ * ACT_LOOK_UPS puts of a source, then all of the source's activities at once. (A write that
+ * sends the held rows — to a table the holder does not keep, see acts_kept — lets the table go:
+ * the next rows are looked up one by one again, so that many such writes at the start of an
+ * import do not each read the whole source.)
  */
 static int act_look_up(struct cc_store *st, struct acts_held *h, const struct cc_activity *a,
                        struct cc_err *err)

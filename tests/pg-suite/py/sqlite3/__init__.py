@@ -91,7 +91,7 @@ class _Connection:
     def __init__(self, db):
         self._db = db
 
-    def _psql(self, sql):
+    def _psql(self, sql, rows_or_none=False):
         env = dict(os.environ, PGOPTIONS='-c client_min_messages=warning')
         r = subprocess.run([os.path.join(os.environ['CC_TEST_PG_BIN'], 'psql'), '-X', '-q', '-At',
                             '-F', FS, '-R', RS, '-P', 'null=\x15', '-h', '127.0.0.1',
@@ -101,6 +101,8 @@ class _Connection:
         if r.returncode != 0:
             raise OperationalError(r.stderr.strip())
         out = r.stdout
+        if rows_or_none and out == '':
+            return None
         return out[:-1] if out.endswith('\n') else out  # the last record ends in a newline
 
     def execute(self, sql, params=()):
@@ -109,7 +111,10 @@ class _Connection:
         if ';' not in sql and sql.split(None, 1)[0].lower() in ('select', 'with', 'values'):
             types = [line.split(FS)[1] for line in self._psql(sql + ' \\gdesc').split(RS) if line]
         rows = []
-        for line in self._psql(sql).split(RS):
+        out = self._psql(sql, rows_or_none=True)
+        if out is None:  # no rows at all (one row of one empty text prints a newline)
+            return _Cursor(rows)
+        for line in out.split(RS):
             if line == '' and not types:
                 continue
             cols = line.split(FS)
