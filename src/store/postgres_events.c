@@ -888,15 +888,6 @@ struct load {
 
 /* ---- big-endian integers and IEEE doubles of binary data ---- */
 
-static uint64_t be(const unsigned char *b, int n)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < n; i++)
-		v = v << 8 | b[i];
-	return v;
-}
-
 static int cmp_i64(const void *a, const void *b)
 {
 	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -911,7 +902,7 @@ static int cmp_i64(const void *a, const void *b)
 
 static uint32_t be32(const unsigned char *b)
 {
-	return (uint32_t)be(b, 4);
+	return (uint32_t)cc__pg_be(b, 4);
 }
 
 /*
@@ -939,7 +930,7 @@ static int copy_rows(const unsigned char *b, size_t n, bool *header, cc__pg_copy
 
 		if (n - o < 2)
 			return cc_err_set(err, CC_ESTORE, "PostgreSQL: binary COPY row cut short");
-		nf = (int16_t)(uint16_t)be(b + o, 2);
+		nf = (int16_t)(uint16_t)cc__pg_be(b + o, 2);
 		o += 2;
 		if (nf == -1) /* the trailer */
 			return 0;
@@ -999,29 +990,7 @@ int cc__pg_copy_binary(struct cc_store *st, const char *query, cc__pg_copy_fn *f
 	return ret;
 }
 
-/* Fields of a binary COPY row: an integer (int2, int4, int8; 0 for NULL), a double (NAN for
- * NULL), text into dst (truncated; "" for NULL). */
-static int64_t copy_i64(const unsigned char *v, int32_t len)
-{
-	if (len == 8)
-		return (int64_t)be(v, 8);
-	if (len == 4)
-		return (int32_t)be32(v);
-	return len == 2 ? (int16_t)(uint16_t)be(v, 2) : 0;
-}
-
-static double copy_f8(const unsigned char *v, int32_t len)
-{
-	uint64_t u;
-	double d;
-
-	if (len != 8)
-		return (double)NAN;
-	u = be(v, 8);
-	memcpy(&d, &u, sizeof(d));
-	return d;
-}
-
+/* A text field of a binary COPY row into dst (truncated; "" for NULL). */
 static void copy_str(const unsigned char *v, int32_t len, char *dst, size_t n)
 {
 	size_t k = len > 0 ? (size_t)len : 0;
@@ -1037,10 +1006,10 @@ static void copy_str(const unsigned char *v, int32_t len, char *dst, size_t n)
 static bool copy_visible(struct cc_store *st, const struct cc__pg_shares *sh,
                          const unsigned char *const *v, const int32_t *len, int c)
 {
-	int64_t id = copy_i64(v[c], len[c]);
-	struct cc_marking m = { .mission_id = copy_i64(v[c + 1], len[c + 1]),
-		                .owner_id = copy_i64(v[c + 2], len[c + 2]),
-		                .deny = (unsigned)copy_i64(v[c + 4], len[c + 4]) };
+	int64_t id = cc__pg_bin_i64(v[c], len[c]);
+	struct cc_marking m = { .mission_id = cc__pg_bin_i64(v[c + 1], len[c + 1]),
+		                .owner_id = cc__pg_bin_i64(v[c + 2], len[c + 2]),
+		                .deny = (unsigned)cc__pg_bin_i64(v[c + 4], len[c + 4]) };
 	char rel_text[32];
 	enum cc_rel rel;
 
@@ -1049,7 +1018,7 @@ static bool copy_visible(struct cc_store *st, const struct cc__pg_shares *sh,
 	if (cc_rel_parse(rel_text, &rel, NULL) < 0)
 		rel = CC_REL_ORG;
 	m.rel = rel;
-	if (copy_i64(v[c + 5], len[c + 5]) && sh->n &&
+	if (cc__pg_bin_i64(v[c + 5], len[c + 5]) && sh->n &&
 	    bsearch(&id, sh->ids, sh->n, sizeof(*sh->ids), cmp_i64)) {
 		m.shares = &st->viewer.org_id;
 		m.n_shares = 1;
@@ -1077,17 +1046,17 @@ static int load_row(void *ctx, int nf, const unsigned char *const *v, const int3
 		return cc_err_set(err, CC_ENOMEM, "out of memory");
 	e = &l->inc[l->n];
 	memset(e, 0, sizeof(*e));
-	e->lat = copy_f8(v[0], len[0]);
-	e->lon = copy_f8(v[1], len[1]);
-	e->date = (int32_t)copy_i64(v[2], len[2]);
-	e->date_end = (int32_t)copy_i64(v[3], len[3]);
-	e->fatalities = copy_f8(v[4], len[4]);
+	e->lat = cc__pg_bin_f8(v[0], len[0]);
+	e->lon = cc__pg_bin_f8(v[1], len[1]);
+	e->date = (int32_t)cc__pg_bin_i64(v[2], len[2]);
+	e->date_end = (int32_t)cc__pg_bin_i64(v[3], len[3]);
+	e->fatalities = cc__pg_bin_f8(v[4], len[4]);
 	copy_str(v[5], len[5], type, sizeof(type));
 	t = type_index(len[5] < 0 ? NULL : type, &l->types, &l->n_types, &l->cap_types, &l->last);
 	if (t < -1)
 		return cc_err_set(err, CC_ENOMEM, "out of memory");
 	e->type = t;
-	e->area_id = copy_i64(v[6], len[6]);
+	e->area_id = cc__pg_bin_i64(v[6], len[6]);
 	l->n++;
 	return 0;
 }

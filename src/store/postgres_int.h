@@ -16,9 +16,11 @@
 #ifndef CC_STORE_POSTGRES_INT_H
 #define CC_STORE_POSTGRES_INT_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <libpq-fe.h>
 
@@ -271,6 +273,38 @@ struct cc__edits_ops;
 extern const struct cc__edits_ops cc__pg_edits; /* postgres_edits.c */
 struct cc__survey_ops;
 extern const struct cc__survey_ops cc__pg_survey; /* postgres_survey.c */
+
+/* The fields of a binary result or COPY row, in network order: n bytes as an unsigned integer;
+ * an integer field (int2, int4, int8; 0 for NULL, len -1); a double precision (NAN for NULL). */
+static inline uint64_t cc__pg_be(const unsigned char *b, int n)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < n; i++)
+		v = v << 8 | b[i];
+	return v;
+}
+
+static inline int64_t cc__pg_bin_i64(const unsigned char *v, int32_t len)
+{
+	if (len == 8)
+		return (int64_t)cc__pg_be(v, 8);
+	if (len == 4)
+		return (int32_t)(uint32_t)cc__pg_be(v, 4);
+	return len == 2 ? (int16_t)(uint16_t)cc__pg_be(v, 2) : 0;
+}
+
+static inline double cc__pg_bin_f8(const unsigned char *v, int32_t len)
+{
+	uint64_t u;
+	double d;
+
+	if (len != 8)
+		return (double)NAN;
+	u = cc__pg_be(v, 8);
+	memcpy(&d, &u, sizeof(d));
+	return d;
+}
 
 /*
  * Runs query, a "COPY (SELECT …) TO STDOUT (FORMAT binary)" with its values written in (COPY

@@ -107,39 +107,7 @@ static void fill_path(const struct node *v, size_t n, struct cc_overlap_activity
 	}
 }
 
-/* ---- fields of a binary COPY row: network order ---- */
-
-static uint64_t be(const unsigned char *b, int n)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < n; i++)
-		v = v << 8 | b[i];
-	return v;
-}
-
-/* An integer (int2, int4, int8), 0 for NULL. */
-static int64_t f_i64(const unsigned char *v, int32_t len)
-{
-	if (len == 8)
-		return (int64_t)be(v, 8);
-	if (len == 4)
-		return (int32_t)(uint32_t)be(v, 4);
-	return len == 2 ? (int16_t)(uint16_t)be(v, 2) : 0;
-}
-
-/* A double precision, NAN for NULL. */
-static double f_num(const unsigned char *v, int32_t len)
-{
-	uint64_t u;
-	double d;
-
-	if (len != 8)
-		return (double)NAN;
-	u = be(v, 8);
-	memcpy(&d, &u, sizeof(d));
-	return d;
-}
+/* ---- fields of a binary COPY row (cc__pg_bin_i64, cc__pg_bin_f8 in postgres_int.h) ---- */
 
 /* A marking's text as a releasability; def for NULL; unknown: the strictest. */
 static enum cc_rel f_rel(const unsigned char *v, int32_t len, enum cc_rel def)
@@ -208,12 +176,12 @@ static int ov_row(void *ctx, int nf, const unsigned char *const *v, const int32_
 	if (nf != N_FIELDS)
 		return cc_err_set(err, CC_ESTORE, "PostgreSQL: an activity row of %d fields", nf);
 	/* the marking (fields 11 … 16), as cc__pg_row_visible() reads it from a text result */
-	id = f_i64(v[C_MARK], len[C_MARK]);
-	m.mission_id = f_i64(v[C_MARK + 1], len[C_MARK + 1]);
-	m.owner_id = f_i64(v[C_MARK + 2], len[C_MARK + 2]);
+	id = cc__pg_bin_i64(v[C_MARK], len[C_MARK]);
+	m.mission_id = cc__pg_bin_i64(v[C_MARK + 1], len[C_MARK + 1]);
+	m.owner_id = cc__pg_bin_i64(v[C_MARK + 2], len[C_MARK + 2]);
 	m.rel = f_rel(v[C_MARK + 3], len[C_MARK + 3], CC_REL_ORG);
-	m.deny = (unsigned)f_i64(v[C_MARK + 4], len[C_MARK + 4]);
-	if (f_i64(v[C_MARK + 5], len[C_MARK + 5]) && l->sh.n &&
+	m.deny = (unsigned)cc__pg_bin_i64(v[C_MARK + 4], len[C_MARK + 4]);
+	if (cc__pg_bin_i64(v[C_MARK + 5], len[C_MARK + 5]) && l->sh.n &&
 	    bsearch(&id, l->sh.ids, l->sh.n, sizeof(*l->sh.ids), cmp_i64)) {
 		m.shares = &l->st->viewer.org_id;
 		m.n_shares = 1;
@@ -228,10 +196,10 @@ static int ov_row(void *ctx, int nf, const unsigned char *const *v, const int32_
 	a = &l->acts[l->n];
 	o = l->offs[l->n].o;
 	memset(a, 0, sizeof(*a));
-	a->id = f_i64(v[0], len[0]);
-	a->org_id = f_i64(v[1], len[1]);
-	a->impl_org_id = f_i64(v[2], len[2]);
-	a->sector_id = f_i64(v[3], len[3]);
+	a->id = cc__pg_bin_i64(v[0], len[0]);
+	a->org_id = cc__pg_bin_i64(v[1], len[1]);
+	a->impl_org_id = cc__pg_bin_i64(v[2], len[2]);
+	a->sector_id = cc__pg_bin_i64(v[3], len[3]);
 	sec = find_node(l->sectors, l->n_sectors, a->sector_id);
 	org = find_node(l->orgs, l->n_orgs, a->org_id);
 	if (sec && !cc__pg_col_null(l->sres, sec->row, 1)) {
@@ -243,14 +211,14 @@ static int ov_row(void *ctx, int nf, const unsigned char *const *v, const int32_
 				return cc_err_set(err, CC_ENOMEM, "out of memory");
 		}
 	}
-	a->area_id = f_i64(v[4], len[4]);
+	a->area_id = cc__pg_bin_i64(v[4], len[4]);
 	area = find_node(l->areas, l->n_areas, a->area_id);
-	a->start = len[5] < 0 ? CC_DATE_NONE : (int32_t)f_i64(v[5], len[5]);
-	a->end = len[6] < 0 ? CC_DATE_NONE : (int32_t)f_i64(v[6], len[6]);
-	a->lat = site ? f_num(v[7], len[7]) : (double)NAN;
-	a->lon = site ? f_num(v[8], len[8]) : (double)NAN;
-	a->targeted = figures ? f_num(v[9], len[9]) : (double)NAN;
-	a->reached = figures ? f_num(v[10], len[10]) : (double)NAN;
+	a->start = len[5] < 0 ? CC_DATE_NONE : (int32_t)cc__pg_bin_i64(v[5], len[5]);
+	a->end = len[6] < 0 ? CC_DATE_NONE : (int32_t)cc__pg_bin_i64(v[6], len[6]);
+	a->lat = site ? cc__pg_bin_f8(v[7], len[7]) : (double)NAN;
+	a->lon = site ? cc__pg_bin_f8(v[8], len[8]) : (double)NAN;
+	a->targeted = figures ? cc__pg_bin_f8(v[9], len[9]) : (double)NAN;
+	a->reached = figures ? cc__pg_bin_f8(v[10], len[10]) : (double)NAN;
 	if (add_bytes(&l->text, v[C_TITLE], len[C_TITLE] > 0 ? (size_t)len[C_TITLE] : 0, &o[0]) <
 	            0 ||
 	    add_bytes(&l->text, v[C_DESC], len[C_DESC] > 0 ? (size_t)len[C_DESC] : 0, &o[1]) < 0 ||
