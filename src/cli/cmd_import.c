@@ -122,32 +122,6 @@ int cli_parse_map(const char *arg, struct cc_import_map *out)
 	return CLI_OK;
 }
 
-/*
- * CC_EPARSE with err set when the file is a header and nothing else; 0 otherwise, also when it
- * cannot be read (the importer then says why).
- */
-static int header_only(const char *path, const struct cc_import_opts *o, struct cc_err *err)
-{
-	struct cc_csv_opts copts = { .encoding = o->encoding, .no_digest = true };
-	struct cc_csv *csv = NULL;
-	struct cc_csv_row row;
-	int ret;
-
-	if (!strcmp(path, "-") || cc_csv_open(&csv, path, &copts, NULL) < 0)
-		return 0;
-	ret = cc_csv_next(csv, &row, NULL);
-	if (ret == 0)
-		ret = cc_csv_next(csv, &row, NULL) > 0 ? CC_EPARSE : 0;
-	else
-		ret = 0;
-	cc_csv_close(csv);
-	if (ret < 0) {
-		cc_err_set(err, ret, "no rows after the header");
-		cc_err_at(err, o->display_name ? o->display_name : path, 0, NULL);
-	}
-	return ret;
-}
-
 static void print_reject(void *ctx, const struct cc_err *why)
 {
 	char buf[1024];
@@ -359,7 +333,9 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 		struct cc_import_report rep = { 0 };
 
 		cc_err_clear(&err);
-		if (one_header && header_only(argv[i], &o, &err) < 0)
+		if (one_header &&
+		    cc_csv_header_only(argv[i], o.encoding,
+		                       o.display_name ? o.display_name : argv[i], &err) < 0)
 			return cli_fail(&err);
 		ret = run(cli->st, argv[i], &o, &rep, &err);
 		if (cli->tty)

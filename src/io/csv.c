@@ -922,6 +922,27 @@ const char *cc_csv_digest(const struct cc_csv *c)
 	return c->digest;
 }
 
+int cc_csv_header_only(const char *path, const char *encoding, const char *name,
+                       struct cc_err *err)
+{
+	struct cc_csv *csv = NULL;
+	struct cc_csv_row row;
+	int ret = 0;
+
+	if (!strcmp(path, "-") ||
+	    cc_csv_open(&csv, path, &(struct cc_csv_opts){ .encoding = encoding, .no_digest = true },
+	                NULL) < 0)
+		return 0;
+	if (cc_csv_next(csv, &row, NULL) == 0 && cc_csv_next(csv, &row, NULL) > 0)
+		ret = CC_EPARSE;
+	cc_csv_close(csv);
+	if (ret < 0) {
+		cc_err_set(err, ret, "no rows after the header");
+		cc_err_at(err, name, 0, NULL);
+	}
+	return ret;
+}
+
 void cc_csv_close(struct cc_csv *c)
 {
 	if (!c)

@@ -82,6 +82,14 @@ const char *cc_csv_digest(const struct cc_csv *c);
 /* Closes; accepts NULL. */
 void cc_csv_close(struct cc_csv *c);
 
+/*
+ * CC_EPARSE with err set ("no rows after the header", at file name) when path is a header row and
+ * nothing else; 0 otherwise, also when it cannot be read as CSV (the importer then says why) and
+ * for "-" (standard input cannot be read twice). An import of nothing is never what was meant.
+ */
+int cc_csv_header_only(const char *path, const char *encoding, const char *name,
+                       struct cc_err *err);
+
 /* BLAKE2b-256 of a whole file, hex (used by importers that do not read through cc_csv). */
 int cc_file_digest(const char *path, char out[static 65], struct cc_err *err);
 

@@ -290,26 +290,6 @@ static bool is_own_org(const struct cc__req *req, const char *ref)
 	return own;
 }
 
-/* CC_EPARSE with err set when the upload is a header row and nothing else; 0 otherwise (also
-   when it cannot be read as CSV: the importer then says why). */
-static int header_only(const char *path, const char *fname, struct cc_err *err)
-{
-	struct cc_csv *csv = NULL;
-	struct cc_csv_row row;
-	int ret;
-
-	if (cc_csv_open(&csv, path, &(struct cc_csv_opts){ .no_digest = true }, NULL) < 0)
-		return 0;
-	ret = cc_csv_next(csv, &row, NULL) == 0 && cc_csv_next(csv, &row, NULL) > 0 ? CC_EPARSE
-	                                                                             : 0;
-	cc_csv_close(csv);
-	if (ret < 0) {
-		cc_err_set(err, ret, "no rows after the header");
-		cc_err_at(err, fname, 0, NULL);
-	}
-	return ret;
-}
-
 /* POST /api/imports/{kind}?name=FILE */
 int cc__api_import(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
 {
@@ -384,7 +364,7 @@ int cc__api_import(struct cc__req *req, struct cc_buf *out, struct cc_err *err)
 			/* an editor's rows are its organisation's */
 			o.marking.owner = owner ? owner : own_org_ref(req);
 		}
-		if ((importers[k].takes & T_ONE_HEADER) && header_only(path, fname, err) < 0)
+		if ((importers[k].takes & T_ONE_HEADER) && cc_csv_header_only(path, NULL, fname, err) < 0)
 			ret = CC_EPARSE;
 		else
 			ret = importers[k].run(req->st, path, &o, req, &rep, err);
