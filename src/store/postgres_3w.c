@@ -15,6 +15,7 @@
  * transaction sends its row before it commits. Writers of activities therefore take turns;
  * readers never wait.
  */
+#include "store/postgres_held.h"
 #include "store/postgres_int.h"
 
 #include <string.h>
@@ -24,24 +25,19 @@
 
 #include "core/banned.h"
 
-#define ACT_SEND_ROWS 2000
+#define ACT_SEND_ROWS CC__HELD_SEND_ROWS
 #define LOCK_ACT      "SELECT pg_advisory_xact_lock(4242020)"
 
 /* A stored (or held) activity: its key and what a put compares. */
 struct act_row {
-	int64_t id, source_id, batch;
+	struct cc__held_natkey k; /* first: the table's key */
+	int64_t id, batch;
 	long line;
-	unsigned char natkey[16], digest[16];
-	bool held; /* a change of it waits to be sent */
+	unsigned char digest[16];
 };
 
 /* a source's keys: looked up one at a time at first, then all read at once */
 #define ACT_LOOK_UPS 32
-struct source_seen {
-	int64_t id;
-	int n_looked_up;
-	bool loaded;
-};
 
 /* the columns of a held insert or update, in the order of ACT_COLS after the id */
 enum {
@@ -51,93 +47,20 @@ enum {
 	A_FIG_REL, A_COLS
 };
 
-/* held changes of one kind: one array literal per column */
-struct act_batch {
-	struct cc_buf col[A_COLS];
-	size_t n;
-};
+static const struct cc__held_ops act_ops = { .row_size = sizeof(struct act_row),
+	                                     .change_size = sizeof(struct cc__held_change),
+	                                     .hash = cc__held_natkey_hash,
+	                                     .same = cc__held_natkey_same };
 
+/*
+ * The activities held: the table, and the held changes as array literals, one batch per kind
+ * (seen: id, batch, line), written as each put comes since an activity's strings are only
+ * borrowed by its put.
+ */
 struct acts_held {
-	struct act_row *rows;
-	size_t n_rows, cap_rows;
-	uint32_t *slots; /* open addressing: index + 1 into rows, 0 empty */
-	size_t n_slots;
-	struct source_seen *sources;
-	size_t n_sources, cap_sources;
-	struct act_batch ins, upd, seen; /* seen: id, batch, line */
-	size_t *held;                    /* the rows of the held changes */
-	size_t n_held, cap_held;
-	int64_t next_id;
+	struct cc__held_table t; /* first: cc__held_put makes it */
+	struct cc__held_batch ins, upd, seen;
 };
-
-static size_t act_hash(int64_t source_id, const unsigned char natkey[16])
-{
-	uint64_t h;
-
-	memcpy(&h, natkey, sizeof(h)); /* the key is a hash already */
-	return (size_t)(h ^ ((uint64_t)source_id * 0x9e3779b97f4a7c15u));
-}
-
-static struct act_row *act_find(struct acts_held *h, int64_t source_id,
-                                const unsigned char natkey[16])
-{
-	size_t mask = h->n_slots - 1, i;
-
-	if (!h->n_slots)
-		return NULL;
-	for (i = act_hash(source_id, natkey) & mask; h->slots[i]; i = (i + 1) & mask) {
-		struct act_row *r = &h->rows[h->slots[i] - 1];
-
-		if (r->source_id == source_id && !memcmp(r->natkey, natkey, 16))
-			return r;
-	}
-	return NULL;
-}
-
-static void act_place(struct acts_held *h, size_t k)
-{
-	size_t mask = h->n_slots - 1, i = act_hash(h->rows[k].source_id, h->rows[k].natkey) & mask;
-
-	while (h->slots[i])
-		i = (i + 1) & mask;
-	h->slots[i] = (uint32_t)(k + 1);
-}
-
-/* Adds a row whose key the table does not have; NULL when out of memory. */
-static struct act_row *act_add(struct acts_held *h, const struct act_row *r)
-{
-	if ((h->n_rows + 1) * 2 > h->n_slots) {
-		size_t n = h->n_slots ? h->n_slots * 2 : 1024;
-		uint32_t *sl;
-
-		if (n > UINT32_MAX || !(sl = cc_alloc_array(n, sizeof(*sl))))
-			return NULL;
-		cc_free(h->slots);
-		h->slots = sl;
-		h->n_slots = n;
-		for (size_t k = 0; k < h->n_rows; k++)
-			act_place(h, k);
-	}
-	if (cc__grow((void **)&h->rows, &h->cap_rows, h->n_rows, sizeof(*h->rows)) < 0)
-		return NULL;
-	h->rows[h->n_rows] = *r;
-	act_place(h, h->n_rows);
-	return &h->rows[h->n_rows++];
-}
-
-static void batch_reset(struct act_batch *b)
-{
-	for (int k = 0; k < A_COLS; k++)
-		b->col[k].len = 0;
-	b->n = 0;
-}
-
-static void batch_release(struct act_batch *b)
-{
-	for (int k = 0; k < A_COLS; k++)
-		cc_buf_release(&b->col[k]);
-	b->n = 0;
-}
 
 static void acts_drop(void *p)
 {
@@ -145,13 +68,10 @@ static void acts_drop(void *p)
 
 	if (!h)
 		return;
-	cc_free(h->rows);
-	cc_free(h->slots);
-	cc_free(h->sources);
-	cc_free(h->held);
-	batch_release(&h->ins);
-	batch_release(&h->upd);
-	batch_release(&h->seen);
+	cc__held_release(&h->t);
+	cc__held_batch_release(&h->ins);
+	cc__held_batch_release(&h->upd);
+	cc__held_batch_release(&h->seen);
 	cc_free(h);
 }
 
@@ -159,14 +79,9 @@ static void acts_drop(void *p)
 
 static int64_t bin_i64(const PGresult *res, int r, int c)
 {
-	const unsigned char *b = (const unsigned char *)PQgetvalue(res, r, c);
-	uint64_t v = 0;
-
 	if (PQgetisnull(res, r, c) || PQgetlength(res, r, c) != 8)
 		return 0;
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | b[i];
-	return (int64_t)v;
+	return (int64_t)cc__pg_be((const unsigned char *)PQgetvalue(res, r, c), 8);
 }
 
 static void bin_key16(const PGresult *res, int r, int c, unsigned char out[16])
@@ -175,25 +90,14 @@ static void bin_key16(const PGresult *res, int r, int c, unsigned char out[16])
 		memcpy(out, PQgetvalue(res, r, c), 16);
 }
 
-static void hex16(const unsigned char v[16], char out[33])
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (int i = 0; i < 16; i++) {
-		out[2 * i] = digits[v[i] >> 4];
-		out[2 * i + 1] = digits[v[i] & 15];
-	}
-	out[32] = '\0';
-}
-
 /* Adds activity a (id, as stored by batch) to the arrays of a held insert or update. */
 static int act_elements(struct cc_buf *c, int64_t id, const struct cc_activity *a, int64_t batch)
 {
 	char key[33], dig[33];
 	int ret;
 
-	hex16(a->natkey, key);
-	hex16(a->digest, dig);
+	cc__held_hex16(a->natkey, key);
+	cc__held_hex16(a->digest, dig);
 	if ((ret = cc__pg_arr_i64(&c[A_ID], id, false)) < 0 ||
 	    (ret = cc__pg_arr_i64(&c[A_MISSION], a->mission_id, false)) < 0 ||
 	    (ret = cc__pg_arr_i64(&c[A_SOURCE], a->source_id, false)) < 0 ||
@@ -245,59 +149,38 @@ static int act_elements(struct cc_buf *c, int64_t id, const struct cc_activity *
 	"v.targeted, v.reached, v.budget, v.currency, v.releasability, v.owner_id, v.deny, "       \
 	"v.geo_rel, v.figures_rel"
 
-/* Sends one kind of held changes (sql over the first n_cols arrays), if any. */
-static int batch_send(struct cc_store *st, struct act_batch *b, int n_cols, const char *sql,
-                      struct cc_err *err)
-{
-	struct cc__pg_params p = CC__PG_PARAMS_INIT;
-
-	if (!b->n)
-		return 0;
-	for (int k = 0; k < n_cols; k++) {
-		if (cc__pg_arr_close(&b->col[k]) < 0)
-			return cc_err_set(err, CC_ENOMEM, "out of memory");
-		cc__pg_str(&p, b->col[k].buf);
-	}
-	return cc__pg_exec(st, sql, &p, false, NULL, err);
-}
-
 /* Sends every held change; the table stays (it is what is stored). */
-static int acts_send(struct cc_store *st, struct acts_held *h, struct cc_err *err)
+static int acts_send(struct cc_store *st, void *held, struct cc_err *err)
 {
+	struct acts_held *h = held;
 	int ret;
 
-	if ((ret = batch_send(st, &h->ins, A_COLS,
-	                      "INSERT INTO activity (id, " ACT_COLS ") SELECT v.id, " ACT_V
-	                      " FROM " ACT_UNNEST,
-	                      err)) == 0 &&
-	    (ret = batch_send(st, &h->upd, A_COLS,
-	                      "UPDATE activity t SET (" ACT_COLS ") = (" ACT_V ") FROM " ACT_UNNEST
-	                      " WHERE t.id = v.id",
-	                      err)) == 0)
-		ret = batch_send(st, &h->seen, 3,
-		                 "UPDATE activity t SET batch = v.batch, line = v.line FROM "
-		                 "unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS v(id, batch, "
-		                 "line) WHERE t.id = v.id",
-		                 err);
-	batch_reset(&h->ins);
-	batch_reset(&h->upd);
-	batch_reset(&h->seen);
-	for (size_t i = 0; i < h->n_held; i++)
-		h->rows[h->held[i]].held = false;
-	h->n_held = 0;
+	if ((ret = cc__held_batch_send(st, &h->ins, A_COLS,
+	                               "INSERT INTO activity (id, " ACT_COLS ") SELECT v.id, " ACT_V
+	                               " FROM " ACT_UNNEST,
+	                               "activities", err)) == 0 &&
+	    (ret = cc__held_batch_send(st, &h->upd, A_COLS,
+	                               "UPDATE activity t SET (" ACT_COLS ") = (" ACT_V ") FROM "
+	                               ACT_UNNEST " WHERE t.id = v.id",
+	                               "activities", err)) == 0)
+		ret = cc__held_batch_send(st, &h->seen, 3,
+		                          "UPDATE activity t SET batch = v.batch, line = v.line "
+		                          "FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) "
+		                          "AS v(id, batch, line) WHERE t.id = v.id",
+		                          "activities", err);
+	/* after a failure the transaction fails with it: what was not sent goes too */
+	cc__held_batch_clear(&h->ins);
+	cc__held_batch_clear(&h->upd);
+	cc__held_batch_clear(&h->seen);
+	cc__held_forget(&h->t);
 	return ret;
-}
-
-static int acts_flush(struct cc_store *st, void *p, struct cc_err *err)
-{
-	return acts_send(st, p, err);
 }
 
 static const char *const acts_tables[] = { "activity", NULL };
 /* the organisations an import adds go first, each before the activities that name it */
 static const char *const acts_kept[] = { "organisation", "org_alias", "indicator", "benchmark",
 	                                 "observation", NULL };
-static const struct cc__pg_holder acts_holder = { .flush = acts_flush, .drop = acts_drop,
+static const struct cc__pg_holder acts_holder = { .flush = acts_send, .drop = acts_drop,
 	                                          .tables = acts_tables,
 	                                          .writes_kept = acts_kept };
 
@@ -307,14 +190,15 @@ static const struct cc__pg_holder acts_holder = { .flush = acts_flush, .drop = a
 static int act_add_rows(struct acts_held *h, const PGresult *res, struct cc_err *err)
 {
 	for (int r = 0; r < PQntuples(res); r++) {
-		struct act_row row = { .id = bin_i64(res, r, 0),
-			               .source_id = bin_i64(res, r, 1),
+		struct act_row row = { .k.source_id = bin_i64(res, r, 1),
+			               .id = bin_i64(res, r, 0),
 			               .batch = bin_i64(res, r, 4),
 			               .line = (long)bin_i64(res, r, 5) };
 
-		bin_key16(res, r, 2, row.natkey);
+		bin_key16(res, r, 2, row.k.natkey);
 		bin_key16(res, r, 3, row.digest);
-		if (!act_find(h, row.source_id, row.natkey) && !act_add(h, &row))
+		if (!cc__held_find_natkey(&h->t, row.k.source_id, row.k.natkey) &&
+		    !cc__held_add(&h->t, &row))
 			return cc_err_set(err, CC_ENOMEM, "out of memory");
 	}
 	return 0;
@@ -331,34 +215,22 @@ static int act_look_up(struct cc_store *st, struct acts_held *h, const struct cc
                        struct cc_err *err)
 {
 	struct cc__pg_params p = CC__PG_PARAMS_INIT;
-	struct source_seen *seen = NULL;
 	PGresult *res = NULL;
-	int ret;
+	int ret = cc__held_look_up(&h->t, a->source_id, ACT_LOOK_UPS);
 
-	for (size_t i = 0; i < h->n_sources; i++)
-		if (h->sources[i].id == a->source_id)
-			seen = &h->sources[i];
-	if (!seen) {
-		if (cc__grow((void **)&h->sources, &h->cap_sources, h->n_sources,
-		             sizeof(*h->sources)) < 0)
-			return cc_err_set(err, CC_ENOMEM, "out of memory");
-		seen = &h->sources[h->n_sources++];
-		*seen = (struct source_seen){ .id = a->source_id };
-	}
-	if (seen->loaded)
+	if (ret < 0)
+		return cc_err_set(err, ret, "out of memory");
+	if (ret == CC__HELD_KNOWN ||
+	    (ret == CC__HELD_READ_ONE && cc__held_find_natkey(&h->t, a->source_id, a->natkey)))
 		return 0;
 	cc__pg_i64(&p, a->source_id);
-	if (seen->n_looked_up < ACT_LOOK_UPS) {
-		seen->n_looked_up++;
-		if (act_find(h, a->source_id, a->natkey))
-			return 0;
+	if (ret == CC__HELD_READ_ONE) {
 		cc__pg_blob(&p, a->natkey, sizeof(a->natkey));
 		ret = cc__pg_exec(st,
 		                  "SELECT " ACT_KEY_COLS " FROM activity WHERE source_id = $1 AND "
 		                  "natkey = $2::bytea",
 		                  &p, true, &res, err);
 	} else {
-		seen->loaded = true;
 		ret = cc__pg_exec(st, "SELECT " ACT_KEY_COLS " FROM activity WHERE source_id = $1",
 		                  &p, true, &res, err);
 	}
@@ -369,138 +241,103 @@ static int act_look_up(struct cc_store *st, struct acts_held *h, const struct cc
 	return ret;
 }
 
-/* The handle's held activities, let go of while a put runs its own statements (which name the
- * table), or new ones when there are none: the lock and the next id. */
-static int acts_state(struct cc_store *st, struct acts_held **out, struct cc_err *err)
+/* A new struct's batches (its table is made). */
+static int acts_made(void *held, struct cc_err *err)
 {
-	struct acts_held *h = cc__pg_unhold(st, &acts_holder);
-	PGresult *res = NULL;
-	int ret;
+	struct acts_held *h = held;
 
-	if (h) {
-		*out = h;
-		return 0;
-	}
-	if ((ret = cc__pg_exec(st, LOCK_ACT, NULL, false, NULL, err)) < 0 ||
-	    (ret = cc__pg_exec(st, "SELECT coalesce(max(id), 0) FROM activity", NULL, false, &res,
-	                       err)) < 0)
-		return ret;
-	if (!(h = cc_alloc_array(1, sizeof(*h)))) {
-		PQclear(res);
-		return cc_err_set(err, CC_ENOMEM, "out of memory");
-	}
-	h->next_id = cc__pg_col_i64(res, 0, 0) + 1;
-	PQclear(res);
-	for (int k = 0; k < A_COLS; k++) {
-		cc_buf_init(&h->ins.col[k], 0);
-		cc_buf_init(&h->upd.col[k], 0);
-		cc_buf_init(&h->seen.col[k], 0);
-	}
-	*out = h;
+	(void)err;
+	cc__held_batch_init(&h->ins);
+	cc__held_batch_init(&h->upd);
+	cc__held_batch_init(&h->seen);
 	return 0;
 }
+
+static const struct cc__held_domain acts_domain = {
+	.holder = &acts_holder,
+	.lock_sql = LOCK_ACT,
+	.max_sql = "SELECT coalesce(max(id), 0) FROM activity",
+	.size = sizeof(struct acts_held),
+	.ops = &act_ops,
+	.made = acts_made,
+};
 
 /* Holds a change of row r (kind: the batch it goes to; seen: only its batch and line). */
-static int act_hold(struct acts_held *h, struct act_row *r, struct act_batch *kind,
+static int act_hold(struct acts_held *h, struct act_row *r, enum cc__held_kind kind,
                     const struct cc_activity *a, int64_t batch, struct cc_err *err)
 {
+	struct cc__held_batch *b = kind == CC__HELD_INSERT   ? &h->ins
+	                           : kind == CC__HELD_UPDATE ? &h->upd
+	                                                     : &h->seen;
 	int ret;
 
-	if (cc__grow((void **)&h->held, &h->cap_held, h->n_held, sizeof(*h->held)) < 0)
+	if (!cc__held_mark(&h->t, r, kind))
 		return cc_err_set(err, CC_ENOMEM, "out of memory");
-	if (kind != &h->seen)
-		ret = act_elements(kind->col, r->id, a, batch);
-	else if ((ret = cc__pg_arr_i64(&kind->col[0], r->id, false)) == 0 &&
-	         (ret = cc__pg_arr_i64(&kind->col[1], batch, false)) == 0)
-		ret = cc__pg_arr_i64(&kind->col[2], a->line, a->line <= 0);
+	if (kind != CC__HELD_SEEN)
+		ret = act_elements(b->col, r->id, a, batch);
+	else if ((ret = cc__pg_arr_i64(&b->col[0], r->id, false)) == 0 &&
+	         (ret = cc__pg_arr_i64(&b->col[1], batch, false)) == 0)
+		ret = cc__pg_arr_i64(&b->col[2], a->line, a->line <= 0);
 	if (ret < 0)
 		return cc_err_set(err, CC_ENOMEM, "out of memory");
-	kind->n++;
-	r->held = true;
-	h->held[h->n_held++] = (size_t)(r - h->rows);
+	b->n++;
 	return 0;
 }
 
-static int put_one(struct cc_store *st, struct acts_held *h, struct cc_activity *a,
-                   int64_t batch, enum cc_put_result *res_out, long *dup_line_out,
-                   struct cc_err *err)
+static int put_one(struct cc_store *st, void *held, void *put, int64_t batch,
+                   enum cc_put_result *res_out, long *dup_line_out, struct cc_err *err)
 {
+	struct acts_held *h = held;
+	struct cc_activity *a = put;
 	long line = a->line > 0 ? a->line : 0;
 	struct act_row *r;
 	int ret;
 
 	if ((ret = act_look_up(st, h, a, err)) < 0)
 		return ret;
-	r = act_find(h, a->source_id, a->natkey);
+	r = cc__held_find_natkey(&h->t, a->source_id, a->natkey);
 	if (r && r->batch == batch) {
 		*res_out = CC_PUT_DUPLICATE;
 		*dup_line_out = r->line;
 		return 0;
 	}
 	/* a row changed twice in one transaction (by two batches): the first change goes first */
-	if (r && r->held && (ret = acts_send(st, h, err)) < 0)
+	if (r && cc__held_kind_of(&h->t, r) && (ret = acts_send(st, h, err)) < 0)
 		return ret;
 	if (r && !memcmp(r->digest, a->digest, sizeof(r->digest))) {
 		*res_out = CC_PUT_UNCHANGED;
 		a->id = r->id;
 		r->batch = batch;
 		r->line = line;
-		ret = act_hold(h, r, &h->seen, a, batch, err);
+		ret = act_hold(h, r, CC__HELD_SEEN, a, batch, err);
 	} else if (r) {
 		*res_out = CC_PUT_UPDATED;
 		a->id = r->id;
 		r->batch = batch;
 		r->line = line;
 		memcpy(r->digest, a->digest, sizeof(r->digest));
-		ret = act_hold(h, r, &h->upd, a, batch, err);
+		ret = act_hold(h, r, CC__HELD_UPDATE, a, batch, err);
 	} else {
-		struct act_row row = { .id = h->next_id, .source_id = a->source_id, .batch = batch,
-			               .line = line };
+		struct act_row row = { .k.source_id = a->source_id, .id = h->t.next_id,
+			               .batch = batch, .line = line };
 
-		memcpy(row.natkey, a->natkey, sizeof(row.natkey));
+		memcpy(row.k.natkey, a->natkey, sizeof(row.k.natkey));
 		memcpy(row.digest, a->digest, sizeof(row.digest));
-		if (!(r = act_add(h, &row)))
+		if (!(r = cc__held_add(&h->t, &row)))
 			return cc_err_set(err, CC_ENOMEM, "out of memory");
-		a->id = h->next_id++;
+		a->id = h->t.next_id++;
 		*res_out = CC_PUT_ADDED;
-		ret = act_hold(h, r, &h->ins, a, batch, err);
+		ret = act_hold(h, r, CC__HELD_INSERT, a, batch, err);
 	}
-	if (ret < 0 || h->n_held < ACT_SEND_ROWS)
+	if (ret < 0 || h->t.n_changes < ACT_SEND_ROWS)
 		return ret;
 	return acts_send(st, h, err);
-}
-
-static int put_activity(struct cc_store *st, struct cc_activity *a, int64_t batch,
-                        enum cc_put_result *res_out, long *dup_line_out, struct cc_err *err)
-{
-	struct acts_held *h = NULL;
-	int ret;
-
-	if ((ret = acts_state(st, &h, err)) < 0)
-		return ret;
-	if (!h) /* acts_state sets it when it succeeds */
-		return cc_err_set(err, CC_ESTORE, "no held activities");
-	if ((ret = put_one(st, h, a, batch, res_out, dup_line_out, err)) < 0) {
-		acts_drop(h); /* the transaction fails with it */
-		return ret;
-	}
-	return cc__pg_hold(st, &acts_holder, h, err);
 }
 
 int cc__pg_put_activity(struct cc_store *st, struct cc_activity *a, int64_t batch,
                         enum cc_put_result *res_out, long *dup_line_out, struct cc_err *err)
 {
-	bool own;
-	int ret;
-
-	*dup_line_out = 0;
-	if ((ret = cc__pg_tx_enter(st, &own, err)) < 0)
-		return ret;
-	ret = put_activity(st, a, batch, res_out, dup_line_out, err);
-	/* a write of its own sends its row now */
-	if (own && ret == 0)
-		ret = cc__pg_flush(st, err);
-	return cc__pg_tx_leave(st, own, ret, err);
+	return cc__held_put(st, &acts_domain, put_one, a, batch, res_out, dup_line_out, err);
 }
 
 int cc__pg_remove_stale(struct cc_store *st, int64_t source_id, int64_t batch,

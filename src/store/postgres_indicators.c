@@ -16,6 +16,7 @@
  * runs its own statements.
  */
 #include "store/ops_indicators.h"
+#include "store/postgres_held.h"
 #include "store/postgres_int.h"
 
 #include <math.h>
@@ -29,8 +30,6 @@
 
 #include "core/banned.h"
 
-/* held rows sent in one statement */
-#define SEND_ROWS 2000
 /* every writer of table observation holds it (transaction-scoped) */
 #define LOCK_OBSERVATION "SELECT pg_advisory_xact_lock(4242003)"
 
@@ -231,110 +230,52 @@ static int pg_put_benchmark(struct cc_store *st, struct cc_benchmark *b,
 
 /* ---- observations: held, decided in C, sent many at a time ---- */
 
-/* An observation as stored (or about to be): its key, its values, and its held change. */
+/* An observation as stored (or about to be): its key and its values. */
 struct ob {
 	int64_t id, indicator_id, area_id;
 	int32_t period_start, period_end;
 	double value;
 	char sex[16], age_group[32], source[128], confidence[8];
-	int held; /* HELD_NONE, HELD_INSERT or HELD_UPDATE */
 };
 
-enum { HELD_NONE, HELD_INSERT, HELD_UPDATE };
-
-/* An indicator whose observations were looked up in this transaction. */
-struct ind_seen {
-	int64_t id;
-	bool loaded; /* all its stored observations are in the table */
-};
-
-struct obs_held {
-	struct ob *obs; /* the table's rows */
-	size_t n_obs, cap_obs;
-	uint32_t *slots; /* open addressing: index + 1 into obs, 0 empty */
-	size_t n_slots;  /* a power of two, at least twice n_obs */
-	struct ind_seen *inds;
-	size_t n_inds, cap_inds;
-	size_t *changed; /* rows with a held change, in the order of the puts */
-	size_t n_changed, cap_changed;
-	int64_t next_id;
-};
-
-static uint64_t hash_key(int64_t ind, int64_t area, const char *sex, const char *age,
-                         int32_t end)
+static uint64_t hash_ob(const void *row)
 {
-	uint64_t h = 1469598103934665603u;
-	const unsigned char *s;
+	const struct ob *o = row;
+	uint64_t h = cc__held_mix(cc__held_mix(CC__HELD_HASH_SEED, (uint64_t)o->indicator_id),
+	                          (uint64_t)o->area_id);
 
-#define MIX(v) (h = (h ^ (uint64_t)(v)) * 1099511628211u)
-	MIX(ind);
-	MIX(area);
-	MIX((uint32_t)end);
-	for (s = (const unsigned char *)sex; *s; s++)
-		MIX(*s);
-	MIX(0xff);
-	for (s = (const unsigned char *)age; *s; s++)
-		MIX(*s);
-#undef MIX
-	return h;
+	h = cc__held_mix(h, (uint32_t)o->period_end);
+	return cc__held_mix_text(cc__held_mix_text(h, o->sex), o->age_group);
 }
 
-static uint64_t hash_ob(const struct ob *o)
+static bool same_key(const void *row, const void *probe)
 {
-	return hash_key(o->indicator_id, o->area_id, o->sex, o->age_group, o->period_end);
-}
+	const struct ob *a = row, *b = probe;
 
-static bool same_key(const struct ob *a, const struct cc_observation *b)
-{
 	return a->indicator_id == b->indicator_id && a->area_id == b->area_id &&
 	       a->period_end == b->period_end && !strcmp(a->sex, b->sex) &&
 	       !strcmp(a->age_group, b->age_group);
 }
 
+static const struct cc__held_ops ob_ops = { .row_size = sizeof(struct ob),
+	                                    .change_size = sizeof(struct cc__held_change),
+	                                    .hash = hash_ob,
+	                                    .same = same_key };
+
+/* The observations held: the table (a group is an indicator). */
+struct obs_held {
+	struct cc__held_table t; /* first: cc__held_put makes it */
+};
+
 /* The row of o's key, NULL when the table has none. */
 static struct ob *lookup(struct obs_held *h, const struct cc_observation *o)
 {
-	size_t mask = h->n_slots - 1, i;
+	struct ob k = { .indicator_id = o->indicator_id, .area_id = o->area_id,
+		        .period_end = o->period_end };
 
-	if (!h->n_slots)
-		return NULL;
-	i = (size_t)hash_key(o->indicator_id, o->area_id, o->sex, o->age_group, o->period_end) &
-	    mask;
-	for (; h->slots[i]; i = (i + 1) & mask)
-		if (same_key(&h->obs[h->slots[i] - 1], o))
-			return &h->obs[h->slots[i] - 1];
-	return NULL;
-}
-
-static void place(struct obs_held *h, size_t k)
-{
-	size_t mask = h->n_slots - 1, i = (size_t)hash_ob(&h->obs[k]) & mask;
-
-	while (h->slots[i])
-		i = (i + 1) & mask;
-	h->slots[i] = (uint32_t)(k + 1);
-}
-
-/* Adds a row (its key not in the table yet); NULL when out of memory. */
-static struct ob *add_ob(struct obs_held *h, const struct ob *o)
-{
-	if ((h->n_obs + 1) * 2 > h->n_slots) {
-		size_t n = h->n_slots ? h->n_slots * 2 : 1024;
-		uint32_t *s;
-
-		if (n > UINT32_MAX || !(s = cc_alloc_array(n, sizeof(*s))))
-			return NULL;
-		cc_free(h->slots);
-		h->slots = s;
-		h->n_slots = n;
-		for (size_t k = 0; k < h->n_obs; k++)
-			place(h, k);
-	}
-	if (cc__grow((void **)&h->obs, &h->cap_obs, h->n_obs, sizeof(*h->obs)) < 0)
-		return NULL;
-	h->obs[h->n_obs] = *o;
-	place(h, h->n_obs);
-	return &h->obs[h->n_obs++];
+	memcpy(k.sex, o->sex, sizeof(k.sex));
+	memcpy(k.age_group, o->age_group, sizeof(k.age_group));
+	return cc__held_find(&h->t, &k);
 }
 
 static void drop_held(void *p)
@@ -343,105 +284,70 @@ static void drop_held(void *p)
 
 	if (!h)
 		return;
-	cc_free(h->obs);
-	cc_free(h->slots);
-	cc_free(h->inds);
-	cc_free(h->changed);
+	cc__held_release(&h->t);
 	cc_free(h);
 }
 
 enum { A_ID, A_IND, A_AREA, A_SEX, A_AGE, A_START, A_END, A_VALUE, A_SOURCE, A_CONF, A_N };
 
-/* Sends the held inserts (want HELD_INSERT) or updates among changed[from, to). */
-static int send_kind(struct cc_store *st, struct obs_held *h, size_t from, size_t to, int want,
-                     struct cc_err *err)
+/* The arrays of a held insert or update (ctx: the observations held). */
+static int ob_elements(void *ctx, const void *change, struct cc_buf *a)
 {
-	struct cc__pg_params p = CC__PG_PARAMS_INIT;
-	struct cc_buf a[A_N];
-	size_t n = 0;
-	int ret = 0;
+	const struct ob *o = cc__held_row_of(&((struct obs_held *)ctx)->t, change);
+	int ret;
 
-	for (int k = 0; k < A_N; k++)
-		a[k] = (struct cc_buf)CC_BUF_INIT(0);
-	for (size_t i = from; i < to && ret == 0; i++) {
-		const struct ob *o = &h->obs[h->changed[i]];
-
-		if (o->held != want)
-			continue;
-		n++;
-		if ((ret = cc__pg_arr_i64(&a[A_ID], o->id, false)) < 0 ||
-		    (ret = cc__pg_arr_i64(&a[A_IND], o->indicator_id, false)) < 0 ||
-		    (ret = cc__pg_arr_i64(&a[A_AREA], o->area_id, o->area_id == 0)) < 0 ||
-		    (ret = cc__pg_arr_text(&a[A_SEX], o->sex)) < 0 ||
-		    (ret = cc__pg_arr_text(&a[A_AGE], o->age_group)) < 0 ||
-		    (ret = cc__pg_arr_i64(&a[A_START], o->period_start, o->period_start == CC_DATE_NONE)) < 0 ||
-		    (ret = cc__pg_arr_i64(&a[A_END], o->period_end, false)) < 0 ||
-		    (ret = cc__pg_arr_num(&a[A_VALUE], o->value)) < 0 ||
-		    (ret = cc__pg_arr_text(&a[A_SOURCE], o->source)) < 0 ||
-		    (ret = cc__pg_arr_text(&a[A_CONF], o->confidence)) < 0)
-			break;
-	}
-	for (int k = 0; k < A_N && ret == 0; k++)
-		ret = cc__pg_arr_close(&a[k]);
-	if (ret < 0) {
-		ret = cc_err_set(err, CC_ENOMEM, "out of memory");
-		goto out;
-	}
-	if (!n)
-		goto out;
-	for (int k = 0; k < A_N; k++)
-		cc__pg_str(&p, a[k].buf);
-	if (want == HELD_INSERT)
-		ret = cc__pg_exec(st,
-		                  "INSERT INTO observation (id, indicator_id, area_id, sex, age_group, "
-		                  "period_start, period_end, value, source, confidence, mission_id) "
-		                  "SELECT v.id, v.ind, v.area, v.sex, v.age, v.ps, v.pe, v.val, v.src, "
-		                  "v.conf, i.mission_id FROM unnest($1::bigint[], $2::bigint[], "
-		                  "$3::bigint[], $4::text[], $5::text[], $6::integer[], $7::integer[], "
-		                  "$8::float8[], $9::text[], $10::text[]) AS v(id, ind, area, sex, age, "
-		                  "ps, pe, val, src, conf) LEFT JOIN indicator i ON i.id = v.ind",
-		                  &p, false, NULL, err);
-	else
-		ret = cc__pg_exec(st,
-		                  "UPDATE observation o SET period_start = v.ps, value = v.val, source = "
-		                  "v.src, confidence = v.conf FROM unnest($1::bigint[], $2::bigint[], "
-		                  "$3::bigint[], $4::text[], $5::text[], $6::integer[], $7::integer[], "
-		                  "$8::float8[], $9::text[], $10::text[]) AS v(id, ind, area, sex, age, "
-		                  "ps, pe, val, src, conf) WHERE o.id = v.id",
-		                  &p, false, NULL, err);
-out:
-	for (int k = 0; k < A_N; k++)
-		cc_buf_release(&a[k]);
-	return ret;
+	if ((ret = cc__pg_arr_i64(&a[A_ID], o->id, false)) < 0 ||
+	    (ret = cc__pg_arr_i64(&a[A_IND], o->indicator_id, false)) < 0 ||
+	    (ret = cc__pg_arr_i64(&a[A_AREA], o->area_id, o->area_id == 0)) < 0 ||
+	    (ret = cc__pg_arr_text(&a[A_SEX], o->sex)) < 0 ||
+	    (ret = cc__pg_arr_text(&a[A_AGE], o->age_group)) < 0 ||
+	    (ret = cc__pg_arr_i64(&a[A_START], o->period_start, o->period_start == CC_DATE_NONE)) < 0 ||
+	    (ret = cc__pg_arr_i64(&a[A_END], o->period_end, false)) < 0 ||
+	    (ret = cc__pg_arr_num(&a[A_VALUE], o->value)) < 0 ||
+	    (ret = cc__pg_arr_text(&a[A_SOURCE], o->source)) < 0)
+		return ret;
+	return cc__pg_arr_text(&a[A_CONF], o->confidence);
 }
 
-/* Sends every held change, SEND_ROWS at a time; the table stays (it is what is stored now). */
-static int send_held(struct cc_store *st, struct obs_held *h, struct cc_err *err)
+#define OB_UNNEST                                                                            \
+	"unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], "         \
+	"$6::integer[], $7::integer[], $8::float8[], $9::text[], $10::text[]) AS v(id, ind, " \
+	"area, sex, age, ps, pe, val, src, conf)"
+
+static const struct cc__held_stmt ob_stmts[] = {
+	{ .kinds = 1u << CC__HELD_INSERT,
+	  .n_cols = A_N,
+	  .sql = "INSERT INTO observation (id, indicator_id, area_id, sex, age_group, period_start, "
+	         "period_end, value, source, confidence, mission_id) SELECT v.id, v.ind, v.area, "
+	         "v.sex, v.age, v.ps, v.pe, v.val, v.src, v.conf, i.mission_id FROM " OB_UNNEST
+	         " LEFT JOIN indicator i ON i.id = v.ind",
+	  .what = "observations",
+	  .cols = ob_elements },
+	{ .kinds = 1u << CC__HELD_UPDATE,
+	  .n_cols = A_N,
+	  .sql = "UPDATE observation o SET period_start = v.ps, value = v.val, source = v.src, "
+	         "confidence = v.conf FROM " OB_UNNEST " WHERE o.id = v.id",
+	  .what = "observations",
+	  .cols = ob_elements },
+};
+
+/* Sends every held change, CC__HELD_SEND_ROWS at a time; the table stays (it is what is stored
+ * now). */
+static int send_held(struct cc_store *st, void *held, struct cc_err *err)
 {
-	int ret = 0;
+	struct obs_held *h = held;
+	int ret = cc__held_send(st, &h->t, ob_stmts, sizeof(ob_stmts) / sizeof(ob_stmts[0]), h,
+	                        err);
 
-	for (size_t from = 0; from < h->n_changed && ret == 0; from += SEND_ROWS) {
-		size_t to = from + SEND_ROWS < h->n_changed ? from + SEND_ROWS : h->n_changed;
-
-		if ((ret = send_kind(st, h, from, to, HELD_INSERT, err)) == 0)
-			ret = send_kind(st, h, from, to, HELD_UPDATE, err);
-	}
-	for (size_t i = 0; i < h->n_changed; i++)
-		h->obs[h->changed[i]].held = HELD_NONE;
-	h->n_changed = 0;
+	cc__held_forget(&h->t);
 	return ret;
-}
-
-static int flush_held(struct cc_store *st, void *p, struct cc_err *err)
-{
-	return send_held(st, p, err);
 }
 
 static const char *const held_tables[] = { "observation", NULL };
 /* an observation's indicator is written before it; nothing refers to an observation */
 static const char *const held_kept[] = { "organisation", "org_alias", "indicator", "benchmark",
 	                                 "activity", NULL };
-static const struct cc__pg_holder holder = { .flush = flush_held, .drop = drop_held,
+static const struct cc__pg_holder holder = { .flush = send_held, .drop = drop_held,
 	                                     .tables = held_tables, .writes_kept = held_kept };
 
 #define OB_COLS                                                                            \
@@ -468,15 +374,9 @@ static int add_rows(struct obs_held *h, const PGresult *res, struct cc_err *err)
 {
 	for (int r = 0; r < PQntuples(res); r++) {
 		struct ob o;
-		struct cc_observation key;
 
 		row_ob(res, r, &o);
-		key.indicator_id = o.indicator_id;
-		key.area_id = o.area_id;
-		key.period_end = o.period_end;
-		memcpy(key.sex, o.sex, sizeof(key.sex));
-		memcpy(key.age_group, o.age_group, sizeof(key.age_group));
-		if (!lookup(h, &key) && !add_ob(h, &o))
+		if (!cc__held_find(&h->t, &o) && !cc__held_add(&h->t, &o))
 			return cc_err_set(err, CC_ENOMEM, "out of memory");
 	}
 	return 0;
@@ -488,26 +388,18 @@ static int look_up(struct cc_store *st, struct obs_held *h, const struct cc_obse
                    struct cc_err *err)
 {
 	struct cc__pg_params p = CC__PG_PARAMS_INIT;
-	struct ind_seen *seen = NULL;
 	PGresult *res = NULL;
-	int ret;
+	int ret = cc__held_look_up(&h->t, o->indicator_id, 1);
 
-	for (size_t i = 0; i < h->n_inds; i++)
-		if (h->inds[i].id == o->indicator_id)
-			seen = &h->inds[i];
-	if (seen && seen->loaded)
+	if (ret < 0)
+		return cc_err_set(err, ret, "out of memory");
+	if (ret == CC__HELD_KNOWN || (ret == CC__HELD_READ_ONE && lookup(h, o)))
 		return 0;
 	cc__pg_i64(&p, o->indicator_id);
-	if (seen) {
+	if (ret == CC__HELD_READ_ALL) {
 		ret = cc__pg_exec(st, "SELECT " OB_COLS " FROM observation WHERE indicator_id = $1",
 		                  &p, false, &res, err);
-		seen->loaded = true;
 	} else {
-		if (cc__grow((void **)&h->inds, &h->cap_inds, h->n_inds, sizeof(*h->inds)) < 0)
-			return cc_err_set(err, CC_ENOMEM, "out of memory");
-		h->inds[h->n_inds++] = (struct ind_seen){ .id = o->indicator_id };
-		if (lookup(h, o))
-			return 0;
 		cc__pg_i64(&p, o->area_id);
 		cc__pg_str(&p, o->sex);
 		cc__pg_str(&p, o->age_group);
@@ -525,31 +417,13 @@ static int look_up(struct cc_store *st, struct obs_held *h, const struct cc_obse
 	return ret;
 }
 
-/* The handle's held observations, let go of while a put runs its own statements (which name
- * the table), or new ones when there are none: the lock and the next id. */
-static int held_state(struct cc_store *st, struct obs_held **out, struct cc_err *err)
-{
-	struct obs_held *h = cc__pg_unhold(st, &holder);
-	PGresult *res = NULL;
-	int ret;
-
-	if (h) {
-		*out = h;
-		return 0;
-	}
-	if ((ret = cc__pg_exec(st, LOCK_OBSERVATION, NULL, false, NULL, err)) < 0 ||
-	    (ret = cc__pg_exec(st, "SELECT coalesce(max(id), 0) FROM observation", NULL, false,
-	                       &res, err)) < 0)
-		return ret;
-	if (!(h = cc_alloc_array(1, sizeof(*h)))) {
-		PQclear(res);
-		return cc_err_set(err, CC_ENOMEM, "out of memory");
-	}
-	h->next_id = cc__pg_col_i64(res, 0, 0) + 1;
-	PQclear(res);
-	*out = h;
-	return 0;
-}
+static const struct cc__held_domain obs_domain = {
+	.holder = &holder,
+	.lock_sql = LOCK_OBSERVATION,
+	.max_sql = "SELECT coalesce(max(id), 0) FROM observation",
+	.size = sizeof(struct obs_held),
+	.ops = &ob_ops,
+};
 
 static void set_values(struct ob *row, const struct cc_observation *o)
 {
@@ -559,12 +433,16 @@ static void set_values(struct ob *row, const struct cc_observation *o)
 	snprintf(row->confidence, sizeof(row->confidence), "%s", o->confidence);
 }
 
-static int put_one(struct cc_store *st, struct obs_held *h, struct cc_observation *o,
-                   enum cc_put_result *res_out, struct cc_err *err)
+static int put_one(struct cc_store *st, void *held, void *put, int64_t batch,
+                   enum cc_put_result *res_out, long *dup_line_out, struct cc_err *err)
 {
+	struct obs_held *h = held;
+	struct cc_observation *o = put;
 	struct ob *row;
 	int ret;
 
+	(void)batch; /* observations have no batch, and no duplicates */
+	(void)dup_line_out;
 	if ((ret = look_up(st, h, o, err)) < 0)
 		return ret;
 	row = lookup(h, o);
@@ -582,58 +460,28 @@ static int put_one(struct cc_store *st, struct obs_held *h, struct cc_observatio
 		}
 		*res_out = CC_PUT_UPDATED;
 		set_values(row, o);
-		if (row->held != HELD_NONE)
-			return 0; /* its held insert or update takes the new values */
-		row->held = HELD_UPDATE;
+		/* a held insert or update stays one, and takes the new values */
+		if (!cc__held_mark(&h->t, row, CC__HELD_UPDATE))
+			return cc_err_set(err, CC_ENOMEM, "out of memory");
 	} else {
-		struct ob n = { .id = h->next_id, .indicator_id = o->indicator_id,
-			        .area_id = o->area_id, .period_end = o->period_end,
-			        .held = HELD_INSERT };
+		struct ob n = { .id = h->t.next_id, .indicator_id = o->indicator_id,
+			        .area_id = o->area_id, .period_end = o->period_end };
 
 		snprintf(n.sex, sizeof(n.sex), "%s", o->sex);
 		snprintf(n.age_group, sizeof(n.age_group), "%s", o->age_group);
 		set_values(&n, o);
-		if (!(row = add_ob(h, &n)))
+		if (!(row = cc__held_add(&h->t, &n)) || !cc__held_mark(&h->t, row, CC__HELD_INSERT))
 			return cc_err_set(err, CC_ENOMEM, "out of memory");
-		o->id = h->next_id++;
+		o->id = h->t.next_id++;
 		*res_out = CC_PUT_ADDED;
 	}
-	if (cc__grow((void **)&h->changed, &h->cap_changed, h->n_changed, sizeof(*h->changed)) < 0)
-		return cc_err_set(err, CC_ENOMEM, "out of memory");
-	h->changed[h->n_changed++] = (size_t)(row - h->obs);
-	return h->n_changed < SEND_ROWS ? 0 : send_held(st, h, err);
-}
-
-static int put_observation(struct cc_store *st, struct cc_observation *o,
-                           enum cc_put_result *res_out, struct cc_err *err)
-{
-	struct obs_held *h = NULL;
-	int ret;
-
-	if ((ret = held_state(st, &h, err)) < 0)
-		return ret;
-	if (!h) /* held_state sets it when it succeeds */
-		return cc_err_set(err, CC_ESTORE, "no held observations");
-	if ((ret = put_one(st, h, o, res_out, err)) < 0) {
-		drop_held(h); /* the transaction fails with it */
-		return ret;
-	}
-	return cc__pg_hold(st, &holder, h, err);
+	return h->t.n_changes < CC__HELD_SEND_ROWS ? 0 : send_held(st, h, err);
 }
 
 static int pg_put_observation(struct cc_store *st, struct cc_observation *o,
                               enum cc_put_result *res_out, struct cc_err *err)
 {
-	bool own;
-	int ret;
-
-	if ((ret = cc__pg_tx_enter(st, &own, err)) < 0)
-		return ret;
-	ret = put_observation(st, o, res_out, err);
-	/* a write of its own sends its row now */
-	if (own && ret == 0)
-		ret = cc__pg_flush(st, err);
-	return cc__pg_tx_leave(st, own, ret, err);
+	return cc__held_put(st, &obs_domain, put_one, o, 0, res_out, NULL, err);
 }
 
 /* ---- reads ---- */

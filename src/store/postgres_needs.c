@@ -5,6 +5,7 @@
  * measurement files), not by a second copy of the rule in SQL.
  */
 #include "store/ops_needs.h"
+#include "store/postgres_held.h"
 #include "store/postgres_int.h"
 
 #include <math.h>
@@ -139,99 +140,33 @@ int cc__pg_arr_close(struct cc_buf *b)
  * New needs take the next id, as SQLite gives a rowid; inserts, updates and the "seen by this
  * batch" marks wait and go NEED_SEND_ROWS at a time, one statement of each kind.
  */
-#define NEED_SEND_ROWS 2000
+#define NEED_SEND_ROWS CC__HELD_SEND_ROWS
 #define LOCK_NEED      "SELECT pg_advisory_xact_lock(4242004)"
-
-enum { H_NONE, H_INSERT, H_UPDATE, H_SEEN };
 
 /* A stored (or held) need: its key and what a put compares. */
 struct need_row {
-	int64_t id, source_id, batch;
+	struct cc__held_natkey k; /* first: the table's key */
+	int64_t id, batch;
 	long line;
-	unsigned char natkey[16], digest[16];
-	int held;    /* H_… */
-	size_t pend; /* its entry in pend when held */
+	unsigned char digest[16];
 };
 
-/* A held change: the row, and for inserts and updates every value. */
-struct need_pend {
-	size_t row;
+/* A held change: for inserts and updates every value (a seen need's come from its row). */
+struct need_change {
+	struct cc__held_change c;
 	int64_t batch;
 	struct cc_need n;
 };
 
-struct source_seen {
-	int64_t id;
-	bool loaded;
-};
+static const struct cc__held_ops need_ops = { .row_size = sizeof(struct need_row),
+	                                      .change_size = sizeof(struct need_change),
+	                                      .hash = cc__held_natkey_hash,
+	                                      .same = cc__held_natkey_same };
 
+/* The needs held: the table (a group is a source) and nothing else. */
 struct needs_held {
-	struct need_row *rows;
-	size_t n_rows, cap_rows;
-	uint32_t *slots; /* open addressing: index + 1 into rows, 0 empty */
-	size_t n_slots;
-	struct source_seen *sources;
-	size_t n_sources, cap_sources;
-	struct need_pend *pend;
-	size_t n_pend, cap_pend;
-	int64_t next_id;
+	struct cc__held_table t; /* first: cc__held_put makes it */
 };
-
-static size_t need_hash(int64_t source_id, const unsigned char natkey[16])
-{
-	uint64_t h;
-
-	memcpy(&h, natkey, sizeof(h)); /* the key is a hash already */
-	return (size_t)(h ^ ((uint64_t)source_id * 0x9e3779b97f4a7c15u));
-}
-
-static struct need_row *need_find(struct needs_held *h, int64_t source_id,
-                                  const unsigned char natkey[16])
-{
-	size_t mask = h->n_slots - 1, i;
-
-	if (!h->n_slots)
-		return NULL;
-	for (i = need_hash(source_id, natkey) & mask; h->slots[i]; i = (i + 1) & mask) {
-		struct need_row *r = &h->rows[h->slots[i] - 1];
-
-		if (r->source_id == source_id && !memcmp(r->natkey, natkey, 16))
-			return r;
-	}
-	return NULL;
-}
-
-static void need_place(struct needs_held *h, size_t k)
-{
-	size_t mask = h->n_slots - 1,
-	       i = need_hash(h->rows[k].source_id, h->rows[k].natkey) & mask;
-
-	while (h->slots[i])
-		i = (i + 1) & mask;
-	h->slots[i] = (uint32_t)(k + 1);
-}
-
-/* Adds a row whose key the table does not have; NULL when out of memory. */
-static struct need_row *need_add(struct needs_held *h, const struct need_row *r)
-{
-	if ((h->n_rows + 1) * 2 > h->n_slots) {
-		size_t n = h->n_slots ? h->n_slots * 2 : 1024;
-		uint32_t *sl;
-
-		if (n > UINT32_MAX || !(sl = cc_alloc_array(n, sizeof(*sl))))
-			return NULL;
-		cc_free(h->slots);
-		h->slots = sl;
-		h->n_slots = n;
-		for (size_t k = 0; k < h->n_rows; k++)
-			need_place(h, k);
-	}
-	if (cc__grow((void **)&h->rows, &h->cap_rows, h->n_rows, sizeof(*h->rows)) < 0)
-		return NULL;
-	h->rows[h->n_rows] = *r;
-	need_place(h, h->n_rows);
-	return &h->rows[h->n_rows++];
-}
 
 static void needs_drop(void *p)
 {
@@ -239,10 +174,7 @@ static void needs_drop(void *p)
 
 	if (!h)
 		return;
-	cc_free(h->rows);
-	cc_free(h->slots);
-	cc_free(h->sources);
-	cc_free(h->pend);
+	cc__held_release(&h->t);
 	cc_free(h);
 }
 
@@ -260,17 +192,6 @@ static void col_key16(const PGresult *res, int r, int c, unsigned char out[16])
 	}
 }
 
-static void hex16(const unsigned char v[16], char out[33])
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (int i = 0; i < 16; i++) {
-		out[2 * i] = digits[v[i] >> 4];
-		out[2 * i + 1] = digits[v[i] & 15];
-	}
-	out[32] = '\0';
-}
-
 /* the columns of one held need, in the order of NEED_COLS after the id */
 enum {
 	N_ID, N_MISSION, N_SOURCE, N_AREA, N_SECTOR, N_FROM, N_TO, N_TOTAL, N_SEX, N_AGE, N_POP,
@@ -278,14 +199,18 @@ enum {
 	N_LINE, N_NATKEY, N_DIGEST, N_BATCH, N_COLS
 };
 
-static int need_elements(struct cc_buf *a, int64_t id, const struct cc_need *n, int64_t batch)
+/* The arrays of a held insert or update (ctx: the needs held). */
+static int need_elements(void *ctx, const void *change, struct cc_buf *a)
 {
+	const struct need_change *e = change;
+	const struct need_row *r = cc__held_row_of(&((struct needs_held *)ctx)->t, e);
+	const struct cc_need *n = &e->n;
 	char key[33], dig[33];
 	int ret;
 
-	hex16(n->natkey, key);
-	hex16(n->digest, dig);
-	if ((ret = cc__pg_arr_i64(&a[N_ID], id, false)) < 0 ||
+	cc__held_hex16(n->natkey, key);
+	cc__held_hex16(n->digest, dig);
+	if ((ret = cc__pg_arr_i64(&a[N_ID], r->id, false)) < 0 ||
 	    (ret = cc__pg_arr_i64(&a[N_MISSION], n->mission_id, !n->mission_id)) < 0 ||
 	    (ret = cc__pg_arr_i64(&a[N_SOURCE], n->source_id, !n->source_id)) < 0 ||
 	    (ret = cc__pg_arr_i64(&a[N_AREA], n->area_id, !n->area_id)) < 0 ||
@@ -308,7 +233,19 @@ static int need_elements(struct cc_buf *a, int64_t id, const struct cc_need *n, 
 	    (ret = cc__pg_arr_text(&a[N_NATKEY], key)) < 0 ||
 	    (ret = cc__pg_arr_text(&a[N_DIGEST], dig)) < 0)
 		return ret;
-	return cc__pg_arr_i64(&a[N_BATCH], batch, !batch);
+	return cc__pg_arr_i64(&a[N_BATCH], e->batch, !e->batch);
+}
+
+/* The arrays of a held "seen by this batch" (id, batch, line): from the row. */
+static int need_seen(void *ctx, const void *change, struct cc_buf *a)
+{
+	const struct need_row *r = cc__held_row_of(&((struct needs_held *)ctx)->t, change);
+	int ret;
+
+	if ((ret = cc__pg_arr_i64(&a[0], r->id, false)) < 0 ||
+	    (ret = cc__pg_arr_i64(&a[1], r->batch, !r->batch)) < 0)
+		return ret;
+	return cc__pg_arr_i64(&a[2], r->line, false);
 }
 
 #define NEED_UNNEST                                                                          \
@@ -325,88 +262,39 @@ static int need_elements(struct cc_buf *a, int64_t id, const struct cc_need *n, 
 	"v.in_need, v.targeted, v.affected, v.reached, v.severity, v.line, decode(v.natkey, "   \
 	"'hex'), decode(v.digest, 'hex'), v.batch"
 
-/* Sends the held changes of kind want among pend[from, to). */
-static int need_send_kind(struct cc_store *st, struct needs_held *h, size_t from, size_t to,
-                          int want, struct cc_err *err)
-{
-	struct cc__pg_params p = CC__PG_PARAMS_INIT;
-	struct cc_buf a[N_COLS];
-	int n_cols = want == H_SEEN ? 3 : N_COLS;
-	size_t n = 0;
-	int ret = 0;
-
-	for (int k = 0; k < N_COLS; k++)
-		a[k] = (struct cc_buf)CC_BUF_INIT(0);
-	for (size_t i = from; i < to && ret == 0; i++) {
-		const struct need_pend *e = &h->pend[i];
-		const struct need_row *r = &h->rows[e->row];
-
-		if (r->held != want)
-			continue;
-		n++;
-		if (want != H_SEEN)
-			ret = need_elements(a, r->id, &e->n, e->batch);
-		else if ((ret = cc__pg_arr_i64(&a[0], r->id, false)) == 0 &&
-		         (ret = cc__pg_arr_i64(&a[1], r->batch, !r->batch)) == 0)
-			ret = cc__pg_arr_i64(&a[2], r->line, false);
-	}
-	for (int k = 0; k < n_cols && ret == 0; k++)
-		ret = cc__pg_arr_close(&a[k]);
-	if (ret < 0) {
-		ret = cc_err_set(err, CC_ENOMEM, "out of memory");
-		goto out;
-	}
-	if (!n)
-		goto out;
-	for (int k = 0; k < n_cols; k++)
-		cc__pg_str(&p, a[k].buf);
-	if (want == H_INSERT)
-		ret = cc__pg_exec(st,
-		                  "INSERT INTO need (id, " NEED_COLS ") SELECT v.id, " NEED_V
-		                  " FROM " NEED_UNNEST,
-		                  &p, false, NULL, err);
-	else if (want == H_UPDATE)
-		ret = cc__pg_exec(st,
-		                  "UPDATE need t SET (" NEED_COLS ") = (" NEED_V ") FROM " NEED_UNNEST
-		                  " WHERE t.id = v.id",
-		                  &p, false, NULL, err);
-	else
-		ret = cc__pg_exec(st,
-		                  "UPDATE need t SET batch = v.batch, line = v.line FROM "
-		                  "unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS v(id, batch, "
-		                  "line) WHERE t.id = v.id",
-		                  &p, false, NULL, err);
-out:
-	for (int k = 0; k < N_COLS; k++)
-		cc_buf_release(&a[k]);
-	return ret;
-}
+static const struct cc__held_stmt need_stmts[] = {
+	{ .kinds = 1u << CC__HELD_INSERT,
+	  .n_cols = N_COLS,
+	  .sql = "INSERT INTO need (id, " NEED_COLS ") SELECT v.id, " NEED_V " FROM " NEED_UNNEST,
+	  .what = "needs",
+	  .cols = need_elements },
+	{ .kinds = 1u << CC__HELD_UPDATE,
+	  .n_cols = N_COLS,
+	  .sql = "UPDATE need t SET (" NEED_COLS ") = (" NEED_V ") FROM " NEED_UNNEST
+	         " WHERE t.id = v.id",
+	  .what = "needs",
+	  .cols = need_elements },
+	{ .kinds = 1u << CC__HELD_SEEN,
+	  .n_cols = 3,
+	  .sql = "UPDATE need t SET batch = v.batch, line = v.line FROM unnest($1::bigint[], "
+	         "$2::bigint[], $3::bigint[]) AS v(id, batch, line) WHERE t.id = v.id",
+	  .what = "needs",
+	  .cols = need_seen },
+};
 
 /* Sends every held change, NEED_SEND_ROWS at a time; the table stays (it is what is stored). */
-static int needs_send(struct cc_store *st, struct needs_held *h, struct cc_err *err)
+static int needs_send(struct cc_store *st, void *held, struct cc_err *err)
 {
-	int ret = 0;
+	struct needs_held *h = held;
+	int ret = cc__held_send(st, &h->t, need_stmts, sizeof(need_stmts) / sizeof(need_stmts[0]),
+	                        h, err);
 
-	for (size_t from = 0; from < h->n_pend && ret == 0; from += NEED_SEND_ROWS) {
-		size_t to = from + NEED_SEND_ROWS < h->n_pend ? from + NEED_SEND_ROWS : h->n_pend;
-
-		if ((ret = need_send_kind(st, h, from, to, H_INSERT, err)) == 0 &&
-		    (ret = need_send_kind(st, h, from, to, H_UPDATE, err)) == 0)
-			ret = need_send_kind(st, h, from, to, H_SEEN, err);
-	}
-	for (size_t i = 0; i < h->n_pend; i++)
-		h->rows[h->pend[i].row].held = H_NONE;
-	h->n_pend = 0;
+	cc__held_forget(&h->t);
 	return ret;
-}
-
-static int needs_flush(struct cc_store *st, void *p, struct cc_err *err)
-{
-	return needs_send(st, p, err);
 }
 
 static const char *const needs_tables[] = { "need", NULL };
-static const struct cc__pg_holder needs_holder = { .flush = needs_flush, .drop = needs_drop,
+static const struct cc__pg_holder needs_holder = { .flush = needs_send, .drop = needs_drop,
 	                                           .tables = needs_tables };
 
 #define NEED_KEY_COLS "id, source_id, encode(natkey, 'hex'), encode(digest, 'hex'), batch, line"
@@ -415,14 +303,15 @@ static const struct cc__pg_holder needs_holder = { .flush = needs_flush, .drop =
 static int need_add_rows(struct needs_held *h, const PGresult *res, struct cc_err *err)
 {
 	for (int r = 0; r < PQntuples(res); r++) {
-		struct need_row row = { .id = cc__pg_col_i64(res, r, 0),
-			                .source_id = cc__pg_col_i64(res, r, 1),
+		struct need_row row = { .k.source_id = cc__pg_col_i64(res, r, 1),
+			                .id = cc__pg_col_i64(res, r, 0),
 			                .batch = cc__pg_col_i64(res, r, 4),
 			                .line = (long)cc__pg_col_i64(res, r, 5) };
 
-		col_key16(res, r, 2, row.natkey);
+		col_key16(res, r, 2, row.k.natkey);
 		col_key16(res, r, 3, row.digest);
-		if (!need_find(h, row.source_id, row.natkey) && !need_add(h, &row))
+		if (!cc__held_find_natkey(&h->t, row.k.source_id, row.k.natkey) &&
+		    !cc__held_add(&h->t, &row))
 			return cc_err_set(err, CC_ENOMEM, "out of memory");
 	}
 	return 0;
@@ -434,27 +323,19 @@ static int need_look_up(struct cc_store *st, struct needs_held *h, const struct 
                         struct cc_err *err)
 {
 	struct cc__pg_params p = CC__PG_PARAMS_INIT;
-	struct source_seen *seen = NULL;
 	PGresult *res = NULL;
-	int ret;
+	int ret = cc__held_look_up(&h->t, n->source_id, 1);
 
-	for (size_t i = 0; i < h->n_sources; i++)
-		if (h->sources[i].id == n->source_id)
-			seen = &h->sources[i];
-	if (seen && seen->loaded)
+	if (ret < 0)
+		return cc_err_set(err, ret, "out of memory");
+	if (ret == CC__HELD_KNOWN ||
+	    (ret == CC__HELD_READ_ONE && cc__held_find_natkey(&h->t, n->source_id, n->natkey)))
 		return 0;
 	cc__pg_i64(&p, n->source_id);
-	if (seen) {
-		seen->loaded = true;
+	if (ret == CC__HELD_READ_ALL) {
 		ret = cc__pg_exec(st, "SELECT " NEED_KEY_COLS " FROM need WHERE source_id = $1", &p,
 		                  false, &res, err);
 	} else {
-		if (cc__grow((void **)&h->sources, &h->cap_sources, h->n_sources,
-		             sizeof(*h->sources)) < 0)
-			return cc_err_set(err, CC_ENOMEM, "out of memory");
-		h->sources[h->n_sources++] = (struct source_seen){ .id = n->source_id };
-		if (need_find(h, n->source_id, n->natkey))
-			return 0;
 		cc__pg_blob(&p, n->natkey, sizeof(n->natkey));
 		ret = cc__pg_exec(st,
 		                  "SELECT " NEED_KEY_COLS " FROM need WHERE source_id = $1 AND natkey "
@@ -468,66 +349,41 @@ static int need_look_up(struct cc_store *st, struct needs_held *h, const struct 
 	return ret;
 }
 
-/* The handle's held needs, let go of while a put runs its own statements (which name the
- * table), or new ones when there are none: the lock and the next id. */
-static int needs_state(struct cc_store *st, struct needs_held **out, struct cc_err *err)
-{
-	struct needs_held *h = cc__pg_unhold(st, &needs_holder);
-	PGresult *res = NULL;
-	int ret;
-
-	if (h) {
-		*out = h;
-		return 0;
-	}
-	if ((ret = cc__pg_exec(st, LOCK_NEED, NULL, false, NULL, err)) < 0 ||
-	    (ret = cc__pg_exec(st, "SELECT coalesce(max(id), 0) FROM need", NULL, false, &res,
-	                       err)) < 0)
-		return ret;
-	if (!(h = cc_alloc_array(1, sizeof(*h)))) {
-		PQclear(res);
-		return cc_err_set(err, CC_ENOMEM, "out of memory");
-	}
-	h->next_id = cc__pg_col_i64(res, 0, 0) + 1;
-	PQclear(res);
-	*out = h;
-	return 0;
-}
+static const struct cc__held_domain needs_domain = {
+	.holder = &needs_holder,
+	.lock_sql = LOCK_NEED,
+	.max_sql = "SELECT coalesce(max(id), 0) FROM need",
+	.size = sizeof(struct needs_held),
+	.ops = &need_ops,
+};
 
 /* Holds a change of row r: a new entry, or new values for the entry it has. */
-static int need_hold(struct needs_held *h, struct need_row *r, int kind, const struct cc_need *n,
-                     int64_t batch, struct cc_err *err)
+static int need_hold(struct needs_held *h, struct need_row *r, enum cc__held_kind kind,
+                     const struct cc_need *n, int64_t batch, struct cc_err *err)
 {
-	struct need_pend *e;
+	struct need_change *e = cc__held_mark(&h->t, r, kind);
 
-	if (r->held == H_NONE) {
-		if (cc__grow((void **)&h->pend, &h->cap_pend, h->n_pend, sizeof(*h->pend)) < 0)
-			return cc_err_set(err, CC_ENOMEM, "out of memory");
-		r->pend = h->n_pend++;
-		h->pend[r->pend].row = (size_t)(r - h->rows);
-		r->held = kind;
-	} else if (r->held == H_SEEN && kind == H_UPDATE) {
-		r->held = H_UPDATE; /* seen, then changed: the update carries both */
-	}
-	e = &h->pend[r->pend];
+	if (!e)
+		return cc_err_set(err, CC_ENOMEM, "out of memory");
 	e->batch = batch;
-	if (kind != H_SEEN) {
+	if (kind != CC__HELD_SEEN)
 		e->n = *n;
-	} else if (r->held != H_SEEN) {
+	else if (e->c.kind != CC__HELD_SEEN)
 		e->n.line = n->line; /* a held insert or update: seen again by this batch */
-	}
 	return 0;
 }
 
-static int put_one(struct cc_store *st, struct needs_held *h, struct cc_need *n, int64_t batch,
+static int put_one(struct cc_store *st, void *held, void *put, int64_t batch,
                    enum cc_put_result *res_out, long *dup_line_out, struct cc_err *err)
 {
+	struct needs_held *h = held;
+	struct cc_need *n = put;
 	struct need_row *r;
 	int ret;
 
 	if ((ret = need_look_up(st, h, n, err)) < 0)
 		return ret;
-	r = need_find(h, n->source_id, n->natkey);
+	r = cc__held_find_natkey(&h->t, n->source_id, n->natkey);
 	if (r && r->batch == batch) {
 		*res_out = CC_PUT_DUPLICATE;
 		*dup_line_out = r->line;
@@ -538,62 +394,35 @@ static int put_one(struct cc_store *st, struct needs_held *h, struct cc_need *n,
 		n->id = r->id;
 		r->batch = batch;
 		r->line = n->line;
-		ret = need_hold(h, r, H_SEEN, n, batch, err);
+		ret = need_hold(h, r, CC__HELD_SEEN, n, batch, err);
 	} else if (r) {
 		*res_out = CC_PUT_UPDATED;
 		n->id = r->id;
 		r->batch = batch;
 		r->line = n->line;
 		memcpy(r->digest, n->digest, sizeof(r->digest));
-		ret = need_hold(h, r, H_UPDATE, n, batch, err);
+		ret = need_hold(h, r, CC__HELD_UPDATE, n, batch, err);
 	} else {
-		struct need_row row = { .id = h->next_id, .source_id = n->source_id,
+		struct need_row row = { .k.source_id = n->source_id, .id = h->t.next_id,
 			                .batch = batch, .line = n->line };
 
-		memcpy(row.natkey, n->natkey, sizeof(row.natkey));
+		memcpy(row.k.natkey, n->natkey, sizeof(row.k.natkey));
 		memcpy(row.digest, n->digest, sizeof(row.digest));
-		if (!(r = need_add(h, &row)))
+		if (!(r = cc__held_add(&h->t, &row)))
 			return cc_err_set(err, CC_ENOMEM, "out of memory");
-		n->id = h->next_id++;
+		n->id = h->t.next_id++;
 		*res_out = CC_PUT_ADDED;
-		ret = need_hold(h, r, H_INSERT, n, batch, err);
+		ret = need_hold(h, r, CC__HELD_INSERT, n, batch, err);
 	}
-	if (ret < 0 || h->n_pend < NEED_SEND_ROWS)
+	if (ret < 0 || h->t.n_changes < NEED_SEND_ROWS)
 		return ret;
 	return needs_send(st, h, err);
-}
-
-static int put_need(struct cc_store *st, struct cc_need *n, int64_t batch,
-                    enum cc_put_result *res_out, long *dup_line_out, struct cc_err *err)
-{
-	struct needs_held *h = NULL;
-	int ret;
-
-	if ((ret = needs_state(st, &h, err)) < 0)
-		return ret;
-	if (!h) /* needs_state sets it when it succeeds */
-		return cc_err_set(err, CC_ESTORE, "no held needs");
-	if ((ret = put_one(st, h, n, batch, res_out, dup_line_out, err)) < 0) {
-		needs_drop(h); /* the transaction fails with it */
-		return ret;
-	}
-	return cc__pg_hold(st, &needs_holder, h, err);
 }
 
 static int pg_put_need(struct cc_store *st, struct cc_need *n, int64_t batch,
                        enum cc_put_result *res_out, long *dup_line_out, struct cc_err *err)
 {
-	bool own;
-	int ret;
-
-	*dup_line_out = 0;
-	if ((ret = cc__pg_tx_enter(st, &own, err)) < 0)
-		return ret;
-	ret = put_need(st, n, batch, res_out, dup_line_out, err);
-	/* a write of its own sends its row now */
-	if (own && ret == 0)
-		ret = cc__pg_flush(st, err);
-	return cc__pg_tx_leave(st, own, ret, err);
+	return cc__held_put(st, &needs_domain, put_one, n, batch, res_out, dup_line_out, err);
 }
 
 /* Deletes the rows of the source that batch did not see (sql: $1 source, $2 batch). */

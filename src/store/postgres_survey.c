@@ -21,6 +21,7 @@
  * their snippets made by FTS5's snippet().
  */
 #include "store/ops_survey.h"
+#include "store/postgres_held.h"
 #include "store/postgres_int.h"
 
 #include <math.h>
@@ -37,7 +38,7 @@
 
 #include "core/banned.h"
 
-#define SEND_ROWS   2000
+#define SEND_ROWS   CC__HELD_SEND_ROWS
 #define LOCK_KEY    "4242007" /* the survey domain's advisory lock */
 #define LOCK_SURVEY "SELECT pg_advisory_xact_lock(" LOCK_KEY ")"
 
@@ -190,8 +191,6 @@ out_leave:
 
 /* ---- respondents and answers: held, decided in C, sent many at a time ---- */
 
-enum { H_NONE, H_INSERT, H_UPDATE, H_SEEN };
-
 struct resp {
 	int64_t id, mission_id, source_id, area_id, batch;
 	long line;
@@ -199,7 +198,6 @@ struct resp {
 	char *personal; /* owned, NULL none */
 	char wave[64];
 	char key[128];
-	int held;           /* H_… */
 	bool answers_known; /* the answers below are all the store has */
 };
 
@@ -208,7 +206,6 @@ struct ans {
 	enum cc_answer_status status;
 	double value;
 	char *code; /* owned, NULL none */
-	bool held;
 };
 
 struct wave_seen {
@@ -217,20 +214,53 @@ struct wave_seen {
 	bool loaded;
 };
 
+/* The respondents and answers held: a table of each; a respondent's id finds it too. */
 struct survey_held {
-	struct resp *rows;
-	size_t n_rows, cap_rows;
-	struct cc_map by_key; /* "mission/wave/key" → row */
-	struct cc_map by_id;  /* respondent id → row */
-	struct ans *ans;
-	size_t n_ans, cap_ans;
-	struct cc_map ans_ix; /* "respondent:question" → answer */
-	size_t *rpend, n_rpend, cap_rpend;
-	size_t *apend, n_apend, cap_apend;
+	struct cc__held_table rows; /* first: cc__held_put makes it */
+	struct cc__held_table ans;
+	struct cc_map by_id; /* respondent id → row */
 	struct wave_seen *waves;
 	size_t n_waves, cap_waves;
-	int64_t next_id;
 };
+
+static uint64_t resp_hash(const void *row)
+{
+	const struct resp *r = row;
+	uint64_t h = cc__held_mix(CC__HELD_HASH_SEED, (uint64_t)r->mission_id);
+
+	return cc__held_mix_text(cc__held_mix_text(h, r->wave), r->key);
+}
+
+static bool resp_same(const void *row, const void *probe)
+{
+	const struct resp *a = row, *b = probe;
+
+	return a->mission_id == b->mission_id && !strcmp(a->wave, b->wave) &&
+	       !strcmp(a->key, b->key);
+}
+
+static uint64_t ans_hash(const void *row)
+{
+	const struct ans *a = row;
+
+	return cc__held_mix(cc__held_mix(CC__HELD_HASH_SEED, (uint64_t)a->rid), (uint64_t)a->qid);
+}
+
+static bool ans_same(const void *row, const void *probe)
+{
+	const struct ans *a = row, *b = probe;
+
+	return a->rid == b->rid && a->qid == b->qid;
+}
+
+static const struct cc__held_ops resp_ops = { .row_size = sizeof(struct resp),
+	                                      .change_size = sizeof(struct cc__held_change),
+	                                      .hash = resp_hash,
+	                                      .same = resp_same };
+static const struct cc__held_ops ans_ops = { .row_size = sizeof(struct ans),
+	                                     .change_size = sizeof(struct cc__held_change),
+	                                     .hash = ans_hash,
+	                                     .same = ans_same };
 
 static void survey_drop(void *p)
 {
@@ -238,24 +268,15 @@ static void survey_drop(void *p)
 
 	if (!h)
 		return;
-	for (size_t i = 0; i < h->n_rows; i++)
-		cc_free(h->rows[i].personal);
-	for (size_t i = 0; i < h->n_ans; i++)
-		cc_free(h->ans[i].code);
-	cc_free(h->rows);
-	cc_free(h->ans);
-	cc_free(h->rpend);
-	cc_free(h->apend);
+	for (size_t i = 0; i < h->rows.n_rows; i++)
+		cc_free(((struct resp *)cc__held_row(&h->rows, i))->personal);
+	for (size_t i = 0; i < h->ans.n_rows; i++)
+		cc_free(((struct ans *)cc__held_row(&h->ans, i))->code);
+	cc__held_release(&h->rows);
+	cc__held_release(&h->ans);
 	cc_free(h->waves);
-	cc_map_release(&h->by_key);
 	cc_map_release(&h->by_id);
-	cc_map_release(&h->ans_ix);
 	cc_free(h);
-}
-
-static void resp_key(char *buf, size_t n, int64_t mission_id, const char *wave, const char *key)
-{
-	snprintf(buf, n, "%lld\x1f%s\x1f%s", (long long)mission_id, wave, key);
 }
 
 static void id_key(char buf[24], int64_t id)
@@ -263,19 +284,14 @@ static void id_key(char buf[24], int64_t id)
 	snprintf(buf, 24, "%lld", (long long)id);
 }
 
-static void ans_key(char buf[48], int64_t rid, int64_t qid)
-{
-	snprintf(buf, 48, "%lld:%lld", (long long)rid, (long long)qid);
-}
-
 static struct resp *find_resp(struct survey_held *h, int64_t mission_id, const char *wave,
                               const char *key)
 {
-	char k[256];
-	int64_t i;
+	struct resp k = { .mission_id = mission_id };
 
-	resp_key(k, sizeof(k), mission_id, wave, key);
-	return cc_map_get(&h->by_key, k, &i) == 0 ? &h->rows[i] : NULL;
+	snprintf(k.wave, sizeof(k.wave), "%s", wave);
+	snprintf(k.key, sizeof(k.key), "%s", key);
+	return cc__held_find(&h->rows, &k);
 }
 
 static struct resp *find_resp_id(struct survey_held *h, int64_t id)
@@ -284,33 +300,29 @@ static struct resp *find_resp_id(struct survey_held *h, int64_t id)
 	int64_t i;
 
 	id_key(k, id);
-	return cc_map_get(&h->by_id, k, &i) == 0 ? &h->rows[i] : NULL;
+	return cc_map_get(&h->by_id, k, &i) == 0 ? cc__held_row(&h->rows, (size_t)i) : NULL;
 }
 
 static struct ans *find_ans(struct survey_held *h, int64_t rid, int64_t qid)
 {
-	char k[48];
-	int64_t i;
-
-	ans_key(k, rid, qid);
-	return cc_map_get(&h->ans_ix, k, &i) == 0 ? &h->ans[i] : NULL;
+	return cc__held_find(&h->ans, &(struct ans){ .rid = rid, .qid = qid });
 }
 
 /* Adds a row the table does not have (r->personal becomes the table's); NULL out of memory. */
 static struct resp *add_resp(struct survey_held *h, struct resp *r)
 {
-	char k[256], ik[24];
+	struct resp *x;
+	char ik[24];
 
-	if (cc__grow((void **)&h->rows, &h->cap_rows, h->n_rows, sizeof(*h->rows)) < 0)
+	if (!(x = cc__held_add(&h->rows, r)))
 		return NULL;
-	resp_key(k, sizeof(k), r->mission_id, r->wave, r->key);
 	id_key(ik, r->id);
-	if (cc_map_put(&h->by_key, k, (int64_t)h->n_rows) < 0 ||
-	    cc_map_put(&h->by_id, ik, (int64_t)h->n_rows) < 0)
+	if (cc_map_put(&h->by_id, ik, (int64_t)cc__held_index(&h->rows, x)) < 0) {
+		x->personal = NULL; /* still the caller's */
 		return NULL;
-	h->rows[h->n_rows] = *r;
+	}
 	r->personal = NULL;
-	return &h->rows[h->n_rows++];
+	return x;
 }
 
 /* Adds (or, replace, sets) the answer; code is copied. NULL when out of memory. */
@@ -320,7 +332,6 @@ static struct ans *set_ans(struct survey_held *h, int64_t rid, int64_t qid,
 {
 	struct ans *a = find_ans(h, rid, qid);
 	char *c = code && *code ? cc_strdup(code) : NULL;
-	char k[48];
 
 	if (code && *code && !c)
 		return NULL;
@@ -328,20 +339,9 @@ static struct ans *set_ans(struct survey_held *h, int64_t rid, int64_t qid,
 		cc_free(c);
 		return a;
 	}
-	if (!a) {
-		if (cc__grow((void **)&h->ans, &h->cap_ans, h->n_ans, sizeof(*h->ans)) < 0) {
-			cc_free(c);
-			return NULL;
-		}
-		ans_key(k, rid, qid);
-		if (cc_map_put(&h->ans_ix, k, (int64_t)h->n_ans) < 0) {
-			cc_free(c);
-			return NULL;
-		}
-		a = &h->ans[h->n_ans++];
-		memset(a, 0, sizeof(*a));
-		a->rid = rid;
-		a->qid = qid;
+	if (!a && !(a = cc__held_add(&h->ans, &(struct ans){ .rid = rid, .qid = qid }))) {
+		cc_free(c);
+		return NULL;
 	}
 	cc_free(a->code);
 	a->code = c;
@@ -470,8 +470,10 @@ enum { RC_ID, RC_MISSION, RC_WAVE, RC_KEY, RC_SOURCE, RC_LINE, RC_BATCH, RC_AREA
        RC_PERSONAL, RC_N };
 enum { AC_RID, AC_QID, AC_STATUS, AC_VALUE, AC_CODE, AC_N };
 
-static int resp_elements(struct cc_buf *a, const struct resp *r)
+/* ctx: the survey rows held */
+static int resp_elements(void *ctx, const void *change, struct cc_buf *a)
 {
+	const struct resp *r = cc__held_row_of(&((struct survey_held *)ctx)->rows, change);
 	int ret;
 
 	if ((ret = cc__pg_arr_i64(&a[RC_ID], r->id, false)) < 0 ||
@@ -487,182 +489,103 @@ static int resp_elements(struct cc_buf *a, const struct resp *r)
 	return cc__pg_arr_text(&a[RC_PERSONAL], r->personal);
 }
 
+static int ans_elements(void *ctx, const void *change, struct cc_buf *a)
+{
+	const struct ans *x = cc__held_row_of(&((struct survey_held *)ctx)->ans, change);
+	int ret;
+
+	if ((ret = cc__pg_arr_i64(&a[AC_RID], x->rid, false)) < 0 ||
+	    (ret = cc__pg_arr_i64(&a[AC_QID], x->qid, false)) < 0 ||
+	    (ret = cc__pg_arr_text(&a[AC_STATUS], cc_answer_status_name(x->status))) < 0 ||
+	    (ret = cc__pg_arr_num(&a[AC_VALUE], x->value)) < 0)
+		return ret;
+	return cc__pg_arr_text(&a[AC_CODE], x->code);
+}
+
 #define R_UNNEST                                                                             \
 	"unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], " \
 	"$7::bigint[], $8::bigint[], $9::float8[], $10::text[]) AS v(id, mission_id, wave, key, " \
 	"source_id, line, batch, area_id, weight, personal)"
 
-/* Sends the held respondents of kind want among rpend[from, to). */
-static int send_resp_kind(struct cc_store *st, struct survey_held *h, size_t from, size_t to,
-                          int want, struct cc_err *err)
-{
-	struct cc__pg_params p = CC__PG_PARAMS_INIT;
-	struct cc_buf a[RC_N];
-	size_t n = 0;
-	int ret = 0;
+static const struct cc__held_stmt resp_stmts[] = {
+	{ .kinds = 1u << CC__HELD_INSERT,
+	  .n_cols = RC_N,
+	  .sql = "INSERT INTO survey_respondent (id, mission_id, wave, key, source_id, line, batch, "
+	         "area_id, weight, personal) SELECT v.id, v.mission_id, v.wave, v.key, v.source_id, "
+	         "v.line, v.batch, v.area_id, v.weight, v.personal FROM " R_UNNEST,
+	  .what = "respondents",
+	  .cols = resp_elements },
+	{ .kinds = 1u << CC__HELD_UPDATE,
+	  .n_cols = RC_N,
+	  .sql = "UPDATE survey_respondent t SET (source_id, line, batch, area_id, weight, "
+	         "personal) = (v.source_id, v.line, v.batch, v.area_id, v.weight, v.personal) FROM "
+	         R_UNNEST " WHERE t.id = v.id",
+	  .what = "respondents",
+	  .cols = resp_elements },
+	{ .kinds = 1u << CC__HELD_SEEN,
+	  .n_cols = RC_N,
+	  .sql = "UPDATE survey_respondent t SET batch = v.batch FROM " R_UNNEST
+	         " WHERE t.id = v.id",
+	  .what = "respondents",
+	  .cols = resp_elements },
+};
 
-	for (int k = 0; k < RC_N; k++)
-		a[k] = (struct cc_buf)CC_BUF_INIT(0);
-	for (size_t i = from; i < to && ret == 0; i++) {
-		const struct resp *r = &h->rows[h->rpend[i]];
-
-		if (r->held != want)
-			continue;
-		n++;
-		ret = resp_elements(a, r);
-	}
-	for (int k = 0; k < RC_N && ret == 0; k++)
-		ret = cc__pg_arr_close(&a[k]);
-	if (ret < 0) {
-		ret = nomem(err);
-		goto out;
-	}
-	if (!n)
-		goto out;
-	for (int k = 0; k < RC_N; k++)
-		cc__pg_str(&p, a[k].buf);
-	if (want == H_INSERT)
-		ret = cc__pg_exec(st,
-		                  "INSERT INTO survey_respondent (id, mission_id, wave, key, source_id, "
-		                  "line, batch, area_id, weight, personal) SELECT v.id, v.mission_id, "
-		                  "v.wave, v.key, v.source_id, v.line, v.batch, v.area_id, v.weight, "
-		                  "v.personal FROM " R_UNNEST,
-		                  &p, false, NULL, err);
-	else if (want == H_UPDATE)
-		ret = cc__pg_exec(st,
-		                  "UPDATE survey_respondent t SET (source_id, line, batch, area_id, "
-		                  "weight, personal) = (v.source_id, v.line, v.batch, v.area_id, "
-		                  "v.weight, v.personal) FROM " R_UNNEST " WHERE t.id = v.id",
-		                  &p, false, NULL, err);
-	else
-		ret = cc__pg_exec(st,
-		                  "UPDATE survey_respondent t SET batch = v.batch FROM " R_UNNEST
-		                  " WHERE t.id = v.id",
-		                  &p, false, NULL, err);
-out:
-	for (int k = 0; k < RC_N; k++)
-		cc_buf_release(&a[k]);
-	return ret;
-}
-
-static int send_answers(struct cc_store *st, struct survey_held *h, size_t from, size_t to,
-                        struct cc_err *err)
-{
-	struct cc__pg_params p = CC__PG_PARAMS_INIT;
-	struct cc_buf a[AC_N];
-	int ret = 0;
-
-	for (int k = 0; k < AC_N; k++)
-		a[k] = (struct cc_buf)CC_BUF_INIT(0);
-	for (size_t i = from; i < to && ret == 0; i++) {
-		const struct ans *x = &h->ans[h->apend[i]];
-
-		if ((ret = cc__pg_arr_i64(&a[AC_RID], x->rid, false)) < 0 ||
-		    (ret = cc__pg_arr_i64(&a[AC_QID], x->qid, false)) < 0 ||
-		    (ret = cc__pg_arr_text(&a[AC_STATUS], cc_answer_status_name(x->status))) < 0 ||
-		    (ret = cc__pg_arr_num(&a[AC_VALUE], x->value)) < 0)
-			break;
-		ret = cc__pg_arr_text(&a[AC_CODE], x->code);
-	}
-	for (int k = 0; k < AC_N && ret == 0; k++)
-		ret = cc__pg_arr_close(&a[k]);
-	if (ret < 0) {
-		ret = nomem(err);
-		goto out;
-	}
-	for (int k = 0; k < AC_N; k++)
-		cc__pg_str(&p, a[k].buf);
-	ret = cc__pg_exec(st,
-	                  "INSERT INTO survey_answer (respondent_id, question_id, status, value, "
-	                  "code) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], "
-	                  "$4::float8[], $5::text[]) ON CONFLICT (respondent_id, question_id) DO "
-	                  "UPDATE SET status = excluded.status, value = excluded.value, code = "
-	                  "excluded.code",
-	                  &p, false, NULL, err);
-out:
-	for (int k = 0; k < AC_N; k++)
-		cc_buf_release(&a[k]);
-	return ret;
-}
+static const struct cc__held_stmt ans_stmt = {
+	.kinds = 1u << CC__HELD_INSERT,
+	.n_cols = AC_N,
+	.sql = "INSERT INTO survey_answer (respondent_id, question_id, status, value, code) SELECT "
+	       "* FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::float8[], $5::text[]) ON "
+	       "CONFLICT (respondent_id, question_id) DO UPDATE SET status = excluded.status, value "
+	       "= excluded.value, code = excluded.code",
+	.what = "answers",
+	.cols = ans_elements,
+};
 
 /* Sends every held change (respondents first: the answers refer to them); the tables stay. */
-static int survey_send(struct cc_store *st, struct survey_held *h, struct cc_err *err)
+static int survey_send(struct cc_store *st, void *held, struct cc_err *err)
 {
-	int ret = 0;
+	struct survey_held *h = held;
+	int ret = cc__held_send(st, &h->rows, resp_stmts, sizeof(resp_stmts) / sizeof(resp_stmts[0]),
+	                        h, err);
 
-	for (size_t from = 0; from < h->n_rpend && ret == 0; from += SEND_ROWS) {
-		size_t to = from + SEND_ROWS < h->n_rpend ? from + SEND_ROWS : h->n_rpend;
-
-		for (int kind = H_INSERT; kind <= H_SEEN && ret == 0; kind++)
-			ret = send_resp_kind(st, h, from, to, kind, err);
-	}
-	for (size_t from = 0; from < h->n_apend && ret == 0; from += SEND_ROWS)
-		ret = send_answers(st, h, from,
-		                   from + SEND_ROWS < h->n_apend ? from + SEND_ROWS : h->n_apend, err);
-	for (size_t i = 0; i < h->n_rpend; i++)
-		h->rows[h->rpend[i]].held = H_NONE;
-	for (size_t i = 0; i < h->n_apend; i++)
-		h->ans[h->apend[i]].held = false;
-	h->n_rpend = 0;
-	h->n_apend = 0;
+	if (ret == 0)
+		ret = cc__held_send(st, &h->ans, &ans_stmt, 1, h, err);
+	cc__held_forget(&h->rows);
+	cc__held_forget(&h->ans);
 	return ret;
-}
-
-static int survey_flush(struct cc_store *st, void *p, struct cc_err *err)
-{
-	return survey_send(st, p, err);
 }
 
 static const char *const survey_tables[] = { "survey_respondent", "survey_answer", NULL };
-static const struct cc__pg_holder survey_holder = { .flush = survey_flush,
+static const struct cc__pg_holder survey_holder = { .flush = survey_send,
 	                                            .drop = survey_drop,
 	                                            .tables = survey_tables };
 
-/* The handle's held rows, let go of while a put runs its own statements, or new ones: the
- * lock and the next id. */
-static int survey_state(struct cc_store *st, struct survey_held **out, struct cc_err *err)
+/* A new struct's table of answers (its table of respondents is made). */
+static int survey_made(void *held, struct cc_err *err)
 {
-	struct survey_held *h = cc__pg_unhold(st, &survey_holder);
-	PGresult *res = NULL;
-	int ret;
-
-	if (h) {
-		*out = h;
-		return 0;
-	}
-	if ((ret = cc__pg_exec(st, LOCK_SURVEY, NULL, false, NULL, err)) < 0 ||
-	    (ret = cc__pg_exec(st, "SELECT coalesce(max(id), 0) FROM survey_respondent", NULL,
-	                       false, &res, err)) < 0)
-		return ret;
-	if (!(h = cc_alloc_array(1, sizeof(*h)))) {
-		PQclear(res);
-		return nomem(err);
-	}
-	h->next_id = cc__pg_col_i64(res, 0, 0) + 1;
-	PQclear(res);
-	*out = h;
+	(void)err;
+	cc__held_init(&((struct survey_held *)held)->ans, &ans_ops);
 	return 0;
 }
 
-static int hold_resp(struct survey_held *h, struct resp *r, int kind, struct cc_err *err)
-{
-	if (r->held == H_NONE) {
-		if (cc__grow((void **)&h->rpend, &h->cap_rpend, h->n_rpend, sizeof(*h->rpend)) < 0)
-			return nomem(err);
-		h->rpend[h->n_rpend++] = (size_t)(r - h->rows);
-		r->held = kind;
-	} else if (r->held == H_SEEN && kind == H_UPDATE) {
-		r->held = H_UPDATE; /* seen, then changed: the update carries both */
-	}
-	return 0;
-}
+static const struct cc__held_domain survey_domain = {
+	.holder = &survey_holder,
+	.lock_sql = LOCK_SURVEY,
+	.max_sql = "SELECT coalesce(max(id), 0) FROM survey_respondent",
+	.size = sizeof(struct survey_held),
+	.ops = &resp_ops,
+	.made = survey_made,
+};
 
-static int put_resp(struct cc_store *st, struct survey_held *h, struct cc_survey_respondent *r,
-                    int64_t batch, enum cc_put_result *res_out, struct cc_err *err)
+static int put_resp(struct cc_store *st, void *held, void *put, int64_t batch,
+                    enum cc_put_result *res_out, long *dup_line_out, struct cc_err *err)
 {
+	struct survey_held *h = held;
+	struct cc_survey_respondent *r = put;
 	struct resp *old;
 	int ret;
 
+	(void)dup_line_out;
 	if ((ret = look_up(st, h, r, err)) < 0)
 		return ret;
 	old = find_resp(h, r->mission_id, r->wave, r->key);
@@ -686,9 +609,10 @@ static int put_resp(struct cc_store *st, struct survey_held *h, struct cc_survey
 			old->area_id = r->area_id;
 			old->weight = r->weight;
 		}
-		ret = hold_resp(h, old, same ? H_SEEN : H_UPDATE, err);
+		if (!cc__held_mark(&h->rows, old, same ? CC__HELD_SEEN : CC__HELD_UPDATE))
+			return nomem(err);
 	} else {
-		struct resp row = { .id = h->next_id, .mission_id = r->mission_id,
+		struct resp row = { .id = h->rows.next_id, .mission_id = r->mission_id,
 			            .source_id = r->source_id, .area_id = r->area_id, .batch = batch,
 			            .line = r->line, .weight = r->weight, .answers_known = true };
 
@@ -700,42 +624,33 @@ static int put_resp(struct cc_store *st, struct survey_held *h, struct cc_survey
 			cc_free(row.personal);
 			return nomem(err);
 		}
-		r->id = h->next_id++;
+		r->id = h->rows.next_id++;
 		*res_out = CC_PUT_ADDED;
-		ret = hold_resp(h, old, H_INSERT, err);
+		if (!cc__held_mark(&h->rows, old, CC__HELD_INSERT))
+			return nomem(err);
 	}
-	if (ret < 0 || h->n_rpend < SEND_ROWS)
-		return ret;
+	if (h->rows.n_changes < SEND_ROWS)
+		return 0;
 	return survey_send(st, h, err);
 }
 
 static int pg_put_respondent(struct cc_store *st, struct cc_survey_respondent *r, int64_t batch,
                              enum cc_put_result *res_out, struct cc_err *err)
 {
-	struct survey_held *h = NULL;
-	bool own;
-	int ret;
-
-	if ((ret = cc__pg_tx_enter(st, &own, err)) < 0)
-		return ret;
-	if ((ret = survey_state(st, &h, err)) == 0) {
-		if ((ret = put_resp(st, h, r, batch, res_out, err)) < 0)
-			survey_drop(h); /* the transaction fails with it */
-		else
-			ret = cc__pg_hold(st, &survey_holder, h, err);
-	}
-	if (own && ret == 0) /* a write of its own sends its rows now */
-		ret = cc__pg_flush(st, err);
-	return cc__pg_tx_leave(st, own, ret, err);
+	return cc__held_put(st, &survey_domain, put_resp, r, batch, res_out, NULL, err);
 }
 
-static int put_answer(struct cc_store *st, struct survey_held *h, const struct cc_survey_answer *a,
-                      enum cc_put_result *res_out, struct cc_err *err)
+static int put_answer(struct cc_store *st, void *held, void *put, int64_t batch,
+                      enum cc_put_result *res_out, long *dup_line_out, struct cc_err *err)
 {
+	struct survey_held *h = held;
+	const struct cc_survey_answer *a = put;
 	struct resp *r = find_resp_id(h, a->respondent_id);
 	struct ans *old = NULL;
 	int ret;
 
+	(void)batch;
+	(void)dup_line_out;
 	if (r && r->answers_known) {
 		old = find_ans(h, a->respondent_id, a->question_id);
 	} else {
@@ -765,13 +680,9 @@ static int put_answer(struct cc_store *st, struct survey_held *h, const struct c
 	if (!(old = set_ans(h, a->respondent_id, a->question_id, a->status, a->value, a->code,
 	                    true)))
 		return nomem(err);
-	if (!old->held) {
-		if (cc__grow((void **)&h->apend, &h->cap_apend, h->n_apend, sizeof(*h->apend)) < 0)
-			return nomem(err);
-		h->apend[h->n_apend++] = (size_t)(old - h->ans);
-		old->held = true;
-	}
-	if (h->n_apend < SEND_ROWS)
+	if (!cc__held_mark(&h->ans, old, CC__HELD_INSERT)) /* sent as an upsert */
+		return nomem(err);
+	if (h->ans.n_changes < SEND_ROWS)
 		return 0;
 	return survey_send(st, h, err);
 }
@@ -779,21 +690,8 @@ static int put_answer(struct cc_store *st, struct survey_held *h, const struct c
 static int pg_put_answer(struct cc_store *st, const struct cc_survey_answer *a,
                          enum cc_put_result *res_out, struct cc_err *err)
 {
-	struct survey_held *h = NULL;
-	bool own;
-	int ret;
-
-	if ((ret = cc__pg_tx_enter(st, &own, err)) < 0)
-		return ret;
-	if ((ret = survey_state(st, &h, err)) == 0) {
-		if ((ret = put_answer(st, h, a, res_out, err)) < 0)
-			survey_drop(h);
-		else
-			ret = cc__pg_hold(st, &survey_holder, h, err);
-	}
-	if (own && ret == 0)
-		ret = cc__pg_flush(st, err);
-	return cc__pg_tx_leave(st, own, ret, err);
+	/* put_answer only reads it */
+	return cc__held_put(st, &survey_domain, put_answer, (void *)a, 0, res_out, NULL, err);
 }
 
 static int pg_remove_stale(struct cc_store *st, int64_t source_id, int64_t batch,
@@ -1135,26 +1033,34 @@ struct fb_row {
 	int32_t date;
 	char key[128];
 	char *v[FV_N]; /* owned; "" none */
-	int held;      /* H_NONE, H_INSERT or H_UPDATE */
 	char *doc;     /* held: the index row's tsvector, owned */
 	int ntok;
 };
 
-struct fb_mission {
-	int64_t id;
-	bool loaded;
-};
-
+/* The items held: the table (a group is a mission), the next id and the tokenizer. */
 struct fb_held {
-	struct fb_row *rows;
-	size_t n_rows, cap_rows;
-	struct cc_map by_key; /* "mission/key" → row */
-	struct fb_mission *missions;
-	size_t n_missions, cap_missions;
-	size_t *pend, n_pend, cap_pend;
-	int64_t next_id;
+	struct cc__held_table t; /* first: cc__held_put makes it */
 	struct fts fts;
 };
+
+static uint64_t fb_hash(const void *row)
+{
+	const struct fb_row *r = row;
+
+	return cc__held_mix_text(cc__held_mix(CC__HELD_HASH_SEED, (uint64_t)r->mission_id), r->key);
+}
+
+static bool fb_same(const void *row, const void *probe)
+{
+	const struct fb_row *a = row, *b = probe;
+
+	return a->mission_id == b->mission_id && !strcmp(a->key, b->key);
+}
+
+static const struct cc__held_ops fb_ops = { .row_size = sizeof(struct fb_row),
+	                                    .change_size = sizeof(struct cc__held_change),
+	                                    .hash = fb_hash,
+	                                    .same = fb_same };
 
 static void fb_drop(void *p)
 {
@@ -1162,26 +1068,24 @@ static void fb_drop(void *p)
 
 	if (!h)
 		return;
-	for (size_t i = 0; i < h->n_rows; i++) {
+	for (size_t i = 0; i < h->t.n_rows; i++) {
+		struct fb_row *r = cc__held_row(&h->t, i);
+
 		for (int k = 0; k < FV_N; k++)
-			cc_free(h->rows[i].v[k]);
-		cc_free(h->rows[i].doc);
+			cc_free(r->v[k]);
+		cc_free(r->doc);
 	}
-	cc_free(h->rows);
-	cc_free(h->missions);
-	cc_free(h->pend);
-	cc_map_release(&h->by_key);
+	cc__held_release(&h->t);
 	fts_close(&h->fts);
 	cc_free(h);
 }
 
 static struct fb_row *fb_find(struct fb_held *h, int64_t mission_id, const char *key)
 {
-	char k[160];
-	int64_t i;
+	struct fb_row k = { .mission_id = mission_id };
 
-	snprintf(k, sizeof(k), "%lld\x1f%s", (long long)mission_id, key);
-	return cc_map_get(&h->by_key, k, &i) == 0 ? &h->rows[i] : NULL;
+	snprintf(k.key, sizeof(k.key), "%s", key);
+	return cc__held_find(&h->t, &k);
 }
 
 /* Sets the values of r from the strings given (copied); CC_ENOMEM. */
@@ -1202,27 +1106,17 @@ static int fb_set(struct fb_row *r, const char *const vals[FV_N])
 static struct fb_row *fb_add(struct fb_held *h, const struct fb_row *r,
                              const char *const vals[FV_N])
 {
+	struct fb_row row = *r;
 	struct fb_row *x;
-	char k[160];
 
-	if (cc__grow((void **)&h->rows, &h->cap_rows, h->n_rows, sizeof(*h->rows)) < 0)
-		return NULL;
-	x = &h->rows[h->n_rows];
-	*x = *r;
-	memset(x->v, 0, sizeof(x->v));
-	x->doc = NULL;
-	if (fb_set(x, vals) < 0) {
+	memset(row.v, 0, sizeof(row.v));
+	row.doc = NULL;
+	if (fb_set(&row, vals) < 0 || !(x = cc__held_add(&h->t, &row))) {
 		for (int i = 0; i < FV_N; i++)
-			cc_free(x->v[i]);
+			cc_free(row.v[i]);
 		return NULL;
 	}
-	snprintf(k, sizeof(k), "%lld\x1f%s", (long long)r->mission_id, r->key);
-	if (cc_map_put(&h->by_key, k, (int64_t)h->n_rows) < 0) {
-		for (int i = 0; i < FV_N; i++)
-			cc_free(x->v[i]);
-		return NULL;
-	}
-	return &h->rows[h->n_rows++];
+	return x;
 }
 
 static int fb_add_rows(struct fb_held *h, const PGresult *res, struct cc_err *err)
@@ -1251,27 +1145,20 @@ static int fb_look_up(struct cc_store *st, struct fb_held *h, const struct cc_fe
                       struct cc_err *err)
 {
 	struct cc__pg_params p = CC__PG_PARAMS_INIT;
-	struct fb_mission *seen = NULL;
 	PGresult *res = NULL;
 	int ret;
 
 	if (fb_find(h, f->mission_id, f->key))
 		return 0;
-	for (size_t i = 0; i < h->n_missions && !seen; i++)
-		if (h->missions[i].id == f->mission_id)
-			seen = &h->missions[i];
-	if (seen && seen->loaded)
+	if ((ret = cc__held_look_up(&h->t, f->mission_id, 1)) < 0)
+		return nomem(err);
+	if (ret == CC__HELD_KNOWN)
 		return 0;
 	cc__pg_i64(&p, f->mission_id);
-	if (seen) {
-		seen->loaded = true;
+	if (ret == CC__HELD_READ_ALL) {
 		ret = cc__pg_exec(st, "SELECT " FB_COLS " FROM feedback WHERE mission_id = $1", &p,
 		                  false, &res, err);
 	} else {
-		if (cc__grow((void **)&h->missions, &h->cap_missions, h->n_missions,
-		             sizeof(*h->missions)) < 0)
-			return nomem(err);
-		h->missions[h->n_missions++] = (struct fb_mission){ .id = f->mission_id };
 		cc__pg_str(&p, f->key);
 		ret = cc__pg_exec(st,
 		                  "SELECT " FB_COLS " FROM feedback WHERE mission_id = $1 AND key = $2",
@@ -1284,155 +1171,119 @@ static int fb_look_up(struct cc_store *st, struct fb_held *h, const struct cc_fe
 	return ret;
 }
 
-enum { FC_ID, FC_MISSION, FC_KEY, FC_DATE, FC_AREA, FC_V0, FC_DOC = FC_V0 + FV_N, FC_NTOK, FC_N };
+enum { FC_ID, FC_MISSION, FC_KEY, FC_DATE, FC_AREA, FC_V0, FC_N = FC_V0 + FV_N };
 
-/* Sends the held items of kind want (H_INSERT, H_UPDATE) among pend[from, to), then their
- * index rows. */
-static int fb_send_kind(struct cc_store *st, struct fb_held *h, size_t from, size_t to, int want,
-                        struct cc_err *err)
+/* ctx: the items held */
+static int fb_elements(void *ctx, const void *change, struct cc_buf *a)
 {
-	struct cc__pg_params p = CC__PG_PARAMS_INIT;
-	struct cc_buf a[FC_N];
-	size_t n = 0;
-	int ret = 0;
+	const struct fb_row *r = cc__held_row_of(&((struct fb_held *)ctx)->t, change);
+	int ret;
 
-	for (int k = 0; k < FC_N; k++)
-		a[k] = (struct cc_buf)CC_BUF_INIT(0);
-	for (size_t i = from; i < to && ret == 0; i++) {
-		const struct fb_row *r = &h->rows[h->pend[i]];
+	if ((ret = cc__pg_arr_i64(&a[FC_ID], r->id, false)) < 0 ||
+	    (ret = cc__pg_arr_i64(&a[FC_MISSION], r->mission_id, false)) < 0 ||
+	    (ret = cc__pg_arr_text(&a[FC_KEY], r->key)) < 0 ||
+	    (ret = cc__pg_arr_i64(&a[FC_DATE], r->date, false)) < 0 ||
+	    (ret = cc__pg_arr_i64(&a[FC_AREA], r->area_id, !r->area_id)) < 0)
+		return ret;
+	for (int k = 0; k < FV_N && ret == 0; k++)
+		ret = cc__pg_arr_text(&a[FC_V0 + k], r->v[k]);
+	return ret;
+}
 
-		if (r->held != want)
-			continue;
-		n++;
-		if ((ret = cc__pg_arr_i64(&a[FC_ID], r->id, false)) < 0 ||
-		    (ret = cc__pg_arr_i64(&a[FC_MISSION], r->mission_id, false)) < 0 ||
-		    (ret = cc__pg_arr_text(&a[FC_KEY], r->key)) < 0 ||
-		    (ret = cc__pg_arr_i64(&a[FC_DATE], r->date, false)) < 0 ||
-		    (ret = cc__pg_arr_i64(&a[FC_AREA], r->area_id, !r->area_id)) < 0)
-			break;
-		for (int k = 0; k < FV_N && ret == 0; k++)
-			ret = cc__pg_arr_text(&a[FC_V0 + k], r->v[k]);
-		if (ret == 0 && (ret = cc__pg_arr_text(&a[FC_DOC], r->doc)) == 0)
-			ret = cc__pg_arr_i64(&a[FC_NTOK], r->ntok, false);
-	}
-	for (int k = 0; k < FC_N && ret == 0; k++)
-		ret = cc__pg_arr_close(&a[k]);
-	if (ret < 0) {
-		ret = nomem(err);
-		goto out;
-	}
-	if (!n)
-		goto out;
-	for (int k = 0; k < FC_DOC; k++)
-		cc__pg_str(&p, a[k].buf);
+/* the index row of an item: id, doc, ntok */
+static int fb_index_elements(void *ctx, const void *change, struct cc_buf *a)
+{
+	const struct fb_row *r = cc__held_row_of(&((struct fb_held *)ctx)->t, change);
+	int ret;
+
+	if ((ret = cc__pg_arr_i64(&a[0], r->id, false)) < 0 ||
+	    (ret = cc__pg_arr_text(&a[1], r->doc)) < 0)
+		return ret;
+	return cc__pg_arr_i64(&a[2], r->ntok, false);
+}
+
 #define FB_UNNEST                                                                               \
 	"unnest($1::bigint[], $2::bigint[], $3::text[], $4::integer[], $5::bigint[], $6::text[], " \
 	"$7::text[], $8::text[], $9::text[], $10::text[], $11::text[]) AS v(id, mission_id, key, " \
 	"date, area_id, channel, organisation, text, category, sentiment, giver)"
-	if (want == H_INSERT)
-		ret = cc__pg_exec(st,
-		                  "INSERT INTO feedback (id, mission_id, key, date, area_id, channel, "
-		                  "organisation, text, category, sentiment, giver) SELECT v.id, "
-		                  "v.mission_id, v.key, v.date, v.area_id, v.channel, v.organisation, "
-		                  "v.text, v.category, v.sentiment, v.giver FROM " FB_UNNEST,
-		                  &p, false, NULL, err);
-	else
-		ret = cc__pg_exec(st,
-		                  "UPDATE feedback t SET (date, area_id, channel, organisation, text, "
-		                  "category, sentiment, giver) = (v.date, v.area_id, v.channel, "
-		                  "v.organisation, v.text, v.category, v.sentiment, v.giver) FROM "
-		                  FB_UNNEST " WHERE t.id = v.id",
-		                  &p, false, NULL, err);
-#undef FB_UNNEST
-	if (ret < 0)
-		goto out;
-	p = (struct cc__pg_params)CC__PG_PARAMS_INIT;
-	cc__pg_str(&p, a[FC_ID].buf);
-	cc__pg_str(&p, a[FC_DOC].buf);
-	cc__pg_str(&p, a[FC_NTOK].buf);
-	ret = cc__pg_exec(st,
-	                  "INSERT INTO feedback_fts (id, doc, ntok) SELECT v.id, coalesce(v.doc, "
-	                  "'')::tsvector, v.ntok FROM unnest($1::bigint[], $2::text[], "
-	                  "$3::integer[]) AS v(id, doc, ntok) ON CONFLICT (id) DO UPDATE SET doc = "
-	                  "excluded.doc, ntok = excluded.ntok",
-	                  &p, false, NULL, err);
-out:
-	for (int k = 0; k < FC_N; k++)
-		cc_buf_release(&a[k]);
-	return ret;
-}
+
+/* the items, then their index rows (inserted or replaced) */
+static const struct cc__held_stmt fb_stmts[] = {
+	{ .kinds = 1u << CC__HELD_INSERT,
+	  .n_cols = FC_N,
+	  .sql = "INSERT INTO feedback (id, mission_id, key, date, area_id, channel, organisation, "
+	         "text, category, sentiment, giver) SELECT v.id, v.mission_id, v.key, v.date, "
+	         "v.area_id, v.channel, v.organisation, v.text, v.category, v.sentiment, v.giver "
+	         "FROM " FB_UNNEST,
+	  .what = "feedback items",
+	  .cols = fb_elements },
+	{ .kinds = 1u << CC__HELD_UPDATE,
+	  .n_cols = FC_N,
+	  .sql = "UPDATE feedback t SET (date, area_id, channel, organisation, text, category, "
+	         "sentiment, giver) = (v.date, v.area_id, v.channel, v.organisation, v.text, "
+	         "v.category, v.sentiment, v.giver) FROM " FB_UNNEST " WHERE t.id = v.id",
+	  .what = "feedback items",
+	  .cols = fb_elements },
+	{ .kinds = 1u << CC__HELD_INSERT | 1u << CC__HELD_UPDATE,
+	  .n_cols = 3,
+	  .sql = "INSERT INTO feedback_fts (id, doc, ntok) SELECT v.id, coalesce(v.doc, "
+	         "'')::tsvector, v.ntok FROM unnest($1::bigint[], $2::text[], $3::integer[]) AS "
+	         "v(id, doc, ntok) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, ntok = "
+	         "excluded.ntok",
+	  .what = "feedback index rows",
+	  .cols = fb_index_elements },
+};
 
 /* Sends every held item; the table stays (it is what is stored). */
-static int fb_send(struct cc_store *st, struct fb_held *h, struct cc_err *err)
+static int fb_send(struct cc_store *st, void *held, struct cc_err *err)
 {
-	int ret = 0;
+	struct fb_held *h = held;
+	int ret = cc__held_send(st, &h->t, fb_stmts, sizeof(fb_stmts) / sizeof(fb_stmts[0]), h, err);
 
-	for (size_t from = 0; from < h->n_pend && ret == 0; from += SEND_ROWS) {
-		size_t to = from + SEND_ROWS < h->n_pend ? from + SEND_ROWS : h->n_pend;
+	for (size_t i = 0; i < h->t.n_changes; i++) {
+		const struct cc__held_change *c = cc__held_change(&h->t, i);
+		struct fb_row *r = cc__held_row(&h->t, c->row);
 
-		if ((ret = fb_send_kind(st, h, from, to, H_INSERT, err)) == 0)
-			ret = fb_send_kind(st, h, from, to, H_UPDATE, err);
-	}
-	for (size_t i = 0; i < h->n_pend; i++) {
-		struct fb_row *r = &h->rows[h->pend[i]];
-
-		r->held = H_NONE;
 		cc_free(r->doc);
 		r->doc = NULL;
 	}
-	h->n_pend = 0;
+	cc__held_forget(&h->t);
 	return ret;
 }
 
-static int fb_flush(struct cc_store *st, void *p, struct cc_err *err)
-{
-	return fb_send(st, p, err);
-}
-
 static const char *const fb_tables[] = { "feedback", "feedback_fts", NULL };
-static const struct cc__pg_holder fb_holder = { .flush = fb_flush,
+static const struct cc__pg_holder fb_holder = { .flush = fb_send,
 	                                        .drop = fb_drop,
 	                                        .tables = fb_tables };
 
-/* The handle's held items, let go of while a put runs its own statements, or new ones: the
- * lock, the next id and the tokenizer. */
-static int fb_state(struct cc_store *st, struct fb_held **out, struct cc_err *err)
+/* A new struct's tokenizer, open while the items are held. */
+static int fb_made(void *held, struct cc_err *err)
 {
-	struct fb_held *h = cc__pg_unhold(st, &fb_holder);
-	PGresult *res = NULL;
-	int ret;
-
-	if (h) {
-		*out = h;
-		return 0;
-	}
-	if ((ret = cc__pg_exec(st, LOCK_SURVEY, NULL, false, NULL, err)) < 0 ||
-	    (ret = cc__pg_exec(st, "SELECT coalesce(max(id), 0) FROM feedback", NULL, false, &res,
-	                       err)) < 0)
-		return ret;
-	if (!(h = cc_alloc_array(1, sizeof(*h)))) {
-		PQclear(res);
-		return nomem(err);
-	}
-	h->next_id = cc__pg_col_i64(res, 0, 0) + 1;
-	PQclear(res);
-	if ((ret = fts_open(&h->fts, err)) < 0) {
-		fb_drop(h);
-		return ret;
-	}
-	*out = h;
-	return 0;
+	return fts_open(&((struct fb_held *)held)->fts, err);
 }
 
-static int put_feedback(struct cc_store *st, struct fb_held *h, struct cc_feedback *f,
-                        enum cc_put_result *res_out, struct cc_err *err)
+static const struct cc__held_domain fb_domain = {
+	.holder = &fb_holder,
+	.lock_sql = LOCK_SURVEY,
+	.max_sql = "SELECT coalesce(max(id), 0) FROM feedback",
+	.size = sizeof(struct fb_held),
+	.ops = &fb_ops,
+	.made = fb_made,
+};
+
+static int put_feedback(struct cc_store *st, void *held, void *put, int64_t batch,
+                        enum cc_put_result *res_out, long *dup_line_out, struct cc_err *err)
 {
+	struct fb_held *h = held;
+	struct cc_feedback *f = put;
 	const char *vals[FV_N] = { f->channel,  f->organisation, f->text,
 		                   f->category, f->sentiment,    f->giver };
 	struct cc_buf doc = CC_BUF_INIT(0);
 	struct fb_row *r;
 	int ret, n = 0;
 
+	(void)batch;
+	(void)dup_line_out;
 	if ((ret = fb_look_up(st, h, f, err)) < 0)
 		return ret;
 	r = fb_find(h, f->mission_id, f->key);
@@ -1452,13 +1303,13 @@ static int put_feedback(struct cc_store *st, struct fb_held *h, struct cc_feedba
 		if (fb_set(r, vals) < 0)
 			return nomem(err);
 	} else {
-		struct fb_row row = { .id = h->next_id, .mission_id = f->mission_id,
+		struct fb_row row = { .id = h->t.next_id, .mission_id = f->mission_id,
 			              .area_id = f->area_id, .date = f->date };
 
 		snprintf(row.key, sizeof(row.key), "%s", f->key);
 		if (!(r = fb_add(h, &row, vals)))
 			return nomem(err);
-		f->id = h->next_id++;
+		f->id = h->t.next_id++;
 		*res_out = CC_PUT_ADDED;
 	}
 	if ((ret = fts_doc(&h->fts, f, &doc, &n, err)) < 0)
@@ -1468,13 +1319,10 @@ static int put_feedback(struct cc_store *st, struct fb_held *h, struct cc_feedba
 	r->ntok = n;
 	if (!r->doc)
 		return nomem(err);
-	if (r->held == H_NONE) {
-		if (cc__grow((void **)&h->pend, &h->cap_pend, h->n_pend, sizeof(*h->pend)) < 0)
-			return nomem(err);
-		h->pend[h->n_pend++] = (size_t)(r - h->rows);
-		r->held = *res_out == CC_PUT_ADDED ? H_INSERT : H_UPDATE;
-	} /* else: a held insert or update, with the new values */
-	if (h->n_pend < SEND_ROWS)
+	/* a held insert or update stays one, with the new values */
+	if (!cc__held_mark(&h->t, r, *res_out == CC_PUT_ADDED ? CC__HELD_INSERT : CC__HELD_UPDATE))
+		return nomem(err);
+	if (h->t.n_changes < SEND_ROWS)
 		return 0;
 	return fb_send(st, h, err);
 }
@@ -1482,21 +1330,7 @@ static int put_feedback(struct cc_store *st, struct fb_held *h, struct cc_feedba
 static int pg_put_feedback(struct cc_store *st, struct cc_feedback *f, enum cc_put_result *res_out,
                            struct cc_err *err)
 {
-	struct fb_held *h = NULL;
-	bool own;
-	int ret;
-
-	if ((ret = cc__pg_tx_enter(st, &own, err)) < 0)
-		return ret;
-	if ((ret = fb_state(st, &h, err)) == 0) {
-		if ((ret = put_feedback(st, h, f, res_out, err)) < 0)
-			fb_drop(h); /* the transaction fails with it */
-		else
-			ret = cc__pg_hold(st, &fb_holder, h, err);
-	}
-	if (own && ret == 0) /* a write of its own sends its item now */
-		ret = cc__pg_flush(st, err);
-	return cc__pg_tx_leave(st, own, ret, err);
+	return cc__held_put(st, &fb_domain, put_feedback, f, 0, res_out, NULL, err);
 }
 
 #define F_COLS                                                                                \

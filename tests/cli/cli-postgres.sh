@@ -149,6 +149,23 @@ is "$(before)" "$B" "... and nothing of it is in PostgreSQL"
 is "$(printf '%s\n' "$ERR" | sort | sha256sum)" "$(printf '%s\n' "$SERR" | sort | sha256sum)" \
 	"the same messages as on SQLite"
 
+# ---- a failed send of held activities names itself (not the statement that made them go) ----
+# a constraint only the held rows break (NOT VALID: the stored ones are not checked)
+psql cc "ALTER TABLE activity ADD CONSTRAINT held_send_fails CHECK (line <> 1500) NOT VALID"
+B=$(before)
+run "$CONCORD" -d "$PG" import 3w "$AFG3W" --period "$PERIOD" --source held-a
+is "$RC" 1 "a 3W import whose held activities the server refuses fails"
+like "$ERR" "afg_3w_operational_presence_2021q3.csv:[0-9]*: sending 2,000 held activities: PostgreSQL: .*held_send_fails" \
+	"... naming the send of 2,000 held activities, at the line whose put sent them"
+is "$(before)" "$B" "... and nothing of it is in PostgreSQL"
+psql cc "ALTER TABLE activity DROP CONSTRAINT held_send_fails"
+psql cc "ALTER TABLE activity ADD CONSTRAINT held_send_fails CHECK (title <> 'Water trucking') NOT VALID"
+run "$CONCORD" -d "$PG" import 3w "$TDATA/3w/small.csv" --source held-b
+like "$ERR" "^concord: sending [0-9]* held activities: PostgreSQL: .*held_send_fails" \
+	"rows sent at the end of an import: the failed send named too"
+is "$(before)" "$B" "... and nothing stored"
+psql cc "ALTER TABLE activity DROP CONSTRAINT held_send_fails"
+
 # ---- visibility: the viewer's rule applies on PostgreSQL reads ----
 both import 3w "$TDATA/3w/small.csv" --source marked --releasability partners \
 	--figures-releasability org
