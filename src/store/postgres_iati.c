@@ -9,9 +9,12 @@
  * transaction the decided writes are held (cc__pg_hold) as JSON documents, one per table, and go
  * IATI_SEND_ROWS rows at a time in one statement (json_to_recordset() into each table, as
  * data-modifying CTEs), preceded by one statement deleting the old details of the updated
- * activities: an activity of a 30 MB file costs a look-up, not a round trip per element. The
- * holder names no table, so reads of this domain do not send the held rows; each read either
- * sends them first (cc__pg_flush) or answers from them (the look-ups below).
+ * activities: an activity of a 30 MB file costs a look-up at most, never a round trip per
+ * element. The holder names no table, so reads of this domain do not send the held rows; each
+ * read either sends them first (cc__pg_flush) or answers from them (the look-ups below). The
+ * stored keys of the mission and the source are read once a transaction, under the lock
+ * (struct key_cache), so that the look-up of a key the transaction has not written costs no
+ * statement.
  *
  * Reads (each activity with every detail, for the export and money) go 500 activities a page:
  * the page's activities, then each detail table for all of them in one statement.
@@ -33,6 +36,8 @@
 #define LOCK_IATI_KEY   "4242006"
 #define IATI_SEND_ROWS  2000
 #define IATI_READ_PAGE  500
+/* the most stored activities of a mission read at once for the look-ups of an import */
+#define IATI_CACHE_ROWS 100000
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -145,8 +150,25 @@ struct stored {
 	unsigned char digest[16];
 };
 
+/*
+ * The mission's and the source's stored activities, read once under the writers' lock so that
+ * the look-up of each activity's key costs no statement: nobody else writes the table until
+ * the transaction ends, and the keys this transaction writes (touched) are looked up on the
+ * server as before, so the copy never has to follow the held writes.
+ */
+struct key_cache {
+	int state; /* 0: not read, 1: read, -1: too many rows or keys, look up on the server */
+	int64_t mission_id, source_id;
+	PGresult *rows;                /* owned: cache_load's rows, by identifier (bytes), id */
+	uint64_t *touched;             /* owned: hashes of the identifiers put; 0 an empty slot */
+	size_t n_touched, cap_touched; /* cap a power of two, at most half full */
+};
+
 struct iati_held {
 	int64_t next_id;
+	bool need_max; /* next_id unknown: the state only keeps the keys (keys_hold) */
+	size_t n_puts;
+	struct key_cache cache;
 	/* the stored row of the key find_other looked at last, for the put that follows it */
 	bool has_probe;
 	int64_t probe_source;
@@ -160,6 +182,13 @@ struct iati_held {
 	size_t n_rows;
 };
 
+static void cache_release(struct key_cache *c)
+{
+	PQclear(c->rows);
+	cc_free(c->touched);
+	memset(c, 0, sizeof(*c));
+}
+
 static void iati_drop(void *p)
 {
 	struct iati_held *h = p;
@@ -170,6 +199,7 @@ static void iati_drop(void *p)
 		cc_free(h->acts[i].identifier);
 	cc_free(h->acts);
 	cc_free(h->probe_identifier);
+	cache_release(&h->cache);
 	cc_buf_release(&h->acts_json);
 	for (size_t k = 0; k < N_DETAIL; k++)
 		cc_buf_release(&h->det_json[k]);
@@ -541,6 +571,225 @@ static struct iati_held *held_new(int64_t next_id)
 	return h;
 }
 
+/* ---- the stored keys, read once a transaction ---- */
+
+/* The other copy (the first other source's, by id) among the rows of res, from column c on. */
+static void other_row(const PGresult *res, int r, int c, struct cc_iati_stored *out)
+{
+	out->id = cc__pg_col_i64(res, r, c);
+	out->source_id = cc__pg_col_i64(res, r, c + 1);
+	cc__pg_col_str(res, r, c + 2, out->source, sizeof(out->source));
+	cc__pg_col_str(res, r, c + 3, out->last_updated, sizeof(out->last_updated));
+	out->line = (long)cc__pg_col_i64(res, r, c + 4);
+}
+
+/* FNV-1a of an identifier; 0 marks an empty slot, so it is never a hash */
+static uint64_t key_hash(const char *s)
+{
+	uint64_t v = 14695981039346656037u;
+
+	for (; *s; s++)
+		v = (v ^ (unsigned char)*s) * 1099511628211u;
+	return v ? v : 1;
+}
+
+static bool touched_has(const struct key_cache *c, uint64_t k)
+{
+	for (size_t i = c->cap_touched ? k & (c->cap_touched - 1) : 0; c->cap_touched;
+	     i = (i + 1) & (c->cap_touched - 1)) {
+		if (c->touched[i] == k)
+			return true;
+		if (!c->touched[i])
+			return false;
+	}
+	return false;
+}
+
+static void touched_put(uint64_t *t, size_t cap, uint64_t k)
+{
+	size_t i = k & (cap - 1);
+
+	while (t[i] && t[i] != k)
+		i = (i + 1) & (cap - 1);
+	t[i] = k;
+}
+
+/*
+ * Notes that identifier is put in this transaction: its look-ups go to the server. Past
+ * IATI_CACHE_ROWS of them every look-up does, so that the memory stays bounded.
+ */
+static int touch(struct key_cache *c, const char *identifier)
+{
+	uint64_t k = key_hash(identifier);
+
+	if (c->state < 0 || touched_has(c, k))
+		return 0;
+	if (c->n_touched >= IATI_CACHE_ROWS) {
+		cache_release(c);
+		c->state = -1;
+		return 0;
+	}
+	if (2 * (c->n_touched + 1) > c->cap_touched) {
+		size_t cap = c->cap_touched ? 2 * c->cap_touched : 256;
+		uint64_t *t = cc_calloc(cap, sizeof(*t));
+
+		if (!t)
+			return CC_ENOMEM;
+		for (size_t i = 0; i < c->cap_touched; i++)
+			if (c->touched[i])
+				touched_put(t, cap, c->touched[i]);
+		cc_free(c->touched);
+		c->touched = t;
+		c->cap_touched = cap;
+	}
+	touched_put(c->touched, c->cap_touched, k);
+	c->n_touched++;
+	return 0;
+}
+
+/*
+ * Reads every stored activity of the mission or the source: the rows the probe statement of
+ * find_other_probe would look among. Called under the writers' lock only (a held state exists);
+ * held and sent writes of this transaction are touched, so the rows need not show them.
+ */
+static int cache_load(struct cc_store *st, struct key_cache *c, int64_t mission_id,
+                      int64_t source_id, struct cc_err *err)
+{
+	struct cc__pg_params p = CC__PG_PARAMS_INIT;
+	int ret;
+
+	PQclear(c->rows);
+	c->rows = NULL;
+	c->state = 0;
+	cc__pg_i64(&p, mission_id);
+	cc__pg_i64(&p, source_id);
+	cc__pg_i64(&p, IATI_CACHE_ROWS + 1);
+	ret = cc__pg_exec(st,
+	                  "SELECT a.identifier, a.id, a.source_id, s.name, a.last_updated, a.line, "
+	                  "a.mission_id, a.batch, encode(a.digest, 'hex') FROM iati_activity a "
+	                  "JOIN source s ON s.id = a.source_id WHERE a.mission_id = $1 OR "
+	                  "a.source_id = $2 ORDER BY a.identifier COLLATE \"C\", a.id LIMIT $3",
+	                  &p, false, &c->rows, err);
+	if (ret < 0)
+		return ret;
+	c->mission_id = mission_id;
+	c->source_id = source_id;
+	c->state = 1;
+	if (PQntuples(c->rows) > IATI_CACHE_ROWS) {
+		/* a mission this big is looked up an activity at a time */
+		PQclear(c->rows);
+		c->rows = NULL;
+		c->state = -1;
+	}
+	return 0;
+}
+
+/*
+ * Reads the stored keys for the look-ups of (mission_id, source_id) unless they are read
+ * already: once a put has gone with this held state (it has held the writers' lock since, and
+ * a state let go of after every put would pay for the read each time), and unless the mission
+ * has too many.
+ */
+static int cache_ready(struct cc_store *st, struct iati_held *h, int64_t mission_id,
+                       int64_t source_id, struct cc_err *err)
+{
+	const struct key_cache *c = &h->cache;
+
+	if (!h->n_puts || c->state < 0 ||
+	    (c->state == 1 && c->mission_id == mission_id && c->source_id == source_id))
+		return 0;
+	return cache_load(st, &h->cache, mission_id, source_id, err);
+}
+
+/*
+ * The answer of the probe statement (the copy of identifier in this source, *same; the first
+ * other source's copy in the mission, *out and *found) from the rows read; false when they
+ * cannot tell (not read, read for another key, or the identifier written since).
+ */
+static bool cache_probe(const struct key_cache *c, int64_t mission_id, const char *identifier,
+                        int64_t source_id, struct stored *same, struct cc_iati_stored *out,
+                        bool *found)
+{
+	const PGresult *res = c->rows;
+	int lo = 0, hi;
+
+	if (c->state != 1 || c->mission_id != mission_id || c->source_id != source_id ||
+	    touched_has(c, key_hash(identifier)))
+		return false;
+	/* the first row of identifier: the rows are in byte order, as strcmp() compares */
+	for (hi = PQntuples(res); lo < hi;) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (strcmp(cc__pg_cstr(res, mid, 0), identifier) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	memset(same, 0, sizeof(*same));
+	*found = false;
+	for (int r = lo; r < PQntuples(res) && !strcmp(cc__pg_cstr(res, r, 0), identifier); r++) {
+		if (cc__pg_col_i64(res, r, 2) == source_id) {
+			same->found = true;
+			same->id = cc__pg_col_i64(res, r, 1);
+			same->line = (long)cc__pg_col_i64(res, r, 5);
+			same->batch = cc__pg_col_i64(res, r, 7);
+			same->has_digest = col_key16(res, r, 8, same->digest);
+		} else if (!*found && cc__pg_col_i64(res, r, 6) == mission_id) {
+			*found = true;
+			other_row(res, r, 1, out);
+		}
+	}
+	return true;
+}
+
+/*
+ * Sends every held row (cc__pg_flush), which lets go of the held state, but keeps its stored
+ * keys (or that there are too many) in *keep for keys_hold(): reading and removing an older
+ * copy of an activity send the rows, and the next look-up need not read the keys again.
+ */
+static int flush_keeping_keys(struct cc_store *st, struct key_cache *keep, struct cc_err *err)
+{
+	struct iati_held *h = cc__pg_held(st, &iati_holder);
+	int ret;
+
+	memset(keep, 0, sizeof(*keep));
+	if (h && h->cache.state != 0) {
+		*keep = h->cache;
+		memset(&h->cache, 0, sizeof(h->cache));
+	}
+	if ((ret = cc__pg_flush(st, err)) < 0)
+		cache_release(keep);
+	return ret;
+}
+
+/*
+ * Holds the keys flush_keeping_keys() kept on a held state without rows, whose next put reads
+ * the highest id again (a removal may have lowered it: ids follow SQLite's rowids). Without
+ * memory the keys are let go of, and the look-ups go to the server.
+ */
+static int keys_hold(struct cc_store *st, struct key_cache *keep, struct cc_err *err)
+{
+	struct iati_held *h;
+
+	if (!keep->state || cc__pg_held(st, &iati_holder) || !(h = held_new(0))) {
+		cache_release(keep);
+		return 0;
+	}
+	h->need_max = true;
+	h->cache = *keep;
+	memset(keep, 0, sizeof(*keep));
+	return cc__pg_hold(st, &iati_holder, h, err);
+}
+
+/* Marks the identifier of stored activity id written: it was removed. */
+static int touch_id(struct key_cache *c, int64_t id)
+{
+	for (int r = 0; c->state == 1 && r < PQntuples(c->rows); r++)
+		if (cc__pg_col_i64(c->rows, r, 1) == id)
+			return touch(c, cc__pg_cstr(c->rows, r, 0));
+	return 0;
+}
+
 static struct held_act *held_find(struct iati_held *h, int64_t source_id, const char *identifier)
 {
 	for (size_t i = 0; h && i < h->n_acts; i++)
@@ -594,16 +843,23 @@ static int put_one(struct cc_store *st, struct iati_held **hp, struct cc_iati_ac
 	/* held by another batch of this transaction: the stored row is the truth once sent */
 	if (x && (ret = iati_send(st, h, err)) < 0)
 		return ret;
-	if (!x && h && h->has_probe && h->probe_source == a->source_id &&
+	if (!x && h && !h->need_max && h->has_probe && h->probe_source == a->source_id &&
 	    !strcmp(h->probe_identifier, a->identifier)) {
 		old = h->probe; /* find_other just read it, under the lock */
 		h->has_probe = false;
-	} else if ((ret = look_up(st, a, !h, &old, &max_id, err)) < 0) {
+	} else if ((ret = look_up(st, a, !h || h->need_max, &old, &max_id, err)) < 0) {
 		return ret;
 	}
 	if (h)
 		h->has_probe = false;
 	if (!h && !(h = *hp = held_new(max_id + 1)))
+		return cc_err_set(err, CC_ENOMEM, "out of memory");
+	if (h->need_max) {
+		h->next_id = max_id + 1;
+		h->need_max = false;
+	}
+	h->n_puts++;
+	if (touch(&h->cache, a->identifier) < 0)
 		return cc_err_set(err, CC_ENOMEM, "out of memory");
 	if (old.found && old.batch == batch) {
 		*res_out = CC_PUT_DUPLICATE;
@@ -705,12 +961,13 @@ static int pg_remove_activity(struct cc_store *st, int64_t id, const unsigned ch
 {
 	struct cc__pg_params p = CC__PG_PARAMS_INIT;
 	struct cc_buf keys = CC_BUF_INIT(0), sql = CC_BUF_INIT(0);
+	struct key_cache keep;
 	bool own;
 	int ret;
 
 	if ((ret = cc__pg_tx_enter(st, &own, err)) < 0)
 		return ret;
-	if ((ret = cc__pg_flush(st, err)) < 0)
+	if ((ret = flush_keeping_keys(st, &keep, err)) < 0)
 		goto out_leave;
 	/* the Concord activities first: their source is found through the IATI row */
 	for (size_t i = 0; i < n_natkeys; i++) {
@@ -730,7 +987,7 @@ static int pg_remove_activity(struct cc_store *st, int64_t id, const unsigned ch
 	                       "iati_activity WHERE id = $1) AND natkey IN (SELECT decode(k, 'hex') "
 	                       "FROM unnest($2::text[]) AS k)",
 	                       &p, false, NULL, err)) < 0)
-		goto out_leave;
+		goto out_keys;
 	if (cc_buf_adds(&sql, "WITH ") < 0)
 		goto out_nomem;
 	for (size_t k = 0; k < N_DETAIL; k++)
@@ -741,9 +998,15 @@ static int pg_remove_activity(struct cc_store *st, int64_t id, const unsigned ch
 		goto out_nomem;
 	p.n = 1;
 	ret = cc__pg_exec(st, sql.buf, &p, false, NULL, err);
-	goto out_leave;
+	if (ret == 0 && touch_id(&keep, id) < 0)
+		cache_release(&keep); /* the look-ups go to the server */
+	if (ret == 0)
+		ret = keys_hold(st, &keep, err);
+	goto out_keys;
 out_nomem:
 	ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+out_keys:
+	cache_release(&keep);
 out_leave:
 	cc_buf_release(&keys);
 	cc_buf_release(&sql);
@@ -1053,13 +1316,18 @@ static int each_activity(struct cc_store *st, int64_t mission_id, int64_t one,
                          cc_iati_activity_fn *fn, void *ctx, size_t *n_out, struct cc_err *err)
 {
 	struct page pg = { 0 };
+	struct key_cache keep;
 	int64_t after = 0;
 	bool own, more = true;
 	int ret;
 
 	*n_out = 0;
-	if ((ret = cc__pg_flush(st, err)) < 0 || (ret = cc__pg_rx_enter(st, &own, err)) < 0)
+	if ((ret = flush_keeping_keys(st, &keep, err)) < 0)
 		return ret;
+	if ((ret = cc__pg_rx_enter(st, &own, err)) < 0) {
+		cache_release(&keep);
+		return ret;
+	}
 	while (more && ret == 0) {
 		struct cc__pg_params p = CC__PG_PARAMS_INIT;
 		int n;
@@ -1088,6 +1356,9 @@ static int each_activity(struct cc_store *st, int64_t mission_id, int64_t one,
 	for (size_t k = 0; k < N_DETAIL; k++)
 		cc_free(pg.arr[k]);
 	cc__pg_rx_leave(st, own);
+	if (ret == 0)
+		return keys_hold(st, &keep, err);
+	cache_release(&keep);
 	return ret;
 }
 
@@ -1113,20 +1384,12 @@ static int pg_get_activity(struct cc_store *st, int64_t id, cc_iati_activity_fn 
 	return ret;
 }
 
-/* The other copy (the first other source's, by id) among the rows of res, from column c on. */
-static void other_row(const PGresult *res, int r, int c, struct cc_iati_stored *out)
-{
-	out->id = cc__pg_col_i64(res, r, c);
-	out->source_id = cc__pg_col_i64(res, r, c + 1);
-	cc__pg_col_str(res, r, c + 2, out->source, sizeof(out->source));
-	cc__pg_col_str(res, r, c + 3, out->last_updated, sizeof(out->last_updated));
-	out->line = (long)cc__pg_col_i64(res, r, c + 4);
-}
-
 /*
  * Inside a write transaction that holds the writers' lock, the look-up of the importer's next
  * put is made by the same statement (every copy of the identifier: the mission's and the
- * source's) and kept on the held state for it: one statement an activity instead of two.
+ * source's) and kept on the held state for it: one statement an activity instead of two. From
+ * the second activity of a transaction on, the copies come from the stored keys read once
+ * (cache_ready), and an identifier not written in the transaction costs no statement at all.
  */
 static int find_other_probe(struct cc_store *st, int64_t mission_id, const char *identifier,
                             int64_t source_id, struct cc_iati_stored *out, struct cc_err *err)
@@ -1138,6 +1401,12 @@ static int find_other_probe(struct cc_store *st, int64_t mission_id, const char 
 	bool locked, found = false;
 	int ret = 0;
 
+	if (h && (ret = cache_ready(st, h, mission_id, source_id, err)) < 0)
+		goto out_drop;
+	if (h && cache_probe(&h->cache, mission_id, identifier, source_id, &same, out, &found)) {
+		locked = true;
+		goto out_probe;
+	}
 	/* a held write of this identifier from another source is sent first */
 	for (size_t i = 0; h && i < h->n_acts && ret == 0; i++)
 		if (h->acts[i].source_id != source_id && !strcmp(h->acts[i].identifier, identifier))
@@ -1179,6 +1448,7 @@ static int find_other_probe(struct cc_store *st, int64_t mission_id, const char 
 		return cc_err_set(err, CC_ENOMEM, "out of memory");
 	}
 	PQclear(res);
+out_probe:
 	if (locked) {
 		cc_free(h->probe_identifier);
 		if (!(h->probe_identifier = cc_strdup(identifier))) {
