@@ -27,11 +27,7 @@ set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 
-say() { printf '%s\n' "$*" >&2; }
-die() { say "bench: $*"; exit 1; }
-number() { # name value
-	case $2 in '' | *[!0-9]*) say "bench: $1 must be a whole number, not '$2'"; exit 2 ;; esac
-}
+. bench/lib.sh
 
 AREAS=${AREAS:-400}
 ORGS=${ORGS:-50}
@@ -40,22 +36,14 @@ SEED=${SEED:-20210815}
 REPS=${REPS:-3}
 BUILD=${BUILD:-build-bench}
 OUT=${OUT:-bench/out}
-for v in AREAS ORGS DONORS SEED REPS; do eval "number $v \"\$$v\""; done
-[ "$REPS" -ge 1 ] || { say "bench: REPS must be at least 1"; exit 2; }
+whole AREAS ORGS DONORS SEED
+positive REPS
 
-if ! command -v glpsol >/dev/null 2>&1; then
-	say "bench: the peer, glpsol, is not installed;"
-	say "bench: run scripts/install-deps.sh (it installs the Debian package glpk-utils), then retry"
-	exit 2
-fi
-command -v python3 >/dev/null 2>&1 || { say "bench: python3 is needed"; exit 2; }
+need glpsol "the peer: scripts/install-deps.sh installs the Debian package glpk-utils"
+need python3
 
 if [ -z "${CONCORD:-}" ]; then
-	if [ ! -f "$BUILD/build.ninja" ]; then
-		say "bench: meson setup $BUILD --buildtype=release"
-		meson setup "$BUILD" --buildtype=release >&2 || die "meson setup failed"
-	fi
-	ninja -C "$BUILD" concord >&2 || die "build failed"
+	release_build concord
 	CONCORD=$ROOT/$BUILD/concord
 fi
 [ -x "$CONCORD" ] || die "no concord binary at $CONCORD"

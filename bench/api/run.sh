@@ -43,13 +43,7 @@ set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 
-say() { printf '%s\n' "$*" >&2; }
-die() { say "bench: $*"; exit 1; }
-usage() { say "bench: $*"; exit 2; }
-number() { # name value
-	case $2 in '' | *[!0-9]*) usage "$1 must be a whole number, not '$2'" ;; esac
-	[ "$2" -ge 1 ] || usage "$1 must be at least 1"
-}
+. bench/lib.sh
 
 DURATION=${DURATION:-20}
 CONNS=${CONNS:-64}
@@ -66,58 +60,30 @@ ROUNDS=${ROUNDS:-3}
 CASE=data/cases/afghanistan
 PER_WRITER=50 # activities each writer cycles through
 
-for v in DURATION CONNS THREADS SERVER_THREADS WRITERS LIMIT ROUNDS PERF_FREQ; do
-	eval "number $v \"\$$v\""
-done
+positive DURATION CONNS THREADS SERVER_THREADS WRITERS LIMIT ROUNDS PERF_FREQ
 [ "$THREADS" -le "$CONNS" ] || usage "THREADS ($THREADS) must not exceed CONNS ($CONNS)"
 case $AREA in '' | *[!A-Za-z0-9]*) usage "AREA must be a P-code, not '$AREA'" ;; esac
 
 # --- tools -----------------------------------------------------------------------------------
-if ! command -v wrk >/dev/null 2>&1; then
-	if [ "$(id -u)" -eq 0 ]; then
-		SUDO=""
-	elif command -v sudo >/dev/null 2>&1; then
-		SUDO="sudo"
-	else
-		usage "wrk is not installed and neither root nor sudo is available to install it"
-	fi
-	say "bench: installing wrk (Debian package wrk)"
-	$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends wrk \
-		>&2 || {
-		$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 &&
-			$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-				--no-install-recommends wrk >&2
-	} || usage "cannot install wrk"
-fi
+command -v wrk >/dev/null 2>&1 || apt_install wrk
 for t in curl sqlite3 python3; do
-	command -v "$t" >/dev/null 2>&1 || usage "$t is needed (scripts/install-deps.sh installs it)"
+	need "$t" "scripts/install-deps.sh installs it"
 done
-[ "$PERF" = 0 ] || command -v perf >/dev/null 2>&1 || usage "PERF=1 needs perf"
+[ "$PERF" = 0 ] || need perf "PERF=1"
 
 # --- Concord and the fixed program, release build --------------------------------------------
 if [ -z "${CONCORD:-}" ] || [ -z "${FIXED:-}" ]; then
-	if [ ! -f "$BUILD/build.ninja" ]; then
-		say "bench: meson setup $BUILD --buildtype=release"
-		meson setup "$BUILD" --buildtype=release >&2 || die "meson setup failed"
-	fi
-	ninja -C "$BUILD" concord bench/api-fixed >&2 || die "build failed"
+	release_build concord bench/api-fixed
 	CONCORD=${CONCORD:-$ROOT/$BUILD/concord}
 	FIXED=${FIXED:-$ROOT/$BUILD/bench/api-fixed}
 fi
-if [ -f "$BUILD/build.ninja" ]; then
-	buildtype=$(meson introspect "$BUILD" --buildoptions 2>/dev/null | python3 -c '
-import json, sys
-print(next((o["value"] for o in json.load(sys.stdin) if o["name"] == "buildtype"), "?"))
-' 2>/dev/null || echo '?')
-	[ "$buildtype" = release ] ||
-		say "bench: warning: $BUILD is a '$buildtype' build; numbers are meaningful only for release"
-fi
+warn_buildtype
 [ -x "$CONCORD" ] || die "no concord binary at $CONCORD"
 [ -x "$FIXED" ] || die "no fixed program at $FIXED"
 
 # --- the store -------------------------------------------------------------------------------
 mkdir -p "$OUT"
-TMP=$(mktemp -d "$OUT/api.XXXXXX")
+tmpdir "$OUT/api.XXXXXX"
 PIDS=""
 cleanup() {
 	for p in $PIDS; do
@@ -129,7 +95,6 @@ cleanup() {
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 DB=$TMP/api.db
 C() { "$CONCORD" -d "$DB" "$@"; }
@@ -277,7 +242,7 @@ RESULTS=$TMP/results
 : >"$RESULTS"
 status=0
 
-field() { # file key → value from its RESULT/WRITES line
+result() { # file key → value from its RESULT/WRITES line
 	sed -n "s/.* $2=\([^ ]*\).*/\1/p" "$1" | head -n 1
 }
 
@@ -294,15 +259,15 @@ read_case() {
 		cat "$f" >&2
 		die "$1: no result from wrk"
 	}
-	bad=$(($(field "$f" status_errors) + $(field "$f" socket_errors)))
+	bad=$(($(result "$f" status_errors) + $(result "$f" socket_errors)))
 	if [ "$bad" -gt 0 ]; then
 		say "bench: $1: $bad requests failed (status or socket errors):"
 		grep -i 'error\|non-2xx' "$f" >&2 || true
 		status=1
 	fi
-	printf '%s %s %s %s %s %s %s %s\n' "$1" "$(field "$f" requests)" "$(field "$f" duration_us)" \
-		"$(field "$f" p50_us)" "$(field "$f" p90_us)" "$(field "$f" p99_us)" \
-		"$(field "$f" max_us)" "$bad" >>"$RESULTS"
+	printf '%s %s %s %s %s %s %s %s\n' "$1" "$(result "$f" requests)" \
+		"$(result "$f" duration_us)" "$(result "$f" p50_us)" "$(result "$f" p90_us)" \
+		"$(result "$f" p99_us)" "$(result "$f" max_us)" "$bad" >>"$RESULTS"
 	cp "$f" "$OUT/api_$1.wrk.txt"
 }
 
@@ -359,8 +324,8 @@ grep -q '^WRITES ' "$TMP/writers.wrk" || {
 sleep 0.5 # the last request in flight, if any, commits
 stop "$SRV_PID"
 after=$(sqlite3 "$DB" "SELECT count(*) FROM change WHERE detail LIKE 'marking:%'")
-w_ok=$(field "$TMP/writers.wrk" ok)
-w_failed=$(field "$TMP/writers.wrk" failed)
+w_ok=$(result "$TMP/writers.wrk" ok)
+w_failed=$(result "$TMP/writers.wrk" failed)
 logged=$((after - before))
 if [ "$logged" -lt "$w_ok" ]; then
 	lost="LOST $((w_ok - logged))"
@@ -372,7 +337,7 @@ else
 	lost=none
 fi
 [ "$w_failed" -eq 0 ] || {
-	say "bench: $w_failed writes failed (last status $(field "$TMP/writers.wrk" last_failed_status))"
+	say "bench: $w_failed writes failed (last status $(result "$TMP/writers.wrk" last_failed_status))"
 	status=1
 }
 
@@ -404,8 +369,8 @@ fi
 	}' "$RESULTS"
 	printf 'writers: %s, %s writes answered 200 (%.0f/s, p50 %.2f ms, p99 %.2f ms), %s failed; ' \
 		"$WRITERS" "$w_ok" "$(awk "BEGIN { print $w_ok / ($DURATION + 2) }")" \
-		"$(awk "BEGIN { print $(field "$TMP/writers.wrk" p50_us) / 1000 }")" \
-		"$(awk "BEGIN { print $(field "$TMP/writers.wrk" p99_us) / 1000 }")" "$w_failed"
+		"$(awk "BEGIN { print $(result "$TMP/writers.wrk" p50_us) / 1000 }")" \
+		"$(awk "BEGIN { print $(result "$TMP/writers.wrk" p99_us) / 1000 }")" "$w_failed"
 	printf '%s marking entries in the change log; lost: %s\n' "$logged" "$lost"
 	awk -v lost="$lost" '
 	function median(a, k,    i, j, t) { # of a[1..k]

@@ -25,15 +25,10 @@ set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 
-say() { printf '%s\n' "$*" >&2; }
-die() { say "bench: $*"; exit 1; }
-usage() { say "bench: $*"; exit 2; }
-number() { # name value
-	case $2 in '' | *[!0-9]*) usage "$1 must be a whole number, not '$2'" ;; esac
-}
+. bench/lib.sh
 
 N=${N:-1000000}
-number N "$N"
+whole N
 SMALL=${SMALL:-$((N / 4))}
 MID=${MID:-$((N / 2))}
 REPS=${REPS:-3}
@@ -42,45 +37,26 @@ BUILD=${BUILD:-build-bench}
 OUT=${OUT:-bench/out}
 PCODES=data/cases/afghanistan/afg_global_pcodes_subset.csv
 
-number SMALL "$SMALL"
-number MID "$MID"
-number REPS "$REPS"
-number SEED "$SEED"
-[ "$N" -ge 1 ] || usage "N must be at least 1"
-[ "$REPS" -ge 1 ] || usage "REPS must be at least 1"
+whole SMALL MID SEED
+positive N REPS
 
 # --- the peer and the tools ------------------------------------------------------------------
-if ! command -v sqlite3 >/dev/null 2>&1; then
-	say "bench: the peer, the sqlite3 command-line shell, is not installed;"
-	say "bench: run scripts/install-deps.sh (it installs the Debian package sqlite3), then retry"
-	exit 2
-fi
-command -v python3 >/dev/null 2>&1 || usage "python3 is needed to generate the input"
+need sqlite3 "the peer: scripts/install-deps.sh installs the Debian package sqlite3"
+need python3 "to generate the input"
 
 # --- Concord, release build ------------------------------------------------------------------
 if [ -z "${CONCORD:-}" ] || [ -z "${RUNSTAT:-}" ]; then
-	if [ ! -f "$BUILD/build.ninja" ]; then
-		say "bench: meson setup $BUILD --buildtype=release"
-		meson setup "$BUILD" --buildtype=release >&2 || die "meson setup failed"
-	fi
-	ninja -C "$BUILD" concord bench/runstat >&2 || die "build failed"
+	release_build concord bench/runstat
 	CONCORD=${CONCORD:-$ROOT/$BUILD/concord}
 	RUNSTAT=${RUNSTAT:-$ROOT/$BUILD/bench/runstat}
 fi
 [ -x "$CONCORD" ] || die "no concord binary at $CONCORD"
 [ -x "$RUNSTAT" ] || die "no runstat binary at $RUNSTAT"
-buildtype=$(meson introspect "$BUILD" --buildoptions 2>/dev/null | python3 -c '
-import json, sys
-print(next((o["value"] for o in json.load(sys.stdin) if o["name"] == "buildtype"), "?"))
-' 2>/dev/null || echo '?')
-[ "$buildtype" = release ] ||
-	say "bench: warning: $BUILD is a '$buildtype' build; numbers are meaningful only for release"
+warn_buildtype
 
 # --- input -----------------------------------------------------------------------------------
 mkdir -p "$OUT"
-TMP=$(mktemp -d "$OUT/run.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
-trap 'exit 130' INT TERM
+tmpdir "$OUT/run.XXXXXX"
 
 # Path of the generated file of $1 rows, generated when absent; checks its line count.
 input() {
@@ -94,10 +70,6 @@ input() {
 	[ "$in_lines" -eq $(($1 + 2)) ] ||
 		die "$in_f: $in_lines lines, expected $1 rows + 2 header rows (delete it to regenerate)"
 	printf '%s\n' "$in_f"
-}
-
-field() { # stat-file key → value
-	sed -n "s/.*$2=\([^ ]*\).*/\1/p" "$1"
 }
 
 # A fresh store holding the mission and the provinces and districts; not timed.

@@ -27,13 +27,10 @@ set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 
-say() { printf '%s\n' "$*" >&2; }
-die() { say "bench: $*"; exit 1; }
-usage() { say "bench: $*"; exit 2; }
-number() { case $2 in '' | *[!0-9]*) usage "$1 must be a whole number, not '$2'" ;; esac; }
+. bench/lib.sh
 
 N=${N:-2000000}
-number N "$N"
+whole N
 SMALL=${SMALL:-$((N / 4))}
 MID=${MID:-$((N / 2))}
 REPS=${REPS:-3}
@@ -43,44 +40,28 @@ DUCKDB_VERSION=${DUCKDB_VERSION:-1.5.6-r.1}
 BUILD=${BUILD:-build-bench}
 OUT=${OUT:-bench/out}
 case $OUT in /*) ;; *) OUT=$ROOT/$OUT ;; esac # absolute from here on
-for v in SMALL MID REPS SEED DUCKDB; do eval "number $v \"\$$v\""; done
-[ "$N" -ge 1 ] && [ "$REPS" -ge 1 ] || usage "N and REPS must be at least 1"
+whole SMALL MID SEED DUCKDB
+positive N REPS
 CASE=data/cases/afghanistan
 
-command -v sqlite3 >/dev/null 2>&1 || usage "the peer sqlite3 is missing (scripts/install-deps.sh)"
-command -v python3 >/dev/null 2>&1 || usage "python3 is needed to generate the input"
+need sqlite3 "the peer: scripts/install-deps.sh"
+need python3 "to generate the input"
 NODE_DIR=$OUT/node-duckdb
 if [ "$DUCKDB" -eq 1 ]; then
-	command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 ||
-		usage "node and npm are needed for the DuckDB peer (or DUCKDB=0)"
-	if [ ! -f "$NODE_DIR/node_modules/@duckdb/node-api/package.json" ] ||
-		! grep -q "\"version\": \"$DUCKDB_VERSION\"" \
-			"$NODE_DIR/node_modules/@duckdb/node-api/package.json"; then
-		say "bench: npm install @duckdb/node-api@$DUCKDB_VERSION into $NODE_DIR"
-		mkdir -p "$NODE_DIR"
-		(cd "$NODE_DIR" && npm install --no-audit --no-fund --silent \
-			"@duckdb/node-api@$DUCKDB_VERSION") >&2 || die "npm install failed"
-	fi
+	duckdb_node "$NODE_DIR" "$DUCKDB_VERSION" # DUCKDB=0 runs without it
 	cp bench/import_events/duck.mjs "$NODE_DIR/duck_events.mjs"
 fi
 
 if [ -z "${CONCORD:-}" ] || [ -z "${RUNSTAT:-}" ]; then
-	if [ ! -f "$BUILD/build.ninja" ]; then
-		meson setup "$BUILD" --buildtype=release >&2 || die "meson setup failed"
-	fi
-	ninja -C "$BUILD" concord bench/runstat >&2 || die "build failed"
+	release_build concord bench/runstat
 	CONCORD=${CONCORD:-$ROOT/$BUILD/concord}
 	RUNSTAT=${RUNSTAT:-$ROOT/$BUILD/bench/runstat}
 fi
 [ -x "$CONCORD" ] && [ -x "$RUNSTAT" ] || die "no concord or runstat binary"
 
 mkdir -p "$OUT"
-TMP=$(mktemp -d "$OUT/run.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
-trap 'exit 130' INT TERM
+tmpdir "$OUT/run.XXXXXX"
 
-field() { sed -n "s/.*$2=\([^ ]*\).*/\1/p" "$1"; }
-cpu() { awk -v u="$(field "$1" user_s)" -v s="$(field "$1" sys_s)" 'BEGIN { print u + s }'; }
 less() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(b == "" || a + 0 < b + 0) }'; }
 
 input() { # rows → path of the generated file

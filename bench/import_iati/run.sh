@@ -20,8 +20,7 @@ set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 
-say() { printf '%s\n' "$*" >&2; }
-die() { say "bench: $*"; exit 1; }
+. bench/lib.sh
 
 MB=${MB:-500}
 SMALL_MB=${SMALL_MB:-100}
@@ -29,6 +28,8 @@ REPS=${REPS:-1}
 BUILD=${BUILD:-build-bench}
 OUT=${OUT:-bench/out}
 SHARED=${SHARED:-../shared/data}
+whole MB SMALL_MB
+positive REPS
 
 if [ -d "$SHARED/iati" ] && ls "$SHARED"/iati/*.xml >/dev/null 2>&1; then
 	SOURCES=$(ls "$SHARED"/iati/*.xml)
@@ -37,22 +38,16 @@ else
 	SOURCES=$(ls data/cases/*/*iati*.xml)
 	from="the case packs' IATI excerpts"
 fi
-command -v python3 >/dev/null 2>&1 || { say "bench: python3 is needed"; exit 2; }
+need python3
 
 if [ -z "${CONCORD:-}" ] || [ -z "${RUNSTAT:-}" ]; then
-	if [ ! -f "$BUILD/build.ninja" ]; then
-		meson setup "$BUILD" --buildtype=release >&2 || die "meson setup failed"
-	fi
-	ninja -C "$BUILD" concord bench/runstat >&2 || die "build failed"
+	release_build concord bench/runstat
 	CONCORD=${CONCORD:-$ROOT/$BUILD/concord}
 	RUNSTAT=${RUNSTAT:-$ROOT/$BUILD/bench/runstat}
 fi
 
 mkdir -p "$OUT"
-TMP=$(mktemp -d "$OUT/run.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
-trap 'exit 130' INT TERM
-field() { sed -n "s/.*$2=\([^ ]*\).*/\1/p" "$1"; }
+tmpdir "$OUT/run.XXXXXX"
 
 say "bench: IATI activities from $from"
 printf '%-10s %9s %11s %9s %10s %10s %9s %8s\n' size_mb activities wall_s cpu_s mb_s_wall \
@@ -78,7 +73,7 @@ for mb in $SMALL_MB $MB; do
 		case $(field "$TMP/stat" status) in 0 | 3) ;; *)
 			tail -n 20 "$TMP/c.log" >&2; die "concord import iati failed" ;; esac
 		w=$(field "$TMP/stat" wall_s)
-		c=$(awk -v u="$(field "$TMP/stat" user_s)" -v s="$(field "$TMP/stat" sys_s)" 'BEGIN { print u + s }')
+		c=$(cpu "$TMP/stat")
 		if [ -z "$best" ] || awk -v a="$w" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$w cpu=$c; fi
 		k=$(field "$TMP/stat" maxrss_kib)
 		[ "$k" -le "$rss" ] || rss=$k

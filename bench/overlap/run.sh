@@ -30,9 +30,7 @@ set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 
-say() { printf '%s\n' "$*" >&2; }
-die() { say "bench: $*"; exit 1; }
-number() { case $2 in '' | *[!0-9]*) say "bench: $1 must be a whole number, not '$2'"; exit 2 ;; esac; }
+. bench/lib.sh
 
 SIZES=${SIZES:-250000 500000 1000000}
 MIN_SCORE=${MIN_SCORE:-0.5}
@@ -44,40 +42,24 @@ DUCKDB_VERSION=${DUCKDB_VERSION:-1.5.6-r.1}
 BUILD=${BUILD:-build-bench}
 OUT=${OUT:-bench/out}
 for v in $SIZES; do number SIZES "$v"; done
-for v in REPS SQLITE_REPS SQLITE_MAX SEED; do eval "number $v \"\$$v\""; done
-[ "$REPS" -ge 1 ] && [ "$SQLITE_REPS" -ge 1 ] || { say "bench: REPS must be at least 1"; exit 2; }
+whole SQLITE_MAX SEED
+positive REPS SQLITE_REPS
 PCODES=data/cases/afghanistan/afg_global_pcodes_subset.csv
 
-command -v python3 >/dev/null 2>&1 || { say "bench: python3 is needed"; exit 2; }
-command -v sqlite3 >/dev/null 2>&1 || { say "bench: sqlite3 is needed (scripts/install-deps.sh)"; exit 2; }
-command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 ||
-	{ say "bench: node and npm are needed for the DuckDB peer"; exit 2; }
+need python3
+need sqlite3 scripts/install-deps.sh
 NODE_DIR=$ROOT/$OUT/node-duckdb
-if [ ! -f "$NODE_DIR/node_modules/@duckdb/node-api/package.json" ] ||
-	! grep -q "\"version\": \"$DUCKDB_VERSION\"" "$NODE_DIR/node_modules/@duckdb/node-api/package.json"; then
-	say "bench: npm install @duckdb/node-api@$DUCKDB_VERSION into $NODE_DIR"
-	mkdir -p "$NODE_DIR"
-	(cd "$NODE_DIR" && npm install --no-audit --no-fund --silent "@duckdb/node-api@$DUCKDB_VERSION") >&2 ||
-		die "npm install failed"
-fi
+duckdb_node "$NODE_DIR" "$DUCKDB_VERSION"
 
 if [ -z "${CONCORD:-}" ]; then
-	if [ ! -f "$BUILD/build.ninja" ]; then
-		meson setup "$BUILD" --buildtype=release >&2 || die "meson setup failed"
-	fi
-	ninja -C "$BUILD" concord bench/runstat bench/ovtime >&2 || die "build failed"
+	release_build concord bench/runstat bench/ovtime
 	CONCORD=$ROOT/$BUILD/concord
 fi
 RUNSTAT=${RUNSTAT:-$ROOT/$BUILD/bench/runstat}
 OVTIME=${OVTIME:-$ROOT/$BUILD/bench/ovtime}
 
 mkdir -p "$OUT"
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/concord-overlap.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
-trap 'exit 130' INT TERM
-
-field() { sed -n "s/.*$2=\([^ ]*\).*/\1/p" "$1"; }
-min() { awk -v a="$1" -v b="$2" 'BEGIN { print (b == "" || a + 0 < b + 0) ? a : b }'; }
+tmpdir "${TMPDIR:-/tmp}/concord-overlap.XXXXXX"
 
 status=0
 RESULTS=$TMP/results
@@ -105,7 +87,7 @@ for n in $SIZES; do
 		"$RUNSTAT" -o "$TMP/stat" -- "$CONCORD" -d "$db" overlap --min-score "$MIN_SCORE" --json \
 			>"$TMP/overlap.json" 2>"$TMP/overlap.err" || { cat "$TMP/overlap.err" >&2; die "concord overlap failed"; }
 		c_e2e=$(min "$(field "$TMP/stat" wall_s)" "$c_e2e")
-		c_cpu=$(min "$(awk -v u="$(field "$TMP/stat" user_s)" -v s="$(field "$TMP/stat" sys_s)" 'BEGIN { print u + s }')" "$c_cpu")
+		c_cpu=$(min "$(cpu "$TMP/stat")" "$c_cpu")
 		"$OVTIME" "$db" "$MIN_SCORE" >"$TMP/ovtime.out" || die "ovtime failed"
 		c_read=$(min "$(field "$TMP/ovtime.out" read_s)" "$c_read")
 		c_comp=$(min "$(field "$TMP/ovtime.out" compute_s)" "$c_comp")

@@ -20,9 +20,7 @@ set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 
-say() { printf '%s\n' "$*" >&2; }
-die() { say "bench: $*"; exit 1; }
-number() { case $2 in '' | *[!0-9]*) say "bench: $1 must be a whole number, not '$2'"; exit 2 ;; esac; }
+. bench/lib.sh
 
 SIZES=${SIZES:-1250 2500 5000}
 PER_IND=${PER_IND:-40}
@@ -33,30 +31,23 @@ AT=${AT:-2024-12-31}
 BUILD=${BUILD:-build-bench}
 OUT=${OUT:-bench/out}
 for v in $SIZES; do number SIZES "$v"; done
-for v in PER_IND AREAS MONTHS REPS; do eval "number $v \"\$$v\""; done
-[ "$REPS" -ge 1 ] || { say "bench: REPS must be at least 1"; exit 2; }
-[ "$AREAS" -le 401 ] || { say "bench: AREAS is at most 401 (the districts of the gazetteer)"; exit 2; }
-[ "$PER_IND" -le $((AREAS / 10)) ] || { say "bench: PER_IND is at most AREAS / 10"; exit 2; }
+whole PER_IND AREAS MONTHS
+positive REPS
+[ "$AREAS" -le 401 ] || usage "AREAS is at most 401 (the districts of the gazetteer)"
+[ "$PER_IND" -le $((AREAS / 10)) ] || usage "PER_IND is at most AREAS / 10"
 PCODES=data/cases/afghanistan/afg_global_pcodes_subset.csv
 
-command -v sqlite3 >/dev/null 2>&1 || { say "bench: sqlite3 is needed (scripts/install-deps.sh)"; exit 2; }
+need sqlite3 scripts/install-deps.sh
 if [ -z "${CONCORD:-}" ]; then
-	if [ ! -f "$BUILD/build.ninja" ]; then
-		meson setup "$BUILD" --buildtype=release >&2 || die "meson setup failed"
-	fi
-	ninja -C "$BUILD" concord bench/runstat >&2 || die "build failed"
+	release_build concord bench/runstat
 	CONCORD=$ROOT/$BUILD/concord
 fi
 RUNSTAT=${RUNSTAT:-$ROOT/$BUILD/bench/runstat}
-[ -x "$RUNSTAT" ] || { say "bench: no runstat at $RUNSTAT"; exit 2; }
+[ -x "$RUNSTAT" ] || usage "no runstat at $RUNSTAT"
 
 mkdir -p "$OUT"
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/concord-progress.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
-trap 'exit 130' INT TERM
+tmpdir "${TMPDIR:-/tmp}/concord-progress.XXXXXX"
 
-field() { sed -n "s/.*$2=\([^ ]*\).*/\1/p" "$1"; }
-min() { awk -v a="$1" -v b="$2" 'BEGIN { print (b == "" || a + 0 < b + 0) ? a : b }'; }
 at_day=$(sqlite3 :memory: "SELECT CAST(julianday('$AT') - 2440587.5 AS INTEGER)")
 
 RESULT=$OUT/progress.txt
@@ -82,16 +73,14 @@ for n in $SIZES; do
 		"$RUNSTAT" -o "$TMP/stat" -- "$CONCORD" -d "$db" progress --csv --at "$AT" \
 			>"$TMP/concord.csv" || die "concord progress failed ($(cat "$TMP/stat"))"
 		best_c=$(min "$(field "$TMP/stat" wall_s)" "$best_c")
-		cpu_c=$(min "$(awk -v u="$(field "$TMP/stat" user_s)" -v s="$(field "$TMP/stat" sys_s)" \
-			'BEGIN { print u + s }')" "$cpu_c")
+		cpu_c=$(min "$(cpu "$TMP/stat")" "$cpu_c")
 		rss=$(field "$TMP/stat" maxrss_kib)
 		{ printf '.mode csv\n.headers off\nCREATE TEMP TABLE atp AS SELECT %d AS at;\n' "$at_day"
 		  printf '.output %s\n' "$TMP/peer.csv"; cat bench/progress/peer.sql; } >"$TMP/peer.in"
 		"$RUNSTAT" -o "$TMP/stat" -- sqlite3 "$db" -init /dev/null -bail ".read $TMP/peer.in" \
 			</dev/null >/dev/null || die "the peer query failed ($(cat "$TMP/stat"))"
 		best_p=$(min "$(field "$TMP/stat" wall_s)" "$best_p")
-		cpu_p=$(min "$(awk -v u="$(field "$TMP/stat" user_s)" -v s="$(field "$TMP/stat" sys_s)" \
-			'BEGIN { print u + s }')" "$cpu_p")
+		cpu_p=$(min "$(cpu "$TMP/stat")" "$cpu_p")
 		r=$((r + 1))
 	done
 
