@@ -420,3 +420,47 @@ void cc_activity_page_release(struct cc_activity_page *page)
 	cc_free(page->rows);
 	memset(page, 0, sizeof(*page));
 }
+
+/* ---- edits of one record ---- */
+
+int cc__edit_activity_done(struct cc_store *st, const struct cc_activity *a, int ret, int64_t other,
+                           struct cc_err *err)
+{
+	if (ret < 0)
+		return ret;
+	if (other)
+		return cc_err_set(err, CC_EEXIST,
+		                  "activity %lld of the same source has this organisation, area, "
+		                  "sector, activity and start date",
+		                  (long long)other);
+	return cc_store_log_change(st,
+	                           &(struct cc_change){ .table = "activity",
+	                                                .op = "update",
+	                                                .record_id = a->id,
+	                                                .count = 1,
+	                                                .mission_id = a->mission_id,
+	                                                .releasability = a->releasability,
+	                                                .detail = "edited one record" },
+	                           err);
+}
+
+int cc__edit_observation_done(struct cc_store *st, int64_t mission_id,
+                              const struct cc_observation *o, int ret, int64_t other,
+                              struct cc_err *err)
+{
+	if (ret < 0)
+		return ret;
+	if (other)
+		return cc_err_set(err, CC_EEXIST,
+		                  "observation %lld has this indicator, area, sex, age group and "
+		                  "period_end",
+		                  (long long)other);
+	return cc_store_log_change(st,
+	                           &(struct cc_change){ .table = "observation",
+	                                                .op = "update",
+	                                                .record_id = o->id,
+	                                                .count = 1,
+	                                                .mission_id = mission_id,
+	                                                .detail = "edited one record" },
+	                           err);
+}

@@ -1,8 +1,9 @@
 /*
  * The logic both store backends share, apart from their database (internal): growing arrays,
- * the change log's hash chain, and the columns of the coverage read. SQL and the reading of
- * rows stay in each backend (sqlite.c, postgres.c); what is here sees plain values only, so
- * that the two backends cannot drift apart in what they compute.
+ * the change log's hash chain, the columns of the coverage read, pages of activities and what
+ * an edit of one record comes to. SQL and the reading of rows stay in each backend (sqlite.c,
+ * postgres.c); what is here sees plain values only (or the store's public calls, as the edits'
+ * change-log entry), so that the two backends cannot drift apart in what they compute.
  */
 #ifndef CC_STORE_BACKEND_COMMON_H
 #define CC_STORE_BACKEND_COMMON_H
@@ -14,6 +15,8 @@
 #include <concord/activities.h>
 #include <concord/coverage.h>
 #include <concord/error.h>
+#include <concord/indicators.h>
+#include <concord/model.h>
 #include <concord/store.h>
 
 #include "core/blob.h"
@@ -127,5 +130,20 @@ void cc__act_page_fix(struct cc_activity_page *out);
  */
 void cc__act_version(struct cc_activity_page *out, size_t i, const void *digest, size_t len,
                      const char *rel);
+
+/* ---- edits of one record (cc_store_update_activity, cc_store_update_observation) ---- */
+
+/*
+ * What an edit comes to once the backend has run it in its transaction: ret is the update's
+ * result and other the id of the record that already has the edited one's natural key (0:
+ * none, then the update ran). ret when it failed; CC_EEXIST naming other; else the change-log
+ * entry of the edit is written: 0 or its error.
+ */
+int cc__edit_activity_done(struct cc_store *st, const struct cc_activity *a, int ret, int64_t other,
+                           struct cc_err *err);
+/* The same for observation o of an indicator of mission_id. */
+int cc__edit_observation_done(struct cc_store *st, int64_t mission_id,
+                              const struct cc_observation *o, int ret, int64_t other,
+                              struct cc_err *err);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * The edits domain on PostgreSQL: one activity or observation replaced in place by its id, as
- * sqlite_edits.c does on SQLite (the same checks, messages and change-log entry).
+ * sqlite_edits.c does on SQLite; the clash with another record and the change-log entry are
+ * decided once, in backend_common.c.
  */
 #include <concord/edits.h>
 
@@ -143,21 +144,7 @@ static int pg_update_activity(struct cc_store *st, const struct cc_activity *a, 
 	if ((ret = cc__pg_flush(st, err)) < 0 || (ret = cc__pg_tx_enter(st, &own, err)) < 0)
 		return ret;
 	ret = update_activity(st, a, flags, &other, err);
-	if (ret == 0 && other)
-		ret = cc_err_set(err, CC_EEXIST,
-		                 "activity %lld of the same source has this organisation, area, "
-		                 "sector, activity and start date",
-		                 (long long)other);
-	if (ret == 0)
-		ret = cc_store_log_change(st,
-		                          &(struct cc_change){ .table = "activity",
-		                                               .op = "update",
-		                                               .record_id = a->id,
-		                                               .count = 1,
-		                                               .mission_id = a->mission_id,
-		                                               .releasability = a->releasability,
-		                                               .detail = "edited one record" },
-		                          err);
+	ret = cc__edit_activity_done(st, a, ret, other, err);
 	return cc__pg_tx_leave(st, own, ret, err);
 }
 
@@ -171,20 +158,7 @@ static int pg_update_observation(struct cc_store *st, int64_t mission_id,
 	if ((ret = cc__pg_flush(st, err)) < 0 || (ret = cc__pg_tx_enter(st, &own, err)) < 0)
 		return ret;
 	ret = update_observation(st, mission_id, o, &other, err);
-	if (ret == 0 && other)
-		ret = cc_err_set(err, CC_EEXIST,
-		                 "observation %lld has this indicator, area, sex, age group and "
-		                 "period_end",
-		                 (long long)other);
-	if (ret == 0)
-		ret = cc_store_log_change(st,
-		                          &(struct cc_change){ .table = "observation",
-		                                               .op = "update",
-		                                               .record_id = o->id,
-		                                               .count = 1,
-		                                               .mission_id = mission_id,
-		                                               .detail = "edited one record" },
-		                          err);
+	ret = cc__edit_observation_done(st, mission_id, o, ret, other, err);
 	return cc__pg_tx_leave(st, own, ret, err);
 }
 
