@@ -2,7 +2,8 @@
  * The lessons register's ranking for a store without lesson_fts (lessons_rank.h): SQLite's
  * FTS5 table of sqlite_lessons.c, made in a private in-memory database from the lessons'
  * text and asked the same question, so that the hits, their order, their bm25 and their
- * snippets are SQLite's whatever the backend.
+ * snippets are SQLite's whatever the backend. The in-memory index itself (cc__fts_rank) knows
+ * nothing of lessons: another search gives it its own table and question.
  */
 #include "store/lessons_rank.h"
 
@@ -14,19 +15,22 @@
 
 #include <concord/alloc.h>
 
+#include "store/backend_common.h"
+
 #include "core/banned.h"
 
 /* lesson_fts as migration 0005 of SQLite's store makes it; the query as sqlite_lessons.c's */
-static const char sql_table[] =
-        "CREATE VIRTUAL TABLE lesson_fts USING fts5(title, observation, discussion, conclusion, "
-        "recommendation, tags, tokenize = 'porter unicode61 remove_diacritics 2')";
-static const char sql_add[] =
-        "INSERT INTO lesson_fts (rowid, title, observation, discussion, conclusion, "
-        "recommendation, tags) VALUES (?1, ?2, ?3, ?4, ?5, ?6, replace(?7, ',', ' '))";
-static const char sql_match[] =
-        "SELECT rowid, bm25(lesson_fts, 10.0, 2.0, 1.0, 2.0, 3.0, 5.0), "
-        "snippet(lesson_fts, -1, '[', ']', '...', 16) FROM lesson_fts WHERE lesson_fts "
-        "MATCH ?1 ORDER BY rowid";
+static const struct cc__fts_spec lessons_fts = {
+	.create = "CREATE VIRTUAL TABLE lesson_fts USING fts5(title, observation, discussion, "
+	          "conclusion, recommendation, tags, tokenize = 'porter unicode61 "
+	          "remove_diacritics 2')",
+	.insert = "INSERT INTO lesson_fts (rowid, title, observation, discussion, conclusion, "
+	          "recommendation, tags) VALUES (?1, ?2, ?3, ?4, ?5, ?6, replace(?7, ',', ' '))",
+	.match = "SELECT rowid, bm25(lesson_fts, 10.0, 2.0, 1.0, 2.0, 3.0, 5.0), "
+	         "snippet(lesson_fts, -1, '[', ']', '...', 16) FROM lesson_fts WHERE lesson_fts "
+	         "MATCH ?1 ORDER BY rowid",
+	.n_cols = 6,
+};
 
 static bool word_byte(unsigned char c)
 {
@@ -65,11 +69,13 @@ int cc__lessons_fts_query(const char *q, struct cc_buf *b, struct cc_err *err)
 	return 0;
 }
 
+/* ---- the in-memory index ---- */
+
 static int fail(sqlite3 *db, int rc, struct cc_err *err)
 {
 	if (rc == SQLITE_NOMEM)
 		return cc_err_set(err, CC_ENOMEM, "out of memory");
-	return cc_err_set(err, CC_ESTORE, "lessons search: %s",
+	return cc_err_set(err, CC_ESTORE, "full-text search: %s",
 	                  db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 }
 
@@ -81,39 +87,53 @@ static int bind_text(sqlite3_stmt *s, int i, const char *v)
 	return sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
 }
 
-static int fill(sqlite3 *db, const struct cc__lesson_doc *docs, size_t n_docs,
-                struct cc_err *err)
+/* The table of spec holding docs, in one transaction. An SQLite result code. */
+static int fill(sqlite3 *db, const struct cc__fts_spec *spec, const struct cc__fts_docs *docs)
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
 
-	rc = sqlite3_exec(db, sql_table, NULL, NULL, NULL);
+	rc = sqlite3_exec(db, spec->create, NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(db, sql_add, -1, &s, NULL);
-	for (size_t i = 0; i < n_docs && rc == SQLITE_OK; i++) {
-		const struct cc__lesson_doc *d = &docs[i];
-
-		if ((rc = sqlite3_bind_int64(s, 1, d->id)) || (rc = bind_text(s, 2, d->title)) ||
-		    (rc = bind_text(s, 3, d->observation)) ||
-		    (rc = bind_text(s, 4, d->discussion)) ||
-		    (rc = bind_text(s, 5, d->conclusion)) ||
-		    (rc = bind_text(s, 6, d->recommendation)) || (rc = bind_text(s, 7, d->tags)))
-			break;
-		rc = sqlite3_step(s);
+		rc = sqlite3_prepare_v2(db, spec->insert, -1, &s, NULL);
+	for (size_t i = 0; i < docs->n && rc == SQLITE_OK; i++) {
+		rc = sqlite3_bind_int64(s, 1, docs->id(docs->ctx, i));
+		for (int c = 0; c < spec->n_cols && rc == SQLITE_OK; c++)
+			rc = bind_text(s, c + 2, docs->text(docs->ctx, i, c));
+		if (rc == SQLITE_OK)
+			rc = sqlite3_step(s);
 		if (rc == SQLITE_DONE)
 			rc = sqlite3_reset(s);
 	}
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-	if (rc != SQLITE_OK)
-		rc = fail(db, rc, err);
 	sqlite3_finalize(s);
 	return rc;
 }
 
-/* a doc's id and its index in the caller's array */
+/* spec's auxiliary function, registered through FTS5's own API. An SQLite result code. */
+static int add_fn(sqlite3 *db, const struct cc__fts_spec *spec)
+{
+	fts5_api *api = NULL;
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &s, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_pointer(s, 1, (void *)&api, "fts5_api_ptr", NULL);
+	if (rc == SQLITE_OK && sqlite3_step(s) != SQLITE_ROW)
+		rc = sqlite3_errcode(db);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_OK && !api)
+		rc = SQLITE_ERROR;
+	if (rc == SQLITE_OK)
+		rc = api->xCreateFunction(api, spec->fn_name, spec->fn_data, spec->fn, NULL);
+	return rc;
+}
+
+/* a doc's id and its index in the caller's docs */
 struct doc_at {
 	int64_t id;
 	size_t doc;
@@ -126,77 +146,114 @@ static int cmp_at(const void *pa, const void *pb)
 	return (a->id > b->id) - (a->id < b->id);
 }
 
-int cc__lessons_rank(const struct cc__lesson_doc *docs, size_t n_docs, const char *fts,
-                     struct cc__lesson_rank **out, size_t *n_out, struct cc_err *err)
+int cc__fts_rank(const struct cc__fts_spec *spec, const struct cc__fts_docs *docs, const char *fts,
+                 int64_t limit, cc__fts_hit_fn *hit, void *hit_ctx, struct cc_err *err)
 {
 	struct doc_at *by_id = NULL;
-	struct cc__lesson_rank *v = NULL;
-	size_t n = 0, cap = 0;
 	sqlite3_stmt *s = NULL;
 	sqlite3 *db = NULL;
 	int rc, ret = 0;
 
-	*out = NULL;
-	*n_out = 0;
-	if (!n_docs)
+	if (!docs->n)
 		return 0;
 	/* each doc's index by its id */
-	by_id = cc_alloc_array(n_docs, sizeof(*by_id));
+	by_id = cc_alloc_array(docs->n, sizeof(*by_id));
 	if (!by_id)
 		return cc_err_set(err, CC_ENOMEM, "out of memory");
-	for (size_t i = 0; i < n_docs; i++)
-		by_id[i] = (struct doc_at){ docs[i].id, i };
-	qsort(by_id, n_docs, sizeof(*by_id), cmp_at);
+	for (size_t i = 0; i < docs->n; i++)
+		by_id[i] = (struct doc_at){ docs->id(docs->ctx, i), i };
+	qsort(by_id, docs->n, sizeof(*by_id), cmp_at);
 	rc = sqlite3_open_v2(":memory:", &db,
-	                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
-	if (rc != SQLITE_OK) {
-		ret = fail(db, rc, err);
-		goto out;
-	}
-	if ((ret = fill(db, docs, n_docs, err)) < 0)
-		goto out;
-	rc = sqlite3_prepare_v2(db, sql_match, -1, &s, NULL);
+	                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+	                     NULL);
+	if (rc == SQLITE_OK && spec->fn)
+		rc = add_fn(db, spec);
+	if (rc == SQLITE_OK)
+		rc = fill(db, spec, docs);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db, spec->match, -1, &s, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_bind_text(s, 1, fts, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK && sqlite3_bind_parameter_count(s) >= 2)
+		rc = sqlite3_bind_int64(s, 2, limit < 0 ? -1 : limit);
 	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct doc_at key = { sqlite3_column_int64(s, 0), 0 };
-		const struct doc_at *d = bsearch(&key, by_id, n_docs, sizeof(*by_id), cmp_at);
-		const char *snip = (const char *)sqlite3_column_text(s, 2);
+		const struct doc_at *d = bsearch(&key, by_id, docs->n, sizeof(*by_id), cmp_at);
 
 		if (!d) {
-			ret = cc_err_set(err, CC_ESTORE, "lessons search: no lesson %lld",
+			ret = cc_err_set(err, CC_ESTORE, "full-text search: no document %lld",
 			                 (long long)key.id);
 			goto out;
 		}
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			struct cc__lesson_rank *nv = cc_realloc(v, ncap * sizeof(*v));
-
-			if (!nv) {
-				ret = cc_err_set(err, CC_ENOMEM, "out of memory");
-				goto out;
-			}
-			v = nv;
-			cap = ncap;
-		}
-		memset(&v[n], 0, sizeof(v[n]));
-		v[n].doc = d->doc;
-		v[n].rank = sqlite3_column_double(s, 1);
-		snprintf(v[n].snippet, sizeof(v[n].snippet), "%s", snip ? snip : "");
-		n++;
+		if ((ret = hit(hit_ctx, d->doc, sqlite3_column_double(s, 1),
+		               (const char *)sqlite3_column_text(s, 2), err)) < 0)
+			goto out;
 		rc = SQLITE_OK;
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != SQLITE_DONE)
 		ret = fail(db, rc, err);
-		goto out;
-	}
-	*out = v;
-	*n_out = n;
-	v = NULL;
 out:
 	sqlite3_finalize(s);
 	sqlite3_close(db);
-	cc_free(v);
 	cc_free(by_id);
 	return ret;
+}
+
+/* ---- the lessons register ---- */
+
+static int64_t lesson_id(const void *ctx, size_t doc)
+{
+	const struct cc__lesson_doc *d = ctx;
+
+	return d[doc].id;
+}
+
+static const char *lesson_text(const void *ctx, size_t doc, int col)
+{
+	const struct cc__lesson_doc *d = (const struct cc__lesson_doc *)ctx + doc;
+	const char *cols[] = { d->title,      d->observation,    d->discussion,
+		               d->conclusion, d->recommendation, d->tags };
+
+	return cols[col];
+}
+
+/* the hits so far */
+struct ranks {
+	struct cc__lesson_rank *v;
+	size_t n, cap;
+};
+
+static int add_rank(void *ctx, size_t doc, double rank, const char *snippet, struct cc_err *err)
+{
+	struct ranks *r = ctx;
+
+	if (cc__grow((void **)&r->v, &r->cap, r->n, sizeof(*r->v)) < 0)
+		return cc_err_set(err, CC_ENOMEM, "out of memory");
+	memset(&r->v[r->n], 0, sizeof(r->v[r->n]));
+	r->v[r->n].doc = doc;
+	r->v[r->n].rank = rank;
+	snprintf(r->v[r->n].snippet, sizeof(r->v[r->n].snippet), "%s", snippet ? snippet : "");
+	r->n++;
+	return 0;
+}
+
+int cc__lessons_rank(const struct cc__lesson_doc *docs, size_t n_docs, const char *fts,
+                     struct cc__lesson_rank **out, size_t *n_out, struct cc_err *err)
+{
+	const struct cc__fts_docs d = {
+		.n = n_docs, .id = lesson_id, .text = lesson_text, .ctx = docs
+	};
+	struct ranks r = { 0 };
+	int ret;
+
+	*out = NULL;
+	*n_out = 0;
+	ret = cc__fts_rank(&lessons_fts, &d, fts, -1, add_rank, &r, err);
+	if (ret < 0) {
+		cc_free(r.v);
+		return ret;
+	}
+	*out = r.v;
+	*n_out = r.n;
+	return 0;
 }
