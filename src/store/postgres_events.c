@@ -1002,27 +1002,34 @@ static void copy_str(const unsigned char *v, int32_t len, char *dst, size_t n)
 	dst[k] = '\0';
 }
 
-/* Whether the reader sees the row whose MARK_COLS begin at field c of a binary COPY row. */
-static bool copy_visible(struct cc_store *st, const struct cc__pg_shares *sh,
-                         const unsigned char *const *v, const int32_t *len, int c)
+enum cc_rel cc__pg_bin_rel(const unsigned char *v, int32_t len, enum cc_rel def)
+{
+	char t[32];
+	enum cc_rel rel;
+
+	if (len < 0)
+		return def;
+	copy_str(v, len, t, sizeof(t));
+	return cc_rel_parse(t, &rel, NULL) < 0 ? CC_REL_ORG : rel;
+}
+
+bool cc__pg_bin_visible(struct cc_store *st, const struct cc__pg_shares *sh,
+                        const unsigned char *const *v, const int32_t *len, int c,
+                        struct cc_marking *m_out)
 {
 	int64_t id = cc__pg_bin_i64(v[c], len[c]);
 	struct cc_marking m = { .mission_id = cc__pg_bin_i64(v[c + 1], len[c + 1]),
 		                .owner_id = cc__pg_bin_i64(v[c + 2], len[c + 2]),
+		                .rel = cc__pg_bin_rel(v[c + 3], len[c + 3], CC_REL_ORG),
 		                .deny = (unsigned)cc__pg_bin_i64(v[c + 4], len[c + 4]) };
-	char rel_text[32];
-	enum cc_rel rel;
 
-	/* an unknown marking is the strictest */
-	copy_str(v[c + 3], len[c + 3], rel_text, sizeof(rel_text));
-	if (cc_rel_parse(rel_text, &rel, NULL) < 0)
-		rel = CC_REL_ORG;
-	m.rel = rel;
 	if (cc__pg_bin_i64(v[c + 5], len[c + 5]) && sh->n &&
 	    bsearch(&id, sh->ids, sh->n, sizeof(*sh->ids), cmp_i64)) {
 		m.shares = &st->viewer.org_id;
 		m.n_shares = 1;
 	}
+	if (m_out)
+		*m_out = m;
 	return cc_visible(&st->viewer, &m);
 }
 
@@ -1040,7 +1047,7 @@ static int load_row(void *ctx, int nf, const unsigned char *const *v, const int3
 
 	if (nf != (l->all ? 7 : 13))
 		return cc_err_set(err, CC_ESTORE, "PostgreSQL: an incident row of %d fields", nf);
-	if (!l->all && !copy_visible(l->st, &l->sh, v, len, 7))
+	if (!l->all && !cc__pg_bin_visible(l->st, &l->sh, v, len, 7, NULL))
 		return 0;
 	if (cc__grow((void **)&l->inc, &l->cap, l->n, sizeof(*l->inc)) < 0)
 		return cc_err_set(err, CC_ENOMEM, "out of memory");
@@ -1100,7 +1107,10 @@ static int load_filter(struct cc_buf *b, const struct cc_incident_query *q)
 /*
  * The window's query: events of at most 31 days by first day (the partitions of the window's
  * years and the one before), longer ones by last day. No order: the analysis sorts what it
- * needs.
+ * needs. Every column it names (the window, the box, the precision filter, MARK_COLS) is in
+ * the covering indexes of migration pg/0010, so a partition the window covers in part, and
+ * the partial index of the long events, are read by index-only scans; a partition it covers
+ * whole the planner reads by a (parallel) sequential scan, which costs no more there.
  */
 static int load_query(struct cc_buf *b, const struct cc_incident_query *q, bool all)
 {
@@ -1132,6 +1142,14 @@ static int pg_load_incidents(struct cc_store *st, const struct cc_incident_query
 		return ret;
 	l.all = st->viewer.kind == CC_VIEWER_OPERATOR;
 	if (!l.all && (ret = cc__pg_load_shares(st, "incident", &l.sh, err)) < 0)
+		goto out_leave;
+	/*
+	 * No JIT: a window of most incidents costs enough to be compiled, a set of functions for
+	 * every partition in the leader and again in each parallel worker (about a quarter of the
+	 * server's CPU time for the read at 2,000,000 incidents), which a few comparisons a row
+	 * never earn back. LOCAL: to the end of the read's transaction (or the caller's).
+	 */
+	if ((ret = cc__pg_exec(st, "SET LOCAL jit = off", NULL, false, NULL, err)) < 0)
 		goto out_leave;
 	/*
 	 * The rows come as one binary COPY (no number printed by the server and parsed here, no
@@ -1243,65 +1261,75 @@ out_leave:
 
 /* ---- the sites of exposure ---- */
 
+/*
+ * The places of exposure: every activity of the mission (a country's mission has a million),
+ * read as one binary COPY as the overlap read does; the marking from field 0, the site's own
+ * marking at 6. The mission's id is written in (%lld): COPY takes no parameters.
+ */
+static const char places_sql[] =
+        "COPY (SELECT a.id, a.mission_id, a.owner_id, a.releasability, a.deny, a.shared, "
+        "a.geo_rel, a.area_id, ar.pcode, a.title, a.lat, a.lon, a.start_date, a.end_date "
+        "FROM activity a LEFT JOIN area ar ON ar.id = a.area_id WHERE a.mission_id = %lld "
+        "ORDER BY a.id) TO STDOUT (FORMAT binary)";
+
+struct places_load {
+	struct cc_store *st;
+	struct cc__pg_shares sh;
+	struct cc_exposure_place *pl;
+	size_t n, cap;
+};
+
+static int place_row(void *ctx, int nf, const unsigned char *const *v, const int32_t *len,
+                     struct cc_err *err)
+{
+	struct places_load *l = ctx;
+	struct cc_exposure_place *q;
+	struct cc_marking m;
+
+	if (nf != 14)
+		return cc_err_set(err, CC_ESTORE, "PostgreSQL: a place row of %d fields", nf);
+	if (!cc__pg_bin_visible(l->st, &l->sh, v, len, 0, &m))
+		return 0;
+	if (cc__grow((void **)&l->pl, &l->cap, l->n, sizeof(*l->pl)) < 0)
+		return cc_err_set(err, CC_ENOMEM, "out of memory");
+	q = &l->pl[l->n++];
+	memset(q, 0, sizeof(*q));
+	q->activity_id = cc__pg_bin_i64(v[0], len[0]);
+	q->area_id = cc__pg_bin_i64(v[7], len[7]);
+	copy_str(v[8], len[8], q->pcode, sizeof(q->pcode));
+	copy_str(v[9], len[9], q->title, sizeof(q->title));
+	/* an exact site the reader may not see is left out: the area's centroid stands in */
+	if (cc_visible_field(&l->st->viewer, &m, cc__pg_bin_rel(v[6], len[6], m.rel))) {
+		q->lat = cc__pg_bin_f8(v[10], len[10]);
+		q->lon = cc__pg_bin_f8(v[11], len[11]);
+	} else {
+		q->lat = q->lon = (double)NAN;
+	}
+	q->how = isnan(q->lat) || isnan(q->lon) ? CC_PLACE_NONE : CC_PLACE_POINT;
+	q->start_date = len[12] < 0 ? CC_DATE_NONE : (int32_t)cc__pg_bin_i64(v[12], len[12]);
+	q->end_date = len[13] < 0 ? CC_DATE_NONE : (int32_t)cc__pg_bin_i64(v[13], len[13]);
+	return 0;
+}
+
 static int pg_load_places(struct cc_store *st, int64_t mission_id, struct cc_exposure_place **out,
                           size_t *n_out, struct cc_err *err)
 {
-	struct cc__pg_params p = CC__PG_PARAMS_INIT;
-	struct cc_exposure_place *pl = NULL;
-	struct cc__pg_shares sh = { 0 };
-	PGresult *res = NULL;
-	size_t n = 0, rows = 0;
+	struct places_load l = { .st = st };
+	char sql[sizeof(places_sql) + 32];
 	bool own;
 	int ret;
 
 	if ((ret = cc__pg_flush(st, err)) < 0 || (ret = cc__pg_rx_enter(st, &own, err)) < 0)
 		return ret;
-	if ((ret = cc__pg_load_shares(st, "activity", &sh, err)) < 0)
-		goto out_leave;
-	cc__pg_i64(&p, mission_id);
-	ret = cc__pg_rows(st,
-	                  "SELECT a.id, a.mission_id, a.owner_id, a.releasability, a.deny, "
-	                  "a.shared, a.geo_rel, a.area_id, ar.pcode, a.title, "
-	                  "a.lat, a.lon, a.start_date, a.end_date FROM activity a LEFT JOIN area ar "
-	                  "ON ar.id = a.area_id WHERE a.mission_id = $1 ORDER BY a.id",
-	                  &p, sizeof(*pl), &res, (void **)&pl, &rows, err);
-	if (ret < 0)
-		goto out_leave;
-	for (size_t i = 0; i < rows; i++) {
-		struct cc_exposure_place *q = &pl[n];
-		struct cc_marking m;
-		enum cc_rel geo;
-		int r = (int)i;
-
-		if (!cc__pg_row_visible(st, &sh, res, r, 0, &m))
-			continue;
-		/* an exact site the reader may not see is left out: the area's centroid stands in */
-		geo = m.rel;
-		if (!cc__pg_col_null(res, r, 6) && cc_rel_parse(cc__pg_cstr(res, r, 6), &geo, NULL) < 0)
-			geo = CC_REL_ORG;
-		memset(q, 0, sizeof(*q));
-		q->activity_id = cc__pg_col_i64(res, r, 0);
-		q->area_id = cc__pg_col_i64(res, r, 7);
-		cc__pg_col_str(res, r, 8, q->pcode, sizeof(q->pcode));
-		cc__pg_col_str(res, r, 9, q->title, sizeof(q->title));
-		if (cc_visible_field(&st->viewer, &m, geo)) {
-			q->lat = cc__pg_col_num(res, r, 10);
-			q->lon = cc__pg_col_num(res, r, 11);
-		} else {
-			q->lat = q->lon = (double)NAN;
-		}
-		q->how = isnan(q->lat) || isnan(q->lon) ? CC_PLACE_NONE : CC_PLACE_POINT;
-		q->start_date = cc__pg_col_date(res, r, 12);
-		q->end_date = cc__pg_col_date(res, r, 13);
-		n++;
+	snprintf(sql, sizeof(sql), places_sql, (long long)mission_id);
+	if ((ret = cc__pg_load_shares(st, "activity", &l.sh, err)) == 0 &&
+	    (ret = cc__pg_copy_binary(st, sql, place_row, &l, err)) == 0) {
+		*out = l.pl;
+		*n_out = l.n;
+		l.pl = NULL;
 	}
-	*out = pl;
-	*n_out = n;
-	pl = NULL;
-out_leave:
-	PQclear(res);
-	cc_free(pl);
-	cc_free(sh.ids);
+	cc_free(l.pl);
+	cc_free(l.sh.ids);
 	cc__pg_rx_leave(st, own);
 	return ret;
 }

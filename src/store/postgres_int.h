@@ -317,6 +317,17 @@ typedef int cc__pg_copy_fn(void *ctx, int nf, const unsigned char *const *v, con
 int cc__pg_copy_binary(struct cc_store *st, const char *query, cc__pg_copy_fn *fn, void *ctx,
                        struct cc_err *err);
 
+/*
+ * Fields of a binary COPY row (postgres_events.c): a marking's text as a releasability (def for
+ * NULL, the strictest for one unknown); whether the reader sees the row whose marking columns
+ * (id, mission_id, owner_id, releasability, deny, shared) begin at field c, as
+ * cc__pg_row_visible() decides it for a text result, *m_out (may be NULL) the marking.
+ */
+enum cc_rel cc__pg_bin_rel(const unsigned char *v, int32_t len, enum cc_rel def);
+bool cc__pg_bin_visible(struct cc_store *st, const struct cc__pg_shares *sh,
+                        const unsigned char *const *v, const int32_t *len, int c,
+                        struct cc_marking *m_out);
+
 /* feedback_fts made again from feedback, as the writes make it (after a restore) */
 int cc__pg_feedback_fts_rebuild(struct cc_store *st, struct cc_err *err);
 struct cc__overlap_ops;

@@ -109,28 +109,6 @@ static void fill_path(const struct node *v, size_t n, struct cc_overlap_activity
 
 /* ---- fields of a binary COPY row (cc__pg_bin_i64, cc__pg_bin_f8 in postgres_int.h) ---- */
 
-/* A marking's text as a releasability; def for NULL; unknown: the strictest. */
-static enum cc_rel f_rel(const unsigned char *v, int32_t len, enum cc_rel def)
-{
-	char t[32];
-	enum cc_rel rel;
-
-	if (len < 0)
-		return def;
-	if ((size_t)len >= sizeof(t))
-		return CC_REL_ORG;
-	memcpy(t, v, (size_t)len);
-	t[len] = '\0';
-	return cc_rel_parse(t, &rel, NULL) < 0 ? CC_REL_ORG : rel;
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* Adds len bytes at v (none when v is NULL) and a '\0' to b, at *off. */
 static int add_bytes(struct cc_buf *b, const void *v, size_t len, size_t *off)
 {
@@ -168,28 +146,18 @@ static int ov_row(void *ctx, int nf, const unsigned char *const *v, const int32_
 	struct ov_load *l = ctx;
 	struct cc_overlap_activity *a;
 	const struct node *sec, *org, *area;
-	struct cc_marking m = { 0 };
-	int64_t id;
+	struct cc_marking m;
 	bool site, figures;
 	size_t *o;
 
 	if (nf != N_FIELDS)
 		return cc_err_set(err, CC_ESTORE, "PostgreSQL: an activity row of %d fields", nf);
-	/* the marking (fields 11 … 16), as cc__pg_row_visible() reads it from a text result */
-	id = cc__pg_bin_i64(v[C_MARK], len[C_MARK]);
-	m.mission_id = cc__pg_bin_i64(v[C_MARK + 1], len[C_MARK + 1]);
-	m.owner_id = cc__pg_bin_i64(v[C_MARK + 2], len[C_MARK + 2]);
-	m.rel = f_rel(v[C_MARK + 3], len[C_MARK + 3], CC_REL_ORG);
-	m.deny = (unsigned)cc__pg_bin_i64(v[C_MARK + 4], len[C_MARK + 4]);
-	if (cc__pg_bin_i64(v[C_MARK + 5], len[C_MARK + 5]) && l->sh.n &&
-	    bsearch(&id, l->sh.ids, l->sh.n, sizeof(*l->sh.ids), cmp_i64)) {
-		m.shares = &l->st->viewer.org_id;
-		m.n_shares = 1;
-	}
-	if (!cc_visible(&l->st->viewer, &m))
+	if (!cc__pg_bin_visible(l->st, &l->sh, v, len, C_MARK, &m))
 		return 0;
-	site = cc_visible_field(&l->st->viewer, &m, f_rel(v[C_GEO_REL], len[C_GEO_REL], m.rel));
-	figures = cc_visible_field(&l->st->viewer, &m, f_rel(v[C_FIG_REL], len[C_FIG_REL], m.rel));
+	site = cc_visible_field(&l->st->viewer, &m,
+	                        cc__pg_bin_rel(v[C_GEO_REL], len[C_GEO_REL], m.rel));
+	figures = cc_visible_field(&l->st->viewer, &m,
+	                           cc__pg_bin_rel(v[C_FIG_REL], len[C_FIG_REL], m.rel));
 	if (cc__grow((void **)&l->acts, &l->cap, l->n, sizeof(*l->acts)) < 0 ||
 	    cc__grow((void **)&l->offs, &l->cap_offs, l->n, sizeof(*l->offs)) < 0)
 		return cc_err_set(err, CC_ENOMEM, "out of memory");
