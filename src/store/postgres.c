@@ -69,6 +69,15 @@ struct pg_store {
 	 * the operator run under it, with the viewer in concord.* (row-level security) */
 	char role[80];
 	bool listening; /* LISTEN concord_feed was sent (cc_store_wait_change) */
+	/* a read transaction begun but not sent yet (cc__pg_rx_enter): it goes with the first
+	   statement of the read, in the same round trip */
+	bool pending;
+	struct begin_stmts {
+		char begin[48];
+		char viewer[640]; /* the role and the viewer's settings; "": none */
+	} pend;
+	/* a ROLLBACK sent but its answer not read yet (cc__pg_rx_leave) */
+	bool draining;
 };
 
 static struct pg_store *to_pg(struct cc_store *st)
@@ -76,9 +85,23 @@ static struct pg_store *to_pg(struct cc_store *st)
 	return (struct pg_store *)st;
 }
 
+static void drain(struct pg_store *s);
+static int send_pending(struct pg_store *s, struct cc_err *err);
+
+/*
+ * A caller that talks to the connection itself (COPY) gets it inside the read transaction the
+ * handle has begun: what was pending is sent first. Should that fail, the transaction is aborted
+ * (or the connection broken), so whatever the caller sends next fails too instead of running
+ * outside the transaction and its role.
+ */
 PGconn *cc__pg_conn(struct cc_store *st)
 {
-	return to_pg(st)->conn;
+	struct pg_store *s = to_pg(st);
+
+	drain(s);
+	if (s->pending)
+		(void)send_pending(s, NULL);
+	return s->conn;
 }
 
 bool *cc__pg_expect_known(struct cc_store *st)
@@ -360,8 +383,177 @@ int cc__pg_unsupported(struct cc_err *err, const char *what)
 	return cc_err_set(err, CC_EUNSUPPORTED, "%s: not yet supported on PostgreSQL", what);
 }
 
-static int begin_as(struct pg_store *s, const char *begin, struct cc_err *err);
 static void rollback_now(struct pg_store *s);
+static bool as_role(const struct pg_store *s);
+
+/* One statement of a pipeline: sql with p (NULL: none); *out (NULL: not wanted) its rows. */
+struct pl_stmt {
+	const char *sql;
+	const struct cc__pg_params *p;
+	bool binary;
+	PGresult **out;
+};
+
+/* The error of a pipeline that could not be sent or read: the connection's. */
+static int pipeline_error(struct pg_store *s, struct cc_err *err)
+{
+	return cc__pg_error(&s->base, NULL, err);
+}
+
+/*
+ * Runs the n statements of q in one round trip: libpq's pipeline mode with one Sync at the end,
+ * so that a transaction-mode pooler sees a single exchange (and keeps the server connection
+ * only while a transaction stays open after it). After an error the server skips the rest up to
+ * the Sync; the first error is returned and every *out is NULL. A transaction begun by one of
+ * the statements stays as the server left it (aborted after an error): the caller rolls back.
+ */
+static int exec_pipeline(struct pg_store *s, const struct pl_stmt *q, int n, struct cc_err *err)
+{
+	PGconn *c = s->conn;
+	int ret = 0, i;
+
+	for (i = 0; i < n; i++)
+		if (q[i].out)
+			*q[i].out = NULL;
+	if (!PQenterPipelineMode(c))
+		return pipeline_error(s, err);
+	for (i = 0; i < n; i++) {
+		const struct cc__pg_params *p = q[i].p;
+
+		if (!PQsendQueryParams(c, q[i].sql, p ? p->n : 0, NULL, p ? p->values : NULL,
+		                       p ? p->lengths : NULL, p ? p->formats : NULL,
+		                       q[i].binary ? 1 : 0))
+			break;
+	}
+	if (i < n || !PQpipelineSync(c)) {
+		/* nothing can be read back in order: the connection is unusable */
+		ret = pipeline_error(s, err);
+		PQexitPipelineMode(c);
+		return ret;
+	}
+	/* each statement's result, then NULL; then the Sync's */
+	for (i = 0; i <= n; i++) {
+		PGresult *res = PQgetResult(c);
+		ExecStatusType rs = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+
+		if (!res) {
+			ret = ret < 0 ? ret : pipeline_error(s, err);
+			break;
+		}
+		if (i == n || rs == PGRES_PIPELINE_SYNC) {
+			PQclear(res);
+			if (rs != PGRES_PIPELINE_SYNC && ret == 0)
+				ret = cc_err_set(err, CC_EIO,
+				                 "PostgreSQL: unexpected result in a pipeline");
+			break;
+		}
+		if (rs == PGRES_COMMAND_OK || rs == PGRES_TUPLES_OK) {
+			if (q[i].out && ret == 0) {
+				*q[i].out = res;
+				res = NULL;
+			}
+		} else if (rs != PGRES_PIPELINE_ABORTED && ret == 0) {
+			ret = cc__pg_error(&s->base, res, err);
+		}
+		PQclear(res);
+		while ((res = PQgetResult(c))) /* the end of statement i */
+			PQclear(res);
+	}
+	if (!PQexitPipelineMode(c) && ret == 0)
+		ret = pipeline_error(s, err);
+	if (ret < 0)
+		for (i = 0; i < n; i++)
+			if (q[i].out) {
+				PQclear(*q[i].out);
+				*q[i].out = NULL;
+			}
+	return ret;
+}
+
+/*
+ * The statements that begin a transaction with begin ("BEGIN …"): for a read under the API's
+ * role also one that takes the role and sets the viewer as the settings the row-level security
+ * policies read (pg/0009_rls.sql), set_config(…, true) being SET LOCAL. All of it ends with the
+ * transaction, so a transaction-mode pooler may stand between.
+ */
+static void begin_stmts(const struct pg_store *s, const char *begin, struct begin_stmts *b)
+{
+	const struct cc_viewer *v = &s->base.viewer;
+	const char *kind = "public";
+	char org[24] = "", mission[24] = "";
+
+	snprintf(b->begin, sizeof(b->begin), "%s", begin);
+	b->viewer[0] = '\0';
+	if (!as_role(s))
+		return;
+	switch (v->kind) {
+	case CC_VIEWER_OPERATOR:
+		kind = "operator";
+		break;
+	case CC_VIEWER_ORG:
+		kind = "org";
+		break;
+	case CC_VIEWER_PARTNERS:
+		kind = "partners";
+		break;
+	case CC_VIEWER_PUBLIC:
+		kind = "public";
+		break;
+	}
+	if (v->kind == CC_VIEWER_ORG && v->org_id)
+		snprintf(org, sizeof(org), "%lld", (long long)v->org_id);
+	if (v->mission_id)
+		snprintf(mission, sizeof(mission), "%lld", (long long)v->mission_id);
+	/* s->role is the name quoted (take_role: letters, digits and _ only); set_config() takes
+	   it bare */
+	snprintf(b->viewer, sizeof(b->viewer),
+	         "SELECT set_config('role', '%.*s', true), set_config('concord.viewer', '%s', "
+	         "true), set_config('concord.org_id', '%s', true), set_config('concord.mission_id', "
+	         "'%s', true), set_config('concord.kinds', '%u', true), "
+	         "set_config('concord.member', '%s', true)",
+	         (int)strlen(s->role) - 2, s->role + 1, kind, org, mission, v->kinds,
+	         v->member ? "true" : "false");
+}
+
+/* Adds the statements of b to q (at most 2), the BEGIN unless begin is false; how many. */
+static int add_begin(const struct begin_stmts *b, bool begin, struct pl_stmt *q)
+{
+	int n = 0;
+
+	if (begin)
+		q[n++] = (struct pl_stmt){ .sql = b->begin };
+	if (b->viewer[0])
+		q[n++] = (struct pl_stmt){ .sql = b->viewer };
+	return n;
+}
+
+/* Sends the pending read transaction's beginning on its own (before a COPY or a script). */
+static int send_pending(struct pg_store *s, struct cc_err *err)
+{
+	struct pl_stmt q[2];
+
+	s->pending = false;
+	return exec_pipeline(s, q, add_begin(&s->pend, true, q), err);
+}
+
+/* Reads the answer of a ROLLBACK sent without waiting (cc__pg_rx_leave), if any. */
+static void drain(struct pg_store *s)
+{
+	PGresult *res;
+
+	if (!s->draining)
+		return;
+	s->draining = false;
+	while ((res = PQgetResult(s->conn)))
+		PQclear(res);
+}
+
+/* The transaction status as the handle's callers see it: a pending beginning counts as begun. */
+static PGTransactionStatusType tx_status(struct pg_store *s)
+{
+	drain(s);
+	return s->pending ? PQTRANS_INTRANS : PQtransactionStatus(s->conn);
+}
 
 static int exec_now(struct cc_store *st, const char *sql, const struct cc__pg_params *p,
                     bool binary, PGresult **out, struct cc_err *err)
@@ -373,10 +565,20 @@ static int exec_now(struct cc_store *st, const char *sql, const struct cc__pg_pa
 
 	if (out)
 		*out = NULL;
+	drain(s);
 	/* rows held back go first, unless this only reads other tables or writes tables every
 	   holder keeps (postgres_int.h) */
 	if (s->n_held && waits_for_held(s, sql) && (ret = cc__pg_flush(st, err)) < 0)
 		return ret;
+	/* the first statement of a read transaction takes its beginning along */
+	if (s->pending) {
+		struct pl_stmt q[3];
+		int n = add_begin(&s->pend, true, q);
+
+		s->pending = false;
+		q[n++] = (struct pl_stmt){ .sql = sql, .p = p, .binary = binary, .out = out };
+		return exec_pipeline(s, q, n, err);
+	}
 	res = PQexecParams(s->conn, sql, p ? p->n : 0, NULL, p ? p->values : NULL,
 	                   p ? p->lengths : NULL, p ? p->formats : NULL, binary ? 1 : 0);
 	if (!res)
@@ -414,25 +616,23 @@ int cc__pg_exec(struct cc_store *st, const char *sql, const struct cc__pg_params
                 bool binary, PGresult **out, struct cc_err *err)
 {
 	struct pg_store *s = to_pg(st);
-	int ret;
 
 	/*
 	 * A read outside any transaction, for a viewer, under the API's role: in a transaction of
 	 * its own that sets the role and the viewer (SET LOCAL), so row-level security applies to
-	 * it as to the reads of a snapshot (cc__pg_rx_enter).
+	 * it as to the reads of a snapshot (cc__pg_rx_enter). Both statements go in one pipeline,
+	 * which the server runs as one implicit transaction ending at its Sync: one round trip,
+	 * and no BEGIN or COMMIT to send.
 	 */
-	if (as_role(s) && !s->n_held && PQtransactionStatus(s->conn) == PQTRANS_IDLE &&
-	    only_reads(sql)) {
-		if ((ret = begin_as(s, "BEGIN", err)) < 0)
-			return ret;
-		ret = exec_now(st, sql, p, binary, out, err);
-		if (ret == 0 && (ret = exec_now(st, "COMMIT", NULL, false, NULL, err)) < 0 && out) {
-			PQclear(*out);
-			*out = NULL;
-		}
-		if (ret < 0)
-			rollback_now(s);
-		return ret;
+	if (as_role(s) && !s->n_held && tx_status(s) == PQTRANS_IDLE && only_reads(sql)) {
+		struct begin_stmts b;
+		struct pl_stmt q[2];
+		int n;
+
+		begin_stmts(s, "BEGIN", &b);
+		n = add_begin(&b, false, q);
+		q[n++] = (struct pl_stmt){ .sql = sql, .p = p, .binary = binary, .out = out };
+		return exec_pipeline(s, q, n, err);
 	}
 	return exec_now(st, sql, p, binary, out, err);
 }
@@ -440,10 +640,15 @@ int cc__pg_exec(struct cc_store *st, const char *sql, const struct cc__pg_params
 /* Runs SQL text of several statements (a migration): the simple query protocol. */
 static int exec_script(struct pg_store *s, const char *sql, const char *what, struct cc_err *err)
 {
-	PGresult *res = PQexec(s->conn, sql);
-	ExecStatusType rs = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	PGresult *res;
+	ExecStatusType rs;
 	int ret = 0;
 
+	drain(s);
+	if (s->pending && (ret = send_pending(s, err)) < 0)
+		return ret;
+	res = PQexec(s->conn, sql);
+	rs = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK) {
 		struct cc_err e = { 0 };
 
@@ -518,61 +723,16 @@ static int aborted_error(struct cc_err *err)
 
 static void rollback_now(struct pg_store *s)
 {
+	s->pending = false; /* nothing of it was sent */
 	drop_held(s);
-	if (PQtransactionStatus(s->conn) != PQTRANS_IDLE)
+	if (tx_status(s) != PQTRANS_IDLE)
 		(void)run(s, "ROLLBACK", NULL);
-}
-
-/*
- * Begins a transaction with begin ("BEGIN …"); for a read under the API's role, in the same
- * round trip, SET LOCAL ROLE and the viewer as the settings the row-level security policies
- * read (pg/0009_rls.sql): all of it ends with the transaction, so a transaction-mode pooler
- * may stand between.
- */
-static int begin_as(struct pg_store *s, const char *begin, struct cc_err *err)
-{
-	const struct cc_viewer *v = &s->base.viewer;
-	const char *kind = "public";
-	char org[24] = "", mission[24] = "", sql[640];
-	int ret;
-
-	if (!as_role(s))
-		return run(s, begin, err);
-	if ((ret = cc__pg_flush(&s->base, err)) < 0)
-		return ret;
-	switch (v->kind) {
-	case CC_VIEWER_OPERATOR:
-		kind = "operator";
-		break;
-	case CC_VIEWER_ORG:
-		kind = "org";
-		break;
-	case CC_VIEWER_PARTNERS:
-		kind = "partners";
-		break;
-	case CC_VIEWER_PUBLIC:
-		kind = "public";
-		break;
-	}
-	if (v->kind == CC_VIEWER_ORG && v->org_id)
-		snprintf(org, sizeof(org), "%lld", (long long)v->org_id);
-	if (v->mission_id)
-		snprintf(mission, sizeof(mission), "%lld", (long long)v->mission_id);
-	snprintf(sql, sizeof(sql),
-	         "%s; SET LOCAL ROLE %s; SELECT set_config('concord.viewer', '%s', true), "
-	         "set_config('concord.org_id', '%s', true), set_config('concord.mission_id', "
-	         "'%s', true), set_config('concord.kinds', '%u', true), "
-	         "set_config('concord.member', '%s', true)",
-	         begin, s->role, kind, org, mission, v->kinds, v->member ? "true" : "false");
-	if ((ret = exec_script(s, sql, NULL, err)) < 0)
-		rollback_now(s);
-	return ret;
 }
 
 int cc__pg_tx_enter(struct cc_store *st, bool *own, struct cc_err *err)
 {
 	struct pg_store *s = to_pg(st);
-	PGTransactionStatusType ts = PQtransactionStatus(s->conn);
+	PGTransactionStatusType ts = tx_status(s);
 	int ret;
 
 	*own = false;
@@ -597,7 +757,7 @@ int cc__pg_tx_leave(struct cc_store *st, bool own, int ret, struct cc_err *err)
 
 	if (!own)
 		return ret;
-	if (ret == 0 && PQtransactionStatus(s->conn) == PQTRANS_INERROR)
+	if (ret == 0 && tx_status(s) == PQTRANS_INERROR)
 		ret = aborted_error(err);
 	if (ret == 0)
 		ret = run(s, "COMMIT", err);
@@ -606,25 +766,48 @@ int cc__pg_tx_leave(struct cc_store *st, bool own, int ret, struct cc_err *err)
 	return ret;
 }
 
+/*
+ * One snapshot for every statement of the read (under the API's role, if any). Nothing is sent
+ * yet: the beginning goes with the read's first statement (exec_now), and a read that sends
+ * none costs no round trip at all.
+ */
 int cc__pg_rx_enter(struct cc_store *st, bool *own, struct cc_err *err)
 {
 	struct pg_store *s = to_pg(st);
 	int ret;
 
 	*own = false;
-	if (PQtransactionStatus(s->conn) != PQTRANS_IDLE)
+	if (tx_status(s) != PQTRANS_IDLE)
 		return 0;
-	/* one snapshot for every statement of the read (under the API's role, if any) */
-	ret = begin_as(s, "BEGIN ISOLATION LEVEL REPEATABLE READ", err);
-	if (ret == 0)
-		*own = true;
-	return ret;
+	/* rows held back are sent as the owner, before the role is taken */
+	if (as_role(s) && (ret = cc__pg_flush(st, err)) < 0)
+		return ret;
+	begin_stmts(s, "BEGIN ISOLATION LEVEL REPEATABLE READ", &s->pend);
+	s->pending = true;
+	*own = true;
+	return 0;
 }
 
+/*
+ * The read wrote nothing: its ROLLBACK is sent without waiting for the answer, which the next
+ * use of the connection reads (drain), so the caller's request does not wait for that round
+ * trip. The server ends the transaction as soon as the ROLLBACK arrives, which is all a
+ * transaction-mode pooler waits for.
+ */
 void cc__pg_rx_leave(struct cc_store *st, bool own)
 {
-	if (own)
-		rollback_now(to_pg(st)); /* nothing was written */
+	struct pg_store *s = to_pg(st);
+
+	if (!own)
+		return;
+	s->pending = false;
+	drop_held(s);
+	if (tx_status(s) == PQTRANS_IDLE)
+		return;
+	if (PQsendQuery(s->conn, "ROLLBACK"))
+		s->draining = true;
+	else
+		rollback_now(s);
 }
 
 int cc__pg_write(struct cc_store *st, const char *sql, const struct cc__pg_params *p,
@@ -699,7 +882,7 @@ static int pg_commit(struct cc_store *st, struct cc_err *err)
 		return cc_err_set(err, CC_EUSAGE, "no transaction is open");
 	s->in_tx = false;
 	/* COMMIT of an aborted transaction rolls back without an error: say so */
-	if (PQtransactionStatus(s->conn) != PQTRANS_INTRANS) {
+	if (tx_status(s) != PQTRANS_INTRANS) {
 		rollback_now(s);
 		return aborted_error(err);
 	}
@@ -1393,8 +1576,9 @@ static int pg_wait_change(struct cc_store *st, int fd, int timeout_ms, struct cc
 		               { .fd = fd, .events = POLLIN } };
 	int ret;
 
+	drain(s);
 	if (!s->listening) {
-		if (PQtransactionStatus(s->conn) != PQTRANS_IDLE)
+		if (tx_status(s) != PQTRANS_IDLE)
 			return cc_err_set(err, CC_EUSAGE, "cannot listen inside a transaction");
 		if ((ret = run(s, "LISTEN concord_feed", err)) < 0)
 			return ret;

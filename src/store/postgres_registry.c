@@ -35,19 +35,29 @@
 #define OID_FLOAT8 701
 
 /* the columns before the record's values: its id (0), the marking the viewer is checked
-   against (1 … 6: id, mission_id, owner_id, releasability, deny, shared), and for an
-   observation its indicator's (7 … 12) */
-#define C_MARK  1
-#define C_MARK2 7
-#define C_VALS  13
-#define NO_MARK2 "NULL, NULL, NULL, NULL, NULL, NULL, "
+   against (1 … 6: id, mission_id, owner_id, releasability, deny, shared), for an observation
+   its indicator's (7 … 12), and whether the record (13) and the indicator (14) are shared by
+   name with the viewer's organisation */
+#define C_MARK    1
+#define C_MARK2   7
+#define C_SHARED  13
+#define C_SHARED2 14
+#define C_VALS    15
+#define NO_MARK2  "NULL, NULL, NULL, NULL, NULL, NULL, "
 
 #define AREA(x)   "(SELECT a_.pcode FROM area a_ WHERE a_.id = " x ".area_id)"
-#define ORG(x)    "(SELECT k_.key FROM organisation k_ WHERE k_.id = " x ")"
 #define MARKS(x)  x ".id, " x ".mission_id, " x ".owner_id, " x ".releasability, " x ".deny, " x ".shared, "
-#define MARK(x)   x ".releasability, " ORG(x ".owner_id") ", " x ".deny, " x ".shared <> 0"
+/* the owner's key through a join (OWNER), not a subquery per row: the planner scans the few
+   organisations whole for a subquery, once for every row of the page */
+#define MARK(x)   x ".releasability, ow_.key, " x ".deny, " x ".shared <> 0"
+#define OWNER(x)  " LEFT JOIN organisation ow_ ON ow_.id = " x ".owner_id"
 #define MARK_KEYS "releasability", "owner", "deny", "shared"
-/* $1 mission, $2 id (0: all), $3 after, $4 how many rows */
+/* x of table t shared by name with the viewer's organisation ($5, NULL for another viewer):
+   asked in the page's statement rather than by one more statement per table */
+#define SHARED(x, t) x ".shared <> 0 AND EXISTS (SELECT 1 FROM share sh_ WHERE sh_.tbl = '" t \
+	"' AND sh_.record_id = " x ".id AND sh_.org_id = $5::bigint), "
+#define NOT_SHARED "NULL, NULL, "
+/* $1 mission, $2 id (0: all), $3 after, $4 how many rows, $5 the viewer's organisation */
 #define PAGE(x) " AND ($2::bigint = 0 OR " x ".id = $2::bigint) AND " x ".id > $3::bigint " \
 	"ORDER BY " x ".id LIMIT $4::bigint"
 
@@ -60,84 +70,83 @@ struct kind {
 
 static const struct kind kinds[CC_N_REG_KINDS] = {
 	[CC_REG_MISSION] = {
-	        "SELECT m.id, m.id, m.id, 0, 'public', 0, 0, " NO_MARK2 "m.id, m.code, m.name, "
-	        "m.country, m.start_date, m.end_date FROM mission m WHERE m.id = $1::bigint" PAGE("m"),
+	        "SELECT m.id, m.id, m.id, 0, 'public', 0, 0, " NO_MARK2 NOT_SHARED "m.id, m.code, "
+	        "m.name, m.country, m.start_date, m.end_date FROM mission m WHERE m.id = $1::bigint"
+	        PAGE("m"),
 	        { "id", "code", "name", "country", "@start", "@end" }, NULL, NULL },
 	[CC_REG_ORG] = {
-	        "SELECT o.id, o.id, o.mission_id, o.id, 'public', 0, 0, " NO_MARK2 "o.id, o.key, "
-	        "o.name, o.acronym, o.type, o.kind, CASE o.is_local WHEN 1 THEN true WHEN 0 THEN "
-	        "false END, o.nation, EXISTS (SELECT 1 FROM mission_member mm WHERE mm.mission_id "
-	        "= o.mission_id AND mm.org_id = o.id) FROM organisation o WHERE o.mission_id = "
-	        "$1::bigint" PAGE("o"),
+	        "SELECT o.id, o.id, o.mission_id, o.id, 'public', 0, 0, " NO_MARK2 NOT_SHARED
+	        "o.id, o.key, o.name, o.acronym, o.type, o.kind, CASE o.is_local WHEN 1 THEN true "
+	        "WHEN 0 THEN false END, o.nation, EXISTS (SELECT 1 FROM mission_member mm WHERE "
+	        "mm.mission_id = o.mission_id AND mm.org_id = o.id) FROM organisation o WHERE "
+	        "o.mission_id = $1::bigint" PAGE("o"),
 	        { "id", "key", "name", "acronym", "type", "kind", "local", "nation", "member" },
 	        NULL, NULL },
 	[CC_REG_NEED] = {
-	        "SELECT n.id, " MARKS("n") NO_MARK2 "n.id, " AREA("n") ", (SELECT s.code FROM "
-	        "sector s WHERE s.id = n.sector_id), n.period_from, n.period_to, n.is_total = 1, "
-	        "n.sex, n.age_group, n.pop_group, n.disability, n.label, n.population, n.in_need, "
-	        "n.targeted, n.affected, n.reached, n.severity, (SELECT src.name FROM source src "
-	        "WHERE src.id = n.source_id), n.line, " MARK("n") " FROM need n WHERE n.mission_id "
-	        "= $1::bigint" PAGE("n"),
+	        "SELECT n.id, " MARKS("n") NO_MARK2 SHARED("n", "need") "NULL, n.id, " AREA("n")
+	        ", (SELECT s.code FROM sector s WHERE s.id = n.sector_id), n.period_from, "
+	        "n.period_to, n.is_total = 1, n.sex, n.age_group, n.pop_group, n.disability, "
+	        "n.label, n.population, n.in_need, n.targeted, n.affected, n.reached, n.severity, "
+	        "(SELECT src.name FROM source src WHERE src.id = n.source_id), n.line, " MARK("n")
+	        " FROM need n" OWNER("n") " WHERE n.mission_id = $1::bigint" PAGE("n"),
 	        { "id", "area", "sector", "@period_from", "@period_to", "total", "sex", "age_group",
 	          "pop_group", "disability", "label", "population", "in_need", "targeted",
 	          "affected", "reached", "severity", "source", "line", MARK_KEYS },
 	        "need", NULL },
+	/* the statement is kept in a function (pg/0011_list_pages.sql), for its plan */
 	[CC_REG_INCIDENT] = {
-	        "SELECT e.id, " MARKS("e") NO_MARK2 "e.id, e.source, e.source_id, e.date, "
-	        "e.date_end, e.type, e.sub_type, e.actor1, e.actor2, e.lat, e.lon, " AREA("e") ", "
-	        "e.fatalities, e.notes, e.date_prec, e.geo_prec, e.fat_low, e.fat_high, e.revised, "
-	        MARK("e") " FROM incident e WHERE (e.mission_id IS NULL OR e.mission_id = "
-	        "$1::bigint)" PAGE("e"),
+	        "SELECT * FROM concord_page_incident($1::bigint, $2::bigint, $3::bigint, $4::bigint, "
+	        "$5::bigint)",
 	        { "id", "source", "source_id", "@date", "@date_end", "type", "sub_type", "actor1",
 	          "actor2", "lat", "lon", "area", "fatalities", "notes", "date_prec", "geo_prec",
 	          "fat_low", "fat_high", "revised", MARK_KEYS },
 	        "incident", NULL },
 	[CC_REG_INDICATOR] = {
-	        "SELECT i.id, " MARKS("i") NO_MARK2 "i.id, i.code, i.name, i.pillar, i.unit, "
-	        "i.measure, i.higher_is_better = 1, i.aggregation, i.period_days, i.goal_min, "
-	        "i.goal_max, " MARK("i") " FROM indicator i WHERE i.mission_id = $1::bigint"
-	        PAGE("i"),
+	        "SELECT i.id, " MARKS("i") NO_MARK2 SHARED("i", "indicator") "NULL, i.id, i.code, "
+	        "i.name, i.pillar, i.unit, i.measure, i.higher_is_better = 1, i.aggregation, "
+	        "i.period_days, i.goal_min, i.goal_max, " MARK("i") " FROM indicator i" OWNER("i")
+	        " WHERE i.mission_id = $1::bigint" PAGE("i"),
 	        { "id", "code", "name", "pillar", "unit", "measure", "higher_is_better",
 	          "aggregation", "period_days", "goal_min", "goal_max", MARK_KEYS },
 	        "indicator", NULL },
 	/* a benchmark is seen with its indicator */
 	[CC_REG_BENCHMARK] = {
-	        "SELECT b.id, " MARKS("i") NO_MARK2 "b.id, i.code, " AREA("b") ", b.sex, "
-	        "b.age_group, b.kind, b.date, b.value FROM benchmark b JOIN indicator i ON i.id = "
-	        "b.indicator_id WHERE i.mission_id = $1::bigint" PAGE("b"),
+	        "SELECT b.id, " MARKS("i") NO_MARK2 SHARED("i", "indicator") "NULL, b.id, i.code, "
+	        AREA("b") ", b.sex, b.age_group, b.kind, b.date, b.value FROM benchmark b JOIN "
+	        "indicator i ON i.id = b.indicator_id WHERE i.mission_id = $1::bigint" PAGE("b"),
 	        { "id", "indicator", "area", "sex", "age_group", "kind", "@date", "value" },
 	        "indicator", NULL },
-	/* an observation is seen only with its indicator (it names it) */
+	/* an observation is seen only with its indicator (it names it); the statement is kept in
+	   a function (pg/0011_list_pages.sql), for its plan */
 	[CC_REG_OBSERVATION] = {
-	        "SELECT o.id, " MARKS("o") MARKS("i") "o.id, i.code, " AREA("o") ", o.sex, "
-	        "o.age_group, o.period_start, o.period_end, o.value, o.source, o.confidence, "
-	        MARK("o") " FROM observation o LEFT JOIN indicator i ON i.id = o.indicator_id "
-	        "WHERE o.mission_id = $1::bigint" PAGE("o"),
+	        "SELECT * FROM concord_page_observation($1::bigint, $2::bigint, $3::bigint, "
+	        "$4::bigint, $5::bigint)",
 	        { "id", "indicator", "area", "sex", "age_group", "@period_start", "@period_end",
 	          "value", "source", "confidence", MARK_KEYS },
 	        "observation", "indicator" },
 	[CC_REG_LESSON] = {
-	        "SELECT l.id, " MARKS("l") NO_MARK2 "l.id, l.key, l.title, l.observation, "
-	        "l.discussion, l.conclusion, l.recommendation, l.pillars, l.areas, l.tags, l.date, "
-	        "l.source, l.status, " MARK("l") " FROM lesson l WHERE (l.mission_id IS NULL OR "
-	        "l.mission_id = $1::bigint)" PAGE("l"),
+	        "SELECT l.id, " MARKS("l") NO_MARK2 SHARED("l", "lesson") "NULL, l.id, l.key, "
+	        "l.title, l.observation, l.discussion, l.conclusion, l.recommendation, l.pillars, "
+	        "l.areas, l.tags, l.date, l.source, l.status, " MARK("l") " FROM lesson l"
+	        OWNER("l") " WHERE (l.mission_id IS NULL OR l.mission_id = $1::bigint)" PAGE("l"),
 	        { "id", "key", "title", "observation", "discussion", "conclusion", "recommendation",
 	          "pillars", "areas", "tags", "@date", "source", "status", MARK_KEYS },
 	        "lesson", NULL },
 	/* the giver's personal data never leave the store this way */
 	[CC_REG_FEEDBACK] = {
-	        "SELECT f.id, " MARKS("f") NO_MARK2 "f.id, f.key, f.date, " AREA("f") ", "
-	        "f.channel, f.organisation, f.text, f.category, f.sentiment, " MARK("f") " FROM "
-	        "feedback f WHERE f.mission_id = $1::bigint" PAGE("f"),
+	        "SELECT f.id, " MARKS("f") NO_MARK2 SHARED("f", "feedback") "NULL, f.id, f.key, "
+	        "f.date, " AREA("f") ", f.channel, f.organisation, f.text, f.category, "
+	        "f.sentiment, " MARK("f") " FROM feedback f" OWNER("f") " WHERE f.mission_id = "
+	        "$1::bigint" PAGE("f"),
 	        { "id", "key", "@date", "area", "channel", "organisation", "text", "category",
 	          "sentiment", MARK_KEYS },
 	        "feedback", NULL },
 	/* nor a respondent's; the answers ("&") are read apart (respondent_answers) */
 	[CC_REG_RESPONDENT] = {
-	        "SELECT r.id, " MARKS("r") NO_MARK2 "r.id, r.wave, r.key, " AREA("r") ", "
-	        "r.weight, (SELECT src.name FROM source src WHERE src.id = r.source_id), r.line, "
-	        "r.id, " MARK("r") " FROM survey_respondent r WHERE r.mission_id = $1::bigint"
-	        PAGE("r"),
+	        "SELECT r.id, " MARKS("r") NO_MARK2 SHARED("r", "survey_respondent") "NULL, r.id, "
+	        "r.wave, r.key, " AREA("r") ", r.weight, (SELECT src.name FROM source src WHERE "
+	        "src.id = r.source_id), r.line, r.id, " MARK("r") " FROM survey_respondent r"
+	        OWNER("r") " WHERE r.mission_id = $1::bigint" PAGE("r"),
 	        { "id", "wave", "key", "area", "weight", "source", "line", "&answers", MARK_KEYS },
 	        "survey_respondent", NULL },
 };
@@ -172,15 +181,25 @@ static int add_str(struct cc_buf *b, const char *s)
 		                          ['\f'] = 'f', ['\r'] = 'r' };
 	int ret = cc_buf_addch(b, '"');
 
-	for (const unsigned char *p = (const unsigned char *)s; ret == 0 && *p; p++) {
-		if (*p == '"' || *p == '\\')
-			ret = cc_buf_addf(b, "\\%c", *p);
-		else if (*p < 0x20 && special[*p])
-			ret = cc_buf_addf(b, "\\%c", special[*p]);
-		else if (*p < 0x20)
-			ret = cc_buf_addf(b, "\\u%04x", *p);
+	while (ret == 0 && *s) {
+		/* the characters written as they are, at once: most text is nothing else */
+		size_t n = 0;
+		unsigned char c;
+
+		while ((c = (unsigned char)s[n]) >= 0x20 && c != '"' && c != '\\')
+			n++;
+		if (n && (ret = cc_buf_add(b, s, n)) < 0)
+			break;
+		s += n;
+		if (!c)
+			break;
+		if (c == '"' || c == '\\')
+			ret = cc_buf_addf(b, "\\%c", c);
+		else if (special[c])
+			ret = cc_buf_addf(b, "\\%c", special[c]);
 		else
-			ret = cc_buf_addch(b, (char)*p);
+			ret = cc_buf_addf(b, "\\u%04x", c);
+		s++;
 	}
 	return ret < 0 ? ret : cc_buf_addch(b, '"');
 }
@@ -312,35 +331,38 @@ static int add_object(struct cc_buf *b, const struct kind *k, const PGresult *re
 
 /* ---- the operations ---- */
 
-static int load_shares(struct cc_store *st, const struct kind *k, struct cc__pg_shares sh[2],
-                       struct cc_err *err)
+/*
+ * Whether the viewer sees the record whose marking is in columns c … c + 5 of row r, named in
+ * the shares of its organisation when the query found it so (column c_shared).
+ */
+static bool visible_at(struct cc_store *st, const PGresult *res, int r, int c, int c_shared)
 {
-	int ret = 0;
+	int64_t id = cc__pg_col_i64(res, r, c);
+	struct cc__pg_shares sh = { NULL, 0 };
 
-	if (k->share)
-		ret = cc__pg_load_shares(st, k->share, &sh[0], err);
-	if (ret == 0 && k->share2)
-		ret = cc__pg_load_shares(st, k->share2, &sh[1], err);
-	return ret;
+	if (cc__pg_col_i64(res, r, c_shared)) {
+		sh.ids = &id;
+		sh.n = 1;
+	}
+	return cc__pg_row_visible(st, &sh, res, r, c, NULL);
 }
 
-static bool row_visible(struct cc_store *st, const struct kind *k,
-                        const struct cc__pg_shares sh[2], const PGresult *res, int r)
+static bool row_visible(struct cc_store *st, const struct kind *k, const PGresult *res, int r)
 {
 	if (!k->share)
 		return true;
-	if (!cc__pg_row_visible(st, &sh[0], res, r, C_MARK, NULL))
+	if (!visible_at(st, res, r, C_MARK, C_SHARED))
 		return false;
 	/* an observation is seen only with its indicator (none: not at all) */
 	return !k->share2 || (!cc__pg_col_null(res, r, C_MARK2) &&
-	                      cc__pg_row_visible(st, &sh[1], res, r, C_MARK2, NULL));
+	                      visible_at(st, res, r, C_MARK2, C_SHARED2));
 }
 
 static int pg_list(struct cc_store *st, const struct cc_reg_query *q, struct cc_reg_page *out,
                    struct cc_err *err)
 {
 	const struct kind *k = &kinds[q->kind];
-	struct cc__pg_shares sh[2] = { { NULL, 0 }, { NULL, 0 } };
+	const struct cc_viewer *v = &st->viewer;
 	size_t limit = q->limit ? q->limit : 100;
 	int64_t after = q->after;
 	bool own, more = true, full = false;
@@ -350,8 +372,6 @@ static int pg_list(struct cc_store *st, const struct cc_reg_query *q, struct cc_
 		return cc__pg_unsupported(err, cc_reg_kind_name(q->kind));
 	if ((ret = cc__pg_flush(st, err)) < 0 || (ret = cc__pg_rx_enter(st, &own, err)) < 0)
 		return ret;
-	if ((ret = load_shares(st, k, sh, err)) < 0)
-		goto out;
 	if (cc_buf_addch(&out->rows, '[') < 0) {
 		ret = cc_err_set(err, CC_ENOMEM, "out of memory");
 		goto out;
@@ -367,6 +387,8 @@ static int pg_list(struct cc_store *st, const struct cc_reg_query *q, struct cc_
 		cc__pg_i64(&p, q->id);
 		cc__pg_i64(&p, after);
 		cc__pg_i64(&p, want);
+		if (k->share) /* shares name organisations: another viewer has none */
+			cc__pg_id(&p, v->kind == CC_VIEWER_ORG ? v->org_id : 0);
 		if ((ret = cc__pg_exec(st, k->sql, &p, false, &res, err)) < 0)
 			break;
 		n = PQntuples(res);
@@ -378,7 +400,7 @@ static int pg_list(struct cc_store *st, const struct cc_reg_query *q, struct cc_
 		}
 		for (int r = 0; r < n && ret == 0; r++) {
 			after = cc__pg_col_i64(res, r, 0);
-			if (!row_visible(st, k, sh, res, r))
+			if (!row_visible(st, k, res, r))
 				continue;
 			if (out->n_rows == limit) {
 				out->next_after = out->last_id;
@@ -401,8 +423,6 @@ static int pg_list(struct cc_store *st, const struct cc_reg_query *q, struct cc_
 	if (ret == 0 && cc_buf_addch(&out->rows, ']') < 0)
 		ret = cc_err_set(err, CC_ENOMEM, "out of memory");
 out:
-	cc_free(sh[0].ids);
-	cc_free(sh[1].ids);
 	cc__pg_rx_leave(st, own);
 	return ret;
 }
