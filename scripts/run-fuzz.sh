@@ -3,14 +3,17 @@
 # -fsanitize=fuzzer,address,undefined) and runs each for FUZZ_SECONDS seconds (default 60) on a
 # copy of its seed corpus. Inputs that crash are saved in fuzz/crashes/TARGET/; the script fails
 # when any target crashed. FUZZ_TARGETS="csv plan" runs only those; FUZZ_BUILD names the build
-# directory (default build-fuzz). Each target's line ends with the CPU seconds it had (on a busy
-# machine less than FUZZ_SECONDS, which is wall time). A crash found and fixed belongs, as a regression input, in
+# directory (default build-fuzz); FUZZ_TIMEOUT the seconds one input may take (default 25; a
+# wall-clock alarm, so a fuzzer run at low priority on a loaded machine wants more). Each
+# target's line ends with the CPU seconds it had (on a busy machine less than FUZZ_SECONDS,
+# which is wall time). A crash found and fixed belongs, as a regression input, in
 # tests/data/fuzz-regressions/TARGET-NAME, which tests/unit/t-fuzz-regressions.c replays.
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${FUZZ_BUILD:-build-fuzz}
 SECONDS_EACH=${FUZZ_SECONDS:-60}
+TIMEOUT=${FUZZ_TIMEOUT:-25}
 TARGETS=${FUZZ_TARGETS:-"csv hxl import_3w events needs indicators lessons plan areas gazetteer iati survey api"}
 cd "$ROOT"
 
@@ -48,7 +51,7 @@ for t in $TARGETS; do
 	echo "fuzz: $t for ${SECONDS_EACH}s (log: $log)"
 	cpu_now
 	cpu0=$CPU
-	if "$BUILD/fuzz/fuzz-$t" -max_total_time="$SECONDS_EACH" -max_len=65536 -timeout=25 \
+	if "$BUILD/fuzz/fuzz-$t" -max_total_time="$SECONDS_EACH" -max_len=65536 -timeout="$TIMEOUT" \
 		-rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix="$crashes/" \
 		"$corpus" "fuzz/corpus/$t" >"$log" 2>&1; then
 		grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec|#[0-9]+.*DONE)' \
