@@ -21,6 +21,7 @@
  * their snippets made by FTS5's snippet().
  */
 #include "store/ops_survey.h"
+#include "store/lessons_rank.h"
 #include "store/postgres_held.h"
 #include "store/postgres_int.h"
 
@@ -1458,6 +1459,45 @@ static int fts_stats(struct cc_store *st, const struct cc_buf *phrases, int n, s
 	return 0;
 }
 
+/* The reader's matching items as the ranking's documents (rows of res), and its hits. */
+struct fb_rank {
+	PGresult *res;
+	int *rows; /* the rows the reader may see, in id order */
+	struct cc_feedback *v;
+	size_t n, cap;
+};
+
+static int64_t fb_doc_id(const void *ctx, size_t doc)
+{
+	const struct fb_rank *fr = ctx;
+
+	return cc__pg_col_i64(fr->res, fr->rows[doc], 0);
+}
+
+/* feedback_fts's columns: text, category, channel, organisation */
+static const char *fb_doc_text(const void *ctx, size_t doc, int col)
+{
+	static const int cols[] = { 9, 10, 7, 8 };
+	const struct fb_rank *fr = ctx;
+
+	return cc__pg_cstr(fr->res, fr->rows[doc], cols[col]);
+}
+
+static int fb_hit(void *ctx, size_t doc, double rank, const char *snippet, struct cc_err *err)
+{
+	struct fb_rank *fr = ctx;
+	struct cc_feedback *f;
+
+	(void)rank;
+	if (cc__grow((void **)&fr->v, &fr->cap, fr->n, sizeof(*fr->v)) < 0)
+		return nomem(err);
+	f = &fr->v[fr->n++];
+	row_feedback(fr->res, fr->rows[doc], f);
+	/* an empty text is indexed as NULL, as SQLite's store does: its snippet is NULL, not "" */
+	snprintf(f->snippet, sizeof(f->snippet), "%s", str0(snippet));
+	return 0;
+}
+
 /*
  * The search: PostgreSQL's matching items (the filters, every phrase) read for the reader,
  * ranked and cut in an in-memory FTS5 table of them alone, with the counts of all items.
@@ -1470,11 +1510,22 @@ static int search_feedback(struct cc_store *st, const struct cc_feedback_query *
 	struct cc_buf fq = CC_BUF_INIT(4096), phrases = CC_BUF_INIT(0), tsq = CC_BUF_INIT(0);
 	struct rank rk = { 0 };
 	struct fts fts = { 0 };
-	struct cc_feedback *v = NULL;
-	sqlite3_stmt *ins = NULL, *sel = NULL;
-	PGresult *res = NULL;
-	size_t n = 0, cap = 0;
-	int n_ph = 0, ret, rc = SQLITE_OK;
+	struct fb_rank fr = { 0 };
+	/* the reader's items in FTS5, as feedback_fts holds them */
+	const struct cc__fts_spec spec = {
+		.create = "CREATE VIRTUAL TABLE t USING fts5(text, category, channel, organisation, "
+		          "tokenize = 'porter unicode61 remove_diacritics 2')",
+		.insert = "INSERT INTO t (rowid, text, category, channel, organisation) VALUES (?1, "
+		          "?2, ?3, ?4, ?5)",
+		.match = "SELECT rowid, cc_rank(t), snippet(t, 0, '[', ']', '...', 16) FROM t WHERE "
+		         "t MATCH ?1 ORDER BY cc_rank(t), rowid LIMIT ?2",
+		.n_cols = 4,
+		.fn_name = "cc_rank",
+		.fn = rank_fn,
+		.fn_data = &rk,
+	};
+	struct cc__fts_docs docs = { .id = fb_doc_id, .text = fb_doc_text, .ctx = &fr };
+	int n_ph = 0, ret;
 	const char *ph;
 	bool own = false, rx = false;
 
@@ -1502,86 +1553,30 @@ static int search_feedback(struct cc_store *st, const struct cc_feedback_query *
 	fq_params(&p, q);
 	cc__pg_str(&p, tsq.buf);
 	if ((ret = cc__pg_exec(st,
-	                       "SELECT " F_COLS ", coalesce(f.category, ''), coalesce(f.channel, "
-	                       "''), coalesce(f.organisation, '') FROM feedback_fts t JOIN feedback "
-	                       "f ON f.id = t.id LEFT JOIN area a ON a.id = f.area_id WHERE t.doc @@ "
+	                       "SELECT " F_COLS " FROM feedback_fts t JOIN feedback f ON f.id = "
+	                       "t.id LEFT JOIN area a ON a.id = f.area_id WHERE t.doc @@ "
 	                       "$6::tsquery AND " F_WHERE " ORDER BY f.id",
-	                       &p, false, &res, err)) < 0)
+	                       &p, false, &fr.res, err)) < 0)
 		goto out;
-
-	/* the reader's items in FTS5, as feedback_fts holds them */
-	if (sqlite3_exec(fts.db,
-	                 "CREATE VIRTUAL TABLE t USING fts5(text, category, channel, organisation, "
-	                 "tokenize = 'porter unicode61 remove_diacritics 2')",
-	                 NULL, NULL, NULL) != SQLITE_OK ||
-	    fts.api->xCreateFunction(fts.api, "cc_rank", &rk, rank_fn, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(fts.db,
-	                       "INSERT INTO t (rowid, text, category, channel, organisation) "
-	                       "VALUES (?1, ?2, nullif(?3, ''), nullif(?4, ''), nullif(?5, ''))",
-	                       -1, &ins, NULL) != SQLITE_OK)
-		goto out_fts;
-	sqlite3_exec(fts.db, "BEGIN", NULL, NULL, NULL);
-	for (int r = 0; r < PQntuples(res); r++) {
-		if (!cc__pg_row_visible(st, &sh, res, r, F_MARK, NULL))
-			continue;
-		sqlite3_bind_int64(ins, 1, cc__pg_col_i64(res, r, 0));
-		sqlite3_bind_text(ins, 2, cc__pg_cstr(res, r, 9), -1, SQLITE_STATIC);
-		for (int c = 0; c < 3; c++)
-			sqlite3_bind_text(ins, 3 + c, cc__pg_cstr(res, r, 18 + c), -1, SQLITE_STATIC);
-		if ((rc = sqlite3_step(ins)) != SQLITE_DONE)
-			goto out_fts;
-		sqlite3_reset(ins);
+	if (!(fr.rows = cc_alloc_array((size_t)PQntuples(fr.res), sizeof(*fr.rows)))) {
+		ret = nomem(err);
+		goto out;
 	}
-	sqlite3_exec(fts.db, "COMMIT", NULL, NULL, NULL);
-	if (sqlite3_prepare_v2(fts.db,
-	                       "SELECT rowid, snippet(t, 0, '[', ']', '...', 16) FROM t WHERE t "
-	                       "MATCH ?1 ORDER BY cc_rank(t), rowid LIMIT ?2",
-	                       -1, &sel, NULL) != SQLITE_OK ||
-	    sqlite3_bind_text(sel, 1, fq.buf, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(sel, 2, q->limit ? (int64_t)q->limit : -1) != SQLITE_OK)
-		goto out_fts;
-	while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(sel, 0);
-		const unsigned char *snip = sqlite3_column_text(sel, 1);
-		int lo = 0, hi = PQntuples(res) - 1, r = -1;
-
-		while (lo <= hi) { /* the rows are in id order */
-			int mid = lo + (hi - lo) / 2;
-			int64_t x = cc__pg_col_i64(res, mid, 0);
-
-			if (x == id) {
-				r = mid;
-				break;
-			}
-			if (x < id)
-				lo = mid + 1;
-			else
-				hi = mid - 1;
-		}
-		if (r < 0)
-			continue;
-		if (cc__grow((void **)&v, &cap, n, sizeof(*v)) < 0) {
-			ret = nomem(err);
-			goto out;
-		}
-		row_feedback(res, r, &v[n]);
-		snprintf(v[n].snippet, sizeof(v[n].snippet), "%s", snip ? (const char *)snip : "");
-		n++;
+	for (int r = 0; r < PQntuples(fr.res); r++)
+		if (cc__pg_row_visible(st, &sh, fr.res, r, F_MARK, NULL))
+			fr.rows[docs.n++] = r;
+	ret = cc__fts_rank(&spec, &docs, fq.buf, q->limit ? (int64_t)q->limit : -1, fb_hit, &fr,
+	                   err);
+	if (ret == 0) {
+		*out = fr.v;
+		*n_out = fr.n;
+		fr.v = NULL;
 	}
-	if (rc != SQLITE_DONE)
-		goto out_fts;
-	*out = v;
-	*n_out = n;
-	v = NULL;
-	goto out;
-out_fts:
-	ret = cc_err_set(err, CC_ESTORE, "cannot rank the search: %s", sqlite3_errmsg(fts.db));
 out:
-	sqlite3_finalize(ins);
-	sqlite3_finalize(sel);
 	fts_close(&fts);
-	PQclear(res);
-	cc_free(v);
+	PQclear(fr.res);
+	cc_free(fr.rows);
+	cc_free(fr.v);
 	cc_free(rk.idf);
 	cc_free(rk.freq);
 	cc_free(sh.ids);
