@@ -886,15 +886,6 @@ struct load {
 /* The marking columns of a read, for cc__pg_row_visible(): id, mission_id, … shared. */
 #define MARK_COLS "id, mission_id, owner_id, releasability, deny, shared"
 
-/* ---- big-endian integers and IEEE doubles of binary data ---- */
-
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* ---- binary COPY out: COPY (SELECT …) TO STDOUT (FORMAT binary) ---- */
 
 /* the fields a row of a binary COPY may have */
@@ -1000,37 +991,6 @@ static void copy_str(const unsigned char *v, int32_t len, char *dst, size_t n)
 	if (k)
 		memcpy(dst, v, k);
 	dst[k] = '\0';
-}
-
-enum cc_rel cc__pg_bin_rel(const unsigned char *v, int32_t len, enum cc_rel def)
-{
-	char t[32];
-	enum cc_rel rel;
-
-	if (len < 0)
-		return def;
-	copy_str(v, len, t, sizeof(t));
-	return cc_rel_parse(t, &rel, NULL) < 0 ? CC_REL_ORG : rel;
-}
-
-bool cc__pg_bin_visible(struct cc_store *st, const struct cc__pg_shares *sh,
-                        const unsigned char *const *v, const int32_t *len, int c,
-                        struct cc_marking *m_out)
-{
-	int64_t id = cc__pg_bin_i64(v[c], len[c]);
-	struct cc_marking m = { .mission_id = cc__pg_bin_i64(v[c + 1], len[c + 1]),
-		                .owner_id = cc__pg_bin_i64(v[c + 2], len[c + 2]),
-		                .rel = cc__pg_bin_rel(v[c + 3], len[c + 3], CC_REL_ORG),
-		                .deny = (unsigned)cc__pg_bin_i64(v[c + 4], len[c + 4]) };
-
-	if (cc__pg_bin_i64(v[c + 5], len[c + 5]) && sh->n &&
-	    bsearch(&id, sh->ids, sh->n, sizeof(*sh->ids), cmp_i64)) {
-		m.shares = &st->viewer.org_id;
-		m.n_shares = 1;
-	}
-	if (m_out)
-		*m_out = m;
-	return cc_visible(&st->viewer, &m);
 }
 
 /*

@@ -4,6 +4,7 @@
  */
 #include "store/postgres_held.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -343,4 +344,49 @@ int cc__held_put(struct cc_store *st, const struct cc__held_domain *d, cc__held_
 	if (own && ret == 0)
 		ret = cc__pg_flush(st, err);
 	return cc__pg_tx_leave(st, own, ret, err);
+}
+
+/* ---- array literals (postgres_int.h) ---- */
+
+static int arr_sep(struct cc_buf *b)
+{
+	return cc_buf_addch(b, b->len ? ',' : '{');
+}
+
+int cc__pg_arr_text(struct cc_buf *b, const char *v)
+{
+	int ret = arr_sep(b);
+
+	if (ret < 0)
+		return ret;
+	if (!v || !*v)
+		return cc_buf_addf(b, "NULL");
+	if ((ret = cc_buf_addch(b, '"')) < 0)
+		return ret;
+	for (; *v && ret == 0; v++)
+		ret = (*v == '"' || *v == '\\') ? cc_buf_addf(b, "\\%c", *v) : cc_buf_addch(b, *v);
+	return ret < 0 ? ret : cc_buf_addch(b, '"');
+}
+
+int cc__pg_arr_i64(struct cc_buf *b, int64_t v, bool null)
+{
+	int ret = arr_sep(b);
+
+	if (ret < 0)
+		return ret;
+	return null ? cc_buf_addf(b, "NULL") : cc_buf_addf(b, "%lld", (long long)v);
+}
+
+int cc__pg_arr_num(struct cc_buf *b, double v)
+{
+	int ret = arr_sep(b);
+
+	if (ret < 0)
+		return ret;
+	return isnan(v) ? cc_buf_addf(b, "NULL") : cc_buf_addf(b, "%.17g", v);
+}
+
+int cc__pg_arr_close(struct cc_buf *b)
+{
+	return b->len ? cc_buf_addch(b, '}') : cc_buf_addf(b, "{}");
 }

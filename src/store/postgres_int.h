@@ -140,7 +140,7 @@ void *cc__pg_unhold(struct cc_store *st, const struct cc__pg_holder *h);
 int cc__pg_flush(struct cc_store *st, struct cc_err *err);
 
 /*
- * Visibility of the measurement domains' rows (postgres_needs.c), decided in C by cc_visible():
+ * Visibility of the rows a read returns (postgres_visible.c), decided in C by cc_visible():
  * the ids of table tbl shared by name with the viewer's organisation (sorted, owned; none for
  * another viewer), and whether the viewer sees row r whose marking is in columns c … c + 5
  * (id, mission_id, owner_id, releasability, deny, shared); *m_out (may be NULL) the marking.
@@ -156,7 +156,7 @@ bool cc__pg_row_visible(struct cc_store *st, const struct cc__pg_shares *sh, con
                         int r, int c, struct cc_marking *m_out);
 
 /*
- * Array literals for statements over unnest() of many rows (postgres_needs.c): each adds one
+ * Array literals for statements over unnest() of many rows (postgres_held.c): each adds one
  * element to b ('{' before the first, ',' between), cc__pg_arr_close() ends it ("{}" when
  * empty). Text "" and NULL are NULL, else quoted; null (or NAN) is NULL. 0 or CC_ENOMEM.
  */
@@ -318,7 +318,7 @@ int cc__pg_copy_binary(struct cc_store *st, const char *query, cc__pg_copy_fn *f
                        struct cc_err *err);
 
 /*
- * Fields of a binary COPY row (postgres_events.c): a marking's text as a releasability (def for
+ * Fields of a binary COPY row (postgres_visible.c): a marking's text as a releasability (def for
  * NULL, the strictest for one unknown); whether the reader sees the row whose marking columns
  * (id, mission_id, owner_id, releasability, deny, shared) begin at field c, as
  * cc__pg_row_visible() decides it for a text result, *m_out (may be NULL) the marking.

@@ -1,82 +1,20 @@
 /*
  * The needs domain on PostgreSQL: tables need and population (migration pg/0003), SQLite's
  * statements (sqlite_needs.c) in PostgreSQL's dialect. Who may see a need is decided in C by
- * cc_visible() from the row's marking (cc__pg_row_visible below, shared with the other
- * measurement files), not by a second copy of the rule in SQL.
+ * cc_visible() from the row's marking (postgres_visible.c).
  */
 #include "store/ops_needs.h"
 #include "store/postgres_held.h"
 #include "store/postgres_int.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <concord/alloc.h>
 #include <concord/buf.h>
-#include <concord/visibility.h>
 
 #include "core/banned.h"
-
-/* ---- visibility (postgres_int.h) ---- */
-
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-int cc__pg_load_shares(struct cc_store *st, const char *tbl, struct cc__pg_shares *out,
-                       struct cc_err *err)
-{
-	struct cc__pg_params p = CC__PG_PARAMS_INIT;
-	PGresult *res = NULL;
-	int ret;
-
-	out->ids = NULL;
-	out->n = 0;
-	if (st->viewer.kind != CC_VIEWER_ORG || !st->viewer.org_id)
-		return 0;
-	cc__pg_str(&p, tbl);
-	cc__pg_i64(&p, st->viewer.org_id);
-	ret = cc__pg_rows(st,
-	                  "SELECT record_id FROM share WHERE tbl = $1 AND org_id = $2 ORDER BY "
-	                  "record_id",
-	                  &p, sizeof(*out->ids), &res, (void **)&out->ids, &out->n, err);
-	if (ret < 0)
-		return ret;
-	for (size_t i = 0; i < out->n; i++)
-		out->ids[i] = cc__pg_col_i64(res, (int)i, 0);
-	PQclear(res);
-	return 0;
-}
-
-bool cc__pg_row_visible(struct cc_store *st, const struct cc__pg_shares *sh, const PGresult *res,
-                        int r, int c, struct cc_marking *m_out)
-{
-	int64_t id = cc__pg_col_i64(res, r, c);
-	struct cc_marking m = {
-		.mission_id = cc__pg_col_i64(res, r, c + 1),
-		.owner_id = cc__pg_col_i64(res, r, c + 2),
-		.deny = (unsigned)cc__pg_col_i64(res, r, c + 4),
-	};
-	enum cc_rel rel;
-
-	/* an unknown marking is the strictest */
-	if (cc_rel_parse(cc__pg_cstr(res, r, c + 3), &rel, NULL) < 0)
-		rel = CC_REL_ORG;
-	m.rel = rel;
-	if (cc__pg_col_i64(res, r, c + 5) && sh && sh->n &&
-	    bsearch(&id, sh->ids, sh->n, sizeof(*sh->ids), cmp_i64)) {
-		m.shares = &st->viewer.org_id;
-		m.n_shares = 1;
-	}
-	if (m_out)
-		*m_out = m;
-	return cc_visible(&st->viewer, &m);
-}
 
 /* ---- needs ---- */
 
@@ -84,51 +22,6 @@ bool cc__pg_row_visible(struct cc_store *st, const struct cc__pg_shares *sh, con
 	"mission_id, source_id, area_id, sector_id, period_from, period_to, is_total, sex, " \
 	"age_group, pop_group, disability, label, population, in_need, targeted, affected, " \
 	"reached, severity, line, natkey, digest, batch"
-
-/* ---- array literals (postgres_int.h) ---- */
-
-static int arr_sep(struct cc_buf *b)
-{
-	return cc_buf_addch(b, b->len ? ',' : '{');
-}
-
-int cc__pg_arr_text(struct cc_buf *b, const char *v)
-{
-	int ret = arr_sep(b);
-
-	if (ret < 0)
-		return ret;
-	if (!v || !*v)
-		return cc_buf_addf(b, "NULL");
-	if ((ret = cc_buf_addch(b, '"')) < 0)
-		return ret;
-	for (; *v && ret == 0; v++)
-		ret = (*v == '"' || *v == '\\') ? cc_buf_addf(b, "\\%c", *v) : cc_buf_addch(b, *v);
-	return ret < 0 ? ret : cc_buf_addch(b, '"');
-}
-
-int cc__pg_arr_i64(struct cc_buf *b, int64_t v, bool null)
-{
-	int ret = arr_sep(b);
-
-	if (ret < 0)
-		return ret;
-	return null ? cc_buf_addf(b, "NULL") : cc_buf_addf(b, "%lld", (long long)v);
-}
-
-int cc__pg_arr_num(struct cc_buf *b, double v)
-{
-	int ret = arr_sep(b);
-
-	if (ret < 0)
-		return ret;
-	return isnan(v) ? cc_buf_addf(b, "NULL") : cc_buf_addf(b, "%.17g", v);
-}
-
-int cc__pg_arr_close(struct cc_buf *b)
-{
-	return b->len ? cc_buf_addch(b, '}') : cc_buf_addf(b, "{}");
-}
 
 /*
  * ---- needs: held, decided in C, sent many at a time ----
