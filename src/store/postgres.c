@@ -85,7 +85,7 @@ static struct pg_store *to_pg(struct cc_store *st)
 	return (struct pg_store *)st;
 }
 
-static void drain(struct pg_store *s);
+static PGconn *conn_of(struct pg_store *s);
 static int send_pending(struct pg_store *s, struct cc_err *err);
 
 /*
@@ -97,11 +97,11 @@ static int send_pending(struct pg_store *s, struct cc_err *err);
 PGconn *cc__pg_conn(struct cc_store *st)
 {
 	struct pg_store *s = to_pg(st);
+	PGconn *c = conn_of(s);
 
-	drain(s);
 	if (s->pending)
 		(void)send_pending(s, NULL);
-	return s->conn;
+	return c;
 }
 
 bool *cc__pg_expect_known(struct cc_store *st)
@@ -409,7 +409,7 @@ static int pipeline_error(struct pg_store *s, struct cc_err *err)
  */
 static int exec_pipeline(struct pg_store *s, const struct pl_stmt *q, int n, struct cc_err *err)
 {
-	PGconn *c = s->conn;
+	PGconn *c = conn_of(s);
 	int ret = 0, i;
 
 	for (i = 0; i < n; i++)
@@ -536,23 +536,28 @@ static int send_pending(struct pg_store *s, struct cc_err *err)
 	return exec_pipeline(s, q, add_begin(&s->pend, true, q), err);
 }
 
-/* Reads the answer of a ROLLBACK sent without waiting (cc__pg_rx_leave), if any. */
-static void drain(struct pg_store *s)
+/*
+ * The connection, ready for a statement: the answer of a ROLLBACK sent without waiting
+ * (cc__pg_rx_leave) is read first. Every statement sent on the connection goes through here.
+ */
+static PGconn *conn_of(struct pg_store *s)
 {
 	PGresult *res;
 
-	if (!s->draining)
-		return;
-	s->draining = false;
-	while ((res = PQgetResult(s->conn)))
-		PQclear(res);
+	if (s->draining) {
+		s->draining = false;
+		while ((res = PQgetResult(s->conn)))
+			PQclear(res);
+	}
+	return s->conn;
 }
 
 /* The transaction status as the handle's callers see it: a pending beginning counts as begun. */
 static PGTransactionStatusType tx_status(struct pg_store *s)
 {
-	drain(s);
-	return s->pending ? PQTRANS_INTRANS : PQtransactionStatus(s->conn);
+	PGconn *c = conn_of(s);
+
+	return s->pending ? PQTRANS_INTRANS : PQtransactionStatus(c);
 }
 
 static int exec_now(struct cc_store *st, const char *sql, const struct cc__pg_params *p,
@@ -565,7 +570,6 @@ static int exec_now(struct cc_store *st, const char *sql, const struct cc__pg_pa
 
 	if (out)
 		*out = NULL;
-	drain(s);
 	/* rows held back go first, unless this only reads other tables or writes tables every
 	   holder keeps (postgres_int.h) */
 	if (s->n_held && waits_for_held(s, sql) && (ret = cc__pg_flush(st, err)) < 0)
@@ -579,7 +583,7 @@ static int exec_now(struct cc_store *st, const char *sql, const struct cc__pg_pa
 		q[n++] = (struct pl_stmt){ .sql = sql, .p = p, .binary = binary, .out = out };
 		return exec_pipeline(s, q, n, err);
 	}
-	res = PQexecParams(s->conn, sql, p ? p->n : 0, NULL, p ? p->values : NULL,
+	res = PQexecParams(conn_of(s), sql, p ? p->n : 0, NULL, p ? p->values : NULL,
 	                   p ? p->lengths : NULL, p ? p->formats : NULL, binary ? 1 : 0);
 	if (!res)
 		return cc_err_set(err, CC_ENOMEM, "out of memory");
@@ -644,10 +648,9 @@ static int exec_script(struct pg_store *s, const char *sql, const char *what, st
 	ExecStatusType rs;
 	int ret = 0;
 
-	drain(s);
 	if (s->pending && (ret = send_pending(s, err)) < 0)
 		return ret;
-	res = PQexec(s->conn, sql);
+	res = PQexec(conn_of(s), sql);
 	rs = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK) {
 		struct cc_err e = { 0 };
@@ -790,7 +793,7 @@ int cc__pg_rx_enter(struct cc_store *st, bool *own, struct cc_err *err)
 
 /*
  * The read wrote nothing: its ROLLBACK is sent without waiting for the answer, which the next
- * use of the connection reads (drain), so the caller's request does not wait for that round
+ * use of the connection reads (conn_of), so the caller's request does not wait for that round
  * trip. The server ends the transaction as soon as the ROLLBACK arrives, which is all a
  * transaction-mode pooler waits for.
  */
@@ -804,7 +807,7 @@ void cc__pg_rx_leave(struct cc_store *st, bool own)
 	drop_held(s);
 	if (tx_status(s) == PQTRANS_IDLE)
 		return;
-	if (PQsendQuery(s->conn, "ROLLBACK"))
+	if (PQsendQuery(conn_of(s), "ROLLBACK"))
 		s->draining = true;
 	else
 		rollback_now(s);
@@ -1572,11 +1575,11 @@ static bool notified(PGconn *conn)
 static int pg_wait_change(struct cc_store *st, int fd, int timeout_ms, struct cc_err *err)
 {
 	struct pg_store *s = to_pg(st);
-	struct pollfd p[2] = { { .fd = PQsocket(s->conn), .events = POLLIN },
+	PGconn *c = conn_of(s);
+	struct pollfd p[2] = { { .fd = PQsocket(c), .events = POLLIN },
 		               { .fd = fd, .events = POLLIN } };
 	int ret;
 
-	drain(s);
 	if (!s->listening) {
 		if (tx_status(s) != PQTRANS_IDLE)
 			return cc_err_set(err, CC_EUSAGE, "cannot listen inside a transaction");
@@ -1584,18 +1587,18 @@ static int pg_wait_change(struct cc_store *st, int fd, int timeout_ms, struct cc
 			return ret;
 		s->listening = true;
 	}
-	if (notified(s->conn))
+	if (notified(c))
 		return 1;
 	if (p[0].fd < 0)
 		return cc_err_set(err, CC_EIO, "PostgreSQL: no connection");
 	ret = poll(p, fd >= 0 ? 2 : 1, timeout_ms);
 	if (ret < 0)
 		return errno == EINTR ? 0 : cc_err_set(err, CC_EIO, "poll: %s", strerror(errno));
-	if ((p[0].revents & (POLLIN | POLLHUP | POLLERR)) && !PQconsumeInput(s->conn)) {
+	if ((p[0].revents & (POLLIN | POLLHUP | POLLERR)) && !PQconsumeInput(c)) {
 		s->listening = false;
 		return cc__pg_error(st, NULL, err);
 	}
-	return notified(s->conn) ? 1 : 0;
+	return notified(c) ? 1 : 0;
 }
 
 /* Entries are read a page at a time (by id), so a long log never sits in memory at once. */
