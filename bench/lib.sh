@@ -105,8 +105,9 @@ tmpdir() {
 	trap 'exit 130' INT TERM
 }
 
-# field FILE KEY: the value of KEY=VALUE in FILE, as bench/import_3w/runstat.c writes them.
-field() { sed -n "s/.*$2=\([^ ]*\).*/\1/p" "$1"; }
+# field FILE KEY: the value of KEY=VALUE in FILE, as bench/import_3w/runstat.c writes them (the
+# first, should KEY= appear more than once).
+field() { sed -n "s/.*$2=\([^ ]*\).*/\1/p" "$1" | head -n 1; }
 
 # cpu FILE: the CPU seconds (user + system) of a runstat FILE.
 cpu() { awk -v u="$(field "$1" user_s)" -v s="$(field "$1" sys_s)" 'BEGIN { print u + s }'; }

@@ -34,9 +34,7 @@ set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 
-say() { printf '%s\n' "$*" >&2; }
-die() { say "bench: $*"; exit 1; }
-number() { case $2 in '' | *[!0-9]*) say "bench: $1 must be a whole number, not '$2'"; exit 2 ;; esac; }
+. bench/lib.sh
 
 N_INCIDENTS=${N_INCIDENTS:-2000000}
 N_SITES=${N_SITES:-10000}
@@ -53,55 +51,31 @@ DUCKDB_JOINS=${DUCKDB_JOINS:-grid grid_persite}
 BUILD=${BUILD:-build-bench}
 OUT=${OUT:-bench/out}
 case $OUT in /*) ;; *) OUT=$ROOT/$OUT ;; esac # absolute from here on
-for v in N_INCIDENTS N_SITES N_SITES_BIG DAYS REPS PG_REPS SEED PG_PORT; do
-	eval "number $v \"\$$v\""
-done
-[ "$REPS" -ge 1 ] && [ "$PG_REPS" -ge 1 ] || { say "bench: REPS must be at least 1"; exit 2; }
+whole N_INCIDENTS N_SITES N_SITES_BIG DAYS SEED PG_PORT
+positive REPS PG_REPS
 PCODES=data/cases/afghanistan/afg_global_pcodes_subset.csv
 
 # --- peers and tools -------------------------------------------------------------------------
-as_root() {
-	if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo "$@"; else
-		say "bench: need root or sudo to run: $*"; exit 2; fi
-}
-command -v python3 >/dev/null 2>&1 || { say "bench: python3 is needed"; exit 2; }
-command -v sqlite3 >/dev/null 2>&1 || { say "bench: sqlite3 is needed (scripts/install-deps.sh)"; exit 2; }
+need python3
+need sqlite3 scripts/install-deps.sh
 PGBIN=/usr/lib/postgresql/15/bin
 if [ "$N_SITES" -gt 0 ] &&
 	{ [ ! -x "$PGBIN/initdb" ] || [ ! -f /usr/share/postgresql/15/extension/postgis.control ]; }; then
-	say "bench: installing postgresql and postgresql-15-postgis-3 (Debian)"
-	as_root apt-get install -y postgresql postgresql-15-postgis-3 >&2 || {
-		say "bench: could not install PostgreSQL 15 and PostGIS"; exit 2; }
+	apt_install postgresql postgresql-15-postgis-3
 fi
 NODE_DIR=$OUT/node-duckdb
-if [ "$N_SITES_BIG" -gt 0 ]; then
-	command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 ||
-		{ say "bench: node and npm are needed for the DuckDB peer"; exit 2; }
-	if [ ! -f "$NODE_DIR/node_modules/@duckdb/node-api/package.json" ] ||
-		! grep -q "\"version\": \"$DUCKDB_VERSION\"" \
-			"$NODE_DIR/node_modules/@duckdb/node-api/package.json"; then
-		say "bench: npm install @duckdb/node-api@$DUCKDB_VERSION into $NODE_DIR"
-		mkdir -p "$NODE_DIR"
-		(cd "$NODE_DIR" && npm install --no-audit --no-fund --silent \
-			"@duckdb/node-api@$DUCKDB_VERSION") >&2 || die "npm install failed"
-	fi
-fi
+[ "$N_SITES_BIG" -eq 0 ] || duckdb_node "$NODE_DIR" "$DUCKDB_VERSION"
 
 # --- Concord, release build ------------------------------------------------------------------
 if [ -z "${CONCORD:-}" ]; then
-	if [ ! -f "$BUILD/build.ninja" ]; then
-		meson setup "$BUILD" --buildtype=release >&2 || die "meson setup failed"
-	fi
-	ninja -C "$BUILD" concord bench/runstat bench/exptime >&2 || die "build failed"
+	release_build concord bench/runstat bench/exptime
 	CONCORD=$ROOT/$BUILD/concord
-	RUNSTAT=$ROOT/$BUILD/bench/runstat
-	EXPTIME=$ROOT/$BUILD/bench/exptime
 fi
 RUNSTAT=${RUNSTAT:-$ROOT/$BUILD/bench/runstat}
 EXPTIME=${EXPTIME:-$ROOT/$BUILD/bench/exptime}
 
 mkdir -p "$OUT"
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/concord-exposure.XXXXXX")
+tmpdir "${TMPDIR:-/tmp}/concord-exposure.XXXXXX"
 PGDATA=
 cleanup() {
 	if [ -n "$PGDATA" ] && [ -f "$PGDATA/postmaster.pid" ]; then
@@ -110,10 +84,6 @@ cleanup() {
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-field() { sed -n "s/.*$2=\([^ ]*\).*/\1/p" "$1"; }
-min() { awk -v a="$1" -v b="$2" 'BEGIN { print (b == "" || a + 0 < b + 0) ? a : b }'; }
 
 # --- input -----------------------------------------------------------------------------------
 INC=$OUT/exposure_incidents_${N_INCIDENTS}_seed$SEED.csv

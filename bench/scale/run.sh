@@ -38,10 +38,7 @@ set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 
-say() { printf '%s\n' "$*" >&2; }
-die() { say "bench: $*"; exit 1; }
-usage() { say "bench: $*"; exit 2; }
-number() { case $2 in '' | *[!0-9]*) usage "$1 must be a whole number, not '$2'" ;; esac; }
+. bench/lib.sh
 
 N_INCIDENTS=${N_INCIDENTS:-2000000}
 N_ACTIVITIES=${N_ACTIVITIES:-1000000}
@@ -65,28 +62,21 @@ KEEP_STORE=${KEEP_STORE:-1}
 RADIUS=10
 DAYS=90
 MIN_SCORE=0.5
-for v in N_INCIDENTS N_ACTIVITIES N_SITES N_OBSERVATIONS REPS DURATION CONNS THREADS \
-	SERVER_THREADS PG_POOL SEED_EVENTS SEED_3W SLOW_DURATION SLOW_CONNS; do
-	eval "number $v \"\$$v\""
-done
-[ "$REPS" -ge 1 ] && [ "$DURATION" -ge 1 ] || usage "REPS and DURATION must be at least 1"
+whole N_INCIDENTS N_ACTIVITIES N_SITES N_OBSERVATIONS CONNS THREADS SERVER_THREADS PG_POOL \
+	SEED_EVENTS SEED_3W SLOW_CONNS
+positive REPS DURATION SLOW_DURATION
 [ "$N_INCIDENTS" -ge 1 ] && [ "$N_SITES" -ge 1 ] && [ "$N_OBSERVATIONS" -ge 2400 ] ||
 	usage "N_INCIDENTS and N_SITES must be at least 1, N_OBSERVATIONS at least 2400"
 [ "$N_ACTIVITIES" -gt "$N_SITES" ] || usage "N_ACTIVITIES must exceed N_SITES"
 [ "$THREADS" -ge 2 ] && [ $((THREADS % 2)) -eq 0 ] || usage "THREADS must be even (one half a PG server)"
 [ "$CONNS" -ge "$THREADS" ] && [ "$SLOW_CONNS" -ge "$THREADS" ] ||
 	usage "CONNS and SLOW_CONNS must be at least THREADS"
-[ "$SLOW_DURATION" -ge 1 ] || usage "SLOW_DURATION must be at least 1"
 case $API_ROLE in *[!A-Za-z0-9_]*) usage "API_ROLE: letters, digits and _ only" ;; esac
 case $OUT in /*) ;; *) OUT=$ROOT/$OUT ;; esac
 PCODES=data/cases/afghanistan/afg_global_pcodes_subset.csv
 PGBIN=/usr/lib/postgresql/15/bin
 
 # --- tools -----------------------------------------------------------------------------------
-as_root() {
-	if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo "$@"; else
-		usage "need root or sudo to run: $*"; fi
-}
 need_pkgs=""
 command -v wrk >/dev/null 2>&1 || need_pkgs="$need_pkgs wrk"
 PGB=$(command -v pgbouncer 2>/dev/null || echo /usr/sbin/pgbouncer)
@@ -94,18 +84,11 @@ PGB=$(command -v pgbouncer 2>/dev/null || echo /usr/sbin/pgbouncer)
 [ -x "$PGBIN/initdb" ] || need_pkgs="$need_pkgs postgresql-15"
 [ -f /usr/share/postgresql/15/extension/postgis.control ] || need_pkgs="$need_pkgs postgresql-15-postgis-3"
 if [ -n "$need_pkgs" ]; then
-	say "bench: installing$need_pkgs (Debian)"
-	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-		$need_pkgs >&2 || {
-		as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 &&
-			as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-				--no-install-recommends $need_pkgs >&2
-	} || usage "cannot install$need_pkgs"
+	# shellcheck disable=SC2086 # one word per package
+	apt_install $need_pkgs
 	PGB=$(command -v pgbouncer 2>/dev/null || echo /usr/sbin/pgbouncer)
 fi
-for t in curl python3 cmp; do
-	command -v "$t" >/dev/null 2>&1 || usage "$t is needed"
-done
+for t in curl python3 cmp; do need "$t"; done
 
 # PostgreSQL and pgbouncer refuse to run as root: then they run as "postgres" (or "nobody").
 AS=""
@@ -119,26 +102,17 @@ fi
 
 # --- Concord, release build ------------------------------------------------------------------
 if [ -z "${CONCORD:-}" ]; then
-	if [ ! -f "$BUILD/build.ninja" ]; then
-		meson setup "$BUILD" --buildtype=release >&2 || die "meson setup failed"
-	fi
-	ninja -C "$BUILD" concord bench/runstat bench/exptime bench/ovtime >&2 || die "build failed"
+	release_build concord bench/runstat bench/exptime bench/ovtime
 	CONCORD=$ROOT/$BUILD/concord
 fi
 RUNSTAT=${RUNSTAT:-$ROOT/$BUILD/bench/runstat}
 EXPTIME=${EXPTIME:-$ROOT/$BUILD/bench/exptime}
 OVTIME=${OVTIME:-$ROOT/$BUILD/bench/ovtime}
 for b in "$CONCORD" "$RUNSTAT" "$EXPTIME" "$OVTIME"; do [ -x "$b" ] || die "no program at $b"; done
-if [ -f "$BUILD/build.ninja" ]; then
-	bt=$(meson introspect "$BUILD" --buildoptions 2>/dev/null | python3 -c '
-import json, sys
-print(next((o["value"] for o in json.load(sys.stdin) if o["name"] == "buildtype"), "?"))
-' 2>/dev/null || echo '?')
-	[ "$bt" = release ] || say "bench: warning: $BUILD is a '$bt' build; numbers are meaningful only for release"
-fi
+warn_buildtype
 
 mkdir -p "$OUT"
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/concord-scale.XXXXXX")
+tmpdir "${TMPDIR:-/tmp}/concord-scale.XXXXXX"
 chmod 755 "$TMP"
 PIDS=""
 PGDATA=$TMP/pg
@@ -151,10 +125,7 @@ cleanup() {
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
 
-field() { sed -n "s/.*$2=\([^ ]*\).*/\1/p" "$1" | head -n 1; }
-min() { awk -v a="$1" -v b="$2" 'BEGIN { print (b == "" || a + 0 < b + 0) ? a : b }'; }
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')
 
