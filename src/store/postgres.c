@@ -1699,8 +1699,7 @@ struct cov_read {
 	struct cc__cov_read cov; /* the records and their sectors */
 	int64_t *areas; /* the records' areas, sorted and unique once read */
 	size_t n_areas, cap_areas;
-	int64_t *shares; /* records shared with the viewer's organisation, sorted */
-	size_t n_shares;
+	struct cc__pg_shares sh; /* records shared with the viewer's organisation */
 };
 
 /* The viewer's verdict on row i: whether it sees the record, and its figures. */
@@ -1719,8 +1718,8 @@ static bool row_visible(const struct cc_viewer *v, const struct cov_read *r, con
 	if (cc_rel_parse(cc__pg_cstr(res, i, 11), &rel, NULL) < 0)
 		rel = CC_REL_ORG;
 	m.rel = rel;
-	if (cc__pg_col_i64(res, i, 14) && r->n_shares &&
-	    bsearch(&id, r->shares, r->n_shares, sizeof(*r->shares), cmp_i64)) {
+	if (cc__pg_col_i64(res, i, 14) && r->sh.n &&
+	    bsearch(&id, r->sh.ids, r->sh.n, sizeof(*r->sh.ids), cmp_i64)) {
 		m.shares = &v->org_id;
 		m.n_shares = 1;
 	}
@@ -1769,28 +1768,6 @@ static int read_records(const struct cc_viewer *v, const PGresult *res, enum cc_
 	return 0;
 }
 
-/* The records of table "activity" shared by name with the viewer's organisation. */
-static int load_shares(struct cc_store *st, struct cov_read *r, struct cc_err *err)
-{
-	struct cc__pg_params p = CC__PG_PARAMS_INIT;
-	PGresult *res = NULL;
-	int ret;
-
-	if (st->viewer.kind != CC_VIEWER_ORG || !st->viewer.org_id)
-		return 0;
-	cc__pg_i64(&p, st->viewer.org_id);
-	ret = cc__pg_rows(st,
-	                  "SELECT record_id FROM share WHERE tbl = 'activity' AND org_id = $1 "
-	                  "ORDER BY record_id",
-	                  &p, sizeof(*r->shares), &res, (void **)&r->shares, &r->n_shares, err);
-	if (ret < 0)
-		return ret;
-	for (int i = 0; i < (int)r->n_shares; i++)
-		r->shares[i] = cc__pg_col_i64(res, i, 0);
-	PQclear(res);
-	return 0;
-}
-
 /* The areas as a PostgreSQL array literal, "{1,2,3}" (sorted, each once). */
 static int areas_array(struct cov_read *r, struct cc_buf *out)
 {
@@ -1826,7 +1803,7 @@ static int pg_load_coverage(struct cc_store *st, const struct cc_coverage_query 
 
 	if ((ret = cc__pg_rx_enter(st, &own, err)) < 0)
 		return ret;
-	if ((ret = load_shares(st, &r, err)) < 0)
+	if ((ret = cc__pg_load_shares(st, "activity", &r.sh, err)) < 0)
 		goto out_free;
 	cc__pg_i64(&p, q->mission_id);
 	cc__pg_date(&p, q->from);
@@ -1861,7 +1838,7 @@ out_free:
 	PQclear(res);
 	cc__cov_release(&r.cov);
 	cc_free(r.areas);
-	cc_free(r.shares);
+	cc_free(r.sh.ids);
 	cc_buf_release(&ids);
 	cc_free(cols);
 	cc_free(areas);
