@@ -1675,8 +1675,8 @@ static const char sql_cov_records[] =
         "FROM area c JOIN sub ON c.parent_id = sub.id), sp AS MATERIALIZED (SELECT s.id, "
         "s.vocabulary, s.code, s.name, " CC__PG_PILLAR_OF("$1::bigint") " AS pillar FROM sector s) "
         "SELECT a.id, a.org_id, a.area_id, a.sector_id, a.kind, a.targeted, a.reached, "
-        "sp.vocabulary, sp.code, sp.name, sp.pillar, a.releasability, a.owner_id, a.deny, "
-        "a.shared, a.mission_id, a.figures_rel FROM activity a LEFT JOIN sp ON sp.id = "
+        "sp.vocabulary, sp.code, sp.name, sp.pillar, a.id, a.mission_id, a.owner_id, "
+        "a.releasability, a.deny, a.shared, a.figures_rel FROM activity a LEFT JOIN sp ON sp.id = "
         "a.sector_id WHERE a.mission_id = $1::bigint AND ($2::integer IS NULL OR a.end_date IS "
         "NULL OR a.end_date >= $2::integer) AND ($3::integer IS NULL OR a.start_date IS NULL OR "
         "a.start_date <= $3::integer) AND ($4::bigint IS NULL OR a.area_id IN (SELECT id FROM "
@@ -1702,45 +1702,34 @@ struct cov_read {
 	struct cc__pg_shares sh; /* records shared with the viewer's organisation */
 };
 
-/* The viewer's verdict on row i: whether it sees the record, and its figures. */
-static bool row_visible(const struct cc_viewer *v, const struct cov_read *r, const PGresult *res,
-                        int i, bool *figures_out)
-{
-	int64_t id = cc__pg_col_i64(res, i, 0);
-	struct cc_marking m = {
-		.mission_id = cc__pg_col_i64(res, i, 15),
-		.owner_id = cc__pg_col_i64(res, i, 12),
-		.deny = (unsigned)cc__pg_col_i64(res, i, 13),
-	};
-	enum cc_rel rel, field;
+/* the marking columns of sql_cov_records for cc__pg_row_visible(), then figures_rel */
+enum { COV_MARK = 11, COV_FIGURES_REL = COV_MARK + 6 };
 
-	/* an unknown marking is the strictest */
-	if (cc_rel_parse(cc__pg_cstr(res, i, 11), &rel, NULL) < 0)
-		rel = CC_REL_ORG;
-	m.rel = rel;
-	if (cc__pg_col_i64(res, i, 14) && r->sh.n &&
-	    bsearch(&id, r->sh.ids, r->sh.n, sizeof(*r->sh.ids), cmp_i64)) {
-		m.shares = &v->org_id;
-		m.n_shares = 1;
-	}
-	if (!cc_visible(v, &m))
+/* The viewer's verdict on row i: whether it sees the record (of marking m), and its figures. */
+static bool row_visible(struct cc_store *st, const struct cov_read *r, const PGresult *res, int i,
+                        struct cc_marking *m, bool *figures_out)
+{
+	enum cc_rel field;
+
+	if (!cc__pg_row_visible(st, &r->sh, res, i, COV_MARK, m))
 		return false;
-	field = rel;
-	if (!cc__pg_col_null(res, i, 16) && cc_rel_parse(cc__pg_cstr(res, i, 16), &field, NULL) < 0)
+	field = m->rel;
+	if (!cc__pg_col_null(res, i, COV_FIGURES_REL) &&
+	    cc_rel_parse(cc__pg_cstr(res, i, COV_FIGURES_REL), &field, NULL) < 0)
 		field = CC_REL_ORG;
-	*figures_out = cc_visible_field(v, &m, field);
+	*figures_out = cc_visible_field(&st->viewer, m, field);
 	return true;
 }
 
-static int read_records(const struct cc_viewer *v, const PGresult *res, enum cc_coverage_by by,
+static int read_records(struct cc_store *st, const PGresult *res, enum cc_coverage_by by,
                         struct cov_read *r, struct cc_err *err)
 {
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct cc_coverage_record *rec;
-		enum cc_rel rel;
+		struct cc_marking m;
 		bool figures = false;
 
-		if (!row_visible(v, r, res, i, &figures))
+		if (!row_visible(st, r, res, i, &m, &figures))
 			continue;
 		if (!(rec = cc__cov_add(&r->cov)))
 			return cc_err_set(err, CC_ENOMEM, "out of memory");
@@ -1752,7 +1741,7 @@ static int read_records(const struct cc_viewer *v, const PGresult *res, enum cc_
 		                                                          : CC_KIND_PRESENCE;
 		rec->targeted = figures ? cc__pg_col_num(res, i, 5) : (double)NAN;
 		rec->reached = figures ? cc__pg_col_num(res, i, 6) : (double)NAN;
-		rec->rel = cc_rel_parse(cc__pg_cstr(res, i, 11), &rel, NULL) < 0 ? CC_REL_ORG : rel;
+		rec->rel = m.rel;
 		rec->column = 0;
 		if (rec->area_id > 0) {
 			if (cc__grow((void **)&r->areas, &r->cap_areas, r->n_areas,
@@ -1811,7 +1800,7 @@ static int pg_load_coverage(struct cc_store *st, const struct cc_coverage_query 
 	cc__pg_id(&p, q->within_area);
 	if ((ret = cc__pg_exec(st, sql_cov_records, &p, false, &res, err)) < 0)
 		goto out_free;
-	ret = read_records(&st->viewer, res, q->by, &r, err);
+	ret = read_records(st, res, q->by, &r, err);
 	PQclear(res);
 	res = NULL;
 	if (ret < 0 || (ret = cc__cov_columns(&r.cov, q->by, &cols, &n_cols, err)) < 0)
