@@ -1709,15 +1709,10 @@ enum { COV_MARK = 11, COV_FIGURES_REL = COV_MARK + 6 };
 static bool row_visible(struct cc_store *st, const struct cov_read *r, const PGresult *res, int i,
                         struct cc_marking *m, bool *figures_out)
 {
-	enum cc_rel field;
-
 	if (!cc__pg_row_visible(st, &r->sh, res, i, COV_MARK, m))
 		return false;
-	field = m->rel;
-	if (!cc__pg_col_null(res, i, COV_FIGURES_REL) &&
-	    cc_rel_parse(cc__pg_cstr(res, i, COV_FIGURES_REL), &field, NULL) < 0)
-		field = CC_REL_ORG;
-	*figures_out = cc_visible_field(&st->viewer, m, field);
+	*figures_out = cc_visible_field(&st->viewer, m,
+	                                cc__pg_field_rel(res, i, COV_FIGURES_REL, m->rel));
 	return true;
 }
 

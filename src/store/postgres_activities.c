@@ -67,16 +67,6 @@ static int cmp_i64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* A field marking in column c (NULL: as the record). */
-static enum cc_rel field_rel(const PGresult *res, int r, int c, enum cc_rel record)
-{
-	enum cc_rel f = record;
-
-	if (!cc__pg_col_null(res, r, c) && cc_rel_parse(cc__pg_cstr(res, r, c), &f, NULL) < 0)
-		f = CC_REL_ORG;
-	return f;
-}
-
 /*
  * Row r of res as row i of the page when the viewer may see it: 1 taken, 0 not visible, or
  * CC_ENOMEM.
@@ -106,8 +96,8 @@ static int take_row(struct cc_store *st, const struct cc__pg_shares *sh, const P
 	}
 	if (!cc_visible(&st->viewer, &m))
 		return 0;
-	site = cc_visible_field(&st->viewer, &m, field_rel(res, r, 36, m.rel));
-	figures = cc_visible_field(&st->viewer, &m, field_rel(res, r, 37, m.rel));
+	site = cc_visible_field(&st->viewer, &m, cc__pg_field_rel(res, r, 36, m.rel));
+	figures = cc_visible_field(&st->viewer, &m, cc__pg_field_rel(res, r, 37, m.rel));
 
 	memset(row, 0, sizeof(*row));
 	for (int f = 0; f < CC__AT_N; f++) {

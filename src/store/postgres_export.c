@@ -51,16 +51,6 @@ static const char sql_activities[] =
 #define C_GEO_REL (C_MARK + 6)
 #define C_FIG_REL (C_MARK + 7)
 
-/* A field marking in column c (NULL: as the record; unknown: the strictest). */
-static enum cc_rel field_rel(const PGresult *res, int r, int c, enum cc_rel record)
-{
-	enum cc_rel f = record;
-
-	if (!cc__pg_col_null(res, r, c) && cc_rel_parse(cc__pg_cstr(res, r, c), &f, NULL) < 0)
-		f = CC_REL_ORG;
-	return f;
-}
-
 static void read_activity(const PGresult *res, int r, bool site, bool figures,
                           struct cc_export_activity *a)
 {
@@ -142,9 +132,9 @@ static int pg_export_activities(struct cc_store *st, int64_t mission_id,
 				continue;
 			read_activity(res, r,
 			              cc_visible_field(&st->viewer, &m,
-			                               field_rel(res, r, C_GEO_REL, m.rel)),
+			                               cc__pg_field_rel(res, r, C_GEO_REL, m.rel)),
 			              cc_visible_field(&st->viewer, &m,
-			                               field_rel(res, r, C_FIG_REL, m.rel)),
+			                               cc__pg_field_rel(res, r, C_FIG_REL, m.rel)),
 			              &a);
 			ret = fn(ctx, &a, err);
 		}

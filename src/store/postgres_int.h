@@ -154,6 +154,8 @@ int cc__pg_load_shares(struct cc_store *st, const char *tbl, struct cc__pg_share
 struct cc_marking;
 bool cc__pg_row_visible(struct cc_store *st, const struct cc__pg_shares *sh, const PGresult *res,
                         int r, int c, struct cc_marking *m_out);
+/* column c of row r as a field's releasability: def when NULL, the strictest when unknown */
+enum cc_rel cc__pg_field_rel(const PGresult *res, int r, int c, enum cc_rel def);
 
 /*
  * Array literals for statements over unnest() of many rows (postgres_held.c): each adds one

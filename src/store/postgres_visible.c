@@ -82,6 +82,11 @@ bool cc__pg_row_visible(struct cc_store *st, const struct cc__pg_shares *sh, con
 	              m_out);
 }
 
+enum cc_rel cc__pg_field_rel(const PGresult *res, int r, int c, enum cc_rel def)
+{
+	return cc__pg_col_null(res, r, c) ? def : rel_of(cc__pg_cstr(res, r, c));
+}
+
 enum cc_rel cc__pg_bin_rel(const unsigned char *v, int32_t len, enum cc_rel def)
 {
 	char t[32];
